@@ -1,0 +1,78 @@
+/*
+ * cli.h - the command line: global options, the subcommand table, and the
+ * shared set-up every subcommand uses to reach its database.
+ */
+#ifndef MIDWATCH_CLI_H
+#define MIDWATCH_CLI_H
+
+#include <stdio.h>
+#include "midwatch/midwatch.h"
+
+struct db;
+
+/* Global options, given before the subcommand (and accepted after it). */
+struct cli_opts {
+	const char *db;		/* --db CONNINFO, or NULL */
+	const char *project;	/* --project SLUG (default "default") */
+	const char *actor;	/* --as NAME (default: the login name) */
+	const char *config;	/* --config FILE */
+	int readonly;		/* --readonly */
+	int help;		/* -h/--help */
+	int version;		/* -V/--version */
+	int verbose;		/* -v/--verbose */
+};
+
+/* What a subcommand gets: options and, once cli_connect ran, a database. */
+struct cli_ctx {
+	struct cli_opts opts;
+	struct db *db;
+	char *conninfo;		/* resolved conninfo (malloc'd) */
+	long long project_id;
+	char project_id_str[24];	/* project_id as text, for parameters */
+	char *actor;		/* malloc'd actor name */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+	const char *usage;	/* "ingest FILE... | -" */
+	const char *help;	/* one line */
+};
+
+/*
+ * Parses global options from argv (stopping at the first non-option, the
+ * subcommand).  Returns the index of the subcommand in argv (argc when there
+ * is none) or -1 with *cause set on a usage error.
+ */
+int cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause);
+/* Finds a subcommand by name, or NULL. */
+const struct cli_cmd *cli_find(const char *name);
+/* The table, NULL-terminated. */
+extern const struct cli_cmd cli_cmds[];
+/* Prints the usage summary. */
+void cli_usage(FILE *f);
+
+/* Resolves the database (starting the embedded cluster when none is named),
+ * connects, applies pending migrations and looks up (or creates) the
+ * project.  0 ok, -1 with *cause. */
+int cli_connect(struct cli_ctx *ctx, char **cause);
+/* Closes what cli_connect opened. */
+void cli_disconnect(struct cli_ctx *ctx);
+/* Prints "midwatch: CMD: cause" to stderr and frees cause; returns 1. */
+int cli_fail(const char *cmd, char *cause);
+/* Parses a positive decimal id; 0 ok. */
+int cli_parse_id(const char *s, long long *out);
+
+/* Subcommands (each in its own cli_*.c). */
+int cmd_console(struct cli_ctx *, int, char **);
+int cmd_demo(struct cli_ctx *, int, char **);
+int cmd_ingest(struct cli_ctx *, int, char **);
+int cmd_run(struct cli_ctx *, int, char **);
+int cmd_incidents(struct cli_ctx *, int, char **);
+int cmd_report(struct cli_ctx *, int, char **);
+int cmd_feedback(struct cli_ctx *, int, char **);
+int cmd_note(struct cli_ctx *, int, char **);
+int cmd_migrate(struct cli_ctx *, int, char **);
+int cmd_cluster(struct cli_ctx *, int, char **);
+
+#endif

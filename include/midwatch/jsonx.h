@@ -1,0 +1,16 @@
+/*
+ * jsonx.h - jansson helpers: typed getters that fill *cause, and dumping.
+ */
+#ifndef MIDWATCH_JSONX_H
+#define MIDWATCH_JSONX_H
+
+#include <jansson.h>
+
+/* Borrowed string member, or NULL (with *cause set when required). */
+const char *jsonx_str(json_t *obj, const char *key, int required, char **cause);
+/* Number member (integer or real) into *out; 0 ok, 1 absent, -1 bad type. */
+int jsonx_num(json_t *obj, const char *key, double *out, char **cause);
+/* Returns a malloc'd compact dump of j (never NULL); caller frees. */
+char *jsonx_dump(const json_t *j);
+
+#endif

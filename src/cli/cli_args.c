@@ -1,0 +1,127 @@
+/*
+ * cli_args.c - global option parsing and the subcommand table.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/cli.h"
+#include "midwatch/xmalloc.h"
+
+const struct cli_cmd cli_cmds[] = {
+	{ "console", cmd_console, "[console]", "open the console (default on a terminal)" },
+	{ "demo", cmd_demo, "demo [--no-tui] [--seed N] [--emit FILE] [--truth FILE]",
+	    "load the bundled demo scenario, run the pipeline, open the console" },
+	{ "ingest", cmd_ingest, "ingest FILE... | - | --git REPO [--repo-name NAME]",
+	    "ingest JSON Lines files (or stdin), or a git repository" },
+	{ "run", cmd_run, "run [--at TS] [--since TS]",
+	    "one pipeline run; exits non-zero if the run failed" },
+	{ "incidents", cmd_incidents, "incidents [--json] [--all]",
+	    "incidents with hypotheses, evidence, recommendations, alerts" },
+	{ "report", cmd_report, "report INCIDENT_ID", "the incident report, markdown" },
+	{ "ack", cmd_feedback, "ack ALERT_ID", "acknowledge an alert" },
+	{ "resolve", cmd_feedback, "resolve ALERT_ID", "resolve an alert" },
+	{ "silence", cmd_feedback, "silence ALERT_ID [--for DURATION]", "silence an alert" },
+	{ "confirm", cmd_feedback, "confirm HYPOTHESIS_ID [--root-cause]", "confirm a hypothesis" },
+	{ "reject", cmd_feedback, "reject HYPOTHESIS_ID", "reject a hypothesis" },
+	{ "dismiss", cmd_feedback, "dismiss RECOMMENDATION_ID", "dismiss a recommendation" },
+	{ "done", cmd_feedback, "done RECOMMENDATION_ID", "mark a recommendation done" },
+	{ "note", cmd_note, "note KIND ID TEXT", "add a note to an incident, hypothesis, recommendation or alert" },
+	{ "migrate", cmd_migrate, "migrate [--status]", "apply or list schema migrations" },
+	{ "cluster", cmd_cluster, "cluster start|stop|status",
+	    "manage the embedded private PostgreSQL cluster" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+/* Prints the usage summary. */
+void
+cli_usage(FILE *f)
+{
+	const struct cli_cmd *c;
+
+	fprintf(f, "usage: midwatch [--db CONNINFO] [--project SLUG] [--as NAME] "
+	    "[--readonly] [--config FILE] [COMMAND [ARGS]]\n\ncommands:\n");
+	for (c = cli_cmds; c->name != NULL; c++)
+		fprintf(f, "  %-58s %s\n", c->usage, c->help);
+	fprintf(f, "\nWith no --db and no libpq environment (PGHOST, PGDATABASE, "
+	    "PGSERVICE, DATABASE_URL),\nmidwatch starts a private PostgreSQL "
+	    "cluster under $XDG_STATE_HOME/midwatch.\nSee midwatch(1).\n");
+}
+
+/* Finds a subcommand. */
+const struct cli_cmd *
+cli_find(const char *name)
+{
+	const struct cli_cmd *c;
+
+	for (c = cli_cmds; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Parses the global options up to the subcommand. */
+int
+cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "project", required_argument, NULL, 'p' },
+		{ "as", required_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "readonly", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(opts, 0, sizeof *opts);
+	opts->project = "default";
+	optind = 0;	/* glibc: full reinitialisation */
+	opterr = 0;
+	/* "+": stop at the first non-option, which is the subcommand. */
+	while ((ch = getopt_long(argc, argv, "+:hVv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': opts->db = optarg; break;
+		case 'p': opts->project = optarg; break;
+		case 'a': opts->actor = optarg; break;
+		case 'c': opts->config = optarg; break;
+		case 'r': opts->readonly = 1; break;
+		case 'h': opts->help = 1; break;
+		case 'V': opts->version = 1; break;
+		case 'v': opts->verbose = 1; break;
+		case ':':
+			*cause = xasprintf("option %s needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			*cause = xasprintf("unknown option %s", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (opts->project[0] == '\0') {
+		*cause = xstrdup("--project must not be empty");
+		return -1;
+	}
+	return optind;
+}
+
+/* Parses a positive id. */
+int
+cli_parse_id(const char *s, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * jsonx.c - small jansson helpers: typed member access that explains what is
+ * wrong, and compact dumping that never returns NULL.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "midwatch/jsonx.h"
+#include "midwatch/xmalloc.h"
+
+/* Borrowed string member; NULL when absent (error only if required). */
+const char *
+jsonx_str(json_t *obj, const char *key, int required, char **cause)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v)) {
+		if (required && cause != NULL)
+			*cause = xasprintf("missing required field \"%s\"", key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		if (cause != NULL)
+			*cause = xasprintf("field \"%s\" must be a string", key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* Number member into *out: 0 found, 1 absent, -1 wrong type (*cause set). */
+int
+jsonx_num(json_t *obj, const char *key, double *out, char **cause)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 1;
+	if (!json_is_number(v)) {
+		if (cause != NULL)
+			*cause = xasprintf("field \"%s\" must be a number", key);
+		return -1;
+	}
+	*out = json_number_value(v);
+	return 0;
+}
+
+/* Compact dump with sorted keys; caller frees. */
+char *
+jsonx_dump(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *r;
+
+	if (s == NULL)
+		return xstrdup("null");
+	r = xstrdup(s);
+	free(s);
+	return r;
+}

@@ -1,0 +1,115 @@
+/*
+ * db_conn.c - connecting to PostgreSQL: conninfo or the libpq environment,
+ * application name, a notice processor that feeds the log, reconnection.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+#include "midwatch/db.h"
+#include "midwatch/log.h"
+#include "midwatch/xmalloc.h"
+
+/* Sends server notices to the log instead of stderr (curses owns the tty). */
+static void
+db_notice(void *arg, const char *message)
+{
+	size_t n = strlen(message);
+
+	(void)arg;
+	log_debug("postgres: %.*s", (int)(n && message[n - 1] == '\n' ? n - 1 : n),
+	    message);
+}
+
+/* Connects conn fields and prepares the session. */
+static int
+db_connect(struct db *db, char **cause)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { db->conninfo, "midwatch", NULL };
+	PGresult *res;
+	const char *host;
+
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	/* expand_dbname=1: dbname may hold a whole conninfo or URI. */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		*cause = xasprintf("cannot connect to PostgreSQL: %s",
+		    db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		/* Trim libpq's trailing newline. */
+		if (**cause && (*cause)[strlen(*cause) - 1] == '\n')
+			(*cause)[strlen(*cause) - 1] = '\0';
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	res = PQexec(db->conn,
+	    "SET search_path TO midwatch, public; SET TIME ZONE 'UTC'; "
+	    "SET client_min_messages TO warning");
+	if (db_check(db, res, cause) != 0)
+		return -1;
+	PQclear(res);
+	host = PQhost(db->conn);
+	if (host != NULL && host[0] == '/')
+		host = "local socket";
+	snprintf(db->describe, sizeof db->describe, "%s on %s", PQdb(db->conn),
+	    host ? host : "?");
+	return 0;
+}
+
+/* Opens a connection; NULL with *cause on failure. */
+struct db *
+db_open(const char *conninfo, char **cause)
+{
+	struct db *db = xcalloc(1, sizeof *db);
+
+	db->conninfo = xstrdup(conninfo != NULL ? conninfo : "");
+	if (db_connect(db, cause) != 0) {
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* Closes and frees. */
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+/* Non-zero while the connection is usable. */
+int
+db_alive(struct db *db)
+{
+	return db != NULL && db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+/* Reconnects with the original conninfo. */
+int
+db_reconnect(struct db *db, char **cause)
+{
+	return db_connect(db, cause);
+}
+
+/* "dbname on host". */
+const char *
+db_describe(struct db *db)
+{
+	return db->describe;
+}
+
+/* The socket for poll(). */
+int
+db_socket(struct db *db)
+{
+	return db->conn ? PQsocket(db->conn) : -1;
+}

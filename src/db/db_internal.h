@@ -1,0 +1,25 @@
+/*
+ * db_internal.h - the definition of struct db shared by the files of db/.
+ * Nothing outside src/db includes this (or libpq-fe.h).
+ */
+#ifndef MIDWATCH_DB_INTERNAL_H
+#define MIDWATCH_DB_INTERNAL_H
+
+#include <libpq-fe.h>
+
+struct db {
+	PGconn *conn;		/* NULL only before the first connect */
+	char *conninfo;		/* what to reconnect with */
+	char describe[128];	/* "dbname on host", for status bars */
+	char sqlstate[6];	/* of the last failed statement */
+};
+
+struct db_res {
+	PGresult *res;
+};
+
+/* Checks a result like psql's AcceptResult: returns 0 if it is a success,
+ * else fills *cause (with SQLSTATE), remembers the SQLSTATE, clears res. */
+int db_check(struct db *db, PGresult *res, char **cause);
+
+#endif

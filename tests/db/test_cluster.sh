@@ -1,0 +1,44 @@
+#!/bin/sh
+# test_cluster.sh - the embedded default: with no database named, midwatch
+# creates a private cluster under $XDG_STATE_HOME/midwatch, starts it, and
+# reuses it next time; without PostgreSQL's binaries it says so clearly.
+. "$top_srcdir/tests/lib/tap.sh"
+unset PGHOST PGPORT PGDATABASE PGSERVICE PGUSER DATABASE_URL MIDWATCH_STATE_DIR
+TAP_TMP=$(mktemp -d /tmp/mwcl.XXXXXX)
+chmod 755 "$TAP_TMP"
+XDG_STATE_HOME=$TAP_TMP/state
+export XDG_STATE_HOME TAP_TMP
+dir=$XDG_STATE_HOME/midwatch
+cleanup() { "$MIDWATCH" cluster stop >/dev/null 2>&1; rm -rf "$TAP_TMP"; }
+trap cleanup EXIT INT TERM
+
+out=$("$MIDWATCH" migrate 2>&1); rc=$?
+t_eq "first use creates and starts the cluster and migrates it" "0" "$rc"
+t_match "it applied the schema" "applied [1-9][0-9]* migration" "$out"
+t_ok "$(test -f "$dir/data/PG_VERSION"; echo $?)" "the cluster lives under \$XDG_STATE_HOME/midwatch"
+t_ok "$(test -S "$dir/run/.s.PGSQL.5432"; echo $?)" "it listens on a Unix socket in the state directory"
+conf=$(grep -h "listen_addresses" "$dir/data/postmaster.opts" 2>/dev/null)
+t_match "no TCP port: listen_addresses is empty" "listen_addresses=''?" "$conf"
+pid1=$(head -n 1 "$dir/data/postmaster.pid")
+
+out=$("$MIDWATCH" cluster status 2>&1)
+t_match "cluster status says running" "running" "$out"
+
+out=$("$MIDWATCH" migrate 2>&1)
+t_eq "the second use reuses the running cluster (nothing to apply)" "applied 0 migration(s)" "$out"
+pid2=$(head -n 1 "$dir/data/postmaster.pid")
+t_eq "the same server process is reused" "$pid1" "$pid2"
+
+"$MIDWATCH" cluster stop >/dev/null 2>&1
+"$MIDWATCH" cluster status >/dev/null 2>&1; rc=$?
+t_eq "cluster stop stops it (status exits 3)" "3" "$rc"
+
+out=$("$MIDWATCH" migrate 2>&1); rc=$?
+t_eq "a stopped cluster is started again and its data kept" "0 applied 0 migration(s)" "$rc $out"
+n=$(grep -c "creating\|initdb" "$dir/setup.log" 2>/dev/null || true)
+t_ok "$(test "$(grep -c 'Success. You can now start' "$dir/setup.log")" -le 1; echo $?)" "initdb ran only once"
+
+out=$(MIDWATCH_PG_BINDIR=/nonexistent XDG_STATE_HOME=$TAP_TMP/other "$MIDWATCH" migrate 2>&1); rc=$?
+t_eq "without PostgreSQL's programs it exits 1" "1" "$rc"
+t_match "and says what is missing" "initdb, pg_ctl.*not installed" "$out"
+t_done

@@ -1,0 +1,156 @@
+/*
+ * test_cli.c - unit tests for argument parsing and conninfo resolution.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+/* argv literals: -Wwrite-strings makes them const, getopt wants char **. */
+#pragma GCC diagnostic ignored "-Wdiscarded-qualifiers"
+
+#include "midwatch/cli.h"
+#include "midwatch/db.h"
+
+/* A fake environment: NAME=VALUE pairs. */
+static const char *const *fake_env;
+
+static const char *
+fake_getenv(const char *name)
+{
+	size_t n = strlen(name);
+	const char *const *e;
+
+	for (e = fake_env; *e != NULL; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* Resolves with env and compares (want NULL = embedded default). */
+static void
+expect_conninfo(const char *cli, const char *const *env, const char *want)
+{
+	char *got;
+
+	fake_env = env;
+	got = db_conninfo_resolve(cli, fake_getenv);
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+static void
+test_conninfo(void **state)
+{
+	const char *none[] = { "HOME=/home/x", NULL };
+	const char *url[] = { "DATABASE_URL=postgresql://h/db", "PGHOST=x", NULL };
+	const char *host[] = { "PGHOST=/tmp", NULL };
+	const char *svc[] = { "PGSERVICE=prod", NULL };
+	const char *dbn[] = { "PGDATABASE=mw", NULL };
+	const char *empty[] = { "PGHOST=", "DATABASE_URL=", NULL };
+
+	(void)state;
+	expect_conninfo(NULL, none, NULL);
+	expect_conninfo("dbname=cli", url, "dbname=cli");
+	expect_conninfo("", none, NULL);
+	expect_conninfo(NULL, url, "postgresql://h/db");
+	expect_conninfo(NULL, host, "");
+	expect_conninfo(NULL, svc, "");
+	expect_conninfo(NULL, dbn, "");
+	expect_conninfo(NULL, empty, NULL);
+}
+
+static void
+test_cluster_dir(void **state)
+{
+	const char *explicit[] = { "MIDWATCH_STATE_DIR=/s", "XDG_STATE_HOME=/x", NULL };
+	const char *xdg[] = { "XDG_STATE_HOME=/x", "HOME=/h", NULL };
+	char *d;
+
+	(void)state;
+	fake_env = explicit;
+	d = db_cluster_dir(fake_getenv);
+	assert_string_equal(d, "/s");
+	free(d);
+	fake_env = xdg;
+	d = db_cluster_dir(fake_getenv);
+	assert_string_equal(d, "/x/midwatch");
+	free(d);
+}
+
+static void
+test_parse_global(void **state)
+{
+	struct cli_opts o;
+	char *cause = NULL;
+	char *a1[] = { "midwatch", "--db", "dbname=x", "--project", "shop",
+	    "--as", "alice", "incidents", "--json", NULL };
+	char *a2[] = { "midwatch", NULL };
+	char *a3[] = { "midwatch", "--bogus", NULL };
+	char *a4[] = { "midwatch", "--db", NULL };
+	char *a5[] = { "midwatch", "-V", NULL };
+	char *a6[] = { "midwatch", "--readonly", "--project=", NULL };
+
+	(void)state;
+	assert_int_equal(cli_parse_global(9, a1, &o, &cause), 7);
+	assert_string_equal(o.db, "dbname=x");
+	assert_string_equal(o.project, "shop");
+	assert_string_equal(o.actor, "alice");
+	assert_int_equal(cli_parse_global(1, a2, &o, &cause), 1);
+	assert_string_equal(o.project, "default");
+	assert_null(o.db);
+	assert_int_equal(cli_parse_global(2, a3, &o, &cause), -1);
+	assert_non_null(strstr(cause, "--bogus"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(cli_parse_global(2, a4, &o, &cause), -1);
+	assert_non_null(strstr(cause, "needs a value"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(cli_parse_global(2, a5, &o, &cause), 2);
+	assert_true(o.version);
+	assert_int_equal(cli_parse_global(3, a6, &o, &cause), -1);
+	free(cause);
+}
+
+static void
+test_find_and_ids(void **state)
+{
+	long long id;
+
+	(void)state;
+	assert_non_null(cli_find("incidents"));
+	assert_non_null(cli_find("ack"));
+	assert_non_null(cli_find("migrate"));
+	assert_null(cli_find("nope"));
+	assert_int_equal(cli_parse_id("42", &id), 0);
+	assert_true(id == 42);
+	assert_int_equal(cli_parse_id("0", &id), -1);
+	assert_int_equal(cli_parse_id("-3", &id), -1);
+	assert_int_equal(cli_parse_id("12x", &id), -1);
+	assert_int_equal(cli_parse_id("", &id), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conninfo),
+		cmocka_unit_test(test_cluster_dir),
+		cmocka_unit_test(test_parse_global),
+		cmocka_unit_test(test_find_and_ids),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
