@@ -245,7 +245,7 @@ db_cluster_ensure(const char *dir, char **conninfo, char **cause)
 	}
 	if (cluster_mkdir(dir, 0700, 1, cause) != 0)
 		goto out;
-	lockfd = open(lockp, O_RDWR | O_CREAT, 0600);
+	lockfd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
 		*cause = xasprintf("cannot lock %s: %s", lockp, strerror(errno));
 		goto out;

@@ -260,6 +260,7 @@ db_migrate(struct db *db, const char *dir, int *applied, char **cause)
 		    db_commit(db, &why) != 0) {
 			*cause = xasprintf("migration %s failed: %s", m[i].name, why);
 			free(why);
+			why = NULL;
 			db_rollback(db);
 			goto out;
 		}

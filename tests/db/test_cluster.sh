@@ -17,8 +17,8 @@ t_eq "first use creates and starts the cluster and migrates it" "0" "$rc"
 t_match "it applied the schema" "applied [1-9][0-9]* migration" "$out"
 t_ok "$(test -f "$dir/data/PG_VERSION"; echo $?)" "the cluster lives under \$XDG_STATE_HOME/midwatch"
 t_ok "$(test -S "$dir/run/.s.PGSQL.5432"; echo $?)" "it listens on a Unix socket in the state directory"
-conf=$(grep -h "listen_addresses" "$dir/data/postmaster.opts" 2>/dev/null)
-t_match "no TCP port: listen_addresses is empty" "listen_addresses=''?" "$conf"
+la=$(psql -X -At -h "$dir/run" -U midwatch -d midwatch -c "show listen_addresses" 2>&1)
+t_eq "no TCP port: listen_addresses is empty" "" "$la"
 pid1=$(head -n 1 "$dir/data/postmaster.pid")
 
 out=$("$MIDWATCH" cluster status 2>&1)

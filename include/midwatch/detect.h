@@ -1,0 +1,98 @@
+/*
+ * detect.h - the detector's pure maths: a robust baseline (median/MAD over a
+ * trailing window of normal points, optionally against the same time of the
+ * previous period), change detection with hysteresis, and the episodes that
+ * become signals.  No database here: the detect stage feeds one series window
+ * at a time and stores what comes out (see doc/pipeline.md).
+ */
+#ifndef MIDWATCH_DETECT_H
+#define MIDWATCH_DETECT_H
+
+#include <stddef.h>
+
+#define DETECT_UP 1
+#define DETECT_DOWN (-1)
+#define DETECT_BOTH 0
+
+/* How one kind of series is judged.  A point enters an episode when every
+ * enabled "enter" test passes against every available baseline, and stays in
+ * it while every "exit" test passes (exit thresholds are lower: hysteresis). */
+struct detect_params {
+	int dir;		/* DETECT_UP, DETECT_DOWN or DETECT_BOTH */
+	int window;		/* trailing normal points in the baseline */
+	int min_baseline;	/* points needed before anything is judged */
+	int use_z;		/* apply the robust z tests */
+	int trend;		/* extrapolate the trailing trend (robust line) */
+	double enter_z;		/* |x - b| / scale to enter */
+	double exit_z;		/* ... to stay */
+	double enter_rel;	/* |x - b| >= enter_rel * |b| to enter (0: off) */
+	double exit_rel;
+	double enter_abs;	/* |x - b| >= enter_abs to enter (0: off) */
+	double exit_abs;
+	double level_enter;	/* x >= level_enter to enter (0: off) */
+	double level_exit;
+	double floor_abs;	/* the scale never drops below these */
+	double floor_rel;	/* ... (relative to |b|) */
+	int min_points;		/* uninterrupted anomalous points for a signal */
+	int merge_gap;		/* quiet points that still join two episodes */
+	int max_points;		/* a longer episode is a new normal level */
+	double period;		/* seasonal period in seconds (0: none) */
+	double period_half;	/* half-width of the seasonal reference window */
+};
+
+/* One point of a series: time (epoch seconds) and value. */
+struct detect_point {
+	double t;
+	double x;
+};
+
+/* Per-point output, for the features the stage stores. */
+struct detect_eval {
+	int judged;		/* a baseline existed for this point */
+	double baseline;	/* the baseline used (seasonal when available) */
+	double scale;		/* robust sigma (1.4826 MAD, floored) */
+	double z;		/* signed robust z of the point */
+	int anomalous;		/* inside an episode */
+};
+
+/* A run of episodes merged across short gaps: a signal when long enough. */
+struct detect_run {
+	size_t first;		/* index of the onset point */
+	size_t last;		/* index of the last anomalous point */
+	size_t peak;		/* index of the most extreme point */
+	int dir;		/* DETECT_UP or DETECT_DOWN */
+	double baseline;	/* baseline at onset */
+	double peak_value;
+	double peak_z;		/* |z| at the peak */
+	double median_z;	/* median |z| over the anomalous points */
+	int cycles;		/* enter/exit cycles merged into this run */
+	int anomalous;		/* anomalous points */
+	int longest;		/* longest uninterrupted episode, in points */
+	int open;		/* still anomalous at the last point */
+	int level_shift;	/* lasted past max_points: re-baselined */
+	int flapping;		/* many short cycles */
+	int is_signal;		/* long enough to report */
+	double quality;		/* 0..1: magnitude x duration x cleanliness */
+};
+
+/* Default parameters for a metric name (request_rate, error_ratio,
+ * latency_p99_ms, cpu_utilization, memory_utilization, restarts, anything
+ * else = custom) on a one-minute grid. */
+void detect_params_for_metric(const char *metric, struct detect_params *p);
+/* Default parameters for a funnel conversion ratio series. */
+void detect_params_for_conversion(struct detect_params *p);
+
+/*
+ * Judges the points (sorted by t, at most one per t).  eval (n entries, may
+ * be NULL) receives the per-point verdicts; *runs a malloc'd array of *nruns
+ * runs (caller frees), signals and non-signals (blips) alike, in time order.
+ */
+void detect_series(const struct detect_params *p, const struct detect_point *pts,
+    size_t n, struct detect_eval *eval, struct detect_run **runs, size_t *nruns);
+
+/* Median of v[0..n-1] (reorders v); NAN when n is 0. */
+double detect_median(double *v, size_t n);
+/* Quality score of a run from its statistics (also used by tests). */
+double detect_quality(double median_z, int anomalous, int span, int cycles);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * ingest.h - getting raw data into PostgreSQL: JSON Lines files (the format
+ * of DESIGN.md, every kind), stdin, and git repositories.
+ *
+ * Two layers.  The pure layer (no database) validates one line and turns it
+ * into a normalised record, classifies commit paths, fingerprints error
+ * messages and redacts secrets; the unit tests drive it directly.  The
+ * driver layer (struct ingest) streams lines, batches the records, and
+ * writes them with COPY (metric points) or one set-based statement per kind
+ * and batch (everything else), idempotently (ON CONFLICT on natural keys and
+ * dedupe keys).  Lines that cannot be ingested go to midwatch.ingest_errors
+ * with their source, line number, payload and reason.
+ */
+#ifndef MIDWATCH_INGEST_H
+#define MIDWATCH_INGEST_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct db;
+
+/* The kinds of DESIGN.md's table, in the order a batch is written. */
+enum ingest_kind {
+	INGEST_KIND_SERVICE,
+	INGEST_KIND_DEPENDENCY,
+	INGEST_KIND_METRIC,
+	INGEST_KIND_DEPLOY,
+	INGEST_KIND_COMMIT,
+	INGEST_KIND_CONFIG_CHANGE,
+	INGEST_KIND_ERROR,
+	INGEST_KIND_HEALTH,
+	INGEST_KIND_FUNNEL,
+	INGEST_KIND_ALERT,
+	INGEST_KIND_MAINTENANCE,
+	INGEST_KIND_COUNT
+};
+
+/* Limits the validation enforces (documented in doc/ingest.md). */
+#define INGEST_MAX_LINE (1024 * 1024)	/* longer lines are rejected */
+#define INGEST_MAX_DEPTH 64		/* JSON nesting */
+#define INGEST_MAX_NAME 512		/* identifiers: service, metric, ids... */
+#define INGEST_MAX_PATH 2048		/* commit file paths */
+#define INGEST_MAX_PAYLOAD 4096		/* dead-letter payload bytes kept */
+#define INGEST_FIRST_ERRORS 5		/* rejections quoted in the summary */
+
+/*
+ * One validated line.  For every kind but metric, row is the normalised
+ * object the store reads (keys documented in doc/ingest.md: canonical UTC
+ * timestamps, defaults applied, unknown fields under "extra", secrets
+ * redacted).  Metric points skip the object for speed and use the m_ fields.
+ */
+struct ingest_rec {
+	enum ingest_kind kind;
+	json_t *row;		/* owned; NULL for metric */
+	json_t *src;		/* the parsed line (owned); metric strings borrow it */
+	int redacted;		/* how many values were redacted */
+	/* kind == INGEST_KIND_METRIC: */
+	const char *m_service;	/* borrowed from src */
+	const char *m_metric;	/* borrowed from src */
+	double m_ts;		/* epoch seconds */
+	double m_value;
+	char *m_labels;		/* owned compact JSON object, NULL when no labels */
+	char *m_labels_key;	/* owned canonical "k=v,k=v" (sorted), "" if none */
+};
+
+/* The kind's name as written in the `kind` field ("config_change"). */
+const char *ingest_kinds_name(enum ingest_kind kind);
+/*
+ * Parses one line (len bytes, need not be NUL-terminated; may hold NULs or
+ * invalid UTF-8) and validates it.  Returns 0 with *rec filled (release it
+ * with ingest_kinds_clear), or -1 with *cause a malloc'd one-line reason.
+ */
+int ingest_kinds_parse_line(const char *line, size_t len,
+    struct ingest_rec *rec, char **cause);
+/* Validates an already-parsed object (borrowed; rec->src takes a reference)
+ * exactly as ingest_kinds_parse_line does after parsing. */
+int ingest_kinds_parse_object(json_t *obj, struct ingest_rec *rec,
+    char **cause);
+/* Releases what a record owns and zeroes it. */
+void ingest_kinds_clear(struct ingest_rec *rec);
+/* Formats t as the canonical "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (out >= 32). */
+void ingest_kinds_ts(double t, char *out, size_t len);
+
+/*
+ * The change_type of a file path in a commit: db_migration, dependency,
+ * config, timeout_retry, http_client, shared_util, auth, test, docs or
+ * other (a static string).  The rule order is in doc/ingest.md.
+ */
+const char *ingest_classify_path(const char *path);
+
+/*
+ * The normalised form of an error message: lowercase; quoted strings,
+ * UUIDs, IPv4 addresses, hex ids and numbers replaced by <str>, <uuid>,
+ * <ip>, <hex> and <num>; runs of white space collapsed.  Malloc'd.
+ */
+char *ingest_fingerprint_normalize(const char *message);
+/* The fingerprint of an error message: 16 hex digits of the FNV-1a 64 hash
+ * of its normalised form.  Malloc'd; caller frees. */
+char *ingest_fingerprint(const char *message);
+/* FNV-1a 64 of len bytes, continuing from h (start with
+ * INGEST_FNV_OFFSET). */
+#define INGEST_FNV_OFFSET 0xcbf29ce484222325ULL
+uint64_t ingest_fingerprint_hash(uint64_t h, const void *data, size_t len);
+
+/* 1 when a field or key name looks like it holds a secret (password, token,
+ * api_key, private_key, credential, auth..., but not "author"). */
+int ingest_redact_is_secret(const char *name);
+/*
+ * Redacts a config diff in place: an array of {field, old_value, new_value}.
+ * Values of secret fields (or of every field when force) become
+ * "[redacted]" and the element gains "redacted": true and "changed": bool;
+ * passwords in URLs ("scheme://user:pw@host") are masked in other values.
+ * Returns how many values were redacted.
+ */
+int ingest_redact_diff(json_t *diff, int force);
+/* Replaces, in place, the values of secret-looking keys anywhere in j
+ * (objects and arrays, recursively); returns how many. */
+int ingest_redact_json(json_t *j);
+/* A copy of s with URL passwords masked, or NULL when s has none. */
+char *ingest_redact_url(const char *s);
+/* Best-effort redaction of a line that is not valid JSON (s: a cleaned
+ * payload, see ingest_payload_text): when it mentions a secret-looking word,
+ * every value after a ':' is masked; URL passwords are masked always.
+ * Returns a malloc'd copy, or NULL when nothing was masked. */
+char *ingest_redact_raw(const char *s);
+
+/* A dead-letter payload: valid UTF-8 without NULs (bad bytes as \xNN),
+ * cut to INGEST_MAX_PAYLOAD bytes with a note of the full length.
+ * Malloc'd. */
+char *ingest_payload_text(const char *s, size_t len, size_t full_len);
+
+/* ---- the driver ---------------------------------------------------------- */
+
+struct ingest_kind_stats {
+	long long valid;	/* lines of this kind that passed validation */
+	long long inserted;	/* new rows */
+	long long updated;	/* existing rows whose content changed */
+};
+
+struct ingest_stats {
+	long long lines;		/* lines (or git commits) read */
+	long long blank;		/* empty lines, skipped */
+	long long rejected;		/* lines sent to ingest_errors */
+	long long dead_new;		/* ingest_errors rows added */
+	long long services_auto;	/* services created on the fly */
+	long long files_new;		/* commit_files rows added or changed */
+	long long links_new;		/* deployment_commit_ranges rows added */
+	int sources;			/* files/streams/repositories read */
+	int sources_failed;		/* that could not be opened or read */
+	struct ingest_kind_stats kind[INGEST_KIND_COUNT];
+	char *first_errors[INGEST_FIRST_ERRORS];	/* "SRC:LINE: reason" */
+	int nfirst;
+};
+
+struct ingest;
+
+/* A driver writing into project_id through db (borrowed). */
+struct ingest *ingest_new(struct db *db, long long project_id);
+void ingest_free(struct ingest *in);
+/*
+ * Reads JSON Lines from f until EOF; source names it in ingest_errors and
+ * messages (a file name, "-" for stdin, "demo:seed=1").  Bad lines are
+ * dead-lettered and counted, never fatal.  Returns 0, or -1 with *cause
+ * when reading or the database failed (what was committed stays).
+ */
+int ingest_stream(struct ingest *in, FILE *f, const char *source,
+    char **cause);
+/* Opens path ("-" for stdin) and ingests it; an unreadable file counts in
+ * sources_failed and returns -1 with *cause. */
+int ingest_file(struct ingest *in, const char *path, char **cause);
+/*
+ * Ingests the commits of the git repository at repo_path (run as
+ * `git -C repo_path log --numstat`, no shell) as commit records of repo
+ * repo_name (NULL: the directory's basename).  since is NULL, a date
+ * (YYYY-MM-DD...) or a revision (commits after it).  0 or -1 with *cause.
+ */
+int ingest_git(struct ingest *in, const char *repo_path,
+    const char *repo_name, const char *since, char **cause);
+/* Writes what is still batched; 0 or -1 with *cause. */
+int ingest_flush(struct ingest *in, char **cause);
+/* The counts so far (borrowed). */
+const struct ingest_stats *ingest_get_stats(const struct ingest *in);
+/* Rows added or changed in every table, excluding dead letters. */
+long long ingest_new_rows(const struct ingest_stats *st);
+/* Lines that were valid (ingested or already present). */
+long long ingest_valid_lines(const struct ingest_stats *st);
+/* Prints the summary: lines, per-kind counts, the first rejections. */
+void ingest_print_summary(const struct ingest *in, FILE *f);
+
+#endif

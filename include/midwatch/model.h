@@ -1,0 +1,165 @@
+/*
+ * model.h - the read model shared by the console and the headless commands
+ * (incidents --json, report): plain C structs loaded from the database in a
+ * few aggregate queries, so both always show the same thing.
+ *
+ * Strings are malloc'd and owned by the snapshot; model_free releases all.
+ * Times are epoch seconds (0 = none).  External text (titles, messages,
+ * summaries) is stored as it came; sanitise it before drawing.
+ */
+#ifndef MIDWATCH_MODEL_H
+#define MIDWATCH_MODEL_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct db;
+
+struct mw_evidence {
+	long long id;
+	char *kind;		/* evidence_artifacts.kind */
+	char *role;		/* supports|contradicts|missing */
+	char *summary;
+	char *source;
+	char *ref;
+	double weight;
+	double confidence;
+	double observed_at;
+};
+
+struct mw_hypothesis {
+	long long id;
+	int rank;
+	char *type;		/* release|config|traffic|dependency|db|infra|unknown */
+	char *service;		/* suspected root-cause service */
+	char *title;
+	char *ref;		/* deploy/config change id or dependency, or NULL */
+	char *status;		/* proposed|confirmed|rejected */
+	char *why;		/* explanation of the score (text) */
+	double confidence;
+	struct mw_evidence *evidence;
+	size_t n_evidence;
+	/* Added fields. */
+	json_t *score_details;	/* hypotheses.score_details (owned), never NULL */
+	int is_root_cause;	/* the incident's confirmed root cause */
+};
+
+struct mw_recommendation {
+	long long id;
+	long long hypothesis_id;
+	char *type;
+	char *title;
+	char *status;		/* new|acknowledged|done|dismissed */
+	char *gate_reason;
+	int publishable;
+	char *acked_by;
+	double acked_at;
+	/* Added fields. */
+	int evidence_count;	/* supporting evidence of the hypothesis */
+	char *gate_status;	/* passed|blocked */
+	char *expected_impact;	/* or NULL */
+	char *template_key;
+};
+
+struct mw_alert {
+	long long id;
+	long long incident_id;	/* 0 when not tied to an incident */
+	char *title;
+	char *message;
+	char *severity;
+	char *status;		/* active|acknowledged|resolved|silenced */
+	double created_at;
+	char *acked_by;
+	double acked_at;
+	double silenced_until;
+	/* Added fields. */
+	char *service;		/* or NULL */
+	char *rule;		/* alert rule name, or NULL */
+	int fire_count;
+	double last_fired_at;	/* data time of the latest firing */
+};
+
+struct mw_timeline_item {
+	double ts;
+	char *kind;		/* deploy|config_change|alert|onset|signal|note */
+	char *label;
+};
+
+struct mw_series {
+	char *service;
+	char *metric;
+	double onset;
+	size_t n;
+	double *ts;
+	double *value;
+	double *baseline;	/* may be NULL */
+};
+
+struct mw_incident {
+	long long id;
+	char *service;
+	char *status;		/* open|triaged|resolved|suppressed */
+	char *severity;
+	char *trigger_type;
+	char *title;
+	double window_start, window_end;
+	double created_at;
+	char *decision;		/* approved|suppressed */
+	char *rationale;
+	char *policy_version;
+	double confidence;
+	struct mw_hypothesis *hypotheses;	/* by rank */
+	size_t n_hypotheses;
+	struct mw_recommendation *recommendations;
+	size_t n_recommendations;
+	struct mw_alert *alerts;
+	size_t n_alerts;
+	/* Filled only by model_load_detail. */
+	struct mw_timeline_item *timeline;
+	size_t n_timeline;
+	struct mw_series *series;
+	size_t n_series;
+	/* Added fields. */
+	int has_impact;		/* impact_low/high are set */
+	double impact_low, impact_high;
+	char *impact_unit;	/* or NULL */
+	long long root_cause_hypothesis_id;	/* 0 when none confirmed */
+};
+
+struct mw_snapshot {
+	double taken_at;
+	struct mw_incident *incidents;	/* open first, then by severity, newest */
+	size_t n_incidents;
+	struct mw_alert *alerts;	/* every alert, newest first */
+	size_t n_alerts;
+	long long last_run_id;
+	char *last_run_status;
+	double last_run_finished;
+};
+
+/* Loads incidents (all, or approved-and-not-resolved unless all), with their
+ * hypotheses, evidence, recommendations (publishable only unless
+ * with_hidden) and alerts.  NULL with *cause on error. */
+struct mw_snapshot *model_load(struct db *db, long long project_id, int all,
+    int with_hidden, char **cause);
+/* Loads the timeline and anomalous series of one incident into inc. */
+int model_load_detail(struct db *db, long long project_id,
+    struct mw_incident *inc, char **cause);
+void model_free(struct mw_snapshot *s);
+/* Like model_load, but exactly the incidents ids[0..n) whatever their
+ * status or decision (the report stage, refreshing one incident). */
+struct mw_snapshot *model_load_ids(struct db *db, long long project_id,
+    const long long *ids, size_t n, int with_hidden, char **cause);
+
+/* Bounds of one snapshot: incidents (the first in display order) and the
+ * newest alerts not linked to a loaded incident. */
+#define MODEL_MAX_INCIDENTS 1000
+#define MODEL_MAX_ALERTS 500
+/* Bounds of model_load_detail. */
+#define MODEL_MAX_TIMELINE 200
+#define MODEL_MAX_SERIES 6
+#define MODEL_MAX_POINTS 360
+/* The `incidents --json` array (DESIGN.md "Interfaces"); new reference. */
+json_t *model_to_json(const struct mw_snapshot *s);
+
+#endif

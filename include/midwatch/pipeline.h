@@ -1,0 +1,70 @@
+/*
+ * pipeline.h - the incident pipeline: a run and its stages.
+ *
+ * A run covers a data-time window: from the previous completed run's
+ * watermark (window_end) to the newest ingested timestamp, or --at.  Each
+ * stage reads the database and writes derived rows stamped with run_id; a
+ * stage never calls another stage's internals.  Each stage runs in its own
+ * transaction for the window, so a run that dies leaves its pipeline_runs row
+ * 'failed' and no half-written stage.  Stages are idempotent: running the
+ * same window twice gives the same derived state.
+ */
+#ifndef MIDWATCH_PIPELINE_H
+#define MIDWATCH_PIPELINE_H
+
+#include <jansson.h>
+
+struct db;
+
+/* What every stage gets. */
+struct pipeline_ctx {
+	struct db *db;
+	long long project_id;
+	char project[24];	/* project_id as text, for parameters */
+	long long run_id;
+	char run[24];		/* run_id as text */
+	double start, end;	/* the window, epoch seconds (data time) */
+	char start_ts[32];	/* RFC 3339 of start, for parameters */
+	char end_ts[32];	/* RFC 3339 of end */
+	json_t *summary;	/* the run's summary object; a stage adds its counts
+				 * under its own name (borrowed) */
+	void (*progress)(void *arg, const char *stage, int done, int total);
+	void *progress_arg;
+};
+
+/* A stage: runs inside a transaction the pipeline opened; returns 0 or -1
+ * with *cause (the pipeline rolls back and marks the run failed). */
+struct pipeline_stage {
+	const char *name;
+	int (*run)(struct pipeline_ctx *ctx, char **cause);
+};
+
+/* The stages in order (NULL-terminated). */
+extern const struct pipeline_stage pipeline_stages[];
+
+int stage_detect_run(struct pipeline_ctx *ctx, char **cause);
+int stage_gate_run(struct pipeline_ctx *ctx, char **cause);
+int stage_evidence_run(struct pipeline_ctx *ctx, char **cause);
+int stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause);
+int stage_recommend_run(struct pipeline_ctx *ctx, char **cause);
+int stage_alert_run(struct pipeline_ctx *ctx, char **cause);
+int stage_report_run(struct pipeline_ctx *ctx, char **cause);
+
+struct pipeline_opts {
+	const char *requested_by;	/* actor name */
+	double at;			/* window end override, or 0 */
+	double since;			/* window start override, or 0 */
+	void (*progress)(void *arg, const char *stage, int done, int total);
+	void *progress_arg;
+};
+
+/*
+ * Runs the whole pipeline once for project_id under the pipeline advisory
+ * lock.  Returns 0 with *run_id set (0 if there was nothing to do), 1 if
+ * another process holds the lock (*cause says who), or -1 with *cause when
+ * the run failed (its row is left 'failed').
+ */
+int pipeline_run(struct db *db, long long project_id,
+    const struct pipeline_opts *opts, long long *run_id, char **cause);
+
+#endif

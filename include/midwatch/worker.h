@@ -1,0 +1,144 @@
+/*
+ * worker.h - the console's background threads and the queues between them
+ * and the UI.
+ *
+ * The UI thread never holds a database connection.  A data worker thread
+ * owns one connection for snapshots and feedback and a second one that
+ * LISTENs on channel 'midwatch'; a pipeline thread owns a third for
+ * pipeline runs (on a timer and on demand).  The UI posts intents (refresh,
+ * load a detail, record feedback, run the pipeline) and receives messages
+ * (snapshots, results, connection and pipeline state) through queues whose
+ * wake pipe sits in the UI's poll() set.  Nothing here draws.
+ */
+#ifndef MIDWATCH_WORKER_H
+#define MIDWATCH_WORKER_H
+
+#include "midwatch/feedback.h"
+
+struct db;
+struct mw_snapshot;
+
+/* ---- queue: a locked FIFO with a wake pipe -------------------------------- */
+
+struct queue;
+
+/* A new, empty queue. */
+struct queue *queue_new(void);
+/* Frees the queue and, through free_item, what is still in it. */
+void queue_free(struct queue *q, void (*free_item)(void *));
+/* Appends item (taken over) and wakes the reader. */
+void queue_push(struct queue *q, void *item);
+/* Wakes the reader without adding an item (it then checks its flags). */
+void queue_wake(struct queue *q);
+/* Puts item back at the front (for a retry), without waking. */
+void queue_push_front(struct queue *q, void *item);
+/* Removes and returns the oldest item, or NULL. */
+void *queue_pop(struct queue *q);
+/* The descriptor to poll for POLLIN; drain it with queue_drain. */
+int queue_fd(struct queue *q);
+/* Reads the pending wake bytes (call before popping). */
+void queue_drain(struct queue *q);
+
+/* ---- intents: UI -> worker -------------------------------------------------- */
+
+enum intent_type {
+	INTENT_REFRESH,		/* reload the snapshot now */
+	INTENT_DETAIL,		/* load the timeline and series of id */
+	INTENT_FEEDBACK,	/* record one feedback event */
+	INTENT_RUN_PIPELINE	/* run the pipeline now */
+};
+
+struct intent {
+	enum intent_type type;
+	unsigned long seq;		/* echoed in the reply */
+	long long id;			/* DETAIL: the incident */
+	/* FEEDBACK: */
+	enum feedback_action action;
+	char *target_kind;		/* incident|hypothesis|recommendation|alert|evidence */
+	long long target_id;
+	char *payload;			/* JSON text, or NULL */
+	char *key;			/* idempotency key: the same for a retry */
+	char *label;			/* "acknowledge alert #5", for messages */
+	int attempts;			/* tries so far (retries after reconnects) */
+};
+
+/* Frees an intent and its strings. */
+void intent_free(struct intent *in);
+
+/* ---- messages: worker -> UI ------------------------------------------------- */
+
+enum wmsg_type {
+	WMSG_SNAPSHOT,		/* snap: fresh data */
+	WMSG_DETAIL,		/* snap holds the incident id with its detail,
+				 * or text says why it could not be loaded */
+	WMSG_DONE,		/* a feedback intent finished (seq, rc, text);
+				 * snap is the reloaded data when there is one */
+	WMSG_DB,		/* connection state: ok, text */
+	WMSG_PIPELINE		/* pipeline state (pipe_*), text */
+};
+
+enum pipe_state {
+	PIPE_IDLE,		/* nothing running here */
+	PIPE_RUNNING,		/* stage, done/total */
+	PIPE_DONE,		/* run_id (0: nothing to do) */
+	PIPE_HELD,		/* another process holds the lock; text says who */
+	PIPE_FAILED,		/* text says why */
+	PIPE_DISABLED		/* read-only console: never runs */
+};
+
+struct wmsg {
+	enum wmsg_type type;
+	unsigned long seq;		/* DONE: the intent's seq */
+	int rc;				/* DONE: 0 recorded, 1 already recorded, -1 failed */
+	int ok;				/* DB: connected */
+	long long id;			/* DETAIL: incident id; PIPELINE: run id */
+	char *text;			/* message, error or holder; may be NULL */
+	struct mw_snapshot *snap;	/* owned by the message until taken */
+	enum pipe_state pipe;		/* PIPELINE */
+	char *stage;			/* PIPELINE running: current stage */
+	int done, total;		/* PIPELINE running: progress */
+	double retry_at;		/* DB down: when the next attempt is due */
+};
+
+/* Frees a message (and the snapshot it still holds). */
+void wmsg_free(struct wmsg *m);
+
+/* ---- the worker ---------------------------------------------------------------- */
+
+struct worker_config {
+	struct db *db;			/* taken over: the data connection (may be NULL) */
+	const char *conninfo;		/* for reconnecting and the other connections */
+	long long project_id;
+	const char *actor;		/* pipeline requested_by and feedback actor */
+	int readonly;			/* refuse feedback and pipeline runs */
+	int pipeline_interval;		/* seconds; 0 = only on demand */
+	int refresh_interval;		/* seconds between fallback reloads */
+	/* Test/dev hook: when set, snapshots come from here instead of
+	 * model_load (called on the data thread; returns a new snapshot). */
+	struct mw_snapshot *(*fake_load)(void);
+};
+
+struct worker;
+
+/* Starts the threads.  NULL with *cause if a thread cannot start. */
+struct worker *worker_start(const struct worker_config *cfg, char **cause);
+/* The descriptor the UI polls for messages. */
+int worker_fd(struct worker *w);
+/* The next message for the UI, or NULL (drains the wake pipe first). */
+struct wmsg *worker_next(struct worker *w);
+/* Hands an intent (taken over) to the worker. */
+void worker_post(struct worker *w, struct intent *in);
+/*
+ * Stops the threads: a feedback event being recorded is finished (it is one
+ * transaction, so it is committed or not, never half-written), then the
+ * connections close.  Waits at most timeout_ms for each thread; returns 0
+ * when all stopped, -1 if one is still busy (a long pipeline stage: the
+ * process may exit anyway, PostgreSQL rolls the stage back).
+ */
+int worker_stop(struct worker *w, int timeout_ms);
+
+/* Development hook (worker_fake.c): a made-up snapshot for running the
+ * console without a database (MIDWATCH_DEV_FAKE=1); free with model_free. */
+struct mw_snapshot *worker_fake_snapshot(void);
+
+#endif

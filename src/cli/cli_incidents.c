@@ -1,0 +1,226 @@
+/*
+ * cli_incidents.c - `midwatch incidents [--json] [--all]` (the read model as
+ * the DESIGN.md JSON contract or a readable table) and `midwatch report
+ * INCIDENT_ID` (the stored markdown report).  Both read through model.c and
+ * incident_reports only, so they show what the console shows.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/cli.h"
+#include "midwatch/db.h"
+#include "midwatch/model.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+
+/* How many hypotheses the table shows under each incident. */
+#define CLI_INC_TOP_HYPOTHESES 3
+
+/*
+ * Returns a malloc'd single-line, sanitised copy of s cut to at most width
+ * characters (UTF-8 aware; "..." marks a cut), or "-" for NULL/empty.
+ */
+static char *
+cli_inc_clip(const char *s, size_t width)
+{
+	char *clean;
+	size_t chars = 0, i, cut = 0;
+
+	if (s == NULL || *s == '\0')
+		return xstrdup("-");
+	clean = sanitize_text(s, 0);
+	for (i = 0; clean[i] != '\0'; i++) {
+		if (((unsigned char)clean[i] & 0xc0) == 0x80)
+			continue;
+		if (chars == width - 3)
+			cut = i;
+		if (++chars > width) {
+			memcpy(clean + cut, "...", 4);
+			break;
+		}
+	}
+	return clean;
+}
+
+/* Formats an incident window compactly into out: "2026-11-16 13:05-13:40"
+ * (the end with its date when it falls on another day). */
+static void
+cli_inc_window(double start, double end, char *out, size_t len)
+{
+	char a[32], b[32];
+
+	timefmt_format(start, a, sizeof a);
+	timefmt_format(end, b, sizeof b);
+	if (strncmp(a, b, 10) == 0)
+		snprintf(out, len, "%.10s %.5s-%.5s", a, a + 11, b + 11);
+	else
+		snprintf(out, len, "%.10s %.5s-%.5s %.5s", a, a + 11, b + 5,
+		    b + 11);
+}
+
+/* Prints the readable table of incidents with their top hypotheses. */
+static void
+cli_inc_table(const struct mw_snapshot *s, int all)
+{
+	const struct mw_incident *inc;
+	const struct mw_hypothesis *h;
+	char win[48], *svc, *title, *ref;
+	size_t i, j, shown;
+
+	if (s->n_incidents == 0) {
+		printf("no %sincidents\n", all ? "" : "open ");
+		return;
+	}
+	printf("%-6s %-10s %-8s %-16s %-28s %s\n", "ID", "STATUS", "SEVERITY",
+	    "SERVICE", "WINDOW (UTC)", "TITLE");
+	for (i = 0; i < s->n_incidents; i++) {
+		inc = &s->incidents[i];
+		cli_inc_window(inc->window_start, inc->window_end, win, sizeof win);
+		svc = cli_inc_clip(inc->service, 16);
+		title = cli_inc_clip(inc->title != NULL && *inc->title != '\0' ?
+		    inc->title : inc->trigger_type, 60);
+		printf("%-6lld %-10s %-8s %-16s %-28s %s\n", inc->id, inc->status,
+		    inc->severity, svc, win, title);
+		free(svc);
+		free(title);
+		shown = inc->n_hypotheses < CLI_INC_TOP_HYPOTHESES ?
+		    inc->n_hypotheses : CLI_INC_TOP_HYPOTHESES;
+		for (j = 0; j < shown; j++) {
+			h = &inc->hypotheses[j];
+			title = cli_inc_clip(h->title, 60);
+			ref = h->ref != NULL ? cli_inc_clip(h->ref, 24) : NULL;
+			printf("       %d. %-10s %.2f  %s%s%s%s  [hypothesis %lld%s]\n",
+			    h->rank, h->type, h->confidence, title,
+			    ref != NULL ? " (" : "", ref != NULL ? ref : "",
+			    ref != NULL ? ")" : "", h->id,
+			    strcmp(h->status, "proposed") != 0 ?
+			    (strcmp(h->status, "confirmed") == 0 ? ", confirmed" :
+			    ", rejected") : "");
+			free(title);
+			free(ref);
+		}
+		if (inc->n_hypotheses > shown)
+			printf("       (%zu more hypotheses)\n",
+			    inc->n_hypotheses - shown);
+		if (inc->n_recommendations > 0 || inc->n_alerts > 0)
+			printf("       %zu recommendation%s, %zu alert%s\n",
+			    inc->n_recommendations,
+			    inc->n_recommendations == 1 ? "" : "s", inc->n_alerts,
+			    inc->n_alerts == 1 ? "" : "s");
+	}
+}
+
+/* incidents [--json] [--all]. */
+int
+cmd_incidents(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mw_snapshot *s;
+	json_t *j;
+	char *cause = NULL;
+	int ch, json = 0, all = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = 1; break;
+		case 'a': all = 1; break;
+		case 'h':
+			printf("usage: midwatch incidents [--json] [--all]\n");
+			return MW_EXIT_OK;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("incidents", cause);
+	/* --all also lists recommendations the evidence gate holds back. */
+	s = model_load(ctx->db, ctx->project_id, all, all, &cause);
+	if (s == NULL)
+		return cli_fail("incidents", cause);
+	if (json) {
+		j = model_to_json(s);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(15));
+		fputc('\n', stdout);
+		json_decref(j);
+	} else
+		cli_inc_table(s, all);
+	model_free(s);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "midwatch: incidents: write error\n");
+		return MW_EXIT_ERROR;
+	}
+	return MW_EXIT_OK;
+usage:
+	fprintf(stderr, "usage: midwatch incidents [--json] [--all]\n");
+	return MW_EXIT_USAGE;
+}
+
+/* report INCIDENT_ID: prints the stored markdown report. */
+int
+cmd_report(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct db_res *r;
+	char *cause = NULL, *md;
+	long long id;
+	size_t n;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		printf("usage: midwatch report INCIDENT_ID\n");
+		return MW_EXIT_OK;
+	}
+	if (argc != 2 || cli_parse_id(argv[1], &id) != 0) {
+		fprintf(stderr, "usage: midwatch report INCIDENT_ID\n");
+		return MW_EXIT_USAGE;
+	}
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("report", cause);
+	r = DBQ(ctx->db, &cause,
+	    "SELECT i.id, r.markdown FROM midwatch.incidents i"
+	    "  LEFT JOIN midwatch.incident_reports r"
+	    "    ON r.project_id = i.project_id AND r.incident_id = i.id"
+	    " WHERE i.project_id = $1 AND i.id = $2",
+	    ctx->project_id_str, argv[1]);
+	if (r == NULL)
+		return cli_fail("report", cause);
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		return cli_fail("report", xasprintf("no incident %lld", id));
+	}
+	if (db_res_isnull(r, 0, 1)) {
+		db_res_free(r);
+		return cli_fail("report", xasprintf("no report for incident %lld "
+		    "yet (the pipeline writes it: midwatch run)", id));
+	}
+	/* Written sanitised by the report stage; cleaned again in case the
+	 * row came from elsewhere. */
+	md = sanitize_text(db_res_get(r, 0, 1), 1);
+	db_res_free(r);
+	n = strlen(md);
+	fputs(md, stdout);
+	if (n == 0 || md[n - 1] != '\n')
+		fputc('\n', stdout);
+	free(md);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "midwatch: report: write error\n");
+		return MW_EXIT_ERROR;
+	}
+	return MW_EXIT_OK;
+}

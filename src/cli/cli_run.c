@@ -1,0 +1,149 @@
+/*
+ * cli_run.c - `midwatch run [--at TS] [--since TS]`: one pipeline run, then a
+ * summary (run id, window, counts per stage).  Exits 0 when the run completed
+ * or there was nothing new, 1 when it failed or the pipeline is locked.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "midwatch/cli.h"
+#include "midwatch/db.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+
+/* Prints one stage's counts as "  stage: k v, k v". */
+static void
+print_stage(const char *name, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	printf("  %-12s", name);
+	json_object_foreach(o, k, v) {
+		if (!json_is_integer(v))
+			continue;
+		printf("%s%s %lld", first ? "" : ", ", k,
+		    (long long)json_integer_value(v));
+		first = 0;
+	}
+	printf("%s\n", first ? "-" : "");
+}
+
+/* Prints the stored summary of a run. */
+static int
+print_summary(struct cli_ctx *ctx, long long run_id, char **cause)
+{
+	const struct pipeline_stage *st;
+	struct db_res *r;
+	json_t *sum, *o;
+	json_error_t jerr;
+	char id[24];
+
+	snprintf(id, sizeof id, "%lld", run_id);
+	r = DBQ(ctx->db, cause,
+	    "SELECT status, to_char(window_start AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(window_end AT TIME ZONE"
+	    " 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), summary::text,"
+	    " round(extract(epoch FROM finished_at - started_at)::numeric, 2)"
+	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
+	    ctx->project_id_str, id);
+	if (r == NULL)
+		return -1;
+	if (db_res_rows(r) != 1) {
+		db_res_free(r);
+		*cause = xasprintf("run %s vanished", id);
+		return -1;
+	}
+	printf("run %s %s: window %s .. %s (%ss)\n", id, db_res_get(r, 0, 0),
+	    db_res_get(r, 0, 1), db_res_get(r, 0, 2),
+	    db_res_get(r, 0, 4) ? db_res_get(r, 0, 4) : "?");
+	sum = json_loads(db_res_get(r, 0, 3), 0, &jerr);
+	for (st = pipeline_stages; sum != NULL && st->name != NULL; st++)
+		if ((o = json_object_get(sum, st->name)) != NULL &&
+		    json_is_object(o))
+			print_stage(st->name, o);
+	json_decref(sum);
+	db_res_free(r);
+	return 0;
+}
+
+/* Runs the pipeline once. */
+int
+cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "since", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pipeline_opts po;
+	char *cause = NULL, *by;
+	long long run_id = 0;
+	int c, rc;
+
+	memset(&po, 0, sizeof po);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+		case 's':
+			if (timefmt_parse(optarg, c == 'a' ? &po.at : &po.since) != 0 ||
+			    (c == 'a' ? po.at : po.since) <= 0) {
+				fprintf(stderr, "midwatch: run: --%s: not an RFC 3339 "
+				    "timestamp: %s\n", c == 'a' ? "at" : "since", optarg);
+				return MW_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			printf("usage: midwatch run [--at TS] [--since TS]\n");
+			return MW_EXIT_OK;
+		default:
+			fprintf(stderr, "usage: midwatch run [--at TS] [--since TS]\n");
+			return MW_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "midwatch: run: unexpected argument %s\n"
+		    "usage: midwatch run [--at TS] [--since TS]\n", argv[optind]);
+		return MW_EXIT_USAGE;
+	}
+	if (po.at > 0 && po.since > 0 && po.since > po.at) {
+		fprintf(stderr, "midwatch: run: --since is after --at\n");
+		return MW_EXIT_USAGE;
+	}
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("run", cause);
+	by = xasprintf("cli:%s", ctx->actor);
+	po.requested_by = by;
+	rc = pipeline_run(ctx->db, ctx->project_id, &po, &run_id, &cause);
+	free(by);
+	if (rc == 1)
+		return cli_fail("run", cause);
+	if (rc != 0) {
+		if (run_id > 0) {
+			fprintf(stderr, "midwatch: run: run %lld failed: %s\n", run_id,
+			    cause);
+			free(cause);
+			if (print_summary(ctx, run_id, &cause) != 0)
+				free(cause);
+			return MW_EXIT_ERROR;
+		}
+		return cli_fail("run", cause);
+	}
+	if (run_id == 0) {
+		printf("nothing to do: no data newer than the last completed run\n");
+		return MW_EXIT_OK;
+	}
+	if (print_summary(ctx, run_id, &cause) != 0)
+		return cli_fail("run", cause);
+	return MW_EXIT_OK;
+}

@@ -1,0 +1,414 @@
+/*
+ * conf.c - the console configuration file parser.  Pure text in, struct conf
+ * out, so it is unit-tested without a terminal or a database; the console
+ * decides later whether the keys, actions and colours named here exist.
+ * Errors always say FILE:LINE so an operator can fix the file quickly.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/conf.h"
+#include "midwatch/xmalloc.h"
+
+/* Sets every field of c to "unset". */
+void
+conf_init(struct conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->readonly = -1;
+	c->pipeline_interval = -1;
+	c->refresh_interval = -1;
+	c->stale_ack = -1;
+	c->color = -1;
+	c->ascii = -1;
+}
+
+/* Frees everything c holds and leaves it initialised. */
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	free(c->db);
+	free(c->project);
+	free(c->actor);
+	for (i = 0; i < c->n_binds; i++) {
+		free(c->binds[i].key);
+		free(c->binds[i].action);
+		free(c->binds[i].where);
+	}
+	free(c->binds);
+	for (i = 0; i < c->n_colors; i++) {
+		free(c->colors[i].slot);
+		free(c->colors[i].fg);
+		free(c->colors[i].bg);
+		free(c->colors[i].attrs);
+		free(c->colors[i].where);
+	}
+	free(c->colors);
+	conf_init(c);
+}
+
+/* Parses yes/no words; -1 when s is neither. */
+int
+conf_parse_bool(const char *s)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1" };
+	static const char *const no[] = { "no", "off", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < MW_ARRAY_LEN(yes); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+	for (i = 0; i < MW_ARRAY_LEN(no); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+/* Parses "90", "90s", "5m", "2h", "1d", "1h30m" into seconds. */
+int
+conf_parse_duration(const char *s, int *seconds)
+{
+	long long total = 0, n;
+	char *end;
+	int any = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || n > 100000000LL)
+			return -1;
+		switch (*end) {
+		case '\0':
+		case 's': break;
+		case 'm': n *= 60; break;
+		case 'h': n *= 3600; break;
+		case 'd': n *= 86400; break;
+		default: return -1;
+		}
+		total += n;
+		if (total > 0x7fffffffLL)
+			return -1;
+		any = 1;
+		s = *end == '\0' ? end : end + 1;
+	}
+	if (!any)
+		return -1;
+	*seconds = (int)total;
+	return 0;
+}
+
+/* Splits the next blank-separated word off *p; NULL at the end. */
+static char *
+conf_word(char **p)
+{
+	char *s = *p, *w;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0') {
+		*p = s;
+		return NULL;
+	}
+	w = s;
+	while (*s != '\0' && *s != ' ' && *s != '\t')
+		s++;
+	if (*s != '\0')
+		*s++ = '\0';
+	*p = s;
+	return w;
+}
+
+/* Trims blanks at both ends in place; returns the start. */
+static char *
+conf_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Removes one pair of surrounding double or single quotes. */
+static char *
+conf_unquote(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+		s[n - 1] = '\0';
+		return s + 1;
+	}
+	return s;
+}
+
+/* Applies `name = value`; -1 with *cause (without the location). */
+static int
+conf_setting(struct conf *c, const char *name, char *value, char **cause)
+{
+	int b, secs;
+
+	value = conf_unquote(value);
+	if (strcmp(name, "db") == 0 || strcmp(name, "database") == 0) {
+		free(c->db);
+		c->db = xstrdup(value);
+	} else if (strcmp(name, "project") == 0) {
+		if (*value == '\0') {
+			*cause = xstrdup("project must not be empty");
+			return -1;
+		}
+		free(c->project);
+		c->project = xstrdup(value);
+	} else if (strcmp(name, "as") == 0 || strcmp(name, "actor") == 0) {
+		free(c->actor);
+		c->actor = *value != '\0' ? xstrdup(value) : NULL;
+	} else if (strcmp(name, "readonly") == 0 || strcmp(name, "color") == 0 ||
+	    strcmp(name, "colour") == 0 || strcmp(name, "ascii") == 0) {
+		if ((b = conf_parse_bool(value)) < 0) {
+			*cause = xasprintf("%s wants yes or no, not '%s'", name, value);
+			return -1;
+		}
+		if (strcmp(name, "readonly") == 0)
+			c->readonly = b;
+		else if (strcmp(name, "ascii") == 0)
+			c->ascii = b;
+		else
+			c->color = b;
+	} else if (strcmp(name, "pipeline-interval") == 0 ||
+	    strcmp(name, "interval") == 0 || strcmp(name, "refresh-interval") == 0 ||
+	    strcmp(name, "stale-ack") == 0) {
+		if (conf_parse_duration(value, &secs) != 0) {
+			*cause = xasprintf("%s wants a duration (60, 90s, 5m, 2h), "
+			    "not '%s'", name, value);
+			return -1;
+		}
+		if (strcmp(name, "refresh-interval") == 0) {
+			if (secs < 1) {
+				*cause = xstrdup("refresh-interval must be at least 1s");
+				return -1;
+			}
+			c->refresh_interval = secs;
+		} else if (strcmp(name, "stale-ack") == 0)
+			c->stale_ack = secs;
+		else
+			c->pipeline_interval = secs;
+	} else {
+		*cause = xasprintf("unknown setting '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Handles `bind KEY ACTION` and `unbind KEY`. */
+static int
+conf_bind_line(struct conf *c, int unbind, char *rest, const char *where,
+    char **cause)
+{
+	char *key, *action, *extra;
+	struct conf_bind *b;
+
+	key = conf_word(&rest);
+	action = unbind ? NULL : conf_word(&rest);
+	extra = conf_word(&rest);
+	if (key == NULL || (!unbind && action == NULL)) {
+		*cause = xstrdup(unbind ? "usage: unbind KEY" : "usage: bind KEY ACTION");
+		return -1;
+	}
+	if (extra != NULL) {
+		*cause = xasprintf("unexpected '%s' after the %s", extra,
+		    unbind ? "key" : "action");
+		return -1;
+	}
+	c->binds = xreallocarray(c->binds, c->n_binds + 1, sizeof *c->binds);
+	b = &c->binds[c->n_binds++];
+	b->key = xstrdup(key);
+	b->action = action != NULL ? xstrdup(action) : NULL;
+	b->where = xstrdup(where);
+	return 0;
+}
+
+/* Is w a text attribute rather than a colour? */
+static int
+conf_is_attr(const char *w)
+{
+	static const char *const attrs[] = { "bold", "reverse", "underline", "dim",
+	    "blink", "standout", "normal" };
+	size_t i;
+
+	for (i = 0; i < MW_ARRAY_LEN(attrs); i++)
+		if (strcmp(w, attrs[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Handles `color SLOT FG [BG] [ATTR...]`. */
+static int
+conf_color_line(struct conf *c, char *rest, const char *where, char **cause)
+{
+	char *slot, *fg, *bg, *w;
+	struct conf_color *col;
+	struct buf attrs;
+
+	slot = conf_word(&rest);
+	fg = conf_word(&rest);
+	if (slot == NULL || fg == NULL) {
+		*cause = xstrdup("usage: color SLOT FOREGROUND [BACKGROUND] [ATTRIBUTE...]");
+		return -1;
+	}
+	buf_init(&attrs);
+	/* Attributes may follow the slot or FG directly: "color title bold". */
+	if (conf_is_attr(fg)) {
+		buf_adds(&attrs, fg);
+		fg = NULL;
+		bg = NULL;
+	} else {
+		bg = conf_word(&rest);
+		if (bg != NULL && conf_is_attr(bg)) {
+			buf_adds(&attrs, bg);
+			bg = NULL;
+		}
+	}
+	while ((w = conf_word(&rest)) != NULL) {
+		if (attrs.len > 0)
+			buf_addc(&attrs, ' ');
+		buf_adds(&attrs, w);
+	}
+	c->colors = xreallocarray(c->colors, c->n_colors + 1, sizeof *c->colors);
+	col = &c->colors[c->n_colors++];
+	col->slot = xstrdup(slot);
+	col->fg = xstrdup(fg != NULL ? fg : "default");
+	col->bg = bg != NULL ? xstrdup(bg) : NULL;
+	col->attrs = attrs.len > 0 ? buf_steal(&attrs) : NULL;
+	col->where = xstrdup(where);
+	buf_free(&attrs);
+	return 0;
+}
+
+/* Parses one line (already without its newline). */
+static int
+conf_line(struct conf *c, char *line, const char *where, char **cause)
+{
+	char *s = conf_trim(line), *eq, *name, *rest, *word;
+
+	if (*s == '\0' || *s == '#')
+		return 0;
+	rest = s;
+	word = conf_word(&rest);
+	if (strcmp(word, "bind") == 0 || strcmp(word, "unbind") == 0)
+		return conf_bind_line(c, word[0] == 'u', rest, where, cause);
+	if ((strcmp(word, "color") == 0 || strcmp(word, "colour") == 0) &&
+	    strchr(rest, '=') == NULL)
+		return conf_color_line(c, rest, where, cause);
+	/* Restore the word separator conf_word cut, then split on '='. */
+	if (*rest != '\0')
+		rest[-1] = ' ';
+	eq = strchr(s, '=');
+	if (eq == NULL) {
+		*cause = xasprintf("expected 'name = value', 'bind', 'unbind' or "
+		    "'color', not '%s'", s);
+		return -1;
+	}
+	*eq = '\0';
+	name = conf_trim(s);
+	if (*name == '\0') {
+		*cause = xstrdup("missing setting name before '='");
+		return -1;
+	}
+	return conf_setting(c, name, conf_trim(eq + 1), cause);
+}
+
+/* Parses text into c (see conf.h). */
+int
+conf_parse(struct conf *c, const char *text, const char *name, char **cause)
+{
+	const char *p = text, *nl;
+	char *line, *where, *why = NULL;
+	int lineno = 0, rc = 0;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		line = nl != NULL ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
+		lineno++;
+		where = xasprintf("%s:%d", name, lineno);
+		if (conf_line(c, line, where, &why) != 0) {
+			*cause = xasprintf("%s: %s", where, why);
+			free(why);
+			rc = -1;
+		}
+		free(where);
+		free(line);
+		if (rc != 0)
+			return -1;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Reads and parses a whole file. */
+int
+conf_load_file(struct conf *c, const char *path, char **cause)
+{
+	FILE *f;
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	int rc;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (memchr(chunk, '\0', n) != NULL) {
+			fclose(f);
+			buf_free(&b);
+			*cause = xasprintf("%s: not a text file", path);
+			return -1;
+		}
+		buf_add(&b, chunk, n);
+	}
+	if (ferror(f)) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		fclose(f);
+		buf_free(&b);
+		return -1;
+	}
+	fclose(f);
+	rc = conf_parse(c, buf_str(&b), path, cause);
+	buf_free(&b);
+	return rc;
+}
+
+/* $XDG_CONFIG_HOME/midwatch/config or ~/.config/midwatch/config. */
+char *
+conf_default_path(const char *(*getenv_fn)(const char *))
+{
+	const char *x = getenv_fn("XDG_CONFIG_HOME"), *home;
+
+	if (x != NULL && x[0] == '/')
+		return xasprintf("%s/midwatch/config", x);
+	home = getenv_fn("HOME");
+	if (home != NULL && *home != '\0')
+		return xasprintf("%s/.config/midwatch/config", home);
+	return NULL;
+}

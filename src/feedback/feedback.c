@@ -1,0 +1,551 @@
+/*
+ * feedback.c - the single writer of feedback_events.  An operator action
+ * (console key, CLI command, integration) is recorded as one append-only
+ * event, and the status it implies is applied to the derived tables in the
+ * same transaction, so the log and the state never disagree:
+ *
+ *   1. lock the target row (refusing one that is not in the project);
+ *   2. insert the event, ON CONFLICT (idempotency key) DO NOTHING: a repeated
+ *      key press or a retried script records once and changes nothing more;
+ *   3. check the transition (acknowledging a resolved alert is an error,
+ *      repeating the current state is accepted and recorded);
+ *   4. apply the derived status, plus the learning record when a root cause
+ *      is confirmed and the evidence gate of the affected recommendations.
+ *
+ * The NOTIFY that refreshes every console comes from the feedback_events
+ * insert trigger (001_schema.sql), so it fires only on commit and only once.
+ * doc/feedback.md describes the rules.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/db.h"
+#include "midwatch/feedback.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/xmalloc.h"
+
+/* What each action is called and what it applies to. */
+struct feedback_spec {
+	enum feedback_action action;
+	const char *event_type;
+	const char *kind;	/* NULL: any (notes) */
+	const char *verb;
+	const char *to_status;	/* the status it sets, or NULL */
+};
+
+static const struct feedback_spec feedback_specs[] = {
+	{ FB_ALERT_ACK, "alert_acknowledged", "alert", "acknowledged",
+	    "acknowledged" },
+	{ FB_ALERT_RESOLVE, "alert_resolved", "alert", "resolved", "resolved" },
+	{ FB_ALERT_SILENCE, "alert_silenced", "alert", "silenced", "silenced" },
+	{ FB_HYP_CONFIRM, "hypothesis_confirmed", "hypothesis", "confirmed",
+	    "confirmed" },
+	{ FB_HYP_REJECT, "hypothesis_rejected", "hypothesis", "rejected",
+	    "rejected" },
+	{ FB_REC_ACK, "recommendation_acknowledged", "recommendation",
+	    "acknowledged", "acknowledged" },
+	{ FB_REC_DONE, "recommendation_done", "recommendation", "marked done",
+	    "done" },
+	{ FB_REC_DISMISS, "recommendation_dismissed", "recommendation",
+	    "dismissed", "dismissed" },
+	{ FB_INC_RESOLVE, "incident_resolved", "incident", "resolved",
+	    "resolved" },
+	{ FB_INC_REOPEN, "incident_reopened", "incident", "reopened", "open" },
+	{ FB_NOTE, "human_note_added", NULL, "annotated", NULL },
+	{ FB_INC_TRIAGE, "incident_triaged", "incident", "triaged", "triaged" },
+};
+
+/* Locks (or, for evidence, reads) a target: its status and incident. */
+static const struct {
+	const char *kind;
+	const char *sql;
+} feedback_targets[] = {
+	{ "alert", "SELECT status, incident_id FROM midwatch.alerts"
+	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
+	{ "hypothesis", "SELECT status, incident_id FROM midwatch.hypotheses"
+	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
+	{ "recommendation", "SELECT status, incident_id"
+	    " FROM midwatch.recommendations"
+	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
+	{ "incident", "SELECT status, id FROM midwatch.incidents"
+	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
+	{ "evidence", "SELECT NULL::text, incident_id"
+	    " FROM midwatch.evidence_artifacts"
+	    " WHERE project_id = $1 AND id = $2 FOR SHARE" },
+};
+
+/*
+ * Inserts the event.  The default idempotency key is actor, event type,
+ * target, the minute (database clock) and a hash of the payload: the same
+ * action on the same target by the same person within a minute records once,
+ * while two different notes do not collide.  Returns the new id (NULL on a
+ * duplicate) and the id of the event already holding the key.
+ */
+static const char feedback_sql_insert[] =
+    "WITH k AS ("
+    "	SELECT coalesce($9::text, concat_ws('|', $3::text, $4::text, $5::text,"
+    "	       ($6::bigint)::text,"
+    "	       (floor(extract(epoch FROM now()) / 60))::bigint::text,"
+    "	       md5(($8::jsonb)::text))) AS key),"
+    " ins AS ("
+    "	INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,"
+    "	       event_type, target_kind, target_id, incident_id, payload,"
+    "	       idempotency_key)"
+    "	SELECT $1, $2, $3, $4, $5, $6::bigint, $7, $8::jsonb, k.key FROM k"
+    "	ON CONFLICT (project_id, idempotency_key) DO NOTHING"
+    "	RETURNING id)"
+    " SELECT (SELECT id FROM ins),"
+    "        (SELECT f.id FROM midwatch.feedback_events f, k"
+    "          WHERE f.project_id = $1 AND f.idempotency_key = k.key)";
+
+/* The derived status updates; $1 project, $2 target, $3 actor. */
+static const char feedback_sql_alert_ack[] =
+    "UPDATE midwatch.alerts SET status = 'acknowledged',"
+    " status_source = 'feedback', acknowledged_at = now(),"
+    " acknowledged_by = $3, silenced_until = NULL"
+    " WHERE project_id = $1 AND id = $2";
+static const char feedback_sql_alert_resolve[] =
+    "UPDATE midwatch.alerts SET status = 'resolved',"
+    " status_source = 'feedback', resolved_at = now(), resolved_by = $3,"
+    " silenced_until = NULL"
+    " WHERE project_id = $1 AND id = $2";
+static const char feedback_sql_alert_silence[] =
+    "UPDATE midwatch.alerts SET status = 'silenced',"
+    " status_source = 'feedback', silenced_at = now(), silenced_by = $3,"
+    " silenced_until = now() + make_interval(secs => $4::double precision)"
+    " WHERE project_id = $1 AND id = $2";
+static const char feedback_sql_hyp_status[] =
+    "UPDATE midwatch.hypotheses SET status = $4,"
+    " status_source = 'feedback', status_changed_at = now(),"
+    " status_changed_by = $3"
+    " WHERE project_id = $1 AND id = $2";
+static const char feedback_sql_rec_ack[] =
+    "UPDATE midwatch.recommendations SET status = 'acknowledged',"
+    " status_source = 'feedback', acknowledged_at = now(),"
+    " acknowledged_by = $3, status_changed_at = now(), status_changed_by = $3"
+    " WHERE project_id = $1 AND id = $2";
+static const char feedback_sql_rec_status[] =
+    "UPDATE midwatch.recommendations SET status = $4,"
+    " status_source = 'feedback', status_changed_at = now(),"
+    " status_changed_by = $3"
+    " WHERE project_id = $1 AND id = $2";
+static const char feedback_sql_inc_resolve[] =
+    "UPDATE midwatch.incidents SET status = 'resolved',"
+    " status_source = 'feedback', resolved_at = now(), resolved_by = $3,"
+    " resolution = coalesce($4, resolution)"
+    " WHERE project_id = $1 AND id = $2";
+/* $3 is the new status (open or triaged): an earlier resolution is undone. */
+static const char feedback_sql_inc_status[] =
+    "UPDATE midwatch.incidents SET status = $3, status_source = 'feedback',"
+    " resolved_at = NULL, resolved_by = NULL"
+    " WHERE project_id = $1 AND id = $2";
+
+/* Re-gates the recommendations of hypothesis $2. */
+static const char feedback_sql_regate[] =
+    "SELECT midwatch.apply_recommendation_gate($1, ARRAY("
+    "	SELECT r.id FROM midwatch.recommendations r"
+    "	 WHERE r.project_id = $1 AND r.hypothesis_id = $2))";
+
+/* The spec of an action, or NULL. */
+static const struct feedback_spec *
+feedback_spec(enum feedback_action a)
+{
+	size_t i;
+
+	for (i = 0; i < MW_ARRAY_LEN(feedback_specs); i++)
+		if (feedback_specs[i].action == a)
+			return &feedback_specs[i];
+	return NULL;
+}
+
+/* Event type name of an action. */
+const char *
+feedback_event_type(enum feedback_action a)
+{
+	const struct feedback_spec *s = feedback_spec(a);
+
+	return s != NULL ? s->event_type : "unknown";
+}
+
+/* Target kind of an action (NULL for notes). */
+const char *
+feedback_target_kind(enum feedback_action a)
+{
+	const struct feedback_spec *s = feedback_spec(a);
+
+	return s != NULL ? s->kind : NULL;
+}
+
+/* Past-tense verb of an action. */
+const char *
+feedback_verb(enum feedback_action a)
+{
+	const struct feedback_spec *s = feedback_spec(a);
+
+	return s != NULL ? s->verb : "changed";
+}
+
+/* The lookup statement for a target kind, or NULL if the kind is unknown. */
+static const char *
+feedback_target_sql(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind != NULL && i < MW_ARRAY_LEN(feedback_targets); i++)
+		if (strcmp(feedback_targets[i].kind, kind) == 0)
+			return feedback_targets[i].sql;
+	return NULL;
+}
+
+/*
+ * Checks what the caller asked for and builds the payload to record (a new
+ * reference: the caller's payload with defaults filled in, e.g. the silence
+ * duration).  NULL with *cause when the request is malformed.
+ */
+static json_t *
+feedback_payload(const struct feedback *fb, char **cause)
+{
+	json_t *p, *v;
+	const char *text;
+	double secs;
+
+	if (fb->payload != NULL && !json_is_object(fb->payload)) {
+		*cause = xstrdup("feedback payload must be a JSON object");
+		return NULL;
+	}
+	p = fb->payload != NULL ? json_deep_copy(fb->payload) : json_object();
+	switch (fb->action) {
+	case FB_ALERT_SILENCE:
+		v = json_object_get(p, "seconds");
+		if (v == NULL || json_is_null(v))
+			secs = FEEDBACK_SILENCE_DEFAULT;
+		else if (!json_is_number(v)) {
+			*cause = xstrdup("silence duration must be a number of "
+			    "seconds");
+			goto bad;
+		} else
+			secs = json_number_value(v);
+		if (!(secs >= 1 && secs <= FEEDBACK_SILENCE_MAX)) {
+			*cause = xasprintf("silence duration must be between 1 "
+			    "second and %d days", FEEDBACK_SILENCE_MAX / 86400);
+			goto bad;
+		}
+		json_object_set_new(p, "seconds", json_integer((json_int_t)secs));
+		break;
+	case FB_HYP_CONFIRM:
+		v = json_object_get(p, "root_cause");
+		if (v != NULL && !json_is_boolean(v)) {
+			*cause = xstrdup("root_cause must be true or false");
+			goto bad;
+		}
+		break;
+	case FB_NOTE:
+		text = jsonx_str(p, "text", 1, cause);
+		if (text == NULL) {
+			if (*cause == NULL)
+				*cause = xstrdup("a note needs text");
+			goto bad;
+		}
+		if (text[strspn(text, " \t\r\n")] == '\0') {
+			*cause = xstrdup("a note needs text");
+			goto bad;
+		}
+		if (strlen(text) > FEEDBACK_NOTE_MAX) {
+			*cause = xasprintf("a note is at most %d bytes",
+			    FEEDBACK_NOTE_MAX);
+			goto bad;
+		}
+		break;
+	default:
+		break;
+	}
+	return p;
+bad:
+	json_decref(p);
+	return NULL;
+}
+
+/*
+ * Checks that the action makes sense from the target's current status.
+ * Returns 1 when the target is already in the status the action sets (the
+ * event is recorded, the state is left as it is), 0 to apply it, -1 with
+ * *cause to refuse.
+ */
+static int
+feedback_transition(const struct feedback *fb, const char *status,
+    char **cause)
+{
+	const struct feedback_spec *s = feedback_spec(fb->action);
+	long long id = fb->target_id;
+
+	if (status == NULL || s->to_status == NULL)
+		return 0;
+	switch (fb->action) {
+	case FB_ALERT_ACK:
+	case FB_ALERT_SILENCE:
+		if (strcmp(status, "resolved") == 0) {
+			*cause = xasprintf("alert %lld is resolved", id);
+			return -1;
+		}
+		break;
+	case FB_REC_ACK:
+		if (strcmp(status, "done") == 0 ||
+		    strcmp(status, "dismissed") == 0) {
+			*cause = xasprintf("recommendation %lld is %s", id, status);
+			return -1;
+		}
+		break;
+	case FB_REC_DISMISS:
+		if (strcmp(status, "done") == 0) {
+			*cause = xasprintf("recommendation %lld is already done",
+			    id);
+			return -1;
+		}
+		break;
+	case FB_INC_TRIAGE:
+		if (strcmp(status, "resolved") == 0 ||
+		    strcmp(status, "suppressed") == 0) {
+			*cause = xasprintf("incident %lld is %s", id, status);
+			return -1;
+		}
+		break;
+	case FB_INC_REOPEN:
+		if (strcmp(status, "triaged") == 0)
+			return 1;
+		break;
+	default:
+		break;
+	}
+	/* A silence is re-applied: the new duration replaces the old. */
+	if (fb->action != FB_ALERT_SILENCE && strcmp(status, s->to_status) == 0)
+		return 1;
+	return 0;
+}
+
+/* Confirms or rejects a hypothesis and keeps the learning record and the
+ * recommendation gate in step; 0 or -1. */
+static int
+feedback_apply_hypothesis(struct db *db, const struct feedback *fb,
+    const char *project, const char *target, const char *incident,
+    int same, json_t *payload, char **cause)
+{
+	int confirm = fb->action == FB_HYP_CONFIRM;
+	struct db_res *r;
+	int was_root;
+
+	if (!same && DBX(db, cause, feedback_sql_hyp_status, project, target,
+	    fb->actor, confirm ? "confirmed" : "rejected") != 0)
+		return -1;
+	if (confirm && json_is_true(json_object_get(payload, "root_cause"))) {
+		if (DBX(db, cause,
+		    "UPDATE midwatch.incidents SET root_cause_hypothesis_id = $2"
+		    " WHERE project_id = $1 AND id = $3"
+		    "   AND root_cause_hypothesis_id IS DISTINCT FROM $2",
+		    project, target, incident) != 0 ||
+		    DBX(db, cause,
+		    "SELECT midwatch.record_case_outcome($1, $2, $3, $4)",
+		    project, incident, target, fb->actor) != 0)
+			return -1;
+	}
+	if (!confirm) {
+		/* Rejecting the confirmed root cause withdraws it. */
+		r = DBQ(db, cause,
+		    "UPDATE midwatch.incidents SET root_cause_hypothesis_id = NULL"
+		    " WHERE project_id = $1 AND id = $3"
+		    "   AND root_cause_hypothesis_id = $2 RETURNING id",
+		    project, target, incident);
+		if (r == NULL)
+			return -1;
+		was_root = db_res_rows(r) > 0;
+		db_res_free(r);
+		if (was_root && (DBX(db, cause,
+		    "UPDATE midwatch.past_case_outcomes SET outcome = 'unconfirmed',"
+		    " confirmed_hypothesis_id = NULL, confirmed_hypothesis_type = NULL,"
+		    " root_cause_service_id = NULL, ref = NULL, recorded_at = now(),"
+		    " details = details || jsonb_build_object('withdrawn_by', $4::text,"
+		    "     'withdrawn_hypothesis_id', $2::bigint)"
+		    " WHERE project_id = $1 AND incident_id = $3"
+		    "   AND confirmed_hypothesis_id = $2",
+		    project, target, incident, fb->actor) != 0 ||
+		    DBX(db, cause,
+		    "SELECT midwatch.record_case_outcome($1, $2, NULL, $3)",
+		    project, incident, fb->actor) != 0))
+			return -1;
+	}
+	return DBX(db, cause, feedback_sql_regate, project, target);
+}
+
+/* Applies the derived status of the event; 0 or -1 with *cause. */
+static int
+feedback_apply(struct db *db, const struct feedback *fb, const char *project,
+    const char *target, const char *incident, int same, json_t *payload,
+    char **cause)
+{
+	const struct feedback_spec *s = feedback_spec(fb->action);
+	char secs[32];
+	const char *resolution;
+
+	switch (fb->action) {
+	case FB_ALERT_ACK:
+		return same ? 0 : DBX(db, cause, feedback_sql_alert_ack, project,
+		    target, fb->actor);
+	case FB_ALERT_RESOLVE:
+		return same ? 0 : DBX(db, cause, feedback_sql_alert_resolve,
+		    project, target, fb->actor);
+	case FB_ALERT_SILENCE:
+		snprintf(secs, sizeof secs, "%lld", (long long)json_integer_value(
+		    json_object_get(payload, "seconds")));
+		return DBX(db, cause, feedback_sql_alert_silence, project, target,
+		    fb->actor, secs);
+	case FB_HYP_CONFIRM:
+	case FB_HYP_REJECT:
+		return feedback_apply_hypothesis(db, fb, project, target,
+		    incident, same, payload, cause);
+	case FB_REC_ACK:
+		return same ? 0 : DBX(db, cause, feedback_sql_rec_ack, project,
+		    target, fb->actor);
+	case FB_REC_DONE:
+	case FB_REC_DISMISS:
+		return same ? 0 : DBX(db, cause, feedback_sql_rec_status, project,
+		    target, fb->actor, s->to_status);
+	case FB_INC_RESOLVE:
+		if (same)
+			return 0;
+		resolution = jsonx_str(payload, "resolution", 0, NULL);
+		if (DBX(db, cause, feedback_sql_inc_resolve, project, target,
+		    fb->actor, resolution) != 0)
+			return -1;
+		/* An incident that ends is a case to learn from, confirmed
+		 * root cause or not. */
+		return DBX(db, cause,
+		    "SELECT midwatch.record_case_outcome($1, $2, NULL, $3)",
+		    project, target, fb->actor);
+	case FB_INC_REOPEN:
+	case FB_INC_TRIAGE:
+		return same ? 0 : DBX(db, cause, feedback_sql_inc_status, project,
+		    target, s->to_status);
+	case FB_NOTE:
+		return 0;
+	}
+	return 0;
+}
+
+/* Validates the request before anything touches the database. */
+static int
+feedback_validate(const struct feedback *fb, const char **kind,
+    const char **actor_type, char **cause)
+{
+	const struct feedback_spec *s = feedback_spec(fb->action);
+
+	if (s == NULL) {
+		*cause = xasprintf("unknown feedback action %d", (int)fb->action);
+		return -1;
+	}
+	if (fb->actor == NULL || *fb->actor == '\0') {
+		*cause = xstrdup("feedback needs an actor");
+		return -1;
+	}
+	*actor_type = fb->actor_type != NULL ? fb->actor_type : "user";
+	if (strcmp(*actor_type, "user") != 0 &&
+	    strcmp(*actor_type, "system") != 0 &&
+	    strcmp(*actor_type, "integration") != 0) {
+		*cause = xasprintf("unknown actor type %s", *actor_type);
+		return -1;
+	}
+	*kind = s->kind != NULL ? s->kind : fb->target_kind;
+	if (feedback_target_sql(*kind) == NULL) {
+		*cause = xasprintf("cannot annotate a %s: the kind must be incident, "
+		    "hypothesis, recommendation, alert or evidence",
+		    *kind != NULL ? *kind : "(none)");
+		return -1;
+	}
+	if (fb->target_id <= 0) {
+		*cause = xasprintf("no %s %lld", *kind, fb->target_id);
+		return -1;
+	}
+	if (fb->idempotency_key != NULL && *fb->idempotency_key == '\0') {
+		*cause = xstrdup("an idempotency key must not be empty");
+		return -1;
+	}
+	return 0;
+}
+
+/* Records the event and applies its derived status (see feedback.h). */
+int
+feedback_record(struct db *db, const struct feedback *fb, long long *event_id,
+    char **cause)
+{
+	const char *kind, *actor_type, *status;
+	char project[24], target[24], *incident = NULL, *payload_txt = NULL;
+	json_t *payload = NULL;
+	struct db_res *r = NULL;
+	int rc = -1, same;
+
+	if (event_id != NULL)
+		*event_id = 0;
+	if (feedback_validate(fb, &kind, &actor_type, cause) != 0)
+		return -1;
+	if ((payload = feedback_payload(fb, cause)) == NULL)
+		return -1;
+	payload_txt = jsonx_dump(payload);
+	snprintf(project, sizeof project, "%lld", fb->project_id);
+	snprintf(target, sizeof target, "%lld", fb->target_id);
+
+	if (db_begin(db, cause) != 0)
+		goto out;
+	r = DBQ(db, cause, feedback_target_sql(kind), project, target);
+	if (r == NULL)
+		goto fail;
+	if (db_res_rows(r) == 0) {
+		*cause = xasprintf("no %s %s", kind, target);
+		goto fail;
+	}
+	status = db_res_get(r, 0, 0);
+	if (db_res_get(r, 0, 1) != NULL)
+		incident = xstrdup(db_res_get(r, 0, 1));
+	same = feedback_transition(fb, status, cause);
+	db_res_free(r);
+	r = NULL;
+	if (same < 0)
+		goto fail;
+
+	r = DBQ(db, cause, feedback_sql_insert, project, actor_type, fb->actor,
+	    feedback_event_type(fb->action), kind, target, incident, payload_txt,
+	    fb->idempotency_key);
+	if (r == NULL)
+		goto fail;
+	if (db_res_isnull(r, 0, 0)) {
+		/* The key was used already: nothing changes. */
+		if (event_id != NULL)
+			*event_id = db_res_ll(r, 0, 1);
+		db_rollback(db);
+		rc = 1;
+		goto out;
+	}
+	if (event_id != NULL)
+		*event_id = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	r = NULL;
+
+	if (feedback_apply(db, fb, project, target, incident, same, payload,
+	    cause) != 0)
+		goto fail;
+	if (db_commit(db, cause) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	db_rollback(db);
+	if (event_id != NULL)
+		*event_id = 0;
+out:
+	db_res_free(r);
+	json_decref(payload);
+	free(payload_txt);
+	free(incident);
+	return rc;
+}

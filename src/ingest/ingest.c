@@ -1,0 +1,758 @@
+/*
+ * ingest.c - the ingest driver: reads JSON Lines from files or stdin one
+ * line at a time (never a whole file in memory), validates each line
+ * (ingest_kinds.c), batches the records, and writes a batch in one
+ * transaction (ingest_store.c, ingest_copy.c).  A line that cannot be
+ * ingested becomes a dead letter in ingest_errors with its source, line
+ * number, payload and reason; the rest go in.
+ *
+ * When a whole batch is refused by the database (something validation did
+ * not foresee), the batch is rolled back and retried one record at a time,
+ * so only the offending lines become dead letters.  A lost connection ends
+ * the ingest instead.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_int.h"
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/ingest.h"
+#include "midwatch/log.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/xmalloc.h"
+
+/* ---- the service-name cache ---------------------------------------------- */
+
+/* Hash of a service name for the cache. */
+static size_t
+svc_hash(const char *name, size_t size)
+{
+	return (size_t)(ingest_fingerprint_hash(INGEST_FNV_OFFSET, name,
+	    strlen(name)) % size);
+}
+
+/* Looks a name up in the cache. */
+struct ingest_svc *
+ingest_svc_find(struct ingest *in, const char *name)
+{
+	struct ingest_svc *e;
+
+	for (e = in->svc_tab[svc_hash(name, in->svc_size)]; e != NULL; e = e->next)
+		if (strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+/* Doubles the cache's bucket array. */
+static void
+svc_grow(struct ingest *in)
+{
+	struct ingest_svc **tab, *e, *next;
+	size_t size = in->svc_size * 2, i, h;
+
+	tab = xcalloc(size, sizeof *tab);
+	for (i = 0; i < in->svc_size; i++) {
+		for (e = in->svc_tab[i]; e != NULL; e = next) {
+			next = e->next;
+			h = svc_hash(e->name, size);
+			e->next = tab[h];
+			tab[h] = e;
+		}
+	}
+	free(in->svc_tab);
+	in->svc_tab = tab;
+	in->svc_size = size;
+}
+
+/* Finds or adds a name (unresolved: id 0). */
+struct ingest_svc *
+ingest_svc_intern(struct ingest *in, const char *name)
+{
+	struct ingest_svc *e = ingest_svc_find(in, name);
+	size_t h;
+
+	if (e != NULL)
+		return e;
+	if (in->svc_count >= in->svc_size)
+		svc_grow(in);
+	e = xcalloc(1, sizeof *e);
+	e->name = xstrdup(name);
+	h = svc_hash(name, in->svc_size);
+	e->next = in->svc_tab[h];
+	in->svc_tab[h] = e;
+	in->svc_count++;
+	return e;
+}
+
+/* Forgets the ids resolved by flush gen (its transaction rolled back). */
+static void
+svc_forget(struct ingest *in, unsigned gen)
+{
+	struct ingest_svc *e;
+	size_t i;
+
+	for (i = 0; i < in->svc_size; i++)
+		for (e = in->svc_tab[i]; e != NULL; e = e->next)
+			if (e->gen == gen)
+				e->id = 0;
+}
+
+/* ---- batches ------------------------------------------------------------- */
+
+/* An empty batch. */
+static void
+batch_init(struct ingest_batch *b)
+{
+	int k;
+
+	memset(b, 0, sizeof *b);
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		b->rows[k] = json_array();
+	b->dead = json_array();
+}
+
+/* Releases a batch; its points' strings too when owns_points. */
+static void
+batch_release(struct ingest_batch *b, int owns_points)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		json_decref(b->rows[k]);
+	json_decref(b->dead);
+	if (owns_points) {
+		for (i = 0; i < b->npoints; i++) {
+			free(b->points[i].metric);
+			free(b->points[i].labels_key);
+			free(b->points[i].labels);
+		}
+		free(b->points);
+	}
+	memset(b, 0, sizeof *b);
+}
+
+/* Adds the counts of d to s. */
+static void
+stats_merge(struct ingest_stats *s, const struct ingest_stats *d)
+{
+	int k;
+
+	s->dead_new += d->dead_new;
+	s->services_auto += d->services_auto;
+	s->files_new += d->files_new;
+	s->links_new += d->links_new;
+	for (k = 0; k < INGEST_KIND_COUNT; k++) {
+		s->kind[k].inserted += d->kind[k].inserted;
+		s->kind[k].updated += d->kind[k].updated;
+	}
+}
+
+/* Remembers a rejection for the summary and counts it. */
+static void
+stats_reject(struct ingest *in, const char *source, long long line,
+    const char *reason)
+{
+	struct ingest_stats *s = &in->stats;
+
+	s->rejected++;
+	if (s->nfirst < INGEST_FIRST_ERRORS)
+		s->first_errors[s->nfirst++] = xasprintf("%s:%lld: %s", source,
+		    line, reason);
+}
+
+/* ---- the driver ---------------------------------------------------------- */
+
+/* Creates a driver. */
+struct ingest *
+ingest_new(struct db *db, long long project_id)
+{
+	struct ingest *in = xcalloc(1, sizeof *in);
+
+	in->db = db;
+	in->project_id = project_id;
+	snprintf(in->project, sizeof in->project, "%lld", project_id);
+	in->svc_size = 64;
+	in->svc_tab = xcalloc(in->svc_size, sizeof *in->svc_tab);
+	in->source = xstrdup("-");
+	batch_init(&in->batch);
+	return in;
+}
+
+/* Frees a driver (what is still batched is dropped: flush first). */
+void
+ingest_free(struct ingest *in)
+{
+	struct ingest_svc *e, *next;
+	size_t i;
+	int n;
+
+	if (in == NULL)
+		return;
+	batch_release(&in->batch, 1);
+	for (i = 0; i < in->svc_size; i++) {
+		for (e = in->svc_tab[i]; e != NULL; e = next) {
+			next = e->next;
+			free(e->name);
+			free(e->tier);
+			free(e);
+		}
+	}
+	free(in->svc_tab);
+	for (n = 0; n < in->stats.nfirst; n++)
+		free(in->stats.first_errors[n]);
+	free(in->source);
+	free(in);
+}
+
+/* The counts so far. */
+const struct ingest_stats *
+ingest_get_stats(const struct ingest *in)
+{
+	return &in->stats;
+}
+
+/* Rows added or changed, all tables but ingest_errors. */
+long long
+ingest_new_rows(const struct ingest_stats *st)
+{
+	long long n = st->services_auto + st->files_new + st->links_new;
+	int k;
+
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		n += st->kind[k].inserted + st->kind[k].updated;
+	return n;
+}
+
+/* Lines that passed validation and were not refused by the database. */
+long long
+ingest_valid_lines(const struct ingest_stats *st)
+{
+	long long n = 0;
+	int k;
+
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		n += st->kind[k].valid;
+	return n;
+}
+
+/* Turns bytes into dead-letter text: valid UTF-8, no NUL, bounded. */
+char *
+ingest_payload_text(const char *s, size_t len, size_t full_len)
+{
+	struct buf b;
+	size_t i = 0, n, cut = len;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (full_len < len)
+		full_len = len;
+	if (cut > INGEST_MAX_PAYLOAD)
+		cut = INGEST_MAX_PAYLOAD;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	while (i < cut) {
+		unsigned char c = p[i];
+		unsigned int cp;
+
+		n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+		    (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 1 && c != 0) {
+			buf_addc(&b, (char)c);
+			i++;
+			continue;
+		}
+		if (n > 1 && i + n <= cut) {
+			size_t j;
+			int ok = 1;
+
+			cp = c & (0xff >> (n + 1));
+			for (j = 1; j < n; j++) {
+				if ((p[i + j] & 0xc0) != 0x80) {
+					ok = 0;
+					break;
+				}
+				cp = (cp << 6) | (p[i + j] & 0x3f);
+			}
+			/* no overlongs, surrogates or code points past U+10FFFF */
+			if (ok && ((n == 2 && cp >= 0x80) ||
+			    (n == 3 && cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) ||
+			    (n == 4 && cp >= 0x10000 && cp <= 0x10ffff))) {
+				buf_add(&b, s + i, n);
+				i += n;
+				continue;
+			}
+		}
+		buf_printf(&b, "\\x%02x", c);
+		i++;
+	}
+	if (full_len > cut)
+		buf_printf(&b, " ...[truncated, %zu bytes]", full_len);
+	return buf_steal(&b);
+}
+
+/* A cleaned payload for a rejected line, secrets masked: when the line is a
+ * JSON object it is redacted as an object (re-serialised only if something
+ * was masked), otherwise masked textually. */
+static char *
+dead_payload(const char *line, size_t len, size_t full_len)
+{
+	json_t *obj, *diff;
+	const char *ck, *src;
+	char *text, *masked, *dump;
+	int n, force;
+
+	text = ingest_payload_text(line, len, full_len);
+	obj = full_len == len ? json_loadb(line, len, 0, NULL) : NULL;
+	if (json_is_object(obj)) {
+		ck = json_string_value(json_object_get(obj, "change_kind"));
+		src = json_string_value(json_object_get(obj, "source"));
+		force = (ck != NULL && strstr(ck, "secret") != NULL) ||
+		    (src != NULL && strstr(src, "secret") != NULL);
+		n = ingest_redact_json(obj);
+		if ((diff = json_object_get(obj, "diff")) != NULL)
+			n += ingest_redact_diff(diff, force);
+		if (n > 0) {
+			dump = json_dumps(obj, JSON_COMPACT);
+			if (dump != NULL) {
+				free(text);
+				text = ingest_payload_text(dump, strlen(dump),
+				    strlen(dump));
+				free(dump);
+			}
+		}
+		json_decref(obj);
+		return text;
+	}
+	json_decref(obj);
+	masked = ingest_redact_raw(text);
+	if (masked != NULL) {
+		free(text);
+		text = masked;
+	}
+	return text;
+}
+
+/* Adds a dead letter to the batch (see ingest_int.h). */
+int
+ingest_add_dead(struct ingest *in, long long line, char *payload, char *reason,
+    char **cause)
+{
+	struct ingest_batch *b = &in->batch;
+	char *clean = ingest_payload_text(reason, strlen(reason), strlen(reason));
+
+	stats_reject(in, in->source, line, clean);
+	json_array_append_new(b->dead, json_pack("{s:s, s:I, s:s, s:s}",
+	    "source", in->source, "line_no",
+	    (json_int_t)(line > 2147483647LL ? 2147483647LL : line),
+	    "payload", payload, "error", clean));
+	free(clean);
+	free(payload);
+	free(reason);
+	b->nrecs++;
+	if (json_array_size(b->dead) >= INGEST_BATCH_ROWS)
+		return ingest_flush(in, cause);
+	return 0;
+}
+
+/* Adds a validated record to the batch (see ingest_int.h). */
+int
+ingest_add_record(struct ingest *in, struct ingest_rec *rec, long long line,
+    size_t bytes, char **cause)
+{
+	struct ingest_batch *b = &in->batch;
+	struct ingest_point *pt;
+	struct ingest_svc *e;
+	json_t *row;
+	const char *name, *tier;
+	size_t nrows = 0;
+	int k;
+
+	in->stats.kind[rec->kind].valid++;
+	if (rec->kind == INGEST_KIND_METRIC) {
+		if (b->npoints == b->cappoints) {
+			b->cappoints = b->cappoints ? b->cappoints * 2 : 1024;
+			b->points = xreallocarray(b->points, b->cappoints,
+			    sizeof *b->points);
+		}
+		pt = &b->points[b->npoints++];
+		pt->svc = ingest_svc_intern(in, rec->m_service);
+		pt->metric = xstrdup(rec->m_metric);
+		pt->labels_key = rec->m_labels_key;
+		pt->labels = rec->m_labels;
+		rec->m_labels_key = NULL;
+		rec->m_labels = NULL;
+		pt->ts = rec->m_ts;
+		pt->value = rec->m_value;
+		pt->line = line;
+		if (b->npoints == 1 || pt->ts < b->pmin)
+			b->pmin = pt->ts;
+		if (b->npoints == 1 || pt->ts > b->pmax)
+			b->pmax = pt->ts;
+	} else {
+		row = rec->row;
+		rec->row = NULL;
+		json_object_set_new(row, "_line", json_integer((json_int_t)line));
+		if ((name = json_string_value(json_object_get(row, "service"))) != NULL)
+			ingest_svc_intern(in, name);
+		if (rec->kind == INGEST_KIND_DEPENDENCY) {
+			ingest_svc_intern(in,
+			    json_string_value(json_object_get(row, "from_name")));
+			e = ingest_svc_intern(in,
+			    json_string_value(json_object_get(row, "to_name")));
+			tier = json_string_value(json_object_get(row, "dep_kind"));
+			if (e->tier == NULL && tier != NULL) {
+				/* an already-known auto-created service may
+				 * still need its tier: resolve it again */
+				e->tier = xstrdup(tier);
+				e->id = 0;
+			}
+		}
+		json_array_append_new(b->rows[rec->kind], row);
+	}
+	ingest_kinds_clear(rec);
+	b->nrecs++;
+	b->bytes += bytes;
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		nrows += json_array_size(b->rows[k]);
+	if (b->npoints >= INGEST_BATCH_POINTS || nrows >= INGEST_BATCH_ROWS ||
+	    b->bytes >= INGEST_BATCH_BYTES)
+		return ingest_flush(in, cause);
+	return 0;
+}
+
+/* Writes batch b in one transaction; *delta gets what it did.  On failure
+ * everything of b is rolled back. */
+static int
+flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
+    char **cause)
+{
+	memset(delta, 0, sizeof *delta);
+	in->gen++;
+	if (b->npoints > 0) {
+		if (!in->stage_ready) {
+			if (db_exec_script(in->db, cause,
+			    "CREATE TEMP TABLE IF NOT EXISTS mw_ingest_points ("
+			    "service_id bigint, metric_name text, labels_key text, "
+			    "ts double precision, value double precision, labels jsonb) "
+			    "ON COMMIT DELETE ROWS") != 0)
+				return -1;
+			in->stage_ready = 1;
+		}
+		if (ingest_copy_partitions(in, b, cause) != 0)
+			return -1;
+	}
+	if (db_begin(in->db, cause) != 0)
+		return -1;
+	if (ingest_store_batch(in, b, delta, cause) != 0 ||
+	    db_commit(in->db, cause) != 0) {
+		db_rollback(in->db);
+		svc_forget(in, in->gen);
+		return -1;
+	}
+	return 0;
+}
+
+/* Dead-letters a record the database refused (fallback path). */
+static void
+fallback_reject(struct ingest *in, json_t *dead, const char *source,
+    long long line, json_t *payload_obj, const char *why)
+{
+	char *dump = json_dumps(payload_obj, JSON_COMPACT);
+	char *payload = ingest_payload_text(dump ? dump : "", dump ? strlen(dump) : 0,
+	    dump ? strlen(dump) : 0);
+	char *reason = xasprintf("rejected by the database: %s", why);
+	char *clean = ingest_payload_text(reason, strlen(reason), strlen(reason));
+
+	stats_reject(in, source, line, clean);
+	json_array_append_new(dead, json_pack("{s:s, s:I, s:s, s:s}", "source",
+	    source, "line_no", (json_int_t)(line > 2147483647LL ? 2147483647LL : line),
+	    "payload", payload, "error", clean));
+	free(dump);
+	free(payload);
+	free(reason);
+	free(clean);
+}
+
+/* Retries a refused batch record by record; refused records become dead
+ * letters.  -1 only when the database itself failed. */
+static int
+flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
+{
+	struct ingest_batch one;
+	struct ingest_stats delta;
+	json_t *dead = json_array(), *row, *p;
+	char *why = NULL, ts[40];
+	size_t i;
+	int k, rc = -1;
+
+	for (k = 0; k < INGEST_KIND_COUNT; k++) {
+		json_array_foreach(b->rows[k], i, row) {
+			batch_init(&one);
+			json_array_append(one.rows[k], row);
+			one.nrecs = 1;
+			if (flush_try(in, &one, &delta, &why) == 0)
+				stats_merge(&in->stats, &delta);
+			else if (!db_alive(in->db)) {
+				*cause = why;
+				batch_release(&one, 0);
+				goto out;
+			} else {
+				p = json_deep_copy(row);
+				json_object_del(p, "_line");
+				in->stats.kind[k].valid--;
+				fallback_reject(in, dead, in->source, json_integer_value(
+				    json_object_get(row, "_line")), p, why);
+				json_decref(p);
+				free(why);
+			}
+			why = NULL;
+			batch_release(&one, 0);
+		}
+	}
+	for (i = 0; i < b->npoints; i++) {
+		batch_init(&one);
+		one.points = &b->points[i];
+		one.npoints = 1;
+		one.nrecs = 1;
+		one.pmin = one.pmax = b->points[i].ts;
+		if (flush_try(in, &one, &delta, &why) == 0)
+			stats_merge(&in->stats, &delta);
+		else if (!db_alive(in->db)) {
+			*cause = why;
+			batch_release(&one, 0);
+			goto out;
+		} else {
+			ingest_kinds_ts(b->points[i].ts, ts, sizeof ts);
+			p = json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", "metric",
+			    "ts", ts, "service", b->points[i].svc->name, "metric",
+			    b->points[i].metric, "value", b->points[i].value);
+			in->stats.kind[INGEST_KIND_METRIC].valid--;
+			fallback_reject(in, dead, in->source, b->points[i].line, p, why);
+			json_decref(p);
+			free(why);
+		}
+		why = NULL;
+		batch_release(&one, 0);
+	}
+	/* the dead letters: the batch's own and the refused records */
+	batch_init(&one);
+	json_array_extend(one.dead, b->dead);
+	json_array_extend(one.dead, dead);
+	one.nrecs = json_array_size(one.dead);
+	if (one.nrecs > 0) {
+		if (flush_try(in, &one, &delta, cause) != 0) {
+			batch_release(&one, 0);
+			goto out;
+		}
+		stats_merge(&in->stats, &delta);
+	}
+	batch_release(&one, 0);
+	rc = 0;
+out:
+	json_decref(dead);
+	return rc;
+}
+
+/* Writes what is batched (see ingest.h). */
+int
+ingest_flush(struct ingest *in, char **cause)
+{
+	struct ingest_batch *b = &in->batch;
+	struct ingest_stats delta;
+	char *why = NULL;
+	int rc = 0;
+
+	if (b->nrecs == 0)
+		return 0;
+	if (flush_try(in, b, &delta, &why) == 0)
+		stats_merge(&in->stats, &delta);
+	else if (!db_alive(in->db)) {
+		*cause = why;
+		rc = -1;
+	} else {
+		log_warn("ingest: a batch of %zu records was refused (%s); "
+		    "retrying record by record", b->nrecs, why);
+		free(why);
+		rc = flush_fallback(in, b, cause);
+	}
+	batch_release(b, 1);
+	batch_init(b);
+	return rc;
+}
+
+/* ---- reading lines -------------------------------------------------------- */
+
+/* A line reader that keeps at most INGEST_MAX_LINE bytes of a line. */
+struct reader {
+	FILE *f;
+	char *buf;
+	size_t cap;
+	size_t len;		/* bytes kept */
+	size_t full;		/* bytes the line really had */
+};
+
+/* Reads the next line (without its newline); 1 got one, 0 at EOF, -1 on a
+ * read error. */
+static int
+reader_next(struct reader *r)
+{
+	int c, got = 0;
+
+	r->len = r->full = 0;
+	while ((c = getc_unlocked(r->f)) != EOF) {
+		got = 1;
+		if (c == '\n')
+			break;
+		r->full++;
+		if (r->len >= INGEST_MAX_LINE)
+			continue;
+		if (r->len + 1 >= r->cap) {
+			r->cap = r->cap ? r->cap * 2 : 4096;
+			r->buf = xrealloc(r->buf, r->cap);
+		}
+		r->buf[r->len++] = (char)c;
+	}
+	if (ferror(r->f))
+		return -1;
+	if (!got)
+		return 0;
+	if (r->len > 0 && r->len == r->full && r->buf[r->len - 1] == '\r')
+		r->len--, r->full--;
+	if (r->buf != NULL)
+		r->buf[r->len] = '\0';
+	return 1;
+}
+
+/* 1 when the line is only white space. */
+static int
+line_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' &&
+		    s[i] != '\v')
+			return 0;
+	return 1;
+}
+
+/* Reads JSON Lines from f (see ingest.h). */
+int
+ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
+{
+	struct reader r = { f, NULL, 0, 0, 0 };
+	struct ingest_rec rec;
+	long long line = 0;
+	char *why = NULL;
+	int got, rc = -1;
+
+	free(in->source);
+	in->source = xstrdup(source);
+	in->stats.sources++;
+	while ((got = reader_next(&r)) == 1) {
+		line++;
+		in->stats.lines++;
+		if (r.len == r.full && line_blank(r.buf, r.len)) {
+			in->stats.blank++;
+			continue;
+		}
+		if (r.full > r.len) {
+			why = xasprintf("line too long (%zu bytes, at most %d)",
+			    r.full, INGEST_MAX_LINE);
+			if (ingest_add_dead(in, line, dead_payload(r.buf, r.len,
+			    r.full), why, cause) != 0)
+				goto out;
+			continue;
+		}
+		if (ingest_kinds_parse_line(r.buf, r.len, &rec, &why) != 0) {
+			if (ingest_add_dead(in, line, dead_payload(r.buf, r.len,
+			    r.full), why, cause) != 0)
+				goto out;
+			continue;
+		}
+		if (ingest_add_record(in, &rec, line, r.len, cause) != 0)
+			goto out;
+	}
+	if (got < 0) {
+		*cause = xasprintf("%s: read error at line %lld: %s", source,
+		    line + 1, strerror(errno));
+		in->stats.sources_failed++;
+		ingest_flush(in, &why);
+		free(why);
+		goto out;
+	}
+	rc = ingest_flush(in, cause);
+out:
+	free(r.buf);
+	return rc;
+}
+
+/* Opens and ingests one file (see ingest.h). */
+int
+ingest_file(struct ingest *in, const char *path, char **cause)
+{
+	FILE *f;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return ingest_stream(in, stdin, "-", cause);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		in->stats.sources++;
+		in->stats.sources_failed++;
+		return -1;
+	}
+	rc = ingest_stream(in, f, path, cause);
+	fclose(f);
+	return rc;
+}
+
+/* Prints the summary (see ingest.h). */
+void
+ingest_print_summary(const struct ingest *in, FILE *f)
+{
+	const struct ingest_stats *s = &in->stats;
+	const struct ingest_kind_stats *k;
+	long long valid = ingest_valid_lines(s), unchanged;
+	char *clean;
+	int i;
+
+	fprintf(f, "read %lld line%s from %d source%s: %lld valid, %lld rejected, "
+	    "%lld blank\n", s->lines, s->lines == 1 ? "" : "s", s->sources,
+	    s->sources == 1 ? "" : "s", valid, s->rejected, s->blank);
+	if (valid > 0) {
+		fprintf(f, "  %-14s %9s %9s %9s %9s\n", "kind", "valid",
+		    "inserted", "updated", "unchanged");
+		for (i = 0; i < INGEST_KIND_COUNT; i++) {
+			k = &s->kind[i];
+			if (k->valid == 0)
+				continue;
+			unchanged = k->valid - k->inserted - k->updated;
+			fprintf(f, "  %-14s %9lld %9lld %9lld %9lld\n",
+			    ingest_kinds_name((enum ingest_kind)i), k->valid,
+			    k->inserted, k->updated, unchanged < 0 ? 0 : unchanged);
+		}
+	}
+	if (s->services_auto > 0)
+		fprintf(f, "services created on the fly: %lld\n", s->services_auto);
+	if (s->files_new > 0 || s->links_new > 0)
+		fprintf(f, "commit files new or changed: %lld, deploy-commit links "
+		    "new: %lld\n", s->files_new, s->links_new);
+	fprintf(f, "new rows: %lld\n", ingest_new_rows(s));
+	if (s->rejected > 0) {
+		fprintf(f, "rejected: %lld line%s (%lld new in ingest_errors)%s\n",
+		    s->rejected, s->rejected == 1 ? "" : "s", s->dead_new,
+		    s->rejected > s->nfirst ? ", first ones:" : ":");
+		for (i = 0; i < s->nfirst; i++) {
+			clean = sanitize_text(s->first_errors[i], 0);
+			fprintf(f, "  %s\n", clean);
+			free(clean);
+		}
+	}
+}

@@ -1,0 +1,96 @@
+/*
+ * ingest_int.h - what the ingest driver's files share and nothing else: the
+ * service-name cache, the pending batch, and the store entry points
+ * (ingest_store.c for the set-based kinds, ingest_copy.c for metric points).
+ */
+#ifndef MIDWATCH_INGEST_INT_H
+#define MIDWATCH_INGEST_INT_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "midwatch/ingest.h"
+
+/* Flush thresholds: a batch is written when one is reached. */
+#define INGEST_BATCH_ROWS 5000		/* non-metric records */
+#define INGEST_BATCH_POINTS 50000	/* metric points */
+#define INGEST_BATCH_BYTES (16 * 1024 * 1024)	/* approximate line bytes */
+
+/*
+ * A service name seen in the input.  id is 0 until the name was resolved in
+ * the database (created on the fly when needed); gen is the flush that
+ * resolved it, so a rolled-back flush can forget what it resolved.  Entries
+ * are allocated one by one, so pointers to them stay valid.
+ */
+struct ingest_svc {
+	char *name;
+	long long id;
+	unsigned gen;
+	char *tier;		/* tier to give it if created or still NULL
+				 * (dependency targets: dep_kind), or NULL */
+	struct ingest_svc *next;	/* hash chain */
+};
+
+/* A metric point waiting for COPY. */
+struct ingest_point {
+	struct ingest_svc *svc;
+	char *metric;
+	char *labels_key;
+	char *labels;		/* compact JSON or NULL */
+	double ts, value;
+	long long line;
+};
+
+/* Records waiting to be written.  rows[k] is a JSON array of the
+ * normalised rows of kind k, each carrying "_line" (its line number). */
+struct ingest_batch {
+	json_t *rows[INGEST_KIND_COUNT];
+	struct ingest_point *points;
+	size_t npoints, cappoints;
+	double pmin, pmax;	/* range of the points' ts */
+	json_t *dead;		/* [{source, line_no, payload, error}] */
+	size_t nrecs;		/* records (rows + points) pending */
+	size_t bytes;		/* approximate size of the pending lines */
+};
+
+struct ingest {
+	struct db *db;		/* borrowed */
+	long long project_id;
+	char project[24];	/* project_id as text */
+	struct ingest_svc **svc_tab;
+	size_t svc_size, svc_count;
+	unsigned gen;		/* flush counter */
+	int stage_ready;	/* the TEMP staging table exists */
+	char *source;		/* current source name (for dead letters) */
+	struct ingest_batch batch;
+	struct ingest_stats stats;
+};
+
+/* Looks up or adds a service name (never NULL). */
+struct ingest_svc *ingest_svc_intern(struct ingest *in, const char *name);
+/* Looks up a service name, or NULL. */
+struct ingest_svc *ingest_svc_find(struct ingest *in, const char *name);
+
+/* Writes batch b inside the caller's transaction, adding what it did to
+ * *delta.  0 or -1 with *cause (the caller rolls back). */
+int ingest_store_batch(struct ingest *in, struct ingest_batch *b,
+    struct ingest_stats *delta, char **cause);
+/* Creates the metric partitions the batch's points need (own statements,
+ * before the batch's transaction).  0 or -1 with *cause. */
+int ingest_copy_partitions(struct ingest *in, struct ingest_batch *b,
+    char **cause);
+/* COPYs the batch's points into the staging table and moves them into
+ * metric_points; *inserted counts new points.  0 or -1 with *cause. */
+int ingest_copy_points(struct ingest *in, struct ingest_batch *b,
+    long long *inserted, char **cause);
+
+/* Adds a record (consumed) read at line of the current source to the
+ * batch; flushes when the batch is full.  0 or -1 with *cause (database). */
+int ingest_add_record(struct ingest *in, struct ingest_rec *rec,
+    long long line, size_t bytes, char **cause);
+/* Dead-letters a line: payload text (already cleaned and redacted, owned),
+ * reason (owned).  0 or -1 with *cause (database). */
+int ingest_add_dead(struct ingest *in, long long line, char *payload,
+    char *reason, char **cause);
+
+#endif

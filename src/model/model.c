@@ -1,0 +1,916 @@
+/*
+ * model.c - the read model: loads incidents with their hypotheses, cited
+ * evidence, recommendations and alerts in a handful of aggregate queries (one
+ * per kind of row, never one per incident), and the per-incident detail
+ * (timeline and anomalous series) on demand.  The console and the headless
+ * commands both read through here, so they cannot disagree.
+ *
+ * Every query filters on project_id first and is bounded (MODEL_MAX_* in
+ * model.h); rows arrive ordered so that children of one parent are
+ * consecutive and can be attached in one pass.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/model.h"
+#include "midwatch/xmalloc.h"
+
+/* Which incidents model_load_filtered selects. */
+enum model_filter {
+	MODEL_OPEN,	/* approved and open|triaged */
+	MODEL_ALL,	/* every incident */
+	MODEL_IDS	/* exactly the given ids */
+};
+
+/* An incident id and its index in the snapshot, for attaching children. */
+struct model_idx {
+	long long id;
+	size_t idx;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* A malloc'd copy of a column value, or NULL for SQL NULL. */
+static char *
+model_col_dup(const struct db_res *r, int row, int col)
+{
+	const char *v = db_res_get(r, row, col);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+/* A boolean column ("t"/"f"); NULL is false. */
+static int
+model_col_bool(const struct db_res *r, int row, int col)
+{
+	const char *v = db_res_get(r, row, col);
+
+	return v != NULL && v[0] == 't';
+}
+
+/* Orders model_idx by id for bsearch. */
+static int
+model_idx_cmp(const void *a, const void *b)
+{
+	const struct model_idx *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The index of incident id in the snapshot, or -1. */
+static long
+model_idx_find(const struct model_idx *map, size_t n, long long id)
+{
+	struct model_idx key = { id, 0 }, *hit;
+
+	if (n == 0)
+		return -1;
+	hit = bsearch(&key, map, n, sizeof *map, model_idx_cmp);
+	return hit != NULL ? (long)hit->idx : -1;
+}
+
+/* Formats ids as a PostgreSQL array literal "{1,2,3}" (caller frees). */
+static char *
+model_id_array(const long long *ids, size_t n)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_addc(&b, '{');
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i > 0 ? "," : "", ids[i]);
+	buf_addc(&b, '}');
+	return buf_steal(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Freeing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Frees the strings of one alert (not the struct itself). */
+static void
+model_alert_clear(struct mw_alert *a)
+{
+	free(a->title);
+	free(a->message);
+	free(a->severity);
+	free(a->status);
+	free(a->acked_by);
+	free(a->service);
+	free(a->rule);
+}
+
+/* Frees an incident's timeline and series (model_load_detail's part). */
+static void
+model_detail_clear(struct mw_incident *inc)
+{
+	size_t i;
+
+	for (i = 0; i < inc->n_timeline; i++) {
+		free(inc->timeline[i].kind);
+		free(inc->timeline[i].label);
+	}
+	free(inc->timeline);
+	inc->timeline = NULL;
+	inc->n_timeline = 0;
+	for (i = 0; i < inc->n_series; i++) {
+		free(inc->series[i].service);
+		free(inc->series[i].metric);
+		free(inc->series[i].ts);
+		free(inc->series[i].value);
+		free(inc->series[i].baseline);
+	}
+	free(inc->series);
+	inc->series = NULL;
+	inc->n_series = 0;
+}
+
+/* Frees everything an incident owns (not the struct itself). */
+static void
+model_incident_clear(struct mw_incident *inc)
+{
+	size_t i, j;
+
+	free(inc->service);
+	free(inc->status);
+	free(inc->severity);
+	free(inc->trigger_type);
+	free(inc->title);
+	free(inc->decision);
+	free(inc->rationale);
+	free(inc->policy_version);
+	free(inc->impact_unit);
+	for (i = 0; i < inc->n_hypotheses; i++) {
+		struct mw_hypothesis *h = &inc->hypotheses[i];
+
+		free(h->type);
+		free(h->service);
+		free(h->title);
+		free(h->ref);
+		free(h->status);
+		free(h->why);
+		if (h->score_details != NULL)
+			json_decref(h->score_details);
+		for (j = 0; j < h->n_evidence; j++) {
+			free(h->evidence[j].kind);
+			free(h->evidence[j].role);
+			free(h->evidence[j].summary);
+			free(h->evidence[j].source);
+			free(h->evidence[j].ref);
+		}
+		free(h->evidence);
+	}
+	free(inc->hypotheses);
+	for (i = 0; i < inc->n_recommendations; i++) {
+		struct mw_recommendation *r = &inc->recommendations[i];
+
+		free(r->type);
+		free(r->title);
+		free(r->status);
+		free(r->gate_reason);
+		free(r->acked_by);
+		free(r->gate_status);
+		free(r->expected_impact);
+		free(r->template_key);
+	}
+	free(inc->recommendations);
+	for (i = 0; i < inc->n_alerts; i++)
+		model_alert_clear(&inc->alerts[i]);
+	free(inc->alerts);
+	model_detail_clear(inc);
+}
+
+/* Frees a snapshot and everything in it; NULL is fine. */
+void
+model_free(struct mw_snapshot *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n_incidents; i++)
+		model_incident_clear(&s->incidents[i]);
+	free(s->incidents);
+	for (i = 0; i < s->n_alerts; i++)
+		model_alert_clear(&s->alerts[i]);
+	free(s->alerts);
+	free(s->last_run_status);
+	free(s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Incidents                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static const char model_sql_incidents[] =
+    "SELECT i.id, s.name, i.status, i.severity, i.trigger_type, i.title,"
+    "       extract(epoch FROM i.window_start), extract(epoch FROM i.window_end),"
+    "       extract(epoch FROM i.created_at), d.decision, d.rationale,"
+    "       d.policy_version, i.confidence, i.impact_low, i.impact_high,"
+    "       i.impact_unit, i.root_cause_hypothesis_id"
+    "  FROM midwatch.incidents i"
+    "  LEFT JOIN midwatch.services s"
+    "    ON s.project_id = i.project_id AND s.id = i.service_id"
+    "  LEFT JOIN LATERAL ("
+    "	SELECT x.decision, x.rationale, x.policy_version"
+    "	  FROM midwatch.incident_decisions x"
+    "	 WHERE x.project_id = i.project_id AND x.incident_id = i.id"
+    "	 ORDER BY x.decided_at DESC, x.id DESC LIMIT 1) d ON true"
+    " WHERE i.project_id = $1"
+    "   AND CASE $2 WHEN 'ids' THEN i.id = ANY ($3::bigint[])"
+    "               WHEN 'all' THEN true"
+    "               ELSE d.decision = 'approved'"
+    "                    AND i.status IN ('open', 'triaged') END"
+    " ORDER BY CASE i.status WHEN 'open' THEN 0 WHEN 'triaged' THEN 1"
+    "               WHEN 'resolved' THEN 2 ELSE 3 END,"
+    "          midwatch.severity_rank(i.severity) DESC NULLS LAST,"
+    "          i.window_start DESC, i.id DESC"
+    " LIMIT $4";
+
+/* Loads the incident rows into s; 0 or -1 with *cause. */
+static int
+model_load_incidents(struct db *db, const char *project, enum model_filter f,
+    const char *ids, struct mw_snapshot *s, char **cause)
+{
+	static const char *modes[] = { "open", "all", "ids" };
+	struct db_res *r;
+	char limit[16];
+	int i, n;
+
+	snprintf(limit, sizeof limit, "%d", MODEL_MAX_INCIDENTS);
+	r = DBQ(db, cause, model_sql_incidents, project, modes[f], ids, limit);
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	s->incidents = xcalloc(n > 0 ? (size_t)n : 1, sizeof *s->incidents);
+	s->n_incidents = (size_t)n;
+	for (i = 0; i < n; i++) {
+		struct mw_incident *inc = &s->incidents[i];
+
+		inc->id = db_res_ll(r, i, 0);
+		inc->service = model_col_dup(r, i, 1);
+		inc->status = model_col_dup(r, i, 2);
+		inc->severity = model_col_dup(r, i, 3);
+		inc->trigger_type = model_col_dup(r, i, 4);
+		inc->title = model_col_dup(r, i, 5);
+		inc->window_start = db_res_f(r, i, 6);
+		inc->window_end = db_res_f(r, i, 7);
+		inc->created_at = db_res_f(r, i, 8);
+		inc->decision = model_col_dup(r, i, 9);
+		inc->rationale = model_col_dup(r, i, 10);
+		inc->policy_version = model_col_dup(r, i, 11);
+		inc->confidence = db_res_f(r, i, 12);
+		inc->has_impact = !db_res_isnull(r, i, 13) || !db_res_isnull(r, i, 14);
+		inc->impact_low = db_res_f(r, i, 13);
+		inc->impact_high = db_res_isnull(r, i, 14) ? inc->impact_low :
+		    db_res_f(r, i, 14);
+		if (db_res_isnull(r, i, 13))
+			inc->impact_low = inc->impact_high;
+		inc->impact_unit = model_col_dup(r, i, 15);
+		inc->root_cause_hypothesis_id = db_res_ll(r, i, 16);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hypotheses and their evidence                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * One row per (hypothesis, cited evidence), or one row with NULL role for a
+ * hypothesis citing nothing; ordered so a hypothesis's rows are consecutive
+ * and an incident's hypotheses are consecutive by rank.  Evidence: supports,
+ * then contradicts, then missing, heaviest first.
+ */
+static const char model_sql_hypotheses[] =
+    "SELECT h.incident_id, h.id, h.rank, h.hypothesis_type, s.name, h.title,"
+    "       h.ref, h.status, h.confidence, h.score_details::text,"
+    "       he.role, e.id, coalesce(e.kind, he.expected_kind, 'unknown'),"
+    "       coalesce(e.summary, he.note, 'expected ' ||"
+    "                coalesce(he.expected_kind, 'evidence') ||"
+    "                ': looked for, not found'),"
+    "       e.source, e.ref, he.weight, e.confidence,"
+    "       extract(epoch FROM e.observed_at)"
+    "  FROM midwatch.hypotheses h"
+    "  LEFT JOIN midwatch.services s"
+    "    ON s.project_id = h.project_id AND s.id = h.service_id"
+    "  LEFT JOIN midwatch.hypothesis_evidence he"
+    "    ON he.project_id = h.project_id AND he.hypothesis_id = h.id"
+    "  LEFT JOIN midwatch.evidence_artifacts e"
+    "    ON e.project_id = he.project_id AND e.id = he.evidence_id"
+    " WHERE h.project_id = $1 AND h.incident_id = ANY ($2::bigint[])"
+    " ORDER BY h.incident_id, h.rank, h.id,"
+    "          CASE he.role WHEN 'supports' THEN 0 WHEN 'contradicts' THEN 1"
+    "               ELSE 2 END, he.weight DESC, e.id, he.id";
+
+/* A one-line explanation of a score: its "why"-like text member, or its
+ * numeric members as "k=v, ..."; NULL when there is nothing (caller frees). */
+static char *
+model_why(json_t *sd)
+{
+	static const char *keys[] = { "why", "explanation", "summary", "reason" };
+	struct buf b;
+	const char *k;
+	json_t *v, *obj = sd;
+	size_t i;
+
+	if (!json_is_object(sd))
+		return NULL;
+	for (i = 0; i < MW_ARRAY_LEN(keys); i++) {
+		v = json_object_get(sd, keys[i]);
+		if (json_is_string(v) && json_string_length(v) > 0)
+			return xstrdup(json_string_value(v));
+	}
+	if (json_is_object(json_object_get(sd, "components")))
+		obj = json_object_get(sd, "components");
+	else if (json_is_object(json_object_get(sd, "factors")))
+		obj = json_object_get(sd, "factors");
+	buf_init(&b);
+	json_object_foreach(obj, k, v) {
+		if (!json_is_number(v))
+			continue;
+		buf_printf(&b, "%s%s=%.3g", b.len > 0 ? ", " : "", k,
+		    json_number_value(v));
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Fills one hypothesis from row i of r. */
+static void
+model_fill_hypothesis(struct mw_hypothesis *h, const struct db_res *r, int i)
+{
+	const char *sd = db_res_get(r, i, 9);
+
+	h->id = db_res_ll(r, i, 1);
+	h->rank = (int)db_res_ll(r, i, 2);
+	h->type = model_col_dup(r, i, 3);
+	h->service = model_col_dup(r, i, 4);
+	h->title = model_col_dup(r, i, 5);
+	h->ref = model_col_dup(r, i, 6);
+	h->status = model_col_dup(r, i, 7);
+	h->confidence = db_res_f(r, i, 8);
+	h->score_details = sd != NULL ? json_loads(sd, 0, NULL) : NULL;
+	if (h->score_details == NULL)
+		h->score_details = json_object();
+	h->why = model_why(h->score_details);
+}
+
+/* Fills one evidence entry from row i of r. */
+static void
+model_fill_evidence(struct mw_evidence *e, const struct db_res *r, int i)
+{
+	e->id = db_res_ll(r, i, 11);
+	e->role = model_col_dup(r, i, 10);
+	e->kind = model_col_dup(r, i, 12);
+	e->summary = model_col_dup(r, i, 13);
+	e->source = model_col_dup(r, i, 14);
+	e->ref = model_col_dup(r, i, 15);
+	e->weight = db_res_f(r, i, 16);
+	e->confidence = db_res_f(r, i, 17);
+	e->observed_at = db_res_f(r, i, 18);
+}
+
+/* Loads and attaches hypotheses with their evidence; 0 or -1. */
+static int
+model_load_hypotheses(struct db *db, const char *project, const char *ids,
+    struct mw_snapshot *s, const struct model_idx *map, char **cause)
+{
+	struct db_res *r;
+	struct mw_incident *inc;
+	struct mw_hypothesis *h;
+	long long iid, hid;
+	long idx;
+	int i, j, n;
+	size_t nh, ne;
+
+	r = DBQ(db, cause, model_sql_hypotheses, project, ids);
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	i = 0;
+	while (i < n) {
+		iid = db_res_ll(r, i, 0);
+		/* Count this incident's hypotheses. */
+		nh = 0;
+		for (j = i; j < n && db_res_ll(r, j, 0) == iid; j++)
+			if (j == i || db_res_ll(r, j, 1) != db_res_ll(r, j - 1, 1))
+				nh++;
+		idx = model_idx_find(map, s->n_incidents, iid);
+		if (idx < 0) {
+			i = j;
+			continue;
+		}
+		inc = &s->incidents[idx];
+		inc->hypotheses = xcalloc(nh, sizeof *inc->hypotheses);
+		while (i < n && db_res_ll(r, i, 0) == iid) {
+			hid = db_res_ll(r, i, 1);
+			h = &inc->hypotheses[inc->n_hypotheses++];
+			model_fill_hypothesis(h, r, i);
+			h->is_root_cause = inc->root_cause_hypothesis_id == hid;
+			ne = 0;
+			for (j = i; j < n && db_res_ll(r, j, 0) == iid &&
+			    db_res_ll(r, j, 1) == hid; j++)
+				if (!db_res_isnull(r, j, 10))
+					ne++;
+			h->evidence = ne > 0 ? xcalloc(ne, sizeof *h->evidence) :
+			    NULL;
+			for (; i < j; i++)
+				if (!db_res_isnull(r, i, 10))
+					model_fill_evidence(
+					    &h->evidence[h->n_evidence++], r, i);
+		}
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Recommendations                                                           */
+/* ------------------------------------------------------------------------ */
+
+static const char model_sql_recommendations[] =
+    "SELECT r.incident_id, r.id, r.hypothesis_id, r.type, r.title, r.status,"
+    "       r.gate_reason, r.publishable, r.acknowledged_by,"
+    "       extract(epoch FROM r.acknowledged_at), r.evidence_count,"
+    "       r.gate_status, r.expected_impact, r.template_key"
+    "  FROM midwatch.recommendations r"
+    "  LEFT JOIN midwatch.hypotheses h"
+    "    ON h.project_id = r.project_id AND h.id = r.hypothesis_id"
+    " WHERE r.project_id = $1 AND r.incident_id = ANY ($2::bigint[])"
+    "   AND (r.publishable OR $3::boolean)"
+    " ORDER BY r.incident_id, r.publishable DESC, h.rank NULLS LAST, r.id";
+
+/* Loads and attaches recommendations; 0 or -1. */
+static int
+model_load_recommendations(struct db *db, const char *project,
+    const char *ids, int with_hidden, struct mw_snapshot *s,
+    const struct model_idx *map, char **cause)
+{
+	struct db_res *r;
+	struct mw_incident *inc;
+	struct mw_recommendation *rec;
+	long long iid;
+	long idx;
+	int i, j, n;
+
+	r = DBQ(db, cause, model_sql_recommendations, project, ids,
+	    with_hidden ? "true" : "false");
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	i = 0;
+	while (i < n) {
+		iid = db_res_ll(r, i, 0);
+		for (j = i; j < n && db_res_ll(r, j, 0) == iid; j++)
+			;
+		idx = model_idx_find(map, s->n_incidents, iid);
+		if (idx < 0) {
+			i = j;
+			continue;
+		}
+		inc = &s->incidents[idx];
+		inc->recommendations = xcalloc((size_t)(j - i),
+		    sizeof *inc->recommendations);
+		for (; i < j; i++) {
+			rec = &inc->recommendations[inc->n_recommendations++];
+			rec->id = db_res_ll(r, i, 1);
+			rec->hypothesis_id = db_res_ll(r, i, 2);
+			rec->type = model_col_dup(r, i, 3);
+			rec->title = model_col_dup(r, i, 4);
+			rec->status = model_col_dup(r, i, 5);
+			rec->gate_reason = model_col_dup(r, i, 6);
+			rec->publishable = model_col_bool(r, i, 7);
+			rec->acked_by = model_col_dup(r, i, 8);
+			rec->acked_at = db_res_f(r, i, 9);
+			rec->evidence_count = (int)db_res_ll(r, i, 10);
+			rec->gate_status = model_col_dup(r, i, 11);
+			rec->expected_impact = model_col_dup(r, i, 12);
+			rec->template_key = model_col_dup(r, i, 13);
+		}
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Alerts                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The loaded incidents' alerts plus the newest others, newest first. */
+static const char model_sql_alerts[] =
+    "SELECT a.id, a.incident_id, a.title, a.message, a.severity, a.status,"
+    "       extract(epoch FROM a.created_at), a.acknowledged_by,"
+    "       extract(epoch FROM a.acknowledged_at),"
+    "       extract(epoch FROM a.silenced_until), s.name, ru.name,"
+    "       a.fire_count, extract(epoch FROM a.last_fired_at)"
+    "  FROM midwatch.alerts a"
+    "  LEFT JOIN midwatch.services s"
+    "    ON s.project_id = a.project_id AND s.id = a.service_id"
+    "  LEFT JOIN midwatch.alert_rules ru"
+    "    ON ru.project_id = a.project_id AND ru.id = a.rule_id"
+    " WHERE a.project_id = $1"
+    "   AND (a.incident_id = ANY ($2::bigint[])"
+    "        OR a.id IN (SELECT b.id FROM midwatch.alerts b"
+    "                     WHERE b.project_id = $1"
+    "                     ORDER BY b.created_at DESC, b.id DESC LIMIT $3))"
+    " ORDER BY a.created_at DESC, a.id DESC";
+
+/* Fills one alert from row i of r. */
+static void
+model_fill_alert(struct mw_alert *a, const struct db_res *r, int i)
+{
+	a->id = db_res_ll(r, i, 0);
+	a->incident_id = db_res_ll(r, i, 1);
+	a->title = model_col_dup(r, i, 2);
+	a->message = model_col_dup(r, i, 3);
+	a->severity = model_col_dup(r, i, 4);
+	a->status = model_col_dup(r, i, 5);
+	a->created_at = db_res_f(r, i, 6);
+	a->acked_by = model_col_dup(r, i, 7);
+	a->acked_at = db_res_f(r, i, 8);
+	a->silenced_until = db_res_f(r, i, 9);
+	a->service = model_col_dup(r, i, 10);
+	a->rule = model_col_dup(r, i, 11);
+	a->fire_count = (int)db_res_ll(r, i, 12);
+	a->last_fired_at = db_res_f(r, i, 13);
+}
+
+/* Loads the snapshot's alerts and each incident's own; 0 or -1. */
+static int
+model_load_alerts(struct db *db, const char *project, const char *ids,
+    struct mw_snapshot *s, const struct model_idx *map, char **cause)
+{
+	struct db_res *r;
+	struct mw_incident *inc;
+	char limit[16];
+	size_t *counts;
+	long idx;
+	int i, n;
+
+	snprintf(limit, sizeof limit, "%d", MODEL_MAX_ALERTS);
+	r = DBQ(db, cause, model_sql_alerts, project, ids, limit);
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	s->alerts = xcalloc(n > 0 ? (size_t)n : 1, sizeof *s->alerts);
+	counts = xcalloc(s->n_incidents + 1, sizeof *counts);
+	for (i = 0; i < n; i++) {
+		model_fill_alert(&s->alerts[s->n_alerts++], r, i);
+		idx = model_idx_find(map, s->n_incidents, db_res_ll(r, i, 1));
+		if (idx >= 0)
+			counts[idx]++;
+	}
+	for (idx = 0; (size_t)idx < s->n_incidents; idx++)
+		if (counts[idx] > 0)
+			s->incidents[idx].alerts = xcalloc(counts[idx],
+			    sizeof *s->incidents[idx].alerts);
+	for (i = 0; i < n; i++) {
+		idx = model_idx_find(map, s->n_incidents, db_res_ll(r, i, 1));
+		if (idx < 0)
+			continue;
+		inc = &s->incidents[idx];
+		model_fill_alert(&inc->alerts[inc->n_alerts++], r, i);
+	}
+	free(counts);
+	db_res_free(r);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The snapshot                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* The last pipeline run and the database clock; 0 or -1. */
+static int
+model_load_run(struct db *db, const char *project, struct mw_snapshot *s,
+    char **cause)
+{
+	struct db_res *r;
+
+	r = DBQ(db, cause,
+	    "SELECT extract(epoch FROM now()), p.id, p.status,"
+	    "       extract(epoch FROM p.finished_at)"
+	    "  FROM (SELECT 1) one"
+	    "  LEFT JOIN LATERAL (SELECT id, status, finished_at"
+	    "                       FROM midwatch.pipeline_runs"
+	    "                      WHERE project_id = $1"
+	    "                      ORDER BY id DESC LIMIT 1) p ON true",
+	    project);
+	if (r == NULL)
+		return -1;
+	s->taken_at = db_res_f(r, 0, 0);
+	s->last_run_id = db_res_ll(r, 0, 1);
+	s->last_run_status = model_col_dup(r, 0, 2);
+	s->last_run_finished = db_res_f(r, 0, 3);
+	db_res_free(r);
+	return 0;
+}
+
+/* Loads a snapshot of the incidents selected by f (ids for MODEL_IDS). */
+static struct mw_snapshot *
+model_load_filtered(struct db *db, long long project_id, enum model_filter f,
+    const long long *want, size_t n_want, int with_hidden, char **cause)
+{
+	struct mw_snapshot *s;
+	struct model_idx *map = NULL;
+	long long *ids = NULL;
+	char project[24], *ids_txt = NULL, *want_txt = NULL;
+	size_t i;
+
+	snprintf(project, sizeof project, "%lld", project_id);
+	s = xcalloc(1, sizeof *s);
+	if (f == MODEL_IDS)
+		want_txt = model_id_array(want, n_want);
+	if (model_load_incidents(db, project, f, want_txt, s, cause) != 0)
+		goto fail;
+	map = xcalloc(s->n_incidents + 1, sizeof *map);
+	ids = xcalloc(s->n_incidents + 1, sizeof *ids);
+	for (i = 0; i < s->n_incidents; i++) {
+		map[i].id = ids[i] = s->incidents[i].id;
+		map[i].idx = i;
+	}
+	qsort(map, s->n_incidents, sizeof *map, model_idx_cmp);
+	ids_txt = model_id_array(ids, s->n_incidents);
+	if (model_load_hypotheses(db, project, ids_txt, s, map, cause) != 0 ||
+	    model_load_recommendations(db, project, ids_txt, with_hidden, s, map,
+	    cause) != 0 ||
+	    model_load_alerts(db, project, ids_txt, s, map, cause) != 0 ||
+	    model_load_run(db, project, s, cause) != 0)
+		goto fail;
+	free(map);
+	free(ids);
+	free(ids_txt);
+	free(want_txt);
+	return s;
+fail:
+	free(map);
+	free(ids);
+	free(ids_txt);
+	free(want_txt);
+	model_free(s);
+	return NULL;
+}
+
+/* Loads the default or --all snapshot (see model.h). */
+struct mw_snapshot *
+model_load(struct db *db, long long project_id, int all, int with_hidden,
+    char **cause)
+{
+	return model_load_filtered(db, project_id, all ? MODEL_ALL : MODEL_OPEN,
+	    NULL, 0, with_hidden, cause);
+}
+
+/* Loads exactly the incidents ids (see model.h). */
+struct mw_snapshot *
+model_load_ids(struct db *db, long long project_id, const long long *ids,
+    size_t n, int with_hidden, char **cause)
+{
+	return model_load_filtered(db, project_id, MODEL_IDS, ids, n,
+	    with_hidden, cause);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Detail: timeline and series                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Everything around the incident on one axis: deploys and config changes of
+ * the incident's service, the suspected services and the services of its
+ * signals within the window +- 2 h (config changes without a service too),
+ * the incident's alerts (at their data-time firing), signal onsets, and the
+ * operators' notes on anything of the incident (at the time they were
+ * written).
+ */
+static const char model_sql_timeline[] =
+    "WITH inc AS ("
+    "	SELECT i.id, i.service_id, i.window_start - interval '2 hours' AS t0,"
+    "	       i.window_end + interval '2 hours' AS t1"
+    "	  FROM midwatch.incidents i WHERE i.project_id = $1 AND i.id = $2),"
+    " svc AS ("
+    "	SELECT service_id FROM inc WHERE service_id IS NOT NULL"
+    "	UNION SELECT h.service_id FROM midwatch.hypotheses h, inc"
+    "	 WHERE h.project_id = $1 AND h.incident_id = inc.id"
+    "	   AND h.service_id IS NOT NULL"
+    "	UNION SELECT g.service_id FROM midwatch.signals g, inc"
+    "	 WHERE g.project_id = $1 AND g.incident_id = inc.id"
+    "	   AND g.service_id IS NOT NULL),"
+    " items AS ("
+    "	SELECT d.started_at AS ts, 'deploy' AS kind,"
+    "	       'deploy ' || d.ext_id || ' of ' || s.name"
+    "	       || CASE WHEN d.is_rollback THEN ' (rollback)' ELSE '' END"
+    "	       || coalesce(' to ' || d.revision, '') AS label"
+    "	  FROM midwatch.deployment_events d"
+    "	  JOIN inc ON d.started_at BETWEEN inc.t0 AND inc.t1"
+    "	  JOIN midwatch.services s ON s.project_id = d.project_id"
+    "	   AND s.id = d.service_id"
+    "	 WHERE d.project_id = $1 AND d.service_id IN (SELECT service_id FROM svc)"
+    "	UNION ALL"
+    "	SELECT c.detected_at, 'config_change',"
+    "	       'config change ' || c.ext_id || ': ' || c.change_kind || ' '"
+    "	       || c.resource_name || ' on ' || coalesce(s.name, 'the cluster')"
+    "	  FROM midwatch.config_change_events c"
+    "	  JOIN inc ON c.detected_at BETWEEN inc.t0 AND inc.t1"
+    "	  LEFT JOIN midwatch.services s ON s.project_id = c.project_id"
+    "	   AND s.id = c.service_id"
+    "	 WHERE c.project_id = $1 AND (c.service_id IS NULL"
+    "	       OR c.service_id IN (SELECT service_id FROM svc))"
+    "	UNION ALL"
+    "	SELECT coalesce((a.details->>'fired_at')::timestamptz, a.last_fired_at,"
+    "	                a.created_at), 'alert',"
+    "	       'alert ' || a.id || ' [' || a.severity || '] ' || a.title"
+    "	       || ' (' || a.status || ')'"
+    "	  FROM midwatch.alerts a, inc"
+    "	 WHERE a.project_id = $1 AND a.incident_id = inc.id"
+    "	UNION ALL"
+    "	SELECT g.onset_at, 'onset',"
+    "	       g.signal_type || coalesce(' ' || g.metric_name, '')"
+    "	       || coalesce(' on ' || s.name, '')"
+    "	       || coalesce(' (' || g.ref || ')', '')"
+    "	  FROM midwatch.signals g"
+    "	  JOIN inc ON true"
+    "	  LEFT JOIN midwatch.services s ON s.project_id = g.project_id"
+    "	   AND s.id = g.service_id"
+    "	 WHERE g.project_id = $1 AND (g.incident_id = inc.id"
+    "	       OR (g.service_id IN (SELECT service_id FROM svc)"
+    "	           AND g.onset_at BETWEEN inc.t0 AND inc.t1))"
+    "	UNION ALL"
+    "	SELECT f.created_at, 'note',"
+    "	       'note by ' || coalesce(f.actor_id, '?') || ' on ' || f.target_kind"
+    "	       || ' ' || f.target_id || ': ' || coalesce(f.payload->>'text', '')"
+    "	  FROM midwatch.feedback_events f, inc"
+    "	 WHERE f.project_id = $1 AND f.incident_id = inc.id"
+    "	   AND f.event_type = 'human_note_added')"
+    " SELECT extract(epoch FROM ts), kind, label FROM items"
+    " ORDER BY ts, kind, label LIMIT $3";
+
+/*
+ * The metric series of the incident's signals (the MODEL_MAX_SERIES best by
+ * quality), averaged per bucket over the window +- 1 h, with the detector's
+ * baseline feature where there is one (else the signal's baseline value).
+ * Buckets are one minute, widened so no series has more than
+ * MODEL_MAX_POINTS points.
+ */
+static const char model_sql_series[] =
+    "WITH inc AS ("
+    "	SELECT i.id, i.window_start - interval '1 hour' AS t0,"
+    "	       i.window_end + interval '1 hour' AS t1,"
+    "	       greatest(60, ceil(extract(epoch FROM i.window_end - i.window_start"
+    "	                + interval '2 hours') / $3::integer / 60) * 60) AS bw"
+    "	  FROM midwatch.incidents i WHERE i.project_id = $1 AND i.id = $2),"
+    " s AS ("
+    "	SELECT row_number() OVER (ORDER BY q.quality DESC, q.onset,"
+    "	       q.service_id, q.metric_name, q.labels_key) AS k, q.*"
+    "	  FROM (SELECT g.service_id, g.metric_name, g.labels_key,"
+    "	               min(g.onset_at) AS onset, max(g.quality_score) AS quality,"
+    "	               max(g.baseline) AS baseline"
+    "	          FROM midwatch.signals g, inc"
+    "	         WHERE g.project_id = $1 AND g.incident_id = inc.id"
+    "	           AND g.metric_name IS NOT NULL AND g.service_id IS NOT NULL"
+    "	         GROUP BY 1, 2, 3) q"
+    "	 ORDER BY 1 LIMIT $4),"
+    " pts AS ("
+    "	SELECT s.k, floor(extract(epoch FROM m.ts) / inc.bw) * inc.bw AS t,"
+    "	       avg(m.value) AS v"
+    "	  FROM s CROSS JOIN inc"
+    "	  JOIN midwatch.metric_points m ON m.project_id = $1"
+    "	   AND m.service_id = s.service_id AND m.metric_name = s.metric_name"
+    "	   AND m.labels_key = s.labels_key AND m.ts >= inc.t0 AND m.ts < inc.t1"
+    "	 GROUP BY 1, 2),"
+    " base AS ("
+    "	SELECT s.k, floor(extract(epoch FROM f.ts) / inc.bw) * inc.bw AS t,"
+    "	       avg(f.value) AS v"
+    "	  FROM s CROSS JOIN inc"
+    "	  JOIN midwatch.anomaly_features f ON f.project_id = $1"
+    "	   AND f.service_id = s.service_id AND f.metric_name = s.metric_name"
+    "	   AND f.labels_key = s.labels_key AND f.feature_name = 'baseline'"
+    "	   AND f.ts >= inc.t0 AND f.ts < inc.t1"
+    "	 GROUP BY 1, 2)"
+    " SELECT s.k, sv.name, s.metric_name, extract(epoch FROM s.onset), p.t, p.v,"
+    "        coalesce(b.v, s.baseline)"
+    "   FROM s"
+    "   JOIN midwatch.services sv ON sv.project_id = $1 AND sv.id = s.service_id"
+    "   JOIN pts p ON p.k = s.k"
+    "   LEFT JOIN base b ON b.k = p.k AND b.t = p.t"
+    "  ORDER BY s.k, p.t";
+
+/* Loads the timeline of inc; 0 or -1. */
+static int
+model_load_timeline(struct db *db, const char *project, const char *incident,
+    struct mw_incident *inc, char **cause)
+{
+	struct db_res *r;
+	char limit[16];
+	int i, n;
+
+	snprintf(limit, sizeof limit, "%d", MODEL_MAX_TIMELINE);
+	r = DBQ(db, cause, model_sql_timeline, project, incident, limit);
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	inc->timeline = n > 0 ? xcalloc((size_t)n, sizeof *inc->timeline) : NULL;
+	for (i = 0; i < n; i++) {
+		struct mw_timeline_item *t = &inc->timeline[inc->n_timeline++];
+
+		t->ts = db_res_f(r, i, 0);
+		t->kind = model_col_dup(r, i, 1);
+		t->label = model_col_dup(r, i, 2);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* Fills one series from rows [i, j) of r (all of the same series). */
+static void
+model_fill_series(struct mw_series *sr, const struct db_res *r, int i, int j)
+{
+	size_t n = (size_t)(j - i), k;
+	double last = NAN;
+	int any = 0, row;
+
+	sr->service = model_col_dup(r, i, 1);
+	sr->metric = model_col_dup(r, i, 2);
+	sr->onset = db_res_f(r, i, 3);
+	sr->n = n;
+	sr->ts = xcalloc(n, sizeof *sr->ts);
+	sr->value = xcalloc(n, sizeof *sr->value);
+	for (row = i; row < j; row++)
+		if (!db_res_isnull(r, row, 6)) {
+			if (!any)
+				last = db_res_f(r, row, 6);
+			any = 1;
+		}
+	if (any)
+		sr->baseline = xcalloc(n, sizeof *sr->baseline);
+	for (k = 0, row = i; row < j; row++, k++) {
+		sr->ts[k] = db_res_f(r, row, 4);
+		sr->value[k] = db_res_f(r, row, 5);
+		if (!any)
+			continue;
+		/* Gaps in the baseline carry the previous value forward. */
+		if (!db_res_isnull(r, row, 6))
+			last = db_res_f(r, row, 6);
+		sr->baseline[k] = last;
+	}
+}
+
+/* Loads the anomalous series of inc; 0 or -1. */
+static int
+model_load_series(struct db *db, const char *project, const char *incident,
+    struct mw_incident *inc, char **cause)
+{
+	struct db_res *r;
+	char points[16], series[16];
+	int i, j, n, count = 0;
+
+	snprintf(points, sizeof points, "%d", MODEL_MAX_POINTS);
+	snprintf(series, sizeof series, "%d", MODEL_MAX_SERIES);
+	r = DBQ(db, cause, model_sql_series, project, incident, points, series);
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	for (i = 0; i < n; i++)
+		if (i == 0 || db_res_ll(r, i, 0) != db_res_ll(r, i - 1, 0))
+			count++;
+	inc->series = count > 0 ? xcalloc((size_t)count, sizeof *inc->series) :
+	    NULL;
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && db_res_ll(r, j, 0) == db_res_ll(r, i, 0); j++)
+			;
+		model_fill_series(&inc->series[inc->n_series++], r, i, j);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* Loads (or reloads) the timeline and series of inc (see model.h). */
+int
+model_load_detail(struct db *db, long long project_id, struct mw_incident *inc,
+    char **cause)
+{
+	char project[24], incident[24];
+
+	model_detail_clear(inc);
+	snprintf(project, sizeof project, "%lld", project_id);
+	snprintf(incident, sizeof incident, "%lld", inc->id);
+	if (model_load_timeline(db, project, incident, inc, cause) != 0 ||
+	    model_load_series(db, project, incident, inc, cause) != 0) {
+		model_detail_clear(inc);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,353 @@
+/*
+ * pipeline.c - one pipeline run: the advisory lock per project, the
+ * pipeline_runs lifecycle (pending -> running -> completed | failed), the
+ * data-time window, and the stages in order, each in its own transaction.
+ *
+ * A run that dies half-way leaves its row 'running' with the lock released
+ * (the session is gone); the next run, once it holds the lock, marks such
+ * rows 'failed' ("abandoned") and recomputes: every stage commits atomically
+ * and is idempotent for its window, so nothing half-written survives.
+ *
+ * Test hook: MIDWATCH_TEST_DIE_AFTER_STAGE=NAME makes the process _exit(1)
+ * right after stage NAME committed, to simulate a crash (tests/pipeline).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "midwatch/db.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/log.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/xmalloc.h"
+#include "pipeline_int.h"
+
+const struct pipeline_stage pipeline_stages[] = {
+	{ "detect", stage_detect_run },
+	{ "gate", stage_gate_run },
+	{ "evidence", stage_evidence_run },
+	{ "hypothesize", stage_hypothesize_run },
+	{ "recommend", stage_recommend_run },
+	{ "alert", stage_alert_run },
+	{ "report", stage_report_run },
+	{ NULL, NULL }
+};
+
+/* Timestamps as text, exact to the microsecond, for window bounds. */
+#define TS_TEXT(x) "to_char((" x ") AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* The newest and oldest data time of a project across the raw tables. */
+#define RAW_TIMES \
+	"SELECT max(hi) AS hi, min(lo) AS lo FROM (" \
+	" SELECT max(ts) hi, min(ts) lo FROM midwatch.metric_points WHERE project_id = $1" \
+	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.error_events WHERE project_id = $1" \
+	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.health_checks WHERE project_id = $1" \
+	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.funnel_snapshots WHERE project_id = $1" \
+	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.external_alerts WHERE project_id = $1" \
+	" UNION ALL SELECT max(started_at), min(started_at) FROM midwatch.deployment_events WHERE project_id = $1" \
+	" UNION ALL SELECT max(detected_at), min(detected_at) FROM midwatch.config_change_events WHERE project_id = $1" \
+	") raw"
+
+/* ---- helpers for the stages ---------------------------------------------- */
+
+/* Sets summary[stage][key] = n. */
+void
+pipeline_count(struct pipeline_ctx *ctx, const char *stage, const char *key,
+    long long n)
+{
+	json_t *o;
+
+	if (ctx->summary == NULL)
+		return;
+	o = json_object_get(ctx->summary, stage);
+	if (o == NULL) {
+		o = json_object();
+		json_object_set_new(ctx->summary, stage, o);
+	}
+	json_object_set_new(o, key, json_integer(n));
+}
+
+/* Formats v as a parameter. */
+const char *
+pipeline_num(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.17g", v);
+	return buf;
+}
+
+/* Formats v as a parameter. */
+const char *
+pipeline_ll(char *buf, size_t len, long long v)
+{
+	snprintf(buf, len, "%lld", v);
+	return buf;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+/* Milliseconds of a monotonic clock. */
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* Describes who holds the pipeline lock of a project (malloc'd). */
+static char *
+lock_holder(struct db *db, long long project_id, const char *key)
+{
+	struct db_res *r;
+	char *why = NULL, *s, proj[24];
+	const char *by = NULL, *run = NULL, *since = NULL, *pid = NULL;
+
+	pipeline_ll(proj, sizeof proj, project_id);
+	r = DBQ(db, &why,
+	    "SELECT r.requested_by, r.id, " TS_TEXT("r.started_at") ", "
+	    " (SELECT l.pid FROM pg_locks l"
+	    "   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+	    "     AND l.classid::bigint = ($2::bigint >> 32)"
+	    "     AND l.objid::bigint = ($2::bigint & 4294967295) LIMIT 1)"
+	    " FROM (SELECT 1) one LEFT JOIN midwatch.pipeline_runs r"
+	    "   ON r.project_id = $1 AND r.status IN ('pending', 'running')"
+	    " ORDER BY r.id DESC LIMIT 1", proj, key);
+	if (r == NULL) {
+		s = xasprintf("pipeline is locked by another session (%s)", why);
+		free(why);
+		return s;
+	}
+	if (db_res_rows(r) > 0) {
+		by = db_res_get(r, 0, 0);
+		run = db_res_get(r, 0, 1);
+		since = db_res_get(r, 0, 2);
+		pid = db_res_get(r, 0, 3);
+	}
+	if (by != NULL)
+		s = xasprintf("pipeline is locked by %s (run %s, running since %s%s%s)",
+		    by, run, since ? since : "?", pid ? ", pid " : "", pid ? pid : "");
+	else
+		s = xasprintf("pipeline is locked by another session%s%s%s",
+		    pid ? " (pid " : "", pid ? pid : "", pid ? ")" : "");
+	db_res_free(r);
+	return s;
+}
+
+/* Marks runs left 'running' or 'pending' by a dead process as failed; only
+ * called while holding the lock, so no live run can own such a row. */
+static int
+reap_abandoned(struct db *db, const char *proj, char **cause)
+{
+	struct db_res *r;
+	int n;
+
+	r = DBQ(db, cause,
+	    "UPDATE midwatch.pipeline_runs SET status = 'failed',"
+	    " finished_at = now(), current_stage = NULL,"
+	    " error = 'abandoned: the process running it went away'"
+	    "  || coalesce(' during stage ' || current_stage, '')"
+	    " WHERE project_id = $1 AND status IN ('pending', 'running')"
+	    " RETURNING id", proj);
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	if (n > 0)
+		log_warn("marked %d abandoned pipeline run(s) as failed", n);
+	db_res_free(r);
+	return 0;
+}
+
+/*
+ * Computes the window into ctx: end = --at or the newest raw timestamp,
+ * start = --since, else the last completed watermark, else the oldest data.
+ * Returns 1 when there is something to do, 0 when not, -1 on error.
+ */
+static int
+compute_window(struct db *db, struct pipeline_ctx *ctx,
+    const struct pipeline_opts *opts, char **cause)
+{
+	struct db_res *r;
+	char at[40], since[40];
+	const char *hi, *lo, *wm, *vals[4];
+	int rc = 0, i;
+
+	at[0] = since[0] = '\0';
+	if (opts != NULL && opts->at > 0)
+		pipeline_num(at, sizeof at, opts->at);
+	if (opts != NULL && opts->since > 0)
+		pipeline_num(since, sizeof since, opts->since);
+	r = DBQ(db, cause,
+	    "WITH raw AS (" RAW_TIMES "),"
+	    " wm AS (SELECT max(window_end) AS wm FROM midwatch.pipeline_runs"
+	    "  WHERE project_id = $1 AND status = 'completed'),"
+	    " w AS (SELECT coalesce(to_timestamp($2::float8), raw.hi) AS e,"
+	    "  coalesce(to_timestamp($3::float8), wm.wm, raw.lo) AS s,"
+	    "  $3::float8 IS NOT NULL AS forced, raw.hi AS hi"
+	    "  FROM raw, wm)"
+	    " SELECT " TS_TEXT("s") ", " TS_TEXT("e") ","
+	    "  extract(epoch FROM s), extract(epoch FROM e),"
+	    "  (e IS NOT NULL AND s IS NOT NULL AND (e > s OR (forced AND e >= s))"
+	    "   AND (SELECT wm IS NULL OR forced OR e > wm FROM wm))"
+	    " FROM w", ctx->project, at[0] ? at : NULL, since[0] ? since : NULL);
+	if (r == NULL)
+		return -1;
+	for (i = 0; i < 4; i++)
+		vals[i] = db_res_get(r, 0, i);
+	lo = vals[0];
+	hi = vals[1];
+	wm = db_res_get(r, 0, 4);
+	if (lo != NULL && hi != NULL && wm != NULL && strcmp(wm, "t") == 0) {
+		snprintf(ctx->start_ts, sizeof ctx->start_ts, "%s", lo);
+		snprintf(ctx->end_ts, sizeof ctx->end_ts, "%s", hi);
+		ctx->start = strtod(vals[2], NULL);
+		ctx->end = strtod(vals[3], NULL);
+		rc = 1;
+	}
+	db_res_free(r);
+	return rc;
+}
+
+/* Finishes the run row: completed (error NULL) or failed. */
+static void
+finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
+{
+	char *dump = jsonx_dump(ctx->summary), *why = NULL;
+
+	if (DBX(db, &why,
+	    "UPDATE midwatch.pipeline_runs SET status = CASE WHEN $3::text IS NULL"
+	    "  THEN 'completed' ELSE 'failed' END, finished_at = now(),"
+	    " current_stage = NULL, summary = $2::jsonb, error = $3"
+	    " WHERE project_id = $1 AND id = $4",
+	    ctx->project, dump, error, ctx->run) != 0) {
+		log_error("cannot record the end of pipeline run %s: %s", ctx->run,
+		    why);
+		free(why);
+	}
+	if (DBX(db, &why,
+	    "INSERT INTO midwatch.audit_entries (project_id, actor, action, target,"
+	    " details) SELECT project_id, requested_by, 'pipeline.' || status,"
+	    " 'pipeline_run:' || id, jsonb_build_object('window_start', window_start,"
+	    " 'window_end', window_end, 'error', error)"
+	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
+	    ctx->project, ctx->run) != 0) {
+		log_warn("cannot audit pipeline run %s: %s", ctx->run, why);
+		free(why);
+	}
+	free(dump);
+}
+
+/* Runs the stages of an open run; 0 or -1 with *cause (row left failed). */
+static int
+run_stages(struct db *db, struct pipeline_ctx *ctx, char **cause)
+{
+	const struct pipeline_stage *st;
+	const char *die = getenv("MIDWATCH_TEST_DIE_AFTER_STAGE");
+	json_t *ms = json_object();
+	char *err = NULL;
+	int total = 0, i;
+	double t0;
+
+	json_object_set_new(ctx->summary, "elapsed_ms", ms);
+	for (st = pipeline_stages; st->name != NULL; st++)
+		total++;
+	for (i = 0, st = pipeline_stages; st->name != NULL; st++, i++) {
+		if (ctx->progress != NULL)
+			ctx->progress(ctx->progress_arg, st->name, i, total);
+		if (DBX(db, cause, "UPDATE midwatch.pipeline_runs SET current_stage = $2"
+		    " WHERE project_id = $1 AND id = $3", ctx->project, st->name,
+		    ctx->run) != 0)
+			goto fail;
+		t0 = now_ms();
+		if (db_begin(db, cause) != 0)
+			goto fail;
+		if (st->run(ctx, &err) != 0 || db_commit(db, &err) != 0) {
+			db_rollback(db);
+			*cause = xasprintf("stage %s: %s", st->name,
+			    err ? err : "failed");
+			free(err);
+			goto fail;
+		}
+		json_object_set_new(ms, st->name,
+		    json_integer((json_int_t)(now_ms() - t0)));
+		log_debug("pipeline run %s: stage %s done", ctx->run, st->name);
+		if (die != NULL && strcmp(die, st->name) == 0)
+			_exit(1);
+	}
+	if (ctx->progress != NULL)
+		ctx->progress(ctx->progress_arg, "done", total, total);
+	finish_run(db, ctx, NULL);
+	return 0;
+fail:
+	finish_run(db, ctx, *cause);
+	return -1;
+}
+
+/* Runs the pipeline once (see pipeline.h). */
+int
+pipeline_run(struct db *db, long long project_id,
+    const struct pipeline_opts *opts, long long *run_id, char **cause)
+{
+	struct pipeline_ctx ctx;
+	struct db_res *r;
+	char key[32], *why = NULL;
+	int got, rc = -1, todo;
+
+	*run_id = 0;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.db = db;
+	ctx.project_id = project_id;
+	pipeline_ll(ctx.project, sizeof ctx.project, project_id);
+	if (opts != NULL) {
+		ctx.progress = opts->progress;
+		ctx.progress_arg = opts->progress_arg;
+	}
+	pipeline_ll(key, sizeof key, DB_LOCK_PIPELINE + project_id);
+	got = db_try_lock(db, DB_LOCK_PIPELINE + project_id, cause);
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		*cause = lock_holder(db, project_id, key);
+		return 1;
+	}
+
+	if (reap_abandoned(db, ctx.project, cause) != 0)
+		goto out;
+	todo = compute_window(db, &ctx, opts, cause);
+	if (todo < 0)
+		goto out;
+	if (todo == 0) {
+		rc = 0;
+		goto out;
+	}
+	r = DBQ(db, cause,
+	    "INSERT INTO midwatch.pipeline_runs (project_id, status, window_start,"
+	    " window_end, requested_by) VALUES ($1, 'pending', $2, $3, $4)"
+	    " RETURNING id", ctx.project, ctx.start_ts, ctx.end_ts,
+	    opts != NULL && opts->requested_by != NULL ? opts->requested_by : "cli");
+	if (r == NULL)
+		goto out;
+	ctx.run_id = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	pipeline_ll(ctx.run, sizeof ctx.run, ctx.run_id);
+	*run_id = ctx.run_id;
+	if (DBX(db, cause, "UPDATE midwatch.pipeline_runs SET status = 'running',"
+	    " started_at = now() WHERE project_id = $1 AND id = $2", ctx.project,
+	    ctx.run) != 0)
+		goto out;
+	ctx.summary = json_object();
+	rc = run_stages(db, &ctx, cause);
+	json_decref(ctx.summary);
+out:
+	if (db_unlock(db, DB_LOCK_PIPELINE + project_id, &why) != 0) {
+		log_warn("cannot release the pipeline lock: %s", why);
+		free(why);
+	}
+	return rc;
+}

@@ -1,0 +1,669 @@
+/*
+ * stage_alert.c - pipeline stage "alert": evaluates the enabled alert_rules
+ * against the run's window and keeps one alert per problem.
+ *
+ * Each rule's config names a source (002_defaults.sql documents the shapes):
+ *   incident  approved open incidents touched by the run whose severity
+ *             compares (op, value) -> one alert per incident, with the
+ *             incident's severity, fingerprint "incident:<dedupe_key>";
+ *   metric    threshold: a series whose value compared (op, value) held for
+ *             for_seconds; trend: a series whose 5-minute average moved by
+ *             min_change_ratio against window_seconds earlier (direction
+ *             up|down) -> fingerprint "rule:<id>:metric|trend:<series>";
+ *   health    health checks of a service in a status (== or !=) for
+ *             for_seconds -> "rule:<id>:health:<service>";
+ *   signal    active signals of signal_type -> "signal:<dedupe_key>".
+ * A rule's candidates are merged into alerts in one statement:
+ *   new fingerprint                      -> alert 'active', notifications;
+ *   fired again no later than last time  -> nothing (re-running a window is
+ *                                           a no-op);
+ *   active/acknowledged                  -> refreshed, fire_count + 1;
+ *   silenced, silence not over           -> refreshed, stays silenced;
+ *   silenced, silence over               -> 'active' again, notifications;
+ *   resolved, fired > cooldown after its last firing
+ *                                        -> 'active' again, notifications;
+ *   resolved within the cooldown         -> nothing (counted as cooldown).
+ * Times compared are data time (the run's clock), except a silence, which
+ * an operator sets in wall time.  The cooldown is per fingerprint rather
+ * than per rule, so one service's alert never swallows another's; the
+ * rule's last_triggered_at records the latest data time it alerted.
+ * Each notification is a row in outbound_messages per channel of the rule
+ * (delivered by the notify stage), keyed so a re-run queues nothing twice.
+ * Alerts are not resolved automatically when a condition clears.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/db.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/log.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/xmalloc.h"
+
+/*
+ * Parameters common to every rule statement: $1 project, $2 run, $3 start,
+ * $4 end, $5 rule id, $6 rule severity, $7 cooldown seconds, $8 channels,
+ * $9 rule name.  Source parameters start at $10.  Every candidate query
+ * defines `cand` (fingerprint, service_id, incident_id, title, message,
+ * severity, score, fired_at, last_at, details).
+ */
+#define ALERT_NPARAMS_COMMON 9
+#define ALERT_NPARAMS_MAX 14
+
+#define ALERT_TS(x) "to_char((" x ") AT TIME ZONE 'UTC'," \
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* Incidents: $10 op, $11 severity. */
+static const char alert_sql_incident[] =
+    "WITH touched AS ("
+    "	SELECT i.* FROM midwatch.incidents i"
+    "	 WHERE i.project_id = $1 AND i.status IN ('open', 'triaged')"
+    "	   AND midwatch.incident_decision(i.project_id, i.id) = 'approved'"
+    "	   AND (i.run_id = $2::bigint"
+    "	        OR (i.window_start <= $4::timestamptz"
+    "	            AND i.window_end >= $3::timestamptz))),"
+    " cand AS ("
+    "	SELECT 'incident:' || i.dedupe_key AS fingerprint, i.service_id,"
+    "	       i.id AS incident_id,"
+    "	       coalesce(nullif(i.title, ''),"
+    "	           i.trigger_type || coalesce(' on ' || s.name, '')) AS title,"
+    "	       'Incident ' || i.id || coalesce(' on ' || s.name, '') || ': '"
+    "	       || i.trigger_type || ' since ' || " ALERT_TS("i.window_start")
+    "	       || '. ' || coalesce('Top hypothesis: ' || th.title"
+    "	           || ' (confidence ' || to_char(th.confidence, 'FM0.00')"
+    "	           || ').', 'No hypothesis yet.') AS message,"
+    "	       i.severity, i.confidence::float8 AS score,"
+    "	       i.window_start AS fired_at, i.window_end AS last_at,"
+    "	       jsonb_build_object('source', 'incident', 'incident_id', i.id,"
+    "	           'trigger_type', i.trigger_type,"
+    "	           'window_start', i.window_start,"
+    "	           'window_end', i.window_end) AS details"
+    "	  FROM touched i"
+    "	  LEFT JOIN midwatch.services s"
+    "	    ON s.project_id = i.project_id AND s.id = i.service_id"
+    "	  LEFT JOIN LATERAL ("
+    "		SELECT h.title, h.confidence FROM midwatch.hypotheses h"
+    "		 WHERE h.project_id = i.project_id AND h.incident_id = i.id"
+    "		   AND h.status <> 'rejected'"
+    "		 ORDER BY h.rank, h.id LIMIT 1) th ON true"
+    "	 WHERE midwatch.compare_op($10::text,"
+    "	           midwatch.severity_rank(i.severity),"
+    "	           midwatch.severity_rank($11::text)))";
+
+/* Metric threshold: $10 metric, $11 op, $12 value, $13 for (interval). */
+static const char alert_sql_metric[] =
+    "WITH pts AS ("
+    "	SELECT m.service_id, m.labels_key, m.ts, m.value"
+    "	  FROM midwatch.metric_points m"
+    "	 WHERE m.project_id = $1 AND m.metric_name = $10::text"
+    "	   AND m.ts >= $3::timestamptz - $13::interval"
+    "	   AND m.ts <= $4::timestamptz),"
+    " w AS ("
+    "	SELECT p.service_id, p.labels_key, p.ts, p.value,"
+    "	       bool_and(coalesce(midwatch.compare_op($11::text, p.value,"
+    "	           $12::float8), false)) OVER win AS held,"
+    "	       min(p.ts) OVER win AS since"
+    "	  FROM pts p"
+    "	WINDOW win AS (PARTITION BY p.service_id, p.labels_key ORDER BY p.ts"
+    "	               RANGE BETWEEN $13::interval PRECEDING AND CURRENT ROW)),"
+    " hit AS ("
+    "	SELECT service_id, labels_key, min(ts) AS fired_at, max(ts) AS last_at,"
+    "	       CASE WHEN $11::text IN ('<', '<=') THEN min(value)"
+    "	            ELSE max(value) END AS worst"
+    "	  FROM w"
+    "	 WHERE held AND ts >= $3::timestamptz"
+    "	   AND ts - since >= $13::interval * 0.9"
+    "	 GROUP BY 1, 2),"
+    " cand AS ("
+    "	SELECT 'rule:' || $5::bigint || ':metric:' || h.service_id || ':'"
+    "	       || $10::text || ':' || h.labels_key AS fingerprint,"
+    "	       h.service_id,"
+    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.last_at)"
+    "	           AS incident_id,"
+    "	       $10::text || ' ' || $11::text || ' ' || $12::float8 || ' on '"
+    "	       || s.name || CASE WHEN h.labels_key <> ''"
+    "	           THEN ' {' || h.labels_key || '}' ELSE '' END AS title,"
+    "	       s.name || ': ' || $10::text || ' stayed ' || $11::text || ' '"
+    "	       || $12::float8 || ' for ' || $13::interval || ' from '"
+    "	       || " ALERT_TS("h.fired_at") " || ' (worst ' || h.worst || ')'"
+    "	           AS message,"
+    "	       $6::text AS severity,"
+    "	       CASE WHEN $12::float8 <> 0 THEN h.worst / $12::float8 END"
+    "	           AS score,"
+    "	       h.fired_at, h.last_at,"
+    "	       jsonb_build_object('source', 'metric', 'metric', $10::text,"
+    "	           'labels_key', h.labels_key, 'worst', h.worst) AS details"
+    "	  FROM hit h"
+    "	  JOIN midwatch.services s"
+    "	    ON s.project_id = $1 AND s.id = h.service_id"
+    "	 WHERE NOT EXISTS (SELECT 1 FROM midwatch.maintenance_windows mw"
+    "	                    WHERE mw.project_id = $1"
+    "	                      AND mw.service_id = h.service_id"
+    "	                      AND h.fired_at BETWEEN mw.starts_at"
+    "	                                         AND mw.ends_at))";
+
+/* Metric trend: $10 metric, $11 direction, $12 window (interval),
+ * $13 min change ratio. */
+static const char alert_sql_trend[] =
+    "WITH m AS ("
+    "	SELECT service_id, labels_key, date_trunc('minute', ts) AS t,"
+    "	       avg(value) AS v"
+    "	  FROM midwatch.metric_points"
+    "	 WHERE project_id = $1 AND metric_name = $10::text"
+    "	   AND ts >= $3::timestamptz - $12::interval - interval '5 minutes'"
+    "	   AND ts <= $4::timestamptz"
+    "	 GROUP BY 1, 2, 3),"
+    " r AS ("
+    "	SELECT service_id, labels_key, t,"
+    "	       avg(v) OVER (PARTITION BY service_id, labels_key ORDER BY t"
+    "	           RANGE BETWEEN interval '4 minutes' PRECEDING"
+    "	                     AND CURRENT ROW) AS now_v,"
+    "	       avg(v) OVER (PARTITION BY service_id, labels_key ORDER BY t"
+    "	           RANGE BETWEEN $12::interval + interval '4 minutes' PRECEDING"
+    "	                     AND $12::interval PRECEDING) AS then_v"
+    "	  FROM m),"
+    " c AS ("
+    "	SELECT service_id, labels_key, t, now_v, then_v,"
+    "	       (now_v - then_v) / abs(then_v) AS change"
+    "	  FROM r"
+    "	 WHERE t >= $3::timestamptz AND then_v IS NOT NULL AND then_v <> 0),"
+    " hit AS ("
+    "	SELECT service_id, labels_key, min(t) AS fired_at, max(t) AS last_at,"
+    "	       CASE WHEN $11::text = 'down' THEN min(change)"
+    "	            ELSE max(change) END AS change"
+    "	  FROM c"
+    "	 WHERE CASE WHEN $11::text = 'down' THEN change <= -$13::float8"
+    "	            ELSE change >= $13::float8 END"
+    "	 GROUP BY 1, 2),"
+    " cand AS ("
+    "	SELECT 'rule:' || $5::bigint || ':trend:' || h.service_id || ':'"
+    "	       || $10::text || ':' || h.labels_key AS fingerprint,"
+    "	       h.service_id,"
+    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.last_at)"
+    "	           AS incident_id,"
+    "	       $10::text || CASE WHEN $11::text = 'down' THEN ' falling on '"
+    "	           ELSE ' rising on ' END || s.name || ' ('"
+    "	       || to_char(h.change * 100, 'FMS9999990') || '% over '"
+    "	       || (extract(epoch FROM $12::interval) / 60)::bigint || ' min)'"
+    "	           AS title,"
+    "	       s.name || ': the 5-minute average of ' || $10::text"
+    "	       || ' changed by ' || to_char(h.change * 100, 'FMS9999990')"
+    "	       || '% against ' || $12::interval || ' earlier, from '"
+    "	       || " ALERT_TS("h.fired_at") " AS message,"
+    "	       $6::text AS severity, abs(h.change) AS score,"
+    "	       h.fired_at, h.last_at,"
+    "	       jsonb_build_object('source', 'trend', 'metric', $10::text,"
+    "	           'labels_key', h.labels_key, 'change', h.change) AS details"
+    "	  FROM hit h"
+    "	  JOIN midwatch.services s"
+    "	    ON s.project_id = $1 AND s.id = h.service_id"
+    "	 WHERE NOT EXISTS (SELECT 1 FROM midwatch.maintenance_windows mw"
+    "	                    WHERE mw.project_id = $1"
+    "	                      AND mw.service_id = h.service_id"
+    "	                      AND h.fired_at BETWEEN mw.starts_at"
+    "	                                         AND mw.ends_at))";
+
+/* Health: $10 op (== or !=), $11 status, $12 for (interval). */
+static const char alert_sql_health[] =
+    "WITH pts AS ("
+    "	SELECT h.service_id, h.ts, h.status FROM midwatch.health_checks h"
+    "	 WHERE h.project_id = $1 AND h.ts >= $3::timestamptz - $12::interval"
+    "	   AND h.ts <= $4::timestamptz),"
+    " w AS ("
+    "	SELECT p.service_id, p.ts,"
+    "	       bool_and(CASE WHEN $10::text = '!=' THEN p.status <> $11::text"
+    "	                     ELSE p.status = $11::text END) OVER win AS held,"
+    "	       min(p.ts) OVER win AS since"
+    "	  FROM pts p"
+    "	WINDOW win AS (PARTITION BY p.service_id ORDER BY p.ts"
+    "	               RANGE BETWEEN $12::interval PRECEDING AND CURRENT ROW)),"
+    " hit AS ("
+    "	SELECT service_id, min(ts) AS fired_at, max(ts) AS last_at"
+    "	  FROM w"
+    "	 WHERE held AND ts >= $3::timestamptz"
+    "	   AND ts - since >= $12::interval * 0.9"
+    "	 GROUP BY 1),"
+    " cand AS ("
+    "	SELECT 'rule:' || $5::bigint || ':health:' || h.service_id"
+    "	           AS fingerprint,"
+    "	       h.service_id,"
+    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.last_at)"
+    "	           AS incident_id,"
+    "	       s.name || CASE WHEN $10::text = '!=' THEN ' not ' ELSE ' ' END"
+    "	       || $11::text || ' (health checks)' AS title,"
+    "	       s.name || ': health checks reported '"
+    "	       || CASE WHEN $10::text = '!=' THEN 'not ' ELSE '' END"
+    "	       || $11::text || ' for ' || $12::interval || ' from '"
+    "	       || " ALERT_TS("h.fired_at") " AS message,"
+    "	       $6::text AS severity, NULL::float8 AS score,"
+    "	       h.fired_at, h.last_at,"
+    "	       jsonb_build_object('source', 'health', 'status', $11::text)"
+    "	           AS details"
+    "	  FROM hit h"
+    "	  JOIN midwatch.services s"
+    "	    ON s.project_id = $1 AND s.id = h.service_id"
+    "	 WHERE NOT EXISTS (SELECT 1 FROM midwatch.maintenance_windows mw"
+    "	                    WHERE mw.project_id = $1"
+    "	                      AND mw.service_id = h.service_id"
+    "	                      AND h.fired_at BETWEEN mw.starts_at"
+    "	                                         AND mw.ends_at))";
+
+/* Signals: $10 signal type. */
+static const char alert_sql_signal[] =
+    "WITH cand AS ("
+    "	SELECT 'signal:' || g.dedupe_key AS fingerprint, g.service_id,"
+    "	       coalesce(g.incident_id, CASE WHEN g.service_id IS NOT NULL THEN"
+    "	           midwatch.incident_for($1, g.service_id, g.onset_at,"
+    "	               coalesce(g.peak_at, g.onset_at)) END) AS incident_id,"
+    "	       g.signal_type || coalesce(' on ' || s.name, '')"
+    "	       || coalesce(': ' || nullif(coalesce(g.details->>'summary',"
+    "	              g.details->>'title', g.details #>> '{annotations,summary}',"
+    "	              g.details->>'alertname',"
+    "	              g.details #>> '{labels,alertname}', g.ref), ''), '')"
+    "	           AS title,"
+    "	       'Signal ' || g.signal_type || coalesce(' on ' || s.name, '')"
+    "	       || ' (' || g.severity || ', quality '"
+    "	       || to_char(g.quality_score, 'FM0.00') || ') since '"
+    "	       || " ALERT_TS("g.onset_at")
+    "	       || coalesce('; ' || g.metric_name, '')"
+    "	       || coalesce(' peak ' || g.peak_value, '')"
+    "	       || coalesce(' vs baseline ' || g.baseline, '')"
+    "	       || coalesce('; ' || g.ref, '') AS message,"
+    "	       $6::text AS severity, g.quality_score::float8 AS score,"
+    "	       g.onset_at AS fired_at,"
+    "	       greatest(g.onset_at, coalesce(g.peak_at, g.onset_at)) AS last_at,"
+    "	       jsonb_build_object('source', 'signal', 'signal_id', g.id,"
+    "	           'signal_type', g.signal_type, 'ref', g.ref) AS details"
+    "	  FROM midwatch.signals g"
+    "	  LEFT JOIN midwatch.services s"
+    "	    ON s.project_id = g.project_id AND s.id = g.service_id"
+    "	 WHERE g.project_id = $1 AND g.signal_type = $10::text"
+    "	   AND g.status IN ('active', 'diagnosed')"
+    "	   AND (g.run_id = $2::bigint"
+    "	        OR g.onset_at BETWEEN $3::timestamptz AND $4::timestamptz)"
+    "	   AND (g.incident_id IS NULL OR EXISTS ("
+    "		SELECT 1 FROM midwatch.incidents i"
+    "		 WHERE i.project_id = g.project_id AND i.id = g.incident_id"
+    "		   AND i.status IN ('open', 'triaged')"
+    "		   AND midwatch.incident_decision(i.project_id, i.id)"
+    "		       IS DISTINCT FROM 'suppressed')))";
+
+/* The merge of a rule's candidates into alerts (see the file comment). */
+static const char alert_sql_merge[] =
+    ", cur AS ("
+    "	SELECT a.id, a.fingerprint, a.status, a.last_fired_at, a.silenced_until"
+    "	  FROM midwatch.alerts a"
+    "	 WHERE a.project_id = $1"
+    "	   AND a.fingerprint IN (SELECT fingerprint FROM cand)"
+    "	   FOR UPDATE),"
+    " dec AS ("
+    "	SELECT c.*, cur.id AS alert_id,"
+    "	       CASE WHEN cur.id IS NULL THEN 'new'"
+    "	            WHEN cur.last_fired_at IS NOT NULL"
+    "	                 AND c.last_at <= cur.last_fired_at THEN 'seen'"
+    "	            WHEN cur.status IN ('active', 'acknowledged') THEN 'refire'"
+    "	            WHEN cur.status = 'silenced'"
+    "	                 AND cur.silenced_until > now() THEN 'silenced'"
+    "	            WHEN cur.status = 'silenced' THEN 'reactivate'"
+    "	            WHEN cur.last_fired_at IS NULL OR c.last_at >"
+    "	                 cur.last_fired_at + make_interval(secs => $7::integer)"
+    "	                 THEN 'reactivate'"
+    "	            ELSE 'cooldown' END AS action"
+    "	  FROM cand c LEFT JOIN cur ON cur.fingerprint = c.fingerprint),"
+    " ins AS ("
+    "	INSERT INTO midwatch.alerts (project_id, run_id, rule_id, incident_id,"
+    "	       service_id, fingerprint, title, message, severity, score, status,"
+    "	       details, fire_count, last_fired_at)"
+    "	SELECT $1, $2::bigint, $5::bigint, d.incident_id, d.service_id,"
+    "	       d.fingerprint, d.title, d.message, d.severity, d.score, 'active',"
+    "	       d.details || jsonb_build_object('fired_at', d.fired_at,"
+    "	           'rule', $9::text, 'rule_severity', $6::text),"
+    "	       1, d.last_at"
+    "	  FROM dec d WHERE d.action = 'new'"
+    "	ON CONFLICT (project_id, fingerprint) DO NOTHING"
+    "	RETURNING id, fingerprint, title, message, severity, service_id,"
+    "	          incident_id, last_fired_at),"
+    " upd AS ("
+    "	UPDATE midwatch.alerts a"
+    "	   SET run_id = $2::bigint,"
+    "	       incident_id = coalesce(a.incident_id, d.incident_id),"
+    "	       service_id = coalesce(a.service_id, d.service_id),"
+    "	       title = d.title, message = d.message, severity = d.severity,"
+    "	       score = d.score,"
+    "	       details = CASE WHEN d.action = 'reactivate'"
+    "	           THEN a.details || d.details || jsonb_build_object("
+    "	                'fired_at', d.fired_at, 'reactivations',"
+    "	                coalesce((a.details->>'reactivations')::integer, 0) + 1)"
+    "	           ELSE a.details || d.details END,"
+    "	       fire_count = a.fire_count + 1, last_fired_at = d.last_at,"
+    "	       status = CASE WHEN d.action = 'reactivate' THEN 'active'"
+    "	                     ELSE a.status END,"
+    "	       status_source = CASE WHEN d.action = 'reactivate' THEN 'pipeline'"
+    "	                            ELSE a.status_source END,"
+    "	       acknowledged_at = CASE WHEN d.action = 'reactivate' THEN NULL"
+    "	                              ELSE a.acknowledged_at END,"
+    "	       acknowledged_by = CASE WHEN d.action = 'reactivate' THEN NULL"
+    "	                              ELSE a.acknowledged_by END,"
+    "	       resolved_at = CASE WHEN d.action = 'reactivate' THEN NULL"
+    "	                          ELSE a.resolved_at END,"
+    "	       resolved_by = CASE WHEN d.action = 'reactivate' THEN NULL"
+    "	                          ELSE a.resolved_by END,"
+    "	       silenced_at = CASE WHEN d.action = 'reactivate' THEN NULL"
+    "	                          ELSE a.silenced_at END,"
+    "	       silenced_until = CASE WHEN d.action = 'reactivate' THEN NULL"
+    "	                             ELSE a.silenced_until END,"
+    "	       silenced_by = CASE WHEN d.action = 'reactivate' THEN NULL"
+    "	                          ELSE a.silenced_by END"
+    "	  FROM dec d"
+    "	 WHERE a.project_id = $1 AND a.id = d.alert_id"
+    "	   AND d.action IN ('refire', 'silenced', 'reactivate')"
+    "	RETURNING a.id, a.fingerprint, a.title, a.message, a.severity,"
+    "	          a.service_id, a.incident_id, a.last_fired_at, d.action),"
+    " fired AS ("
+    "	SELECT id, fingerprint, title, message, severity, service_id,"
+    "	       incident_id, last_fired_at, false AS again FROM ins"
+    "	UNION ALL"
+    "	SELECT id, fingerprint, title, message, severity, service_id,"
+    "	       incident_id, last_fired_at, true FROM upd"
+    "	 WHERE action = 'reactivate'),"
+    " rule AS ("
+    "	UPDATE midwatch.alert_rules r"
+    "	   SET last_triggered_at = (SELECT max(last_fired_at) FROM fired)"
+    "	 WHERE r.project_id = $1 AND r.id = $5::bigint"
+    "	   AND EXISTS (SELECT 1 FROM fired)"
+    "	   AND (r.last_triggered_at IS NULL OR r.last_triggered_at <"
+    "	        (SELECT max(last_fired_at) FROM fired))"
+    "	RETURNING 1),"
+    " msg AS ("
+    "	INSERT INTO midwatch.outbound_messages (project_id, run_id, alert_id,"
+    "	       channel, channel_kind, payload, dedupe_key)"
+    "	SELECT $1, $2::bigint, f.id, ch.name, ch.kind,"
+    "	       jsonb_build_object('alert_id', f.id,"
+    "	           'fingerprint', f.fingerprint, 'title', f.title,"
+    "	           'message', f.message, 'severity', f.severity,"
+    "	           'status', 'active', 'service', s.name,"
+    "	           'incident_id', f.incident_id, 'rule', $9::text,"
+    "	           'fired_at', f.last_fired_at, 'reactivated', f.again,"
+    "	           'channel', ch.name,"
+    "	           'run_window', jsonb_build_array($3::timestamptz,"
+    "	               $4::timestamptz)),"
+    "	       f.fingerprint || ':' || ch.name || ':active:'"
+    "	       || floor(extract(epoch FROM f.last_fired_at))::bigint"
+    "	  FROM fired f"
+    "	  LEFT JOIN midwatch.services s"
+    "	    ON s.project_id = $1 AND s.id = f.service_id"
+    "	 CROSS JOIN LATERAL ("
+    "		SELECT CASE jsonb_typeof(e) WHEN 'string' THEN e #>> '{}'"
+    "		            ELSE e->>'name' END AS name,"
+    "		       CASE WHEN e->>'kind' IN ('slack', 'pagerduty', 'webhook')"
+    "		            THEN e->>'kind' ELSE 'webhook' END AS kind"
+    "		  FROM jsonb_array_elements($8::jsonb) e) ch"
+    "	 WHERE ch.name IS NOT NULL AND ch.name <> ''"
+    "	ON CONFLICT (project_id, dedupe_key) DO NOTHING"
+    "	RETURNING 1)"
+    " SELECT (SELECT count(*) FROM ins),"
+    "        (SELECT count(*) FROM upd WHERE action = 'reactivate'),"
+    "        (SELECT count(*) FROM upd WHERE action <> 'reactivate'),"
+    "        (SELECT count(*) FROM dec WHERE action = 'cooldown'),"
+    "        (SELECT count(*) FROM msg)";
+
+/* Counts over all rules, for the run summary. */
+struct alert_counts {
+	long long rules, created, reactivated, refreshed, cooldown, messages;
+	json_t *skipped;	/* [{rule, reason}] */
+};
+
+/* One rule's evaluation: the candidate query and its parameters. */
+struct alert_eval {
+	const char *cand_sql;
+	const char *params[ALERT_NPARAMS_MAX];
+	int nparams;
+	char bufs[4][64];	/* storage for formatted parameters */
+};
+
+/* 1 if op is a comparison operator rules may use. */
+static int
+alert_valid_op(const char *op)
+{
+	static const char *ops[] = { ">", ">=", "<", "<=", "==", "=", "!=" };
+	size_t i;
+
+	for (i = 0; op != NULL && i < MW_ARRAY_LEN(ops); i++)
+		if (strcmp(op, ops[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if s is a severity name. */
+static int
+alert_valid_severity(const char *s)
+{
+	static const char *sev[] = { "info", "low", "medium", "high", "critical" };
+	size_t i;
+
+	for (i = 0; s != NULL && i < MW_ARRAY_LEN(sev); i++)
+		if (strcmp(s, sev[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A non-negative whole number of seconds from config key (default def) as
+ * an interval text into buf; -1 when present but not a number >= 0. */
+static int
+alert_seconds(json_t *cfg, const char *key, long long def, long long min,
+    char *buf, size_t len)
+{
+	double v = (double)def;
+
+	if (jsonx_num(cfg, key, &v, NULL) < 0 || v < (double)min || v > 86400 * 30)
+		return -1;
+	snprintf(buf, len, "%lld seconds", (long long)v);
+	return 0;
+}
+
+/*
+ * Chooses the candidate query for a rule and fills its source parameters.
+ * Returns 0, or -1 with *why (a static string) when the rule's config is not
+ * one this stage understands; such a rule is skipped, never fatal.
+ */
+static int
+alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
+    const char **why)
+{
+	const char *source, *op, *metric, *val, *dir;
+	double num = 0, ratio = 0.5;
+	int n = ALERT_NPARAMS_COMMON;
+
+	source = jsonx_str(cfg, "source", 0, NULL);
+	if (source == NULL)
+		source = strcmp(kind, "pattern") == 0 ? "signal" : "metric";
+	if (strcmp(source, "incident") == 0) {
+		op = jsonx_str(cfg, "op", 0, NULL);
+		val = jsonx_str(cfg, "value", 0, NULL);
+		if (op == NULL)
+			op = ">=";
+		if (!alert_valid_op(op) || !alert_valid_severity(val)) {
+			*why = "incident rules need op and a severity value";
+			return -1;
+		}
+		ev->cand_sql = alert_sql_incident;
+		ev->params[n++] = op;
+		ev->params[n++] = val;
+	} else if (strcmp(source, "metric") == 0 && strcmp(kind, "trend") == 0) {
+		metric = jsonx_str(cfg, "metric", 0, NULL);
+		dir = jsonx_str(cfg, "direction", 0, NULL);
+		if (dir == NULL)
+			dir = "up";
+		if (metric == NULL || (strcmp(dir, "up") != 0 &&
+		    strcmp(dir, "down") != 0) ||
+		    alert_seconds(cfg, "window_seconds", 1800, 300, ev->bufs[0],
+		    sizeof ev->bufs[0]) != 0 ||
+		    jsonx_num(cfg, "min_change_ratio", &ratio, NULL) < 0 ||
+		    ratio <= 0) {
+			*why = "trend rules need metric, direction up|down, "
+			    "window_seconds >= 300 and min_change_ratio > 0";
+			return -1;
+		}
+		snprintf(ev->bufs[1], sizeof ev->bufs[1], "%.17g", ratio);
+		ev->cand_sql = alert_sql_trend;
+		ev->params[n++] = metric;
+		ev->params[n++] = dir;
+		ev->params[n++] = ev->bufs[0];
+		ev->params[n++] = ev->bufs[1];
+	} else if (strcmp(source, "metric") == 0) {
+		metric = jsonx_str(cfg, "metric", 0, NULL);
+		op = jsonx_str(cfg, "op", 0, NULL);
+		if (metric == NULL || !alert_valid_op(op) ||
+		    jsonx_num(cfg, "value", &num, NULL) != 0 ||
+		    alert_seconds(cfg, "for_seconds", 0, 0, ev->bufs[0],
+		    sizeof ev->bufs[0]) != 0) {
+			*why = "metric threshold rules need metric, op, a numeric "
+			    "value and for_seconds >= 0";
+			return -1;
+		}
+		snprintf(ev->bufs[1], sizeof ev->bufs[1], "%.17g", num);
+		ev->cand_sql = alert_sql_metric;
+		ev->params[n++] = metric;
+		ev->params[n++] = op;
+		ev->params[n++] = ev->bufs[1];
+		ev->params[n++] = ev->bufs[0];
+	} else if (strcmp(source, "health") == 0) {
+		op = jsonx_str(cfg, "op", 0, NULL);
+		val = jsonx_str(cfg, "value", 0, NULL);
+		if (op == NULL)
+			op = "==";
+		if ((strcmp(op, "==") != 0 && strcmp(op, "=") != 0 &&
+		    strcmp(op, "!=") != 0) || val == NULL ||
+		    (strcmp(val, "healthy") != 0 && strcmp(val, "degraded") != 0 &&
+		    strcmp(val, "down") != 0) ||
+		    alert_seconds(cfg, "for_seconds", 0, 0, ev->bufs[0],
+		    sizeof ev->bufs[0]) != 0) {
+			*why = "health rules need op == or !=, a status value and "
+			    "for_seconds >= 0";
+			return -1;
+		}
+		ev->cand_sql = alert_sql_health;
+		ev->params[n++] = op;
+		ev->params[n++] = val;
+		ev->params[n++] = ev->bufs[0];
+	} else if (strcmp(source, "signal") == 0) {
+		val = jsonx_str(cfg, "signal_type", 0, NULL);
+		if (val == NULL) {
+			*why = "signal rules need signal_type";
+			return -1;
+		}
+		ev->cand_sql = alert_sql_signal;
+		ev->params[n++] = val;
+	} else {
+		*why = "unknown source (incident, metric, health or signal)";
+		return -1;
+	}
+	ev->nparams = n;
+	return 0;
+}
+
+/* Notes a skipped rule in the summary and the log. */
+static void
+alert_skip(struct alert_counts *c, const char *rule, const char *why)
+{
+	log_warn("alert rule \"%s\" skipped: %s", rule, why);
+	json_array_append_new(c->skipped, json_pack("{ssss}", "rule", rule,
+	    "reason", why));
+}
+
+/* Evaluates one rule (row i of the rules result); 0 or -1 with *cause. */
+static int
+alert_rule_run(struct pipeline_ctx *ctx, const struct db_res *rules, int i,
+    struct alert_counts *c, char **cause)
+{
+	struct alert_eval ev;
+	const char *name = db_res_get(rules, i, 1), *why = NULL;
+	json_t *cfg;
+	struct db_res *r;
+	char *sql;
+	int rc = -1;
+
+	memset(&ev, 0, sizeof ev);
+	cfg = json_loads(db_res_get(rules, i, 3), 0, NULL);
+	if (!json_is_object(cfg)) {
+		alert_skip(c, name, "config is not a JSON object");
+		json_decref(cfg);
+		return 0;
+	}
+	if (alert_prepare(&ev, db_res_get(rules, i, 2), cfg, &why) != 0) {
+		alert_skip(c, name, why);
+		json_decref(cfg);
+		return 0;
+	}
+	ev.params[0] = ctx->project;
+	ev.params[1] = ctx->run;
+	ev.params[2] = ctx->start_ts;
+	ev.params[3] = ctx->end_ts;
+	ev.params[4] = db_res_get(rules, i, 0);
+	ev.params[5] = db_res_get(rules, i, 4);
+	ev.params[6] = db_res_get(rules, i, 6);
+	ev.params[7] = db_res_get(rules, i, 5);
+	ev.params[8] = name;
+	/* Both parts are constant text of this file: no input in the SQL. */
+	sql = xasprintf("%s%s", ev.cand_sql, alert_sql_merge);
+	r = db_query(ctx->db, cause, sql, ev.nparams, ev.params);
+	if (r != NULL) {
+		c->rules++;
+		c->created += db_res_ll(r, 0, 0);
+		c->reactivated += db_res_ll(r, 0, 1);
+		c->refreshed += db_res_ll(r, 0, 2);
+		c->cooldown += db_res_ll(r, 0, 3);
+		c->messages += db_res_ll(r, 0, 4);
+		db_res_free(r);
+		rc = 0;
+	} else {
+		char *why2 = xasprintf("alert rule \"%s\": %s", name, *cause);
+
+		free(*cause);
+		*cause = why2;
+	}
+	free(sql);
+	json_decref(cfg);
+	return rc;
+}
+
+/* Runs the stage (see pipeline.h). */
+int
+stage_alert_run(struct pipeline_ctx *ctx, char **cause)
+{
+	struct alert_counts c;
+	struct db_res *rules;
+	int i, n, rc = 0;
+
+	memset(&c, 0, sizeof c);
+	/* Most severe rules first: when two rules describe one problem (an
+	 * incident), the more severe one creates the alert. */
+	rules = DBQ(ctx->db, cause,
+	    "SELECT id, name, kind, config::text, severity, channels::text,"
+	    "       cooldown_seconds"
+	    "  FROM midwatch.alert_rules"
+	    " WHERE project_id = $1 AND enabled"
+	    " ORDER BY midwatch.severity_rank(severity) DESC, id",
+	    ctx->project);
+	if (rules == NULL)
+		return -1;
+	c.skipped = json_array();
+	n = db_res_rows(rules);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = alert_rule_run(ctx, rules, i, &c, cause);
+	db_res_free(rules);
+	if (rc == 0 && ctx->summary != NULL)
+		json_object_set_new(ctx->summary, "alert", json_pack(
+		    "{sIsIsIsIsIsIsO}", "rules", (json_int_t)c.rules,
+		    "created", (json_int_t)c.created,
+		    "reactivated", (json_int_t)c.reactivated,
+		    "refreshed", (json_int_t)c.refreshed,
+		    "cooldown", (json_int_t)c.cooldown,
+		    "messages", (json_int_t)c.messages, "skipped", c.skipped));
+	json_decref(c.skipped);
+	return rc;
+}

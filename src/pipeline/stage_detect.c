@@ -1,0 +1,707 @@
+/*
+ * stage_detect.c - pipeline stage "detect": signals from the raw data of the
+ * run's window.
+ *
+ *  - metric series: per (service, metric, labels) series, SQL aggregates the
+ *    points per minute over the window plus a day and an hour of lookback (for
+ *    the seasonal reference and the trailing baseline); detect_math.c judges
+ *    the series; runs long enough become signals typed by the metric's
+ *    meaning, and their stretch gets anomaly_features (value, baseline,
+ *    zscore);
+ *  - funnels: the conversion ratio (last step / first step) per funnel, judged
+ *    the same way, with the revenue at risk;
+ *  - new error fingerprints, health streaks and external alerts: in SQL.
+ *
+ * Signals are upserted by dedupe_key; signals with onset in the window that
+ * this run did not produce again are deleted (delete-and-rebuild), so a
+ * re-run of the same window converges to the same rows.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/detect.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/xmalloc.h"
+#include "pipeline_int.h"
+
+/* Lookback before the window start: a day for the seasonal reference plus an
+ * hour for the trailing baseline and episodes already in progress. */
+#define LOOKBACK_SECONDS (86400 + 3600)
+/* Points around a signal's stretch that also get features. */
+#define FEATURE_MARGIN 5
+
+/* Counts of the stage, for the run summary. */
+struct detect_counts {
+	long long series;
+	long long points;
+	long long signals;
+	long long features;
+};
+
+/* A signal to upsert. */
+struct sig {
+	const char *type;
+	const char *status;
+	long long service_id;		/* 0: none */
+	const char *metric;		/* or NULL */
+	const char *labels_key;
+	const char *ref;		/* or NULL */
+	const char *severity;
+	double quality;
+	double onset, peak, ended;	/* epoch; ended NAN while open */
+	double baseline, peak_value;	/* NAN: NULL */
+	const char *direction;		/* "up", "down" or NULL */
+	json_t *details;		/* borrowed */
+	char dedupe[256];
+};
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* Upserts one signal row. */
+static int
+sig_upsert(struct pipeline_ctx *ctx, const struct sig *s, char **cause)
+{
+	char svc[24], q[40], on[40], pk[40], en[40], bl[40], pv[40];
+	char *det = jsonx_dump(s->details);
+	int rc;
+
+	rc = DBX(ctx->db, cause,
+	    "INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
+	    " signal_type, status, service_id, metric_name, labels_key, ref,"
+	    " severity, quality_score, onset_at, peak_at, ended_at, baseline,"
+	    " peak_value, direction, details)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, ''), $9, $10,"
+	    "  least(1, greatest(0, $11::real)), to_timestamp($12::float8),"
+	    "  to_timestamp($13::float8), to_timestamp($14::float8), $15, $16,"
+	    "  $17, $18::jsonb)"
+	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
+	    "  run_id = EXCLUDED.run_id, signal_type = EXCLUDED.signal_type,"
+	    "  status = EXCLUDED.status, service_id = EXCLUDED.service_id,"
+	    "  metric_name = EXCLUDED.metric_name, labels_key = EXCLUDED.labels_key,"
+	    "  ref = EXCLUDED.ref, severity = EXCLUDED.severity,"
+	    "  quality_score = EXCLUDED.quality_score, onset_at = EXCLUDED.onset_at,"
+	    "  peak_at = EXCLUDED.peak_at, ended_at = EXCLUDED.ended_at,"
+	    "  baseline = EXCLUDED.baseline, peak_value = EXCLUDED.peak_value,"
+	    "  direction = EXCLUDED.direction, details = EXCLUDED.details",
+	    ctx->project, ctx->run, s->dedupe, s->type, s->status,
+	    s->service_id > 0 ? pipeline_ll(svc, sizeof svc, s->service_id) : NULL,
+	    s->metric, s->labels_key, s->ref, s->severity,
+	    pipeline_num(q, sizeof q, s->quality),
+	    pipeline_num(on, sizeof on, s->onset),
+	    pipeline_num(pk, sizeof pk, s->peak),
+	    isnan(s->ended) ? NULL : pipeline_num(en, sizeof en, s->ended),
+	    isnan(s->baseline) ? NULL : pipeline_num(bl, sizeof bl, s->baseline),
+	    isnan(s->peak_value) ? NULL : pipeline_num(pv, sizeof pv, s->peak_value),
+	    s->direction, det);
+	free(det);
+	return rc;
+}
+
+/* Appends v to a PostgreSQL array literal in b ("{...}"). */
+static void
+arr_add(struct buf *b, double v)
+{
+	buf_printf(b, "%s%.17g", b->len > 1 ? "," : "", v);
+}
+
+/* Replaces the features of a series from `from` on with the given points. */
+static int
+features_write(struct pipeline_ctx *ctx, const char *svc, const char *metric,
+    const char *labels, double from, struct buf *ts, struct buf *names,
+    struct buf *vals, char **cause)
+{
+	char f[40];
+	struct db_res *r;
+
+	if (DBX(ctx->db, cause,
+	    "DELETE FROM midwatch.anomaly_features WHERE project_id = $1"
+	    " AND service_id = $2 AND metric_name = $3 AND labels_key = $4"
+	    " AND ts >= to_timestamp($5::float8)", ctx->project, svc, metric,
+	    labels, pipeline_num(f, sizeof f, from)) != 0)
+		return -1;
+	if (ts->len <= 1)
+		return 0;
+	buf_addc(ts, '}');
+	buf_addc(names, '}');
+	buf_addc(vals, '}');
+	r = DBQ(ctx->db, cause,
+	    "INSERT INTO midwatch.anomaly_features (project_id, service_id,"
+	    " metric_name, labels_key, feature_name, ts, value, run_id)"
+	    " SELECT $1, $2, $3, $4, n, to_timestamp(t), v, $8"
+	    " FROM unnest($5::float8[], $6::text[], $7::float8[]) AS u (t, n, v)"
+	    " ON CONFLICT (project_id, service_id, metric_name, labels_key,"
+	    "  feature_name, ts) DO UPDATE SET value = EXCLUDED.value,"
+	    "  run_id = EXCLUDED.run_id", ctx->project, svc, metric, labels,
+	    buf_str(ts), buf_str(names), buf_str(vals), ctx->run);
+	if (r == NULL)
+		return -1;
+	db_res_free(r);
+	return 0;
+}
+
+/* ---- metric series ------------------------------------------------------- */
+
+/* The signal type of a metric run. */
+static const char *
+metric_signal_type(const char *metric, int dir)
+{
+	if (strcmp(metric, "request_rate") == 0)
+		return dir > 0 ? "traffic_surge" : "traffic_drop";
+	if (strcmp(metric, "error_ratio") == 0)
+		return "error_rate_spike";
+	if (strcmp(metric, "latency_p99_ms") == 0)
+		return "latency_regression";
+	if (strcmp(metric, "cpu_utilization") == 0 ||
+	    strcmp(metric, "memory_utilization") == 0)
+		return "saturation";
+	if (strcmp(metric, "restarts") == 0)
+		return "crashloop";
+	return "custom";
+}
+
+/* The severity of a metric run from its magnitude. */
+static const char *
+metric_severity(const char *type, const struct detect_run *r)
+{
+	double ratio = r->baseline > 0 ? r->peak_value / r->baseline : 0;
+
+	if (r->flapping)
+		return "low";
+	if (strcmp(type, "error_rate_spike") == 0)
+		return r->peak_value >= 0.10 ? "critical" :
+		    r->peak_value >= 0.05 ? "high" :
+		    r->peak_value >= 0.02 ? "medium" : "low";
+	if (strcmp(type, "latency_regression") == 0)
+		return ratio >= 5 ? "high" : ratio >= 2 ? "medium" : "low";
+	if (strcmp(type, "saturation") == 0)
+		return r->peak_value >= 0.95 ? "high" : "medium";
+	if (strcmp(type, "traffic_surge") == 0)
+		return ratio >= 3 ? "high" : ratio >= 2 ? "medium" : "low";
+	if (strcmp(type, "traffic_drop") == 0)
+		return ratio <= 0.3 ? "high" : ratio <= 0.6 ? "medium" : "low";
+	if (strcmp(type, "crashloop") == 0)
+		return "high";
+	return r->quality >= 0.5 ? "medium" : "low";
+}
+
+/* The lifecycle status of a new signal: watch when weak, short or flapping. */
+static const char *
+run_status(const struct detect_run *r)
+{
+	return r->flapping || r->quality < 0.3 || !r->is_signal ? "watch" :
+	    "active";
+}
+
+/* The details object of a run. */
+static json_t *
+run_details(const struct detect_run *r, int seasonal)
+{
+	return json_pack("{s:b, s:i, s:i, s:i, s:f, s:f, s:b, s:b, s:b}",
+	    "flapping", r->flapping, "cycles", r->cycles,
+	    "anomalous_points", r->anomalous, "longest", r->longest,
+	    "median_z", round(r->median_z * 100) / 100,
+	    "peak_z", round(r->peak_z * 100) / 100, "open", r->open,
+	    "level_shift", r->level_shift, "seasonal", seasonal);
+}
+
+/* Reads the per-minute points of one series into *pts (malloc'd). */
+static int
+series_points(struct pipeline_ctx *ctx, const char *svc, const char *metric,
+    const char *labels, struct detect_point **pts, size_t *n, char **cause)
+{
+	struct db_res *r;
+	char lb[40];
+	int i, rows;
+
+	pipeline_num(lb, sizeof lb, LOOKBACK_SECONDS);
+	if (strcmp(metric, "restarts") == 0)
+		r = DBQ(ctx->db, cause,
+		    "SELECT extract(epoch FROM m), sum(v) OVER (ORDER BY m RANGE"
+		    "  BETWEEN interval '14 minutes' PRECEDING AND CURRENT ROW)"
+		    " FROM (SELECT date_trunc('minute', ts) AS m, sum(value) AS v"
+		    "  FROM midwatch.metric_points WHERE project_id = $1"
+		    "  AND service_id = $2 AND metric_name = $3 AND labels_key = $4"
+		    "  AND ts >= $5::timestamptz - make_interval(secs => $7::float8)"
+		    "  AND ts <= $6 GROUP BY 1) per_minute ORDER BY m",
+		    ctx->project, svc, metric, labels, ctx->start_ts, ctx->end_ts,
+		    lb);
+	else
+		r = DBQ(ctx->db, cause,
+		    "SELECT extract(epoch FROM date_trunc('minute', ts)), avg(value)"
+		    " FROM midwatch.metric_points WHERE project_id = $1"
+		    " AND service_id = $2 AND metric_name = $3 AND labels_key = $4"
+		    " AND ts >= $5::timestamptz - make_interval(secs => $7::float8)"
+		    " AND ts <= $6 GROUP BY 1 ORDER BY 1",
+		    ctx->project, svc, metric, labels, ctx->start_ts, ctx->end_ts,
+		    lb);
+	if (r == NULL)
+		return -1;
+	rows = db_res_rows(r);
+	*pts = xcalloc(rows > 0 ? (size_t)rows : 1, sizeof **pts);
+	for (i = 0; i < rows; i++) {
+		(*pts)[i].t = db_res_f(r, i, 0);
+		(*pts)[i].x = db_res_f(r, i, 1);
+	}
+	*n = (size_t)rows;
+	db_res_free(r);
+	return 0;
+}
+
+/* Judges one metric series and writes its signals and features. */
+static int
+detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
+    const char *metric, const char *labels, struct detect_counts *dc,
+    char **cause)
+{
+	struct detect_params p;
+	struct detect_point *pts = NULL;
+	struct detect_eval *ev = NULL;
+	struct detect_run *runs = NULL, *r;
+	struct buf ts, names, vals;
+	struct sig s;
+	char svc[24];
+	size_t n = 0, nruns = 0, i, k, lo, hi;
+	double from = ctx->start;
+	int rc = -1, seasonal;
+
+	buf_init(&ts);
+	buf_init(&names);
+	buf_init(&vals);
+	pipeline_ll(svc, sizeof svc, service_id);
+	if (series_points(ctx, svc, metric, labels, &pts, &n, cause) != 0)
+		goto out;
+	dc->series++;
+	dc->points += (long long)n;
+	detect_params_for_metric(metric, &p);
+	ev = xcalloc(n > 0 ? n : 1, sizeof *ev);
+	detect_series(&p, pts, n, ev, &runs, &nruns);
+	seasonal = n > 0 && pts[0].t <= ctx->start - 86400 + 3600;
+
+	buf_adds(&ts, "{");
+	buf_adds(&names, "{");
+	buf_adds(&vals, "{");
+	for (k = 0; k < nruns; k++) {
+		r = &runs[k];
+		/* Runs that ended before the window belong to earlier runs. */
+		if (!r->is_signal || pts[r->last].t < ctx->start)
+			continue;
+		memset(&s, 0, sizeof s);
+		s.type = metric_signal_type(metric, r->dir);
+		s.status = run_status(r);
+		s.service_id = service_id;
+		s.metric = metric;
+		s.labels_key = labels;
+		s.severity = metric_severity(s.type, r);
+		s.quality = r->quality;
+		s.onset = pts[r->first].t;
+		s.peak = pts[r->peak].t;
+		s.ended = r->open ? NAN : pts[r->last].t + 60;
+		s.baseline = r->baseline;
+		s.peak_value = r->peak_value;
+		s.direction = r->dir > 0 ? "up" : "down";
+		s.details = run_details(r, seasonal);
+		snprintf(s.dedupe, sizeof s.dedupe, "m:%lld:%s:%s:%s:%.0f",
+		    service_id, metric, labels, s.direction, s.onset);
+		if (sig_upsert(ctx, &s, cause) != 0) {
+			json_decref(s.details);
+			goto out;
+		}
+		json_decref(s.details);
+		dc->signals++;
+
+		lo = r->first > FEATURE_MARGIN ? r->first - FEATURE_MARGIN : 0;
+		hi = r->last + FEATURE_MARGIN < n ? r->last + FEATURE_MARGIN : n - 1;
+		if (pts[lo].t < from)
+			from = pts[lo].t;
+		for (i = lo; i <= hi; i++) {
+			if (!ev[i].judged)
+				continue;
+			arr_add(&ts, pts[i].t);
+			buf_adds(&names, names.len > 1 ? ",value" : "value");
+			arr_add(&vals, pts[i].x);
+			arr_add(&ts, pts[i].t);
+			buf_adds(&names, ",baseline");
+			arr_add(&vals, ev[i].baseline);
+			arr_add(&ts, pts[i].t);
+			buf_adds(&names, ",zscore");
+			arr_add(&vals, round(ev[i].z * 1000) / 1000);
+			dc->features += 3;
+		}
+	}
+	if (features_write(ctx, svc, metric, labels, from, &ts, &names,
+	    &vals, cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	buf_free(&ts);
+	buf_free(&names);
+	buf_free(&vals);
+	free(runs);
+	free(ev);
+	free(pts);
+	return rc;
+}
+
+/* Judges every metric series with points in the window. */
+static int
+detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
+{
+	struct db_res *r;
+	int i, rows, rc = 0;
+
+	r = DBQ(ctx->db, cause,
+	    "SELECT service_id, metric_name, labels_key FROM midwatch.metric_points"
+	    " WHERE project_id = $1 AND ts >= $2 AND ts <= $3"
+	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+	    ctx->project, ctx->start_ts, ctx->end_ts);
+	if (r == NULL)
+		return -1;
+	rows = db_res_rows(r);
+	for (i = 0; i < rows && rc == 0; i++) {
+		if (ctx->progress != NULL && i % 16 == 0)
+			ctx->progress(ctx->progress_arg, "detect", i, rows);
+		rc = detect_metric_series(ctx, db_res_ll(r, i, 0),
+		    db_res_get(r, i, 1), db_res_get(r, i, 2), dc, cause);
+	}
+	db_res_free(r);
+	return rc;
+}
+
+/* ---- funnels ------------------------------------------------------------- */
+
+/* Judges one funnel's conversion ratio and writes conversion_drop signals. */
+static int
+detect_funnel(struct pipeline_ctx *ctx, const char *funnel, long long svc_id,
+    struct detect_counts *dc, char **cause)
+{
+	struct detect_params p;
+	struct detect_point *pts = NULL;
+	struct detect_eval *ev = NULL;
+	struct detect_run *runs = NULL, *r;
+	double *entered = NULL, *rpc = NULL, lost, ratio;
+	struct db_res *res;
+	struct sig s;
+	char lb[40];
+	size_t n, nruns = 0, i, k;
+	int rows, rc = -1;
+
+	pipeline_num(lb, sizeof lb, LOOKBACK_SECONDS);
+	res = DBQ(ctx->db, cause,
+	    "SELECT extract(epoch FROM ts),"
+	    " (steps -> -1 ->> 'count')::float8 / (steps -> 0 ->> 'count')::float8,"
+	    " (steps -> 0 ->> 'count')::float8, coalesce(revenue_per_conversion, 0)"
+	    " FROM midwatch.funnel_snapshots WHERE project_id = $1"
+	    " AND funnel_type = $2 AND jsonb_array_length(steps) >= 2"
+	    " AND (steps -> 0 ->> 'count')::float8 > 0"
+	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
+	    " AND ts <= $4 ORDER BY ts", ctx->project, funnel, ctx->start_ts,
+	    ctx->end_ts, lb);
+	if (res == NULL)
+		return -1;
+	rows = db_res_rows(res);
+	n = (size_t)rows;
+	pts = xcalloc(n + 1, sizeof *pts);
+	entered = xcalloc(n + 1, sizeof *entered);
+	rpc = xcalloc(n + 1, sizeof *rpc);
+	for (i = 0; i < n; i++) {
+		pts[i].t = db_res_f(res, (int)i, 0);
+		pts[i].x = db_res_f(res, (int)i, 1);
+		entered[i] = db_res_f(res, (int)i, 2);
+		rpc[i] = db_res_f(res, (int)i, 3);
+	}
+	db_res_free(res);
+	dc->series++;
+	dc->points += (long long)n;
+	detect_params_for_conversion(&p);
+	ev = xcalloc(n + 1, sizeof *ev);
+	detect_series(&p, pts, n, ev, &runs, &nruns);
+	for (k = 0; k < nruns; k++) {
+		r = &runs[k];
+		if (!r->is_signal || pts[r->last].t < ctx->start)
+			continue;
+		lost = 0;
+		ratio = 0;
+		for (i = r->first; i <= r->last; i++) {
+			if (!ev[i].anomalous || ev[i].baseline <= pts[i].x)
+				continue;
+			lost += (ev[i].baseline - pts[i].x) * entered[i];
+			ratio += (ev[i].baseline - pts[i].x) * entered[i] * rpc[i];
+		}
+		memset(&s, 0, sizeof s);
+		s.type = "conversion_drop";
+		s.status = run_status(r);
+		s.service_id = svc_id;
+		s.metric = "conversion";
+		s.labels_key = "";
+		s.ref = funnel;
+		s.severity = r->peak_value <= 0.5 * r->baseline ? "high" : "medium";
+		s.quality = r->quality;
+		s.onset = pts[r->first].t;
+		s.peak = pts[r->peak].t;
+		s.ended = r->open ? NAN : pts[r->last].t + 300;
+		s.baseline = r->baseline;
+		s.peak_value = r->peak_value;
+		s.direction = "down";
+		s.details = run_details(r, 0);
+		json_object_set_new(s.details, "funnel", json_string(funnel));
+		json_object_set_new(s.details, "lost_conversions",
+		    json_real(round(lost * 10) / 10));
+		json_object_set_new(s.details, "revenue_at_risk",
+		    json_pack("{s:f, s:f}", "low", round(0.75 * ratio),
+		    "high", round(1.25 * ratio)));
+		snprintf(s.dedupe, sizeof s.dedupe, "f:%s:%.0f", funnel, s.onset);
+		rc = sig_upsert(ctx, &s, cause);
+		json_decref(s.details);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+		dc->signals++;
+	}
+	rc = 0;
+out:
+	free(runs);
+	free(ev);
+	free(rpc);
+	free(entered);
+	free(pts);
+	return rc;
+}
+
+/* Judges every funnel with snapshots in the window. */
+static int
+detect_funnels(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
+{
+	struct db_res *r;
+	int i, rows, rc = 0;
+
+	r = DBQ(ctx->db, cause,
+	    "SELECT f.funnel_type, (SELECT s.id FROM midwatch.services s"
+	    "  WHERE s.project_id = $1 AND s.name = f.funnel_type ORDER BY s.id"
+	    "  LIMIT 1)"
+	    " FROM midwatch.funnel_snapshots f WHERE f.project_id = $1"
+	    " AND f.ts >= $2 AND f.ts <= $3 GROUP BY 1 ORDER BY 1",
+	    ctx->project, ctx->start_ts, ctx->end_ts);
+	if (r == NULL)
+		return -1;
+	rows = db_res_rows(r);
+	for (i = 0; i < rows && rc == 0; i++)
+		rc = detect_funnel(ctx, db_res_get(r, i, 0), db_res_ll(r, i, 1), dc,
+		    cause);
+	db_res_free(r);
+	return rc;
+}
+
+/* ---- signals computed in SQL --------------------------------------------- */
+
+/* Runs an INSERT ... RETURNING 1 and adds the row count to *count. */
+static int
+exec_count(struct pipeline_ctx *ctx, const char *sql, long long *count,
+    char **cause)
+{
+	struct db_res *r;
+
+	r = DBQ(ctx->db, cause, sql, ctx->project, ctx->run, ctx->start_ts,
+	    ctx->end_ts);
+	if (r == NULL)
+		return -1;
+	*count += db_res_rows(r);
+	db_res_free(r);
+	return 0;
+}
+
+/* The ON CONFLICT tail shared by the SQL-made signals. */
+#define SIGNAL_UPSERT \
+	" ON CONFLICT (project_id, dedupe_key) DO UPDATE SET" \
+	"  run_id = EXCLUDED.run_id, status = EXCLUDED.status," \
+	"  service_id = EXCLUDED.service_id, ref = EXCLUDED.ref," \
+	"  severity = EXCLUDED.severity, quality_score = EXCLUDED.quality_score," \
+	"  onset_at = EXCLUDED.onset_at, peak_at = EXCLUDED.peak_at," \
+	"  ended_at = EXCLUDED.ended_at, baseline = EXCLUDED.baseline," \
+	"  peak_value = EXCLUDED.peak_value, direction = EXCLUDED.direction," \
+	"  details = EXCLUDED.details RETURNING 1"
+
+/*
+ * New error fingerprints: first seen (for that service, over all stored
+ * history) inside the window, at least an hour after the project's error
+ * history begins (else everything is "new"), and repeated: 5 or more times in
+ * the 15 minutes after first seen.  The signal lasts while occurrences
+ * continue with gaps under 15 minutes.
+ */
+static const char sql_fingerprints[] =
+    "WITH hist AS (SELECT min(ts) AS t0 FROM midwatch.error_events"
+    "  WHERE project_id = $1),"
+    " win AS (SELECT DISTINCT service_id, fingerprint FROM midwatch.error_events"
+    "  WHERE project_id = $1 AND ts >= $3 AND ts <= $4),"
+    " firsts AS (SELECT w.service_id, w.fingerprint, (SELECT min(e.ts)"
+    "   FROM midwatch.error_events e WHERE e.project_id = $1"
+    "   AND e.service_id = w.service_id AND e.fingerprint = w.fingerprint)"
+    "   AS first_seen FROM win w),"
+    " fresh AS (SELECT f.* FROM firsts f, hist"
+    "  WHERE f.first_seen >= $3 AND f.first_seen <= $4"
+    "  AND f.first_seen >= hist.t0 + interval '1 hour'),"
+    " occ AS (SELECT f.service_id, f.fingerprint, f.first_seen, e.ts,"
+    "  e.message, e.severity, e.error_type,"
+    "  coalesce(extract(epoch FROM e.ts - lag(e.ts) OVER w) > 900, false)"
+    "   AS gap FROM fresh f JOIN midwatch.error_events e"
+    "  ON e.project_id = $1 AND e.service_id = f.service_id"
+    "  AND e.fingerprint = f.fingerprint AND e.ts <= $4"
+    "  WINDOW w AS (PARTITION BY f.service_id, f.fingerprint ORDER BY e.ts)),"
+    " burst AS (SELECT *, sum(gap::int) OVER (PARTITION BY service_id,"
+    "  fingerprint ORDER BY ts) AS cluster FROM occ),"
+    " agg AS (SELECT service_id, fingerprint, min(first_seen) AS first_seen,"
+    "  max(ts) AS last_seen, count(*) AS n,"
+    "  count(*) FILTER (WHERE ts < first_seen + interval '15 minutes') AS n15,"
+    "  (array_agg(message ORDER BY ts))[1] AS message,"
+    "  (array_agg(error_type ORDER BY ts))[1] AS error_type,"
+    "  min(CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1"
+    "   WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END) AS sev"
+    "  FROM burst WHERE cluster = 0 GROUP BY 1, 2),"
+    " peak AS (SELECT DISTINCT ON (service_id, fingerprint) service_id,"
+    "  fingerprint, date_trunc('minute', ts) AS m, count(*) AS c"
+    "  FROM burst WHERE cluster = 0 GROUP BY 1, 2, 3"
+    "  ORDER BY service_id, fingerprint, c DESC, m)"
+    " INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
+    "  signal_type, status, service_id, ref, severity, quality_score,"
+    "  onset_at, peak_at, ended_at, baseline, peak_value, direction, details)"
+    " SELECT $1, $2, 'fp:' || a.service_id || ':' || a.fingerprint,"
+    "  'error_fingerprint_new', 'active', a.service_id, a.fingerprint,"
+    "  CASE WHEN a.sev <= 1 OR a.n15 >= 30 THEN 'high'"
+    "   WHEN a.n15 >= 10 THEN 'medium' ELSE 'low' END,"
+    "  least(1, 0.2 + 0.04 * a.n15), a.first_seen, p.m,"
+    "  CASE WHEN a.last_seen < $4::timestamptz - interval '15 minutes'"
+    "   THEN a.last_seen END, 0, p.c, 'up',"
+    "  jsonb_build_object('fingerprint', a.fingerprint, 'message',"
+    "   left(a.message, 300), 'error_type', a.error_type, 'count', a.n,"
+    "   'count_15min', a.n15, 'last_seen', a.last_seen)"
+    " FROM agg a JOIN peak p USING (service_id, fingerprint)"
+    " WHERE a.n15 >= 5"
+    SIGNAL_UPSERT;
+
+/*
+ * Health streaks: two or more consecutive non-healthy checks of a service
+ * spanning at least two minutes; down anywhere in the streak makes it high.
+ */
+static const char sql_health[] =
+    "WITH h AS (SELECT service_id, ts, status, error_rate, response_time_ms,"
+    "  row_number() OVER (PARTITION BY service_id ORDER BY ts)"
+    "  - row_number() OVER (PARTITION BY service_id, status <> 'healthy'"
+    "    ORDER BY ts) AS grp, status <> 'healthy' AS bad"
+    "  FROM midwatch.health_checks WHERE project_id = $1"
+    "  AND ts >= $3::timestamptz - interval '6 hours' AND ts <= $4),"
+    " latest AS (SELECT service_id, max(ts) AS t FROM h GROUP BY 1),"
+    " s AS (SELECT service_id, grp, min(ts) AS onset, max(ts) AS last,"
+    "  count(*) AS n, count(*) FILTER (WHERE status = 'down') AS ndown,"
+    "  max(error_rate) AS max_err, max(response_time_ms) AS max_rt,"
+    "  (array_agg(ts ORDER BY status = 'down' DESC, error_rate DESC NULLS LAST,"
+    "   ts))[1] AS peak"
+    "  FROM h WHERE bad GROUP BY 1, 2"
+    "  HAVING count(*) >= 2 AND max(ts) - min(ts) >= interval '2 minutes')"
+    " INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
+    "  signal_type, status, service_id, severity, quality_score, onset_at,"
+    "  peak_at, ended_at, peak_value, direction, details)"
+    " SELECT $1, $2, 'h:' || s.service_id || ':' || floor(extract(epoch FROM s.onset))::bigint,"
+    "  'health_down', 'active', s.service_id,"
+    "  CASE WHEN s.ndown > 0 THEN 'high' ELSE 'medium' END,"
+    "  least(1, 0.3 + 0.1 * s.n + CASE WHEN s.ndown > 0 THEN 0.2 ELSE 0 END),"
+    "  s.onset, s.peak, CASE WHEN s.last < l.t THEN s.last END, s.max_err,"
+    "  'down', jsonb_build_object('checks', s.n, 'down', s.ndown,"
+    "   'degraded', s.n - s.ndown, 'max_error_rate', s.max_err,"
+    "   'max_response_time_ms', s.max_rt)"
+    " FROM s JOIN latest l USING (service_id)"
+    " WHERE s.last >= $3 OR s.last = l.t"
+    SIGNAL_UPSERT;
+
+/*
+ * External alerts: one signal per firing episode (consecutive firing
+ * notifications until a resolved one).  An alert that fired 3 or more times
+ * within an hour is flapping: low quality, watch.
+ */
+static const char sql_alerts[] =
+    "WITH fir AS (SELECT a.fingerprint, a.ts, a.service_id, a.labels,"
+    "  a.annotations, (SELECT max(r.ts) FROM midwatch.external_alerts r"
+    "   WHERE r.project_id = $1 AND r.fingerprint = a.fingerprint"
+    "   AND r.status = 'resolved' AND r.ts <= a.ts) AS prev_res"
+    "  FROM midwatch.external_alerts a WHERE a.project_id = $1"
+    "  AND a.status = 'firing' AND a.ts <= $4"
+    "  AND a.ts >= $3::timestamptz - interval '1 day'),"
+    " ep AS (SELECT fingerprint, prev_res, min(ts) AS onset,"
+    "  (array_agg(service_id ORDER BY ts))[1] AS service_id,"
+    "  (array_agg(labels ORDER BY ts))[1] AS labels,"
+    "  (array_agg(annotations ORDER BY ts))[1] AS annotations"
+    "  FROM fir GROUP BY 1, 2),"
+    " ep2 AS (SELECT ep.*, (SELECT min(r.ts) FROM midwatch.external_alerts r"
+    "   WHERE r.project_id = $1 AND r.fingerprint = ep.fingerprint"
+    "   AND r.status = 'resolved' AND r.ts > ep.onset AND r.ts <= $4)"
+    "   AS resolved_at,"
+    "  (SELECT count(*) FROM ep e2 WHERE e2.fingerprint = ep.fingerprint"
+    "   AND e2.onset BETWEEN ep.onset - interval '1 hour'"
+    "   AND ep.onset + interval '1 hour') AS nearby FROM ep),"
+    " x AS (SELECT *, nearby >= 3 AS flapping,"
+    "  CASE lower(coalesce(labels ->> 'severity', ''))"
+    "   WHEN 'critical' THEN 'critical' WHEN 'page' THEN 'critical'"
+    "   WHEN 'error' THEN 'high' WHEN 'high' THEN 'high'"
+    "   WHEN 'info' THEN 'info' WHEN 'low' THEN 'low' ELSE 'medium' END AS sev"
+    "  FROM ep2 WHERE coalesce(resolved_at, 'infinity') >= $3)"
+    " INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
+    "  signal_type, status, service_id, ref, severity, quality_score,"
+    "  onset_at, peak_at, ended_at, direction, details)"
+    " SELECT $1, $2, 'a:' || fingerprint || ':' || floor(extract(epoch FROM onset))::bigint,"
+    "  'external_alert', CASE WHEN flapping THEN 'watch' ELSE 'active' END,"
+    "  service_id, fingerprint, CASE WHEN flapping THEN 'low' ELSE sev END,"
+    "  (CASE sev WHEN 'critical' THEN 0.6 WHEN 'high' THEN 0.5"
+    "   WHEN 'medium' THEN 0.45 ELSE 0.3 END)"
+    "   * CASE WHEN flapping THEN 0.3 ELSE 1 END,"
+    "  onset, onset, resolved_at, 'up',"
+    "  jsonb_build_object('alertname', labels ->> 'alertname',"
+    "   'labels', labels, 'annotations', annotations, 'flapping', flapping,"
+    "   'firings_within_hour', nearby)"
+    " FROM x"
+    SIGNAL_UPSERT;
+
+/* ---- the stage ----------------------------------------------------------- */
+
+/* Detects signals in the run's window (see the top of the file). */
+int
+stage_detect_run(struct pipeline_ctx *ctx, char **cause)
+{
+	struct detect_counts dc;
+	long long fp = 0, health = 0, alerts = 0;
+	struct db_res *r;
+
+	memset(&dc, 0, sizeof dc);
+	if (detect_metrics(ctx, &dc, cause) != 0 ||
+	    detect_funnels(ctx, &dc, cause) != 0)
+		return -1;
+	if (exec_count(ctx, sql_fingerprints, &fp, cause) != 0 ||
+	    exec_count(ctx, sql_health, &health, cause) != 0 ||
+	    exec_count(ctx, sql_alerts, &alerts, cause) != 0)
+		return -1;
+	/* Delete-and-rebuild: what this run did not produce again is stale. */
+	r = DBQ(ctx->db, cause,
+	    "DELETE FROM midwatch.signals WHERE project_id = $1"
+	    " AND onset_at >= $3 AND onset_at <= $4"
+	    " AND run_id IS DISTINCT FROM $2 RETURNING 1",
+	    ctx->project, ctx->run, ctx->start_ts, ctx->end_ts);
+	if (r == NULL)
+		return -1;
+	pipeline_count(ctx, "detect", "stale_removed", db_res_rows(r));
+	db_res_free(r);
+	pipeline_count(ctx, "detect", "series", dc.series);
+	pipeline_count(ctx, "detect", "points", dc.points);
+	pipeline_count(ctx, "detect", "signals", dc.signals + fp + health + alerts);
+	pipeline_count(ctx, "detect", "metric_signals", dc.signals);
+	pipeline_count(ctx, "detect", "new_fingerprints", fp);
+	pipeline_count(ctx, "detect", "health_streaks", health);
+	pipeline_count(ctx, "detect", "external_alerts", alerts);
+	pipeline_count(ctx, "detect", "features", dc.features);
+	return 0;
+}

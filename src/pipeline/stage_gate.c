@@ -1,0 +1,863 @@
+/*
+ * stage_gate.c - pipeline stage "gate": groups the window's signals into
+ * incident candidates and decides each one (policy gate-v1).
+ *
+ * Two signals belong to one candidate when their time spans overlap (with 10
+ * minutes of slack) and they are on the same service, or on services joined
+ * by a call path in service_dependencies (a recursive CTE) with onsets at
+ * most an hour apart (a cascade spreads fast; a long anomaly must not
+ * swallow an unrelated later one down the call graph); a signal without
+ * a service joins the candidate it overlaps most.  Every candidate becomes an
+ * incident row (status open when approved, suppressed otherwise) with an
+ * incident_decisions row: approved, or suppressed for flapping, maintenance,
+ * duplicate (of an open incident) or below_severity, with a rationale.
+ *
+ * Incidents are upserted by dedupe_key.  A candidate keeps the key of the
+ * incident its signals were attached to by an earlier run (or attempt), so
+ * re-runs update instead of duplicating; a status set by feedback
+ * (status_source 'feedback') is never overwritten.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/xmalloc.h"
+#include "pipeline_int.h"
+
+#define SLACK_SECONDS 600		/* time overlap slack between signals */
+#define CASCADE_SECONDS 3600		/* onsets on a call path at most this apart */
+#define DUPLICATE_SECONDS 1800		/* an open incident this recent absorbs */
+#define EXPIRE_SECONDS (6 * 3600)	/* signals ended this long ago expire */
+#define MIN_QUALITY 0.35		/* weaker candidates are below severity */
+
+/* One signal in scope, with its row in the loaded result. */
+struct gsig {
+	int row;
+	long long id;
+	long long svc;			/* 0: none */
+	int sev;			/* 0 info .. 4 critical */
+	double q;
+	double onset, end;		/* end: ended_at, or the window end */
+	int flapping;
+	int active;			/* status active (not watch) */
+	int group;			/* union-find parent */
+};
+
+/* Column numbers of the signal query. */
+enum {
+	C_ID, C_TYPE, C_STATUS, C_SVC, C_SVCNAME, C_METRIC, C_REF, C_SEV, C_Q,
+	C_ONSET, C_END, C_BASE, C_PEAK, C_FLAP, C_MSG, C_ALERT, C_CHECKS,
+	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI
+};
+
+static const char *const sev_names[] = { "info", "low", "medium", "high",
+	"critical" };
+
+/* The rank of a severity name (0 info .. 4 critical). */
+static int
+sev_rank(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (s != NULL && strcmp(s, sev_names[i]) == 0)
+			return i;
+	return 2;
+}
+
+/* ---- grouping ------------------------------------------------------------ */
+
+/* Union-find root with path halving. */
+static int
+uf_find(struct gsig *g, int i)
+{
+	while (g[i].group != i) {
+		g[i].group = g[g[i].group].group;
+		i = g[i].group;
+	}
+	return i;
+}
+
+/* Joins the sets of i and j (the lower index becomes the root). */
+static void
+uf_join(struct gsig *g, int i, int j)
+{
+	int a = uf_find(g, i), b = uf_find(g, j);
+
+	if (a < b)
+		g[b].group = a;
+	else if (b < a)
+		g[a].group = b;
+}
+
+/* Whether two signals' spans overlap within the slack. */
+static int
+overlaps(const struct gsig *a, const struct gsig *b)
+{
+	return a->onset <= b->end + SLACK_SECONDS &&
+	    b->onset <= a->end + SLACK_SECONDS;
+}
+
+/* The reachability pairs (caller, callee) among services. */
+struct reach {
+	long long *from, *to;
+	int n;
+};
+
+/* Whether a calls b, directly or transitively. */
+static int
+reach_has(const struct reach *r, long long a, long long b)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->from[i] == a && r->to[i] == b)
+			return 1;
+	return 0;
+}
+
+/* Loads the call-path pairs among the services of the signals in scope. */
+static int
+reach_load(struct pipeline_ctx *ctx, const char *svcs, struct reach *rc,
+    char **cause)
+{
+	struct db_res *r;
+	int i;
+
+	r = DBQ(ctx->db, cause,
+	    "WITH RECURSIVE seeds AS (SELECT unnest($2::bigint[]) AS id),"
+	    " reach (src, dst) AS ("
+	    "  SELECT d.from_service_id, d.to_service_id"
+	    "  FROM midwatch.service_dependencies d JOIN seeds s"
+	    "   ON s.id = d.from_service_id"
+	    "  WHERE d.project_id = $1 AND d.to_service_id IS NOT NULL"
+	    "  UNION"
+	    "  SELECT r.src, d.to_service_id FROM reach r"
+	    "  JOIN midwatch.service_dependencies d ON d.project_id = $1"
+	    "   AND d.from_service_id = r.dst WHERE d.to_service_id IS NOT NULL)"
+	    " SELECT src, dst FROM reach WHERE dst IN (SELECT id FROM seeds)"
+	    " AND src <> dst", ctx->project, svcs);
+	if (r == NULL)
+		return -1;
+	rc->n = db_res_rows(r);
+	rc->from = xcalloc((size_t)rc->n + 1, sizeof *rc->from);
+	rc->to = xcalloc((size_t)rc->n + 1, sizeof *rc->to);
+	for (i = 0; i < rc->n; i++) {
+		rc->from[i] = db_res_ll(r, i, 0);
+		rc->to[i] = db_res_ll(r, i, 1);
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* ---- one candidate -------------------------------------------------------- */
+
+struct cand {
+	int *members;			/* indexes into the signal array */
+	int n;
+	int main;			/* index of the strongest signal */
+	double onset, end;
+	int sev;
+	long long ids_first;		/* for ordering */
+};
+
+/* Formats a ratio 0..1 as a percentage with sensible precision. */
+static void
+fmt_pct(char *buf, size_t len, double v)
+{
+	v *= 100;
+	if (v >= 10)
+		snprintf(buf, len, "%.0f%%", v);
+	else if (v >= 1)
+		snprintf(buf, len, "%.1f%%", v);
+	else
+		snprintf(buf, len, "%.2f%%", v);
+}
+
+/* Formats milliseconds. */
+static void
+fmt_ms(char *buf, size_t len, double v)
+{
+	if (v >= 1000)
+		snprintf(buf, len, "%.1f s", v / 1000);
+	else
+		snprintf(buf, len, "%.0f ms", v);
+}
+
+/* Builds the incident title from its strongest signal (malloc'd). */
+static char *
+make_title(const struct db_res *r, int row, int nsvc)
+{
+	const char *type = db_res_get(r, row, C_TYPE);
+	const char *svc = db_res_get(r, row, C_SVCNAME);
+	const char *metric = db_res_get(r, row, C_METRIC);
+	double base = db_res_f(r, row, C_BASE), peak = db_res_f(r, row, C_PEAK);
+	char a[32], b[32];
+	struct buf t;
+
+	buf_init(&t);
+	if (svc == NULL)
+		svc = db_res_get(r, row, C_REF) ? db_res_get(r, row, C_REF) : "project";
+	if (strcmp(type, "error_rate_spike") == 0) {
+		fmt_pct(a, sizeof a, peak);
+		fmt_pct(b, sizeof b, base);
+		buf_printf(&t, "%s: error rate %s (baseline %s)", svc, a, b);
+	} else if (strcmp(type, "latency_regression") == 0) {
+		fmt_ms(a, sizeof a, peak);
+		fmt_ms(b, sizeof b, base);
+		buf_printf(&t, "%s: p99 latency %s (baseline %s)", svc, a, b);
+	} else if (strcmp(type, "saturation") == 0) {
+		fmt_pct(a, sizeof a, peak);
+		fmt_pct(b, sizeof b, base);
+		buf_printf(&t, "%s: %s %s (baseline %s)", svc,
+		    metric && strncmp(metric, "memory", 6) == 0 ? "memory" : "cpu",
+		    a, b);
+	} else if (strcmp(type, "traffic_surge") == 0 ||
+	    strcmp(type, "traffic_drop") == 0) {
+		buf_printf(&t, "%s: traffic %s to %.0f req/s (baseline %.0f req/s)",
+		    svc, type[8] == 's' ? "surge" : "drop", peak, base);
+	} else if (strcmp(type, "crashloop") == 0) {
+		buf_printf(&t, "%s: %.0f restarts in 15 min", svc, peak);
+	} else if (strcmp(type, "error_fingerprint_new") == 0) {
+		buf_printf(&t, "%s: new error: %.80s", svc,
+		    db_res_get(r, row, C_MSG) ? db_res_get(r, row, C_MSG) : "?");
+	} else if (strcmp(type, "health_down") == 0) {
+		buf_printf(&t, "%s: health checks failing (%s checks)", svc,
+		    db_res_get(r, row, C_CHECKS) ? db_res_get(r, row, C_CHECKS) : "?");
+	} else if (strcmp(type, "conversion_drop") == 0) {
+		fmt_pct(a, sizeof a, peak);
+		fmt_pct(b, sizeof b, base);
+		buf_printf(&t, "%s funnel: conversion %s (baseline %s)",
+		    db_res_get(r, row, C_REF) ? db_res_get(r, row, C_REF) : svc,
+		    a, b);
+	} else if (strcmp(type, "external_alert") == 0) {
+		buf_printf(&t, "%s: alert %s firing", svc,
+		    db_res_get(r, row, C_ALERT) ? db_res_get(r, row, C_ALERT) :
+		    db_res_get(r, row, C_REF));
+	} else {
+		buf_printf(&t, "%s: %s %.4g (baseline %.4g)", svc,
+		    metric ? metric : "metric", peak, base);
+	}
+	if (nsvc > 1)
+		buf_printf(&t, ", +%d service%s", nsvc - 1, nsvc > 2 ? "s" : "");
+	return buf_steal(&t);
+}
+
+/* The strength of a signal as the trigger of an incident: metric signals
+ * first, then severity times quality. */
+static double
+strength(const struct db_res *r, const struct gsig *s)
+{
+	const char *type = db_res_get(r, s->row, C_TYPE);
+	double w = s->flapping ? 0.2 : 1.0;
+
+	if (strcmp(type, "external_alert") == 0 ||
+	    strcmp(type, "error_fingerprint_new") == 0 ||
+	    strcmp(type, "health_down") == 0)
+		w *= 0.3;
+	return w * (1 + s->sev) * (0.2 + s->q);
+}
+
+/* Whether a signal type is corroborating evidence of a real anomaly (a metric,
+ * a funnel or health checks, not an alert or error text alone). */
+static int
+corroborates(const char *type)
+{
+	return strcmp(type, "external_alert") != 0 &&
+	    strcmp(type, "error_fingerprint_new") != 0;
+}
+
+/* Appends the ids of the candidate's signals as an array literal. */
+static void
+ids_literal(struct buf *b, const struct gsig *g, const struct cand *c)
+{
+	int i;
+
+	buf_reset(b);
+	buf_addc(b, '{');
+	for (i = 0; i < c->n; i++)
+		buf_printf(b, "%s%lld", i ? "," : "", g[c->members[i]].id);
+	buf_addc(b, '}');
+}
+
+/* Appends the distinct service ids of the candidate as an array literal;
+ * returns how many. */
+static int
+svcs_literal(struct buf *b, const struct gsig *g, const struct cand *c)
+{
+	int i, j, n = 0, dup;
+
+	buf_reset(b);
+	buf_addc(b, '{');
+	for (i = 0; i < c->n; i++) {
+		if (g[c->members[i]].svc == 0)
+			continue;
+		for (dup = 0, j = 0; j < i && !dup; j++)
+			dup = g[c->members[j]].svc == g[c->members[i]].svc;
+		if (dup)
+			continue;
+		buf_printf(b, "%s%lld", n ? "," : "", g[c->members[i]].svc);
+		n++;
+	}
+	buf_addc(b, '}');
+	return n;
+}
+
+/* Finds the key of the incident this candidate continues: the incident its
+ * signals were attached to, else an open incident of its main service that
+ * overlaps it; NULL when none (malloc'd otherwise). */
+static char *
+existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
+    double onset, double end, json_t *used, char **cause, int *err)
+{
+	struct db_res *r;
+	char on[40], en[40], *key = NULL;
+	int i;
+
+	*err = 0;
+	r = DBQ(ctx->db, cause,
+	    "(SELECT i.dedupe_key FROM midwatch.signals s"
+	    " JOIN midwatch.incidents i ON i.project_id = s.project_id"
+	    "  AND i.id = s.incident_id"
+	    " WHERE s.project_id = $1 AND s.id = ANY ($2::bigint[])"
+	    " GROUP BY i.id, i.dedupe_key ORDER BY count(*) DESC, i.id)"
+	    " UNION ALL "
+	    "(SELECT i.dedupe_key FROM midwatch.incidents i"
+	    " WHERE i.project_id = $1 AND i.service_id = $3::bigint"
+	    "  AND i.status IN ('open', 'triaged')"
+	    "  AND i.window_start <= to_timestamp($5::float8) + interval '10 min'"
+	    "  AND i.window_end >= to_timestamp($4::float8) - interval '10 min'"
+	    " ORDER BY i.window_start, i.id)",
+	    ctx->project, ids, main_svc, pipeline_num(on, sizeof on, onset),
+	    pipeline_num(en, sizeof en, end));
+	if (r == NULL) {
+		*err = 1;
+		return NULL;
+	}
+	for (i = 0; i < db_res_rows(r) && key == NULL; i++)
+		if (json_object_get(used, db_res_get(r, i, 0)) == NULL)
+			key = xstrdup(db_res_get(r, i, 0));
+	db_res_free(r);
+	return key;
+}
+
+/* The context of the decision on one candidate. */
+struct verdict {
+	json_t *reasons;		/* array of reason names */
+	struct buf why;			/* rationale text */
+	long long dup_of;
+};
+
+/* Adds a reason and its sentence. */
+static void
+verdict_add(struct verdict *v, const char *reason, const char *fmt, ...)
+    MW_PRINTF(3, 4);
+
+static void
+verdict_add(struct verdict *v, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	json_array_append_new(v->reasons, json_string(reason));
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_printf(&v->why, "%s%s", v->why.len ? "; " : "", s);
+	free(s);
+}
+
+/* Applies policy gate-v1 to a candidate; fills v. */
+static int
+decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
+    const struct cand *c, const char *ids, const char *svcs, const char *key,
+    struct verdict *v, char **cause)
+{
+	struct db_res *q;
+	char on[40], dup[40];
+	int i, strong = 0, flapping = 0, metric = 0, nonflap = 0;
+	double best_q = 0;
+	int best_sev = 0;
+	const char *type;
+
+	for (i = 0; i < c->n; i++) {
+		const struct gsig *s = &g[c->members[i]];
+
+		type = db_res_get(r, s->row, C_TYPE);
+		if (!corroborates(type))
+			continue;
+		metric++;
+		if (s->flapping)
+			flapping++;
+		else
+			nonflap++;
+		if (s->active && !s->flapping) {
+			strong++;
+			if (s->q > best_q)
+				best_q = s->q;
+			if (s->sev > best_sev)
+				best_sev = s->sev;
+		}
+	}
+	if (flapping > 0 && strong == 0)
+		verdict_add(v, "flapping", "the series flaps: %d flapping signal%s "
+		    "and no steady anomaly", flapping, flapping > 1 ? "s" : "");
+
+	/* Maintenance: every affected service is inside a window at onset. */
+	q = DBQ(ctx->db, cause,
+	    "SELECT count(*) FILTER (WHERE m.id IS NULL),"
+	    " string_agg(DISTINCT m.reason, '; ')"
+	    " FROM (SELECT s.service_id, min(s.onset_at) AS onset"
+	    "  FROM midwatch.signals s WHERE s.project_id = $1"
+	    "  AND s.id = ANY ($2::bigint[]) AND s.service_id IS NOT NULL"
+	    "  GROUP BY 1) a"
+	    " LEFT JOIN LATERAL (SELECT w.id, w.reason"
+	    "  FROM midwatch.maintenance_windows w WHERE w.project_id = $1"
+	    "  AND w.service_id = a.service_id AND w.starts_at <= a.onset"
+	    "  AND w.ends_at >= a.onset ORDER BY w.starts_at LIMIT 1) m ON true"
+	    " HAVING count(*) > 0", ctx->project, ids);
+	if (q == NULL)
+		return -1;
+	if (db_res_rows(q) == 1 && db_res_ll(q, 0, 0) == 0)
+		verdict_add(v, "maintenance", "inside a maintenance window (%s)",
+		    db_res_get(q, 0, 1) ? db_res_get(q, 0, 1) : "planned");
+	db_res_free(q);
+
+	/* Duplicate: an open incident on these services ended just before. */
+	q = DBQ(ctx->db, cause,
+	    "SELECT i.id, i.title FROM midwatch.incidents i"
+	    " WHERE i.project_id = $1 AND i.dedupe_key <> $2"
+	    " AND i.status IN ('open', 'triaged')"
+	    " AND i.service_id IN (SELECT unnest($3::bigint[]))"
+	    " AND i.window_start < to_timestamp($4::float8)"
+	    " AND i.window_end >= to_timestamp($4::float8)"
+	    "  - make_interval(secs => $5::float8)"
+	    " ORDER BY i.window_start, i.id LIMIT 1", ctx->project, key,
+	    svcs, pipeline_num(on, sizeof on, c->onset),
+	    pipeline_num(dup, sizeof dup, DUPLICATE_SECONDS));
+	if (q == NULL)
+		return -1;
+	if (db_res_rows(q) == 1) {
+		v->dup_of = db_res_ll(q, 0, 0);
+		verdict_add(v, "duplicate", "duplicate of open incident #%lld (%s)",
+		    v->dup_of, db_res_get(q, 0, 1));
+	}
+	db_res_free(q);
+
+	if (metric == 0)
+		verdict_add(v, "below_severity", "no corroborating metric, funnel or "
+		    "health anomaly (alerts or error text only)");
+	else if (strong > 0 && (best_q < MIN_QUALITY || best_sev < 2))
+		verdict_add(v, "below_severity", "below the minimum: best quality "
+		    "%.2f (min %.2f), severity %s", best_q, MIN_QUALITY,
+		    sev_names[best_sev]);
+	else if (strong == 0 && flapping == 0)
+		verdict_add(v, "below_severity", "only weak signals (watch)");
+	(void)nonflap;
+	return 0;
+}
+
+/* Estimates failed requests (request_rate x error_ratio above its baseline
+ * of the hour before onset) per service; low = the worst service, high = the
+ * sum over the candidate's services.  Returns a malloc'd JSON object text. */
+static int
+impact(struct pipeline_ctx *ctx, const char *svcs, double onset, double end,
+    double *low, double *high, char **cause)
+{
+	struct db_res *r;
+	char on[40], en[40];
+
+	*low = *high = 0;
+	r = DBQ(ctx->db, cause,
+	    "WITH svc AS (SELECT unnest($2::bigint[]) AS sid),"
+	    " base AS (SELECT s.sid, (SELECT percentile_cont(0.5) WITHIN GROUP"
+	    "   (ORDER BY m.value) FROM midwatch.metric_points m"
+	    "   WHERE m.project_id = $1 AND m.service_id = s.sid"
+	    "   AND m.metric_name = 'error_ratio'"
+	    "   AND m.ts >= to_timestamp($3::float8) - interval '1 hour'"
+	    "   AND m.ts < to_timestamp($3::float8)) AS b FROM svc s),"
+	    " per AS (SELECT m.service_id, date_trunc('minute', m.ts) AS t,"
+	    "  avg(m.value) FILTER (WHERE m.metric_name = 'error_ratio') AS err,"
+	    "  avg(m.value) FILTER (WHERE m.metric_name = 'request_rate') AS rate"
+	    "  FROM midwatch.metric_points m WHERE m.project_id = $1"
+	    "  AND m.service_id IN (SELECT sid FROM svc)"
+	    "  AND m.metric_name IN ('error_ratio', 'request_rate')"
+	    "  AND m.ts >= to_timestamp($3::float8) AND m.ts <= to_timestamp($4::float8)"
+	    "  GROUP BY 1, 2),"
+	    " tot AS (SELECT p.service_id, sum(greatest(0, p.err - coalesce(b.b, 0))"
+	    "   * p.rate * 60) AS failed FROM per p JOIN base b ON b.sid = p.service_id"
+	    "  WHERE p.err IS NOT NULL AND p.rate IS NOT NULL GROUP BY 1)"
+	    " SELECT coalesce(max(failed), 0), coalesce(sum(failed), 0) FROM tot",
+	    ctx->project, svcs, pipeline_num(on, sizeof on, onset),
+	    pipeline_num(en, sizeof en, end));
+	if (r == NULL)
+		return -1;
+	*low = round(db_res_f(r, 0, 0));
+	*high = round(db_res_f(r, 0, 1));
+	db_res_free(r);
+	return 0;
+}
+
+/* Counts of the stage. */
+struct gate_counts {
+	long long candidates, approved, suppressed;
+	long long reasons[4];		/* flapping, maintenance, duplicate, below */
+};
+
+/* Writes the incident, decision and signal links of one candidate. */
+static int
+write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
+    struct gsig *g, struct cand *c, json_t *used, struct gate_counts *gc,
+    char **cause)
+{
+	struct verdict v;
+	struct buf ids, svcs;
+	struct db_res *q;
+	json_t *details = NULL, *names, *rev = NULL;
+	const struct gsig *m = &g[c->main];
+	char *key = NULL, *title = NULL, *det = NULL, *ok = NULL, on[40],
+	    en[40], lo[40], hi[40], main_svc[24];
+	const char *unit;
+	double ilow, ihigh;
+	int nsvc, err, rc = -1, i, approved;
+	long long incident_id;
+
+	memset(&v, 0, sizeof v);
+	v.reasons = json_array();
+	buf_init(&v.why);
+	buf_init(&ids);
+	buf_init(&svcs);
+	ids_literal(&ids, g, c);
+	nsvc = svcs_literal(&svcs, g, c);
+	pipeline_ll(main_svc, sizeof main_svc, m->svc);
+
+	key = existing_key(ctx, buf_str(&ids), m->svc ? main_svc : NULL,
+	    c->onset, c->end, used, cause, &err);
+	if (err)
+		goto out;
+	if (key == NULL)
+		key = xasprintf("inc:%lld:%.0f", m->svc, c->onset);
+	if (json_object_get(used, key) != NULL) {
+		free(key);
+		key = xasprintf("inc:%lld:%.0f:%lld", m->svc, c->onset, m->id);
+	}
+	json_object_set_new(used, key, json_true());
+
+	if (decide(ctx, r, g, c, buf_str(&ids), buf_str(&svcs), key, &v,
+	    cause) != 0)
+		goto out;
+	approved = json_array_size(v.reasons) == 0;
+	if (impact(ctx, buf_str(&svcs), c->onset, c->end, &ilow, &ihigh,
+	    cause) != 0)
+		goto out;
+	unit = "failed_requests";
+	for (i = 0; i < c->n; i++) {
+		const struct gsig *s = &g[c->members[i]];
+
+		if (strcmp(db_res_get(r, s->row, C_TYPE), "conversion_drop") == 0 &&
+		    db_res_get(r, s->row, C_REVHI) != NULL) {
+			json_decref(rev);
+			rev = json_pack("{s:s, s:f, s:f}", "funnel",
+			    db_res_get(r, s->row, C_FUNNEL) ?
+			    db_res_get(r, s->row, C_FUNNEL) : "",
+			    "low", db_res_f(r, s->row, C_REVLO),
+			    "high", db_res_f(r, s->row, C_REVHI));
+		}
+	}
+	names = json_array();
+	for (i = 0; i < c->n; i++) {
+		const char *n = db_res_get(r, g[c->members[i]].row, C_SVCNAME);
+		size_t k;
+		json_t *x;
+		int seen = 0;
+
+		if (n == NULL)
+			continue;
+		json_array_foreach(names, k, x)
+			seen |= strcmp(json_string_value(x), n) == 0;
+		if (!seen)
+			json_array_append_new(names, json_string(n));
+	}
+	details = json_pack("{s:o, s:i, s:s, s:{s:f, s:f, s:s}}",
+	    "services", names, "signals", c->n,
+	    "trigger_signal", db_res_get(r, m->row, C_DEDUPE),
+	    "failed_requests", "low", ilow, "high", ihigh, "basis",
+	    "request_rate x error_ratio above the hour-before median");
+	if (rev != NULL) {
+		json_object_set(details, "revenue_at_risk", rev);
+		unit = "revenue";
+		ilow = json_real_value(json_object_get(rev, "low"));
+		ihigh = json_real_value(json_object_get(rev, "high"));
+	}
+	det = jsonx_dump(details);
+	title = make_title(r, m->row, nsvc);
+
+	q = DBQ(ctx->db, cause,
+	    "INSERT INTO midwatch.incidents AS i (project_id, run_id, dedupe_key,"
+	    " service_id, status, trigger_type, severity, title, window_start,"
+	    " window_end, impact_low, impact_high, impact_unit, details)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::float8),"
+	    "  to_timestamp($10::float8), $11, $12, $13, $14::jsonb)"
+	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
+	    "  run_id = EXCLUDED.run_id, service_id = EXCLUDED.service_id,"
+	    "  status = CASE WHEN i.status_source = 'feedback' THEN i.status"
+	    "   ELSE EXCLUDED.status END,"
+	    "  trigger_type = EXCLUDED.trigger_type, severity = EXCLUDED.severity,"
+	    "  title = EXCLUDED.title, window_start = EXCLUDED.window_start,"
+	    "  window_end = EXCLUDED.window_end, impact_low = EXCLUDED.impact_low,"
+	    "  impact_high = EXCLUDED.impact_high, impact_unit = EXCLUDED.impact_unit,"
+	    "  details = i.details || EXCLUDED.details"
+	    " RETURNING id", ctx->project, ctx->run, key,
+	    m->svc ? main_svc : NULL, approved ? "open" : "suppressed",
+	    db_res_get(r, m->row, C_TYPE), sev_names[c->sev], title,
+	    pipeline_num(on, sizeof on, c->onset),
+	    pipeline_num(en, sizeof en, c->end),
+	    pipeline_num(lo, sizeof lo, ilow), pipeline_num(hi, sizeof hi, ihigh),
+	    unit, det);
+	if (q == NULL)
+		goto out;
+	incident_id = db_res_ll(q, 0, 0);
+	db_res_free(q);
+	pipeline_ll(lo, sizeof lo, incident_id);
+
+	free(det);
+	json_decref(details);
+	details = json_pack("{s:O, s:i, s:I}", "reasons", v.reasons, "signals",
+	    c->n, "duplicate_of", (json_int_t)v.dup_of);
+	det = jsonx_dump(details);
+	if (DBX(ctx->db, cause,
+	    "INSERT INTO midwatch.incident_decisions AS d (project_id, run_id,"
+	    " incident_id, decision, rationale, policy_version, details)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"
+	    " ON CONFLICT (project_id, incident_id, policy_version) DO UPDATE SET"
+	    "  run_id = EXCLUDED.run_id, decision = EXCLUDED.decision,"
+	    "  rationale = EXCLUDED.rationale, details = EXCLUDED.details,"
+	    "  decided_at = CASE WHEN d.decision = EXCLUDED.decision"
+	    "   THEN d.decided_at ELSE now() END",
+	    ctx->project, ctx->run, lo, approved ? "approved" : "suppressed",
+	    approved ? (ok = xasprintf("approved: %s on %s (quality %.2f, "
+	    "severity %s)", db_res_get(r, m->row, C_TYPE),
+	    db_res_get(r, m->row, C_SVCNAME) ? db_res_get(r, m->row, C_SVCNAME) :
+	    "the project", m->q, sev_names[c->sev])) : buf_str(&v.why),
+	    PIPELINE_POLICY_VERSION, det) != 0)
+		goto out;
+	if (DBX(ctx->db, cause,
+	    "UPDATE midwatch.signals SET incident_id = $3,"
+	    " status = CASE WHEN $4 THEN 'diagnosed' ELSE status END"
+	    " WHERE project_id = $1 AND id = ANY ($2::bigint[])",
+	    ctx->project, buf_str(&ids), lo, approved ? "true" : "false") != 0)
+		goto out;
+
+	gc->candidates++;
+	if (approved)
+		gc->approved++;
+	else {
+		size_t k;
+		json_t *x;
+
+		gc->suppressed++;
+		json_array_foreach(v.reasons, k, x) {
+			const char *s = json_string_value(x);
+
+			gc->reasons[strcmp(s, "flapping") == 0 ? 0 :
+			    strcmp(s, "maintenance") == 0 ? 1 :
+			    strcmp(s, "duplicate") == 0 ? 2 : 3]++;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(v.reasons);
+	json_decref(details);
+	json_decref(rev);
+	buf_free(&v.why);
+	buf_free(&ids);
+	buf_free(&svcs);
+	free(ok);
+	free(title);
+	free(det);
+	free(key);
+	return rc;
+}
+
+/* Orders candidates by onset, then by their first signal id. */
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->onset != y->onset)
+		return x->onset < y->onset ? -1 : 1;
+	return x->ids_first < y->ids_first ? -1 : x->ids_first > y->ids_first;
+}
+
+/* ---- the stage ----------------------------------------------------------- */
+
+/* Groups and decides (see the top of the file). */
+int
+stage_gate_run(struct pipeline_ctx *ctx, char **cause)
+{
+	struct db_res *r = NULL;
+	struct gsig *g = NULL;
+	struct cand *cands = NULL;
+	struct reach reach = { NULL, NULL, 0 };
+	struct gate_counts gc;
+	struct buf svcs;
+	json_t *used = json_object();
+	char exp[40];
+	int n, i, j, k, nc = 0, rc = -1, best, root;
+	double ov, bov;
+
+	memset(&gc, 0, sizeof gc);
+	buf_init(&svcs);
+	r = DBQ(ctx->db, cause,
+	    "SELECT s.id, s.signal_type, s.status, s.service_id, v.name,"
+	    " s.metric_name, s.ref, s.severity, s.quality_score,"
+	    " extract(epoch FROM s.onset_at),"
+	    " extract(epoch FROM coalesce(s.ended_at, $3::timestamptz)),"
+	    " s.baseline, s.peak_value,"
+	    " coalesce((s.details ->> 'flapping')::boolean, false),"
+	    " s.details ->> 'message', s.details ->> 'alertname',"
+	    " s.details ->> 'checks', s.dedupe_key, s.details ->> 'funnel',"
+	    " s.details -> 'revenue_at_risk' ->> 'low',"
+	    " s.details -> 'revenue_at_risk' ->> 'high'"
+	    " FROM midwatch.signals s LEFT JOIN midwatch.services v"
+	    "  ON v.project_id = s.project_id AND v.id = s.service_id"
+	    " WHERE s.project_id = $1 AND s.onset_at <= $3"
+	    " AND coalesce(s.ended_at, $3::timestamptz)"
+	    "  >= $2::timestamptz - interval '10 minutes'"
+	    " ORDER BY s.onset_at, s.id", ctx->project, ctx->start_ts, ctx->end_ts);
+	if (r == NULL)
+		goto out;
+	n = db_res_rows(r);
+	g = xcalloc((size_t)n + 1, sizeof *g);
+	buf_addc(&svcs, '{');
+	for (i = 0; i < n; i++) {
+		g[i].row = i;
+		g[i].id = db_res_ll(r, i, C_ID);
+		g[i].svc = db_res_ll(r, i, C_SVC);
+		g[i].sev = sev_rank(db_res_get(r, i, C_SEV));
+		g[i].q = db_res_f(r, i, C_Q);
+		g[i].onset = db_res_f(r, i, C_ONSET);
+		g[i].end = db_res_f(r, i, C_END);
+		g[i].flapping = strcmp(db_res_get(r, i, C_FLAP), "t") == 0;
+		g[i].active = strcmp(db_res_get(r, i, C_STATUS), "watch") != 0;
+		g[i].group = i;
+		if (g[i].svc != 0)
+			buf_printf(&svcs, "%s%lld", svcs.len > 1 ? "," : "", g[i].svc);
+	}
+	buf_addc(&svcs, '}');
+	if (reach_load(ctx, buf_str(&svcs), &reach, cause) != 0)
+		goto out;
+
+	/* Join signals of one service or one call path that overlap in time. */
+	for (i = 0; i < n; i++) {
+		if (g[i].svc == 0)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			if (g[j].svc == 0 || !overlaps(&g[i], &g[j]))
+				continue;
+			if (g[i].svc == g[j].svc)
+				uf_join(g, i, j);
+			else if (fabs(g[i].onset - g[j].onset) <= CASCADE_SECONDS &&
+			    (reach_has(&reach, g[i].svc, g[j].svc) ||
+			    reach_has(&reach, g[j].svc, g[i].svc)))
+				uf_join(g, i, j);
+		}
+	}
+	/* A signal without a service joins the group it overlaps most. */
+	for (i = 0; i < n; i++) {
+		if (g[i].svc != 0)
+			continue;
+		best = -1;
+		bov = 0;
+		for (j = 0; j < n; j++) {
+			if (g[j].svc == 0 || !overlaps(&g[i], &g[j]))
+				continue;
+			ov = fmin(g[i].end, g[j].end) - fmax(g[i].onset, g[j].onset);
+			if (best < 0 || ov > bov) {
+				best = j;
+				bov = ov;
+			}
+		}
+		if (best >= 0)
+			uf_join(g, i, best);
+	}
+
+	/* Collect the candidates. */
+	cands = xcalloc((size_t)n + 1, sizeof *cands);
+	for (i = 0; i < n; i++) {
+		root = uf_find(g, i);
+		for (k = 0; k < nc; k++)
+			if (uf_find(g, cands[k].members[0]) == root)
+				break;
+		if (k == nc) {
+			cands[nc].members = xcalloc((size_t)n, sizeof (int));
+			cands[nc].main = i;
+			cands[nc].onset = g[i].onset;
+			cands[nc].end = g[i].end;
+			cands[nc].ids_first = g[i].id;
+			nc++;
+		}
+		cands[k].members[cands[k].n++] = i;
+		if (g[i].onset < cands[k].onset)
+			cands[k].onset = g[i].onset;
+		if (g[i].end > cands[k].end)
+			cands[k].end = g[i].end;
+		if (strength(r, &g[i]) > strength(r, &g[cands[k].main]))
+			cands[k].main = i;
+		if (!g[i].flapping && g[i].sev > cands[k].sev &&
+		    corroborates(db_res_get(r, i, C_TYPE)))
+			cands[k].sev = g[i].sev;
+	}
+	for (k = 0; k < nc; k++)
+		if (cands[k].sev == 0)
+			cands[k].sev = g[cands[k].main].sev;
+	qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
+	for (k = 0; k < nc; k++) {
+		if (ctx->progress != NULL && k % 8 == 0)
+			ctx->progress(ctx->progress_arg, "gate", k, nc);
+		if (write_candidate(ctx, r, g, &cands[k], used, &gc, cause) != 0)
+			goto out;
+	}
+
+	/* Signals that ended long ago and explain no approved incident expire. */
+	if (DBX(ctx->db, cause,
+	    "UPDATE midwatch.signals s SET status = 'expired'"
+	    " WHERE s.project_id = $1 AND s.status IN ('active', 'watch')"
+	    " AND s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)",
+	    ctx->project, ctx->end_ts,
+	    pipeline_num(exp, sizeof exp, EXPIRE_SECONDS)) != 0)
+		goto out;
+
+	pipeline_count(ctx, "gate", "signals", n);
+	pipeline_count(ctx, "gate", "candidates", gc.candidates);
+	pipeline_count(ctx, "gate", "approved", gc.approved);
+	pipeline_count(ctx, "gate", "suppressed", gc.suppressed);
+	pipeline_count(ctx, "gate", "flapping", gc.reasons[0]);
+	pipeline_count(ctx, "gate", "maintenance", gc.reasons[1]);
+	pipeline_count(ctx, "gate", "duplicate", gc.reasons[2]);
+	pipeline_count(ctx, "gate", "below_severity", gc.reasons[3]);
+	rc = 0;
+out:
+	if (cands != NULL)
+		for (k = 0; k < nc; k++)
+			free(cands[k].members);
+	free(cands);
+	free(reach.from);
+	free(reach.to);
+	free(g);
+	buf_free(&svcs);
+	json_decref(used);
+	db_res_free(r);
+	return rc;
+}

@@ -1,0 +1,1050 @@
+/*
+ * stage_hypothesize.c - pipeline stage "hypothesize": ranked root-cause
+ * hypotheses for every approved incident the run touched.
+ *
+ * The stage reads the incident's evidence artifacts (what the evidence stage
+ * stored, with its metadata), the services and the call graph, and the
+ * confirmed root causes of past incidents.  It proposes candidate causes:
+ *   release    each deploy in the evidence (or "no deploy" when none),
+ *   config     each config change in the evidence,
+ *   traffic    each service with a traffic surge or drop,
+ *   db         each affected database service,
+ *   dependency each affected service other affected services call, and each
+ *              external dependency of an affected service (no metrics),
+ *   infra      each affected service that is saturated or crash-looping,
+ *   unknown    always, as the fallback;
+ * establishes the facts rank.c scores, and stores the best eight as
+ * hypotheses (keyed by type, service and ref, so the status an operator set
+ * survives re-runs) with the evidence each term cites (supports, contradicts,
+ * missing) and the whole score breakdown in score_details.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/rank.h"
+#include "midwatch/xmalloc.h"
+#include "pipeline_int.h"
+
+#define MAX_HYPOTHESES 8
+#define NEAR_CHANGE_MIN 30	/* a change this close to onset contradicts */
+
+/* An evidence artifact of the incident. */
+struct hev {
+	long long id;
+	const char *kind;
+	const char *ref;
+	long long svc;
+	double at;		/* observed_at, epoch */
+	json_t *meta;
+};
+
+/* A service of the project, with what the incident's evidence says of it. */
+struct hsvc {
+	long long id;
+	const char *name;
+	const char *tier;
+	double onset;		/* earliest metric anomaly, NAN if none */
+	long long ev_anomaly;	/* the artifact of that anomaly */
+	long long ev_sat, ev_crash;
+	int affected;
+	int is_db;
+};
+
+/* A dependency edge. */
+struct hedge {
+	long long from, to;	/* to: 0 when the target is not a service */
+	const char *to_name;
+	const char *kind;
+};
+
+/* A scored candidate cause. */
+struct hcand {
+	struct rank_facts f;
+	struct rank_score s;
+	long long service_id;	/* 0: NULL */
+	char ref[96];		/* "" : NULL */
+	char title[240];
+	char key[200];
+	int status_class;	/* 0 confirmed, 1 proposed, 2 rejected */
+	int order;
+};
+
+/* Everything known about one incident. */
+struct hinc {
+	long long id;
+	long long svc;
+	double onset;
+	struct hev *ev;
+	int nev;
+	struct hsvc *svcs;
+	int nsvcs;
+	struct hedge *edges;
+	int nedges;
+	struct db_res *prior;
+	struct hcand *c;
+	int nc;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+/* A number member of o, or NAN. */
+static double
+jnum(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* An integer member of o, or 0. */
+static long long
+jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+/* A boolean member of o (0 when absent). */
+static int
+jbool(json_t *o, const char *k)
+{
+	return json_is_true(json_object_get(o, k));
+}
+
+/* A string member of o, or "". */
+static const char *
+jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* The service with id, or NULL. */
+static struct hsvc *
+svc_get(struct hinc *h, long long id)
+{
+	int i;
+
+	for (i = 0; i < h->nsvcs; i++)
+		if (h->svcs[i].id == id)
+			return &h->svcs[i];
+	return NULL;
+}
+
+/* The name of service id ("?" when unknown). */
+static const char *
+svc_name(struct hinc *h, long long id)
+{
+	struct hsvc *s = svc_get(h, id);
+
+	return s != NULL ? s->name : "?";
+}
+
+/* Whether service a calls b, directly or transitively. */
+static int
+reaches(const struct hinc *h, long long a, long long b)
+{
+	long long *stack, *seen;
+	int ns = 0, nseen = 0, i, j, found = 0, dup;
+
+	stack = xcalloc((size_t)h->nedges + 2, sizeof *stack);
+	seen = xcalloc((size_t)h->nedges + 2, sizeof *seen);
+	stack[ns++] = a;
+	while (ns > 0 && !found) {
+		long long x = stack[--ns];
+
+		for (i = 0; i < h->nedges; i++) {
+			if (h->edges[i].from != x || h->edges[i].to == 0)
+				continue;
+			if (h->edges[i].to == b) {
+				found = 1;
+				break;
+			}
+			for (dup = 0, j = 0; j < nseen && !dup; j++)
+				dup = seen[j] == h->edges[i].to;
+			if (!dup && nseen < h->nedges + 1) {
+				seen[nseen++] = h->edges[i].to;
+				stack[ns++] = h->edges[i].to;
+			}
+		}
+	}
+	free(seen);
+	free(stack);
+	return found;
+}
+
+/* Whether the JSON array arr holds the string s. */
+static int
+jarr_has(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends a new candidate and returns it (zeroed, type set). */
+static struct hcand *
+cand_new(struct hinc *h, int type)
+{
+	struct hcand *c;
+
+	h->c = xreallocarray(h->c, (size_t)h->nc + 1, sizeof *h->c);
+	c = &h->c[h->nc++];
+	memset(c, 0, sizeof *c);
+	c->f.type = type;
+	c->status_class = 1;
+	return c;
+}
+
+/* Sets the candidate's key from type, service and ref. */
+static void
+cand_key(struct hcand *c)
+{
+	char svc[24] = "-";
+
+	if (c->service_id > 0)
+		pipeline_ll(svc, sizeof svc, c->service_id);
+	snprintf(c->key, sizeof c->key, "%s:%s:%s", rank_type_name(c->f.type),
+	    svc, c->ref);
+}
+
+/* ---- facts shared by several kinds --------------------------------------- */
+
+/* Whether a change artifact is trivial (docs-only deploy, benign config). */
+static int
+change_trivial(const struct hev *e)
+{
+	return jbool(e->meta, "docs_only") || jbool(e->meta, "benign");
+}
+
+/* Fills the facts about changes on the affected services: any at all, and
+ * the closest non-trivial one within NEAR_CHANGE_MIN of onset, skipping the
+ * change the candidate itself is about (skip may be NULL). */
+static void
+change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
+{
+	double lead;
+	int i;
+
+	f->any_change = 0;
+	f->near_change = 0;
+	for (i = 0; i < h->nev; i++) {
+		struct hev *e = &h->ev[i];
+
+		if (e == skip || (strcmp(e->kind, "deployment") != 0 &&
+		    strcmp(e->kind, "config_change") != 0) ||
+		    !jbool(e->meta, "affected"))
+			continue;
+		f->any_change = 1;
+		lead = jnum(e->meta, "lead_minutes");
+		if (change_trivial(e) || isnan(lead) || lead > NEAR_CHANGE_MIN)
+			continue;
+		if (!f->near_change || lead < f->near_change_lead) {
+			f->near_change = 1;
+			f->near_change_lead = lead;
+			f->ev_near_change = e->id;
+		}
+	}
+}
+
+/* The order of service id's anomaly among the affected services: 2 strictly
+ * first (by 2 min or more), 1 tied, 0 later; *lead_min = minutes ahead. */
+static int
+onset_order(struct hinc *h, long long id, double *lead_min)
+{
+	struct hsvc *me = svc_get(h, id);
+	double others = INFINITY;
+	int i;
+
+	*lead_min = 0;
+	if (me == NULL || isnan(me->onset))
+		return 0;
+	for (i = 0; i < h->nsvcs; i++)
+		if (h->svcs[i].id != id && !isnan(h->svcs[i].onset) &&
+		    h->svcs[i].onset < others)
+			others = h->svcs[i].onset;
+	if (isinf(others))
+		return 1;
+	*lead_min = (others - me->onset) / 60;
+	return *lead_min >= 2 ? 2 : *lead_min >= -1 ? 1 : 0;
+}
+
+/* The first fingerprint artifact on svc whose text names name (or, with
+ * name NULL, any dependency of svc); 0 when none. */
+static long long
+fp_naming(struct hinc *h, long long svc, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->nev; i++) {
+		struct hev *e = &h->ev[i];
+		json_t *m;
+
+		if (strcmp(e->kind, "error_fingerprint") != 0 || e->svc != svc)
+			continue;
+		m = json_object_get(e->meta, "mentions");
+		if (name == NULL ? json_array_size(m) > 0 : jarr_has(m, name))
+			return e->id;
+	}
+	return 0;
+}
+
+/* Prior: confirmed past root causes of this type on this service. */
+static void
+prior_facts(struct hinc *h, struct hcand *c)
+{
+	const char *type = rank_type_name(c->f.type);
+	int i;
+
+	for (i = 0; i < db_res_rows(h->prior); i++)
+		if (strcmp(db_res_get(h->prior, i, 0), type) == 0 &&
+		    db_res_ll(h->prior, i, 1) == c->service_id && c->service_id > 0)
+			c->f.prior_confirmed = (int)db_res_ll(h->prior, i, 2);
+	for (i = 0; i < h->nev && c->f.prior_confirmed > 0; i++) {
+		struct hev *e = &h->ev[i];
+
+		if (strcmp(e->kind, "similar_incident") == 0 &&
+		    strcmp(jstr(e->meta, "hypothesis_type"), type) == 0 &&
+		    jint(e->meta, "root_cause_service_id") == c->service_id) {
+			c->f.ev_prior = e->id;
+			break;
+		}
+	}
+}
+
+/* ---- candidates ---------------------------------------------------------- */
+
+/* The first traffic surge artifact on svc that starts by onset + 5 min. */
+static struct hev *
+surge_on(struct hinc *h, long long svc)
+{
+	int i;
+
+	for (i = 0; i < h->nev; i++) {
+		struct hev *e = &h->ev[i];
+
+		if (strcmp(e->kind, "traffic_shift") == 0 && e->svc == svc &&
+		    strcmp(jstr(e->meta, "direction"), "up") == 0 &&
+		    e->at <= h->onset + 300)
+			return e;
+	}
+	return NULL;
+}
+
+/* A release or config candidate from a change artifact. */
+static void
+add_change(struct hinc *h, struct hev *e, int type)
+{
+	struct hcand *c = cand_new(h, type);
+	struct rank_facts *f = &c->f;
+	struct hsvc *s = svc_get(h, e->svc);
+	struct hev *surge;
+	json_t *risky, *after, *x;
+	size_t k, j;
+	int i, first = 1;
+
+	f->has_change = 1;
+	c->service_id = e->svc;
+	snprintf(c->ref, sizeof c->ref, "%s", e->ref);
+	snprintf(f->change_ref, sizeof f->change_ref, "%s", e->ref);
+	snprintf(f->subject, sizeof f->subject, "%s",
+	    s != NULL ? s->name : "the cluster");
+	f->lead_min = jnum(e->meta, "lead_minutes");
+	f->ev_change = e->id;
+	f->change_on_anomalous = jbool(e->meta, "affected");
+	for (i = 0; i < h->nsvcs && s != NULL && !isnan(s->onset); i++)
+		if (!isnan(h->svcs[i].onset) && h->svcs[i].onset < s->onset - 60)
+			first = 0;
+	f->change_on_first = s != NULL && !isnan(s->onset) && first;
+	f->harmless = change_trivial(e);
+	f->rollback = jbool(e->meta, "is_rollback");
+	if (type == RANK_RELEASE) {
+		risky = json_object_get(e->meta, "risky_types");
+		if (json_array_size(risky) > 0) {
+			struct buf b;
+
+			f->risky = 1;
+			buf_init(&b);
+			buf_adds(&b, "files of type ");
+			json_array_foreach(risky, k, x)
+				buf_printf(&b, "%s%s", k ? ", " : "",
+				    json_string_value(x));
+			snprintf(f->risky_what, sizeof f->risky_what, "%s",
+			    buf_str(&b));
+			buf_free(&b);
+			for (i = 0; i < h->nev; i++)
+				if (strcmp(h->ev[i].kind, "commit_file") == 0 &&
+				    strcmp(jstr(h->ev[i].meta, "deploy"), e->ref) == 0) {
+					f->ev_risky = h->ev[i].id;
+					break;
+				}
+		}
+		snprintf(c->title, sizeof c->title, "release %s of %s%s", e->ref,
+		    f->subject, f->risky ? " (risky changes)" :
+		    f->harmless ? " (docs/tests only)" : "");
+	} else {
+		f->risky = jbool(e->meta, "risky");
+		if (f->risky) {
+			json_t *diff = json_object_get(e->meta, "diff");
+
+			snprintf(f->risky_what, sizeof f->risky_what, "%s changed",
+			    jstr(json_array_get(diff, 0), "field"));
+		}
+		snprintf(c->title, sizeof c->title, "config change %s on %s (%s)",
+		    e->ref, f->subject, jstr(e->meta, "resource"));
+	}
+	/* A fingerprint first seen after this change, on the same service. */
+	for (i = 0; i < h->nev && !f->new_fp_after; i++) {
+		struct hev *fp = &h->ev[i];
+
+		if (strcmp(fp->kind, "error_fingerprint") != 0 || fp->svc != e->svc)
+			continue;
+		after = json_object_get(fp->meta, "after_changes");
+		json_array_foreach(after, j, x) {
+			if (strcmp(jstr(x, "ref"), e->ref) != 0)
+				continue;
+			f->new_fp_after = 1;
+			f->fp_minutes = jnum(x, "minutes");
+			f->ev_fp = fp->id;
+			surge = surge_on(h, e->svc);
+			f->fp_explained_by_surge = surge != NULL &&
+			    fabs(surge->at - fp->at) <= 300;
+			break;
+		}
+	}
+	if ((surge = surge_on(h, e->svc)) != NULL) {
+		f->surge_explains = 1;
+		f->ev_surge = surge->id;
+	}
+}
+
+/* The "no deploy" release candidate for the incident's service. */
+static void
+add_no_release(struct hinc *h)
+{
+	struct hcand *c;
+	int i;
+
+	for (i = 0; i < h->nev; i++)
+		if (strcmp(h->ev[i].kind, "deployment") == 0 &&
+		    jbool(h->ev[i].meta, "affected"))
+			return;
+	c = cand_new(h, RANK_RELEASE);
+	c->service_id = h->svc;
+	snprintf(c->f.subject, sizeof c->f.subject, "%s", svc_name(h, h->svc));
+	snprintf(c->title, sizeof c->title, "a release of %s (no deploy found)",
+	    c->f.subject);
+}
+
+/* A traffic candidate per service with a traffic shift. */
+static void
+add_traffic(struct hinc *h)
+{
+	double others, lead;
+	int i, j, k, dup;
+
+	for (i = 0; i < h->nev; i++) {
+		struct hev *e = &h->ev[i];
+		struct hcand *c;
+		struct hsvc *s;
+
+		if (strcmp(e->kind, "traffic_shift") != 0)
+			continue;
+		for (dup = 0, k = 0; k < h->nc && !dup; k++)
+			dup = h->c[k].f.type == RANK_TRAFFIC &&
+			    h->c[k].service_id == e->svc;
+		if (dup)
+			continue;
+		c = cand_new(h, RANK_TRAFFIC);
+		c->service_id = e->svc;
+		s = svc_get(h, e->svc);
+		snprintf(c->f.subject, sizeof c->f.subject, "%s",
+		    s ? s->name : "?");
+		c->f.ev_anomaly = e->id;
+		c->f.rate_ratio = jnum(e->meta, "ratio");
+		if (isnan(c->f.rate_ratio))
+			c->f.rate_ratio = 1;
+		/* Compare with every other metric anomaly of the incident. */
+		others = INFINITY;
+		for (j = 0; j < h->nev; j++) {
+			struct hev *o = &h->ev[j];
+
+			if (o == e || (strcmp(o->kind, "metric_anomaly") != 0 &&
+			    strcmp(o->kind, "dependency_anomaly") != 0 &&
+			    strcmp(o->kind, "traffic_shift") != 0) ||
+			    json_object_get(o->meta, "metric") == NULL ||
+			    strcmp(jstr(o->meta, "signal_type"),
+			    "conversion_drop") == 0)
+				continue;
+			if (o->at < others)
+				others = o->at;
+		}
+		lead = isinf(others) ? 0 : (others - e->at) / 60;
+		c->f.onset_lead_min = lead;
+		c->f.onset_order = isinf(others) ? 1 : lead >= 2 ? 2 :
+		    lead >= -1 ? 1 : 0;
+		if (s != NULL && s->ev_sat) {
+			c->f.saturated = 1;
+			c->f.ev_saturation = s->ev_sat;
+		}
+		change_context(h, &c->f, NULL);
+		snprintf(c->title, sizeof c->title, "traffic %s on %s (%.1fx)",
+		    c->f.rate_ratio >= 1 ? "surge" : "drop", c->f.subject,
+		    c->f.rate_ratio);
+	}
+}
+
+/* The db and internal dependency candidates: affected services that other
+ * affected services call. */
+static void
+add_topology(struct hinc *h)
+{
+	struct hcand *c;
+	int i, j, callers, others;
+
+	for (i = 0; i < h->nsvcs; i++) {
+		struct hsvc *s = &h->svcs[i];
+
+		if (!s->affected)
+			continue;
+		callers = others = 0;
+		for (j = 0; j < h->nsvcs; j++) {
+			if (j == i || !h->svcs[j].affected)
+				continue;
+			others++;
+			if (reaches(h, h->svcs[j].id, s->id))
+				callers++;
+		}
+		if (!s->is_db && callers == 0)
+			continue;
+		c = cand_new(h, s->is_db ? RANK_DB : RANK_DEPENDENCY);
+		c->service_id = s->id;
+		snprintf(c->ref, sizeof c->ref, "%s", s->name);
+		snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
+		c->f.onset_order = onset_order(h, s->id, &c->f.onset_lead_min);
+		c->f.ev_anomaly = s->ev_anomaly;
+		c->f.share_dependents = others > 0 ? (double)callers / others : 0;
+		for (j = 0; j < h->nsvcs && !c->f.mentioned; j++) {
+			if (j == i || !h->svcs[j].affected)
+				continue;
+			c->f.ev_mention = fp_naming(h, h->svcs[j].id, s->name);
+			c->f.mentioned = c->f.ev_mention != 0;
+		}
+		if (s->ev_sat) {
+			c->f.saturated = 1;
+			c->f.ev_saturation = s->ev_sat;
+		}
+		c->f.ev_blames = fp_naming(h, s->id, NULL);
+		c->f.blames_other = c->f.ev_blames != 0;
+		change_context(h, &c->f, NULL);
+		snprintf(c->title, sizeof c->title, s->is_db ?
+		    "database %s degraded" : "dependency %s failing", s->name);
+	}
+}
+
+/* External dependency candidates: dependencies of affected services that are
+ * external (dep_kind external or tier external). */
+static void
+add_external(struct hinc *h)
+{
+	struct hcand *c;
+	struct hsvc *caller, *t;
+	double lead;
+	int i, j, k, dup, order, healthy;
+
+	for (i = 0; i < h->nedges; i++) {
+		struct hedge *e = &h->edges[i];
+
+		caller = svc_get(h, e->from);
+		t = e->to ? svc_get(h, e->to) : NULL;
+		if (caller == NULL || !caller->affected ||
+		    (strcmp(e->kind, "external") != 0 &&
+		    (t == NULL || t->tier == NULL || strcmp(t->tier, "external") != 0)))
+			continue;
+		order = onset_order(h, caller->id, &lead);
+		healthy = 1;
+		for (j = 0; j < h->nedges; j++) {
+			struct hsvc *o;
+
+			if (h->edges[j].from != caller->id || j == i ||
+			    h->edges[j].to == 0)
+				continue;
+			o = svc_get(h, h->edges[j].to);
+			if (o != NULL && o->affected)
+				healthy = 0;
+		}
+		/* One candidate per dependency: keep the best caller. */
+		for (dup = -1, k = 0; k < h->nc && dup < 0; k++)
+			if (h->c[k].f.type == RANK_DEPENDENCY &&
+			    strcmp(h->c[k].ref, e->to_name) == 0)
+				dup = k;
+		if (dup >= 0) {
+			if (h->c[dup].f.onset_order >= order)
+				continue;
+			c = &h->c[dup];
+			memset(&c->f, 0, sizeof c->f);
+			c->f.type = RANK_DEPENDENCY;
+		} else
+			c = cand_new(h, RANK_DEPENDENCY);
+		c->service_id = e->to;
+		snprintf(c->ref, sizeof c->ref, "%s", e->to_name);
+		snprintf(c->f.subject, sizeof c->f.subject, "%s", e->to_name);
+		snprintf(c->f.caller, sizeof c->f.caller, "%s", caller->name);
+		c->f.external = 1;
+		c->f.onset_order = order;
+		c->f.onset_lead_min = lead;
+		c->f.ev_anomaly = caller->ev_anomaly;
+		c->f.ev_mention = fp_naming(h, caller->id, e->to_name);
+		c->f.mentioned = c->f.ev_mention != 0;
+		c->f.caller_deps_healthy = healthy;
+		change_context(h, &c->f, NULL);
+		snprintf(c->title, sizeof c->title,
+		    "external dependency %s failing (called by %s)", e->to_name,
+		    caller->name);
+	}
+}
+
+/* Infra candidates: affected services saturated or crash-looping. */
+static void
+add_infra(struct hinc *h)
+{
+	struct hcand *c;
+	struct hev *surge;
+	int i;
+
+	for (i = 0; i < h->nsvcs; i++) {
+		struct hsvc *s = &h->svcs[i];
+
+		if (!s->affected || (!s->ev_sat && !s->ev_crash))
+			continue;
+		c = cand_new(h, RANK_INFRA);
+		c->service_id = s->id;
+		snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
+		c->f.saturated = s->ev_sat != 0;
+		c->f.ev_saturation = s->ev_sat;
+		c->f.crashloop = s->ev_crash != 0;
+		c->f.ev_crashloop = s->ev_crash;
+		c->f.onset_order = onset_order(h, s->id, &c->f.onset_lead_min);
+		c->f.ev_anomaly = s->ev_anomaly;
+		if ((surge = surge_on(h, s->id)) != NULL) {
+			c->f.surge_explains = 1;
+			c->f.ev_surge = surge->id;
+		}
+		change_context(h, &c->f, NULL);
+		snprintf(c->title, sizeof c->title, "%s %s", s->name,
+		    s->ev_crash ? "is crash-looping" : "is saturated");
+	}
+}
+
+/* The fallback. */
+static void
+add_unknown(struct hinc *h)
+{
+	struct hcand *c = cand_new(h, RANK_UNKNOWN);
+
+	c->service_id = h->svc;
+	snprintf(c->f.subject, sizeof c->f.subject, "%s", svc_name(h, h->svc));
+	snprintf(c->title, sizeof c->title, "unknown cause");
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+/* Loads the incident's evidence, the services and the edges into h. */
+static int
+load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
+    struct db_res **rev, struct db_res **rsvc, struct db_res **redge,
+    char **cause)
+{
+	json_error_t jerr;
+	const char *type;
+	int i;
+
+	*rev = DBQ(ctx->db, cause,
+	    "SELECT id, kind, ref, service_id,"
+	    " extract(epoch FROM coalesce(observed_at, created_at)), metadata::text"
+	    " FROM midwatch.evidence_artifacts WHERE project_id = $1"
+	    " AND incident_id = $2 ORDER BY observed_at, id", ctx->project, id);
+	if (*rev == NULL)
+		return -1;
+	h->nev = db_res_rows(*rev);
+	h->ev = xcalloc((size_t)h->nev + 1, sizeof *h->ev);
+	for (i = 0; i < h->nev; i++) {
+		h->ev[i].id = db_res_ll(*rev, i, 0);
+		h->ev[i].kind = db_res_get(*rev, i, 1);
+		h->ev[i].ref = db_res_get(*rev, i, 2);
+		h->ev[i].svc = db_res_ll(*rev, i, 3);
+		h->ev[i].at = db_res_f(*rev, i, 4);
+		h->ev[i].meta = json_loads(db_res_get(*rev, i, 5), 0, &jerr);
+		if (h->ev[i].meta == NULL)
+			h->ev[i].meta = json_object();
+	}
+	*rsvc = DBQ(ctx->db, cause,
+	    "SELECT s.id, s.name, s.tier, EXISTS (SELECT 1"
+	    "  FROM midwatch.service_dependencies d WHERE d.project_id = $1"
+	    "  AND d.to_service_id = s.id AND d.dep_kind = 'database')"
+	    " FROM midwatch.services s WHERE s.project_id = $1 ORDER BY s.id",
+	    ctx->project);
+	if (*rsvc == NULL)
+		return -1;
+	h->nsvcs = db_res_rows(*rsvc);
+	h->svcs = xcalloc((size_t)h->nsvcs + 1, sizeof *h->svcs);
+	for (i = 0; i < h->nsvcs; i++) {
+		struct hsvc *s = &h->svcs[i];
+
+		s->id = db_res_ll(*rsvc, i, 0);
+		s->name = db_res_get(*rsvc, i, 1);
+		s->tier = db_res_get(*rsvc, i, 2);
+		s->onset = NAN;
+		s->is_db = strcmp(db_res_get(*rsvc, i, 3), "t") == 0 ||
+		    (s->tier != NULL && strcmp(s->tier, "database") == 0);
+	}
+	/* What the evidence says of each service: its first metric anomaly,
+	 * saturation, crash loops. */
+	for (i = 0; i < h->nev; i++) {
+		struct hev *e = &h->ev[i];
+		struct hsvc *s = svc_get(h, e->svc);
+
+		if (s == NULL || (strcmp(e->kind, "metric_anomaly") != 0 &&
+		    strcmp(e->kind, "dependency_anomaly") != 0 &&
+		    strcmp(e->kind, "traffic_shift") != 0))
+			continue;
+		type = jstr(e->meta, "signal_type");
+		if (strcmp(type, "conversion_drop") == 0)
+			continue;
+		s->affected = 1;
+		if (isnan(s->onset) || e->at < s->onset) {
+			s->onset = e->at;
+			s->ev_anomaly = e->id;
+		}
+		if (strcmp(type, "saturation") == 0 && !s->ev_sat)
+			s->ev_sat = e->id;
+		if (strcmp(type, "crashloop") == 0 && !s->ev_crash)
+			s->ev_crash = e->id;
+	}
+	*redge = DBQ(ctx->db, cause,
+	    "SELECT from_service_id, coalesce(to_service_id, 0), to_name, dep_kind"
+	    " FROM midwatch.service_dependencies WHERE project_id = $1"
+	    " ORDER BY from_service_id, to_name", ctx->project);
+	if (*redge == NULL)
+		return -1;
+	h->nedges = db_res_rows(*redge);
+	h->edges = xcalloc((size_t)h->nedges + 1, sizeof *h->edges);
+	for (i = 0; i < h->nedges; i++) {
+		h->edges[i].from = db_res_ll(*redge, i, 0);
+		h->edges[i].to = db_res_ll(*redge, i, 1);
+		h->edges[i].to_name = db_res_get(*redge, i, 2);
+		h->edges[i].kind = db_res_get(*redge, i, 3);
+	}
+	h->prior = DBQ(ctx->db, cause,
+	    "SELECT confirmed_hypothesis_type, root_cause_service_id, count(*)"
+	    " FROM midwatch.past_case_outcomes WHERE project_id = $1"
+	    " AND outcome = 'confirmed' AND incident_id IS DISTINCT FROM $2"
+	    " AND confirmed_hypothesis_type IS NOT NULL"
+	    " AND root_cause_service_id IS NOT NULL GROUP BY 1, 2",
+	    ctx->project, id);
+	return h->prior == NULL ? -1 : 0;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static const char *const role_names[] = { "supports", "contradicts", "missing" };
+
+/* Orders candidates: human status class, then score. */
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct hcand *x = a, *y = b;
+
+	if (x->status_class != y->status_class)
+		return x->status_class < y->status_class ? -1 : 1;
+	return rank_compare(&x->f, &x->s, &y->f, &y->s);
+}
+
+/* The score breakdown as JSON (new reference). */
+static json_t *
+score_json(const struct hcand *c)
+{
+	json_t *terms = json_array(), *t;
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_printf(&b, "%s %.2f:", rank_type_name(c->f.type), c->s.score);
+	for (i = 0; i < c->s.nterms; i++) {
+		const struct rank_term *rt = &c->s.terms[i];
+
+		t = json_pack("{s:f, s:s, s:s}", "points",
+		    round(rt->points * 1000) / 1000, "role", role_names[rt->role],
+		    "why", rt->why);
+		json_object_set_new(t, "evidence_id", rt->evidence_id ?
+		    json_integer(rt->evidence_id) : json_null());
+		if (rt->expected_kind != NULL)
+			json_object_set_new(t, "expected_kind",
+			    json_string(rt->expected_kind));
+		json_array_append_new(terms, t);
+		if (rt->points != 0)
+			buf_printf(&b, "%s %s%.2f %s", i ? "," : "",
+			    rt->points > 0 ? "+" : "-", fabs(rt->points), rt->why);
+	}
+	t = json_pack("{s:f, s:f, s:o, s:s, s:s}", "score",
+	    round(c->s.score * 1000) / 1000, "confidence",
+	    round(c->s.confidence * 1000) / 1000, "terms", terms,
+	    "explanation", buf_str(&b), "formula", "rank-v1");
+	buf_free(&b);
+	return t;
+}
+
+/* The hypothesis_evidence rows of a candidate: one per (role, evidence) or
+ * (missing, expected kind), weights summed (new reference). */
+static json_t *
+evidence_rows(const struct hcand *c)
+{
+	json_t *rows = json_array(), *row;
+	size_t i, k;
+	int found;
+
+	for (i = 0; i < c->s.nterms; i++) {
+		const struct rank_term *t = &c->s.terms[i];
+		const char *role = role_names[t->role];
+
+		if (t->role != RANK_MISSING && t->evidence_id == 0)
+			continue;
+		found = 0;
+		json_array_foreach(rows, k, row) {
+			if (strcmp(jstr(row, "role"), role) != 0)
+				continue;
+			if (t->role == RANK_MISSING ?
+			    strcmp(jstr(row, "expected_kind"), t->expected_kind ?
+			    t->expected_kind : "") == 0 :
+			    jint(row, "evidence_id") == t->evidence_id) {
+				char *n = xasprintf("%s; %s", jstr(row, "note"), t->why);
+
+				json_object_set_new(row, "weight", json_real(
+				    jnum(row, "weight") + fabs(t->points)));
+				json_object_set_new(row, "note", json_string(n));
+				free(n);
+				found = 1;
+				break;
+			}
+		}
+		if (found)
+			continue;
+		row = json_pack("{s:s, s:f, s:s}", "role", role, "weight",
+		    fabs(t->points), "note", t->why);
+		json_object_set_new(row, "evidence_id", t->role == RANK_MISSING ?
+		    json_null() : json_integer(t->evidence_id));
+		json_object_set_new(row, "expected_kind", t->expected_kind ?
+		    json_string(t->expected_kind) : json_string(""));
+		json_array_append_new(rows, row);
+	}
+	return rows;
+}
+
+/* Writes one ranked hypothesis and its evidence rows. */
+static int
+write_one(struct pipeline_ctx *ctx, const char *inc, const struct hcand *c,
+    int rank, char **cause)
+{
+	struct db_res *r;
+	json_t *sj = score_json(c), *rows = evidence_rows(c);
+	char *sd = jsonx_dump(sj), *rd = jsonx_dump(rows), rk[16], conf[40],
+	    svc[24], hid[24];
+	int rc = -1;
+
+	snprintf(rk, sizeof rk, "%d", rank);
+	r = DBQ(ctx->db, cause,
+	    "INSERT INTO midwatch.hypotheses (project_id, run_id, incident_id,"
+	    " dedupe_key, rank, hypothesis_type, service_id, ref, title,"
+	    " confidence, score_details)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
+	    " ON CONFLICT (project_id, incident_id, dedupe_key) DO UPDATE SET"
+	    "  run_id = EXCLUDED.run_id, rank = EXCLUDED.rank,"
+	    "  hypothesis_type = EXCLUDED.hypothesis_type,"
+	    "  service_id = EXCLUDED.service_id, ref = EXCLUDED.ref,"
+	    "  title = EXCLUDED.title, confidence = EXCLUDED.confidence,"
+	    "  score_details = EXCLUDED.score_details"
+	    " RETURNING id", ctx->project, ctx->run, inc, c->key, rk,
+	    rank_type_name(c->f.type),
+	    c->service_id > 0 ? pipeline_ll(svc, sizeof svc, c->service_id) : NULL,
+	    c->ref[0] ? c->ref : NULL, c->title,
+	    pipeline_num(conf, sizeof conf, round(c->s.confidence * 1000) / 1000),
+	    sd);
+	if (r == NULL)
+		goto out;
+	pipeline_ll(hid, sizeof hid, db_res_ll(r, 0, 0));
+	db_res_free(r);
+	if (DBX(ctx->db, cause, "DELETE FROM midwatch.hypothesis_evidence"
+	    " WHERE project_id = $1 AND hypothesis_id = $2", ctx->project, hid) != 0)
+		goto out;
+	if (DBX(ctx->db, cause,
+	    "INSERT INTO midwatch.hypothesis_evidence (project_id, run_id,"
+	    " hypothesis_id, evidence_id, role, expected_kind, weight, note)"
+	    " SELECT $1, $2, $3, x.evidence_id, x.role,"
+	    "  nullif(x.expected_kind, ''), round(x.weight::numeric, 3), x.note"
+	    " FROM jsonb_to_recordset($4::jsonb) AS x (role text,"
+	    "  evidence_id bigint, expected_kind text, weight float8, note text)",
+	    ctx->project, ctx->run, hid, rd) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(sd);
+	free(rd);
+	json_decref(sj);
+	json_decref(rows);
+	return rc;
+}
+
+/* Ranks and writes the candidates of one incident; *written counts rows. */
+static int
+write_all(struct pipeline_ctx *ctx, struct hinc *h, const char *inc,
+    long long *written, char **cause)
+{
+	struct db_res *r;
+	char nbuf[24];
+	int i, k, n;
+
+	/* Human status survives: confirmed first, rejected last. */
+	r = DBQ(ctx->db, cause,
+	    "SELECT dedupe_key, status FROM midwatch.hypotheses"
+	    " WHERE project_id = $1 AND incident_id = $2"
+	    " AND status_source = 'feedback'", ctx->project, inc);
+	if (r == NULL)
+		return -1;
+	for (i = 0; i < h->nc; i++) {
+		cand_key(&h->c[i]);
+		for (k = 0; k < db_res_rows(r); k++)
+			if (strcmp(db_res_get(r, k, 0), h->c[i].key) == 0)
+				h->c[i].status_class =
+				    strcmp(db_res_get(r, k, 1), "confirmed") == 0 ? 0 :
+				    strcmp(db_res_get(r, k, 1), "rejected") == 0 ? 2 : 1;
+	}
+	db_res_free(r);
+	qsort(h->c, (size_t)h->nc, sizeof *h->c, cmp_cand);
+	n = 0;
+	for (i = 0; i < h->nc; i++) {
+		/* Beyond the best few, keep only what an operator has judged. */
+		if (n >= MAX_HYPOTHESES && h->c[i].status_class == 1)
+			continue;
+		/* Two candidates with one key (e.g. one change seen twice). */
+		for (k = 0; k < i; k++)
+			if (strcmp(h->c[k].key, h->c[i].key) == 0)
+				break;
+		if (k < i)
+			continue;
+		if (write_one(ctx, inc, &h->c[i], ++n, cause) != 0)
+			return -1;
+	}
+	*written += n;
+	/* Hypotheses no longer proposed go, unless an operator judged them. */
+	if (DBX(ctx->db, cause,
+	    "DELETE FROM midwatch.hypotheses WHERE project_id = $1"
+	    " AND incident_id = $2 AND run_id IS DISTINCT FROM $3"
+	    " AND status_source = 'pipeline'", ctx->project, inc, ctx->run) != 0)
+		return -1;
+	if (DBX(ctx->db, cause,
+	    "WITH old AS (SELECT id, row_number() OVER (ORDER BY rank, id) AS k"
+	    "  FROM midwatch.hypotheses WHERE project_id = $1 AND incident_id = $2"
+	    "  AND run_id IS DISTINCT FROM $3)"
+	    " UPDATE midwatch.hypotheses h SET rank = $4::int + old.k"
+	    " FROM old WHERE h.id = old.id", ctx->project, inc, ctx->run,
+	    pipeline_ll(nbuf, sizeof nbuf, n)) != 0)
+		return -1;
+	return DBX(ctx->db, cause,
+	    "UPDATE midwatch.incidents i SET classification = h.hypothesis_type,"
+	    " confidence = h.confidence FROM midwatch.hypotheses h"
+	    " WHERE i.project_id = $1 AND i.id = $2 AND h.project_id = $1"
+	    " AND h.incident_id = i.id AND h.rank = 1", ctx->project, inc);
+}
+
+/* Proposes, scores and writes the hypotheses of one incident. */
+static int
+hypothesize(struct pipeline_ctx *ctx, const char *inc, long long svc,
+    double onset, long long *written, char **cause)
+{
+	struct db_res *rev = NULL, *rsvc = NULL, *redge = NULL;
+	struct hinc h;
+	int i, rc = -1;
+
+	memset(&h, 0, sizeof h);
+	h.id = strtoll(inc, NULL, 10);
+	h.svc = svc;
+	h.onset = onset;
+	if (load(ctx, &h, inc, &rev, &rsvc, &redge, cause) != 0)
+		goto out;
+	for (i = 0; i < h.nev; i++) {
+		if (strcmp(h.ev[i].kind, "deployment") == 0)
+			add_change(&h, &h.ev[i], RANK_RELEASE);
+		else if (strcmp(h.ev[i].kind, "config_change") == 0)
+			add_change(&h, &h.ev[i], RANK_CONFIG);
+	}
+	add_no_release(&h);
+	add_traffic(&h);
+	add_topology(&h);
+	add_external(&h);
+	add_infra(&h);
+	add_unknown(&h);
+	for (i = 0; i < h.nc; i++) {
+		prior_facts(&h, &h.c[i]);
+		rank_score(&h.c[i].f, &h.c[i].s);
+	}
+	rc = write_all(ctx, &h, inc, written, cause);
+out:
+	for (i = 0; i < h.nev; i++)
+		json_decref(h.ev[i].meta);
+	free(h.ev);
+	free(h.svcs);
+	free(h.edges);
+	free(h.c);
+	db_res_free(h.prior);
+	db_res_free(rev);
+	db_res_free(rsvc);
+	db_res_free(redge);
+	return rc;
+}
+
+/* Hypothesizes for every approved incident the run touched. */
+int
+stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause)
+{
+	struct db_res *r;
+	long long written = 0;
+	int i, n, rc = 0;
+
+	r = DBQ(ctx->db, cause,
+	    "SELECT i.id, i.service_id, extract(epoch FROM i.window_start)"
+	    " FROM midwatch.incidents i JOIN midwatch.incident_decisions d"
+	    "  ON d.project_id = i.project_id AND d.incident_id = i.id"
+	    "  AND d.policy_version = $3"
+	    " WHERE i.project_id = $1 AND i.run_id = $2 AND d.decision = 'approved'"
+	    " ORDER BY i.window_start, i.id", ctx->project, ctx->run,
+	    PIPELINE_POLICY_VERSION);
+	if (r == NULL)
+		return -1;
+	n = db_res_rows(r);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (ctx->progress != NULL)
+			ctx->progress(ctx->progress_arg, "hypothesize", i, n);
+		rc = hypothesize(ctx, db_res_get(r, i, 0), db_res_ll(r, i, 1),
+		    db_res_f(r, i, 2), &written, cause);
+	}
+	db_res_free(r);
+	if (rc != 0)
+		return -1;
+	pipeline_count(ctx, "hypothesize", "incidents", n);
+	pipeline_count(ctx, "hypothesize", "hypotheses", written);
+	return 0;
+}

@@ -1,0 +1,795 @@
+/*
+ * actions.c - what every action does.  Handlers change the ui state, post
+ * intents to the worker and return reaction flags (R_*); they never draw.
+ *
+ * Triage actions collect their targets (the marked items of the focused
+ * pane, else the selected one), skip those already in the wanted state, ask
+ * for confirmation when the action is destructive, then post one feedback
+ * intent per target.  The expected status is shown at once (an override)
+ * until the worker answers with fresh data.  Each intent carries an
+ * idempotency key made of the operator, the action, the target, the status
+ * it had on screen and the snapshot it was seen in: a repeated key press or
+ * a retry after a reconnect records once, a deliberate repeat after the
+ * state changed records again.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "midwatch/conf.h"
+#include "midwatch/feedback.h"
+#include "midwatch/xmalloc.h"
+#include "tui_int.h"
+
+/* Shows a message on the bottom line for a few seconds. */
+void
+actions_message(struct ui *ui, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(ui->msg);
+	va_start(ap, fmt);
+	ui->msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	ui->msg_error = error;
+	ui->msg_until = tui_wall() + (error ? 8 : 4);
+	ui->dirty |= R_REDRAW;
+}
+
+/* Frees a target list. */
+void
+actions_free_targets(struct target *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].status);
+		free(t[i].label);
+	}
+	free(t);
+}
+
+/* The feedback target_kind of a row kind. */
+static const char *
+actions_kind_name(enum row_kind k)
+{
+	switch (k) {
+	case ROW_INCIDENT: return "incident";
+	case ROW_HYPOTHESIS: return "hypothesis";
+	case ROW_EVIDENCE: return "evidence";
+	case ROW_RECO: return "recommendation";
+	case ROW_ALERT: return "alert";
+	}
+	return "?";
+}
+
+/* Refuses to act in a read-only console; 1 when refused. */
+static int
+actions_readonly(struct ui *ui)
+{
+	if (!ui->cfg->readonly)
+		return 0;
+	actions_message(ui, 1, "read-only console (--readonly): look, but do not act");
+	return 1;
+}
+
+/* Adds one target for the object a row shows. */
+static void
+actions_add_target(struct ui *ui, struct target **t, size_t *n,
+    enum row_kind kind, long long id, const char *model_status)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*t)[i].kind == kind && (*t)[i].id == id)
+			return;
+	*t = xreallocarray(*t, *n + 1, sizeof **t);
+	(*t)[*n].kind = kind;
+	(*t)[*n].id = id;
+	(*t)[*n].status = xstrdup(ui_status(ui, kind, id, model_status));
+	(*t)[*n].label = xasprintf("%s #%lld", actions_kind_name(kind), id);
+	(*n)++;
+}
+
+/* The model status of the object a row shows. */
+static const char *
+actions_row_status(const struct row *r)
+{
+	switch (r->kind) {
+	case ROW_INCIDENT: return ((const struct mw_incident *)r->obj)->status;
+	case ROW_HYPOTHESIS: return ((const struct mw_hypothesis *)r->obj)->status;
+	case ROW_EVIDENCE: return r->hyp != NULL ? r->hyp->status : NULL;
+	case ROW_RECO: return ((const struct mw_recommendation *)r->obj)->status;
+	case ROW_ALERT: return ((const struct mw_alert *)r->obj)->status;
+	}
+	return NULL;
+}
+
+/*
+ * Collects the targets of kind want in the focused pane: the marked ones
+ * when there are marks, else the selected row (an evidence row stands for
+ * its hypothesis).  Returns a malloc'd list (NULL when empty).
+ */
+static struct target *
+actions_collect(struct ui *ui, enum row_kind want, size_t *n)
+{
+	struct pane *p = &ui->panes[ui->focus];
+	struct target *t = NULL;
+	const struct row *r;
+	size_t i;
+
+	*n = 0;
+	if (p->n_marks > 0) {
+		for (i = 0; i < p->n_rows; i++) {
+			r = &p->rows[i];
+			if (r->kind == want && r->sub == 0 && pane_marked(p, r->id))
+				actions_add_target(ui, &t, n, want, r->id,
+				    actions_row_status(r));
+		}
+		return t;
+	}
+	r = pane_selected(p);
+	if (r == NULL)
+		return NULL;
+	if (r->kind == want)
+		actions_add_target(ui, &t, n, want, r->id, actions_row_status(r));
+	else if (r->kind == ROW_EVIDENCE && want == ROW_HYPOTHESIS)
+		actions_add_target(ui, &t, n, ROW_HYPOTHESIS, r->id,
+		    actions_row_status(r));
+	return t;
+}
+
+/* Drops targets whose status is one of skip (NULL-terminated); says so. */
+static void
+actions_skip(struct ui *ui, struct target *t, size_t *n, const char *const *skip)
+{
+	size_t i = 0, j, dropped = 0;
+	char *last = NULL;
+
+	while (i < *n) {
+		for (j = 0; skip[j] != NULL; j++)
+			if (strcmp(t[i].status, skip[j]) == 0)
+				break;
+		if (skip[j] == NULL) {
+			i++;
+			continue;
+		}
+		free(last);
+		last = xasprintf("%s is already %s", t[i].label, t[i].status);
+		free(t[i].status);
+		free(t[i].label);
+		memmove(&t[i], &t[i + 1], (*n - i - 1) * sizeof *t);
+		(*n)--;
+		dropped++;
+	}
+	if (dropped == 1)
+		actions_message(ui, 0, "%s", last);
+	else if (dropped > 1)
+		actions_message(ui, 0, "%zu items skipped: already done", dropped);
+	free(last);
+}
+
+/* Short names for idempotency keys. */
+static const char *
+actions_fb_name(enum feedback_action a)
+{
+	static const char *const names[] = {
+		[FB_ALERT_ACK] = "alert_ack", [FB_ALERT_RESOLVE] = "alert_resolve",
+		[FB_ALERT_SILENCE] = "alert_silence", [FB_HYP_CONFIRM] = "hyp_confirm",
+		[FB_HYP_REJECT] = "hyp_reject", [FB_REC_ACK] = "rec_ack",
+		[FB_REC_DONE] = "rec_done", [FB_REC_DISMISS] = "rec_dismiss",
+		[FB_INC_RESOLVE] = "inc_resolve", [FB_INC_REOPEN] = "inc_reopen",
+		[FB_NOTE] = "note",
+	};
+
+	return (size_t)a < MW_ARRAY_LEN(names) && names[a] != NULL ? names[a] : "?";
+}
+
+/* Posts one feedback intent and shows its expected result at once. */
+static void
+actions_send(struct ui *ui, const struct target *t, enum feedback_action fa,
+    const char *payload, const char *new_status, const char *verb)
+{
+	struct intent *in = xcalloc(1, sizeof *in);
+	struct override *o;
+	double seen = ui->snap != NULL ? ui->snap->taken_at : 0;
+
+	in->type = INTENT_FEEDBACK;
+	in->seq = ++ui->seq;
+	in->action = fa;
+	in->target_kind = xstrdup(actions_kind_name(t->kind));
+	in->target_id = t->id;
+	in->payload = payload != NULL ? xstrdup(payload) : NULL;
+	if (fa == FB_NOTE)
+		in->key = xasprintf("console:%s:note:%s:%lld:%ld:%lu:%.6f",
+		    ui->cfg->actor, in->target_kind, t->id, (long)getpid(),
+		    in->seq, tui_wall());
+	else
+		in->key = xasprintf("console:%s:%s:%s:%lld:%s:%.3f", ui->cfg->actor,
+		    actions_fb_name(fa), in->target_kind, t->id, t->status, seen);
+	in->label = xasprintf("%s %s", verb, t->label);
+	if (new_status != NULL) {
+		ui->ovr = xreallocarray(ui->ovr, ui->n_ovr + 1, sizeof *ui->ovr);
+		o = &ui->ovr[ui->n_ovr++];
+		o->kind = t->kind;
+		o->id = t->id;
+		o->status = xstrdup(new_status);
+		o->who = xstrdup(ui->cfg->actor);
+		o->at = tui_wall();
+		o->seq = in->seq;
+	}
+	worker_post(ui->worker, in);
+}
+
+/* Sends action fa for every target. */
+static int
+actions_send_all(struct ui *ui, struct target *t, size_t n,
+    enum feedback_action fa, const char *payload, const char *new_status,
+    const char *verb)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		actions_send(ui, &t[i], fa, payload, new_status, verb);
+	if (n > 1)
+		actions_message(ui, 0, "%s: %zu items...", verb, n);
+	else if (n == 1)
+		actions_message(ui, 0, "%s %s...", verb, t[0].label);
+	pane_clear_marks(&ui->panes[ui->focus]);
+	return R_REDRAW;
+}
+
+/* A question naming the target(s). */
+static char *
+actions_question(const char *verb, const struct target *t, size_t n,
+    const char *tail)
+{
+	if (n == 1)
+		return xasprintf("%s %s? %s", verb, t[0].label, tail);
+	return xasprintf("%s %zu %ss? %s", verb, n,
+	    actions_kind_name(t[0].kind), tail);
+}
+
+/* Says what a triage key needs when the focus has nothing for it. */
+static int
+actions_need(struct ui *ui, int action, const char *what)
+{
+	actions_message(ui, 0, "%s: select %s", action_name(action), what);
+	return R_REDRAW;
+}
+
+/* ---- triage -------------------------------------------------------------------- */
+
+/* a: acknowledge alerts or recommendations. */
+static int
+actions_ack(struct ui *ui)
+{
+	static const char *const alert_skip[] = { "acknowledged", "resolved", NULL };
+	static const char *const reco_skip[] = { "acknowledged", "done", "dismissed", NULL };
+	struct target *t;
+	size_t n;
+	int flags;
+
+	if (ui->focus == PANE_ALERTS) {
+		t = actions_collect(ui, ROW_ALERT, &n);
+		actions_skip(ui, t, &n, alert_skip);
+		flags = n > 0 ? actions_send_all(ui, t, n, FB_ALERT_ACK, NULL,
+		    "acknowledged", "acknowledge") : R_REDRAW;
+	} else if (ui->focus == PANE_RECOS) {
+		t = actions_collect(ui, ROW_RECO, &n);
+		actions_skip(ui, t, &n, reco_skip);
+		flags = n > 0 ? actions_send_all(ui, t, n, FB_REC_ACK, NULL,
+		    "acknowledged", "acknowledge") : R_REDRAW;
+	} else
+		return actions_need(ui, ACT_ACK, "an alert or a recommendation");
+	actions_free_targets(t, n);
+	return flags;
+}
+
+/* x, s, c, X, d, D: collect, skip, then ask. */
+static int
+actions_ask(struct ui *ui, int action)
+{
+	static const char *const resolved[] = { "resolved", NULL };
+	static const char *const confirmed[] = { "confirmed", NULL };
+	static const char *const rejected[] = { "rejected", NULL };
+	static const char *const closed[] = { "done", "dismissed", NULL };
+	enum row_kind want;
+	enum pane_id pane;
+	const char *const *skip;
+	const char *verb, *what;
+	struct target *t;
+	size_t n;
+	char *q;
+
+	switch (action) {
+	case ACT_RESOLVE: want = ROW_ALERT; pane = PANE_ALERTS; skip = resolved;
+		verb = "Resolve"; what = "an alert"; break;
+	case ACT_SILENCE: want = ROW_ALERT; pane = PANE_ALERTS; skip = resolved;
+		verb = "Silence"; what = "an alert"; break;
+	case ACT_CONFIRM: want = ROW_HYPOTHESIS; pane = PANE_HYPOTHESES;
+		skip = confirmed; verb = "Confirm"; what = "a hypothesis"; break;
+	case ACT_REJECT: want = ROW_HYPOTHESIS; pane = PANE_HYPOTHESES;
+		skip = rejected; verb = "Reject"; what = "a hypothesis"; break;
+	case ACT_DISMISS: want = ROW_RECO; pane = PANE_RECOS; skip = closed;
+		verb = "Dismiss"; what = "a recommendation"; break;
+	default: want = ROW_RECO; pane = PANE_RECOS; skip = closed;
+		verb = "Mark done"; what = "a recommendation"; break;
+	}
+	if ((int)ui->focus != (int)pane)
+		return actions_need(ui, action, what);
+	t = actions_collect(ui, want, &n);
+	if (n == 0 && t == NULL)
+		return actions_need(ui, action, what);
+	actions_skip(ui, t, &n, skip);
+	if (n == 0) {
+		actions_free_targets(t, n);
+		return R_REDRAW;
+	}
+	if (action == ACT_SILENCE) {
+		q = n == 1 ? xasprintf("Silence %s for (30m, 2h, 1d): ", t[0].label) :
+		    xasprintf("Silence %zu alerts for (30m, 2h, 1d): ", n);
+		prompt_start(ui, PROMPT_SILENCE, q, "1h", action, t, n);
+	} else if (action == ACT_CONFIRM && n == 1) {
+		q = xasprintf("Confirm %s. Also set it as the incident's root cause? "
+		    "[y/n, Esc cancels] ", t[0].label);
+		prompt_start(ui, PROMPT_ROOTCAUSE, q, NULL, action, t, n);
+	} else {
+		q = actions_question(verb, t, n, "[y/N] ");
+		prompt_start(ui, PROMPT_CONFIRM, q, NULL, action, t, n);
+	}
+	free(q);
+	return R_REDRAW;
+}
+
+/* e: resolve the selected (or marked) incident(s), or reopen them. */
+static int
+actions_incident(struct ui *ui)
+{
+	struct pane *p = &ui->panes[PANE_INCIDENTS];
+	const struct row *r;
+	struct target *t = NULL;
+	size_t n = 0, i;
+	int reopen;
+	char *q;
+
+	if (ui->focus == PANE_INCIDENTS && p->n_marks > 0) {
+		t = actions_collect(ui, ROW_INCIDENT, &n);
+	} else if ((r = pane_selected(p)) != NULL)
+		actions_add_target(ui, &t, &n, ROW_INCIDENT, r->id,
+		    actions_row_status(r));
+	if (n == 0) {
+		free(t);
+		return actions_need(ui, ACT_INCIDENT_TOGGLE, "an incident");
+	}
+	reopen = strcmp(t[0].status, "resolved") == 0;
+	/* Keep only those the first one decides for. */
+	for (i = 0; i < n;) {
+		if ((strcmp(t[i].status, "resolved") == 0) != reopen) {
+			free(t[i].status);
+			free(t[i].label);
+			memmove(&t[i], &t[i + 1], (n - i - 1) * sizeof *t);
+			n--;
+		} else
+			i++;
+	}
+	q = actions_question(reopen ? "Reopen" : "Resolve", t, n, "[y/N] ");
+	prompt_start(ui, PROMPT_CONFIRM, q, NULL, ACT_INCIDENT_TOGGLE, t, n);
+	free(q);
+	return R_REDRAW;
+}
+
+/* n: a note on the selected (or marked) item(s). */
+static int
+actions_note(struct ui *ui, const char *text)
+{
+	struct pane *p = &ui->panes[ui->focus];
+	const struct row *r = pane_selected(p);
+	struct target *t = NULL;
+	size_t n = 0;
+	char *q;
+
+	if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT &&
+	    ui->focus == PANE_INCIDENTS)
+		r = pane_selected(&ui->panes[PANE_INCIDENTS]);
+	if (p->n_marks > 0 && r != NULL && r->kind != ROW_EVIDENCE)
+		t = actions_collect(ui, r->kind, &n);
+	else if (r != NULL && r->kind == ROW_EVIDENCE) {
+		const struct mw_evidence *e = r->obj;
+
+		if (e->id > 0)
+			actions_add_target(ui, &t, &n, ROW_EVIDENCE, e->id, "");
+		else
+			actions_add_target(ui, &t, &n, ROW_HYPOTHESIS, r->id,
+			    actions_row_status(r));
+	} else if (r != NULL)
+		actions_add_target(ui, &t, &n, r->kind, r->id, actions_row_status(r));
+	if (n == 0) {
+		free(t);
+		return actions_need(ui, ACT_NOTE, "something to annotate");
+	}
+	if (text != NULL)
+		return actions_finish(ui, PROMPT_NOTE, ACT_NOTE, text, t, n);
+	q = n == 1 ? xasprintf("Note on %s: ", t[0].label) :
+	    xasprintf("Note on %zu items: ", n);
+	prompt_start(ui, PROMPT_NOTE, q, NULL, ACT_NOTE, t, n);
+	free(q);
+	return R_REDRAW;
+}
+
+/* Completes a prompted action (see tui_int.h). */
+int
+actions_finish(struct ui *ui, enum prompt_kind kind, int action,
+    const char *answer, struct target *t, size_t n)
+{
+	json_t *j;
+	char *payload = NULL;
+	int secs, flags = R_REDRAW;
+
+	switch (kind) {
+	case PROMPT_FILTER:
+		break;
+	case PROMPT_COMMAND:
+		flags = actions_command(ui, answer);
+		break;
+	case PROMPT_NOTE:
+		if (*answer == '\0') {
+			actions_message(ui, 0, "empty note: nothing recorded");
+			break;
+		}
+		j = json_pack("{s:s}", "text", answer);
+		payload = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
+		if (payload == NULL) {
+			actions_message(ui, 1, "the note is not valid text");
+			break;
+		}
+		flags = actions_send_all(ui, t, n, FB_NOTE, payload, NULL, "note on");
+		break;
+	case PROMPT_SILENCE:
+		if (conf_parse_duration(answer, &secs) != 0 || secs <= 0) {
+			actions_message(ui, 1, "not a duration: '%s' (try 30m, 2h, 1d)",
+			    answer);
+			break;
+		}
+		payload = xasprintf("{\"seconds\": %d}", secs);
+		flags = actions_send_all(ui, t, n, FB_ALERT_SILENCE, payload,
+		    "silenced", "silence");
+		break;
+	case PROMPT_ROOTCAUSE:
+		payload = xasprintf("{\"root_cause\": %s}",
+		    strcmp(answer, "y") == 0 ? "true" : "false");
+		flags = actions_send_all(ui, t, n, FB_HYP_CONFIRM, payload,
+		    "confirmed", strcmp(answer, "y") == 0 ?
+		    "confirm (root cause)" : "confirm");
+		break;
+	case PROMPT_CONFIRM:
+		if (strcmp(answer, "y") != 0)
+			break;
+		switch (action) {
+		case ACT_RESOLVE:
+			flags = actions_send_all(ui, t, n, FB_ALERT_RESOLVE, NULL,
+			    "resolved", "resolve");
+			break;
+		case ACT_CONFIRM:
+			flags = actions_send_all(ui, t, n, FB_HYP_CONFIRM,
+			    "{\"root_cause\": false}", "confirmed", "confirm");
+			break;
+		case ACT_REJECT:
+			flags = actions_send_all(ui, t, n, FB_HYP_REJECT, NULL,
+			    "rejected", "reject");
+			break;
+		case ACT_DISMISS:
+			flags = actions_send_all(ui, t, n, FB_REC_DISMISS, NULL,
+			    "dismissed", "dismiss");
+			break;
+		case ACT_DONE:
+			flags = actions_send_all(ui, t, n, FB_REC_DONE, NULL, "done",
+			    "mark done");
+			break;
+		case ACT_INCIDENT_TOGGLE:
+			if (n > 0 && strcmp(t[0].status, "resolved") == 0)
+				flags = actions_send_all(ui, t, n, FB_INC_REOPEN, NULL,
+				    "open", "reopen");
+			else
+				flags = actions_send_all(ui, t, n, FB_INC_RESOLVE, NULL,
+				    "resolved", "resolve");
+			break;
+		}
+		break;
+	default:
+		break;
+	}
+	free(payload);
+	actions_free_targets(t, n);
+	return flags;
+}
+
+/* ---- moving and views ------------------------------------------------------------ */
+
+/* Movement in the main view. */
+static int
+actions_move(struct ui *ui, int action)
+{
+	struct pane *p = &ui->panes[ui->focus];
+	long page = p->height > 1 ? p->height - 1 : 1;
+
+	switch (action) {
+	case ACT_MOVE_UP: pane_move(p, -1); break;
+	case ACT_MOVE_DOWN: pane_move(p, 1); break;
+	case ACT_MOVE_FIRST: pane_move_to(p, 0); break;
+	case ACT_MOVE_LAST: pane_move_to(p, p->n_rows > 0 ? p->n_rows - 1 : 0); break;
+	case ACT_PAGE_UP:
+		pane_move(p, -page);
+		p->top = p->top > (size_t)page ? p->top - (size_t)page : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		pane_move(p, page);
+		p->top += (size_t)page;
+		break;
+	}
+	return R_REDRAW;
+}
+
+/* Enter: opens the detail of the selected row. */
+static int
+actions_open(struct ui *ui)
+{
+	const struct row *r = pane_selected(&ui->panes[ui->focus]);
+	struct intent *in;
+
+	if (r == NULL) {
+		actions_message(ui, 0, "nothing to open here");
+		return R_REDRAW;
+	}
+	detail_open(ui, r);
+	if (r->kind == ROW_INCIDENT) {
+		in = xcalloc(1, sizeof *in);
+		in->type = INTENT_DETAIL;
+		in->id = r->id;
+		in->seq = ++ui->seq;
+		worker_post(ui->worker, in);
+	}
+	return R_REDRAW;
+}
+
+/* Esc: back out of whatever is open, one step. */
+static int
+actions_back(struct ui *ui)
+{
+	struct pane *p = &ui->panes[ui->focus];
+
+	if (ui->view != VIEW_MAIN) {
+		ui->view = VIEW_MAIN;
+		return R_REDRAW;
+	}
+	if (p->n_marks > 0) {
+		pane_clear_marks(p);
+		actions_message(ui, 0, "marks cleared");
+	} else if (p->filter != NULL) {
+		free(p->filter);
+		p->filter = NULL;
+		actions_message(ui, 0, "filter cleared");
+	}
+	return R_REDRAW;
+}
+
+/* Posts an intent without arguments. */
+static void
+actions_intent(struct ui *ui, enum intent_type type)
+{
+	struct intent *in = xcalloc(1, sizeof *in);
+
+	in->type = type;
+	in->seq = ++ui->seq;
+	worker_post(ui->worker, in);
+}
+
+/* Runs one action (see tui_int.h). */
+int
+actions_run(struct ui *ui, int action)
+{
+	struct pane *p = &ui->panes[ui->focus];
+	const struct row *r;
+
+	/* Scrolling keys scroll the open view. */
+	if (ui->view == VIEW_HELP && help_scroll(ui, action))
+		return R_REDRAW;
+	if (ui->view == VIEW_DETAIL && detail_scroll(ui, action))
+		return R_REDRAW;
+	switch (action) {
+	case ACT_MOVE_UP:
+	case ACT_MOVE_DOWN:
+	case ACT_MOVE_FIRST:
+	case ACT_MOVE_LAST:
+	case ACT_PAGE_UP:
+	case ACT_PAGE_DOWN:
+		return ui->view == VIEW_MAIN ? actions_move(ui, action) : R_NONE;
+	case ACT_NEXT_PANE:
+	case ACT_PREV_PANE:
+		if (ui->view != VIEW_MAIN)
+			return R_NONE;
+		ui->focus = (ui->focus + (action == ACT_NEXT_PANE ? 1 : PANE_COUNT - 1)) %
+		    PANE_COUNT;
+		return R_RELAYOUT | R_REDRAW;
+	case ACT_OPEN:
+		return ui->view == VIEW_MAIN ? actions_open(ui) : R_NONE;
+	case ACT_BACK:
+		return actions_back(ui);
+	case ACT_CLOSE:
+		if (ui->view != VIEW_MAIN) {
+			ui->view = VIEW_MAIN;
+			return R_REDRAW;
+		}
+		return R_QUIT;
+	case ACT_QUIT:
+		return R_QUIT;
+	case ACT_HELP:
+		ui->view = ui->view == VIEW_HELP ? VIEW_MAIN : VIEW_HELP;
+		ui->help_scroll = 0;
+		return R_REDRAW;
+	case ACT_FILTER:
+		if (ui->view != VIEW_MAIN)
+			return R_NONE;
+		prompt_start(ui, PROMPT_FILTER, "/", p->filter, ACT_FILTER, NULL, 0);
+		return R_REDRAW;
+	case ACT_COMMAND:
+		prompt_start(ui, PROMPT_COMMAND, ":", NULL, ACT_COMMAND, NULL, 0);
+		return R_REDRAW;
+	case ACT_REFRESH:
+		actions_intent(ui, INTENT_REFRESH);
+		if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT) {
+			struct intent *in = xcalloc(1, sizeof *in);
+
+			in->type = INTENT_DETAIL;
+			in->id = ui->detail_id;
+			worker_post(ui->worker, in);
+		}
+		actions_message(ui, 0, "refreshing...");
+		return R_REDRAW;
+	case ACT_REDRAW:
+		return R_CLEAR | R_REDRAW | R_RELAYOUT;
+	case ACT_TOGGLE_HIDDEN:
+		ui->show_hidden = !ui->show_hidden;
+		actions_message(ui, 0, ui->show_hidden ? "showing suppressed incidents "
+		    "and unpublishable recommendations" : "hiding suppressed incidents "
+		    "and unpublishable recommendations");
+		return R_REDRAW;
+	case ACT_TOGGLE_ALERTS:
+		ui->alerts_all = !ui->alerts_all;
+		ui->panes[PANE_ALERTS].have_sel = 0;
+		ui->panes[PANE_ALERTS].for_incident = -1;
+		actions_message(ui, 0, ui->alerts_all ? "alerts: all" :
+		    "alerts: the selected incident's");
+		return R_REDRAW;
+	case ACT_RUN_PIPELINE:
+		if (actions_readonly(ui))
+			return R_REDRAW;
+		actions_intent(ui, INTENT_RUN_PIPELINE);
+		actions_message(ui, 0, "pipeline run requested");
+		return R_REDRAW;
+	case ACT_MARK:
+		if (ui->view != VIEW_MAIN || (r = pane_selected(p)) == NULL)
+			return R_NONE;
+		pane_toggle_mark(p, r->id);
+		pane_move(p, 1);
+		return R_REDRAW;
+	case ACT_ACK:
+		return actions_readonly(ui) ? R_REDRAW : actions_ack(ui);
+	case ACT_RESOLVE:
+	case ACT_SILENCE:
+	case ACT_CONFIRM:
+	case ACT_REJECT:
+	case ACT_DISMISS:
+	case ACT_DONE:
+		return actions_readonly(ui) ? R_REDRAW : actions_ask(ui, action);
+	case ACT_INCIDENT_TOGGLE:
+		return actions_readonly(ui) ? R_REDRAW : actions_incident(ui);
+	case ACT_NOTE:
+		return actions_readonly(ui) ? R_REDRAW : actions_note(ui, NULL);
+	}
+	return R_NONE;
+}
+
+/* ---- the command line ---------------------------------------------------------------- */
+
+/* Selects incident id in the incidents pane. */
+static int
+actions_goto(struct ui *ui, const char *arg)
+{
+	struct pane *p = &ui->panes[PANE_INCIDENTS];
+	long long id;
+	size_t i;
+
+	if (arg == NULL || (*arg == '#' ? sscanf(arg + 1, "%lld", &id) :
+	    sscanf(arg, "%lld", &id)) != 1) {
+		actions_message(ui, 1, "usage: incident ID");
+		return R_REDRAW;
+	}
+	for (i = 0; i < p->n_rows; i++) {
+		if (p->rows[i].id == id) {
+			pane_move_to(p, i);
+			ui->focus = PANE_INCIDENTS;
+			ui->view = VIEW_MAIN;
+			return R_REDRAW | R_RELAYOUT;
+		}
+	}
+	actions_message(ui, 1, "incident #%lld is not in the list (filter, or "
+	    "toggle-hidden?)", id);
+	return R_REDRAW;
+}
+
+/* Runs one `:` command line. */
+int
+actions_command(struct ui *ui, const char *line)
+{
+	char *copy = xstrdup(line), *cmd, *rest, *p;
+	int flags = R_REDRAW, key, action;
+
+	for (p = copy; *p == ' '; p++)
+		;
+	cmd = p;
+	while (*p != '\0' && *p != ' ')
+		p++;
+	if (*p != '\0')
+		*p++ = '\0';
+	while (*p == ' ')
+		p++;
+	rest = *p != '\0' ? p : NULL;
+	if (*cmd == '\0')
+		goto out;
+	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "q!") == 0 ||
+	    strcmp(cmd, "quit") == 0 || strcmp(cmd, "qa") == 0) {
+		flags = R_QUIT;
+	} else if (strcmp(cmd, "filter") == 0) {
+		free(ui->panes[ui->focus].filter);
+		ui->panes[ui->focus].filter = rest != NULL ? xstrdup(rest) : NULL;
+	} else if (strcmp(cmd, "incident") == 0 || strcmp(cmd, "goto") == 0) {
+		flags = actions_goto(ui, rest);
+	} else if (strcmp(cmd, "note") == 0 && rest != NULL) {
+		flags = actions_readonly(ui) ? R_REDRAW : actions_note(ui, rest);
+	} else if (strcmp(cmd, "silence") == 0 && rest != NULL) {
+		struct target *t;
+		size_t n;
+
+		if (actions_readonly(ui))
+			goto out;
+		if (ui->focus != PANE_ALERTS) {
+			flags = actions_need(ui, ACT_SILENCE, "an alert");
+			goto out;
+		}
+		t = actions_collect(ui, ROW_ALERT, &n);
+		flags = actions_finish(ui, PROMPT_SILENCE, ACT_SILENCE, rest, t, n);
+	} else if (strcmp(cmd, "bind") == 0 || strcmp(cmd, "unbind") == 0) {
+		char *k = rest, *a = NULL;
+
+		if (k != NULL && (a = strchr(k, ' ')) != NULL) {
+			*a++ = '\0';
+			while (*a == ' ')
+				a++;
+		}
+		if (k == NULL || keys_parse(k, &key) != 0) {
+			actions_message(ui, 1, "unknown key '%s'", k ? k : "");
+		} else if (cmd[0] == 'u') {
+			keymap_unbind(&ui->keys, key);
+			actions_message(ui, 0, "%s unbound", k);
+		} else if (a == NULL || (action = action_find(a)) == ACT_NONE) {
+			actions_message(ui, 1, "unknown action '%s'", a ? a : "");
+		} else {
+			keymap_bind(&ui->keys, key, action);
+			actions_message(ui, 0, "%s runs %s", k, a);
+		}
+	} else if ((action = action_find(cmd)) != ACT_NONE) {
+		flags = actions_run(ui, action);
+	} else
+		actions_message(ui, 1, "unknown command '%s' (:help lists them)", cmd);
+out:
+	free(copy);
+	return flags;
+}

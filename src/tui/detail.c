@@ -1,0 +1,719 @@
+/*
+ * detail.c - the view Enter opens.  For an incident: its facts, a timeline
+ * of deploys, config changes, alerts and the onset on one time axis, and a
+ * sparkline of each anomalous series over its baseline; for a hypothesis:
+ * why it is ranked where it is and what it cites; for an evidence item: its
+ * full summary and reference; for a recommendation or an alert: everything
+ * the row had no room for (an alert's whole message).
+ *
+ * The view is rebuilt as lines of text for the current width on every
+ * frame and scrolled; the object is looked up by identity in the current
+ * snapshot each time, so live updates show here too.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "midwatch/sanitize.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+#include "tui_int.h"
+
+/* Lines of the view. */
+struct dlines {
+	struct dline {
+		char *text;
+		int slot;
+	} *v;
+	size_t n, cap;
+	int width;
+	int utf8;
+};
+
+/* Appends a line (already sized to the width). */
+static void
+dl_push(struct dlines *d, char *text, int slot)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->v = xreallocarray(d->v, d->cap, sizeof *d->v);
+	}
+	d->v[d->n].text = text;
+	d->v[d->n].slot = slot;
+	d->n++;
+}
+
+/* Appends a formatted line; its text is sanitised (it may hold external
+ * strings) and clipped when drawn. */
+static void MW_PRINTF(3, 4)
+dl_add(struct dlines *d, int slot, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *clean;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	clean = sanitize_text(s, 0);
+	free(s);
+	dl_push(d, clean, slot);
+}
+
+/* Appends external text wrapped to the width, indented. */
+static void
+dl_wrap(struct dlines *d, int slot, int indent, const char *text)
+{
+	char **lines, *clean;
+	size_t n, i;
+
+	clean = sanitize_text(text != NULL ? text : "", 1);
+	n = text_wrap(clean, d->width - indent > 10 ? d->width - indent : 10,
+	    d->utf8, &lines);
+	for (i = 0; i < n; i++)
+		dl_push(d, xasprintf("%*s%s", indent, "", lines[i]), slot);
+	text_lines_free(lines, n);
+	free(clean);
+}
+
+/* A section heading. */
+static void
+dl_heading(struct dlines *d, const char *title)
+{
+	dl_push(d, xstrdup(""), CS_NORMAL);
+	dl_push(d, xasprintf("%s %s", draw_glyph(G_HLINE), title), CS_HEADING);
+}
+
+/* Frees the lines. */
+static void
+dl_free(struct dlines *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->v[i].text);
+	free(d->v);
+}
+
+/* "HH:MM" (UTC) of t, or "--:--". */
+static void
+detail_hhmm(double t, char *out, size_t len, int seconds)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(out, len, seconds ? "--:--:--" : "--:--");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(out, len, seconds ? "%H:%M:%S" : "%H:%M", &tm);
+}
+
+/* RFC 3339 or "-". */
+static void
+detail_ts(double t, char *out, size_t len)
+{
+	if (t <= 0)
+		snprintf(out, len, "-");
+	else
+		timefmt_format(t, out, len);
+}
+
+/* ---- finding the object by identity ---------------------------------------------- */
+
+static const struct mw_incident *
+detail_find_incident(const struct mw_snapshot *s, long long id)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n_incidents; i++)
+		if (s->incidents[i].id == id)
+			return &s->incidents[i];
+	return NULL;
+}
+
+static const struct mw_hypothesis *
+detail_find_hypothesis(const struct mw_snapshot *s, long long id,
+    const struct mw_incident **inc)
+{
+	size_t i, j;
+
+	for (i = 0; s != NULL && i < s->n_incidents; i++)
+		for (j = 0; j < s->incidents[i].n_hypotheses; j++)
+			if (s->incidents[i].hypotheses[j].id == id) {
+				*inc = &s->incidents[i];
+				return &s->incidents[i].hypotheses[j];
+			}
+	return NULL;
+}
+
+static const struct mw_recommendation *
+detail_find_reco(const struct mw_snapshot *s, long long id,
+    const struct mw_incident **inc)
+{
+	size_t i, j;
+
+	for (i = 0; s != NULL && i < s->n_incidents; i++)
+		for (j = 0; j < s->incidents[i].n_recommendations; j++)
+			if (s->incidents[i].recommendations[j].id == id) {
+				*inc = &s->incidents[i];
+				return &s->incidents[i].recommendations[j];
+			}
+	return NULL;
+}
+
+static const struct mw_alert *
+detail_find_alert(const struct mw_snapshot *s, long long id)
+{
+	size_t i, j;
+
+	for (i = 0; s != NULL && i < s->n_alerts; i++)
+		if (s->alerts[i].id == id)
+			return &s->alerts[i];
+	for (i = 0; s != NULL && i < s->n_incidents; i++)
+		for (j = 0; j < s->incidents[i].n_alerts; j++)
+			if (s->incidents[i].alerts[j].id == id)
+				return &s->incidents[i].alerts[j];
+	return NULL;
+}
+
+/* ---- incident ---------------------------------------------------------------------- */
+
+/* The marker letter of a timeline item kind. */
+static char
+detail_mark(const char *kind)
+{
+	if (kind == NULL)
+		return '*';
+	if (strcmp(kind, "deploy") == 0)
+		return 'D';
+	if (strcmp(kind, "config_change") == 0)
+		return 'C';
+	if (strcmp(kind, "alert") == 0)
+		return 'A';
+	if (strcmp(kind, "onset") == 0)
+		return 'O';
+	if (strcmp(kind, "signal") == 0)
+		return 'S';
+	if (strcmp(kind, "note") == 0)
+		return 'N';
+	return '*';
+}
+
+/* qsort: timeline items by time (stable enough: equal times keep kinds). */
+static int
+detail_item_cmp(const void *a, const void *b)
+{
+	const struct mw_timeline_item *x = *(const struct mw_timeline_item *const *)a;
+	const struct mw_timeline_item *y = *(const struct mw_timeline_item *const *)b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* The timeline: markers over an axis with times, then the list. */
+static void
+detail_timeline(struct dlines *d, const struct mw_incident *inc)
+{
+	int w = d->width - 2, i, c, ticks[5];
+	double t0 = inc->window_start, t1 = inc->window_end;
+	char *marks, *labels, hm[16], *legend;
+	const struct mw_timeline_item **order;
+	struct buf axis;
+	size_t k;
+
+	if (inc->n_timeline == 0) {
+		dl_add(d, CS_MUTED, "  (no deploys, config changes or alerts around the onset)");
+		return;
+	}
+	for (k = 0; k < inc->n_timeline; k++) {
+		double ts = inc->timeline[k].ts;
+
+		if (ts <= 0)
+			continue;
+		if (t0 <= 0 || ts < t0)
+			t0 = ts;
+		if (ts > t1)
+			t1 = ts;
+	}
+	if (!(t1 > t0)) {
+		t0 -= 300;
+		t1 += 300;
+	}
+	if (w < 20)
+		w = 20;
+	marks = xmalloc((size_t)w + 1);
+	labels = xmalloc((size_t)w + 1);
+	memset(marks, ' ', (size_t)w);
+	memset(labels, ' ', (size_t)w);
+	marks[w] = labels[w] = '\0';
+	for (k = 0; k < inc->n_timeline; k++) {
+		char m = detail_mark(inc->timeline[k].kind);
+
+		c = chart_time_col(inc->timeline[k].ts, t0, t1, w);
+		marks[c] = marks[c] == ' ' || marks[c] == m ? m : '*';
+	}
+	for (i = 0; i < 5; i++)
+		ticks[i] = (w - 1) * i / 4;
+	buf_init(&axis);
+	for (c = 0; c < w; c++) {
+		if (c == 0)
+			buf_adds(&axis, draw_glyph(G_AXIS_L));
+		else if (c == w - 1)
+			buf_adds(&axis, draw_glyph(G_AXIS_R));
+		else if (c == ticks[1] || c == ticks[2] || c == ticks[3])
+			buf_adds(&axis, draw_glyph(G_TICK));
+		else
+			buf_adds(&axis, draw_glyph(G_HLINE));
+	}
+	for (i = 0; i < 5; i++) {
+		int at = ticks[i];
+
+		detail_hhmm(t0 + (t1 - t0) * i / 4, hm, sizeof hm, 0);
+		if (i == 4)
+			at = w - (int)strlen(hm);
+		else if (i > 0)
+			at -= (int)strlen(hm) / 2;
+		if (at < 0)
+			at = 0;
+		if (at + (int)strlen(hm) <= w && (at == 0 || labels[at - 1] == ' '))
+			memcpy(labels + at, hm, strlen(hm));
+	}
+	dl_push(d, xasprintf("  %s", marks), CS_SPARK);
+	dl_push(d, xasprintf("  %s", buf_str(&axis)), CS_MUTED);
+	dl_push(d, xasprintf("  %s", labels), CS_MUTED);
+	legend = xstrdup("  D deploy  C config change  A alert  O onset  S signal  N note  * several");
+	dl_push(d, legend, CS_MUTED);
+	buf_free(&axis);
+	free(marks);
+	free(labels);
+	order = xcalloc(inc->n_timeline, sizeof *order);
+	for (k = 0; k < inc->n_timeline; k++)
+		order[k] = &inc->timeline[k];
+	qsort(order, inc->n_timeline, sizeof *order, detail_item_cmp);
+	for (k = 0; k < inc->n_timeline; k++) {
+		const struct mw_timeline_item *it = order[k];
+
+		detail_hhmm(it->ts, hm, sizeof hm, 1);
+		dl_add(d, strcmp(it->kind ? it->kind : "", "onset") == 0 ?
+		    CS_CRITICAL : CS_NORMAL, "  %s  %c  %-13s %s", hm,
+		    detail_mark(it->kind), it->kind ? it->kind : "",
+		    it->label ? it->label : "");
+	}
+	free(order);
+}
+
+/* One series: title, values and baseline as sparklines, onset marker. */
+static void
+detail_series(struct dlines *d, const struct mw_series *s)
+{
+	int w = d->width - 12, used, c, onset_col = -1;
+	double *vals, *base = NULL, lo = INFINITY, hi = -INFINITY, last = NAN;
+	struct buf b;
+	char hm[16];
+	size_t i;
+
+	if (w < 10)
+		w = 10;
+	for (i = 0; i < s->n; i++) {
+		if (isfinite(s->value[i])) {
+			if (s->value[i] < lo) lo = s->value[i];
+			if (s->value[i] > hi) hi = s->value[i];
+			last = s->value[i];
+		}
+		if (s->baseline != NULL && isfinite(s->baseline[i])) {
+			if (s->baseline[i] < lo) lo = s->baseline[i];
+			if (s->baseline[i] > hi) hi = s->baseline[i];
+		}
+	}
+	detail_hhmm(s->onset, hm, sizeof hm, 0);
+	dl_add(d, CS_HEADING, "  %s %s  onset %s  min %.4g  max %.4g  last %.4g",
+	    s->service ? s->service : "?", s->metric ? s->metric : "?", hm,
+	    isfinite(lo) ? lo : 0.0, isfinite(hi) ? hi : 0.0,
+	    isfinite(last) ? last : 0.0);
+	if (s->n == 0) {
+		dl_add(d, CS_MUTED, "  (no points)");
+		return;
+	}
+	vals = xcalloc((size_t)w, sizeof *vals);
+	used = chart_resample(s->value, s->n, w, vals);
+	buf_init(&b);
+	buf_adds(&b, "  value    ");
+	chart_spark(&b, vals, used, lo, hi, d->utf8);
+	dl_push(d, buf_steal(&b), CS_SPARK);
+	if (s->baseline != NULL) {
+		base = xcalloc((size_t)w, sizeof *base);
+		chart_resample(s->baseline, s->n, w, base);
+		buf_adds(&b, "  baseline ");
+		chart_spark(&b, base, used, lo, hi, d->utf8);
+		dl_push(d, buf_steal(&b), CS_BASELINE);
+	}
+	if (s->onset > 0 && s->ts != NULL && s->n > 1) {
+		/* The column of the first point at or after the onset. */
+		for (i = 0; i < s->n && s->ts[i] < s->onset; i++)
+			;
+		if (i < s->n) {
+			onset_col = (int)((double)i * used / (double)s->n);
+			buf_adds(&b, "           ");
+			for (c = 0; c < onset_col; c++)
+				buf_addc(&b, ' ');
+			buf_adds(&b, "^ onset");
+			dl_push(d, buf_steal(&b), CS_CRITICAL);
+		}
+	}
+	buf_free(&b);
+	free(vals);
+	free(base);
+}
+
+/* The incident view. */
+static void
+detail_incident(struct ui *ui, struct dlines *d, const struct mw_incident *inc)
+{
+	const struct mw_incident *det = NULL;
+	char a[40], b[40], age[32];
+	size_t i;
+
+	detail_ts(inc->window_start, a, sizeof a);
+	detail_ts(inc->window_end, b, sizeof b);
+	ui_age(inc->window_start, age, sizeof age);
+	dl_add(d, CS_HEADING, "Incident #%lld  %s  %s  %s  (%s)", inc->id,
+	    inc->service ? inc->service : "-", inc->severity ? inc->severity : "",
+	    ui_status(ui, ROW_INCIDENT, inc->id, inc->status),
+	    inc->trigger_type ? inc->trigger_type : "");
+	if (inc->title != NULL && *inc->title != '\0')
+		dl_wrap(d, CS_NORMAL, 0, inc->title);
+	dl_add(d, CS_NORMAL, "Window     %s %s %s  (began %s ago)", a,
+	    draw_glyph(G_ARROW), b, age);
+	if (inc->decision != NULL)
+		dl_add(d, CS_NORMAL, "Decision   %s (policy %s): %s", inc->decision,
+		    inc->policy_version ? inc->policy_version : "?",
+		    inc->rationale ? inc->rationale : "");
+	dl_add(d, CS_NORMAL, "Confidence %.2f", inc->confidence);
+
+	if (ui->detail_snap != NULL && ui->detail_snap_id == inc->id)
+		det = detail_find_incident(ui->detail_snap, inc->id);
+	dl_heading(d, "Timeline (UTC)");
+	if (det != NULL)
+		detail_timeline(d, det);
+	else if (ui->detail_error != NULL)
+		dl_add(d, CS_ERROR, "  cannot load the timeline: %s", ui->detail_error);
+	else
+		dl_add(d, CS_MUTED, "  loading...");
+	dl_heading(d, "Anomalous series (value over baseline)");
+	if (det != NULL) {
+		if (det->n_series == 0)
+			dl_add(d, CS_MUTED, "  (no series)");
+		for (i = 0; i < det->n_series; i++)
+			detail_series(d, &det->series[i]);
+	} else
+		dl_add(d, CS_MUTED, "  %s", ui->detail_error ? "-" : "loading...");
+
+	dl_heading(d, "Hypotheses");
+	if (inc->n_hypotheses == 0)
+		dl_add(d, CS_MUTED, "  (none)");
+	for (i = 0; i < inc->n_hypotheses; i++) {
+		const struct mw_hypothesis *h = &inc->hypotheses[i];
+
+		dl_add(d, CS_NORMAL, "  %d. %-10s %.2f %-10s %s", h->rank,
+		    h->type ? h->type : "", h->confidence,
+		    ui_status(ui, ROW_HYPOTHESIS, h->id, h->status), h->title ? h->title : "");
+	}
+	dl_heading(d, "Recommendations");
+	if (inc->n_recommendations == 0)
+		dl_add(d, CS_MUTED, "  (none)");
+	for (i = 0; i < inc->n_recommendations; i++) {
+		const struct mw_recommendation *r = &inc->recommendations[i];
+
+		dl_add(d, r->publishable ? CS_NORMAL : CS_MUTED, "  %-12s %-13s %s%s",
+		    ui_status(ui, ROW_RECO, r->id, r->status), r->type ? r->type : "",
+		    r->publishable ? "" : "[hidden] ", r->title ? r->title : "");
+	}
+	dl_heading(d, "Alerts");
+	if (inc->n_alerts == 0)
+		dl_add(d, CS_MUTED, "  (none)");
+	for (i = 0; i < inc->n_alerts; i++) {
+		const struct mw_alert *al = &inc->alerts[i];
+
+		dl_add(d, CS_NORMAL, "  %-12s %-8s %s",
+		    ui_status(ui, ROW_ALERT, al->id, al->status),
+		    al->severity ? al->severity : "", al->title ? al->title : "");
+	}
+}
+
+/* ---- hypothesis and evidence --------------------------------------------------------- */
+
+/* The evidence list of h, grouped by role. */
+static void
+detail_evidence_list(struct dlines *d, const struct mw_hypothesis *h)
+{
+	static const char *const roles[] = { "supports", "contradicts", "missing" };
+	size_t r, i;
+	int any;
+
+	for (r = 0; r < MW_ARRAY_LEN(roles); r++) {
+		any = 0;
+		for (i = 0; i < h->n_evidence; i++) {
+			const struct mw_evidence *e = &h->evidence[i];
+
+			if (e->role == NULL || strcmp(e->role, roles[r]) != 0)
+				continue;
+			if (!any)
+				dl_add(d, r == 0 ? CS_OK : r == 1 ? CS_HIGH : CS_MUTED,
+				    "  %s:", roles[r]);
+			any = 1;
+			dl_add(d, CS_NORMAL, "    %-18s weight %.2f  %s", e->kind ? e->kind : "",
+			    e->weight, e->ref ? e->ref : "");
+			dl_wrap(d, CS_NORMAL, 6, e->summary != NULL && *e->summary != '\0' ?
+			    e->summary : r == 2 ? "(expected, looked for, not found)" : "");
+		}
+	}
+	if (h->n_evidence == 0)
+		dl_add(d, CS_MUTED, "  (no evidence cited)");
+}
+
+/* The hypothesis view: why it is ranked where it is. */
+static void
+detail_hypothesis(struct ui *ui, struct dlines *d, const struct mw_hypothesis *h,
+    const struct mw_incident *inc)
+{
+	struct buf bar;
+	size_t i;
+
+	dl_add(d, CS_HEADING, "Hypothesis #%lld  rank %d of %zu  %s  suspected service %s",
+	    h->id, h->rank, inc->n_hypotheses, h->type ? h->type : "",
+	    h->service ? h->service : "-");
+	dl_wrap(d, CS_NORMAL, 0, h->title);
+	buf_init(&bar);
+	chart_bar(&bar, h->confidence, 20, d->utf8);
+	dl_push(d, xasprintf("Confidence %.2f %s", h->confidence, buf_str(&bar)), CS_BAR);
+	buf_free(&bar);
+	dl_add(d, CS_NORMAL, "Status     %s", ui_status(ui, ROW_HYPOTHESIS, h->id, h->status));
+	if (h->ref != NULL)
+		dl_add(d, CS_NORMAL, "Blames     %s", h->ref);
+	dl_add(d, CS_NORMAL, "Incident   #%lld %s (%s)", inc->id,
+	    inc->service ? inc->service : "-", inc->trigger_type ? inc->trigger_type : "");
+	dl_heading(d, "Why it is ranked here");
+	if (h->why != NULL && *h->why != '\0')
+		dl_wrap(d, CS_NORMAL, 2, h->why);
+	else
+		dl_add(d, CS_MUTED, "  (the pipeline gave no explanation)");
+	for (i = 0; i < inc->n_hypotheses; i++) {
+		const struct mw_hypothesis *o = &inc->hypotheses[i];
+
+		if (o->id == h->id)
+			continue;
+		dl_add(d, CS_MUTED, "  %s #%d %-10s %.2f  %s",
+		    o->rank < h->rank ? "below" : "above", o->rank,
+		    o->type ? o->type : "", o->confidence, o->title ? o->title : "");
+	}
+	dl_heading(d, "Evidence");
+	detail_evidence_list(d, h);
+}
+
+/* The evidence view: full summary and reference. */
+static void
+detail_evidence(struct dlines *d, const struct mw_evidence *e,
+    const struct mw_hypothesis *h)
+{
+	char ts[40];
+
+	detail_ts(e->observed_at, ts, sizeof ts);
+	if (e->id > 0)
+		dl_add(d, CS_HEADING, "Evidence #%lld  %s  %s hypothesis #%lld (rank %d)",
+		    e->id, e->kind ? e->kind : "", e->role ? e->role : "", h->id, h->rank);
+	else
+		dl_add(d, CS_HEADING, "Missing evidence  %s  for hypothesis #%lld (rank %d)",
+		    e->kind ? e->kind : "", h->id, h->rank);
+	dl_add(d, CS_NORMAL, "Hypothesis %s", h->title ? h->title : "");
+	dl_add(d, CS_NORMAL, "Source     %s", e->source ? e->source : "-");
+	dl_add(d, CS_NORMAL, "Reference  %s", e->ref ? e->ref : "-");
+	dl_add(d, CS_NORMAL, "Observed   %s", ts);
+	dl_add(d, CS_NORMAL, "Confidence %.2f   weight %.2f", e->confidence, e->weight);
+	dl_heading(d, "Summary");
+	dl_wrap(d, CS_NORMAL, 2, e->summary != NULL && *e->summary != '\0' ? e->summary :
+	    "(none)");
+}
+
+/* ---- recommendation and alert ------------------------------------------------------ */
+
+static void
+detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
+    const struct mw_incident *inc)
+{
+	char age[32];
+
+	dl_add(d, CS_HEADING, "Recommendation #%lld  %s  %s", r->id, r->type ? r->type : "",
+	    ui_status(ui, ROW_RECO, r->id, r->status));
+	dl_wrap(d, CS_NORMAL, 0, r->title);
+	dl_add(d, CS_NORMAL, "Incident   #%lld %s", inc->id, inc->service ? inc->service : "-");
+	if (r->hypothesis_id > 0)
+		dl_add(d, CS_NORMAL, "For        hypothesis #%lld", r->hypothesis_id);
+	dl_add(d, r->publishable ? CS_OK : CS_MUTED, "Evidence gate %s%s%s",
+	    r->publishable ? "passed" : "blocked (hidden from the panes)",
+	    r->gate_reason ? ": " : "", r->gate_reason ? r->gate_reason : "");
+	if (r->acked_by != NULL) {
+		ui_age(r->acked_at, age, sizeof age);
+		dl_add(d, CS_ACKED, "Acknowledged by %s, %s ago", r->acked_by, age);
+	}
+}
+
+static void
+detail_alert(struct ui *ui, struct dlines *d, const struct mw_alert *a)
+{
+	char since[32], ts[40], age[32];
+
+	detail_ts(a->created_at, ts, sizeof ts);
+	ui_age(a->created_at, since, sizeof since);
+	dl_add(d, CS_HEADING, "Alert #%lld  %s  %s", a->id, a->severity ? a->severity : "",
+	    ui_status(ui, ROW_ALERT, a->id, a->status));
+	dl_wrap(d, CS_NORMAL, 0, a->title);
+	dl_add(d, CS_NORMAL, "Since      %s (%s ago)", ts, since);
+	if (a->incident_id > 0)
+		dl_add(d, CS_NORMAL, "Incident   #%lld", a->incident_id);
+	if (a->acked_by != NULL) {
+		ui_age(a->acked_at, age, sizeof age);
+		dl_add(d, tui_wall() - a->acked_at > ui->stale_ack ? CS_STALE : CS_ACKED,
+		    "Acknowledged by %s, %s ago", a->acked_by, age);
+	}
+	if (a->silenced_until > 0) {
+		detail_ts(a->silenced_until, ts, sizeof ts);
+		dl_add(d, CS_MUTED, "Silenced until %s", ts);
+	}
+	dl_heading(d, "Message");
+	dl_wrap(d, CS_NORMAL, 2, a->message != NULL && *a->message != '\0' ?
+	    a->message : "(empty)");
+}
+
+/* ---- public ------------------------------------------------------------------------ */
+
+/* Opens the view for row r. */
+void
+detail_open(struct ui *ui, const struct row *r)
+{
+	ui->view = VIEW_DETAIL;
+	ui->detail_kind = r->kind;
+	ui->detail_id = r->id;
+	ui->detail_sub = r->sub;
+	ui->detail_scroll = 0;
+	if (r->kind == ROW_INCIDENT) {
+		if (ui->detail_snap_id != r->id && ui->detail_snap != NULL) {
+			model_free(ui->detail_snap);
+			ui->detail_snap = NULL;
+			ui->detail_snap_id = 0;
+		}
+		free(ui->detail_error);
+		ui->detail_error = NULL;
+		ui->detail_loading = 1;
+	}
+}
+
+/* Builds the lines of the open view for width w. */
+static void
+detail_build(struct ui *ui, struct dlines *d)
+{
+	const struct mw_incident *inc = NULL;
+	const struct mw_hypothesis *h;
+	size_t i;
+
+	switch (ui->detail_kind) {
+	case ROW_INCIDENT:
+		if ((inc = detail_find_incident(ui->snap, ui->detail_id)) != NULL) {
+			detail_incident(ui, d, inc);
+			return;
+		}
+		break;
+	case ROW_HYPOTHESIS:
+		if ((h = detail_find_hypothesis(ui->snap, ui->detail_id, &inc)) != NULL) {
+			detail_hypothesis(ui, d, h, inc);
+			return;
+		}
+		break;
+	case ROW_EVIDENCE:
+		if ((h = detail_find_hypothesis(ui->snap, ui->detail_id, &inc)) != NULL) {
+			for (i = 0; i < h->n_evidence; i++) {
+				long long sub = h->evidence[i].id > 0 ? h->evidence[i].id :
+				    -(long long)(i + 1);
+
+				if (sub == ui->detail_sub) {
+					detail_evidence(d, &h->evidence[i], h);
+					return;
+				}
+			}
+		}
+		break;
+	case ROW_RECO: {
+		const struct mw_recommendation *r;
+
+		if ((r = detail_find_reco(ui->snap, ui->detail_id, &inc)) != NULL) {
+			detail_reco(ui, d, r, inc);
+			return;
+		}
+		break;
+	}
+	case ROW_ALERT: {
+		const struct mw_alert *a;
+
+		if ((a = detail_find_alert(ui->snap, ui->detail_id)) != NULL) {
+			detail_alert(ui, d, a);
+			return;
+		}
+		break;
+	}
+	}
+	dl_add(d, CS_MUTED, "This item is no longer in the data (Esc goes back).");
+}
+
+/* Draws the open view in the body. */
+void
+detail_draw(struct ui *ui)
+{
+	const struct rect *r = &ui->layout.body;
+	struct dlines d;
+	size_t i;
+	int y, max;
+
+	memset(&d, 0, sizeof d);
+	d.width = r->w - 1;
+	d.utf8 = draw_utf8();
+	detail_build(ui, &d);
+	ui->detail_lines = (int)d.n;
+	max = (int)d.n - (r->h - 1);
+	if (ui->detail_scroll > max)
+		ui->detail_scroll = max > 0 ? max : 0;
+	draw_title(r->y, r->x, r->w, "Detail",
+	    d.n > (size_t)(r->h - 1) ? "(j/k scroll, Esc back)" : "(Esc back)", 1);
+	for (i = (size_t)ui->detail_scroll, y = r->y + 1; i < d.n && y < r->y + r->h;
+	    i++, y++)
+		draw_text(y, r->x + 1, r->w - 1, d.v[i].text, d.v[i].slot);
+	dl_free(&d);
+}
+
+/* Scrolls the view; 1 when the action was a scrolling one. */
+int
+detail_scroll(struct ui *ui, int action)
+{
+	int page = ui->layout.body.h - 2 > 1 ? ui->layout.body.h - 2 : 1;
+	int max = ui->detail_lines - (ui->layout.body.h - 1);
+
+	if (max < 0)
+		max = 0;
+	switch (action) {
+	case ACT_MOVE_UP: ui->detail_scroll--; break;
+	case ACT_MOVE_DOWN: ui->detail_scroll++; break;
+	case ACT_PAGE_UP: ui->detail_scroll -= page; break;
+	case ACT_PAGE_DOWN: ui->detail_scroll += page; break;
+	case ACT_MOVE_FIRST: ui->detail_scroll = 0; break;
+	case ACT_MOVE_LAST: ui->detail_scroll = max; break;
+	default: return 0;
+	}
+	if (ui->detail_scroll > max)
+		ui->detail_scroll = max;
+	if (ui->detail_scroll < 0)
+		ui->detail_scroll = 0;
+	return 1;
+}

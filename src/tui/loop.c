@@ -1,0 +1,264 @@
+/*
+ * loop.c - the console's event loop: poll() the terminal, the worker's wake
+ * pipe and the signal self-pipe; turn keys into actions (or prompt input)
+ * and worker messages into state; draw once when something changed.
+ *
+ * Keys are drained completely before drawing, so holding j over a slow link
+ * costs one frame, not one per key; curses then sends only changed cells.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "curses_compat.h"
+#include "midwatch/log.h"
+#include "midwatch/xmalloc.h"
+#include "tui_int.h"
+
+/* Removes the override an intent put up. */
+static void
+loop_drop_override(struct ui *ui, unsigned long seq)
+{
+	size_t i = 0;
+
+	while (i < ui->n_ovr) {
+		if (ui->ovr[i].seq == seq) {
+			free(ui->ovr[i].status);
+			free(ui->ovr[i].who);
+			memmove(&ui->ovr[i], &ui->ovr[i + 1],
+			    (ui->n_ovr - i - 1) * sizeof *ui->ovr);
+			ui->n_ovr--;
+		} else
+			i++;
+	}
+}
+
+/* Shows s as the data from now on (taken over); rows are rebuilt before
+ * the old snapshot is freed, because they point into it. */
+void
+loop_install(struct ui *ui, struct mw_snapshot *s)
+{
+	struct mw_snapshot *old = ui->snap;
+
+	ui->snap = s;
+	ui->snap_at = tui_wall();
+	pane_rebuild_all(ui);
+	if (old != NULL)
+		model_free(old);
+	ui->dirty |= R_REDRAW;
+}
+
+/* Replaces a malloc'd string field. */
+static void
+loop_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value != NULL ? xstrdup(value) : NULL;
+}
+
+/* Applies one message from the worker. */
+static void
+loop_message(struct ui *ui, struct wmsg *m)
+{
+	switch (m->type) {
+	case WMSG_SNAPSHOT:
+		loop_install(ui, m->snap);
+		m->snap = NULL;
+		break;
+	case WMSG_DETAIL:
+		if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT &&
+		    ui->detail_id == m->id) {
+			if (ui->detail_snap != NULL)
+				model_free(ui->detail_snap);
+			ui->detail_snap = m->snap;
+			ui->detail_snap_id = m->id;
+			m->snap = NULL;
+			loop_set(&ui->detail_error, m->text);
+			ui->detail_loading = 0;
+		}
+		break;
+	case WMSG_DONE:
+		if (m->rc != 2)
+			loop_drop_override(ui, m->seq);
+		if (m->snap != NULL) {
+			loop_install(ui, m->snap);
+			m->snap = NULL;
+		}
+		if (m->text != NULL)
+			actions_message(ui, m->rc < 0, "%s", m->text);
+		break;
+	case WMSG_DB:
+		if (m->ok && !ui->db_ok)
+			actions_message(ui, 0, "database connection restored");
+		else if (!m->ok && ui->db_ok)
+			actions_message(ui, 1, "database unavailable: %s%s",
+			    m->text ? m->text : "?", ui->snap != NULL ?
+			    " (showing the last data)" : "");
+		else if (m->ok && m->text != NULL &&
+		    strncmp(m->text, "cannot load", 11) == 0)
+			actions_message(ui, 1, "%s", m->text);
+		ui->db_ok = m->ok;
+		ui->db_retry_at = m->retry_at;
+		if (!m->ok || strncmp(m->text ? m->text : "", "cannot load", 11) != 0)
+			loop_set(&ui->db_text, m->text);
+		break;
+	case WMSG_PIPELINE:
+		ui->pipe = m->pipe;
+		loop_set(&ui->pipe_text, m->text);
+		if (m->pipe == PIPE_RUNNING) {
+			if (m->stage != NULL)
+				loop_set(&ui->pipe_stage, m->stage);
+			else
+				loop_set(&ui->pipe_stage, NULL);
+			ui->pipe_done = m->done;
+			ui->pipe_total = m->total;
+		} else
+			loop_set(&ui->pipe_stage, NULL);
+		if (m->pipe == PIPE_DONE) {
+			ui->pipe_run = m->id;
+			if (m->id > 0)
+				actions_message(ui, 0, "pipeline run #%lld completed", m->id);
+		} else if (m->pipe == PIPE_FAILED)
+			actions_message(ui, 1, "pipeline failed: %s",
+			    m->text ? m->text : "?");
+		break;
+	}
+	ui->dirty |= R_REDRAW;
+}
+
+/* Turns what get_wch returned into a key code (see tui.h). */
+static int
+loop_keycode(int r, wint_t wc)
+{
+	if (r == KEY_CODE_YES) {
+		if (wc == KEY_ENTER)
+			return KEYC_ENTER;
+		return KEYC_SPECIAL + (int)wc;
+	}
+	if (wc == '\r')
+		return KEYC_ENTER;
+	if (wc == 127 || wc == 8)
+		return KEYC_SPECIAL + KEY_BACKSPACE;
+	return (int)wc;
+}
+
+/* Handles one key: the prompt takes it when one is open. */
+static int
+loop_key(struct ui *ui, int key)
+{
+	char name[32];
+	int action;
+
+	if (key == KEYC_SPECIAL + KEY_RESIZE)
+		return R_RELAYOUT | R_REDRAW;
+	if (ui->layout.mode == LAYOUT_TOO_SMALL) {
+		action = keymap_lookup(&ui->keys, key);
+		return action == ACT_QUIT || action == ACT_CLOSE ? R_QUIT : R_NONE;
+	}
+	/* Rows must match the current data before a handler reads them. */
+	pane_rebuild_all(ui);
+	if (ui->prompt.kind != PROMPT_NONE)
+		return prompt_key(ui, key);
+	action = keymap_lookup(&ui->keys, key);
+	if (action == ACT_NONE) {
+		keys_name(key, name, sizeof name);
+		actions_message(ui, 0, "%s is not bound to anything (? lists the keys)",
+		    name);
+		return R_REDRAW;
+	}
+	return actions_run(ui, action);
+}
+
+/* Applies the reaction flags of a handler. */
+static int
+loop_react(struct ui *ui, int flags)
+{
+	if (flags & R_RELAYOUT)
+		tui_layout(ui);
+	if (flags & R_CLEAR)
+		clearok(curscr, TRUE);
+	ui->dirty |= flags & (R_REDRAW | R_RELAYOUT | R_CLEAR);
+	return flags & R_QUIT;
+}
+
+/* Reads every key waiting; 1 when one asked to quit. */
+static int
+loop_keys(struct ui *ui)
+{
+	wint_t wc;
+	int r;
+
+	while ((r = get_wch(&wc)) != ERR) {
+		if (loop_react(ui, loop_key(ui, loop_keycode(r, wc))))
+			return 1;
+		if (tui_quit_signal)
+			return 1;
+	}
+	return 0;
+}
+
+/* Runs until the operator quits or a signal says so; 0. */
+int
+loop_run(struct ui *ui)
+{
+	struct pollfd pfd[3];
+	struct wmsg *m;
+	double last_tick = tui_wall(), now;
+	int n;
+
+	for (;;) {
+		if (tui_quit_signal) {
+			log_info("console: quitting on signal %d", (int)tui_quit_signal);
+			break;
+		}
+		if (tui_winch) {
+			tui_winch = 0;
+			tui_resize(ui);
+		}
+		now = tui_wall();
+		if (now - last_tick >= 1.0) {
+			/* Ages, retry countdowns and messages change with time. */
+			last_tick = now;
+			ui->dirty |= R_REDRAW;
+		}
+		if (ui->dirty) {
+			tui_layout(ui);
+			draw_screen(ui);
+			refresh();
+			ui->dirty = 0;
+		}
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = worker_fd(ui->worker);
+		pfd[1].events = POLLIN;
+		pfd[2].fd = tui_signal_fd();
+		pfd[2].events = POLLIN;
+		n = poll(pfd, 3, 1000);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[2].revents & POLLIN)
+			tui_drain_signals();
+		if (pfd[1].revents & POLLIN) {
+			while ((m = worker_next(ui->worker)) != NULL) {
+				loop_message(ui, m);
+				wmsg_free(m);
+			}
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			/* The terminal went away (SSH dropped without SIGHUP). */
+			log_info("console: the terminal is gone");
+			break;
+		}
+		if (loop_keys(ui))
+			break;
+	}
+	return 0;
+}

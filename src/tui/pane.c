@@ -1,0 +1,388 @@
+/*
+ * pane.c - what the four panes share: rows rebuilt from the snapshot before
+ * every frame, a selection kept by identity (id, not index) so reloads and
+ * other consoles' actions never move the operator, scrolling, marks and
+ * filters, and drawing the visible rows.  What a row contains and looks
+ * like is in pane_incidents.c, pane_hypotheses.c, pane_recos.c and
+ * pane_alerts.c.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "midwatch/sanitize.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+#include "tui_int.h"
+
+static const char *const pane_titles[PANE_COUNT] = {
+	"Incidents", "Hypotheses & evidence", "Recommendations", "Alerts"
+};
+
+/* An empty pane. */
+void
+pane_init(struct pane *p, enum pane_id id)
+{
+	memset(p, 0, sizeof *p);
+	p->id = id;
+	p->for_incident = -1;
+}
+
+/* Frees what a pane holds. */
+void
+pane_free(struct pane *p)
+{
+	free(p->rows);
+	free(p->filter);
+	free(p->marks);
+	pane_init(p, p->id);
+}
+
+/* Appends a row. */
+void
+pane_add_row(struct pane *p, enum row_kind kind, long long id, long long sub,
+    const void *obj)
+{
+	struct row *r;
+
+	if (p->n_rows == p->cap_rows) {
+		p->cap_rows = p->cap_rows ? p->cap_rows * 2 : 32;
+		p->rows = xreallocarray(p->rows, p->cap_rows, sizeof *p->rows);
+	}
+	r = &p->rows[p->n_rows++];
+	memset(r, 0, sizeof *r);
+	r->kind = kind;
+	r->id = id;
+	r->sub = sub;
+	r->obj = obj;
+}
+
+/* The selected row, or NULL in an empty pane. */
+const struct row *
+pane_selected(const struct pane *p)
+{
+	return p->n_rows > 0 ? &p->rows[p->sel] : NULL;
+}
+
+/* Selects row idx and remembers its identity. */
+void
+pane_move_to(struct pane *p, size_t idx)
+{
+	if (p->n_rows == 0) {
+		p->sel = 0;
+		return;
+	}
+	if (idx >= p->n_rows)
+		idx = p->n_rows - 1;
+	p->sel = idx;
+	p->sel_id = p->rows[idx].id;
+	p->sel_sub = p->rows[idx].sub;
+	p->have_sel = 1;
+}
+
+/* Moves the selection by delta rows (clamped). */
+void
+pane_move(struct pane *p, long delta)
+{
+	long idx;
+
+	if (p->n_rows == 0)
+		return;
+	idx = (long)p->sel + delta;
+	if (idx < 0)
+		idx = 0;
+	if (idx >= (long)p->n_rows)
+		idx = (long)p->n_rows - 1;
+	pane_move_to(p, (size_t)idx);
+}
+
+/* Is object id marked? */
+int
+pane_marked(const struct pane *p, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_marks; i++)
+		if (p->marks[i] == id)
+			return 1;
+	return 0;
+}
+
+/* Marks or unmarks object id. */
+void
+pane_toggle_mark(struct pane *p, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_marks; i++) {
+		if (p->marks[i] == id) {
+			p->marks[i] = p->marks[--p->n_marks];
+			return;
+		}
+	}
+	p->marks = xreallocarray(p->marks, p->n_marks + 1, sizeof *p->marks);
+	p->marks[p->n_marks++] = id;
+}
+
+/* Clears every mark. */
+void
+pane_clear_marks(struct pane *p)
+{
+	free(p->marks);
+	p->marks = NULL;
+	p->n_marks = 0;
+}
+
+/* Finds the remembered selection in the fresh rows (else keeps the index,
+ * clamped) and keeps it on screen. */
+static void
+pane_restore(struct pane *p)
+{
+	size_t i;
+	int found = 0;
+
+	if (p->n_rows == 0) {
+		p->sel = 0;
+		p->top = 0;
+		return;
+	}
+	if (p->have_sel) {
+		for (i = 0; i < p->n_rows; i++) {
+			if (p->rows[i].id == p->sel_id && p->rows[i].sub == p->sel_sub) {
+				p->sel = i;
+				found = 1;
+				break;
+			}
+		}
+		/* An evidence row that is gone: fall back to its hypothesis. */
+		for (i = 0; !found && p->sel_sub != 0 && i < p->n_rows; i++) {
+			if (p->rows[i].id == p->sel_id && p->rows[i].sub == 0) {
+				p->sel = i;
+				found = 1;
+			}
+		}
+	}
+	if (!found) {
+		if (p->sel >= p->n_rows)
+			p->sel = p->n_rows - 1;
+		if (!p->have_sel)
+			p->sel = 0;
+	}
+	pane_move_to(p, p->sel);
+	if (p->height > 0) {
+		if (p->sel < p->top)
+			p->top = p->sel;
+		if (p->sel >= p->top + (size_t)p->height)
+			p->top = p->sel - (size_t)p->height + 1;
+		if (p->top + (size_t)p->height > p->n_rows)
+			p->top = p->n_rows > (size_t)p->height ?
+			    p->n_rows - (size_t)p->height : 0;
+	}
+}
+
+/* Rebuilds every pane from the snapshot, incidents first because the
+ * others follow its selection. */
+void
+pane_rebuild_all(struct ui *ui)
+{
+	const struct mw_incident *inc;
+	long long inc_id;
+	int i;
+
+	for (i = 0; i < PANE_COUNT; i++) {
+		struct pane *p = &ui->panes[i];
+
+		p->height = ui->layout.pane[i].h - 1;
+		p->n_rows = 0;
+	}
+	if (ui->snap != NULL)
+		pane_incidents_rows(ui, &ui->panes[PANE_INCIDENTS]);
+	ui->panes[PANE_INCIDENTS].want = (int)ui->panes[PANE_INCIDENTS].n_rows;
+	pane_restore(&ui->panes[PANE_INCIDENTS]);
+	inc = ui_incident(ui);
+	inc_id = inc != NULL ? inc->id : 0;
+	for (i = PANE_HYPOTHESES; i < PANE_COUNT; i++) {
+		struct pane *p = &ui->panes[i];
+
+		if (p->for_incident != inc_id &&
+		    !(i == PANE_ALERTS && ui->alerts_all)) {
+			/* Another incident: start at its top, forget marks. */
+			p->have_sel = 0;
+			p->sel = 0;
+			p->top = 0;
+			pane_clear_marks(p);
+		}
+		p->for_incident = inc_id;
+		p->want = 0;
+		if (ui->snap == NULL)
+			continue;
+		if (i == PANE_HYPOTHESES)
+			pane_hypotheses_rows(ui, p);	/* sets want */
+		else if (i == PANE_RECOS)
+			pane_recos_rows(ui, p);
+		else
+			pane_alerts_rows(ui, p);
+		if (i != PANE_HYPOTHESES)
+			p->want = (int)p->n_rows;
+		pane_restore(p);
+	}
+}
+
+/* The incident the incidents pane has selected, or NULL. */
+const struct mw_incident *
+ui_incident(struct ui *ui)
+{
+	const struct row *r = pane_selected(&ui->panes[PANE_INCIDENTS]);
+
+	return r != NULL ? r->obj : NULL;
+}
+
+/* The pending override of an object, or NULL. */
+const struct override *
+ui_override(struct ui *ui, enum row_kind kind, long long id)
+{
+	size_t i;
+
+	for (i = ui->n_ovr; i > 0; i--)
+		if (ui->ovr[i - 1].kind == kind && ui->ovr[i - 1].id == id)
+			return &ui->ovr[i - 1];
+	return NULL;
+}
+
+/* The status to show: a pending action's result, else the model's. */
+const char *
+ui_status(struct ui *ui, enum row_kind kind, long long id,
+    const char *model_status)
+{
+	const struct override *o = ui_override(ui, kind, id);
+
+	if (o != NULL && o->status != NULL)
+		return o->status;
+	return model_status != NULL ? model_status : "";
+}
+
+/* A drawable copy of external text: escapes and controls neutralised
+ * (malloc'd; never NULL). */
+char *
+ui_clean(const char *s)
+{
+	return sanitize_text(s != NULL ? s : "", 0);
+}
+
+/* Short forms for narrow status columns. */
+const char *
+ui_short_status(const char *status)
+{
+	if (status == NULL)
+		return "";
+	if (strcmp(status, "acknowledged") == 0)
+		return "acked";
+	if (strcmp(status, "suppressed") == 0)
+		return "suppr";
+	if (strcmp(status, "dismissed") == 0)
+		return "dismiss";
+	return status;
+}
+
+/* Short forms of severities. */
+const char *
+ui_short_severity(const char *sev)
+{
+	if (sev == NULL)
+		return "";
+	if (strcmp(sev, "critical") == 0)
+		return "crit";
+	if (strcmp(sev, "medium") == 0)
+		return "med";
+	return sev;
+}
+
+/* "3m", "2h05m": how long ago wall-clock time when was. */
+void
+ui_age(double when, char *out, size_t len)
+{
+	if (when <= 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	timefmt_age(tui_wall() - when, out, len);
+}
+
+/* Draws a pane: title with counts/filter/marks, then the visible rows. */
+void
+pane_draw(struct ui *ui, enum pane_id id)
+{
+	struct pane *p = &ui->panes[id];
+	const struct rect *r = &ui->layout.pane[id];
+	struct buf extra;
+	struct line l;
+	size_t i;
+	int y, focused = ui->focus == (int)id, marked;
+	const struct row *row;
+
+	buf_init(&extra);
+	buf_printf(&extra, "(%zu)", p->n_rows);
+	if (id == PANE_HYPOTHESES || id == PANE_RECOS ||
+	    (id == PANE_ALERTS && !ui->alerts_all)) {
+		const struct mw_incident *inc = ui_incident(ui);
+
+		if (inc != NULL)
+			buf_printf(&extra, " incident #%lld", inc->id);
+	}
+	if (id == PANE_ALERTS && ui->alerts_all)
+		buf_adds(&extra, " all");
+	if ((id == PANE_INCIDENTS || id == PANE_RECOS) && ui->show_hidden)
+		buf_adds(&extra, " +hidden");
+	if (p->filter != NULL && *p->filter != '\0') {
+		char *f = ui_clean(p->filter);
+
+		buf_printf(&extra, " /%s", f);
+		free(f);
+	}
+	if (p->n_marks > 0)
+		buf_printf(&extra, " [%zu marked]", p->n_marks);
+	draw_title(r->y, r->x, r->w, pane_titles[id], buf_str(&extra), focused);
+	buf_free(&extra);
+	if (ui->snap == NULL) {
+		if (r->h > 1)
+			draw_text(r->y + 1, r->x, r->w, ui->db_ok ? " loading..." :
+			    " waiting for the database...", CS_MUTED);
+		return;
+	}
+	if (p->n_rows == 0 && r->h > 1) {
+		const char *empty = " (none)";
+
+		if (id != PANE_INCIDENTS && ui_incident(ui) == NULL &&
+		    !(id == PANE_ALERTS && ui->alerts_all))
+			empty = " (no incident selected)";
+		else if (p->filter != NULL && *p->filter != '\0')
+			empty = " (nothing matches the filter)";
+		draw_text(r->y + 1, r->x, r->w, empty, CS_MUTED);
+		return;
+	}
+	for (i = p->top, y = r->y + 1; i < p->n_rows && y < r->y + r->h; i++, y++) {
+		row = &p->rows[i];
+		line_init(&l, r->w);
+		marked = pane_marked(p, row->id) && row->sub == 0;
+		line_cell(&l, marked ? draw_glyph(G_MARK) : " ", 1, 0,
+		    marked ? CS_MARKED : -1);
+		switch (id) {
+		case PANE_INCIDENTS:
+			pane_incidents_line(ui, row, &l);
+			break;
+		case PANE_HYPOTHESES:
+			pane_hypotheses_line(ui, row, &l);
+			break;
+		case PANE_RECOS:
+			pane_recos_line(ui, row, &l);
+			break;
+		default:
+			pane_alerts_line(ui, row, &l);
+			break;
+		}
+		line_draw(&l, y, r->x, CS_NORMAL, i == p->sel, focused);
+		line_free(&l);
+	}
+}

@@ -1,0 +1,82 @@
+/*
+ * pane_recos.c - the recommendations of the selected incident: status,
+ * type, title, and who acknowledged them how long ago.  Recommendations
+ * that did not pass the evidence gate (not publishable) are kept for audit
+ * but hidden unless the operator asks (toggle-hidden).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/buf.h"
+#include "tui_int.h"
+
+/* Does a recommendation match the filter? */
+static int
+pane_recos_match(const struct mw_recommendation *r, const char *f)
+{
+	return f == NULL || *f == '\0' || text_contains(r->title, f) ||
+	    text_contains(r->type, f) || text_contains(r->status, f);
+}
+
+/* Rows: the incident's recommendations, publishable ones unless asked. */
+void
+pane_recos_rows(struct ui *ui, struct pane *p)
+{
+	const struct mw_incident *inc = ui_incident(ui);
+	size_t i;
+
+	if (inc == NULL)
+		return;
+	for (i = 0; i < inc->n_recommendations; i++) {
+		const struct mw_recommendation *r = &inc->recommendations[i];
+
+		if (!r->publishable && !ui->show_hidden)
+			continue;
+		if (!pane_recos_match(r, p->filter))
+			continue;
+		pane_add_row(p, ROW_RECO, r->id, 0, r);
+	}
+}
+
+/* One recommendation. */
+void
+pane_recos_line(struct ui *ui, const struct row *row, struct line *l)
+{
+	const struct mw_recommendation *r = row->obj;
+	const struct override *o = ui_override(ui, ROW_RECO, r->id);
+	const char *status = ui_status(ui, ROW_RECO, r->id, r->status);
+	const char *who = r->acked_by;
+	double at = r->acked_at;
+	struct buf b;
+	char age[32], *t;
+	int faded;
+
+	line_cell(l, ui_short_status(status), 9, 0, draw_status_slot(status));
+	line_cell(l, r->type, 14, 0, CS_HEADING);
+	buf_init(&b);
+	if (!r->publishable) {
+		t = ui_clean(r->gate_reason);
+		buf_printf(&b, "[hidden: %s] ", *t != '\0' ? t : "no evidence");
+		free(t);
+	}
+	t = ui_clean(r->title);
+	buf_adds(&b, t);
+	free(t);
+	if (o != NULL && strcmp(status, "acknowledged") == 0) {
+		who = o->who;
+		at = o->at;
+	}
+	if (strcmp(status, "acknowledged") == 0 && who != NULL) {
+		ui_age(at, age, sizeof age);
+		t = ui_clean(who);
+		buf_printf(&b, " (acked %s ago by %s)", age, t);
+		free(t);
+	}
+	faded = !r->publishable || strcmp(status, "done") == 0 ||
+	    strcmp(status, "dismissed") == 0;
+	line_rest(l, buf_str(&b), faded ? CS_MUTED : -1);
+	buf_free(&b);
+}

@@ -1,0 +1,310 @@
+/*
+ * tui_int.h - what the files of src/tui share: the console's state, the
+ * reaction flags handlers return, pane rows, colour slots and the drawing
+ * helpers.  Nothing outside src/tui includes this (and it does not include
+ * curses: only the .c files that draw do, through curses_compat.h).
+ */
+#ifndef MIDWATCH_TUI_INT_H
+#define MIDWATCH_TUI_INT_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/model.h"
+#include "midwatch/tui.h"
+#include "midwatch/worker.h"
+
+/* Reaction flags: handlers return them, only the loop acts on them. */
+#define R_NONE		0x00
+#define R_REDRAW	0x01	/* draw again */
+#define R_RELAYOUT	0x02	/* recompute pane geometry (focus, size) */
+#define R_CLEAR		0x04	/* repaint every cell (Ctrl-L, resize) */
+#define R_QUIT		0x08	/* leave the loop */
+
+/* What a pane row shows. */
+enum row_kind {
+	ROW_INCIDENT,
+	ROW_HYPOTHESIS,
+	ROW_EVIDENCE,
+	ROW_RECO,
+	ROW_ALERT
+};
+
+/* One row of a pane, rebuilt from the snapshot before every draw.  The
+ * pointers borrow from ui->snap and die with it. */
+struct row {
+	enum row_kind kind;
+	long long id;		/* object id; evidence rows: the hypothesis id */
+	long long sub;		/* evidence rows: the evidence identity (its id,
+				 * or -(index+1) for 'missing' items without one) */
+	const void *obj;	/* mw_incident/_hypothesis/_evidence/_recommendation/_alert */
+	const struct mw_hypothesis *hyp;	/* evidence rows: their hypothesis */
+	int group_start;	/* evidence rows: first of its role group */
+};
+
+/* A pane: its rows, a selection kept by identity (so reloads and other
+ * consoles' changes never move the operator), scroll, filter and marks. */
+struct pane {
+	enum pane_id id;
+	struct row *rows;
+	size_t n_rows, cap_rows;
+	size_t sel;		/* index into rows when n_rows > 0 */
+	int have_sel;		/* sel_id/sel_sub are meaningful */
+	long long sel_id, sel_sub;
+	size_t top;		/* first visible row */
+	int height;		/* content rows at the last layout */
+	char *filter;		/* NULL or "" = none */
+	long long *marks;	/* marked object ids (hypotheses for evidence) */
+	size_t n_marks;
+	long long for_incident;	/* dependent panes: the incident the rows,
+				 * selection and marks belong to */
+	int want;		/* rows it could show (all evidence expanded) */
+};
+
+enum view {
+	VIEW_MAIN,
+	VIEW_DETAIL,
+	VIEW_HELP
+};
+
+enum prompt_kind {
+	PROMPT_NONE,
+	PROMPT_FILTER,		/* live filter of the focused pane */
+	PROMPT_COMMAND,		/* ':' */
+	PROMPT_NOTE,		/* note text */
+	PROMPT_SILENCE,		/* silence duration */
+	PROMPT_CONFIRM,		/* y/n for a destructive action */
+	PROMPT_ROOTCAUSE	/* y/n/Esc: confirm also as root cause? */
+};
+
+/* Something an action applies to. */
+struct target {
+	enum row_kind kind;
+	long long id;
+	char *status;		/* as displayed (override applied), malloc'd */
+	char *label;		/* "alert #5", malloc'd */
+};
+
+struct prompt {
+	enum prompt_kind kind;
+	char *question;		/* shown before the input */
+	struct buf input;	/* UTF-8 text typed so far */
+	int action;		/* the action to finish (ACT_*) */
+	struct target *targets;	/* what it applies to */
+	size_t n_targets;
+	char *saved;		/* PROMPT_FILTER: the filter before editing */
+};
+
+/* An action the worker has not confirmed yet: its expected status is shown
+ * at once and survives snapshots until the worker replies. */
+struct override {
+	enum row_kind kind;
+	long long id;
+	char *status;
+	char *who;
+	double at;		/* wall clock */
+	unsigned long seq;
+};
+
+/* Colour slots; `color SLOT ...` in the configuration names them. */
+#define COLOR_SLOTS \
+	SLOT(NORMAL, "normal") \
+	SLOT(TITLE, "title") \
+	SLOT(TITLE_FOCUS, "title-focus") \
+	SLOT(SELECTED, "selected") \
+	SLOT(CURSOR, "cursor") \
+	SLOT(STATUS, "status") \
+	SLOT(HINT, "hint") \
+	SLOT(MESSAGE, "message") \
+	SLOT(ERROR, "error") \
+	SLOT(CRITICAL, "critical") \
+	SLOT(HIGH, "high") \
+	SLOT(MEDIUM, "medium") \
+	SLOT(LOW, "low") \
+	SLOT(INFO, "info") \
+	SLOT(OK, "ok") \
+	SLOT(ACKED, "acked") \
+	SLOT(STALE, "stale") \
+	SLOT(MUTED, "muted") \
+	SLOT(MARKED, "marked") \
+	SLOT(BAR, "bar") \
+	SLOT(SPARK, "spark") \
+	SLOT(BASELINE, "baseline") \
+	SLOT(HEADING, "heading")
+
+enum color_slot {
+#define SLOT(e, n) CS_##e,
+	COLOR_SLOTS
+#undef SLOT
+	CS_COUNT
+};
+
+/* Glyphs with an ASCII fallback. */
+enum glyph {
+	G_HLINE, G_VLINE, G_MARK, G_CHECK, G_CROSS, G_ARROW, G_TICK,
+	G_AXIS_L, G_AXIS_R, G_DOT, G_COUNT
+};
+
+/* The whole console. */
+struct ui {
+	const struct tui_config *cfg;
+	struct keymap keys;
+	int utf8;		/* draw UTF-8 (else ASCII only) */
+	int stale_ack;		/* seconds after which an ack stands out */
+
+	struct layout layout;
+	int focus;		/* enum pane_id */
+	struct pane panes[PANE_COUNT];
+	enum view view;
+	int help_scroll;
+
+	/* The detail view: what it shows (identity, like a selection). */
+	enum row_kind detail_kind;
+	long long detail_id, detail_sub;
+	int detail_scroll;
+	int detail_lines;	/* lines at the last draw, for scrolling */
+	struct mw_snapshot *detail_snap;	/* incident timeline/series */
+	long long detail_snap_id;
+	char *detail_error;
+	int detail_loading;
+
+	struct mw_snapshot *snap;	/* the data shown, NULL until loaded */
+	double snap_at;			/* wall clock when it arrived */
+	int show_hidden;		/* suppressed incidents, hidden recos */
+	int alerts_all;			/* all alerts, not the incident's */
+	struct override *ovr;
+	size_t n_ovr;
+
+	/* Status bar. */
+	int db_ok;
+	char *db_text;
+	double db_retry_at;
+	enum pipe_state pipe;
+	char *pipe_text;
+	char *pipe_stage;
+	int pipe_done, pipe_total;
+	long long pipe_run;
+
+	/* Message line. */
+	char *msg;
+	int msg_error;
+	double msg_until;
+
+	struct prompt prompt;
+	struct worker *worker;
+	unsigned long seq;
+	int dirty;		/* R_* flags pending for the loop */
+};
+
+/* tui.c */
+extern volatile sig_atomic_t tui_quit_signal;	/* the signal that asked to quit */
+extern volatile sig_atomic_t tui_winch;		/* the terminal was resized */
+int tui_signal_fd(void);
+void tui_drain_signals(void);
+void tui_resize(struct ui *ui);
+void tui_layout(struct ui *ui);
+double tui_wall(void);
+
+/* loop.c */
+int loop_run(struct ui *ui);
+void loop_install(struct ui *ui, struct mw_snapshot *s);
+
+/* draw.c */
+int draw_setup(int utf8, int color, const struct conf *c, char **cause);
+int draw_utf8(void);
+const char *draw_glyph(enum glyph g);
+/* Draws s clipped and padded to exactly w columns at (y, x). */
+void draw_text(int y, int x, int w, const char *s, int slot);
+/* Draws s clipped to w columns, no padding; returns the columns used. */
+int draw_str(int y, int x, int w, const char *s, int slot);
+void draw_hrule(int y, int x, int w, int slot);
+void draw_vrule(int x, int y, int h, int slot);
+void draw_title(int y, int x, int w, const char *title, const char *extra,
+    int focused);
+void draw_screen(struct ui *ui);
+/* The slot of a severity or status word. */
+int draw_severity_slot(const char *sev);
+int draw_status_slot(const char *status);
+
+/* A row of cells with their own colours. */
+#define LINE_MAX_SEGS 16
+struct line {
+	int width;		/* total columns */
+	int cols;		/* used so far */
+	int n;
+	struct line_seg {
+		char *s;
+		int slot;	/* -1: the line's base slot */
+	} seg[LINE_MAX_SEGS];
+};
+void line_init(struct line *l, int width);
+void line_free(struct line *l);
+/* Adds s in a cell of w columns (clipped/padded; right-aligned if asked). */
+void line_cell(struct line *l, const char *s, int w, int right, int slot);
+/* Adds s in what is left of the line (clipped and padded). */
+void line_rest(struct line *l, const char *s, int slot);
+/* Draws it; selected rows use the cursor/selection colour throughout. */
+void line_draw(const struct line *l, int y, int x, int base_slot, int selected,
+    int focused);
+
+/* pane.c */
+void pane_init(struct pane *p, enum pane_id id);
+void pane_free(struct pane *p);
+void pane_rebuild_all(struct ui *ui);
+const struct row *pane_selected(const struct pane *p);
+void pane_move(struct pane *p, long delta);
+void pane_move_to(struct pane *p, size_t idx);
+void pane_draw(struct ui *ui, enum pane_id id);
+void pane_add_row(struct pane *p, enum row_kind kind, long long id,
+    long long sub, const void *obj);
+int pane_marked(const struct pane *p, long long id);
+void pane_toggle_mark(struct pane *p, long long id);
+void pane_clear_marks(struct pane *p);
+const struct mw_incident *ui_incident(struct ui *ui);
+const char *ui_status(struct ui *ui, enum row_kind kind, long long id,
+    const char *model_status);
+const struct override *ui_override(struct ui *ui, enum row_kind kind,
+    long long id);
+char *ui_clean(const char *s);
+const char *ui_short_status(const char *status);
+const char *ui_short_severity(const char *sev);
+void ui_age(double when, char *out, size_t len);
+
+/* pane_*.c: rows from the snapshot, and how one row looks. */
+void pane_incidents_rows(struct ui *ui, struct pane *p);
+void pane_incidents_line(struct ui *ui, const struct row *r, struct line *l);
+void pane_hypotheses_rows(struct ui *ui, struct pane *p);
+void pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l);
+void pane_recos_rows(struct ui *ui, struct pane *p);
+void pane_recos_line(struct ui *ui, const struct row *r, struct line *l);
+void pane_alerts_rows(struct ui *ui, struct pane *p);
+void pane_alerts_line(struct ui *ui, const struct row *r, struct line *l);
+
+/* detail.c */
+void detail_open(struct ui *ui, const struct row *r);
+void detail_draw(struct ui *ui);
+int detail_scroll(struct ui *ui, int action);
+
+/* help.c */
+void help_draw(struct ui *ui);
+int help_scroll(struct ui *ui, int action);
+
+/* prompt.c */
+void prompt_start(struct ui *ui, enum prompt_kind kind, const char *question,
+    const char *initial, int action, struct target *targets, size_t n);
+void prompt_end(struct ui *ui);
+int prompt_key(struct ui *ui, int key);
+void prompt_draw(struct ui *ui);
+
+/* actions.c */
+int actions_run(struct ui *ui, int action);
+int actions_command(struct ui *ui, const char *line);
+/* Completes a prompted action with the answer; takes over targets. */
+int actions_finish(struct ui *ui, enum prompt_kind kind, int action,
+    const char *answer, struct target *targets, size_t n);
+void actions_message(struct ui *ui, int error, const char *fmt, ...)
+    MW_PRINTF(3, 4);
+void actions_free_targets(struct target *t, size_t n);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * worker_int.h - what the files of src/worker share: the worker's state.
+ * Nothing outside src/worker includes this.
+ */
+#ifndef MIDWATCH_WORKER_INT_H
+#define MIDWATCH_WORKER_INT_H
+
+#include <pthread.h>
+
+#include "midwatch/worker.h"
+
+struct worker {
+	/* Set once by worker_start, read-only afterwards (all threads). */
+	char *conninfo;
+	long long project_id;
+	char *actor;
+	int readonly;
+	int pipeline_interval;		/* seconds, 0 = on demand only */
+	int refresh_interval;		/* seconds, > 0 */
+	struct mw_snapshot *(*fake_load)(void);
+
+	struct queue *to_ui;		/* wmsg, read by the UI */
+	struct queue *to_data;		/* intents, read by the data thread */
+	struct queue *to_pipe;		/* run requests, read by the pipeline thread */
+	int stop;			/* atomic: set by worker_stop */
+
+	pthread_t data_thread, pipe_thread;
+	int data_started, pipe_started;
+
+	/* Data thread only. */
+	struct db *db;			/* snapshots, details, feedback */
+	struct db *listen;		/* LISTEN midwatch */
+	int connected;			/* both connections usable */
+	double backoff;			/* seconds until the next attempt */
+	double retry_at;		/* monotonic time of the next attempt */
+	double reload_at;		/* monotonic time of a due reload, 0 none */
+	double next_periodic;		/* fallback reload, monotonic */
+	struct queue *held;		/* feedback waiting for the database,
+					 * newest first */
+
+	/* Pipeline thread only. */
+	struct db *pdb;
+};
+
+double worker_now(void);
+struct wmsg *worker_msg_new(enum wmsg_type t);
+void worker_send(struct worker *w, struct wmsg *m);
+int worker_stopping(struct worker *w);
+int worker_spawn(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/* worker_pipeline.c */
+int worker_pipeline_start(struct worker *w, char **cause);
+/* Forwards a run request (taken over) to the pipeline thread. */
+void worker_pipeline_request(struct worker *w, struct intent *in);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * worker_pipeline.c - the console's pipeline thread: runs pipeline_run on a
+ * timer and when the operator presses R, on its own connection, and posts
+ * progress to the UI.  pipeline_run takes the advisory lock, so with several
+ * consoles on one database only one runs at a time; the others report who
+ * holds it.  After each run the data thread is asked to reload (the NOTIFY
+ * from pipeline_runs would do it too; this also covers a broken listener).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/db.h"
+#include "midwatch/log.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/worker.h"
+#include "midwatch/xmalloc.h"
+#include "worker_int.h"
+
+/* Posts a pipeline state message. */
+static void
+worker_pipeline_post(struct worker *w, enum pipe_state st, const char *text,
+    long long run_id)
+{
+	struct wmsg *m = worker_msg_new(WMSG_PIPELINE);
+
+	m->pipe = st;
+	m->text = text != NULL ? xstrdup(text) : NULL;
+	m->id = run_id;
+	worker_send(w, m);
+}
+
+/* pipeline_run's progress callback: one message per stage. */
+static void
+worker_pipeline_progress(void *arg, const char *stage, int done, int total)
+{
+	struct worker *w = arg;
+	struct wmsg *m = worker_msg_new(WMSG_PIPELINE);
+
+	m->pipe = PIPE_RUNNING;
+	m->stage = xstrdup(stage != NULL ? stage : "");
+	m->done = done;
+	m->total = total;
+	worker_send(w, m);
+}
+
+/* One run, start to end. */
+static void
+worker_pipeline_once(struct worker *w, const char *requested_by)
+{
+	struct pipeline_opts opts;
+	struct intent *in;
+	long long run_id = 0;
+	char *cause = NULL;
+	int rc;
+
+	if (w->pdb == NULL)
+		w->pdb = db_open(w->conninfo, &cause);
+	else if (!db_alive(w->pdb))
+		db_reconnect(w->pdb, &cause);
+	if (cause != NULL) {
+		char *t = xasprintf("database unavailable: %s", cause);
+
+		worker_pipeline_post(w, PIPE_FAILED, t, 0);
+		free(t);
+		free(cause);
+		return;
+	}
+	worker_pipeline_post(w, PIPE_RUNNING, NULL, 0);
+	memset(&opts, 0, sizeof opts);
+	opts.requested_by = requested_by;
+	opts.progress = worker_pipeline_progress;
+	opts.progress_arg = w;
+	rc = pipeline_run(w->pdb, w->project_id, &opts, &run_id, &cause);
+	if (rc == 0)
+		worker_pipeline_post(w, PIPE_DONE, NULL, run_id);
+	else if (rc == 1)
+		worker_pipeline_post(w, PIPE_HELD, cause, 0);
+	else {
+		log_warn("pipeline run failed: %s", cause ? cause : "?");
+		worker_pipeline_post(w, PIPE_FAILED, cause, run_id);
+	}
+	free(cause);
+	in = xcalloc(1, sizeof *in);
+	in->type = INTENT_REFRESH;
+	worker_post(w, in);
+}
+
+/* The pipeline thread: waits for the timer or a request. */
+static void *
+worker_pipeline_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pollfd pfd;
+	struct intent *in;
+	double now, next;
+	int requested, timeout;
+	char *by_timer, *by_hand;
+
+	by_timer = xasprintf("timer:%s", w->actor);
+	by_hand = xasprintf("console:%s", w->actor);
+	next = w->pipeline_interval > 0 ? worker_now() + w->pipeline_interval : 0;
+	while (!worker_stopping(w)) {
+		now = worker_now();
+		timeout = 1000;
+		if (next > 0)
+			timeout = next > now ? (int)((next - now) * 1000) + 1 : 0;
+		if (timeout > 1000)
+			timeout = 1000;
+		pfd.fd = queue_fd(w->to_pipe);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
+			break;
+		queue_drain(w->to_pipe);
+		requested = 0;
+		while ((in = queue_pop(w->to_pipe)) != NULL) {
+			requested = 1;
+			intent_free(in);
+		}
+		if (worker_stopping(w))
+			break;
+		now = worker_now();
+		if (requested || (next > 0 && now >= next)) {
+			worker_pipeline_once(w, requested ? by_hand : by_timer);
+			if (w->pipeline_interval > 0)
+				next = worker_now() + w->pipeline_interval;
+			/* Presses during the run asked for this same run. */
+			queue_drain(w->to_pipe);
+			while ((in = queue_pop(w->to_pipe)) != NULL)
+				intent_free(in);
+		}
+	}
+	free(by_timer);
+	free(by_hand);
+	db_close(w->pdb);
+	w->pdb = NULL;
+	return NULL;
+}
+
+/* Starts the pipeline thread (not in a read-only console). */
+int
+worker_pipeline_start(struct worker *w, char **cause)
+{
+	int rc;
+
+	if (w->readonly || w->fake_load != NULL) {
+		worker_pipeline_post(w, PIPE_DISABLED, w->readonly ?
+		    "read-only console" : "dev data", 0);
+		return 0;
+	}
+	worker_pipeline_post(w, PIPE_IDLE, NULL, 0);
+	if ((rc = worker_spawn(&w->pipe_thread, worker_pipeline_main, w)) != 0) {
+		*cause = xasprintf("cannot start the pipeline thread: %s",
+		    strerror(rc));
+		return -1;
+	}
+	w->pipe_started = 1;
+	return 0;
+}
+
+/* Hands a run request to the pipeline thread. */
+void
+worker_pipeline_request(struct worker *w, struct intent *in)
+{
+	if (!w->pipe_started) {
+		worker_pipeline_post(w, PIPE_DISABLED, w->readonly ?
+		    "read-only console: the pipeline is not run from here" :
+		    "the pipeline does not run in this console", 0);
+		intent_free(in);
+		return;
+	}
+	queue_push(w->to_pipe, in);
+}

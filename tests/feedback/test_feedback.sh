@@ -1,0 +1,207 @@
+#!/bin/sh
+# test_feedback.sh - operator feedback against a real PostgreSQL over the SQL
+# fixture (tests/model/fixture.sql): each command records exactly one
+# feedback_events row with the right type, actor and target and updates the
+# derived status in the same transaction; a repeat records once; invalid
+# targets and transitions are refused without a row; confirming a root cause
+# writes the learning record; the log is append-only; one NOTIFY per event.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pgtest.sh"
+pgtest_start
+pgtest_createdb mw
+DRIVER=$top_builddir/tests/model/stage_driver
+"$MIDWATCH" migrate >/dev/null 2>&1 || { echo "Bail out! migrate failed"; exit 1; }
+pgtest_psql -f "$top_srcdir/tests/model/fixture.sql" >/dev/null ||
+	{ echo "Bail out! fixture failed"; exit 1; }
+"$DRIVER" --since 2026-11-16T12:00:00Z --at 2026-11-16T14:00:00Z recommend >/dev/null ||
+	{ echo "Bail out! recommend stage failed"; exit 1; }
+
+MIDWATCH_ACTOR=alice; export MIDWATCH_ACTOR
+q() { pgtest_psql -c "$1"; }
+events() { q "select count(*) from midwatch.feedback_events where target_kind = '$1' and target_id = $2"; }
+rec_id() { q "select id from midwatch.recommendations where hypothesis_id = $1 and template_key = '$2'"; }
+
+# --- alerts ------------------------------------------------------------------
+out=$("$MIDWATCH" ack 800 2>&1); rc=$?
+t_eq "ack exits 0" 0 "$rc"
+t_eq "ack prints one line" "alert 800 acknowledged by alice" "$out"
+t_eq "ack records one event" 1 "$(events alert 800)"
+t_eq "the event has type, actor and target" "user|alice|alert_acknowledged|alert|800|200" \
+    "$(q "select actor_type, actor_id, event_type, target_kind, target_id, incident_id from midwatch.feedback_events where target_kind = 'alert' and target_id = 800")"
+t_eq "the alert is acknowledged by alice" "acknowledged|alice|feedback|t" \
+    "$(q "select status, acknowledged_by, status_source, acknowledged_at is not null from midwatch.alerts where id = 800")"
+
+out=$("$MIDWATCH" ack 800 2>&1); rc=$?
+t_eq "repeating ack exits 0" 0 "$rc"
+t_match "and says it was already recorded" "^already recorded: alert 800 acknowledged" "$out"
+t_eq "the repeat records nothing" 1 "$(events alert 800)"
+
+out=$("$MIDWATCH" ack 801 2>&1); rc=$?
+t_eq "ack of a resolved alert exits 1" 1 "$rc"
+t_match "and says why" "alert 801 is resolved" "$out"
+t_eq "the refused ack records nothing" 0 "$(events alert 801)"
+t_eq "the resolved alert stays resolved" "resolved" "$(q "select status from midwatch.alerts where id = 801")"
+
+out=$("$MIDWATCH" ack 99999 2>&1); rc=$?
+t_eq "ack of an unknown alert exits 1" 1 "$rc"
+t_match "naming the kind and id" "no alert 99999" "$out"
+out=$("$MIDWATCH" --project other ack 800 2>&1); rc=$?
+t_eq "another project's alert is unknown" "1" "$rc"
+t_match "and named as such" "no alert 800" "$out"
+"$MIDWATCH" ack abc >/dev/null 2>&1; rc=$?
+t_eq "ack with a bad id is a usage error" 2 "$rc"
+"$MIDWATCH" ack >/dev/null 2>&1; rc=$?
+t_eq "ack without an id is a usage error" 2 "$rc"
+"$MIDWATCH" ack 800 --root-cause >/dev/null 2>&1; rc=$?
+t_eq "an option of another command is a usage error" 2 "$rc"
+
+out=$("$MIDWATCH" silence 800 --for 2h 2>&1); rc=$?
+t_eq "silence --for 2h exits 0" 0 "$rc"
+t_eq "silence prints one line" "alert 800 silenced by alice for 2h00m" "$out"
+t_eq "silenced for two hours (wall clock)" "silenced|7200|t" \
+    "$(q "select status, (payload->>'seconds'), silenced_until between now() + interval '119 minutes' and now() + interval '121 minutes' from midwatch.alerts a join midwatch.feedback_events f on f.target_id = a.id and f.event_type = 'alert_silenced' where a.id = 800")"
+"$MIDWATCH" silence 800 --for 3x >/dev/null 2>&1; rc=$?
+t_eq "a bad duration is a usage error" 2 "$rc"
+"$MIDWATCH" silence 800 --for 31d >/dev/null 2>&1; rc=$?
+t_eq "a silence over 30 days is a usage error" 2 "$rc"
+t_eq "the refused silences record nothing" 1 \
+    "$(q "select count(*) from midwatch.feedback_events where event_type = 'alert_silenced'")"
+
+out=$("$MIDWATCH" --as bob resolve 800 2>&1); rc=$?
+t_eq "resolve exits 0" 0 "$rc"
+t_eq "resolve names the actor given with --as" "alert 800 resolved by bob" "$out"
+t_eq "the alert is resolved by bob" "resolved|bob|t" \
+    "$(q "select status, resolved_by, silenced_until is null from midwatch.alerts where id = 800")"
+t_eq "ack, silence and resolve: three events for alert 800" 3 "$(events alert 800)"
+
+out=$("$MIDWATCH" --readonly ack 801 2>&1); rc=$?
+t_eq "--readonly refuses feedback" 1 "$rc"
+t_match "and says so" "readonly" "$out"
+
+# --- append-only --------------------------------------------------------------
+q "update midwatch.feedback_events set actor_id = 'mallory'" >/dev/null 2>&1; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "feedback_events refuses UPDATE"
+q "delete from midwatch.feedback_events" >/dev/null 2>&1; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "feedback_events refuses DELETE"
+t_eq "the log is intact" 0 "$(q "select count(*) from midwatch.feedback_events where actor_id = 'mallory'")"
+
+# --- hypotheses and learning ---------------------------------------------------
+out=$("$MIDWATCH" confirm 401 2>&1); rc=$?
+t_eq "confirm exits 0" 0 "$rc"
+t_eq "confirm prints one line" "hypothesis 401 confirmed by alice" "$out"
+t_eq "the hypothesis is confirmed by feedback" "confirmed|feedback|alice" \
+    "$(q "select status, status_source, status_changed_by from midwatch.hypotheses where id = 401")"
+t_eq "the event says it is not the root cause" "hypothesis_confirmed|false" \
+    "$(q "select event_type, payload->>'root_cause' from midwatch.feedback_events where target_kind = 'hypothesis' and target_id = 401")"
+t_eq "a plain confirm writes no learning record" 0 "$(q "select count(*) from midwatch.past_case_outcomes")"
+
+out=$("$MIDWATCH" confirm 400 --root-cause 2>&1); rc=$?
+t_eq "confirm --root-cause exits 0" 0 "$rc"
+t_eq "and says so" "hypothesis 400 confirmed by alice as the root cause" "$out"
+t_eq "the incident names its root cause" 400 \
+    "$(q "select root_cause_hypothesis_id from midwatch.incidents where id = 200")"
+t_eq "the outcome is recorded for learning" "confirmed|400|release|100|d-123|alice" \
+    "$(q "select outcome, confirmed_hypothesis_id, confirmed_hypothesis_type, root_cause_service_id, ref, details->>'confirmed_by' from midwatch.past_case_outcomes where incident_id = 200")"
+t_eq "the case signature is recorded" "release|d-123|t|t|t" \
+    "$(q "select hypothesis_type, ref, signature->'signal_types' ? 'error_rate_spike', signature->>'trigger_type' = 'error_rate_spike', signature_hash is not null from midwatch.case_signatures where incident_id = 200")"
+t_eq "one event per command" 1 "$(events hypothesis 400)"
+
+rb=$(rec_id 400 rollback_deploy)
+t_eq "the rollback recommendation is publishable" "t" \
+    "$(q "select publishable from midwatch.recommendations where id = $rb")"
+out=$("$MIDWATCH" reject 400 2>&1); rc=$?
+t_eq "reject exits 0" 0 "$rc"
+t_eq "the hypothesis is rejected" "rejected" "$(q "select status from midwatch.hypotheses where id = 400")"
+t_eq "rejecting the root cause withdraws it" "" \
+    "$(q "select root_cause_hypothesis_id from midwatch.incidents where id = 200")"
+t_eq "and the outcome becomes unconfirmed" "unconfirmed|" \
+    "$(q "select outcome, confirmed_hypothesis_id from midwatch.past_case_outcomes where incident_id = 200")"
+t_eq "its recommendations are held back at once" "f|hypothesis rejected" \
+    "$(q "select publishable, gate_reason from midwatch.recommendations where id = $rb")"
+out=$("$MIDWATCH" confirm 400 2>&1); rc=$?
+t_eq "a rejected hypothesis can be confirmed (it flips)" "0 confirmed" \
+    "$rc $(q "select status from midwatch.hypotheses where id = 400")"
+t_eq "its recommendations are publishable again" "t" \
+    "$(q "select publishable from midwatch.recommendations where id = $rb")"
+out=$("$MIDWATCH" confirm 99999 2>&1); rc=$?
+t_eq "confirm of an unknown hypothesis exits 1" 1 "$rc"
+t_match "naming the kind and id" "no hypothesis 99999" "$out"
+
+# --- recommendations -----------------------------------------------------------
+so=$(rec_id 402 scale_out)
+out=$("$MIDWATCH" dismiss "$so" 2>&1); rc=$?
+t_eq "dismiss exits 0" 0 "$rc"
+t_eq "dismiss prints one line" "recommendation $so dismissed by alice" "$out"
+t_eq "the recommendation is dismissed" "dismissed|feedback|alice" \
+    "$(q "select status, status_source, status_changed_by from midwatch.recommendations where id = $so")"
+out=$("$MIDWATCH" done "$rb" 2>&1); rc=$?
+t_eq "done exits 0" 0 "$rc"
+t_eq "done prints one line" "recommendation $rb marked done by alice" "$out"
+t_eq "the recommendation is done" "done" "$(q "select status from midwatch.recommendations where id = $rb")"
+out=$("$MIDWATCH" dismiss "$rb" 2>&1); rc=$?
+t_eq "dismissing a done recommendation exits 1" 1 "$rc"
+t_match "and says why" "recommendation $rb is already done" "$out"
+t_eq "done then the refused dismiss: one event" 1 "$(events recommendation "$rb")"
+out=$("$MIDWATCH" done 99999 2>&1); rc=$?
+t_match "done of an unknown recommendation names it" "no recommendation 99999" "$out"
+
+# --- console-only actions (through feedback_record) ----------------------------
+ra=$(rec_id 401 revert_config)
+t_match "recommendation acknowledged" "^recorded [0-9]+$" \
+    "$("$DRIVER" feedback recommendation_acknowledged "$ra" carol)"
+t_eq "it is acknowledged by carol" "acknowledged|carol" \
+    "$(q "select status, acknowledged_by from midwatch.recommendations where id = $ra")"
+t_match "incident triaged" "^recorded" "$("$DRIVER" feedback incident_triaged 200 carol)"
+t_eq "the incident is triaged" "triaged|feedback" \
+    "$(q "select status, status_source from midwatch.incidents where id = 200")"
+q "insert into midwatch.alerts (id, project_id, incident_id, fingerprint, title)
+    select 802, id, 200, 'fixture:802', 'still firing' from midwatch.projects where slug = 'default'" >/dev/null
+t_match "incident resolved" "^recorded" \
+    "$("$DRIVER" feedback incident_resolved 200 carol '{"resolution": "rolled back"}')"
+t_eq "the incident is resolved by carol" "resolved|carol|rolled back|t" \
+    "$(q "select status, resolved_by, resolution, resolved_at is not null from midwatch.incidents where id = 200")"
+t_eq "its alerts keep their own status" "active" "$(q "select status from midwatch.alerts where id = 802")"
+t_eq "resolving records the case" "unconfirmed" \
+    "$(q "select outcome from midwatch.past_case_outcomes where incident_id = 200")"
+t_match "resolving again in the same minute records once" "^already" \
+    "$("$DRIVER" feedback incident_resolved 200 carol '{"resolution": "rolled back"}')"
+out=$("$DRIVER" feedback incident_triaged 200 carol 2>&1); rc=$?
+t_eq "a resolved incident cannot be triaged" "1" "$rc"
+t_match "and the refusal says why" "incident 200 is resolved" "$out"
+t_match "incident reopened" "^recorded" "$("$DRIVER" feedback incident_reopened 200 carol)"
+t_eq "the incident is open again" "open||" \
+    "$(q "select status, resolved_by, resolved_at from midwatch.incidents where id = 200")"
+t_match "confirming the root cause of a resolved case" "^recorded" \
+    "$("$DRIVER" feedback hypothesis_confirmed 410 carol '{"root_cause": true}')"
+"$DRIVER" feedback incident_resolved 203 carol >/dev/null
+t_eq "a confirmed outcome survives the incident's resolution" "confirmed|410" \
+    "$(q "select outcome, confirmed_hypothesis_id from midwatch.past_case_outcomes where incident_id = 203")"
+
+# --- notes ---------------------------------------------------------------------
+out=$("$MIDWATCH" note incident 203 checked the dashboards 2>&1); rc=$?
+t_eq "note exits 0" 0 "$rc"
+t_eq "note prints one line" "note added to incident 203 by alice" "$out"
+t_eq "the note is an event with its text" "human_note_added|incident|203|checked the dashboards" \
+    "$(q "select event_type, target_kind, target_id, payload->>'text' from midwatch.feedback_events where event_type = 'human_note_added'")"
+t_eq "a note changes no status" "resolved" "$(q "select status from midwatch.incidents where id = 203")"
+out=$("$MIDWATCH" note evidence 300 this deploy touched the cart 2>&1); rc=$?
+t_eq "a note on evidence records its incident" "0 evidence|200" \
+    "$rc $(q "select target_kind, incident_id from midwatch.feedback_events where target_kind = 'evidence'")"
+"$MIDWATCH" note incident 203 a second, different note >/dev/null 2>&1
+t_eq "two different notes in one minute are two events" 2 \
+    "$(q "select count(*) from midwatch.feedback_events where event_type = 'human_note_added' and target_kind = 'incident'")"
+"$MIDWATCH" note deploy 1 text >/dev/null 2>&1; rc=$?
+t_eq "note on an unknown kind is a usage error" 2 "$rc"
+"$MIDWATCH" note incident 203 >/dev/null 2>&1; rc=$?
+t_eq "note without text is a usage error" 2 "$rc"
+out=$("$MIDWATCH" note alert 99999 hello 2>&1); rc=$?
+t_eq "note on an unknown alert exits 1" 1 "$rc"
+t_match "naming the kind and id" "no alert 99999" "$out"
+
+# --- one NOTIFY per event ------------------------------------------------------
+out=$(printf 'LISTEN midwatch;\n\\! "%s" note incident 202 notify check >/dev/null\nSELECT 1;\n' "$MIDWATCH" |
+	psql -X -q 2>&1)
+t_eq "recording an event notifies the consoles once" 1 \
+    "$(printf '%s\n' "$out" | grep -c 'Asynchronous notification "midwatch"')"
+t_match "with the event in the payload" '"event_type" : "human_note_added"' "$out"
+t_done

@@ -1,0 +1,247 @@
+/*
+ * stage_driver.c - test helper: runs pipeline stages by name against the
+ * database of the libpq environment, outside pipeline_run(), so the
+ * recommend/alert/report tests can drive their stages over fixture data
+ * written with SQL.
+ *
+ *   stage_driver [--project SLUG] --since TS --at TS STAGE...
+ *
+ * Creates a pipeline_runs row for the window (so derived rows carry a real
+ * run_id), runs each stage in its own transaction as the pipeline does,
+ * marks the run completed and prints the run id and its summary JSON
+ * ("run 7 {...}").  Exit 0, or 1 with the failing stage's cause.
+ *
+ *   stage_driver feedback EVENT_TYPE ID ACTOR [PAYLOAD]
+ *
+ * records one feedback event through feedback_record(), for the actions the
+ * command line does not offer (incident_resolved, incident_reopened,
+ * incident_triaged, recommendation_acknowledged): prints "recorded N" or
+ * "already N" (N the event id), or exits 1 with the cause.
+ *
+ * It is a check_PROGRAMS entry, so `make check` also runs it without
+ * arguments: then it is a TAP test of the stage table's order (recommend
+ * needs hypotheses; report cites recommendations and alerts).
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/db.h"
+#include "midwatch/feedback.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/pipeline.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+
+/* Prints the usage and returns 2. */
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: stage_driver [--project SLUG] --since TS --at TS "
+	    "STAGE...\n       stage_driver feedback EVENT_TYPE ID ACTOR "
+	    "[PAYLOAD]\n");
+	return 2;
+}
+
+/* Finds a stage by name in pipeline_stages. */
+static const struct pipeline_stage *
+find_stage(const char *name)
+{
+	const struct pipeline_stage *s;
+
+	for (s = pipeline_stages; s->name != NULL; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+/* Fails with a message; returns 1. */
+static int
+fail(const char *what, char *cause)
+{
+	fprintf(stderr, "stage_driver: %s: %s\n", what, cause ? cause : "failed");
+	free(cause);
+	return 1;
+}
+
+/* The position of a stage in pipeline_stages, or -1. */
+static int
+stage_pos(const char *name)
+{
+	const struct pipeline_stage *s = find_stage(name);
+
+	return s != NULL ? (int)(s - pipeline_stages) : -1;
+}
+
+/* Without arguments: TAP checks of the stage order this module relies on. */
+static int
+self_test(void)
+{
+	int h = stage_pos("hypothesize"), rec = stage_pos("recommend"),
+	    al = stage_pos("alert"), rep = stage_pos("report"), bad = 0;
+
+	printf("1..3\n");
+	bad += !(h >= 0 && rec > h);
+	printf("%s 1 - recommend runs after hypothesize\n",
+	    h >= 0 && rec > h ? "ok" : "not ok");
+	bad += !(rec >= 0 && al > rec);
+	printf("%s 2 - alert runs after recommend\n",
+	    rec >= 0 && al > rec ? "ok" : "not ok");
+	bad += !(al >= 0 && rep > al);
+	printf("%s 3 - report runs after alert\n",
+	    al >= 0 && rep > al ? "ok" : "not ok");
+	return bad > 0;
+}
+
+/* feedback EVENT_TYPE ID ACTOR [PAYLOAD] in the default project. */
+static int
+record_feedback(int argc, char **argv)
+{
+	static const enum feedback_action all[] = { FB_ALERT_ACK,
+	    FB_ALERT_RESOLVE, FB_ALERT_SILENCE, FB_HYP_CONFIRM, FB_HYP_REJECT,
+	    FB_REC_ACK, FB_REC_DONE, FB_REC_DISMISS, FB_INC_RESOLVE,
+	    FB_INC_REOPEN, FB_INC_TRIAGE };
+	struct feedback fb;
+	struct db_res *r;
+	struct db *db;
+	char *cause = NULL;
+	long long ev;
+	size_t i;
+	int rc, found = 0;
+
+	if (argc < 5 || argc > 6)
+		return usage();
+	memset(&fb, 0, sizeof fb);
+	for (i = 0; i < sizeof all / sizeof all[0]; i++)
+		if (strcmp(feedback_event_type(all[i]), argv[2]) == 0) {
+			fb.action = all[i];
+			found = 1;
+		}
+	if (!found)
+		return usage();
+	fb.target_id = strtoll(argv[3], NULL, 10);
+	fb.target_kind = feedback_target_kind(fb.action);
+	fb.actor = argv[4];
+	if (argc == 6 && (fb.payload = json_loads(argv[5], 0, NULL)) == NULL)
+		return usage();
+	if ((db = db_open("", &cause)) == NULL)
+		return fail("connect", cause);
+	r = DBQ(db, &cause, "SELECT id FROM midwatch.projects WHERE slug = $1",
+	    "default");
+	if (r == NULL || db_res_rows(r) != 1) {
+		db_res_free(r);
+		db_close(db);
+		return fail("project", cause);
+	}
+	fb.project_id = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	rc = feedback_record(db, &fb, &ev, &cause);
+	json_decref(fb.payload);
+	db_close(db);
+	if (rc < 0)
+		return fail("feedback", cause);
+	printf("%s %lld\n", rc == 0 ? "recorded" : "already", ev);
+	return 0;
+}
+
+/* Runs the named stages over one window. */
+int
+main(int argc, char **argv)
+{
+	const char *project = "default", *since = NULL, *at = NULL;
+	const struct pipeline_stage *st;
+	struct pipeline_ctx ctx;
+	struct db_res *r;
+	struct db *db;
+	char *cause = NULL, *sum;
+	int i, first, applied, rc = 0;
+
+	if (argc == 1)
+		return self_test();
+	if (strcmp(argv[1], "feedback") == 0)
+		return record_feedback(argc, argv);
+	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (i + 1 >= argc)
+			return usage();
+		if (strcmp(argv[i], "--project") == 0)
+			project = argv[i + 1];
+		else if (strcmp(argv[i], "--since") == 0)
+			since = argv[i + 1];
+		else if (strcmp(argv[i], "--at") == 0)
+			at = argv[i + 1];
+		else
+			return usage();
+	}
+	first = i;
+	if (since == NULL || at == NULL || first >= argc)
+		return usage();
+	for (i = first; i < argc; i++)
+		if (find_stage(argv[i]) == NULL) {
+			fprintf(stderr, "stage_driver: no stage %s\n", argv[i]);
+			return 2;
+		}
+
+	memset(&ctx, 0, sizeof ctx);
+	if (timefmt_parse(since, &ctx.start) != 0 ||
+	    timefmt_parse(at, &ctx.end) != 0)
+		return usage();
+	timefmt_format(ctx.start, ctx.start_ts, sizeof ctx.start_ts);
+	timefmt_format(ctx.end, ctx.end_ts, sizeof ctx.end_ts);
+	if ((db = db_open("", &cause)) == NULL)
+		return fail("connect", cause);
+	if (db_migrate(db, db_sql_dir(), &applied, &cause) != 0) {
+		db_close(db);
+		return fail("migrate", cause);
+	}
+	r = DBQ(db, &cause, "SELECT id FROM midwatch.projects WHERE slug = $1",
+	    project);
+	if (r == NULL || db_res_rows(r) != 1) {
+		if (r != NULL)
+			cause = xasprintf("no project %s", project);
+		db_res_free(r);
+		db_close(db);
+		return fail("project", cause);
+	}
+	ctx.project_id = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	snprintf(ctx.project, sizeof ctx.project, "%lld", ctx.project_id);
+	r = DBQ(db, &cause,
+	    "INSERT INTO midwatch.pipeline_runs (project_id, status, window_start,"
+	    " window_end, requested_by, started_at)"
+	    " VALUES ($1, 'running', $2, $3, 'stage_driver', now()) RETURNING id",
+	    ctx.project, ctx.start_ts, ctx.end_ts);
+	if (r == NULL) {
+		db_close(db);
+		return fail("run", cause);
+	}
+	ctx.run_id = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	snprintf(ctx.run, sizeof ctx.run, "%lld", ctx.run_id);
+	ctx.db = db;
+	ctx.summary = json_object();
+
+	for (i = first; i < argc && rc == 0; i++) {
+		st = find_stage(argv[i]);
+		if (db_begin(db, &cause) != 0 || st->run(&ctx, &cause) != 0 ||
+		    db_commit(db, &cause) != 0) {
+			db_rollback(db);
+			rc = fail(st->name, cause);
+			cause = NULL;
+		}
+	}
+	sum = jsonx_dump(ctx.summary);
+	if (DBX(db, &cause,
+	    "UPDATE midwatch.pipeline_runs SET status = $2, finished_at = now(),"
+	    " summary = $3::jsonb WHERE id = $1",
+	    ctx.run, rc == 0 ? "completed" : "failed", sum) != 0)
+		rc = fail("finish", cause);
+	else if (rc == 0)
+		printf("run %lld %s\n", ctx.run_id, sum);
+	free(sum);
+	json_decref(ctx.summary);
+	db_close(db);
+	return rc;
+}

@@ -1,0 +1,242 @@
+/*
+ * test_conf.c - unit tests for the console configuration file parser:
+ * settings, durations, booleans, bind/unbind/color lines, comments and
+ * quoting, errors with FILE:LINE, the default path, reading a file.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "midwatch/conf.h"
+
+static const char example[] =
+    "# midwatch console configuration\n"
+    "\n"
+    "db = host=/var/run/postgresql dbname=midwatch\n"
+    "project = payments\n"
+    "as = \"alice\"\n"
+    "readonly = no\n"
+    "pipeline-interval = 2m\n"
+    "refresh-interval = 15s\n"
+    "stale-ack = 1h30m\n"
+    "color = yes\n"
+    "ascii = off\n"
+    "   # an indented comment\n"
+    "bind K move-up\n"
+    "unbind x\n"
+    "color selected black cyan bold\n"
+    "color critical red\n"
+    "color title bold\n";
+
+static void
+test_conf_example(void **state)
+{
+	struct conf c;
+	char *cause = NULL;
+
+	(void)state;
+	conf_init(&c);
+	assert_int_equal(conf_parse(&c, example, "config", &cause), 0);
+	assert_string_equal(c.db, "host=/var/run/postgresql dbname=midwatch");
+	assert_string_equal(c.project, "payments");
+	assert_string_equal(c.actor, "alice");
+	assert_int_equal(c.readonly, 0);
+	assert_int_equal(c.pipeline_interval, 120);
+	assert_int_equal(c.refresh_interval, 15);
+	assert_int_equal(c.stale_ack, 5400);
+	assert_int_equal(c.color, 1);
+	assert_int_equal(c.ascii, 0);
+	assert_int_equal(c.n_binds, 2);
+	assert_string_equal(c.binds[0].key, "K");
+	assert_string_equal(c.binds[0].action, "move-up");
+	assert_string_equal(c.binds[0].where, "config:13");
+	assert_string_equal(c.binds[1].key, "x");
+	assert_null(c.binds[1].action);
+	assert_int_equal(c.n_colors, 3);
+	assert_string_equal(c.colors[0].slot, "selected");
+	assert_string_equal(c.colors[0].fg, "black");
+	assert_string_equal(c.colors[0].bg, "cyan");
+	assert_string_equal(c.colors[0].attrs, "bold");
+	assert_null(c.colors[1].bg);
+	assert_null(c.colors[1].attrs);
+	assert_string_equal(c.colors[2].fg, "default");	/* attributes only */
+	assert_string_equal(c.colors[2].attrs, "bold");
+	conf_free(&c);
+	/* conf_free leaves it reusable and unset. */
+	assert_null(c.db);
+	assert_int_equal(c.readonly, -1);
+}
+
+static void
+test_conf_unset(void **state)
+{
+	struct conf c;
+	char *cause = NULL;
+
+	(void)state;
+	conf_init(&c);
+	assert_int_equal(conf_parse(&c, "", "empty", &cause), 0);
+	assert_null(c.db);
+	assert_null(c.project);
+	assert_int_equal(c.readonly, -1);
+	assert_int_equal(c.pipeline_interval, -1);
+	assert_int_equal(c.color, -1);
+	/* A later file adds to and overrides an earlier one. */
+	assert_int_equal(conf_parse(&c, "project = a\n", "one", &cause), 0);
+	assert_int_equal(conf_parse(&c, "project = b\npipeline-interval = 0\n", "two",
+	    &cause), 0);
+	assert_string_equal(c.project, "b");
+	assert_int_equal(c.pipeline_interval, 0);
+	conf_free(&c);
+}
+
+/* Parsing text must fail with exactly want. */
+static void
+expect_error(const char *text, const char *want)
+{
+	struct conf c;
+	char *cause = NULL;
+
+	conf_init(&c);
+	assert_int_equal(conf_parse(&c, text, "f", &cause), -1);
+	assert_non_null(cause);
+	assert_string_equal(cause, want);
+	free(cause);
+	conf_free(&c);
+}
+
+static void
+test_conf_errors(void **state)
+{
+	(void)state;
+	expect_error("colour-scheme = dark\n", "f:1: unknown setting 'colour-scheme'");
+	expect_error("\n\nreadonly = maybe\n", "f:3: readonly wants yes or no, not 'maybe'");
+	expect_error("pipeline-interval = soon\n",
+	    "f:1: pipeline-interval wants a duration (60, 90s, 5m, 2h), not 'soon'");
+	expect_error("refresh-interval = 0\n", "f:1: refresh-interval must be at least 1s");
+	expect_error("just words\n",
+	    "f:1: expected 'name = value', 'bind', 'unbind' or 'color', not 'just words'");
+	expect_error("bind j\n", "f:1: usage: bind KEY ACTION");
+	expect_error("bind j move-down now\n", "f:1: unexpected 'now' after the action");
+	expect_error("unbind\n", "f:1: usage: unbind KEY");
+	expect_error("color selected\n",
+	    "f:1: usage: color SLOT FOREGROUND [BACKGROUND] [ATTRIBUTE...]");
+	expect_error("= x\n", "f:1: missing setting name before '='");
+	expect_error("project =\n", "f:1: project must not be empty");
+}
+
+static void
+test_conf_durations(void **state)
+{
+	int s;
+
+	(void)state;
+	assert_int_equal(conf_parse_duration("60", &s), 0);
+	assert_int_equal(s, 60);
+	assert_int_equal(conf_parse_duration("90s", &s), 0);
+	assert_int_equal(s, 90);
+	assert_int_equal(conf_parse_duration("5m", &s), 0);
+	assert_int_equal(s, 300);
+	assert_int_equal(conf_parse_duration("2h", &s), 0);
+	assert_int_equal(s, 7200);
+	assert_int_equal(conf_parse_duration("1d", &s), 0);
+	assert_int_equal(s, 86400);
+	assert_int_equal(conf_parse_duration("1h30m", &s), 0);
+	assert_int_equal(s, 5400);
+	assert_int_equal(conf_parse_duration("0", &s), 0);
+	assert_int_equal(s, 0);
+	assert_int_equal(conf_parse_duration("", &s), -1);
+	assert_int_equal(conf_parse_duration("-5", &s), -1);
+	assert_int_equal(conf_parse_duration("5x", &s), -1);
+	assert_int_equal(conf_parse_duration("m", &s), -1);
+	assert_int_equal(conf_parse_duration("99999999999", &s), -1);
+	assert_int_equal(conf_parse_bool("Yes"), 1);
+	assert_int_equal(conf_parse_bool("off"), 0);
+	assert_int_equal(conf_parse_bool("2"), -1);
+}
+
+/* A getenv for tests. */
+static const char *test_xdg;
+static const char *test_home;
+
+static const char *
+fake_getenv(const char *name)
+{
+	if (strcmp(name, "XDG_CONFIG_HOME") == 0)
+		return test_xdg;
+	if (strcmp(name, "HOME") == 0)
+		return test_home;
+	return NULL;
+}
+
+static void
+test_conf_paths(void **state)
+{
+	char *p;
+
+	(void)state;
+	test_xdg = "/x/conf";
+	test_home = "/home/al";
+	p = conf_default_path(fake_getenv);
+	assert_string_equal(p, "/x/conf/midwatch/config");
+	free(p);
+	test_xdg = NULL;
+	p = conf_default_path(fake_getenv);
+	assert_string_equal(p, "/home/al/.config/midwatch/config");
+	free(p);
+	test_xdg = "relative";	/* ignored, as the XDG spec says */
+	p = conf_default_path(fake_getenv);
+	assert_string_equal(p, "/home/al/.config/midwatch/config");
+	free(p);
+	test_xdg = NULL;
+	test_home = NULL;
+	assert_null(conf_default_path(fake_getenv));
+}
+
+static void
+test_conf_file(void **state)
+{
+	char path[] = "/tmp/mwconfXXXXXX";
+	struct conf c;
+	char *cause = NULL;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "project = from-file\r\nbind K move-up", 35), 35);
+	close(fd);
+	conf_init(&c);
+	assert_int_equal(conf_load_file(&c, path, &cause), 0);
+	assert_string_equal(c.project, "from-file");	/* CRLF tolerated */
+	assert_int_equal(c.n_binds, 1);		/* no final newline needed */
+	conf_free(&c);
+	unlink(path);
+	assert_int_equal(conf_load_file(&c, path, &cause), -1);
+	assert_non_null(strstr(cause, "No such file"));
+	free(cause);
+	conf_free(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conf_example),
+		cmocka_unit_test(test_conf_unset),
+		cmocka_unit_test(test_conf_errors),
+		cmocka_unit_test(test_conf_durations),
+		cmocka_unit_test(test_conf_paths),
+		cmocka_unit_test(test_conf_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
