@@ -49,7 +49,8 @@ LANGUAGE sql STABLE AS $$
 	 LIMIT 1;
 $$;
 
--- The approved, unresolved incident of a service whose window overlaps
+-- The approved, unresolved incident of a service (its own service, or one
+-- of its signals is on the service) whose window overlaps
 -- [p_from - 15 min, p_to + 15 min] (the newest one), or NULL: what a metric,
 -- health or signal alert is linked to.
 CREATE OR REPLACE FUNCTION midwatch.incident_for(p_project_id bigint,
@@ -58,7 +59,11 @@ RETURNS bigint
 LANGUAGE sql STABLE AS $$
 	SELECT i.id
 	  FROM midwatch.incidents i
-	 WHERE i.project_id = p_project_id AND i.service_id = p_service_id
+	 WHERE i.project_id = p_project_id
+	   AND (i.service_id = p_service_id
+	        OR EXISTS (SELECT 1 FROM midwatch.signals g
+	                    WHERE g.project_id = i.project_id AND g.incident_id = i.id
+	                      AND g.service_id = p_service_id))
 	   AND i.status IN ('open', 'triaged')
 	   AND i.window_start <= p_to + interval '15 minutes'
 	   AND i.window_end >= p_from - interval '15 minutes'

@@ -31,6 +31,8 @@ struct detect_params {
 	double exit_abs;
 	double level_enter;	/* x >= level_enter to enter (0: off) */
 	double level_exit;
+	double level_hard;	/* x >= level_hard enters whatever the baseline
+				 * (saturation of a slow leak; 0: off) */
 	double floor_abs;	/* the scale never drops below these */
 	double floor_rel;	/* ... (relative to |b|) */
 	int min_points;		/* uninterrupted anomalous points for a signal */

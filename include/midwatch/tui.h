@@ -39,6 +39,10 @@ struct tui_config {
  * changes).  cfg->db belongs to the console afterwards (closed on return).
  */
 int tui_run(struct tui_config *cfg, char **cause);
+/* Checks what the console would refuse before the screen changes: a
+ * terminal on stdin/stdout, and the key bindings and colours of c.
+ * 0, or -1 with *cause ("FILE:LINE: unknown action 'x'"). */
+int tui_check(const struct conf *c, char **cause);
 /* Restores the terminal; safe to call any number of times, from atexit,
  * fatal() and the crash handler. */
 void tui_stop(void);

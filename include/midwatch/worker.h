@@ -131,9 +131,10 @@ void worker_post(struct worker *w, struct intent *in);
 /*
  * Stops the threads: a feedback event being recorded is finished (it is one
  * transaction, so it is committed or not, never half-written), then the
- * connections close.  Waits at most timeout_ms for each thread; returns 0
- * when all stopped, -1 if one is still busy (a long pipeline stage: the
- * process may exit anyway, PostgreSQL rolls the stage back).
+ * connections close.  Waits at most timeout_ms for the data thread and at
+ * most half a second more for a running pipeline; returns 0 when all
+ * stopped (and frees w), -1 if one is still busy (a long pipeline stage:
+ * the process may exit anyway, PostgreSQL rolls the stage back).
  */
 int worker_stop(struct worker *w, int timeout_ms);
 

@@ -107,10 +107,12 @@ cmd_console(struct cli_ctx *ctx, int argc, char **argv)
 		conf_free(&c);
 		return cli_fail("config", cause);
 	}
-	/* The command line wins over the file. */
-	if (ctx->opts.db == NULL && c.db != NULL)
+	/* The command line wins over the file; a caller that already
+	 * connected (demo) has decided the database and project. */
+	if (ctx->db == NULL && ctx->opts.db == NULL && c.db != NULL)
 		ctx->opts.db = c.db;
-	if (strcmp(ctx->opts.project, "default") == 0 && c.project != NULL)
+	if (ctx->db == NULL && strcmp(ctx->opts.project, "default") == 0 &&
+	    c.project != NULL)
 		ctx->opts.project = c.project;
 	if (ctx->opts.actor == NULL && c.actor != NULL &&
 	    ((e = getenv("MIDWATCH_ACTOR")) == NULL || *e == '\0'))
@@ -118,6 +120,10 @@ cmd_console(struct cli_ctx *ctx, int argc, char **argv)
 	if (c.readonly == 1)
 		ctx->opts.readonly = 1;
 
+	if (tui_check(&c, &cause) != 0) {
+		conf_free(&c);
+		return cli_fail("console", cause);
+	}
 	memset(&tc, 0, sizeof tc);
 	fake = (e = getenv("MIDWATCH_DEV_FAKE")) != NULL && *e != '\0' &&
 	    strcmp(e, "0") != 0;

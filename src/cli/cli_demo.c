@@ -110,6 +110,10 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 		{ "emit", required_argument, NULL, 'e' },
 		{ "truth", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		/* the global options are accepted after the subcommand too */
+		{ "db", required_argument, NULL, 'D' },
+		{ "project", required_argument, NULL, 'P' },
+		{ "as", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static char console_name[] = "console";
@@ -129,6 +133,9 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': no_tui = 1; break;
+		case 'D': ctx->opts.db = optarg; break;
+		case 'P': ctx->opts.project = optarg; break;
+		case 'A': ctx->opts.actor = optarg; break;
 		case 'e': emit = optarg; break;
 		case 't': truth = optarg; break;
 		case 's':
@@ -161,6 +168,10 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (emit != NULL)
 		return demo_emit(emit, truth, seed);
+	if (ctx->opts.project == NULL || ctx->opts.project[0] == '\0') {
+		fprintf(stderr, "midwatch: demo: --project must not be empty\n");
+		return MW_EXIT_USAGE;
+	}
 	if (ctx->opts.readonly) {
 		fprintf(stderr, "midwatch: demo: refused with --readonly (it "
 		    "ingests data)\n");
@@ -229,8 +240,7 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 		in = NULL;
 		fclose(tmp);
 		tmp = NULL;
-		/* the console connects on its own terms */
-		cli_disconnect(ctx);
+		/* still connected: the console shows the project just loaded */
 		rc = cmd_console(ctx, 1, console_argv);
 	}
 	goto out;

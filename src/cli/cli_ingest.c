@@ -32,6 +32,20 @@ ingest_warn(const char *cause)
 	free(clean);
 }
 
+/* Tells listening consoles that new raw data arrived (best effort):
+ * NOTIFY midwatch {"table":"ingest","project_id":N,"rows":M}. */
+static void
+ingest_notify(struct cli_ctx *ctx, long long rows)
+{
+	char *payload = xasprintf("{\"table\":\"ingest\",\"project_id\":%lld,"
+	    "\"rows\":%lld}", ctx->project_id, rows);
+	char *cause = NULL;
+
+	if (db_notify(ctx->db, "midwatch", payload, &cause) != 0)
+		free(cause);
+	free(payload);
+}
+
 /* Ingests the named files and/or repository, prints the summary. */
 int
 cmd_ingest(struct cli_ctx *ctx, int argc, char **argv)
@@ -41,6 +55,11 @@ cmd_ingest(struct cli_ctx *ctx, int argc, char **argv)
 		{ "repo-name", required_argument, NULL, 'n' },
 		{ "since", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		/* the global options are accepted after the subcommand too */
+		{ "db", required_argument, NULL, 'D' },
+		{ "project", required_argument, NULL, 'P' },
+		{ "as", required_argument, NULL, 'A' },
+		{ "readonly", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *git = NULL, *repo_name = NULL, *since = NULL;
@@ -54,6 +73,10 @@ cmd_ingest(struct cli_ctx *ctx, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'g': git = optarg; break;
+		case 'D': ctx->opts.db = optarg; break;
+		case 'P': ctx->opts.project = optarg; break;
+		case 'A': ctx->opts.actor = optarg; break;
+		case 'R': ctx->opts.readonly = 1; break;
 		case 'n': repo_name = optarg; break;
 		case 's': since = optarg; break;
 		case 'h':
@@ -77,6 +100,10 @@ cmd_ingest(struct cli_ctx *ctx, int argc, char **argv)
 	if (git == NULL && optind >= argc) {
 		fprintf(stderr, "midwatch: ingest: name a file, - for stdin, or "
 		    "--git REPO\n%s", INGEST_USAGE);
+		return MW_EXIT_USAGE;
+	}
+	if (ctx->opts.project == NULL || ctx->opts.project[0] == '\0') {
+		fprintf(stderr, "midwatch: ingest: --project must not be empty\n");
 		return MW_EXIT_USAGE;
 	}
 	if (ctx->opts.readonly) {
@@ -111,6 +138,8 @@ cmd_ingest(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	ingest_print_summary(in, stdout);
 	st = ingest_get_stats(in);
+	if (!dbfail && ingest_new_rows(st) > 0)
+		ingest_notify(ctx, ingest_new_rows(st));
 	if (dbfail)
 		rc = MW_EXIT_ERROR;
 	else if (ingest_valid_lines(st) == 0 &&

@@ -274,11 +274,11 @@ db_copy_end(struct db *db, char **cause)
 		return -1;
 	}
 	while ((res = PQgetResult(db->conn)) != NULL) {
-		if (rc == 0 && db_check(db, res, cause) != 0) {
-			rc = -1;
-			continue;
-		}
-		if (rc == 0)
+		if (rc != 0)
+			PQclear(res);		/* drain after the first error */
+		else if (db_check(db, res, cause) != 0)
+			rc = -1;		/* db_check cleared res */
+		else
 			PQclear(res);
 	}
 	return rc;

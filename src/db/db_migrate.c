@@ -113,7 +113,7 @@ db_migrations_load(const char *dir, struct migration **out, size_t *n,
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	struct migration *m = NULL;
-	size_t cnt = 0, i, len, nl;
+	size_t cnt = 0, i, len = 0, nl;
 	char *path, *end;
 	long num;
 

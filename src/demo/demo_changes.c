@@ -22,33 +22,35 @@ static const char *const actors[] = {
 };
 #define N_ACTORS ((int)(sizeof actors / sizeof actors[0]))
 
-/* Harmless commit shapes; docs ones are the only kind in a docs-only deploy. */
+/* Harmless commit shapes; the first N_DOCS are docs, the only kind a
+ * docs-only deploy carries. */
 static const struct harmless {
-	const char *message;
+	const char *pre;	/* message: pre + service name + post */
+	const char *post;
 	const char *path;
 	const char *change_type;
-	int docs;
 } harmless[] = {
-	{ "docs: clarify the %s runbook for on-call", "docs/runbook.md", "docs", 1 },
-	{ "docs: refresh %s README badges", "README.md", "docs", 1 },
-	{ "docs: describe %s API pagination", "docs/api/pagination.md", "docs", 1 },
-	{ "test: cover empty input in %s handlers", "tests/handlers_test.go", "test", 0 },
-	{ "test: deflake the %s integration suite", "tests/integration/suite_test.go", "test", 0 },
-	{ "ui: adjust %s banner spacing", "ui/components/Banner.tsx", "other", 0 },
-	{ "ui: fix %s button contrast", "ui/styles/buttons.css", "other", 0 },
+	{ "docs: clarify the ", " runbook for on-call", "docs/runbook.md", "docs" },
+	{ "docs: refresh ", " README badges", "README.md", "docs" },
+	{ "docs: describe ", " API pagination", "docs/api/pagination.md", "docs" },
+	{ "test: cover empty input in ", " handlers", "tests/handlers_test.go", "test" },
+	{ "test: deflake the ", " integration suite", "tests/integration/suite_test.go", "test" },
+	{ "ui: adjust ", " banner spacing", "ui/components/Banner.tsx", "other" },
+	{ "ui: fix ", " button contrast", "ui/styles/buttons.css", "other" },
 };
 #define N_HARMLESS ((int)(sizeof harmless / sizeof harmless[0]))
-#define N_DOCS 3	/* the first N_DOCS entries of harmless are docs */
+#define N_DOCS 3
 
 /* The bad deploy's risky commit, per variant (see msg_bad in demo_faults.c). */
 static const struct risky {
-	const char *message;
+	const char *pre;	/* message: pre + service name + post */
+	const char *post;
 	const char *path;
 	const char *change_type;
 } risky[] = {
-	{ "feat(%s): retry upstream calls with a shorter backoff",
+	{ "feat(", "): retry upstream calls with a shorter backoff",
 	  "src/client/http_retry.go", "timeout_retry" },
-	{ "perf(%s): add index on events(created_at)",
+	{ "perf(", "): add index on events(created_at)",
 	  "db/migrations/0042_add_index.sql", "db_migration" },
 };
 
@@ -79,7 +81,7 @@ set_config(struct demo_scenario *sc, struct demo_change *c, int variant,
 {
 	const char *name = demo_topo_service(c->svc)->name;
 	const char *o = revert ? "200" : "2000", *n = revert ? "2000" : "200";
-	int replicas;
+	int replicas, down;
 
 	c->actor = actors[demo_rng_int(&sc->rng, 0, N_ACTORS - 1)];
 	c->source = "kubectl";
@@ -104,11 +106,11 @@ set_config(struct demo_scenario *sc, struct demo_change *c, int variant,
 		c->change_kind = "configmap";
 		c->field = "log.level";
 		snprintf(c->resource, sizeof c->resource, "%s-config", name);
-		revert = demo_rng_int(&sc->rng, 0, 1);
+		down = demo_rng_int(&sc->rng, 0, 1);
 		snprintf(c->old_value, sizeof c->old_value, "%s",
-		    revert ? "debug" : "info");
+		    down ? "debug" : "info");
 		snprintf(c->new_value, sizeof c->new_value, "%s",
-		    revert ? "info" : "debug");
+		    down ? "info" : "debug");
 		break;
 	default:
 		replicas = demo_rng_int(&sc->rng, 6, 12);
@@ -122,16 +124,17 @@ set_config(struct demo_scenario *sc, struct demo_change *c, int variant,
 	}
 }
 
-/* Adds the deploys and config changes that belong to the faults. */
+/* Adds the deploys and config changes that belong to the faults; they come
+ * first, so add_change() has room for all five. */
 static void
 add_fault_changes(struct demo_scenario *sc)
 {
 	struct demo_fault *f;
 	struct demo_change *c;
 
+	/* The bad deploy takes 2 minutes and so is finished before onset. */
 	f = &sc->faults[FAULT_BAD_DEPLOY];
-	c = add_change(sc, CHG_DEPLOY, f->svc, f->onset - f->lead, f->kind);
-	c->minutes = 2;
+	add_change(sc, CHG_DEPLOY, f->svc, f->onset - f->lead, f->kind);
 	c = add_change(sc, CHG_DEPLOY, f->svc, f->end - 3, f->kind);
 	c->undo = 1;
 
@@ -180,9 +183,10 @@ add_background(struct demo_scenario *sc)
 {
 	struct demo_rng *r = &sc->rng;
 	struct demo_change *c;
-	int ndeploy = demo_rng_int(r, 12, 18), nconfig = demo_rng_int(r, 8, 12);
-	int i, tries, svc, minute, kind;
+	int ndeploy, nconfig, i, tries, svc, minute, kind;
 
+	ndeploy = demo_rng_int(r, 12, 18);
+	nconfig = demo_rng_int(r, 8, 12);
 	for (i = 0; i < ndeploy + nconfig; i++) {
 		kind = i < ndeploy ? CHG_DEPLOY : CHG_CONFIG;
 		for (tries = 0; tries < 200; tries++) {
@@ -239,11 +243,11 @@ add_commit(struct demo_scenario *sc, const struct demo_change *c, long sec,
 	memset(k, 0, sizeof *k);
 	demo_rng_hex(r, k->sha, 40);
 	k->authored = sec;
-	k->svc = c->svc;
 	k->author = actors[demo_rng_int(r, 0, N_ACTORS - 1)];
 	if (risky_variant >= 0) {
 		rk = &risky[risky_variant];
-		snprintf(k->message, sizeof k->message, rk->message, name);
+		snprintf(k->message, sizeof k->message, "%s%s%s", rk->pre, name,
+		    rk->post);
 		k->files[0].path = rk->path;
 		k->files[0].change_type = rk->change_type;
 		k->files[0].added = demo_rng_int(r, 25, 80);
@@ -256,7 +260,7 @@ add_commit(struct demo_scenario *sc, const struct demo_change *c, long sec,
 		return k;
 	}
 	h = &harmless[demo_rng_int(r, 0, (c->docs_only ? N_DOCS : N_HARMLESS) - 1)];
-	snprintf(k->message, sizeof k->message, h->message, name);
+	snprintf(k->message, sizeof k->message, "%s%s%s", h->pre, name, h->post);
 	k->files[0].path = h->path;
 	k->files[0].change_type = h->change_type;
 	k->files[0].added = demo_rng_int(r, 2, 60);

@@ -350,15 +350,18 @@ add_alerts(struct demo_scenario *sc)
 	const struct demo_fault *f = sc->faults;
 	const struct demo_fault *fl = &f[FAULT_FLAPPING];
 	const char *flap_name = fl->variant == 0 ? "QueueBacklog" : "ErrorRateElevated";
-	int i;
+	int i, fire, clear;
 
-	add_alert_pair(sc, f[FAULT_BAD_DEPLOY].onset + demo_rng_int(r, 3, 5),
-	    f[FAULT_BAD_DEPLOY].end + demo_rng_int(r, 2, 4),
-	    f[FAULT_BAD_DEPLOY].svc, "HighErrorRate", "critical",
-	    "error ratio above 5% for 3 minutes");
-	add_alert_pair(sc, f[FAULT_CONFIG].onset + demo_rng_int(r, 4, 6),
-	    f[FAULT_CONFIG].end + demo_rng_int(r, 2, 4), f[FAULT_CONFIG].svc,
-	    "HighLatency", "warning", "p99 latency above 2x baseline for 3 minutes");
+	/* One draw per statement: argument evaluation order is unspecified,
+	 * and the bytes must not depend on the compiler. */
+	fire = f[FAULT_BAD_DEPLOY].onset + demo_rng_int(r, 3, 5);
+	clear = f[FAULT_BAD_DEPLOY].end + demo_rng_int(r, 2, 4);
+	add_alert_pair(sc, fire, clear, f[FAULT_BAD_DEPLOY].svc, "HighErrorRate",
+	    "critical", "error ratio above 5% for 3 minutes");
+	fire = f[FAULT_CONFIG].onset + demo_rng_int(r, 4, 6);
+	clear = f[FAULT_CONFIG].end + demo_rng_int(r, 2, 4);
+	add_alert_pair(sc, fire, clear, f[FAULT_CONFIG].svc, "HighLatency",
+	    "warning", "p99 latency above 2x baseline for 3 minutes");
 	add_alert_pair(sc, f[FAULT_DB].onset + f[FAULT_DB].ramp,
 	    f[FAULT_DB].end + 3, SVC_PAYMENTS_DB, "PostgresSlowQueries", "warning",
 	    "p99 query latency above 40ms");
@@ -486,7 +489,7 @@ demo_faults_apply(struct demo_scenario *sc)
 		    f->mag[1] + 0.01 * demo_rng_gauss(r), a);
 		s[MET_ERR][m] += a * 0.001;
 		a = ramp(m, f->onset + f->lag, f->end, 2, 3);
-		if (a == 0.0)
+		if (a <= 0.0)
 			continue;
 		old_lat = p[MET_LAT][m];
 		old_err = p[MET_ERR][m];

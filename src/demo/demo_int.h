@@ -100,7 +100,6 @@ struct demo_dep {
 const struct demo_service *demo_topo_service(int);
 const char *demo_topo_metric(int);
 size_t demo_topo_deps(const struct demo_dep **);
-int demo_topo_find(const char *);
 void demo_topo_expand(struct demo_rng *, const char *, char *, size_t);
 
 enum demo_fault_kind {
@@ -144,7 +143,6 @@ struct demo_change {
 	int fault;		/* owning fault, or -1 for background */
 	int undo;		/* rollback deploy or config revert */
 	int docs_only;		/* harmless deploy made of docs-only commits */
-	int variant;		/* config: harmless diff kind */
 	char id[48];
 	char revision[16];
 	char prev_revision[16];
@@ -170,7 +168,6 @@ struct demo_commit_file {
 struct demo_commit {
 	char sha[41];
 	long authored;		/* seconds since the day started; may be < 0 */
-	int svc;
 	const char *author;
 	char message[112];
 	struct demo_commit_file files[2];
@@ -208,8 +205,10 @@ struct demo_scenario {
 	double series[SVC_METRIC_COUNT][MET_COUNT][DEMO_MINUTES];
 	double queue_depth[DEMO_MINUTES];	/* notifications, custom */
 	unsigned char restarts[SVC_METRIC_COUNT][DEMO_MINUTES / 5];
-	unsigned char busy[SVC_METRIC_COUNT][DEMO_MINUTES];	/* in a fault */
-	struct demo_errline errs[DEMO_MAX_ERRLINES];
+	/* 1 within 10 minutes of a fault on that service, 2 near a blip:
+	 * blips and random restarts stay off these minutes. */
+	unsigned char busy[SVC_METRIC_COUNT][DEMO_MINUTES];
+	struct demo_errline errs[DEMO_MAX_ERRLINES];	/* the current minute's */
 	int nerrs;
 };
 
@@ -220,8 +219,8 @@ void demo_faults_errors(struct demo_scenario *, int);
 void demo_faults_add_error(struct demo_scenario *, int,
     const struct demo_template *);
 const char *demo_faults_name(int);
+int demo_faults_symptoms(const struct demo_fault *, int *);
 
 void demo_changes_plan(struct demo_scenario *);
-int demo_faults_symptoms(const struct demo_fault *, int *);
 
 #endif

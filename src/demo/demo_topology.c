@@ -10,7 +10,6 @@
 #endif
 
 #include <stdio.h>
-#include <string.h>
 
 #include "demo_int.h"
 
@@ -198,8 +197,6 @@ demo_round4(double v)
 	char buf[32];
 	double out;
 
-	if (v == 0.0)
-		return 0.0;
 	snprintf(buf, sizeof buf, "%.4g", v);
 	if (sscanf(buf, "%lf", &out) != 1)
 		return v;
@@ -360,18 +357,6 @@ demo_topo_deps(const struct demo_dep **out)
 {
 	*out = deps;
 	return sizeof deps / sizeof deps[0];
-}
-
-/* Returns the index of the service called name, or -1. */
-int
-demo_topo_find(const char *name)
-{
-	int i;
-
-	for (i = 0; i < SVC_COUNT; i++)
-		if (strcmp(services[i].name, name) == 0)
-			return i;
-	return -1;
 }
 
 /* Writes n random lowercase hex digits and a terminator at p. */

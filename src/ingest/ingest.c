@@ -337,6 +337,8 @@ dead_payload(const char *line, size_t len, size_t full_len)
 	return text;
 }
 
+static int flush_dead(struct ingest *, char **);
+
 /* Adds a dead letter to the batch (see ingest_int.h). */
 int
 ingest_add_dead(struct ingest *in, long long line, char *payload, char *reason,
@@ -355,7 +357,7 @@ ingest_add_dead(struct ingest *in, long long line, char *payload, char *reason,
 	free(reason);
 	b->nrecs++;
 	if (json_array_size(b->dead) >= INGEST_BATCH_ROWS)
-		return ingest_flush(in, cause);
+		return flush_dead(in, cause);
 	return 0;
 }
 
@@ -457,16 +459,44 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 	return 0;
 }
 
+/* Writes only the batch's dead letters (many bad lines in a row), so the
+ * records' batch boundaries depend on the records alone. */
+static int
+flush_dead(struct ingest *in, char **cause)
+{
+	struct ingest_batch one;
+	struct ingest_stats delta;
+	int rc;
+
+	batch_init(&one);
+	json_array_extend(one.dead, in->batch.dead);
+	one.nrecs = json_array_size(one.dead);
+	rc = flush_try(in, &one, &delta, cause);
+	if (rc == 0) {
+		stats_merge(&in->stats, &delta);
+		in->batch.nrecs -= one.nrecs;
+		json_array_clear(in->batch.dead);
+	}
+	batch_release(&one, 0);
+	return rc;
+}
+
 /* Dead-letters a record the database refused (fallback path). */
 static void
 fallback_reject(struct ingest *in, json_t *dead, const char *source,
     long long line, json_t *payload_obj, const char *why)
 {
-	char *dump = json_dumps(payload_obj, JSON_COMPACT);
-	char *payload = ingest_payload_text(dump ? dump : "", dump ? strlen(dump) : 0,
+	char *dump, *payload, *reason, *clean;
+
+	/* the ids the store added are ours, not the line's */
+	json_object_del(payload_obj, "service_id");
+	json_object_del(payload_obj, "from_service_id");
+	json_object_del(payload_obj, "to_service_id");
+	dump = json_dumps(payload_obj, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	payload = ingest_payload_text(dump ? dump : "", dump ? strlen(dump) : 0,
 	    dump ? strlen(dump) : 0);
-	char *reason = xasprintf("rejected by the database: %s", why);
-	char *clean = ingest_payload_text(reason, strlen(reason), strlen(reason));
+	reason = xasprintf("rejected by the database: %s", why);
+	clean = ingest_payload_text(reason, strlen(reason), strlen(reason));
 
 	stats_reject(in, source, line, clean);
 	json_array_append_new(dead, json_pack("{s:s, s:I, s:s, s:s}", "source",
@@ -652,7 +682,8 @@ ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
 	int got, rc = -1;
 
 	free(in->source);
-	in->source = xstrdup(source);
+	/* file names are bytes; the database wants UTF-8 */
+	in->source = ingest_payload_text(source, strlen(source), strlen(source));
 	in->stats.sources++;
 	while ((got = reader_next(&r)) == 1) {
 		line++;

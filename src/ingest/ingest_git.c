@@ -274,6 +274,7 @@ ingest_git(struct ingest *in, const char *repo_path, const char *repo_name,
 {
 	const char *argv[16];
 	char *name = NULL, *since_arg = NULL, *err = NULL, *why = NULL;
+	char *base_name;
 	FILE *out = NULL, *errf = NULL;
 	struct buf rec;
 	long long line = 0;
@@ -286,7 +287,13 @@ ingest_git(struct ingest *in, const char *repo_path, const char *repo_name,
 		*cause = xasprintf("--since %s: not a date or a revision", since);
 		goto fail;
 	}
-	name = repo_name != NULL ? xstrdup(repo_name) : git_repo_name(repo_path);
+	if (repo_name != NULL)
+		name = git_utf8(repo_name, strlen(repo_name));
+	else {
+		base_name = git_repo_name(repo_path);
+		name = git_utf8(base_name, strlen(base_name));
+		free(base_name);
+	}
 	free(in->source);
 	in->source = xasprintf("git:%s", name);
 	argv[argc++] = "git";

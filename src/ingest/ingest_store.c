@@ -91,14 +91,14 @@ static const char sql_service_tier[] =
 	" WHERE s.project_id = $1 AND s.name = x.name AND x.tier IS NOT NULL"
 	"   AND s.tier IS NULL AND s.extra ? 'auto_created'";
 
-/* A name shared by services in several clusters resolves to the one in
- * default/default, else the oldest. */
+/* A name shared by services in several clusters resolves to the oldest
+ * row: ids only grow, so the choice never changes once made (re-ingesting a
+ * file resolves every name as the first time did). */
 static const char sql_service_ids[] =
 	"SELECT DISTINCT ON (s.name) s.name, s.id FROM midwatch.services s"
 	" WHERE s.project_id = $1 AND s.name IN"
 	"       (SELECT x.name FROM jsonb_to_recordset($2::jsonb) AS x(name text))"
-	" ORDER BY s.name, (s.cluster = 'default' AND s.namespace = 'default') DESC,"
-	"       s.id";
+	" ORDER BY s.name, s.id";
 
 static const char sql_dependency[] =
 	"WITH x AS ("
@@ -571,7 +571,13 @@ ingest_store_batch(struct ingest *in, struct ingest_batch *b,
     struct ingest_stats *delta, char **cause)
 {
 	long long points = 0;
+	size_t rows = 0;
+	int k;
 
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		rows += json_array_size(b->rows[k]);
+	if (rows == 0 && b->npoints == 0)
+		goto dead;
 	if (store_services(in, b, delta, cause) != 0 ||
 	    store_resolve(in, delta, cause) != 0)
 		return -1;
@@ -601,6 +607,7 @@ ingest_store_batch(struct ingest *in, struct ingest_batch *b,
 	    store_kind(in, b, INGEST_KIND_MAINTENANCE, sql_maintenance, delta,
 	    cause) != 0)
 		return -1;
+dead:
 	if (json_array_size(b->dead) > 0 &&
 	    store_run(in, sql_dead, b->dead, &delta->dead_new, NULL, cause) != 0)
 		return -1;

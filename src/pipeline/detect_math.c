@@ -13,8 +13,10 @@
 #include "midwatch/detect.h"
 #include "midwatch/xmalloc.h"
 
-/* How far a trailing trend is extrapolated, in seconds. */
-#define DETECT_HORIZON 5400.0
+/* Time constant of the damped trend extrapolation, in seconds: a trend is
+ * followed for about this long, then the baseline levels off (a daily curve
+ * bends; a straight line would not). */
+#define DETECT_TAU 1800.0
 
 /* ---- parameters ---------------------------------------------------------- */
 
@@ -65,6 +67,7 @@ detect_params_for_metric(const char *metric, struct detect_params *p)
 		p->dir = DETECT_UP;
 		p->level_enter = 0.8;
 		p->level_exit = 0.75;
+		p->level_hard = 0.95;
 		p->enter_abs = 0.15;
 		p->exit_abs = 0.08;
 		p->floor_abs = 0.01;
@@ -108,23 +111,62 @@ detect_params_for_conversion(struct detect_params *p)
 
 /* ---- small statistics ---------------------------------------------------- */
 
-/* Orders doubles ascending for qsort. */
-static int
-cmp_double(const void *a, const void *b)
+/* Returns the k-th smallest of v[0..n-1] (0-based), reordering v so that
+ * v[k] holds it, everything before is <= and everything after >= (Hoare's
+ * selection: linear on average, where sorting would be n log n). */
+static double
+select_kth(double *v, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	size_t lo = 0, hi = n - 1, i, j;
+	double pivot, t;
 
-	return x < y ? -1 : x > y;
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
 /* Median of v (reorders v). */
 double
 detect_median(double *v, size_t n)
 {
+	double a, b;
+	size_t i;
+
 	if (n == 0)
 		return NAN;
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+	a = select_kth(v, n, n / 2);
+	if (n % 2)
+		return a;
+	/* The lower middle is the largest of the lower half. */
+	b = v[0];
+	for (i = 1; i < n / 2; i++)
+		if (v[i] > b)
+			b = v[i];
+	return 0.5 * (a + b);
 }
 
 /* A ring of the last cap (time, value) pairs. */
@@ -159,8 +201,8 @@ mean(const double *v, size_t n)
 /*
  * The baseline at time t from the ring: a robust line (the slope between the
  * medians of the older and the newer half, the level a median of the
- * detrended values), extrapolated at most DETECT_HORIZON seconds past the
- * ring's centre, and 1.4826 * MAD of the residuals.  Without trend (or with
+ * detrended values), extrapolated from the ring's centre with a damped trend
+ * (slope * tau * (1 - exp(-dt / tau))), and 1.4826 * MAD of the residuals.  Without trend (or with
  * few points) it is the plain median.  tmp holds 3 * cap doubles.
  */
 static void
@@ -193,8 +235,8 @@ ring_line(const struct ring *r, int trend, double t, double *tmp, double *base,
 		w[i] = fabs(xs[i] - slope * (ts[i] - tm) - level);
 	*sigma = 1.4826 * detect_median(w, n);
 	dt = t - tm;
-	if (dt > DETECT_HORIZON)
-		dt = DETECT_HORIZON;
+	if (dt > 0)
+		dt = DETECT_TAU * (1 - exp(-dt / DETECT_TAU));
 	*base = level + slope * dt;
 	if (lo >= 0 && *base < 0)
 		*base = 0;
@@ -235,6 +277,8 @@ passes(const struct detect_params *p, const struct base *bs, int nb, double x,
 
 	if (lvl > 0 && (s < 0 || x < lvl))
 		return 0;
+	if (p->level_hard > 0 && s > 0 && x >= p->level_hard)
+		return 1;
 	for (i = 0; i < nb; i++) {
 		if (!bs[i].ok)
 			continue;
@@ -252,12 +296,44 @@ passes(const struct detect_params *p, const struct base *bs, int nb, double x,
 	return any;
 }
 
-/* The smallest |z| in direction s over the available baselines. */
+/* Whether x is an excursion against the watched direction of a one-way
+ * series, as far out as the enter tests ask (the ratio mirrored: three
+ * times up mirrors to a third down). */
+static int
+passes_mirror(const struct detect_params *p, const struct base *bs, int nb,
+    double x, int s)
+{
+	double d;
+	int i, any = 0;
+
+	for (i = 0; i < nb; i++) {
+		if (!bs[i].ok)
+			continue;
+		any = 1;
+		d = s * (x - bs[i].b);
+		if (d <= 0 || (p->use_z && d / bs[i].scale < p->enter_z))
+			return 0;
+		if (p->enter_rel > 0 && s < 0 &&
+		    x > bs[i].b / (1 + p->enter_rel))
+			return 0;
+		if (p->enter_rel > 0 && s > 0 &&
+		    x < bs[i].b * (1 + p->enter_rel))
+			return 0;
+		if (p->enter_abs > 0 && d < p->enter_abs)
+			return 0;
+	}
+	return any;
+}
+
+/* The smallest |z| in direction s over the available baselines (at least
+ * enter_z for a point past the hard level). */
 static double
-min_z(const struct base *bs, int nb, double x, int s)
+min_z(const struct detect_params *p, const struct base *bs, int nb, double x,
+    int s)
 {
 	double z, best = INFINITY;
 	int i;
+
 
 	for (i = 0; i < nb; i++) {
 		if (!bs[i].ok)
@@ -266,7 +342,11 @@ min_z(const struct base *bs, int nb, double x, int s)
 		if (z < best)
 			best = z;
 	}
-	return isinf(best) ? 0 : best;
+	if (isinf(best))
+		best = 0;
+	if (p->level_hard > 0 && s > 0 && x >= p->level_hard && best < p->enter_z)
+		best = p->enter_z;
+	return best;
 }
 
 /* ---- seasonal reference -------------------------------------------------- */
@@ -383,7 +463,7 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	struct detect_eval *ev = eval;
 	struct episode *eps = NULL;
 	double *ref, *tmp, *absz, med, sig;
-	size_t neps = 0, i, j, a, start = 0;
+	size_t neps = 0, i, j, a, start = 0, ignored = 0;
 	int in_ep = 0, s, dirs[2], nd, k, ok;
 
 	*runs = NULL;
@@ -439,7 +519,7 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 			s = eps[neps].dir;
 			if (ev[i].judged && passes(p, bs, 2, x, s, 0)) {
 				ev[i].anomalous = 1;
-				absz[i] = min_z(bs, 2, x, s);
+				absz[i] = min_z(p, bs, 2, x, s);
 				eps[neps].last = i;
 				if ((int)(i - eps[neps].first + 1) >= p->max_points) {
 					/* A new normal level: re-baseline on it. */
@@ -470,10 +550,27 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 					eps[neps].dir = dirs[k];
 					eps[neps].level_shift = 0;
 					ev[i].anomalous = 1;
-					absz[i] = min_z(bs, 2, x, dirs[k]);
+					absz[i] = min_z(p, bs, 2, x, dirs[k]);
 				}
 			}
 		}
+		/* An excursion in a direction nobody watches (an error ratio
+		 * dropping) is kept out of the baseline, so the way back is not
+		 * taken for a spike; held long enough it becomes the new level. */
+		if (!ok && ev[i].judged && nd == 1 &&
+		    passes_mirror(p, bs, 2, x, -dirs[0])) {
+			if (++ignored < (size_t)p->max_points)
+				continue;
+			start = i + 1 - ignored;
+			for (j = start; j <= i; j++) {
+				ring_push(&tr, pts[j].t, pts[j].x);
+				if (!isnan(ref[j]))
+					ring_push(&sr, pts[j].t, pts[j].x - ref[j]);
+			}
+			ignored = 0;
+			continue;
+		}
+		ignored = 0;
 		if (!ok) {
 			ring_push(&tr, pts[i].t, x);
 			if (!isnan(ref[i]))

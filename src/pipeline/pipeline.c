@@ -8,6 +8,10 @@
  * rows 'failed' ("abandoned") and recomputes: every stage commits atomically
  * and is idempotent for its window, so nothing half-written survives.
  *
+ * Progress: ctx->progress (when set) is called before each stage as
+ * (arg, stage name, stages done, number of stages) and once at the end as
+ * (arg, "done", n, n); it must not touch the run's database connection.
+ *
  * Test hook: MIDWATCH_TEST_DIE_AFTER_STAGE=NAME makes the process _exit(1)
  * right after stage NAME committed, to simulate a crash (tests/pipeline).
  */

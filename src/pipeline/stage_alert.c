@@ -7,9 +7,10 @@
  *             compares (op, value) -> one alert per incident, with the
  *             incident's severity, fingerprint "incident:<dedupe_key>";
  *   metric    threshold: a series whose value compared (op, value) held for
- *             for_seconds; trend: a series whose 5-minute average moved by
- *             min_change_ratio against window_seconds earlier (direction
- *             up|down) -> fingerprint "rule:<id>:metric|trend:<series>";
+ *             for_seconds; trend: a series that stayed min_change_ratio
+ *             above (direction up) or below (down) its 5-minute average
+ *             of window_seconds earlier for 3 minutes in a row (a single
+ *             outlier does not count) -> "rule:<id>:metric|trend:<series>";
  *   health    health checks of a service in a status (== or !=) for
  *             for_seconds -> "rule:<id>:health:<service>";
  *   signal    active signals of signal_type -> "signal:<dedupe_key>".
@@ -29,7 +30,9 @@
  * rule's last_triggered_at records the latest data time it alerted.
  * Each notification is a row in outbound_messages per channel of the rule
  * (delivered by the notify stage), keyed so a re-run queues nothing twice.
- * Alerts are not resolved automatically when a condition clears.
+ * Alerts are not resolved automatically when a condition clears.  A run
+ * whose window holds several separate breaches of one series records them
+ * as one firing (first to last), linked to the incident around the first.
  */
 #include "config.h"
 
@@ -56,6 +59,10 @@
 
 #define ALERT_TS(x) "to_char((" x ") AT TIME ZONE 'UTC'," \
     " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* An interval as "90 s" or "30 min", for messages. */
+#define ALERT_DUR(x) "(CASE WHEN extract(epoch FROM " x ") < 120" \
+    " THEN extract(epoch FROM " x ")::bigint || ' s'" \
+    " ELSE (extract(epoch FROM " x ") / 60)::bigint || ' min' END)"
 
 /* Incidents: $10 op, $11 severity. */
 static const char alert_sql_incident[] =
@@ -122,13 +129,14 @@ static const char alert_sql_metric[] =
     "	SELECT 'rule:' || $5::bigint || ':metric:' || h.service_id || ':'"
     "	       || $10::text || ':' || h.labels_key AS fingerprint,"
     "	       h.service_id,"
-    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.last_at)"
+    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.fired_at)"
     "	           AS incident_id,"
     "	       $10::text || ' ' || $11::text || ' ' || $12::float8 || ' on '"
     "	       || s.name || CASE WHEN h.labels_key <> ''"
     "	           THEN ' {' || h.labels_key || '}' ELSE '' END AS title,"
     "	       s.name || ': ' || $10::text || ' stayed ' || $11::text || ' '"
-    "	       || $12::float8 || ' for ' || $13::interval || ' from '"
+    "	       || $12::float8 || ' for ' || " ALERT_DUR("$13::interval")
+    "	       || ' from '"
     "	       || " ALERT_TS("h.fired_at") " || ' (worst ' || h.worst || ')'"
     "	           AS message,"
     "	       $6::text AS severity,"
@@ -159,9 +167,15 @@ static const char alert_sql_trend[] =
     "	 GROUP BY 1, 2, 3),"
     " r AS ("
     "	SELECT service_id, labels_key, t,"
-    "	       avg(v) OVER (PARTITION BY service_id, labels_key ORDER BY t"
-    "	           RANGE BETWEEN interval '4 minutes' PRECEDING"
-    "	                     AND CURRENT ROW) AS now_v,"
+    "	       CASE WHEN $11::text = 'down'"
+    "	       THEN max(v) OVER (PARTITION BY service_id, labels_key ORDER BY t"
+    "	           RANGE BETWEEN interval '2 minutes' PRECEDING AND CURRENT ROW)"
+    "	       ELSE min(v) OVER (PARTITION BY service_id, labels_key ORDER BY t"
+    "	           RANGE BETWEEN interval '2 minutes' PRECEDING AND CURRENT ROW)"
+    "	       END AS now_v,"
+    "	       count(*) OVER (PARTITION BY service_id, labels_key ORDER BY t"
+    "	           RANGE BETWEEN interval '2 minutes' PRECEDING"
+    "	                     AND CURRENT ROW) AS now_n,"
     "	       avg(v) OVER (PARTITION BY service_id, labels_key ORDER BY t"
     "	           RANGE BETWEEN $12::interval + interval '4 minutes' PRECEDING"
     "	                     AND $12::interval PRECEDING) AS then_v"
@@ -170,7 +184,8 @@ static const char alert_sql_trend[] =
     "	SELECT service_id, labels_key, t, now_v, then_v,"
     "	       (now_v - then_v) / abs(then_v) AS change"
     "	  FROM r"
-    "	 WHERE t >= $3::timestamptz AND then_v IS NOT NULL AND then_v <> 0),"
+    "	 WHERE t >= $3::timestamptz AND then_v IS NOT NULL AND then_v <> 0"
+    "	   AND now_n >= 3),"
     " hit AS ("
     "	SELECT service_id, labels_key, min(t) AS fired_at, max(t) AS last_at,"
     "	       CASE WHEN $11::text = 'down' THEN min(change)"
@@ -183,16 +198,18 @@ static const char alert_sql_trend[] =
     "	SELECT 'rule:' || $5::bigint || ':trend:' || h.service_id || ':'"
     "	       || $10::text || ':' || h.labels_key AS fingerprint,"
     "	       h.service_id,"
-    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.last_at)"
+    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.fired_at)"
     "	           AS incident_id,"
     "	       $10::text || CASE WHEN $11::text = 'down' THEN ' falling on '"
     "	           ELSE ' rising on ' END || s.name || ' ('"
     "	       || to_char(h.change * 100, 'FMS9999990') || '% over '"
     "	       || (extract(epoch FROM $12::interval) / 60)::bigint || ' min)'"
     "	           AS title,"
-    "	       s.name || ': the 5-minute average of ' || $10::text"
-    "	       || ' changed by ' || to_char(h.change * 100, 'FMS9999990')"
-    "	       || '% against ' || $12::interval || ' earlier, from '"
+    "	       s.name || ': ' || $10::text || ' moved '"
+    "	       || to_char(h.change * 100, 'FMS9999990') || '% against its"
+    " 5-minute average ' || " ALERT_DUR("$12::interval") " || ' earlier,"
+    " sustained for 3"
+    " minutes, from '"
     "	       || " ALERT_TS("h.fired_at") " AS message,"
     "	       $6::text AS severity, abs(h.change) AS score,"
     "	       h.fired_at, h.last_at,"
@@ -231,13 +248,14 @@ static const char alert_sql_health[] =
     "	SELECT 'rule:' || $5::bigint || ':health:' || h.service_id"
     "	           AS fingerprint,"
     "	       h.service_id,"
-    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.last_at)"
+    "	       midwatch.incident_for($1, h.service_id, h.fired_at, h.fired_at)"
     "	           AS incident_id,"
     "	       s.name || CASE WHEN $10::text = '!=' THEN ' not ' ELSE ' ' END"
     "	       || $11::text || ' (health checks)' AS title,"
     "	       s.name || ': health checks reported '"
     "	       || CASE WHEN $10::text = '!=' THEN 'not ' ELSE '' END"
-    "	       || $11::text || ' for ' || $12::interval || ' from '"
+    "	       || $11::text || ' for ' || " ALERT_DUR("$12::interval")
+    "	       || ' from '"
     "	       || " ALERT_TS("h.fired_at") " AS message,"
     "	       $6::text AS severity, NULL::float8 AS score,"
     "	       h.fired_at, h.last_at,"

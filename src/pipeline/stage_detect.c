@@ -213,63 +213,20 @@ run_details(const struct detect_run *r, int seasonal)
 	    "level_shift", r->level_shift, "seasonal", seasonal);
 }
 
-/* Reads the per-minute points of one series into *pts (malloc'd). */
-static int
-series_points(struct pipeline_ctx *ctx, const char *svc, const char *metric,
-    const char *labels, struct detect_point **pts, size_t *n, char **cause)
-{
-	struct db_res *r;
-	char lb[40];
-	int i, rows;
-
-	pipeline_num(lb, sizeof lb, LOOKBACK_SECONDS);
-	if (strcmp(metric, "restarts") == 0)
-		r = DBQ(ctx->db, cause,
-		    "SELECT extract(epoch FROM m), sum(v) OVER (ORDER BY m RANGE"
-		    "  BETWEEN interval '14 minutes' PRECEDING AND CURRENT ROW)"
-		    " FROM (SELECT date_trunc('minute', ts) AS m, sum(value) AS v"
-		    "  FROM midwatch.metric_points WHERE project_id = $1"
-		    "  AND service_id = $2 AND metric_name = $3 AND labels_key = $4"
-		    "  AND ts >= $5::timestamptz - make_interval(secs => $7::float8)"
-		    "  AND ts <= $6 GROUP BY 1) per_minute ORDER BY m",
-		    ctx->project, svc, metric, labels, ctx->start_ts, ctx->end_ts,
-		    lb);
-	else
-		r = DBQ(ctx->db, cause,
-		    "SELECT extract(epoch FROM date_trunc('minute', ts)), avg(value)"
-		    " FROM midwatch.metric_points WHERE project_id = $1"
-		    " AND service_id = $2 AND metric_name = $3 AND labels_key = $4"
-		    " AND ts >= $5::timestamptz - make_interval(secs => $7::float8)"
-		    " AND ts <= $6 GROUP BY 1 ORDER BY 1",
-		    ctx->project, svc, metric, labels, ctx->start_ts, ctx->end_ts,
-		    lb);
-	if (r == NULL)
-		return -1;
-	rows = db_res_rows(r);
-	*pts = xcalloc(rows > 0 ? (size_t)rows : 1, sizeof **pts);
-	for (i = 0; i < rows; i++) {
-		(*pts)[i].t = db_res_f(r, i, 0);
-		(*pts)[i].x = db_res_f(r, i, 1);
-	}
-	*n = (size_t)rows;
-	db_res_free(r);
-	return 0;
-}
-
-/* Judges one metric series and writes its signals and features. */
+/* Judges one metric series (its per-minute points, lookback included) and
+ * writes its signals and features. */
 static int
 detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
-    const char *metric, const char *labels, struct detect_counts *dc,
-    char **cause)
+    const char *metric, const char *labels, const struct detect_point *pts,
+    size_t n, struct detect_counts *dc, char **cause)
 {
 	struct detect_params p;
-	struct detect_point *pts = NULL;
 	struct detect_eval *ev = NULL;
 	struct detect_run *runs = NULL, *r;
 	struct buf ts, names, vals;
 	struct sig s;
 	char svc[24];
-	size_t n = 0, nruns = 0, i, k, lo, hi;
+	size_t nruns = 0, i, k, lo, hi;
 	double from = ctx->start;
 	int rc = -1, seasonal;
 
@@ -277,8 +234,6 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 	buf_init(&names);
 	buf_init(&vals);
 	pipeline_ll(svc, sizeof svc, service_id);
-	if (series_points(ctx, svc, metric, labels, &pts, &n, cause) != 0)
-		goto out;
 	dc->series++;
 	dc->points += (long long)n;
 	detect_params_for_metric(metric, &p);
@@ -347,11 +302,64 @@ out:
 	buf_free(&vals);
 	free(runs);
 	free(ev);
-	free(pts);
 	return rc;
 }
 
-/* Judges every metric series with points in the window. */
+/*
+ * Judges the metric series of one service: one query aggregates all of them
+ * per minute over the window plus the lookback (restarts as a rolling
+ * 15-minute sum), ordered by series; each series with points in the window is
+ * judged on its own.
+ */
+static int
+detect_service(struct pipeline_ctx *ctx, const char *svc,
+    struct detect_counts *dc, char **cause)
+{
+	struct detect_point *pts;
+	struct db_res *r;
+	const char *metric, *labels;
+	char lb[40];
+	int rows, i, j, k, restarts, in_window, rc = 0;
+
+	pipeline_num(lb, sizeof lb, LOOKBACK_SECONDS);
+	r = DBQ(ctx->db, cause,
+	    "SELECT metric_name, labels_key, extract(epoch FROM m), v,"
+	    " sum(s) OVER (PARTITION BY metric_name, labels_key ORDER BY m"
+	    "  RANGE BETWEEN interval '14 minutes' PRECEDING AND CURRENT ROW)"
+	    " FROM (SELECT metric_name, labels_key, date_trunc('minute', ts) AS m,"
+	    "  avg(value) AS v, sum(value) AS s FROM midwatch.metric_points"
+	    "  WHERE project_id = $1 AND service_id = $2"
+	    "  AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
+	    "  AND ts <= $4 GROUP BY 1, 2, 3) per_minute"
+	    " ORDER BY metric_name, labels_key, m",
+	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb);
+	if (r == NULL)
+		return -1;
+	rows = db_res_rows(r);
+	pts = xcalloc((size_t)rows + 1, sizeof *pts);
+	for (i = 0; i < rows && rc == 0; i = j) {
+		metric = db_res_get(r, i, 0);
+		labels = db_res_get(r, i, 1);
+		restarts = strcmp(metric, "restarts") == 0;
+		in_window = 0;
+		for (j = i, k = 0; j < rows && strcmp(db_res_get(r, j, 0), metric) == 0 &&
+		    strcmp(db_res_get(r, j, 1), labels) == 0; j++, k++) {
+			pts[k].t = db_res_f(r, j, 2);
+			pts[k].x = db_res_f(r, j, restarts ? 4 : 3);
+			if (pts[k].t >= ctx->start)
+				in_window = 1;
+		}
+		if (in_window)
+			rc = detect_metric_series(ctx, strtoll(svc, NULL, 10), metric,
+			    labels, pts, (size_t)k, dc, cause);
+	}
+	free(pts);
+	db_res_free(r);
+	return rc;
+}
+
+/* Judges every metric series with points in the window, service by service
+ * (never all points of all series at once). */
 static int
 detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 {
@@ -359,19 +367,14 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	int i, rows, rc = 0;
 
 	r = DBQ(ctx->db, cause,
-	    "SELECT service_id, metric_name, labels_key FROM midwatch.metric_points"
-	    " WHERE project_id = $1 AND ts >= $2 AND ts <= $3"
-	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+	    "SELECT DISTINCT service_id FROM midwatch.metric_points"
+	    " WHERE project_id = $1 AND ts >= $2 AND ts <= $3 ORDER BY 1",
 	    ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
-	for (i = 0; i < rows && rc == 0; i++) {
-		if (ctx->progress != NULL && i % 16 == 0)
-			ctx->progress(ctx->progress_arg, "detect", i, rows);
-		rc = detect_metric_series(ctx, db_res_ll(r, i, 0),
-		    db_res_get(r, i, 1), db_res_get(r, i, 2), dc, cause);
-	}
+	for (i = 0; i < rows && rc == 0; i++)
+		rc = detect_service(ctx, db_res_get(r, i, 0), dc, cause);
 	db_res_free(r);
 	return rc;
 }
@@ -531,22 +534,25 @@ exec_count(struct pipeline_ctx *ctx, const char *sql, long long *count,
 
 /*
  * New error fingerprints: first seen (for that service, over all stored
- * history) inside the window, at least an hour after the project's error
- * history begins (else everything is "new"), and repeated: 5 or more times in
- * the 15 minutes after first seen.  The signal lasts while occurrences
- * continue with gaps under 15 minutes.
+ * history) inside the window or the day before it (a burst that began in an
+ * earlier run is followed to its end), at least an hour after the project's
+ * error history begins (else everything is "new"), and repeated: 5 or more
+ * times in the 15 minutes after first seen.  The signal lasts while
+ * occurrences continue with gaps under 15 minutes.
  */
 static const char sql_fingerprints[] =
     "WITH hist AS (SELECT min(ts) AS t0 FROM midwatch.error_events"
     "  WHERE project_id = $1),"
     " win AS (SELECT DISTINCT service_id, fingerprint FROM midwatch.error_events"
-    "  WHERE project_id = $1 AND ts >= $3 AND ts <= $4),"
+    "  WHERE project_id = $1 AND ts >= $3::timestamptz - interval '1 day'"
+    "  AND ts <= $4),"
     " firsts AS (SELECT w.service_id, w.fingerprint, (SELECT min(e.ts)"
     "   FROM midwatch.error_events e WHERE e.project_id = $1"
     "   AND e.service_id = w.service_id AND e.fingerprint = w.fingerprint)"
     "   AS first_seen FROM win w),"
     " fresh AS (SELECT f.* FROM firsts f, hist"
-    "  WHERE f.first_seen >= $3 AND f.first_seen <= $4"
+    "  WHERE f.first_seen >= $3::timestamptz - interval '1 day'"
+    "  AND f.first_seen <= $4"
     "  AND f.first_seen >= hist.t0 + interval '1 hour'),"
     " occ AS (SELECT f.service_id, f.fingerprint, f.first_seen, e.ts,"
     "  e.message, e.severity, e.error_type,"
@@ -694,6 +700,18 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	if (r == NULL)
 		return -1;
 	pipeline_count(ctx, "detect", "stale_removed", db_res_rows(r));
+	db_res_free(r);
+	/* A signal still open from an earlier run that nothing continued (its
+	 * series went quiet) ended by the start of this window. */
+	r = DBQ(ctx->db, cause,
+	    "UPDATE midwatch.signals SET ended_at = greatest(onset_at, $3::timestamptz),"
+	    " details = details || '{\"closed_without_data\": true}'"
+	    " WHERE project_id = $1 AND ended_at IS NULL AND onset_at < $3"
+	    " AND run_id IS DISTINCT FROM $2 RETURNING 1",
+	    ctx->project, ctx->run, ctx->start_ts);
+	if (r == NULL)
+		return -1;
+	pipeline_count(ctx, "detect", "closed", db_res_rows(r));
 	db_res_free(r);
 	pipeline_count(ctx, "detect", "series", dc.series);
 	pipeline_count(ctx, "detect", "points", dc.points);

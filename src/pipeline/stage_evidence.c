@@ -460,8 +460,6 @@ stage_evidence_run(struct pipeline_ctx *ctx, char **cause)
 		return -1;
 	n = db_res_rows(r);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (ctx->progress != NULL)
-			ctx->progress(ctx->progress_arg, "evidence", i, n);
 		rc = gather(ctx, db_res_get(r, i, 0), db_res_get(r, i, 1),
 		    db_res_get(r, i, 2), db_res_get(r, i, 3), &ec, cause);
 		ec.incidents++;

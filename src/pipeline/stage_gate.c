@@ -7,7 +7,8 @@
  * by a call path in service_dependencies (a recursive CTE) with onsets at
  * most an hour apart (a cascade spreads fast; a long anomaly must not
  * swallow an unrelated later one down the call graph); a signal without
- * a service joins the candidate it overlaps most.  Every candidate becomes an
+ * a service joins the candidate it overlaps most; signals an earlier run put
+ * in one incident stay together (its other signals are loaded too).  Every candidate becomes an
  * incident row (status open when approved, suppressed otherwise) with an
  * incident_decisions row: approved, or suppressed for flapping, maintenance,
  * duplicate (of an open incident) or below_severity, with a rationale.
@@ -50,6 +51,7 @@ struct gsig {
 	double onset, end;		/* end: ended_at, or the window end */
 	int flapping;
 	int active;			/* status active (not watch) */
+	long long incident;		/* incident of an earlier decision, or 0 */
 	int group;			/* union-find parent */
 };
 
@@ -57,7 +59,7 @@ struct gsig {
 enum {
 	C_ID, C_TYPE, C_STATUS, C_SVC, C_SVCNAME, C_METRIC, C_REF, C_SEV, C_Q,
 	C_ONSET, C_END, C_BASE, C_PEAK, C_FLAP, C_MSG, C_ALERT, C_CHECKS,
-	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI
+	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI, C_INC
 };
 
 static const char *const sev_names[] = { "info", "low", "medium", "high",
@@ -385,7 +387,7 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 {
 	struct db_res *q;
 	char on[40], dup[40];
-	int i, strong = 0, flapping = 0, metric = 0, nonflap = 0;
+	int i, strong = 0, flapping = 0, metric = 0;
 	double best_q = 0;
 	int best_sev = 0;
 	const char *type;
@@ -399,8 +401,6 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 		metric++;
 		if (s->flapping)
 			flapping++;
-		else
-			nonflap++;
 		if (s->active && !s->flapping) {
 			strong++;
 			if (s->q > best_q)
@@ -463,13 +463,12 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 		    sev_names[best_sev]);
 	else if (strong == 0 && flapping == 0)
 		verdict_add(v, "below_severity", "only weak signals (watch)");
-	(void)nonflap;
 	return 0;
 }
 
 /* Estimates failed requests (request_rate x error_ratio above its baseline
  * of the hour before onset) per service; low = the worst service, high = the
- * sum over the candidate's services.  Returns a malloc'd JSON object text. */
+ * sum over the candidate's services.  0, or -1 with *cause. */
 static int
 impact(struct pipeline_ctx *ctx, const char *svcs, double onset, double end,
     double *low, double *high, char **cause)
@@ -719,8 +718,14 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 
 	memset(&gc, 0, sizeof gc);
 	buf_init(&svcs);
+	/* The signals touching the window, and the rest of the incidents they
+	 * were attached to (a candidate, once formed, is judged whole). */
 	r = DBQ(ctx->db, cause,
-	    "SELECT s.id, s.signal_type, s.status, s.service_id, v.name,"
+	    "WITH base AS (SELECT id, incident_id FROM midwatch.signals"
+	    "  WHERE project_id = $1 AND onset_at <= $3"
+	    "  AND coalesce(ended_at, $3::timestamptz)"
+	    "   >= $2::timestamptz - interval '10 minutes')"
+	    " SELECT s.id, s.signal_type, s.status, s.service_id, v.name,"
 	    " s.metric_name, s.ref, s.severity, s.quality_score,"
 	    " extract(epoch FROM s.onset_at),"
 	    " extract(epoch FROM coalesce(s.ended_at, $3::timestamptz)),"
@@ -729,12 +734,12 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    " s.details ->> 'message', s.details ->> 'alertname',"
 	    " s.details ->> 'checks', s.dedupe_key, s.details ->> 'funnel',"
 	    " s.details -> 'revenue_at_risk' ->> 'low',"
-	    " s.details -> 'revenue_at_risk' ->> 'high'"
+	    " s.details -> 'revenue_at_risk' ->> 'high', s.incident_id"
 	    " FROM midwatch.signals s LEFT JOIN midwatch.services v"
 	    "  ON v.project_id = s.project_id AND v.id = s.service_id"
 	    " WHERE s.project_id = $1 AND s.onset_at <= $3"
-	    " AND coalesce(s.ended_at, $3::timestamptz)"
-	    "  >= $2::timestamptz - interval '10 minutes'"
+	    " AND (s.id IN (SELECT id FROM base)"
+	    "  OR s.incident_id IN (SELECT incident_id FROM base))"
 	    " ORDER BY s.onset_at, s.id", ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		goto out;
@@ -751,6 +756,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		g[i].end = db_res_f(r, i, C_END);
 		g[i].flapping = strcmp(db_res_get(r, i, C_FLAP), "t") == 0;
 		g[i].active = strcmp(db_res_get(r, i, C_STATUS), "watch") != 0;
+		g[i].incident = db_res_ll(r, i, C_INC);
 		g[i].group = i;
 		if (g[i].svc != 0)
 			buf_printf(&svcs, "%s%lld", svcs.len > 1 ? "," : "", g[i].svc);
@@ -759,8 +765,12 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	if (reach_load(ctx, buf_str(&svcs), &reach, cause) != 0)
 		goto out;
 
-	/* Join signals of one service or one call path that overlap in time. */
+	/* Join signals of one service or one call path that overlap in time,
+	 * and signals an earlier run put in one incident. */
 	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n && g[i].incident != 0; j++)
+			if (g[j].incident == g[i].incident)
+				uf_join(g, i, j);
 		if (g[i].svc == 0)
 			continue;
 		for (j = i + 1; j < n; j++) {
@@ -776,7 +786,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	}
 	/* A signal without a service joins the group it overlaps most. */
 	for (i = 0; i < n; i++) {
-		if (g[i].svc != 0)
+		if (g[i].svc != 0 || g[i].incident != 0)
 			continue;
 		best = -1;
 		bov = 0;
@@ -824,8 +834,6 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 			cands[k].sev = g[cands[k].main].sev;
 	qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
 	for (k = 0; k < nc; k++) {
-		if (ctx->progress != NULL && k % 8 == 0)
-			ctx->progress(ctx->progress_arg, "gate", k, nc);
 		if (write_candidate(ctx, r, g, &cands[k], used, &gc, cause) != 0)
 			goto out;
 	}

@@ -1036,8 +1036,6 @@ stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause)
 		return -1;
 	n = db_res_rows(r);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (ctx->progress != NULL)
-			ctx->progress(ctx->progress_arg, "hypothesize", i, n);
 		rc = hypothesize(ctx, db_res_get(r, i, 0), db_res_ll(r, i, 1),
 		    db_res_f(r, i, 2), &written, cause);
 	}

@@ -16,7 +16,7 @@
  *
  * Touched incidents: approved, open or triaged, and written by this run
  * (the incident or one of its hypotheses carries the run_id) or overlapping
- * the run's window.  Everything happens in two statements.
+ * the run's window.  Three statements: upsert, gate, count.
  */
 #include "config.h"
 
@@ -48,7 +48,9 @@
 /*
  * The templates: per hypothesis type, one or more actions.  title_ref is
  * used when the hypothesis names what it blames (%1$s: its ref, %2$s: the
- * suspected service), title_noref otherwise (%1$s: the service).
+ * suspected service, %3$s: the incident's service), title_noref otherwise
+ * (%1$s: the suspected service, %2$s: the incident's service).  A database
+ * or dependency is named with the service that calls it.
  */
 #define RECOMMEND_TEMPLATES \
     "tpl (hypothesis_type, template_key, type, title_ref, title_noref," \
@@ -71,21 +73,21 @@
     "	 'Rate-limit the traffic surge into %1$s'," \
     "	 'Sheds excess load to protect the service for everyone else.')," \
     "	('db', 'db_failover', 'failover'," \
-    "	 'Fail over database %1$s used by %2$s'," \
-    "	 'Fail over the database of %1$s'," \
+    "	 'Fail over database %1$s used by %3$s'," \
+    "	 'Fail over the database of %2$s'," \
     "	 'A healthy replica takes over if the primary is degraded.')," \
     "	('db', 'investigate_db', 'investigate'," \
     "	 'Investigate database %1$s: slow queries, locks, connections'," \
-    "	 'Investigate the database of %1$s: slow queries, locks," \
+    "	 'Investigate the database of %2$s: slow queries, locks," \
     " connections'," \
     "	 'Finds the query or lock behind the slowdown.')," \
     "	('dependency', 'dependency_failover', 'failover'," \
-    "	 'Fail over %1$s to a secondary provider for %2$s'," \
-    "	 'Fail over the failing dependency of %1$s to a secondary provider'," \
+    "	 'Fail over %1$s to a secondary provider for %3$s'," \
+    "	 'Fail over the failing dependency of %2$s to a secondary provider'," \
     "	 'Routes around the failing dependency.')," \
     "	('dependency', 'investigate_dependency', 'investigate'," \
-    "	 'Investigate dependency %1$s of %2$s'," \
-    "	 'Investigate the dependencies of %1$s'," \
+    "	 'Investigate dependency %1$s of %3$s'," \
+    "	 'Investigate the dependencies of %2$s'," \
     "	 'Confirms whether the dependency is the cause before failing" \
     " over.')," \
     "	('infra', 'restart_instances', 'restart'," \
@@ -109,6 +111,7 @@ static const char recommend_sql_upsert[] =
     "	SELECT h.incident_id, h.id AS hypothesis_id, h.dedupe_key AS hkey,"
     "	       h.rank, h.confidence, h.ref, h.hypothesis_type,"
     "	       coalesce(hs.name, isv.name, 'the affected service') AS svc,"
+    "	       coalesce(isv.name, hs.name, 'the affected service') AS isvc,"
     "	       t.template_key, t.type, t.title_ref, t.title_noref, t.impact"
     "	  FROM touched i"
     "	  JOIN midwatch.hypotheses h"
@@ -126,10 +129,11 @@ static const char recommend_sql_upsert[] =
     "	       s.incident_id || ':' || s.template_key || ':' || s.hkey,"
     "	       s.template_key, s.type,"
     "	       CASE WHEN s.ref IS NOT NULL AND s.ref <> ''"
-    "	            THEN format(s.title_ref, s.ref, s.svc)"
-    "	            ELSE format(s.title_noref, s.svc) END,"
+    "	            THEN format(s.title_ref, s.ref, s.svc, s.isvc)"
+    "	            ELSE format(s.title_noref, s.svc, s.isvc) END,"
     "	       jsonb_build_object('hypothesis_type', s.hypothesis_type,"
     "	           'hypothesis_rank', s.rank, 'ref', s.ref, 'service', s.svc,"
+    "	           'incident_service', s.isvc,"
     "	           'template', s.template_key),"
     "	       s.impact"
     "	  FROM src s"
@@ -149,18 +153,22 @@ static const char recommend_sql_upsert[] =
     " SELECT count(*) FROM up";
 
 /* Re-gates every recommendation of the touched incidents (also those whose
- * hypothesis went away) and counts what is publishable. */
+ * hypothesis went away); returns the rows changed. */
 static const char recommend_sql_gate[] =
     "WITH " RECOMMEND_TOUCHED ","
     " ids AS (SELECT r.id FROM midwatch.recommendations r"
     "          JOIN touched i ON r.project_id = i.project_id"
     "           AND r.incident_id = i.id)"
     " SELECT midwatch.apply_recommendation_gate($1,"
-    "            ARRAY(SELECT id FROM ids)),"
-    "        (SELECT count(*) FROM midwatch.recommendations r"
-    "          WHERE r.project_id = $1 AND r.id IN (SELECT id FROM ids)"
-    "            AND r.publishable),"
-    "        (SELECT count(*) FROM ids)";
+    "            ARRAY(SELECT id FROM ids))";
+
+/* Counts the touched incidents' recommendations and the publishable ones
+ * (a statement of its own: it must see the gate's update). */
+static const char recommend_sql_count[] =
+    "WITH " RECOMMEND_TOUCHED
+    " SELECT count(*) FILTER (WHERE r.publishable), count(*)"
+    "   FROM midwatch.recommendations r"
+    "   JOIN touched i ON r.project_id = i.project_id AND r.incident_id = i.id";
 
 /* Runs the stage (see pipeline.h). */
 int
@@ -181,8 +189,13 @@ stage_recommend_run(struct pipeline_ctx *ctx, char **cause)
 	if (r == NULL)
 		return -1;
 	gated = db_res_ll(r, 0, 0);
-	publishable = db_res_ll(r, 0, 1);
-	total = db_res_ll(r, 0, 2);
+	db_res_free(r);
+	r = DBQ(ctx->db, cause, recommend_sql_count, ctx->project, ctx->run,
+	    ctx->start_ts, ctx->end_ts);
+	if (r == NULL)
+		return -1;
+	publishable = db_res_ll(r, 0, 0);
+	total = db_res_ll(r, 0, 1);
 	db_res_free(r);
 	log_debug("recommend: %lld written, %lld re-gated, %lld of %lld "
 	    "publishable", written, gated, publishable, total);

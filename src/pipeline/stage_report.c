@@ -30,6 +30,8 @@
 
 /* How many differing score components the rank comparison lists. */
 #define REPORT_MAX_COMPONENTS 6
+/* How many score terms (score_details.terms) it lists per hypothesis. */
+#define REPORT_MAX_TERMS 4
 
 /* Approved incidents this run touched (any status but suppressed). */
 static const char report_sql_touched[] =
@@ -148,6 +150,57 @@ report_components(const struct mw_hypothesis *h)
 	    json_is_object(c))
 		return c;
 	return h->score_details;
+}
+
+/* A scored term of a hypothesis (score_details.terms[]). */
+struct report_term {
+	double points;
+	const char *why;
+};
+
+/* Orders terms by weight, heaviest first. */
+static int
+report_term_cmp(const void *x, const void *y)
+{
+	const struct report_term *a = x, *b = y;
+
+	if (fabs(a->points) != fabs(b->points))
+		return fabs(a->points) < fabs(b->points) ? 1 : -1;
+	return strcmp(a->why, b->why);
+}
+
+/* Appends "- Rank N scored: +0.40 why; -0.10 why" from the hypothesis's
+ * score_details.terms (the ranking's own breakdown), heaviest first;
+ * returns 0 when there are none. */
+static int
+report_terms(struct buf *b, const struct mw_hypothesis *h)
+{
+	struct report_term t[32];
+	json_t *terms = json_object_get(h->score_details, "terms"), *e, *p, *w;
+	size_t i, n = 0;
+
+	json_array_foreach(terms, i, e) {
+		p = json_object_get(e, "points");
+		w = json_object_get(e, "why");
+		if (!json_is_number(p) || !json_is_string(w) ||
+		    json_number_value(p) == 0 || n == MW_ARRAY_LEN(t))
+			continue;
+		t[n].points = json_number_value(p);
+		t[n].why = json_string_value(w);
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	qsort(t, n, sizeof *t, report_term_cmp);
+	buf_printf(b, "- Rank %d scored: ", h->rank);
+	for (i = 0; i < n && i < REPORT_MAX_TERMS; i++) {
+		buf_printf(b, "%s%+.2f ", i > 0 ? "; " : "", t[i].points);
+		report_text(b, t[i].why);
+	}
+	if (n > REPORT_MAX_TERMS)
+		buf_printf(b, "; %zu more", n - REPORT_MAX_TERMS);
+	buf_adds(b, ".\n");
+	return 1;
 }
 
 /* Orders components by the size of their difference, largest first. */
@@ -409,6 +462,9 @@ report_why(struct buf *b, const struct mw_incident *inc)
 	c1 = report_components(h1);
 	c2 = report_components(h2);
 	json_object_foreach(c1, key, v) {
+		/* The confidence gap is stated above already. */
+		if (strcmp(key, "confidence") == 0 || strcmp(key, "score") == 0)
+			continue;
 		w = json_object_get(c2, key);
 		if (!json_is_number(v) || !json_is_number(w) ||
 		    n == MW_ARRAY_LEN(comp))
@@ -431,12 +487,14 @@ report_why(struct buf *b, const struct mw_incident *inc)
 		}
 		buf_adds(b, ".\n");
 	}
-	if (h1->why != NULL) {
+	/* The terms are the ranking's own reasons; a free-text explanation
+	 * is shown only where there are none. */
+	if (!report_terms(b, h1) && h1->why != NULL) {
 		buf_adds(b, "- Rank 1: ");
 		report_text(b, h1->why);
 		buf_adds(b, "\n");
 	}
-	if (h2->why != NULL) {
+	if (!report_terms(b, h2) && h2->why != NULL) {
 		buf_adds(b, "- Rank 2: ");
 		report_text(b, h2->why);
 		buf_adds(b, "\n");

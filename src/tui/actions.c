@@ -221,7 +221,7 @@ actions_send(struct ui *ui, const struct target *t, enum feedback_action fa,
 		o->id = t->id;
 		o->status = xstrdup(new_status);
 		o->who = xstrdup(ui->cfg->actor);
-		o->at = tui_wall();
+		o->at = ui_now();
 		o->seq = in->seq;
 	}
 	worker_post(ui->worker, in);
@@ -337,8 +337,8 @@ actions_ask(struct ui *ui, int action)
 		    xasprintf("Silence %zu alerts for (30m, 2h, 1d): ", n);
 		prompt_start(ui, PROMPT_SILENCE, q, "1h", action, t, n);
 	} else if (action == ACT_CONFIRM && n == 1) {
-		q = xasprintf("Confirm %s. Also set it as the incident's root cause? "
-		    "[y/n, Esc cancels] ", t[0].label);
+		q = xasprintf("Confirm %s. Root cause too? [y/n, Esc cancels] ",
+		    t[0].label);
 		prompt_start(ui, PROMPT_ROOTCAUSE, q, NULL, action, t, n);
 	} else {
 		q = actions_question(verb, t, n, "[y/N] ");
@@ -672,6 +672,7 @@ actions_run(struct ui *ui, int action)
 		if (actions_readonly(ui))
 			return R_REDRAW;
 		actions_intent(ui, INTENT_RUN_PIPELINE);
+		ui->pipe_requested = 1;
 		actions_message(ui, 0, "pipeline run requested");
 		return R_REDRAW;
 	case ACT_MARK:

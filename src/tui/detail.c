@@ -126,6 +126,7 @@ detail_ts(double t, char *out, size_t len)
 
 /* ---- finding the object by identity ---------------------------------------------- */
 
+/* The incident id in s, or NULL. */
 static const struct mw_incident *
 detail_find_incident(const struct mw_snapshot *s, long long id)
 {
@@ -137,6 +138,7 @@ detail_find_incident(const struct mw_snapshot *s, long long id)
 	return NULL;
 }
 
+/* The hypothesis id in s (and its incident in *inc), or NULL. */
 static const struct mw_hypothesis *
 detail_find_hypothesis(const struct mw_snapshot *s, long long id,
     const struct mw_incident **inc)
@@ -152,6 +154,7 @@ detail_find_hypothesis(const struct mw_snapshot *s, long long id,
 	return NULL;
 }
 
+/* The recommendation id in s (and its incident in *inc), or NULL. */
 static const struct mw_recommendation *
 detail_find_reco(const struct mw_snapshot *s, long long id,
     const struct mw_incident **inc)
@@ -167,6 +170,7 @@ detail_find_reco(const struct mw_snapshot *s, long long id,
 	return NULL;
 }
 
+/* The alert id in s (the snapshot's list, then the incidents'), or NULL. */
 static const struct mw_alert *
 detail_find_alert(const struct mw_snapshot *s, long long id)
 {
@@ -251,11 +255,15 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc)
 	memset(marks, ' ', (size_t)w);
 	memset(labels, ' ', (size_t)w);
 	marks[w] = labels[w] = '\0';
+	/* Where several items share a column, the likelier cause wins:
+	 * deploys, then config changes, onsets, alerts, notes, signals. */
 	for (k = 0; k < inc->n_timeline; k++) {
+		static const char prio[] = "DCOANS*";
 		char m = detail_mark(inc->timeline[k].kind);
 
 		c = chart_time_col(inc->timeline[k].ts, t0, t1, w);
-		marks[c] = marks[c] == ' ' || marks[c] == m ? m : '*';
+		if (marks[c] == ' ' || strchr(prio, m) < strchr(prio, marks[c]))
+			marks[c] = m;
 	}
 	for (i = 0; i < 5; i++)
 		ticks[i] = (w - 1) * i / 4;
@@ -286,7 +294,7 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc)
 	dl_push(d, xasprintf("  %s", marks), CS_SPARK);
 	dl_push(d, xasprintf("  %s", buf_str(&axis)), CS_MUTED);
 	dl_push(d, xasprintf("  %s", labels), CS_MUTED);
-	legend = xstrdup("  D deploy  C config change  A alert  O onset  S signal  N note  * several");
+	legend = xstrdup("  D deploy  C config change  O onset  A alert  N note  S signal");
 	dl_push(d, legend, CS_MUTED);
 	buf_free(&axis);
 	free(marks);
@@ -541,6 +549,7 @@ detail_evidence(struct dlines *d, const struct mw_evidence *e,
 
 /* ---- recommendation and alert ------------------------------------------------------ */
 
+/* The recommendation view: the evidence gate and who acknowledged it. */
 static void
 detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
     const struct mw_incident *inc)
@@ -562,6 +571,7 @@ detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
 	}
 }
 
+/* The alert view: its state and the whole message. */
 static void
 detail_alert(struct ui *ui, struct dlines *d, const struct mw_alert *a)
 {
@@ -577,7 +587,7 @@ detail_alert(struct ui *ui, struct dlines *d, const struct mw_alert *a)
 		dl_add(d, CS_NORMAL, "Incident   #%lld", a->incident_id);
 	if (a->acked_by != NULL) {
 		ui_age(a->acked_at, age, sizeof age);
-		dl_add(d, tui_wall() - a->acked_at > ui->stale_ack ? CS_STALE : CS_ACKED,
+		dl_add(d, ui_now() - a->acked_at > ui->stale_ack ? CS_STALE : CS_ACKED,
 		    "Acknowledged by %s, %s ago", a->acked_by, age);
 	}
 	if (a->silenced_until > 0) {

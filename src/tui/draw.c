@@ -159,17 +159,16 @@ draw_slot_find(const char *name)
 	return -1;
 }
 
-/* Sets up colours or monochrome attributes and the glyph set; checks the
- * colour lines of the configuration.  Called after initscr. */
-int
-draw_setup(int utf8, int color, const struct conf *c, char **cause)
+/* Applies the colour lines of c to the slot tables (pure: no curses calls);
+ * -1 with *cause at the first bad line. */
+static int
+draw_parse_colors(const struct conf *c, short *fg, short *bg, attr_t *attr,
+    attr_t *mono, char **cause)
 {
-	short fg[CS_COUNT], bg[CS_COUNT];
-	attr_t attr[CS_COUNT], mono[CS_COUNT], a;
+	attr_t a;
 	size_t i;
 	int slot;
 
-	draw_is_utf8 = utf8;
 	for (slot = 0; slot < CS_COUNT; slot++) {
 		fg[slot] = draw_defaults[slot].fg;
 		bg[slot] = draw_defaults[slot].bg;
@@ -202,6 +201,31 @@ draw_setup(int utf8, int color, const struct conf *c, char **cause)
 		if (cc->attrs != NULL)
 			mono[slot] = a;
 	}
+	return 0;
+}
+
+/* Checks the colour lines of c without touching the terminal. */
+int
+draw_check(const struct conf *c, char **cause)
+{
+	short fg[CS_COUNT], bg[CS_COUNT];
+	attr_t attr[CS_COUNT], mono[CS_COUNT];
+
+	return draw_parse_colors(c, fg, bg, attr, mono, cause);
+}
+
+/* Sets up colours or monochrome attributes and the glyph set.  Called
+ * after initscr. */
+int
+draw_setup(int utf8, int color, const struct conf *c, char **cause)
+{
+	short fg[CS_COUNT], bg[CS_COUNT];
+	attr_t attr[CS_COUNT], mono[CS_COUNT];
+	int slot;
+
+	draw_is_utf8 = utf8;
+	if (draw_parse_colors(c, fg, bg, attr, mono, cause) != 0)
+		return -1;
 	draw_has_color = color && has_colors();
 	if (draw_has_color && start_color() == OK) {
 		use_default_colors();
@@ -471,7 +495,10 @@ draw_status(struct ui *ui)
 		else
 			buf_printf(&left, " %s db %s", draw_glyph(G_DOT), ui->db_text);
 	}
-	buf_printf(&left, " %s pipeline ", draw_glyph(G_DOT));
+	buf_printf(&left, " %s ", draw_glyph(G_DOT));
+	if (ui->pipe != PIPE_HELD || ui->pipe_text == NULL ||
+	    strncmp(ui->pipe_text, "pipeline ", 9) != 0)
+		buf_adds(&left, "pipeline ");
 	switch (ui->pipe) {
 	case PIPE_RUNNING:
 		if (ui->pipe_stage != NULL && ui->pipe_total > 0)
@@ -483,7 +510,11 @@ draw_status(struct ui *ui)
 			buf_adds(&left, "running");
 		break;
 	case PIPE_HELD:
-		buf_printf(&left, "held by %s", ui->pipe_text ? ui->pipe_text : "another console");
+		if (ui->pipe_text != NULL && strncmp(ui->pipe_text, "pipeline ", 9) == 0)
+			buf_adds(&left, ui->pipe_text);
+		else
+			buf_printf(&left, "held by %s", ui->pipe_text ?
+			    ui->pipe_text : "another console");
 		break;
 	case PIPE_FAILED:
 		buf_printf(&left, "FAILED %s", ui->pipe_text ? ui->pipe_text : "");

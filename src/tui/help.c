@@ -51,7 +51,7 @@ help_lines(struct ui *ui, size_t *n, int **slots)
 		buf_init(&keys);
 		if (keymap_keys(&ui->keys, a, &keys, 0) == 0)
 			buf_adds(&keys, "(unbound)");
-		HELP_PUSH(xasprintf("  %-18s %-18s %s", buf_str(&keys), action_name(a),
+		HELP_PUSH(xasprintf("  %-14s %-17s %s", buf_str(&keys), action_name(a),
 		    action_help(a)), CS_NORMAL);
 		buf_free(&keys);
 	}

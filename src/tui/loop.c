@@ -46,6 +46,7 @@ loop_install(struct ui *ui, struct mw_snapshot *s)
 
 	ui->snap = s;
 	ui->snap_at = tui_wall();
+	ui_clock_set(s->taken_at);
 	pane_rebuild_all(ui);
 	if (old != NULL)
 		model_free(old);
@@ -118,13 +119,22 @@ loop_message(struct ui *ui, struct wmsg *m)
 			ui->pipe_total = m->total;
 		} else
 			loop_set(&ui->pipe_stage, NULL);
+		/* Say how a run ended when the operator asked for it (R);
+		 * failures always. */
 		if (m->pipe == PIPE_DONE) {
 			ui->pipe_run = m->id;
-			if (m->id > 0)
+			if (ui->pipe_requested && m->id > 0)
 				actions_message(ui, 0, "pipeline run #%lld completed", m->id);
-		} else if (m->pipe == PIPE_FAILED)
+			else if (ui->pipe_requested)
+				actions_message(ui, 0, "pipeline: no new data to process");
+		} else if (m->pipe == PIPE_HELD && ui->pipe_requested)
+			actions_message(ui, 0, "%s", m->text ? m->text :
+			    "the pipeline runs elsewhere");
+		else if (m->pipe == PIPE_FAILED)
 			actions_message(ui, 1, "pipeline failed: %s",
 			    m->text ? m->text : "?");
+		if (m->pipe != PIPE_RUNNING && m->pipe != PIPE_IDLE)
+			ui->pipe_requested = 0;
 		break;
 	}
 	ui->dirty |= R_REDRAW;

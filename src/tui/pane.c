@@ -281,8 +281,6 @@ ui_short_status(const char *status)
 		return "acked";
 	if (strcmp(status, "suppressed") == 0)
 		return "suppr";
-	if (strcmp(status, "dismissed") == 0)
-		return "dismiss";
 	return status;
 }
 
@@ -299,7 +297,26 @@ ui_short_severity(const char *sev)
 	return sev;
 }
 
-/* "3m", "2h05m": how long ago wall-clock time when was. */
+/* The database clock minus ours, from the last snapshot: ages are
+ * computed on the database's clock, which stamped the times shown. */
+static double ui_clock_skew;
+
+/* Learns the database clock from a snapshot's taken_at. */
+void
+ui_clock_set(double db_now)
+{
+	if (db_now > 0)
+		ui_clock_skew = db_now - tui_wall();
+}
+
+/* Now, on the database's clock. */
+double
+ui_now(void)
+{
+	return tui_wall() + ui_clock_skew;
+}
+
+/* "3m", "2h05m": how long ago (database clock) time when was. */
 void
 ui_age(double when, char *out, size_t len)
 {
@@ -307,7 +324,7 @@ ui_age(double when, char *out, size_t len)
 		snprintf(out, len, "-");
 		return;
 	}
-	timefmt_age(tui_wall() - when, out, len);
+	timefmt_age(ui_now() - when, out, len);
 }
 
 /* Draws a pane: title with counts/filter/marks, then the visible rows. */

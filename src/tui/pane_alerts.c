@@ -73,7 +73,7 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 		w = ui_clean(who != NULL ? who : "?");
 		snprintf(info, sizeof info, "ack %s ago %s", age, w);
 		free(w);
-		info_slot = tui_wall() - at > ui->stale_ack ? CS_STALE : CS_ACKED;
+		info_slot = ui_now() - at > ui->stale_ack ? CS_STALE : CS_ACKED;
 	} else if (strcmp(status, "silenced") == 0 && until > 0) {
 		tt = (time_t)until;
 		localtime_r(&tt, &tm);

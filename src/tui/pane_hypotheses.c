@@ -113,23 +113,30 @@ pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l)
 
 	if (r->kind == ROW_HYPOTHESIS) {
 		const struct mw_hypothesis *h = r->obj;
+		int narrow = l->width < 80, barw = wide ? 16 : narrow ? 5 : 8;
 
 		status = ui_status(ui, ROW_HYPOTHESIS, h->id, h->status);
 		snprintf(num, sizeof num, "%d.", h->rank);
 		line_cell(l, num, 3, 0, -1);
-		line_cell(l, h->type, 11, 0, CS_HEADING);
+		line_cell(l, h->type, narrow ? 9 : 11, 0, CS_HEADING);
 		s = ui_clean(h->service != NULL ? h->service : "-");
-		line_cell(l, s, wide ? 22 : 14, 0, -1);
+		line_cell(l, s, wide ? 22 : narrow ? 11 : 14, 0, -1);
+		line_cell(l, " ", 1, 0, -1);
 		free(s);
 		buf_init(&b);
-		chart_bar(&b, h->confidence, wide ? 16 : 8, draw_utf8());
-		line_cell(l, buf_str(&b), wide ? 16 : 8, 0, CS_BAR);
+		chart_bar(&b, h->confidence, barw, draw_utf8());
+		line_cell(l, buf_str(&b), barw, 0, CS_BAR);
 		buf_free(&b);
 		snprintf(num, sizeof num, " %.2f ", h->confidence);
 		line_cell(l, num, 6, 0, -1);
-		line_cell(l, h->is_root_cause && strcmp(status, "confirmed") == 0 ?
-		    "ROOT CAUSE" : strcmp(status, "proposed") == 0 ? "" : status, 11, 0,
-		    draw_status_slot(status));
+		/* The status only when it is news: confirmed, root cause, rejected. */
+		if (strcmp(status, "proposed") != 0) {
+			const char *word = h->is_root_cause &&
+			    strcmp(status, "confirmed") == 0 ? "ROOT CAUSE" : status;
+
+			line_cell(l, word, (int)strlen(word) + 1, 0,
+			    draw_status_slot(status));
+		}
 		t = ui_clean(h->title);
 		line_rest(l, t, strcmp(status, "rejected") == 0 ? CS_MUTED : -1);
 		free(t);

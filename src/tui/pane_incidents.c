@@ -118,7 +118,7 @@ pane_incidents_line(struct ui *ui, const struct row *r, struct line *l)
 	line_cell(l, ui_short_status(status), 9, 0, draw_status_slot(status));
 	line_cell(l, ui_short_severity(inc->severity), 5, 0,
 	    draw_severity_slot(inc->severity));
-	line_cell(l, service, wide ? 24 : 16, 0, -1);
+	line_cell(l, service, wide ? 24 : l->width < 80 ? 12 : 16, 0, -1);
 	line_cell(l, age, 6, 1, -1);
 	line_cell(l, " ", 1, 0, -1);
 	line_rest(l, title, strcmp(status, "resolved") == 0 ||

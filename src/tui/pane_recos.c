@@ -54,7 +54,7 @@ pane_recos_line(struct ui *ui, const struct row *row, struct line *l)
 	char age[32], *t;
 	int faded;
 
-	line_cell(l, ui_short_status(status), 9, 0, draw_status_slot(status));
+	line_cell(l, ui_short_status(status), 10, 0, draw_status_slot(status));
 	line_cell(l, r->type, 14, 0, CS_HEADING);
 	buf_init(&b);
 	if (!r->publishable) {

@@ -181,6 +181,12 @@ prompt_draw(struct ui *ui)
 	int qw, avail, iw;
 	unsigned cp;
 
+	if (p->kind == PROMPT_CONFIRM || p->kind == PROMPT_ROOTCAUSE) {
+		draw_text(r->y, r->x, r->w, p->question, CS_HEADING);
+		curs_set(0);
+		return;
+	}
+	/* Keep room for what is typed. */
 	qw = draw_str(r->y, r->x, r->w - 10 > 0 ? r->w - 10 : r->w, p->question,
 	    CS_HEADING);
 	avail = r->w - qw - 1;
@@ -190,10 +196,6 @@ prompt_draw(struct ui *ui)
 	while ((iw = text_width(in, draw_utf8())) > avail && *in != '\0')
 		in += text_decode(in, &cp);
 	draw_text(r->y, r->x + qw, r->w - qw, in, CS_NORMAL);
-	if (p->kind == PROMPT_CONFIRM || p->kind == PROMPT_ROOTCAUSE)
-		curs_set(0);
-	else {
-		move(r->y, r->x + qw + iw);
-		curs_set(1);
-	}
+	move(r->y, r->x + qw + iw);
+	curs_set(1);
 }

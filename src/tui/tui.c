@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +38,10 @@ static volatile sig_atomic_t tui_started;	/* curses is active */
 static int tui_sigpipe[2] = { -1, -1 };
 static int tui_saved_stderr = -1;	/* the real stderr while captured */
 static int tui_atexit_done;
+static struct termios tui_shell_modes;	/* the tty before curses */
+static int tui_have_shell_modes;
+static char tui_reset_seq[128];		/* sgr0 cnorm rmcup of the terminal */
+static size_t tui_reset_len;
 
 /* Wall-clock seconds. */
 double
@@ -82,13 +87,47 @@ tui_on_signal(int sig)
 	errno = saved;
 }
 
-/* A crash: give the terminal back, then die of the same signal. */
+/* A crash: give the terminal back, then die of the same signal.  It may
+ * run on any thread and in the middle of a curses call, so it does not call
+ * curses: it writes the terminal's own reset strings (saved at start) and
+ * puts back the shell's tty modes, both async-signal-safe. */
 static void
 tui_on_crash(int sig)
 {
-	tui_stop();
+	ssize_t w;
+
+	if (tui_started) {
+		tui_started = 0;
+		if (tui_reset_len > 0)
+			w = write(STDOUT_FILENO, tui_reset_seq, tui_reset_len);
+		(void)w;
+		if (tui_have_shell_modes)
+			tcsetattr(STDIN_FILENO, TCSADRAIN, &tui_shell_modes);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* Saves what the crash handler needs: the reset strings of the terminal
+ * (attributes off, cursor visible, leave the alternate screen). */
+static void
+tui_save_reset(void)
+{
+	static const char *const caps[] = { "sgr0", "cnorm", "rmcup" };
+	const char *v;
+	size_t i, n;
+
+	tui_reset_len = 0;
+	for (i = 0; i < MW_ARRAY_LEN(caps); i++) {
+		v = tigetstr(caps[i]);
+		if (v == NULL || v == (char *)-1)
+			continue;
+		n = strlen(v);
+		if (tui_reset_len + n >= sizeof tui_reset_seq)
+			break;
+		memcpy(tui_reset_seq + tui_reset_len, v, n);
+		tui_reset_len += n;
+	}
 }
 
 /* The signal pipe's read end. */
@@ -261,6 +300,28 @@ tui_free(struct ui *ui)
 	keymap_free(&ui->keys);
 }
 
+/* Checks the terminal and the configuration (see tui.h). */
+int
+tui_check(const struct conf *c, char **cause)
+{
+	struct keymap km;
+	int rc;
+
+	keymap_init(&km);
+	rc = keymap_defaults(&km, cause);
+	if (rc == 0 && c != NULL)
+		rc = keymap_apply(&km, c, cause);
+	keymap_free(&km);
+	if (rc == 0)
+		rc = draw_check(c, cause);
+	if (rc == 0 && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		*cause = xstrdup("the console needs a terminal (use --no-tui or a "
+		    "headless command)");
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Runs the console (see tui.h). */
 int
 tui_run(struct tui_config *cfg, char **cause)
@@ -310,6 +371,7 @@ tui_run(struct tui_config *cfg, char **cause)
 	log_set_fatal_hook(tui_stop);
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
+	tui_have_shell_modes = tcgetattr(STDIN_FILENO, &tui_shell_modes) == 0;
 	tui_capture_stderr();
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		tui_stop();
@@ -324,6 +386,7 @@ tui_run(struct tui_config *cfg, char **cause)
 		rc = -1;
 		goto out;
 	}
+	tui_save_reset();
 	tui_started = 1;
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);

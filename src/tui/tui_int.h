@@ -185,6 +185,7 @@ struct ui {
 	char *pipe_stage;
 	int pipe_done, pipe_total;
 	long long pipe_run;
+	int pipe_requested;	/* R was pressed: report how the run ends */
 
 	/* Message line. */
 	char *msg;
@@ -212,6 +213,7 @@ void loop_install(struct ui *ui, struct mw_snapshot *s);
 
 /* draw.c */
 int draw_setup(int utf8, int color, const struct conf *c, char **cause);
+int draw_check(const struct conf *c, char **cause);
 int draw_utf8(void);
 const char *draw_glyph(enum glyph g);
 /* Draws s clipped and padded to exactly w columns at (y, x). */
@@ -270,6 +272,8 @@ char *ui_clean(const char *s);
 const char *ui_short_status(const char *status);
 const char *ui_short_severity(const char *sev);
 void ui_age(double when, char *out, size_t len);
+void ui_clock_set(double db_now);
+double ui_now(void);
 
 /* pane_*.c: rows from the snapshot, and how one row looks. */
 void pane_incidents_rows(struct ui *ui, struct pane *p);

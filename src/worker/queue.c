@@ -75,7 +75,6 @@ void
 queue_push(struct queue *q, void *item)
 {
 	struct queue_node *n = xmalloc(sizeof *n);
-	ssize_t w;
 
 	n->item = item;
 	n->next = NULL;
@@ -86,9 +85,7 @@ queue_push(struct queue *q, void *item)
 		q->head = n;
 	q->tail = n;
 	pthread_mutex_unlock(&q->lock);
-	do
-		w = write(q->pipe[1], "", 1);
-	while (w == -1 && errno == EINTR);
+	queue_wake(q);
 }
 
 /* Wakes the reader without adding anything (to make it look at flags). */

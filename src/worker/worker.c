@@ -82,13 +82,14 @@ wmsg_free(struct wmsg *m)
 	free(m);
 }
 
-/* queue_free callbacks. */
+/* queue_free callback for intents. */
 static void
 worker_free_intent(void *p)
 {
 	intent_free(p);
 }
 
+/* queue_free callback for messages. */
 static void
 worker_free_msg(void *p)
 {
@@ -151,9 +152,8 @@ worker_connect(struct worker *w)
 
 	if (w->db == NULL)
 		w->db = db_open(w->conninfo, &cause);
-	else if (!db_alive(w->db) && db_reconnect(w->db, &cause) != 0) {
-		/* cause set */
-	}
+	else if (!db_alive(w->db))
+		db_reconnect(w->db, &cause);	/* sets cause on failure */
 	if (cause == NULL && w->db != NULL) {
 		if (w->listen == NULL)
 			w->listen = db_open(w->conninfo, &cause);
@@ -312,9 +312,6 @@ worker_feedback(struct worker *w, struct intent *in)
 	    in->attempts < WORKER_MAX_ATTEMPTS) {
 		/* Unknown whether it committed: retry with the same key. */
 		free(cause);
-		free(m);
-		m = worker_msg_new(WMSG_DONE);
-		m->seq = in->seq;
 		m->rc = 2;
 		m->text = xasprintf("%s: waiting for the database", in->label);
 		worker_send(w, m);
@@ -596,7 +593,7 @@ worker_join(pthread_t t, const struct timespec *deadline)
 int
 worker_stop(struct worker *w, int timeout_ms)
 {
-	struct timespec deadline;
+	struct timespec deadline, now;
 	int busy = 0;
 
 	if (w == NULL)
@@ -613,6 +610,17 @@ worker_stop(struct worker *w, int timeout_ms)
 	}
 	if (w->data_started && worker_join(w->data_thread, &deadline) != 0)
 		busy = 1;
+	/* A pipeline stage may take long; the server rolls it back if we go,
+	 * so it gets at most half a second more. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	now.tv_nsec += 500000000L;
+	if (now.tv_nsec >= 1000000000L) {
+		now.tv_sec++;
+		now.tv_nsec -= 1000000000L;
+	}
+	if (now.tv_sec < deadline.tv_sec ||
+	    (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec))
+		deadline = now;
 	if (w->pipe_started && worker_join(w->pipe_thread, &deadline) != 0)
 		busy = 1;
 	if (busy) {

@@ -173,6 +173,24 @@ t_match "deep nesting is rejected with a reason" "nested deeper than 64" \
 t_match "a NUL byte is kept visible in the payload" '\\x00' \
     "$(q "select payload from midwatch.ingest_errors where line_no = 1 and source like '%hostile.jsonl'")"
 
+# ---- a line the database refuses: only that line is lost ------------------------
+# (a trigger stands in for any refusal validation did not foresee)
+pgtest_psql -c "create function midwatch.test_refuse() returns trigger language plpgsql as \$\$ begin if new.error_rate = 0.777 then raise exception 'refused for the test'; end if; return new; end \$\$" \
+    -c "create trigger test_refuse before insert on midwatch.health_checks for each row execute function midwatch.test_refuse()"
+cat >"$TAP_TMP/refused.jsonl" <<'EOF'
+{"kind":"health","ts":"2026-11-16T13:01:00Z","service":"api","status":"degraded","error_rate":0.1}
+{"kind":"health","ts":"2026-11-16T13:02:00Z","service":"api","status":"degraded","error_rate":0.777}
+{"kind":"metric","ts":"9999-12-31T12:00:00Z","service":"api","metric":"m","value":1}
+{"kind":"metric","ts":"1900-01-01T00:00:00Z","service":"api","metric":"m","value":1}
+{"kind":"health","ts":"2026-11-16T13:03:00Z","service":"api","status":"down"}
+EOF
+out=$("$MIDWATCH" --project refused ingest "$TAP_TMP/refused.jsonl" 2>&1); rc=$?
+t_eq "a batch with a refused line still exits 0" "0" "$rc"
+t_eq "the other lines of the batch are ingested" "2 2" "$(count health_checks refused) $(count metric_points refused)"
+t_eq "the refused line is a dead letter with the database's reason" "2 rejected by the database: refused for the test" \
+    "$(q "select line_no || ' ' || split_part(error, ' (', 1) from midwatch.ingest_errors e join midwatch.projects p on p.id = e.project_id where p.slug = 'refused'")"
+pgtest_psql -c "drop trigger test_refuse on midwatch.health_checks" -c "drop function midwatch.test_refuse()"
+
 # ---- git ----------------------------------------------------------------------
 repo=$TAP_TMP/shop-repo
 g() { git -C "$repo" -c user.name=Tess -c user.email=tess@example.org "$@"; }

@@ -103,6 +103,7 @@ t_match "with the evidence each cites" "^- supports \[E300\] deployment: deploy 
 t_match "contradicting evidence" "^- contradicts \[E300\] deployment" "$md"
 t_match "and missing evidence" "^- missing error_fingerprint: no timeout errors logged" "$md"
 t_match "it explains why rank 1 beat rank 2" "temporal 0\.90 against 0\.40" "$md"
+t_match "with the ranking's own terms" "^- Rank 1 scored: \+0\.40 deployed 3 min before the onset; -0\.05 no canary stage seen\.$" "$md"
 t_match "it lists recommendations with their gate" "Held back: \*\*Scale out checkout to absorb the traffic\*\*.*gate blocked: no supporting evidence" "$md"
 t_match "it has a timeline with the deploy" "^\| 2026-11-16T13:02:00Z \| deploy \| deploy d-123 of checkout to v2\.4\.1 \|$" "$md"
 t_match "and the config change" "config change cfg-9: env_var payments-api on payments" "$md"

@@ -110,7 +110,7 @@ scen_teardown(void **state)
 static int
 ts_min(const char *ts)
 {
-	int y, mo, d, h, mi, sec;
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
 
 	if (ts == NULL || strlen(ts) != 20 || sscanf(ts,
 	    "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &sec) != 6)
@@ -213,6 +213,7 @@ rise(const struct scen *s, const char *svc, const char *metric, int on, int end)
 
 /* ------------------------------------------------------------------ */
 
+/* The same seed gives byte-identical output and truth. */
 static void
 test_deterministic(void **state)
 {
@@ -228,6 +229,7 @@ test_deterministic(void **state)
 	scen_free(&b);
 }
 
+/* Different seeds give different days. */
 static void
 test_seeds_differ(void **state)
 {
@@ -306,6 +308,8 @@ check_values(const json_t *o, const char *kind)
 	}
 }
 
+/* Every line is an object of a known kind with its required fields, in
+ * section order and, for telemetry, time order; the file stays small. */
 static void
 test_lines_valid(void **state)
 {
@@ -358,6 +362,8 @@ test_lines_valid(void **state)
 	assert_true(seen[0] >= 12);			/* services */
 }
 
+/* Seven truth entries with the expected types, inside 02:00-23:00, 25-60
+ * minutes long and 2.5 h apart. */
 static void
 test_truth_shape(void **state)
 {
@@ -433,6 +439,8 @@ normalise(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* The bad deploy named by the truth exists on that service just before
+ * onset, carries a risky commit, and brings a never-seen error message. */
 static void
 test_bad_deploy(void **state)
 {
@@ -515,6 +523,7 @@ test_bad_deploy(void **state)
 	}
 }
 
+/* Each incident fault clearly moves its service's error ratio or latency. */
 static void
 test_incident_signals(void **state)
 {
@@ -559,6 +568,7 @@ test_incident_signals(void **state)
 	}
 }
 
+/* The flapping series flips and is never elevated 4 minutes running. */
 static void
 test_flapping(void **state)
 {
@@ -621,6 +631,8 @@ changes_in(const struct scen *s, const char *svc, int from, int to,
 	return n;
 }
 
+/* No deploy or config change in the 3 h before a fault that could be
+ * blamed on one, except the fault's own cause. */
 static void
 test_quiet_before(void **state)
 {
@@ -666,6 +678,7 @@ test_quiet_before(void **state)
 	}
 }
 
+/* The maintenance window covers its anomaly; the outage drops conversion. */
 static void
 test_maintenance_and_funnel(void **state)
 {
@@ -719,6 +732,7 @@ test_maintenance_and_funnel(void **state)
 	assert_true(during / nd < 0.8 * (before / nb));
 }
 
+/* A NULL truth stream is allowed. */
 static void
 test_null_truth(void **state)
 {
@@ -734,6 +748,7 @@ test_null_truth(void **state)
 	free(buf);
 }
 
+/* Runs the demo generator's tests. */
 int
 main(void)
 {

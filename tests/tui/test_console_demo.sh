@@ -1,0 +1,79 @@
+#!/bin/sh
+# test_console_demo.sh - the console on the bundled demo scenario
+# (`midwatch demo --no-tui --seed 1`): the incidents pane lists the demo's
+# open incidents, navigating shows each incident's hypotheses, the incident
+# view draws its timeline and sparklines; then the database goes away and
+# comes back: the console says so, keeps its data, reconnects by itself, and
+# an acknowledgement made afterwards is recorded once.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pgtest.sh"
+. "$top_srcdir/tests/tui/console_lib.sh"
+pgtest_start
+pgtest_createdb mwdemo
+con_setup
+if ! "$MIDWATCH" demo --no-tui --seed 1 >"$TAP_TMP/demo.log" 2>&1; then
+	echo "Bail out! midwatch demo --no-tui failed"
+	sed 's/^/# /' "$TAP_TMP/demo.log"
+	exit 1
+fi
+
+# The incidents the console shows by default: open or triaged, approved.
+ids=$(con_q "select i.id from midwatch.incidents i
+	      where i.status in ('open', 'triaged')
+	        and (select d.decision from midwatch.incident_decisions d
+	              where d.project_id = i.project_id and d.incident_id = i.id
+	              order by d.decided_at desc limit 1) = 'approved'
+	      order by i.id")
+t_ok "$([ -n "$ids" ]; echo $?)" "the demo has open incidents"
+
+con_start d 200 60 -- --as dora
+t_run "the console starts on the demo data" con_wait d "Incidents \([0-9]+\)" 20
+s=$(con_screen d)
+missing=""
+for id in $ids; do
+	printf '%s\n' "$s" | grep -Eq "^ #$id +(open|triaged) " || missing="$missing #$id"
+done
+t_eq "every open demo incident is listed" "" "$missing"
+
+# The second incident: its rank-1 hypothesis appears when it is selected.
+second=$(printf '%s\n' "$s" | sed -n 4p | sed -E 's/^ #([0-9]+) .*/\1/')
+t_match "there is a second incident" "^[0-9]+$" "$second"
+hyp=$(con_q "select left(title, 20) from midwatch.hypotheses
+	      where incident_id = ${second:-0} and rank = 1")
+con_keys d j
+t_run "selecting it shows its hypotheses" con_wait d "Hypotheses & evidence \([0-9]+\) incident #$second" 5
+t_match "starting with its best one" "1\. .*$(printf '%s' "$hyp" | sed 's/[].[*^$()+?{}|\\]/\\&/g')" \
+    "$(con_screen d)"
+t_match "with the evidence it cites" "(supports|contradicts|missing) +[a-z_]+ " "$(con_screen d)"
+
+con_keys d Enter
+t_run "the incident view draws the timeline" con_wait d "Timeline \(UTC\)" 5
+t_run "with markers on a time axis" con_wait d "├─+.*┤" 10
+t_run "and a sparkline of an anomalous series" con_wait d "value +[▁▂▃▄▅▆▇█ ]{8,}" 10
+t_run "over its baseline" con_wait d "baseline +[▁▂▃▄▅▆▇█ ]{8,}" 10
+con_keys d Escape
+
+# ---- the database goes away and comes back ------------------------------------------
+con_wait d "db mwdemo" 5 >/dev/null
+pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -m fast -w stop >/dev/null 2>&1
+t_run "the console says the database is down" con_wait d "DB DOWN" 10
+t_match "and keeps showing what it had" "^ #$second " "$(con_screen d)"
+pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -l "$PGTEST_DIR/log" -w \
+    -o "-c listen_addresses='' -k $PGTEST_DIR -c fsync=off" start >/dev/null 2>&1
+t_run "it reconnects by itself" con_wait d "database connection restored|db mwdemo" 40
+con_wait d "db mwdemo" 10 >/dev/null
+alert=$(con_q "select id from midwatch.alerts where incident_id = $second
+	        and status = 'active' order by created_at desc, id desc limit 1")
+con_keys d Tab Tab Tab
+con_keys d :
+con_keys d -l "filter #$alert"
+con_keys d Enter
+con_wait d "Alerts \(1\)" 5 >/dev/null
+con_keys d a
+t_run "an acknowledgement after the reconnect shows" con_wait d "acked .*dora" 5
+sleep 0.5
+t_eq "and is recorded once" "1" "$(con_q "select count(*) from midwatch.feedback_events
+	where event_type = 'alert_acknowledged' and target_id = ${alert:-0}")"
+con_keys d Q
+t_eq "the console quits cleanly" "0" "$(con_exited d 10)"
+t_done

@@ -1,0 +1,384 @@
+/*
+ * test_detect.c - unit tests for the detector's pure maths (detect_math.c):
+ * a step makes one signal, a single spike and plain noise make none, a slow
+ * drift is followed by the baseline while a leak into saturation is caught, a
+ * daily pattern seen the day before is not an anomaly, a flapping series
+ * gives a low-quality flapping run, hysteresis keeps one episode together.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "midwatch/detect.h"
+
+/* A deterministic standard normal (xorshift + Box-Muller). */
+static double
+gauss(uint64_t *s)
+{
+	double u1, u2;
+
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	u1 = ((*s >> 11) + 1.0) / 9007199254740993.0;
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	u2 = (*s >> 11) / 9007199254740992.0;
+	return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* Fills n one-minute points: level * (1 + rel noise). */
+static struct detect_point *
+series(size_t n, double level, double rel, uint64_t seed)
+{
+	struct detect_point *p = calloc(n, sizeof *p);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		p[i].t = 1794787200.0 + 60.0 * (double)i;
+		p[i].x = level * (1 + rel * gauss(&seed));
+	}
+	return p;
+}
+
+static size_t last_nruns;	/* runs of the last signals() call */
+
+/* Runs the detector and counts the runs that are signals from index from;
+ * the runs go to *out (caller frees) when out is given. */
+static int
+signals(const struct detect_params *prm, const struct detect_point *p,
+    size_t n, size_t from, struct detect_run **out)
+{
+	struct detect_run *runs = NULL;
+	size_t i;
+	int k = 0;
+
+	detect_series(prm, p, n, NULL, &runs, &last_nruns);
+	for (i = 0; i < last_nruns; i++)
+		if (runs[i].is_signal && runs[i].first >= from)
+			k++;
+	if (out != NULL)
+		*out = runs;
+	else
+		free(runs);
+	return k;
+}
+
+/* The first signal run of the last signals() call at or after from. */
+static struct detect_run *
+first_signal(struct detect_run *runs, size_t from)
+{
+	size_t i;
+
+	for (i = 0; i < last_nruns; i++)
+		if (runs[i].is_signal && runs[i].first >= from)
+			return &runs[i];
+	return NULL;
+}
+
+static void
+test_step(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(300, 100, 0.02, 1);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	for (i = 150; i < 210; i++)
+		p[i].x *= 2;
+	detect_params_for_metric("request_rate", &prm);
+	assert_int_equal(signals(&prm, p, 300, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_int_equal(r->dir, DETECT_UP);
+	assert_true(r->first >= 149 && r->first <= 151);
+	assert_true(r->last >= 208 && r->last <= 210);
+	assert_false(r->flapping);
+	assert_int_equal(r->cycles, 1);
+	assert_true(r->quality > 0.8);
+	assert_true(fabs(r->baseline - 100) < 5);
+	assert_true(r->peak_value > 180);
+	free(runs);
+	free(p);
+}
+
+static void
+test_step_down_and_direction(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(300, 100, 0.02, 2);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	for (i = 150; i < 200; i++)
+		p[i].x *= 0.3;
+	detect_params_for_metric("request_rate", &prm);
+	assert_int_equal(signals(&prm, p, 300, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_int_equal(r->dir, DETECT_DOWN);
+	free(runs);
+	/* error_ratio only watches upwards: a drop is no signal. */
+	for (i = 0; i < 300; i++)
+		p[i].x /= 1000;
+	detect_params_for_metric("error_ratio", &prm);
+	assert_int_equal(signals(&prm, p, 300, 0, NULL), 0);
+	free(p);
+}
+
+static void
+test_spike(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(400, 250, 0.04, 3);
+
+	(void)state;
+	p[200].x *= 4;		/* a single-minute blip */
+	p[260].x *= 3;
+	p[262].x *= 3;		/* two blips close together */
+	detect_params_for_metric("latency_p99_ms", &prm);
+	assert_int_equal(signals(&prm, p, 400, 0, NULL), 0);
+	free(p);
+}
+
+static void
+test_noise(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p;
+	const char *metrics[] = { "request_rate", "latency_p99_ms", "queue_depth" };
+	size_t m;
+
+	(void)state;
+	for (m = 0; m < 3; m++) {
+		p = series(1440, 300, 0.05, 10 + m);
+		detect_params_for_metric(metrics[m], &prm);
+		assert_int_equal(signals(&prm, p, 1440, 0, NULL), 0);
+		free(p);
+	}
+	/* error ratios: small values with 15% relative noise */
+	p = series(1440, 0.004, 0.15, 20);
+	detect_params_for_metric("error_ratio", &prm);
+	assert_int_equal(signals(&prm, p, 1440, 0, NULL), 0);
+	free(p);
+}
+
+static void
+test_drift(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(720, 100, 0.02, 4);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	/* +15% per hour for 12 hours: the trend baseline follows it. */
+	for (i = 0; i < 720; i++)
+		p[i].x *= 1 + 0.15 * (double)i / 60;
+	detect_params_for_metric("request_rate", &prm);
+	assert_int_equal(signals(&prm, p, 720, 0, NULL), 0);
+	free(p);
+
+	/* A memory leak: slow, but past 95% it is saturation. */
+	p = series(400, 1, 0.0, 5);
+	for (i = 0; i < 400; i++)
+		p[i].x = fmin(0.99, 0.5 + 0.1 * (double)i / 60 +
+		    0.003 * sin((double)i));
+	detect_params_for_metric("memory_utilization", &prm);
+	assert_int_equal(signals(&prm, p, 400, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_true(p[r->first].x >= 0.95);
+	assert_true(r->first >= 265 && r->first <= 275);
+	free(runs);
+	free(p);
+}
+
+static void
+test_seasonality(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(2880, 1, 0.0, 6);
+	uint64_t seed = 77;
+	double h, f;
+	size_t i, m;
+
+	(void)state;
+	for (i = 0; i < 2880; i++) {
+		m = i % 1440;
+		h = (double)m / 60;
+		f = 0.2 + 0.8 * (0.5 - 0.5 * cos(6.283185307179586 * (h - 4) / 24));
+		/* A nightly batch job doubles the load 03:00-03:40. */
+		if (m >= 180 && m < 220)
+			f *= 3;
+		p[i].x = 500 * f * (1 + 0.02 * gauss(&seed));
+	}
+	detect_params_for_metric("request_rate", &prm);
+	/* Day 1 has nothing to compare the batch with; day 2 does. */
+	assert_int_equal(signals(&prm, p, 2880, 1440, NULL), 0);
+	/* Without the seasonal reference the batch job looks like a surge. */
+	prm.period = 0;
+	assert_true(signals(&prm, p, 2880, 1440, NULL) >= 1);
+	free(p);
+}
+
+static void
+test_flapping(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(400, 0.003, 0.1, 7);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	/* 60 minutes alternating 2 minutes up, 2 minutes normal. */
+	for (i = 200; i < 260; i++)
+		if ((i / 2) % 2 == 0)
+			p[i].x += 0.02;
+	detect_params_for_metric("error_ratio", &prm);
+	assert_int_equal(signals(&prm, p, 400, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_true(r->flapping);
+	assert_true(r->cycles >= 10);
+	assert_true(r->longest < prm.min_points);
+	assert_true(r->quality < 0.2);
+	free(runs);
+
+	/* The same excess held steadily is a clean, high-quality run. */
+	for (i = 200; i < 260; i++)
+		if ((i / 2) % 2 != 0)
+			p[i].x += 0.02;
+	assert_int_equal(signals(&prm, p, 400, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_false(r->flapping);
+	assert_true(r->quality > 0.8);
+	free(runs);
+	free(p);
+}
+
+static void
+test_hysteresis(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(300, 200, 0.03, 8);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	/* Enters at 2x, then hovers at 1.35x: above the exit threshold (1.25x)
+	 * but below the enter threshold (1.5x), so the episode holds. */
+	for (i = 150; i < 155; i++)
+		p[i].x *= 2;
+	for (i = 155; i < 200; i++)
+		p[i].x = 270 * (1 + 0.01 * sin((double)i));
+	detect_params_for_metric("latency_p99_ms", &prm);
+	assert_int_equal(signals(&prm, p, 300, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_int_equal(r->cycles, 1);
+	assert_true(r->last >= 198);
+	free(runs);
+
+	/* Hovering at 1.35x without the entry jump is no signal. */
+	for (i = 150; i < 155; i++)
+		p[i].x = 270;
+	assert_int_equal(signals(&prm, p, 300, 0, NULL), 0);
+	free(p);
+}
+
+static void
+test_open_and_eval(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(200, 50, 0.02, 9);
+	struct detect_eval *ev = calloc(200, sizeof *ev);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	for (i = 190; i < 200; i++)
+		p[i].x *= 3;
+	detect_params_for_metric("queue_depth", &prm);
+	detect_series(&prm, p, 200, ev, &runs, &last_nruns);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_true(r->open);
+	assert_false(ev[0].judged);
+	assert_true(ev[100].judged);
+	assert_false(ev[100].anomalous);
+	assert_true(ev[195].anomalous);
+	assert_true(ev[195].z > 5);
+	assert_true(fabs(ev[195].baseline - 50) < 3);
+	free(runs);
+	free(ev);
+	free(p);
+}
+
+/* Orders doubles for qsort (the reference median). */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+test_quality_and_median(void **state)
+{
+	double v[] = { 5, 1, 3, 2, 4 }, w[] = { 4, 1, 3, 2 }, a[61], b[61], want;
+	uint64_t seed = 99;
+	int t, n, i;
+
+	(void)state;
+	assert_true(detect_median(v, 5) == 3);
+	assert_true(detect_median(w, 4) == 2.5);
+	assert_true(isnan(detect_median(v, 0)));
+	/* The selection agrees with sorting, duplicates included. */
+	for (t = 0; t < 2000; t++) {
+		n = 1 + (int)(fabs(gauss(&seed)) * 20) % 60;
+		for (i = 0; i < n; i++)
+			a[i] = b[i] = t % 3 == 0 ? floor(fabs(gauss(&seed)) * 2) :
+			    gauss(&seed);
+		qsort(b, (size_t)n, sizeof *b, cmp_double);
+		want = n % 2 ? b[n / 2] : 0.5 * (b[n / 2 - 1] + b[n / 2]);
+		assert_true(detect_median(a, (size_t)n) == want);
+	}
+	/* more magnitude, more duration, fewer cycles: higher quality */
+	assert_true(detect_quality(20, 30, 30, 1) > detect_quality(6, 30, 30, 1));
+	assert_true(detect_quality(10, 30, 30, 1) > detect_quality(10, 5, 5, 1));
+	assert_true(detect_quality(10, 30, 60, 10) < 0.1);
+	assert_true(detect_quality(40, 30, 30, 1) <= 1.0);
+	assert_true(detect_quality(0, 30, 30, 1) == 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_step),
+		cmocka_unit_test(test_step_down_and_direction),
+		cmocka_unit_test(test_spike),
+		cmocka_unit_test(test_noise),
+		cmocka_unit_test(test_drift),
+		cmocka_unit_test(test_seasonality),
+		cmocka_unit_test(test_flapping),
+		cmocka_unit_test(test_hysteresis),
+		cmocka_unit_test(test_open_and_eval),
+		cmocka_unit_test(test_quality_and_median),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

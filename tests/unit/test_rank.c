@@ -1,0 +1,288 @@
+/*
+ * test_rank.c - unit tests for the hypothesis score (rank.c): a risky deploy
+ * minutes before onset wins, a docs-only deploy loses to the traffic surge
+ * that explains the symptoms, the earliest deepest anomaly (the database)
+ * beats its callers, an external dependency named in the caller's errors
+ * beats the caller, priors from confirmed past incidents count, missing
+ * evidence is reported, and every term explains itself.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "midwatch/rank.h"
+
+/* A candidate of type with subject and ref. */
+static struct rank_facts
+facts(int type, const char *subject, const char *ref)
+{
+	struct rank_facts f;
+
+	memset(&f, 0, sizeof f);
+	f.type = type;
+	snprintf(f.subject, sizeof f.subject, "%s", subject);
+	snprintf(f.change_ref, sizeof f.change_ref, "%s", ref);
+	return f;
+}
+
+/* The term whose reason contains needle, or NULL. */
+static const struct rank_term *
+find_term(const struct rank_score *s, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < s->nterms; i++)
+		if (strstr(s->terms[i].why, needle) != NULL)
+			return &s->terms[i];
+	return NULL;
+}
+
+/* The sum of the terms equals the score. */
+static void
+assert_sums(const struct rank_score *s)
+{
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < s->nterms; i++)
+		sum += s->terms[i].points;
+	assert_true(fabs(sum - s->score) < 1e-9);
+	assert_true(s->confidence >= 0.01 && s->confidence <= 0.99);
+}
+
+static void
+test_release_bad_deploy(void **state)
+{
+	struct rank_facts f = facts(RANK_RELEASE, "checkout", "deploy-checkout-0412");
+	struct rank_facts u = facts(RANK_UNKNOWN, "checkout", "");
+	struct rank_score s, su;
+	const struct rank_term *t;
+
+	(void)state;
+	f.has_change = 1;
+	f.lead_min = 4;
+	f.ev_change = 11;
+	f.change_on_anomalous = 1;
+	f.change_on_first = 1;
+	f.risky = 1;
+	f.ev_risky = 12;
+	snprintf(f.risky_what, sizeof f.risky_what, "files of type timeout_retry");
+	f.new_fp_after = 1;
+	f.fp_minutes = 5;
+	f.ev_fp = 13;
+	rank_score(&f, &s);
+	rank_score(&u, &su);
+	assert_sums(&s);
+	assert_true(s.score > 0.9);
+	assert_true(s.confidence == 0.99);
+	assert_true(rank_compare(&f, &s, &u, &su) < 0);
+	t = find_term(&s, "4 min before onset");
+	assert_non_null(t);
+	assert_true(t->points == 0.45);
+	assert_int_equal(t->role, RANK_SUPPORTS);
+	assert_int_equal(t->evidence_id, 11);
+	t = find_term(&s, "timeout_retry");
+	assert_non_null(t);
+	assert_int_equal(t->evidence_id, 12);
+	t = find_term(&s, "new error fingerprint");
+	assert_non_null(t);
+	assert_int_equal(t->evidence_id, 13);
+
+	/* The same deploy three hours earlier on an unaffected service. */
+	f.lead_min = 170;
+	f.change_on_anomalous = 0;
+	f.change_on_first = 0;
+	f.risky = 0;
+	f.new_fp_after = 0;
+	rank_score(&f, &s);
+	assert_true(s.score < 0.1);
+	t = find_term(&s, "shows no anomaly");
+	assert_non_null(t);
+	assert_int_equal(t->role, RANK_CONTRADICTS);
+	t = find_term(&s, "no new error fingerprint");
+	assert_non_null(t);
+	assert_int_equal(t->role, RANK_MISSING);
+	assert_string_equal(t->expected_kind, "error_fingerprint");
+	assert_int_equal(t->evidence_id, 0);
+}
+
+static void
+test_surge_beats_docs_deploy(void **state)
+{
+	struct rank_facts rel = facts(RANK_RELEASE, "frontend", "deploy-frontend-0359");
+	struct rank_facts tr = facts(RANK_TRAFFIC, "frontend", "");
+	struct rank_score sr, st;
+
+	(void)state;
+	rel.has_change = 1;
+	rel.lead_min = 12;
+	rel.ev_change = 1;
+	rel.change_on_anomalous = 1;
+	rel.change_on_first = 1;
+	rel.harmless = 1;
+	rel.new_fp_after = 1;
+	rel.fp_explained_by_surge = 1;
+	rel.surge_explains = 1;
+	rel.ev_surge = 2;
+	tr.onset_order = 1;
+	tr.rate_ratio = 2.8;
+	tr.ev_anomaly = 2;
+	tr.saturated = 1;
+	tr.ev_saturation = 3;
+	rank_score(&rel, &sr);
+	rank_score(&tr, &st);
+	assert_sums(&sr);
+	assert_sums(&st);
+	assert_true(st.score > sr.score + 0.3);
+	assert_true(rank_compare(&tr, &st, &rel, &sr) < 0);
+	assert_non_null(find_term(&sr, "only changed docs/tests"));
+	assert_non_null(find_term(&sr, "traffic surge on frontend explains"));
+	assert_int_equal(find_term(&sr, "explains")->evidence_id, 2);
+	assert_non_null(find_term(&st, "2.8x baseline"));
+}
+
+static void
+test_db_root_beats_callers(void **state)
+{
+	struct rank_facts db = facts(RANK_DB, "payments-db", "");
+	struct rank_facts dep = facts(RANK_DEPENDENCY, "payments", "");
+	struct rank_score sdb, sdep;
+
+	(void)state;
+	db.onset_order = 2;
+	db.onset_lead_min = 6;
+	db.share_dependents = 1;
+	db.mentioned = 1;
+	db.ev_mention = 5;
+	db.saturated = 1;
+	db.ev_saturation = 6;
+	db.ev_anomaly = 7;
+	dep.onset_order = 0;
+	dep.share_dependents = 0.5;
+	dep.mentioned = 1;
+	dep.blames_other = 1;
+	dep.ev_blames = 5;
+	rank_score(&db, &sdb);
+	rank_score(&dep, &sdep);
+	assert_sums(&sdb);
+	assert_true(sdb.score > 0.8);
+	assert_true(sdep.score < 0.3);
+	assert_true(rank_compare(&db, &sdb, &dep, &sdep) < 0);
+	assert_non_null(find_term(&sdb, "came first (6 min ahead)"));
+	assert_int_equal(find_term(&sdep, "came after")->role, RANK_CONTRADICTS);
+	assert_non_null(find_term(&sdb, "no deploy or config change"));
+
+	/* A risky change right before onset speaks against the database. */
+	db.any_change = 1;
+	db.near_change = 1;
+	db.near_change_lead = 4;
+	db.ev_near_change = 9;
+	rank_score(&db, &sdb);
+	assert_int_equal(find_term(&sdb, "likelier cause")->evidence_id, 9);
+	assert_null(find_term(&sdb, "no deploy or config change"));
+}
+
+static void
+test_external_dependency(void **state)
+{
+	struct rank_facts ext = facts(RANK_DEPENDENCY, "psp-gateway", "");
+	struct rank_facts caller = facts(RANK_DEPENDENCY, "payments", "");
+	struct rank_score se, sc;
+
+	(void)state;
+	ext.external = 1;
+	snprintf(ext.caller, sizeof ext.caller, "payments");
+	ext.onset_order = 1;
+	ext.mentioned = 1;
+	ext.ev_mention = 3;
+	ext.caller_deps_healthy = 1;
+	caller.onset_order = 1;
+	caller.share_dependents = 1;
+	caller.blames_other = 1;
+	caller.ev_blames = 3;
+	rank_score(&ext, &se);
+	rank_score(&caller, &sc);
+	assert_sums(&se);
+	assert_true(se.score > 0.7);
+	assert_true(se.score > sc.score + 0.3);
+	assert_non_null(find_term(&se, "new errors of payments name psp-gateway"));
+	assert_non_null(find_term(&se, "other dependencies are healthy"));
+	assert_int_equal(find_term(&se, "no metrics")->role, RANK_MISSING);
+	assert_string_equal(find_term(&se, "no metrics")->expected_kind,
+	    "metric_anomaly");
+	/* Without the error text naming it, it drops well below. */
+	ext.mentioned = 0;
+	rank_score(&ext, &sc);
+	assert_true(sc.score < se.score - 0.3);
+	assert_int_equal(find_term(&sc, "no error names")->role, RANK_MISSING);
+}
+
+static void
+test_prior_and_no_release(void **state)
+{
+	struct rank_facts f = facts(RANK_INFRA, "search", "");
+	struct rank_facts none = facts(RANK_RELEASE, "search", "");
+	struct rank_score a, b, c;
+
+	(void)state;
+	f.saturated = 1;
+	rank_score(&f, &a);
+	f.prior_confirmed = 1;
+	f.ev_prior = 4;
+	rank_score(&f, &b);
+	assert_true(fabs(b.score - a.score - 0.10) < 1e-9);
+	assert_int_equal(find_term(&b, "past incident")->evidence_id, 4);
+	f.prior_confirmed = 5;		/* capped at two cases */
+	rank_score(&f, &c);
+	assert_true(fabs(c.score - a.score - 0.20) < 1e-9);
+
+	rank_score(&none, &a);
+	assert_true(a.score < 0.1);
+	assert_string_equal(find_term(&a, "no deploy")->expected_kind,
+	    "deployment");
+}
+
+static void
+test_names_and_order(void **state)
+{
+	struct rank_facts a = facts(RANK_RELEASE, "a", "x");
+	struct rank_facts b = facts(RANK_CONFIG, "a", "x");
+	struct rank_score s;
+	int i;
+
+	(void)state;
+	for (i = 0; i < RANK_NTYPES; i++)
+		assert_int_equal(rank_type_from_name(rank_type_name(i)), i);
+	assert_int_equal(rank_type_from_name("nonsense"), -1);
+	assert_string_equal(rank_type_name(RANK_DB), "db");
+	/* Equal scores: the type order decides, deterministically. */
+	memset(&s, 0, sizeof s);
+	assert_true(rank_compare(&a, &s, &b, &s) < 0);
+	assert_true(rank_compare(&b, &s, &a, &s) > 0);
+	assert_int_equal(rank_compare(&a, &s, &a, &s), 0);
+	/* The fallback always scores something and never the maximum. */
+	rank_score(&(struct rank_facts){ .type = RANK_UNKNOWN }, &s);
+	assert_true(s.score > 0 && s.score < 0.2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_release_bad_deploy),
+		cmocka_unit_test(test_surge_beats_docs_deploy),
+		cmocka_unit_test(test_db_root_beats_callers),
+		cmocka_unit_test(test_external_dependency),
+		cmocka_unit_test(test_prior_and_no_release),
+		cmocka_unit_test(test_names_and_order),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
