@@ -14,6 +14,7 @@ struct db;
 struct cli_opts {
 	const char *db;		/* --db CONNINFO, or NULL */
 	const char *project;	/* --project SLUG (default "default") */
+	int project_given;	/* --project was on the command line */
 	const char *actor;	/* --as NAME (default: the login name) */
 	const char *config;	/* --config FILE */
 	int readonly;		/* --readonly */

@@ -88,7 +88,7 @@ cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause)
 	while ((ch = getopt_long(argc, argv, "+:hVv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': opts->db = optarg; break;
-		case 'p': opts->project = optarg; break;
+		case 'p': opts->project = optarg; opts->project_given = 1; break;
 		case 'a': opts->actor = optarg; break;
 		case 'c': opts->config = optarg; break;
 		case 'r': opts->readonly = 1; break;

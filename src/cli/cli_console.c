@@ -48,7 +48,7 @@ cli_console_options(struct cli_ctx *ctx, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': ctx->opts.db = optarg; break;
-		case 'p': ctx->opts.project = optarg; break;
+		case 'p': ctx->opts.project = optarg; ctx->opts.project_given = 1; break;
 		case 'a': ctx->opts.actor = optarg; break;
 		case 'c': ctx->opts.config = optarg; break;
 		case 'r': ctx->opts.readonly = 1; break;
@@ -111,7 +111,7 @@ cmd_console(struct cli_ctx *ctx, int argc, char **argv)
 	 * connected (demo) has decided the database and project. */
 	if (ctx->db == NULL && ctx->opts.db == NULL && c.db != NULL)
 		ctx->opts.db = c.db;
-	if (ctx->db == NULL && strcmp(ctx->opts.project, "default") == 0 &&
+	if (ctx->db == NULL && !ctx->opts.project_given &&
 	    c.project != NULL)
 		ctx->opts.project = c.project;
 	if (ctx->opts.actor == NULL && c.actor != NULL &&

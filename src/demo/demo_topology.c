@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "midwatch/timefmt.h"
 #include "demo_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -113,51 +114,14 @@ demo_rng_binomial(struct demo_rng *r, int n, double p)
 /* ------------------------------------------------------------------ */
 /* Clock and shapes                                                    */
 
-/* Converts a proleptic Gregorian date to days since 1970-01-01. */
-static long
-days_from_civil(long y, unsigned m, unsigned d)
-{
-	long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
-/* Converts days since 1970-01-01 to a Gregorian date. */
-static void
-civil_from_days(long z, long *y, unsigned *m, unsigned *d)
-{
-	long era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (long)yoe + era * 400 + (*m <= 2);
-}
+/* The scenario day, 2026-11-16T00:00:00Z, in epoch seconds. */
+#define DEMO_DAY_EPOCH 1794787200L
 
 /* Formats sec (seconds since the scenario day began) as RFC 3339 UTC. */
 void
 demo_fmt_ts(char *buf, size_t len, long sec)
 {
-	long day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
-	long rem = sec - day * 86400;
-	long y;
-	unsigned m, d;
-
-	civil_from_days(days_from_civil(2026, 11, 16) + day, &y, &m, &d);
-	snprintf(buf, len, "%04ld-%02u-%02uT%02ld:%02ld:%02ldZ", y, m, d,
-	    rem / 3600, rem / 60 % 60, rem % 60);
+	timefmt_format((double)(DEMO_DAY_EPOCH + sec), buf, len);
 }
 
 /* Returns cos(x) from a Taylor series after range reduction (no libm). */

@@ -14,6 +14,10 @@ struct pipeline_ctx;
 /* The gate's policy version, stored with every decision. */
 #define PIPELINE_POLICY_VERSION "gate-v1"
 
+/* A signal below this quality (or flapping) is only watched. */
+#define PIPELINE_WATCH_QUALITY 0.3
+#define PIPELINE_WATCH_QUALITY_SQL "0.3"
+
 /* Sets summary[stage][key] = n (creating the stage object). */
 void pipeline_count(struct pipeline_ctx *ctx, const char *stage,
     const char *key, long long n);

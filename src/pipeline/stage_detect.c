@@ -197,7 +197,8 @@ metric_severity(const char *type, const struct detect_run *r)
 static const char *
 run_status(const struct detect_run *r)
 {
-	return r->flapping || r->quality < 0.3 || !r->is_signal ? "watch" :
+	return r->flapping || r->quality < PIPELINE_WATCH_QUALITY ||
+	    !r->is_signal ? "watch" :
 	    "active";
 }
 
@@ -246,8 +247,11 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 	buf_adds(&vals, "{");
 	for (k = 0; k < nruns; k++) {
 		r = &runs[k];
-		/* Runs that ended before the window belong to earlier runs. */
-		if (!r->is_signal || pts[r->last].t < ctx->start)
+		lo = r->first > FEATURE_MARGIN ? r->first - FEATURE_MARGIN : 0;
+		hi = r->last + FEATURE_MARGIN < n ? r->last + FEATURE_MARGIN : n - 1;
+		/* Runs whose stretch (features included) ended before the window
+		 * belong to earlier runs. */
+		if (!r->is_signal || pts[hi].t < ctx->start)
 			continue;
 		memset(&s, 0, sizeof s);
 		s.type = metric_signal_type(metric, r->dir);
@@ -272,9 +276,6 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 		}
 		json_decref(s.details);
 		dc->signals++;
-
-		lo = r->first > FEATURE_MARGIN ? r->first - FEATURE_MARGIN : 0;
-		hi = r->last + FEATURE_MARGIN < n ? r->last + FEATURE_MARGIN : n - 1;
 		if (pts[lo].t < from)
 			from = pts[lo].t;
 		for (i = lo; i <= hi; i++) {
@@ -628,8 +629,10 @@ static const char sql_health[] =
 
 /*
  * External alerts: one signal per firing episode (consecutive firing
- * notifications until a resolved one).  An alert that fired 3 or more times
- * within an hour is flapping: low quality, watch.
+ * notifications until a resolved one), for episodes of the window and the day
+ * before it (so the verdict settles once the hour after an episode is known).
+ * An alert that fired 3 or more times within an hour is flapping: low
+ * quality, watch.
  */
 static const char sql_alerts[] =
     "WITH fir AS (SELECT a.fingerprint, a.ts, a.service_id, a.labels,"
@@ -656,7 +659,7 @@ static const char sql_alerts[] =
     "   WHEN 'critical' THEN 'critical' WHEN 'page' THEN 'critical'"
     "   WHEN 'error' THEN 'high' WHEN 'high' THEN 'high'"
     "   WHEN 'info' THEN 'info' WHEN 'low' THEN 'low' ELSE 'medium' END AS sev"
-    "  FROM ep2 WHERE coalesce(resolved_at, 'infinity') >= $3)"
+    "  FROM ep2)"
     " INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
     "  signal_type, status, service_id, ref, severity, quality_score,"
     "  onset_at, peak_at, ended_at, direction, details)"

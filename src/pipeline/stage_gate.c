@@ -50,7 +50,7 @@ struct gsig {
 	double q;
 	double onset, end;		/* end: ended_at, or the window end */
 	int flapping;
-	int active;			/* status active (not watch) */
+	int active;			/* not flapping, quality not below watch */
 	long long incident;		/* incident of an earlier decision, or 0 */
 	int group;			/* union-find parent */
 };
@@ -651,10 +651,9 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	    PIPELINE_POLICY_VERSION, det) != 0)
 		goto out;
 	if (DBX(ctx->db, cause,
-	    "UPDATE midwatch.signals SET incident_id = $3,"
-	    " status = CASE WHEN $4 THEN 'diagnosed' ELSE status END"
+	    "UPDATE midwatch.signals SET incident_id = $3"
 	    " WHERE project_id = $1 AND id = ANY ($2::bigint[])",
-	    ctx->project, buf_str(&ids), lo, approved ? "true" : "false") != 0)
+	    ctx->project, buf_str(&ids), lo) != 0)
 		goto out;
 
 	gc->candidates++;
@@ -755,7 +754,9 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		g[i].onset = db_res_f(r, i, C_ONSET);
 		g[i].end = db_res_f(r, i, C_END);
 		g[i].flapping = strcmp(db_res_get(r, i, C_FLAP), "t") == 0;
-		g[i].active = strcmp(db_res_get(r, i, C_STATUS), "watch") != 0;
+		/* Steady and strong enough: the rule detect's active/watch
+		 * follows (the stored status may have aged to expired). */
+		g[i].active = !g[i].flapping && g[i].q >= PIPELINE_WATCH_QUALITY;
 		g[i].incident = db_res_ll(r, i, C_INC);
 		g[i].group = i;
 		if (g[i].svc != 0)
@@ -838,13 +839,25 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 			goto out;
 	}
 
-	/* Signals that ended long ago and explain no approved incident expire. */
+	/* The lifecycle, recomputed for every signal still alive and everything
+	 * detect (re)wrote: attached to an approved incident (whatever run
+	 * decided it) diagnosed; else ended long ago expired; else watch when
+	 * flapping or weak; else active. */
 	if (DBX(ctx->db, cause,
-	    "UPDATE midwatch.signals s SET status = 'expired'"
-	    " WHERE s.project_id = $1 AND s.status IN ('active', 'watch')"
-	    " AND s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)",
+	    "UPDATE midwatch.signals s SET status = CASE"
+	    "  WHEN EXISTS (SELECT 1 FROM midwatch.incident_decisions d"
+	    "   WHERE d.project_id = s.project_id AND d.incident_id = s.incident_id"
+	    "   AND d.policy_version = $4 AND d.decision = 'approved')"
+	    "  THEN 'diagnosed'"
+	    "  WHEN s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)"
+	    "  THEN 'expired'"
+	    "  WHEN coalesce((s.details ->> 'flapping')::boolean, false)"
+	    "   OR s.quality_score < " PIPELINE_WATCH_QUALITY_SQL " THEN 'watch'"
+	    "  ELSE 'active' END"
+	    " WHERE s.project_id = $1 AND (s.status <> 'expired' OR s.run_id = $5)",
 	    ctx->project, ctx->end_ts,
-	    pipeline_num(exp, sizeof exp, EXPIRE_SECONDS)) != 0)
+	    pipeline_num(exp, sizeof exp, EXPIRE_SECONDS),
+	    PIPELINE_POLICY_VERSION, ctx->run) != 0)
 		goto out;
 
 	pipeline_count(ctx, "gate", "signals", n);

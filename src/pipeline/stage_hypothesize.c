@@ -677,7 +677,8 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 	    "SELECT id, kind, ref, service_id,"
 	    " extract(epoch FROM coalesce(observed_at, created_at)), metadata::text"
 	    " FROM midwatch.evidence_artifacts WHERE project_id = $1"
-	    " AND incident_id = $2 ORDER BY observed_at, id", ctx->project, id);
+	    " AND incident_id = $2 ORDER BY observed_at, kind, dedupe_key",
+	    ctx->project, id);
 	if (*rev == NULL)
 		return -1;
 	h->nev = db_res_rows(*rev);

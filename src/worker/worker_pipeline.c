@@ -102,7 +102,10 @@ worker_pipeline_main(void *arg)
 
 	by_timer = xasprintf("timer:%s", w->actor);
 	by_hand = xasprintf("console:%s", w->actor);
-	next = w->pipeline_interval > 0 ? worker_now() + w->pipeline_interval : 0;
+	/* The first timed run comes right after start (data may be waiting),
+	 * then one every interval. */
+	next = w->pipeline_interval > 0 ? worker_now() +
+	    (w->pipeline_interval < 2 ? w->pipeline_interval : 2) : 0;
 	while (!worker_stopping(w)) {
 		now = worker_now();
 		timeout = 1000;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_runs.sh - the pipeline run lifecycle against a real PostgreSQL:
 # idempotence (running again, and recomputing the same window with --since,
-# gives the same derived rows), a run killed after a stage (the test hook
+# gives the same derived rows; ten runs through the day give what one run
+# over the day gives), a run killed after a stage (the test hook
 # MIDWATCH_TEST_DIE_AFTER_STAGE) leaves its row behind and the next run marks
 # it abandoned and converges to the clean result, a stage that fails is rolled
 # back and recorded, and `run` refuses while another session holds the lock.
@@ -98,6 +99,21 @@ n=$(pgtest_psql -c "select rank > 1 from midwatch.hypotheses where status = 'rej
 t_eq "... and no longer ranks first" "t" "$n"
 n=$(pgtest_psql -c "select status from midwatch.incidents where id = (select min(incident_id) from midwatch.hypotheses)")
 t_eq "an incident an operator resolved stays resolved" "resolved" "$n"
+
+# --- the same day in many small runs ----------------------------------------
+pgtest_createdb stepwise
+"$MIDWATCH" ingest "$TAP_TMP/d.jsonl" >/dev/null 2>&1
+ok=0
+for at in 02:30 05:10 07:45 10:20 13:05 15:40 18:15 20:50 22:35; do
+	"$MIDWATCH" run --at "2026-11-16T$at:00Z" >/dev/null 2>&1 || ok=1
+done
+"$MIDWATCH" run >/dev/null 2>&1 || ok=1
+t_ok $ok "ten runs through the day, each from the last watermark, all complete"
+n=$(pgtest_psql -c "select count(*) from midwatch.pipeline_runs where status = 'completed'")
+t_eq "... as ten run rows" "10" "$n"
+dump >"$TAP_TMP/stepwise"
+if cmp -s "$TAP_TMP/clean1" "$TAP_TMP/stepwise"; then t_ok 0 "the stepwise runs give the derived rows of one run over the day"; else
+	t_ok 1 "the stepwise runs give the derived rows of one run over the day"; diff "$TAP_TMP/clean1" "$TAP_TMP/stepwise" | head -20 | sed 's/^/# /'; fi
 
 # --- a run killed after the gate -------------------------------------------
 pgtest_createdb killed

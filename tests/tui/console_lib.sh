@@ -133,7 +133,10 @@ con_pid() {
 con_exited() {
 	_i=0
 	_max=$(( ${2:-10} * 10 ))
-	while [ ! -s "$TAP_TMP/exit.$1" ] && [ "$_i" -lt "$_max" ]; do
+	# The wrapper writes stty.NAME last: wait for it, so callers can read
+	# the terminal modes as soon as this returns.
+	while { [ ! -s "$TAP_TMP/exit.$1" ] || [ ! -s "$TAP_TMP/stty.$1" ]; } &&
+	    [ "$_i" -lt "$_max" ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
