@@ -27,6 +27,9 @@
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
+/* What an empty answer to the silence prompt means. */
+#define ACTIONS_SILENCE_DEFAULT "1h"
+
 /* Shows a message on the bottom line for a few seconds. */
 void
 actions_message(struct ui *ui, int error, const char *fmt, ...)
@@ -67,6 +70,31 @@ actions_kind_name(enum row_kind k)
 	case ROW_ALERT: return "alert";
 	}
 	return "?";
+}
+
+/* The plural of a target kind, for messages about several items. */
+static const char *
+actions_kind_plural(enum row_kind k)
+{
+	switch (k) {
+	case ROW_INCIDENT: return "incidents";
+	case ROW_HYPOTHESIS: return "hypotheses";
+	case ROW_EVIDENCE: return "evidence items";
+	case ROW_RECO: return "recommendations";
+	case ROW_ALERT: return "alerts";
+	}
+	return "items";
+}
+
+/* The item an action is about: in an open view the item it shows (NULL
+ * when that is gone from the data), else the focused pane's selection.
+ * A view's row is built in *buf. */
+static const struct row *
+actions_current(struct ui *ui, struct row *buf)
+{
+	if (ui->view == VIEW_DETAIL)
+		return detail_row(ui, buf) == 0 ? buf : NULL;
+	return pane_selected(&ui->panes[ui->focus]);
 }
 
 /* Refuses to act in a read-only console; 1 when refused. */
@@ -114,7 +142,8 @@ actions_row_status(const struct row *r)
 /*
  * Collects the targets of kind want in the focused pane: the marked ones
  * when there are marks, else the selected row (an evidence row stands for
- * its hypothesis).  Returns a malloc'd list (NULL when empty).
+ * its hypothesis).  In an open view: the item it shows, marks or not.
+ * Returns a malloc'd list (NULL when empty).
  */
 static struct target *
 actions_collect(struct ui *ui, enum row_kind want, size_t *n)
@@ -122,10 +151,11 @@ actions_collect(struct ui *ui, enum row_kind want, size_t *n)
 	struct pane *p = &ui->panes[ui->focus];
 	struct target *t = NULL;
 	const struct row *r;
+	struct row view_row;
 	size_t i;
 
 	*n = 0;
-	if (p->n_marks > 0) {
+	if (p->n_marks > 0 && ui->view == VIEW_MAIN) {
 		for (i = 0; i < p->n_rows; i++) {
 			r = &p->rows[i];
 			if (r->kind == want && r->sub == 0 && pane_marked(p, r->id))
@@ -134,7 +164,7 @@ actions_collect(struct ui *ui, enum row_kind want, size_t *n)
 		}
 		return t;
 	}
-	r = pane_selected(p);
+	r = actions_current(ui, &view_row);
 	if (r == NULL)
 		return NULL;
 	if (r->kind == want)
@@ -227,6 +257,52 @@ actions_send(struct ui *ui, const struct target *t, enum feedback_action fa,
 	worker_post(ui->worker, in);
 }
 
+/* Forgets the bulk action in flight. */
+void
+actions_batch_clear(struct ui *ui)
+{
+	free(ui->batch.verb);
+	free(ui->batch.noun);
+	free(ui->batch.error);
+	memset(&ui->batch, 0, sizeof ui->batch);
+}
+
+/* Counts a finished intent of the bulk action (see tui_int.h). */
+int
+actions_batch_done(struct ui *ui, unsigned long seq, int rc, const char *text)
+{
+	struct batch *b = &ui->batch;
+	size_t ended;
+
+	if (b->first == 0 || seq < b->first || seq > b->last)
+		return 0;
+	if (rc == 2)
+		return 0;	/* waiting for the database: say so as it is */
+	if (rc == 0)
+		b->ok++;
+	else if (rc == 1)
+		b->already++;
+	else {
+		b->failed++;
+		if (b->error == NULL && text != NULL)
+			b->error = xstrdup(text);
+	}
+	ended = b->ok + b->already + b->failed;
+	if (ended < b->total)
+		return 1;
+	if (b->failed > 0)
+		actions_message(ui, 1, "%s: %zu of %zu %s failed: %s", b->verb,
+		    b->failed, b->total, b->noun, b->error ? b->error : "?");
+	else if (b->already > 0)
+		actions_message(ui, 0, "%s: %zu %s recorded, %zu already were",
+		    b->verb, b->ok, b->noun, b->already);
+	else
+		actions_message(ui, 0, "%s: %zu %s recorded", b->verb, b->ok,
+		    b->noun);
+	actions_batch_clear(ui);
+	return 1;
+}
+
 /* Sends action fa for every target. */
 static int
 actions_send_all(struct ui *ui, struct target *t, size_t n,
@@ -235,10 +311,20 @@ actions_send_all(struct ui *ui, struct target *t, size_t n,
 {
 	size_t i;
 
+	if (n > 1) {
+		/* One summary message when all of them have finished. */
+		actions_batch_clear(ui);
+		ui->batch.first = ui->seq + 1;
+		ui->batch.last = ui->seq + n;
+		ui->batch.total = n;
+		ui->batch.verb = xstrdup(verb);
+		ui->batch.noun = xstrdup(actions_kind_plural(t[0].kind));
+	}
 	for (i = 0; i < n; i++)
 		actions_send(ui, &t[i], fa, payload, new_status, verb);
 	if (n > 1)
-		actions_message(ui, 0, "%s: %zu items...", verb, n);
+		actions_message(ui, 0, "%s: %zu %s...", verb, n,
+		    actions_kind_plural(t[0].kind));
 	else if (n == 1)
 		actions_message(ui, 0, "%s %s...", verb, t[0].label);
 	pane_clear_marks(&ui->panes[ui->focus]);
@@ -252,8 +338,8 @@ actions_question(const char *verb, const struct target *t, size_t n,
 {
 	if (n == 1)
 		return xasprintf("%s %s? %s", verb, t[0].label, tail);
-	return xasprintf("%s %zu %ss? %s", verb, n,
-	    actions_kind_name(t[0].kind), tail);
+	return xasprintf("%s %zu %s? %s", verb, n,
+	    actions_kind_plural(t[0].kind), tail);
 }
 
 /* Says what a triage key needs when the focus has nothing for it. */
@@ -333,9 +419,14 @@ actions_ask(struct ui *ui, int action)
 		return R_REDRAW;
 	}
 	if (action == ACT_SILENCE) {
-		q = n == 1 ? xasprintf("Silence %s for (30m, 2h, 1d): ", t[0].label) :
-		    xasprintf("Silence %zu alerts for (30m, 2h, 1d): ", n);
-		prompt_start(ui, PROMPT_SILENCE, q, "1h", action, t, n);
+		/* The default is in the question, not in the input: what the
+		 * operator types replaces it (a typed "2h" must not become
+		 * "1h2h", three hours). */
+		q = n == 1 ? xasprintf("Silence %s for (30m, 2h, 1d) [%s]: ",
+		    t[0].label, ACTIONS_SILENCE_DEFAULT) :
+		    xasprintf("Silence %zu alerts for (30m, 2h, 1d) [%s]: ", n,
+		    ACTIONS_SILENCE_DEFAULT);
+		prompt_start(ui, PROMPT_SILENCE, q, NULL, action, t, n);
 	} else if (action == ACT_CONFIRM && n == 1) {
 		q = xasprintf("Confirm %s. Root cause too? [y/n, Esc cancels] ",
 		    t[0].label);
@@ -354,12 +445,19 @@ actions_incident(struct ui *ui)
 {
 	struct pane *p = &ui->panes[PANE_INCIDENTS];
 	const struct row *r;
+	struct row view_row;
 	struct target *t = NULL;
 	size_t n = 0, i;
 	int reopen;
 	char *q;
 
-	if (ui->focus == PANE_INCIDENTS && p->n_marks > 0) {
+	if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT) {
+		/* The incident the view shows. */
+		if ((r = actions_current(ui, &view_row)) != NULL)
+			actions_add_target(ui, &t, &n, ROW_INCIDENT, r->id,
+			    actions_row_status(r));
+	} else if (ui->focus == PANE_INCIDENTS && p->n_marks > 0 &&
+	    ui->view == VIEW_MAIN) {
 		t = actions_collect(ui, ROW_INCIDENT, &n);
 	} else if ((r = pane_selected(p)) != NULL)
 		actions_add_target(ui, &t, &n, ROW_INCIDENT, r->id,
@@ -390,15 +488,14 @@ static int
 actions_note(struct ui *ui, const char *text)
 {
 	struct pane *p = &ui->panes[ui->focus];
-	const struct row *r = pane_selected(p);
+	struct row view_row;
+	const struct row *r = actions_current(ui, &view_row);
 	struct target *t = NULL;
 	size_t n = 0;
 	char *q;
 
-	if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT &&
-	    ui->focus == PANE_INCIDENTS)
-		r = pane_selected(&ui->panes[PANE_INCIDENTS]);
-	if (p->n_marks > 0 && r != NULL && r->kind != ROW_EVIDENCE)
+	if (p->n_marks > 0 && ui->view == VIEW_MAIN && r != NULL &&
+	    r->kind != ROW_EVIDENCE)
 		t = actions_collect(ui, r->kind, &n);
 	else if (r != NULL && r->kind == ROW_EVIDENCE) {
 		const struct mw_evidence *e = r->obj;
@@ -429,7 +526,8 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
     const char *answer, struct target *t, size_t n)
 {
 	json_t *j;
-	char *payload = NULL;
+	char *payload = NULL, *dur;
+	size_t len;
 	int secs, flags = R_REDRAW;
 
 	switch (kind) {
@@ -453,11 +551,30 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 		flags = actions_send_all(ui, t, n, FB_NOTE, payload, NULL, "note on");
 		break;
 	case PROMPT_SILENCE:
-		if (conf_parse_duration(answer, &secs) != 0 || secs <= 0) {
-			actions_message(ui, 1, "not a duration: '%s' (try 30m, 2h, 1d)",
-			    answer);
+		/* Blanks around the answer do not count; none at all means
+		 * the default shown in the question. */
+		answer += strspn(answer, " ");
+		len = strlen(answer);
+		while (len > 0 && answer[len - 1] == ' ')
+			len--;
+		if (len == 0) {
+			answer = ACTIONS_SILENCE_DEFAULT;
+			len = strlen(answer);
+		}
+		dur = xstrndup(answer, len);
+		if (conf_parse_duration(dur, &secs) != 0 || secs <= 0) {
+			actions_message(ui, 1, "not a duration: '%s' (try 30m, 2h, 1d); "
+			    "nothing silenced", dur);
+			free(dur);
 			break;
 		}
+		if (secs > FEEDBACK_SILENCE_MAX) {
+			actions_message(ui, 1, "too long: '%s' (at most %dd); nothing "
+			    "silenced", dur, FEEDBACK_SILENCE_MAX / 86400);
+			free(dur);
+			break;
+		}
+		free(dur);
 		payload = xasprintf("{\"seconds\": %d}", secs);
 		flags = actions_send_all(ui, t, n, FB_ALERT_SILENCE, payload,
 		    "silenced", "silence");
@@ -700,29 +817,52 @@ actions_run(struct ui *ui, int action)
 
 /* ---- the command line ---------------------------------------------------------------- */
 
-/* Selects incident id in the incidents pane. */
+/* Selects incident id in the incidents pane; when a filter or
+ * toggle-hidden keeps it out of the list, clears the filter or shows the
+ * hidden ones first (the operator named it: show it). */
 static int
 actions_goto(struct ui *ui, const char *arg)
 {
 	struct pane *p = &ui->panes[PANE_INCIDENTS];
 	long long id;
 	size_t i;
+	int pass, known = 0;
+	char *end;
 
-	if (arg == NULL || (*arg == '#' ? sscanf(arg + 1, "%lld", &id) :
-	    sscanf(arg, "%lld", &id)) != 1) {
+	if (arg != NULL && *arg == '#')
+		arg++;
+	if (arg == NULL || *arg < '0' || *arg > '9' ||
+	    (id = strtoll(arg, &end, 10), *end != '\0')) {
 		actions_message(ui, 1, "usage: incident ID");
 		return R_REDRAW;
 	}
-	for (i = 0; i < p->n_rows; i++) {
-		if (p->rows[i].id == id) {
-			pane_move_to(p, i);
-			ui->focus = PANE_INCIDENTS;
-			ui->view = VIEW_MAIN;
-			return R_REDRAW | R_RELAYOUT;
+	for (i = 0; ui->snap != NULL && i < ui->snap->n_incidents; i++)
+		if (ui->snap->incidents[i].id == id)
+			known = 1;
+	/* Pass 0: as it is; 1: without the filter; 2: with hidden ones. */
+	for (pass = 0; pass < 3 && known; pass++) {
+		if (pass == 1 && p->filter != NULL) {
+			free(p->filter);
+			p->filter = NULL;
+			actions_message(ui, 0, "incidents filter cleared");
+			pane_rebuild_all(ui);
+		} else if (pass == 2 && !ui->show_hidden) {
+			ui->show_hidden = 1;
+			actions_message(ui, 0, "showing suppressed incidents and "
+			    "unpublishable recommendations");
+			pane_rebuild_all(ui);
+		} else if (pass > 0)
+			continue;
+		for (i = 0; i < p->n_rows; i++) {
+			if (p->rows[i].id == id) {
+				pane_move_to(p, i);
+				ui->focus = PANE_INCIDENTS;
+				ui->view = VIEW_MAIN;
+				return R_REDRAW | R_RELAYOUT;
+			}
 		}
 	}
-	actions_message(ui, 1, "incident #%lld is not in the list (filter, or "
-	    "toggle-hidden?)", id);
+	actions_message(ui, 1, "incident #%lld is not in the data", id);
 	return R_REDRAW;
 }
 

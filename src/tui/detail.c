@@ -622,6 +622,52 @@ detail_open(struct ui *ui, const struct row *r)
 	}
 }
 
+/* The item the open view shows, as a row (see tui_int.h): triage keys in
+ * a view act on it, not on whatever the pane selects meanwhile. */
+int
+detail_row(struct ui *ui, struct row *out)
+{
+	const struct mw_incident *inc = NULL;
+	const struct mw_hypothesis *h;
+	const void *obj = NULL;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	out->kind = ui->detail_kind;
+	out->id = ui->detail_id;
+	switch (ui->detail_kind) {
+	case ROW_INCIDENT:
+		obj = detail_find_incident(ui->snap, ui->detail_id);
+		break;
+	case ROW_HYPOTHESIS:
+		obj = h = detail_find_hypothesis(ui->snap, ui->detail_id, &inc);
+		out->hyp = h;
+		break;
+	case ROW_EVIDENCE:
+		h = detail_find_hypothesis(ui->snap, ui->detail_id, &inc);
+		for (i = 0; h != NULL && i < h->n_evidence; i++) {
+			long long sub = h->evidence[i].id > 0 ? h->evidence[i].id :
+			    -(long long)(i + 1);
+
+			if (sub == ui->detail_sub) {
+				obj = &h->evidence[i];
+				out->sub = sub;
+				out->hyp = h;
+				break;
+			}
+		}
+		break;
+	case ROW_RECO:
+		obj = detail_find_reco(ui->snap, ui->detail_id, &inc);
+		break;
+	case ROW_ALERT:
+		obj = detail_find_alert(ui->snap, ui->detail_id);
+		break;
+	}
+	out->obj = obj;
+	return obj != NULL ? 0 : -1;
+}
+
 /* Builds the lines of the open view for width w. */
 static void
 detail_build(struct ui *ui, struct dlines *d)

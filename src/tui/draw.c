@@ -460,80 +460,131 @@ draw_status_slot(const char *status)
 
 /* ---- the frame -------------------------------------------------------------------- */
 
-/* The status bar: database, project, pipeline, counts, operator. */
+/* Appends who holds the pipeline lock: lock_holder's "pipeline is locked by
+ * WHO (run N, running since T, pid P)" as "held by WHO (run N...)", cut to
+ * "held by WHO (run N)" when compact ("another session (pid P)": "pid P"). */
+static void
+draw_status_holder(struct buf *b, const char *text, int compact)
+{
+	static const char prefix[] = "pipeline is locked by ";
+	static const char session[] = "another session (pid ";
+	const char *who, *cut;
+
+	if (text == NULL) {
+		buf_adds(b, "held by another console");
+		return;
+	}
+	if (strncmp(text, prefix, sizeof prefix - 1) != 0) {
+		buf_adds(b, text);
+		return;
+	}
+	who = text + sizeof prefix - 1;
+	if (compact && strncmp(who, session, sizeof session - 1) == 0 &&
+	    (cut = strchr(who, ')')) != NULL) {
+		who += sizeof session - 1;
+		buf_printf(b, "held by pid %.*s", (int)(cut - who), who);
+		return;
+	}
+	cut = compact ? strstr(who, ", running since") : NULL;
+	if (cut != NULL)
+		buf_printf(b, "held by %.*s)", (int)(cut - who), who);
+	else
+		buf_printf(b, "held by %s", who);
+}
+
+/*
+ * The left part of the status bar at a level of detail: 0 all, 1 compact
+ * (short holder, "completed" left out of the last run), 2 the last run as
+ * its age alone ("ran 3m ago"), 3 also without the database name, 4 also
+ * without the last run.
+ */
+static void
+draw_status_left(struct ui *ui, struct buf *left, int level, int wide)
+{
+	const struct mw_snapshot *s = ui->snap;
+	const char *st;
+	char age[32];
+
+	if (wide && level == 0)
+		buf_printf(left, " midwatch %s", draw_glyph(G_DOT));
+	buf_printf(left, " %s", ui->cfg->project);
+	if (!ui->db_ok) {
+		double wait = ui->db_retry_at - tui_wall();
+
+		buf_printf(left, " %s DB DOWN", draw_glyph(G_DOT));
+		if (wait > 0)
+			buf_printf(left, " (retry %.0fs)", wait);
+		if (ui->db_text != NULL)
+			buf_printf(left, ": %s", ui->db_text);
+	} else if (ui->db_text != NULL && level < 3) {
+		/* "mwdev on local socket": the name alone when narrow. */
+		const char *on = strstr(ui->db_text, " on ");
+
+		if (!wide && on != NULL)
+			buf_printf(left, " %s db %.*s", draw_glyph(G_DOT),
+			    (int)(on - ui->db_text), ui->db_text);
+		else
+			buf_printf(left, " %s db %s", draw_glyph(G_DOT), ui->db_text);
+	}
+	buf_printf(left, " %s pipeline ", draw_glyph(G_DOT));
+	switch (ui->pipe) {
+	case PIPE_RUNNING:
+		if (ui->pipe_stage != NULL && ui->pipe_total > 0)
+			buf_printf(left, "running %s %d/%d", ui->pipe_stage,
+			    ui->pipe_done, ui->pipe_total);
+		else if (ui->pipe_stage != NULL)
+			buf_printf(left, "running %s", ui->pipe_stage);
+		else
+			buf_adds(left, "running");
+		break;
+	case PIPE_HELD:
+		draw_status_holder(left, ui->pipe_text, level > 0);
+		break;
+	case PIPE_FAILED:
+		buf_printf(left, "FAILED %s", ui->pipe_text ? ui->pipe_text : "");
+		break;
+	case PIPE_DISABLED:
+		buf_adds(left, "off");
+		break;
+	default:
+		buf_adds(left, "idle");
+		break;
+	}
+	if (s == NULL || s->last_run_id <= 0 || level >= 4)
+		return;
+	st = s->last_run_status != NULL ? s->last_run_status : "";
+	/* A run in progress, ours or the holder's, is said already. */
+	if ((ui->pipe == PIPE_RUNNING || ui->pipe == PIPE_HELD) &&
+	    (strcmp(st, "running") == 0 || strcmp(st, "pending") == 0))
+		return;
+	if (level >= 2 && strcmp(st, "completed") == 0)
+		buf_adds(left, ", ran");
+	else if (level >= 2)
+		buf_printf(left, ", run %s", st);
+	else if (level == 1 && strcmp(st, "completed") == 0)
+		buf_printf(left, ", run #%lld", s->last_run_id);
+	else
+		buf_printf(left, ", run #%lld %s", s->last_run_id, st);
+	if (s->last_run_finished > 0) {
+		ui_age(s->last_run_finished, age, sizeof age);
+		buf_printf(left, " %s ago", age);
+	}
+}
+
+/* The status bar: project, database, pipeline state and the last run,
+ * counts, operator; less detail when narrow, so the last run's age and
+ * the operator stay visible at 80 columns. */
 static void
 draw_status(struct ui *ui)
 {
 	const struct rect *r = &ui->layout.status;
 	struct buf left, right;
-	char age[32];
 	size_t i, open = 0, active = 0;
-	int rw, slot = CS_STATUS;
+	int rw, level, slot = ui->db_ok ? CS_STATUS : CS_ERROR;
 	const char *st;
 
 	buf_init(&left);
 	buf_init(&right);
-	if (r->w >= 120)
-		buf_printf(&left, " midwatch %s", draw_glyph(G_DOT));
-	buf_printf(&left, " %s", ui->cfg->project);
-	if (!ui->db_ok) {
-		double wait = ui->db_retry_at - tui_wall();
-
-		buf_printf(&left, " %s DB DOWN", draw_glyph(G_DOT));
-		if (wait > 0)
-			buf_printf(&left, " (retry %.0fs)", wait);
-		if (ui->db_text != NULL)
-			buf_printf(&left, ": %s", ui->db_text);
-		slot = CS_ERROR;
-	} else if (ui->db_text != NULL) {
-		/* "mwdev on local socket": the name alone when narrow. */
-		const char *on = strstr(ui->db_text, " on ");
-
-		if (r->w < 120 && on != NULL)
-			buf_printf(&left, " %s db %.*s", draw_glyph(G_DOT),
-			    (int)(on - ui->db_text), ui->db_text);
-		else
-			buf_printf(&left, " %s db %s", draw_glyph(G_DOT), ui->db_text);
-	}
-	buf_printf(&left, " %s ", draw_glyph(G_DOT));
-	if (ui->pipe != PIPE_HELD || ui->pipe_text == NULL ||
-	    strncmp(ui->pipe_text, "pipeline ", 9) != 0)
-		buf_adds(&left, "pipeline ");
-	switch (ui->pipe) {
-	case PIPE_RUNNING:
-		if (ui->pipe_stage != NULL && ui->pipe_total > 0)
-			buf_printf(&left, "running %s %d/%d", ui->pipe_stage,
-			    ui->pipe_done, ui->pipe_total);
-		else if (ui->pipe_stage != NULL)
-			buf_printf(&left, "running %s", ui->pipe_stage);
-		else
-			buf_adds(&left, "running");
-		break;
-	case PIPE_HELD:
-		if (ui->pipe_text != NULL && strncmp(ui->pipe_text, "pipeline ", 9) == 0)
-			buf_adds(&left, ui->pipe_text);
-		else
-			buf_printf(&left, "held by %s", ui->pipe_text ?
-			    ui->pipe_text : "another console");
-		break;
-	case PIPE_FAILED:
-		buf_printf(&left, "FAILED %s", ui->pipe_text ? ui->pipe_text : "");
-		break;
-	case PIPE_DISABLED:
-		buf_adds(&left, "off");
-		break;
-	default:
-		buf_adds(&left, "idle");
-		break;
-	}
-	if (ui->snap != NULL && ui->snap->last_run_id > 0) {
-		buf_printf(&left, ", run #%lld %s", ui->snap->last_run_id,
-		    ui->snap->last_run_status ? ui->snap->last_run_status : "");
-		if (ui->snap->last_run_finished > 0) {
-			ui_age(ui->snap->last_run_finished, age, sizeof age);
-			buf_printf(&left, " %s ago", age);
-		}
-	}
 	if (ui->snap != NULL) {
 		for (i = 0; i < ui->snap->n_incidents; i++) {
 			st = ui_status(ui, ROW_INCIDENT, ui->snap->incidents[i].id,
@@ -555,6 +606,13 @@ draw_status(struct ui *ui)
 	rw = text_width(buf_str(&right), draw_is_utf8);
 	if (rw > r->w / 2)
 		rw = r->w / 2;
+	for (level = 0; level < 5; level++) {
+		buf_reset(&left);
+		draw_status_left(ui, &left, level, r->w >= 120);
+		/* One column stays blank between the two parts. */
+		if (text_width(buf_str(&left), draw_is_utf8) < r->w - rw)
+			break;
+	}
 	draw_text(r->y, r->x, r->w - rw, buf_str(&left), slot);
 	draw_text(r->y, r->x + r->w - rw, rw, buf_str(&right), slot);
 	buf_free(&left);

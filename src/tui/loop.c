@@ -37,13 +37,56 @@ loop_drop_override(struct ui *ui, unsigned long seq)
 	}
 }
 
+/* Replaces a malloc'd string field. */
+static void
+loop_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value != NULL ? xstrdup(value) : NULL;
+}
+
+/* Marks the override of an intent the worker recorded (see struct
+ * override): it stays until the next snapshot. */
+static void
+loop_confirm_override(struct ui *ui, unsigned long seq)
+{
+	size_t i;
+
+	for (i = 0; i < ui->n_ovr; i++)
+		if (ui->ovr[i].seq == seq)
+			ui->ovr[i].confirmed = 1;
+}
+
 /* Shows s as the data from now on (taken over); rows are rebuilt before
  * the old snapshot is freed, because they point into it. */
 void
 loop_install(struct ui *ui, struct mw_snapshot *s)
 {
 	struct mw_snapshot *old = ui->snap;
+	size_t i = 0;
 
+	/* Actions the worker confirmed without data show in s now. */
+	while (i < ui->n_ovr) {
+		if (ui->ovr[i].confirmed) {
+			free(ui->ovr[i].status);
+			free(ui->ovr[i].who);
+			memmove(&ui->ovr[i], &ui->ovr[i + 1],
+			    (ui->n_ovr - i - 1) * sizeof *ui->ovr);
+			ui->n_ovr--;
+		} else
+			i++;
+	}
+	/* "Held by another console" ends when that console's run does. */
+	if (ui->pipe == PIPE_HELD && s->last_run_id > 0 &&
+	    s->last_run_status != NULL &&
+	    (strcmp(s->last_run_status, "completed") == 0 ||
+	    strcmp(s->last_run_status, "failed") == 0) &&
+	    (s->last_run_id != ui->pipe_held_run ||
+	    ui->pipe_held_status == NULL ||
+	    strcmp(s->last_run_status, ui->pipe_held_status) != 0)) {
+		ui->pipe = PIPE_IDLE;
+		loop_set(&ui->pipe_text, NULL);
+	}
 	ui->snap = s;
 	ui->snap_at = tui_wall();
 	ui_clock_set(s->taken_at);
@@ -51,14 +94,6 @@ loop_install(struct ui *ui, struct mw_snapshot *s)
 	if (old != NULL)
 		model_free(old);
 	ui->dirty |= R_REDRAW;
-}
-
-/* Replaces a malloc'd string field. */
-static void
-loop_set(char **field, const char *value)
-{
-	free(*field);
-	*field = value != NULL ? xstrdup(value) : NULL;
 }
 
 /* Applies one message from the worker. */
@@ -83,13 +118,16 @@ loop_message(struct ui *ui, struct wmsg *m)
 		}
 		break;
 	case WMSG_DONE:
-		if (m->rc != 2)
+		if (m->snap != NULL || m->rc < 0)
 			loop_drop_override(ui, m->seq);
+		else if (m->rc != 2)
+			loop_confirm_override(ui, m->seq);	/* data follows */
 		if (m->snap != NULL) {
 			loop_install(ui, m->snap);
 			m->snap = NULL;
 		}
-		if (m->text != NULL)
+		if (!actions_batch_done(ui, m->seq, m->rc, m->text) &&
+		    m->text != NULL)
 			actions_message(ui, m->rc < 0, "%s", m->text);
 		break;
 	case WMSG_DB:
@@ -133,6 +171,13 @@ loop_message(struct ui *ui, struct wmsg *m)
 		else if (m->pipe == PIPE_FAILED)
 			actions_message(ui, 1, "pipeline failed: %s",
 			    m->text ? m->text : "?");
+		if (m->pipe == PIPE_HELD) {
+			/* Remember the last run it saw, to tell when the
+			 * holder's run ends (loop_install). */
+			ui->pipe_held_run = ui->snap != NULL ? ui->snap->last_run_id : 0;
+			loop_set(&ui->pipe_held_status, ui->snap != NULL ?
+			    ui->snap->last_run_status : NULL);
+		}
 		if (m->pipe != PIPE_RUNNING && m->pipe != PIPE_IDLE)
 			ui->pipe_requested = 0;
 		break;

@@ -66,6 +66,7 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	if (o != NULL) {
 		who = o->who;
 		at = o->at;
+		until = 0;	/* the new silence's end comes with the data */
 	}
 	info[0] = '\0';
 	if (strcmp(status, "acknowledged") == 0 && at > 0) {
@@ -75,9 +76,15 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 		free(w);
 		info_slot = ui_now() - at > ui->stale_ack ? CS_STALE : CS_ACKED;
 	} else if (strcmp(status, "silenced") == 0 && until > 0) {
+		/* Local time, with the date when it is not within a day; an
+		 * elapsed silence says so (the next run reactivates it). */
 		tt = (time_t)until;
 		localtime_r(&tt, &tm);
-		strftime(info, sizeof info, "until %H:%M", &tm);
+		if (until <= ui_now())
+			snprintf(info, sizeof info, "silence ended");
+		else
+			strftime(info, sizeof info, until - ui_now() < 86400 ?
+			    "until %H:%M" : "until %b %d %H:%M", &tm);
 	}
 	ui_age(a->created_at, since, sizeof since);
 	info_w = l->width >= 120 ? 28 : 20;

@@ -295,7 +295,9 @@ tui_free(struct ui *ui)
 	free(ui->detail_error);
 	free(ui->db_text);
 	free(ui->pipe_text);
+	free(ui->pipe_held_status);
 	free(ui->pipe_stage);
+	actions_batch_clear(ui);
 	free(ui->msg);
 	keymap_free(&ui->keys);
 }

@@ -105,6 +105,18 @@ struct override {
 	char *who;
 	double at;		/* wall clock */
 	unsigned long seq;
+	int confirmed;		/* the worker recorded it but sent no data:
+				 * kept until the next snapshot shows it */
+};
+
+/* A bulk action in flight (Space marks, then a key): the seqs of its
+ * intents and how they ended, so it ends with one summary message. */
+struct batch {
+	unsigned long first, last;	/* seq range; first == 0: none */
+	size_t total, ok, already, failed;
+	char *verb;		/* "acknowledge" */
+	char *noun;		/* "alerts" */
+	char *error;		/* the first failure, or NULL */
 };
 
 /* Colour slots; `color SLOT ...` in the configuration names them. */
@@ -175,6 +187,7 @@ struct ui {
 	int alerts_all;			/* all alerts, not the incident's */
 	struct override *ovr;
 	size_t n_ovr;
+	struct batch batch;
 
 	/* Status bar. */
 	int db_ok;
@@ -182,6 +195,8 @@ struct ui {
 	double db_retry_at;
 	enum pipe_state pipe;
 	char *pipe_text;
+	long long pipe_held_run;	/* PIPE_HELD: the last run then, and */
+	char *pipe_held_status;		/* its status (a change ends "held") */
 	char *pipe_stage;
 	int pipe_done, pipe_total;
 	long long pipe_run;
@@ -287,6 +302,9 @@ void pane_alerts_line(struct ui *ui, const struct row *r, struct line *l);
 
 /* detail.c */
 void detail_open(struct ui *ui, const struct row *r);
+/* The item the open view shows, as a row (borrowing from ui->snap);
+ * 0, or -1 when it is not in the data any more. */
+int detail_row(struct ui *ui, struct row *out);
 void detail_draw(struct ui *ui);
 int detail_scroll(struct ui *ui, int action);
 
@@ -310,5 +328,10 @@ int actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 void actions_message(struct ui *ui, int error, const char *fmt, ...)
     MW_PRINTF(3, 4);
 void actions_free_targets(struct target *t, size_t n);
+/* Counts a finished intent of the bulk action in flight; 1 when seq
+ * belonged to it (its own message is then folded into the summary). */
+int actions_batch_done(struct ui *ui, unsigned long seq, int rc,
+    const char *text);
+void actions_batch_clear(struct ui *ui);
 
 #endif

@@ -16,6 +16,7 @@
 #include "midwatch/log.h"
 #include "midwatch/worker.h"
 #include "midwatch/xmalloc.h"
+#include "worker_int.h"
 
 struct queue_node {
 	void *item;
@@ -132,6 +133,19 @@ queue_pop(struct queue *q)
 	pthread_mutex_unlock(&q->lock);
 	free(n);
 	return item;
+}
+
+/* Non-zero when nothing is queued; only a hint, since another thread may
+ * push right after (the reader uses it to batch work). */
+int
+queue_empty(struct queue *q)
+{
+	int empty;
+
+	pthread_mutex_lock(&q->lock);
+	empty = q->head == NULL;
+	pthread_mutex_unlock(&q->lock);
+	return empty;
 }
 
 /* The read end of the wake pipe. */

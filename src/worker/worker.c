@@ -326,8 +326,16 @@ worker_feedback(struct worker *w, struct intent *in)
 	else
 		m->text = xasprintf("%s failed: %s", in->label, cause);
 	free(cause);
-	/* Reply with fresh data, so the UI swaps state in one step. */
-	if (w->connected) {
+	/*
+	 * Reply with fresh data, so the UI swaps state in one step.  When more
+	 * intents are waiting (a bulk action: one intent per marked item),
+	 * reload once after them instead of once per item; the UI keeps
+	 * showing the expected state of an item confirmed without data until
+	 * the next snapshot arrives.
+	 */
+	if (w->connected && !queue_empty(w->to_data)) {
+		w->reload_at = worker_now();
+	} else if (w->connected) {
 		m->snap = worker_load(w, &cause);
 		if (m->snap == NULL) {
 			worker_check_lost(w, cause);
@@ -575,10 +583,15 @@ worker_next(struct worker *w)
 	return queue_pop(w->to_ui);
 }
 
-/* Hands an intent to the data thread. */
+/* Hands an intent to the data thread; a pipeline run goes straight to the
+ * pipeline thread, so R is not held up by a slow reload or a reconnect. */
 void
 worker_post(struct worker *w, struct intent *in)
 {
+	if (in->type == INTENT_RUN_PIPELINE) {
+		worker_pipeline_request(w, in);
+		return;
+	}
 	queue_push(w->to_data, in);
 }
 

@@ -43,6 +43,8 @@ struct worker {
 };
 
 double worker_now(void);
+/* queue.c: non-zero when q holds nothing (a hint, see queue.c). */
+int queue_empty(struct queue *q);
 struct wmsg *worker_msg_new(enum wmsg_type t);
 void worker_send(struct worker *w, struct wmsg *m);
 int worker_stopping(struct worker *w);
@@ -50,7 +52,8 @@ int worker_spawn(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* worker_pipeline.c */
 int worker_pipeline_start(struct worker *w, char **cause);
-/* Forwards a run request (taken over) to the pipeline thread. */
+/* Forwards a run request (taken over) to the pipeline thread; called by
+ * worker_post on the caller's (the UI's) thread. */
 void worker_pipeline_request(struct worker *w, struct intent *in);
 
 #endif
