@@ -440,7 +440,7 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 			if (db_exec_script(in->db, cause,
 			    "CREATE TEMP TABLE IF NOT EXISTS mw_ingest_points ("
 			    "service_id bigint, metric_name text, labels_key text, "
-			    "ts double precision, value double precision, labels jsonb) "
+			    "ts timestamptz, value double precision, labels jsonb) "
 			    "ON COMMIT DELETE ROWS") != 0)
 				return -1;
 			in->stage_ready = 1;

@@ -1,16 +1,25 @@
 /*
  * ingest_copy.c - the fast path for metric points.  A day of one-minute
  * points for a thousand services is millions of rows, so they do not go
- * through one statement per row: the batch is streamed with COPY into a
- * TEMP staging table (ON COMMIT DELETE ROWS), then moved into
- * midwatch.metric_points with one INSERT ... SELECT ... ON CONFLICT DO
- * NOTHING, which is also what makes re-ingesting the same points a no-op.
+ * through one statement per row: the batch is streamed with binary COPY
+ * (no number or timestamp formatting on either side).
+ *
+ * New points — the usual case — are COPYed straight into
+ * midwatch.metric_points inside a savepoint.  When that hits a point that
+ * is already stored (unique_violation: the same file again, or an overlap),
+ * the savepoint is rolled back and the batch takes the idempotent path: COPY
+ * into a TEMP staging table (ON COMMIT DELETE ROWS), then one INSERT ...
+ * SELECT ... ON CONFLICT DO NOTHING.  Once a batch has met stored points the
+ * next batches take that path directly, until one turns out to be all new.
+ * Either way the stored rows are the same.
+ *
  * The daily partitions the points need are created first, outside the
  * batch's transaction (creating a partition locks the parent table).
  */
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,31 +90,104 @@ ingest_copy_partitions(struct ingest *in, struct ingest_batch *b, char **cause)
 	return rc;
 }
 
-/* COPYs the points and moves them into metric_points (see ingest_int.h). */
-int
-ingest_copy_points(struct ingest *in, struct ingest_batch *b,
-    long long *inserted, char **cause)
+/* Seconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 (UTC). */
+#define COPY_PG_EPOCH 946684800.0
+
+/*
+ * Microseconds since 2000-01-01 UTC of ts, exactly as PostgreSQL's
+ * to_timestamp() computes them from ts printed with "%.6f" (the text path
+ * used before), so a point keeps its key whichever way it was ingested.
+ * Whole seconds within about 285 years of 2000 are exact in integers; the
+ * rest repeat the server's float8 steps.
+ */
+static int64_t
+copy_pg_usec(double ts)
 {
-	struct ingest_point *p;
-	struct db_res *r;
+	char txt[64];
+	double s;
+
+	if (ts == floor(ts) && fabs(ts - COPY_PG_EPOCH) < 9.0e9)
+		return ((int64_t)ts - (int64_t)COPY_PG_EPOCH) * 1000000;
+	snprintf(txt, sizeof txt, "%.6f", ts);
+	s = strtod(txt, NULL);
+	s -= COPY_PG_EPOCH;
+	s = rint(s * 1000000.0);
+	return (int64_t)s;
+}
+
+/* Appends v as n big-endian bytes (n = 2, 4 or 8). */
+static void
+copy_be(struct buf *b, uint64_t v, int n)
+{
+	char out[8];
+	int i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (char)(v >> (8 * (n - 1 - i)) & 0xff);
+	buf_add(b, out, (size_t)n);
+}
+
+/* Appends one binary COPY field: its length, then its bytes. */
+static void
+copy_bytes(struct buf *b, const char *s, size_t n)
+{
+	copy_be(b, (uint64_t)n, 4);
+	buf_add(b, s, n);
+}
+
+/* Appends point p as one binary COPY tuple of (project_id, service_id,
+ * metric_name, labels_key, ts, value, labels), project_id only when
+ * project is non-zero.  NULL labels become '{}' and NULL labels_key '' as
+ * the columns' defaults would. */
+static void
+copy_tuple(struct buf *b, long long project, const struct ingest_point *p)
+{
+	const char *key = p->labels_key != NULL ? p->labels_key : "";
+	const char *labels = p->labels != NULL ? p->labels : "{}";
+	uint64_t bits;
+	double v = p->value;
+
+	copy_be(b, project != 0 ? 7 : 6, 2);
+	if (project != 0) {
+		copy_be(b, 8, 4);
+		copy_be(b, (uint64_t)project, 8);
+	}
+	copy_be(b, 8, 4);
+	copy_be(b, (uint64_t)p->svc->id, 8);
+	copy_bytes(b, p->metric, strlen(p->metric));
+	copy_bytes(b, key, strlen(key));
+	copy_be(b, 8, 4);
+	copy_be(b, (uint64_t)copy_pg_usec(p->ts), 8);
+	memcpy(&bits, &v, sizeof bits);
+	copy_be(b, 8, 4);
+	copy_be(b, bits, 8);
+	/* jsonb's binary form: a version byte (1), then the JSON text */
+	copy_be(b, (uint64_t)strlen(labels) + 1, 4);
+	buf_addc(b, 1);
+	buf_add(b, labels, strlen(labels));
+}
+
+/* Streams the batch's points with the binary COPY statement sql (project
+ * non-zero: the tuples carry project_id first).  0 or -1 with *cause. */
+static int
+copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
+    long long project, char **cause)
+{
+	static const char header[] = "PGCOPY\n\377\r\n";	/* + its NUL */
 	struct buf data;
 	char *ignored = NULL;
 	size_t i;
 
-	if (db_copy_begin(in->db, cause,
-	    "COPY pg_temp.mw_ingest_points (service_id, metric_name, labels_key, "
-	    "ts, value, labels) FROM STDIN") != 0)
+	if (db_copy_begin(in->db, cause, sql) != 0)
 		return -1;
 	buf_init(&data);
+	buf_add(&data, header, sizeof header);
+	copy_be(&data, 0, 4);		/* flags */
+	copy_be(&data, 0, 4);		/* header extension length */
 	for (i = 0; i < b->npoints; i++) {
-		p = &b->points[i];
-		buf_printf(&data, "%lld\t", p->svc->id);
-		db_copy_field(&data, p->metric);
-		buf_addc(&data, '\t');
-		db_copy_field(&data, p->labels_key);
-		buf_printf(&data, "\t%.6f\t%.17g\t", p->ts, p->value);
-		db_copy_field(&data, p->labels);
-		buf_addc(&data, '\n');
+		copy_tuple(&data, project, &b->points[i]);
+		if (i + 1 == b->npoints)
+			copy_be(&data, 0xffff, 2);	/* trailer: -1 */
 		if (data.len >= COPY_CHUNK || i + 1 == b->npoints) {
 			if (db_copy_put(in->db, cause, data.s, data.len) != 0) {
 				db_copy_end(in->db, &ignored);
@@ -117,18 +199,69 @@ ingest_copy_points(struct ingest *in, struct ingest_batch *b,
 		}
 	}
 	buf_free(&data);
-	if (db_copy_end(in->db, cause) != 0)
+	return db_copy_end(in->db, cause);
+}
+
+/* COPYs the points straight into metric_points inside a savepoint.
+ * 0 done, 1 some point was stored already (nothing written), -1 with
+ * *cause. */
+static int
+copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
+{
+	char *why = NULL;
+
+	if (DBX(in->db, cause, "SAVEPOINT mw_ingest_points") != 0)
+		return -1;
+	if (copy_stream(in, b,
+	    "COPY midwatch.metric_points (project_id, service_id, metric_name, "
+	    "labels_key, ts, value, labels) FROM STDIN (FORMAT binary)",
+	    in->project_id, &why) == 0)
+		return DBX(in->db, cause,
+		    "RELEASE SAVEPOINT mw_ingest_points") != 0 ? -1 : 0;
+	if (!db_alive(in->db) ||
+	    strcmp(db_last_sqlstate(in->db), "23505") != 0) {
+		*cause = why;
+		return -1;
+	}
+	free(why);
+	if (DBX(in->db, cause, "ROLLBACK TO SAVEPOINT mw_ingest_points") != 0)
+		return -1;
+	return 1;
+}
+
+/* Writes the points into metric_points (see ingest_int.h). */
+int
+ingest_copy_points(struct ingest *in, struct ingest_batch *b,
+    long long *inserted, char **cause)
+{
+	struct db_res *r;
+	int rc;
+
+	if (!in->copy_dedupe) {
+		rc = copy_direct(in, b, cause);
+		if (rc <= 0) {
+			if (rc == 0)
+				*inserted += (long long)b->npoints;
+			return rc;
+		}
+		in->copy_dedupe = 1;
+	}
+	if (copy_stream(in, b,
+	    "COPY pg_temp.mw_ingest_points (service_id, metric_name, labels_key, "
+	    "ts, value, labels) FROM STDIN (FORMAT binary)", 0, cause) != 0)
 		return -1;
 	r = DBQ(in->db, cause,
 	    "INSERT INTO midwatch.metric_points"
 	    "       (project_id, service_id, metric_name, labels_key, ts, value, labels)"
-	    " SELECT $1, service_id, metric_name, coalesce(labels_key, ''),"
-	    "        to_timestamp(ts), value, coalesce(labels, '{}')"
+	    " SELECT $1, service_id, metric_name, labels_key, ts, value, labels"
 	    "   FROM pg_temp.mw_ingest_points"
 	    " ON CONFLICT DO NOTHING", in->project);
 	if (r == NULL)
 		return -1;
 	*inserted += db_res_affected(r);
+	/* all new: the next batch tries the direct COPY again */
+	if (db_res_affected(r) == (long long)b->npoints)
+		in->copy_dedupe = 0;
 	db_res_free(r);
 	return 0;
 }

@@ -61,6 +61,8 @@ struct ingest {
 	size_t svc_size, svc_count;
 	unsigned gen;		/* flush counter */
 	int stage_ready;	/* the TEMP staging table exists */
+	int copy_dedupe;	/* the last batch met stored points: COPY the
+				 * next through the staging table */
 	char *source;		/* current source name (for dead letters) */
 	struct ingest_batch batch;
 	struct ingest_stats stats;
@@ -79,8 +81,10 @@ int ingest_store_batch(struct ingest *in, struct ingest_batch *b,
  * before the batch's transaction).  0 or -1 with *cause. */
 int ingest_copy_partitions(struct ingest *in, struct ingest_batch *b,
     char **cause);
-/* COPYs the batch's points into the staging table and moves them into
- * metric_points; *inserted counts new points.  0 or -1 with *cause. */
+/* Writes the batch's points into metric_points (binary COPY, straight in
+ * or through the staging table when some may be stored already; inside
+ * the caller's transaction); *inserted counts new points.  0 or -1 with
+ * *cause. */
 int ingest_copy_points(struct ingest *in, struct ingest_batch *b,
     long long *inserted, char **cause);
 

@@ -6,7 +6,9 @@
  * A run that dies half-way leaves its row 'running' with the lock released
  * (the session is gone); the next run, once it holds the lock, marks such
  * rows 'failed' ("abandoned") and recomputes: every stage commits atomically
- * and is idempotent for its window, so nothing half-written survives.
+ * and is idempotent for its window, so nothing half-written survives.  A run
+ * that only lost its connection (the server restarted) reconnects for a few
+ * seconds to mark its own row failed with the reason.
  *
  * Progress: ctx->progress (when set) is called before each stage as
  * (arg, stage name, stages done, number of stages) and once at the end as
@@ -218,17 +220,83 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 	return rc;
 }
 
-/* Finishes the run row: completed (error NULL) or failed. */
+/* How long a run whose connection was lost (a database restart) tries to
+ * reconnect to record its failure, in milliseconds. */
+#define PIPELINE_RECONNECT_MS 8000
+
+/* Turns a multi-line libpq message into one line, in place: each line break
+ * with the white space around it becomes one space. */
 static void
+one_line(char *s)
+{
+	char *w = s, *r = s;
+
+	while (*r != '\0') {
+		if (*r == '\n' || *r == '\r') {
+			while (w > s && (w[-1] == ' ' || w[-1] == '\t'))
+				w--;
+			while (*r == '\n' || *r == '\r' || *r == ' ' || *r == '\t')
+				r++;
+			if (w > s && *r != '\0')
+				*w++ = ' ';
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/* After the connection was lost mid-run, tries to reconnect for up to
+ * PIPELINE_RECONNECT_MS (a restarting server comes back within seconds);
+ * 1 reconnected, 0 not. */
+static int
+reconnect(struct db *db)
+{
+	struct timespec ts;
+	char *why = NULL;
+	long waited = 0, step = 200;
+
+	for (;;) {
+		if (db_reconnect(db, &why) == 0)
+			return 1;
+		free(why);
+		why = NULL;
+		if (waited >= PIPELINE_RECONNECT_MS)
+			return 0;
+		ts.tv_sec = step / 1000;
+		ts.tv_nsec = (step % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+		waited += step;
+		if (step < 1600)
+			step *= 2;
+	}
+}
+
+/*
+ * Finishes the run row: completed (error NULL) or failed.  When the
+ * connection was lost, it reconnects first so the row says why the run
+ * failed instead of waiting for the next run to call it abandoned; the new
+ * session does not hold the pipeline lock.  Returns 1 when it reconnected,
+ * else 0.
+ */
+static int
 finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 {
 	char *dump = jsonx_dump(ctx->summary), *why = NULL;
+	int again = 0;
 
+	if (error != NULL && !db_alive(db)) {
+		again = reconnect(db);
+		if (again)
+			log_warn("pipeline run %s: reconnected to the database to "
+			    "record the failure", ctx->run);
+	}
 	if (DBX(db, &why,
 	    "UPDATE midwatch.pipeline_runs SET status = CASE WHEN $3::text IS NULL"
 	    "  THEN 'completed' ELSE 'failed' END, finished_at = now(),"
 	    " current_stage = NULL, summary = $2::jsonb, error = $3"
-	    " WHERE project_id = $1 AND id = $4",
+	    " WHERE project_id = $1 AND id = $4"
+	    "   AND status IN ('pending', 'running')",
 	    ctx->project, dump, error, ctx->run) != 0) {
 		log_error("cannot record the end of pipeline run %s: %s", ctx->run,
 		    why);
@@ -245,11 +313,15 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 		free(why);
 	}
 	free(dump);
+	return again;
 }
 
-/* Runs the stages of an open run; 0 or -1 with *cause (row left failed). */
+/* Runs the stages of an open run; 0 or -1 with *cause (row left failed).
+ * *relinked is set when the connection had to be re-established to record
+ * a failure (the pipeline lock went with the old session). */
 static int
-run_stages(struct db *db, struct pipeline_ctx *ctx, char **cause)
+run_stages(struct db *db, struct pipeline_ctx *ctx, int *relinked,
+    char **cause)
 {
 	const struct pipeline_stage *st;
 	const char *die = getenv("MIDWATCH_TEST_DIE_AFTER_STAGE");
@@ -289,7 +361,9 @@ run_stages(struct db *db, struct pipeline_ctx *ctx, char **cause)
 	finish_run(db, ctx, NULL);
 	return 0;
 fail:
-	finish_run(db, ctx, *cause);
+	if (*cause != NULL)
+		one_line(*cause);
+	*relinked = finish_run(db, ctx, *cause);
 	return -1;
 }
 
@@ -301,7 +375,7 @@ pipeline_run(struct db *db, long long project_id,
 	struct pipeline_ctx ctx;
 	struct db_res *r;
 	char key[32], *why = NULL;
-	int got, rc = -1, todo;
+	int got, rc = -1, todo, relinked = 0;
 
 	*run_id = 0;
 	memset(&ctx, 0, sizeof ctx);
@@ -346,10 +420,12 @@ pipeline_run(struct db *db, long long project_id,
 	    ctx.run) != 0)
 		goto out;
 	ctx.summary = json_object();
-	rc = run_stages(db, &ctx, cause);
+	rc = run_stages(db, &ctx, &relinked, cause);
 	json_decref(ctx.summary);
 out:
-	if (db_unlock(db, DB_LOCK_PIPELINE + project_id, &why) != 0) {
+	/* a lost session took the lock with it */
+	if (!relinked && db_alive(db) &&
+	    db_unlock(db, DB_LOCK_PIPELINE + project_id, &why) != 0) {
 		log_warn("cannot release the pipeline lock: %s", why);
 		free(why);
 	}

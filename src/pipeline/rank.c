@@ -152,7 +152,7 @@ score_topology(const struct rank_facts *f, struct rank_score *s)
 			    "its caller %s is among the first anomalies", f->caller);
 		if (f->mentioned)
 			term(s, 0.30, RANK_SUPPORTS, f->ev_mention,
-			    "new errors of %s name %s", f->caller, f->subject);
+			    "errors of %s name %s", f->caller, f->subject);
 		else
 			missing(s, -0.05, "error_fingerprint",
 			    "no error names the dependency");
@@ -178,7 +178,7 @@ score_topology(const struct rank_facts *f, struct rank_score *s)
 			    "depend on %s", 100 * f->share_dependents, f->subject);
 		if (f->mentioned)
 			term(s, 0.15, RANK_SUPPORTS, f->ev_mention,
-			    "callers' new errors name %s", f->subject);
+			    "callers' errors name %s", f->subject);
 		if (f->saturated)
 			term(s, 0.10, RANK_SUPPORTS, f->ev_saturation,
 			    "%s is saturated", f->subject);

@@ -12,7 +12,8 @@
  *    commits, risky file types, docs-only; risky or benign config fields);
  *  - the risky files of those deploys' commits;
  *  - error fingerprints first seen from 30 min before onset, with the
- *    dependencies their text names and the changes that preceded them;
+ *    dependencies their text names and the changes that preceded them, and
+ *    older fingerprints that burst again (naming what they name);
  *  - similar past incidents with a confirmed root cause.
  *
  * Each artifact is upserted by (incident, dedupe_key); artifacts of the
@@ -297,63 +298,93 @@ static const char sql_configs[] =
     " FROM cfg c"
     EV_UPSERT;
 
-/* Error fingerprints of the affected services first seen from 30 min before
- * onset (with an hour of history behind them), seen 3 or more times. */
+/* Error fingerprints of the affected services, seen 3 or more times from
+ * 30 min before onset to the window's end: new ones (first seen from 30 min
+ * before onset, with an hour of history behind them), and recurring ones
+ * seen before that now burst (at least 5 times what their rate over the
+ * previous 24 h predicts) - the same outage coming back logs the same
+ * errors, which are not new but still name what is failing.  Only new ones
+ * carry the changes that preceded them (a release is blamed for new errors,
+ * not for old ones coming back). */
+#define FP_FROM "($4::timestamptz - interval '30 minutes')"
 static const char sql_fingerprints[] =
     WITH_PARAMS CTE_RELATED ","
     " hist AS (SELECT min(ts) AS t0 FROM midwatch.error_events"
     "  WHERE project_id = $1),"
     " fp AS (SELECT e.service_id, e.fingerprint, count(*) AS n,"
+    "  min(e.ts) AS w_first,"
     "  (array_agg(e.message ORDER BY e.ts))[1] AS msg,"
     "  (array_agg(e.error_type ORDER BY e.ts))[1] AS error_type"
     "  FROM midwatch.error_events e JOIN aff ON aff.sid = e.service_id"
     "  WHERE e.project_id = $1"
-    "  AND e.ts >= $4::timestamptz - interval '30 minutes' AND e.ts <= $5"
+    "  AND e.ts >= " FP_FROM " AND e.ts <= $5"
     "  GROUP BY 1, 2 HAVING count(*) >= 3),"
     " f2 AS (SELECT fp.*, (SELECT min(x.ts) FROM midwatch.error_events x"
     "   WHERE x.project_id = $1 AND x.service_id = fp.service_id"
-    "   AND x.fingerprint = fp.fingerprint) AS first_seen FROM fp),"
-    " fresh AS (SELECT f2.* FROM f2, hist"
-    "  WHERE f2.first_seen >= $4::timestamptz - interval '30 minutes'"
-    "  AND f2.first_seen >= hist.t0 + interval '1 hour'),"
+    "   AND x.fingerprint = fp.fingerprint) AS first_seen,"
+    "  (SELECT count(*) FROM midwatch.error_events x"
+    "   WHERE x.project_id = $1 AND x.service_id = fp.service_id"
+    "   AND x.fingerprint = fp.fingerprint"
+    "   AND x.ts >= " FP_FROM " - interval '24 hours'"
+    "   AND x.ts < " FP_FROM ") AS before_n FROM fp),"
+    " fresh AS (SELECT f2.*, f2.first_seen >= hist.t0 + interval '1 hour'"
+    "   AND f2.first_seen >= " FP_FROM " AS is_new FROM f2, hist),"
+    " fsel AS (SELECT * FROM fresh WHERE is_new"
+    "  OR (first_seen < " FP_FROM
+    "   AND n >= 5 * before_n * extract(epoch FROM $5 - " FP_FROM ") / 86400)),"
     " ment AS (SELECT f.service_id, f.fingerprint,"
-    "  jsonb_agg(DISTINCT d.to_name) AS names FROM fresh f"
+    "  jsonb_agg(DISTINCT d.to_name) AS names FROM fsel f"
     "  JOIN midwatch.service_dependencies d ON d.project_id = $1"
     "   AND d.from_service_id = f.service_id"
     "   AND strpos(lower(f.msg), lower(d.to_name)) > 0 GROUP BY 1, 2),"
     " chg AS (SELECT f.service_id, f.fingerprint, jsonb_agg(jsonb_build_object("
     "   'kind', k.kind, 'ref', k.ref, 'minutes',"
     "   round((extract(epoch FROM f.first_seen - k.t) / 60)::numeric, 1))"
-    "   ORDER BY k.t DESC, k.ref) AS changes FROM fresh f"
+    "   ORDER BY k.t DESC, k.ref) AS changes FROM fsel f"
     "  JOIN (SELECT 'deployment' AS kind, ext_id AS ref, service_id,"
     "    started_at AS t FROM midwatch.deployment_events WHERE project_id = $1"
     "   UNION ALL SELECT 'config_change', ext_id, service_id, detected_at"
     "    FROM midwatch.config_change_events WHERE project_id = $1) k"
     "   ON k.service_id = f.service_id AND k.t <= f.first_seen"
-    "   AND k.t >= f.first_seen - interval '3 hours' GROUP BY 1, 2)"
+    "   AND k.t >= f.first_seen - interval '3 hours'"
+    "  WHERE f.is_new GROUP BY 1, 2)"
     EV_INSERT
     " SELECT $1, $2, $3, 'fingerprint:' || f.service_id || ':' || f.fingerprint,"
     "  'error_fingerprint', 'error_events', f.fingerprint, f.service_id,"
-    "  format('new error on %s since %s (%s times%s): %s', v.name,"
-    "   " HHMI("f.first_seen") ", f.n,"
+    "  CASE WHEN f.is_new THEN format('new error on %s since %s (%s times%s): %s',"
+    "   v.name, " HHMI("f.first_seen") ", f.n,"
     "   CASE WHEN m.names IS NOT NULL THEN ', names ' || (SELECT"
     "    string_agg(t, ', ') FROM jsonb_array_elements_text(m.names) t)"
-    "    ELSE '' END, left(f.msg, 160)),"
-    "  round(least(0.9, 0.4 + 0.02 * f.n)::numeric, 2), f.first_seen,"
+    "    ELSE '' END, left(f.msg, 160))"
+    "  ELSE format('recurring error on %s bursting since %s (%s times, %s in"
+    " the 24 h before%s; first seen %s): %s', v.name, " HHMI("f.w_first") ","
+    "   f.n, f.before_n,"
+    "   CASE WHEN m.names IS NOT NULL THEN ', names ' || (SELECT"
+    "    string_agg(t, ', ') FROM jsonb_array_elements_text(m.names) t)"
+    "    ELSE '' END, to_char(f.first_seen AT TIME ZONE 'UTC',"
+    "    'YYYY-MM-DD HH24:MI'), left(f.msg, 160)) END,"
+    "  round(CASE WHEN f.is_new THEN least(0.9, 0.4 + 0.02 * f.n)"
+    "   ELSE least(0.7, 0.3 + 0.02 * f.n) END::numeric, 2),"
+    "  CASE WHEN f.is_new THEN f.first_seen ELSE f.w_first END,"
     "  jsonb_build_object('fingerprint', f.fingerprint, 'service', v.name,"
     "   'message', left(f.msg, 300), 'error_type', f.error_type, 'count', f.n,"
     "   'first_seen', f.first_seen, 'minutes_after_onset',"
     "   round((extract(epoch FROM f.first_seen - $4::timestamptz) / 60)::numeric, 1),"
     "   'mentions', coalesce(m.names, '[]'),"
     "   'after_changes', coalesce(c.changes, '[]'))"
-    " FROM fresh f JOIN midwatch.services v ON v.project_id = $1"
+    "  || CASE WHEN f.is_new THEN '{}'::jsonb ELSE jsonb_build_object("
+    "   'recurring', true, 'burst_start', f.w_first,"
+    "   'count_before_24h', f.before_n) END"
+    " FROM fsel f JOIN midwatch.services v ON v.project_id = $1"
     "  AND v.id = f.service_id"
     " LEFT JOIN ment m USING (service_id, fingerprint)"
     " LEFT JOIN chg c USING (service_id, fingerprint)"
     EV_UPSERT;
 
 /* Past incidents with a confirmed root cause: same service and trigger, or
- * whose root cause was one of the affected services (the ranking prior). */
+ * whose root cause was one of the affected services or one of their
+ * dependencies (an external provider has no signals of its own) - the
+ * ranking prior cites them. */
 static const char sql_similar[] =
     WITH_PARAMS CTE_RELATED ","
     " inc AS (SELECT service_id, trigger_type FROM midwatch.incidents"
@@ -369,7 +400,7 @@ static const char sql_similar[] =
     "  WHERE o.project_id = $1 AND o.outcome = 'confirmed'"
     "  AND o.incident_id IS DISTINCT FROM $3"
     "  AND ((pi.service_id = inc.service_id AND pi.trigger_type = inc.trigger_type)"
-    "   OR o.root_cause_service_id IN (SELECT sid FROM aff))"
+    "   OR o.root_cause_service_id IN (SELECT sid FROM rel WHERE r <= 1))"
     "  ORDER BY o.recorded_at DESC, o.id DESC LIMIT 5)"
     EV_INSERT
     " SELECT $1, $2, $3, 'similar:' || o.id, 'similar_incident',"

@@ -3,8 +3,9 @@
 # PostgreSQL: every kind of the JSON Lines format lands in its table, bad
 # lines land in ingest_errors with line number and reason, re-ingesting is a
 # no-op, secrets never reach the database, services are created on the fly,
-# deploys link to commits from either side, stdin, hostile input, a git
-# repository, and the demo scenario (emit and load).
+# deploys link to commits from either side, metric points straight in or
+# through the staging table (overlaps, duplicates, exact values), stdin,
+# hostile input, a git repository, and the demo scenario (emit and load).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 pgtest_start
@@ -110,6 +111,37 @@ t_match "the second run reports every line unchanged" "metric +3 +0 +0 +3" "$out
 t_match "the second run adds no dead letters" "7 lines \\(0 new in ingest_errors\\)" "$out"
 after=$(q "select string_agg(c, ',') from (select (xpath('/row/c/text()', query_to_xml('select count(*) as c from midwatch.' || tablename, false, true, '')))[1]::text as c from pg_tables where schemaname = 'midwatch' and tablename not like 'metric_points_%' order by tablename) x")
 t_eq "every table's row count is unchanged" "$before" "$after"
+
+# ---- metric points: straight in, or through the staging table -------------
+# New points are COPYed straight into metric_points; a batch that meets
+# stored points is redone through the staging table (ingest_copy.c).
+pts=$TAP_TMP/pts.jsonl
+awk 'BEGIN { for (i = 0; i < 120; i++) printf "{\"kind\":\"metric\",\"ts\":\"%s\",\"service\":\"pts\",\"metric\":\"request_rate\",\"value\":%d}\n", strftime("%Y-%m-%dT%H:%M:%SZ", 1794787200 + i * 60, 1), i }' >"$pts"
+head -n 60 "$pts" >"$TAP_TMP/pts-a.jsonl"
+out=$("$MIDWATCH" --project pts ingest "$TAP_TMP/pts-a.jsonl" 2>&1)
+t_match "new points go in" "metric +60 +60 +0 +0" "$out"
+out=$("$MIDWATCH" --project pts ingest "$pts" 2>&1)
+t_match "a file overlapping stored points inserts only the new ones" "metric +120 +60 +0 +60" "$out"
+t_eq "... and each point is stored once" "120|7140" "$(q "select count(*) || '|' || sum(value) from midwatch.metric_points m join midwatch.projects p on p.id = m.project_id where p.slug = 'pts'")"
+line='{"kind":"metric","ts":"2026-11-17T00:00:00Z","service":"pts","metric":"dup","value":1}'
+printf '%s\n' "$line" "$line" '{"kind":"metric","ts":"2026-11-17T00:01:00Z","service":"pts","metric":"dup","value":2}' >"$TAP_TMP/dup.jsonl"
+out=$("$MIDWATCH" --project pts ingest "$TAP_TMP/dup.jsonl" 2>&1)
+t_match "a point twice in one file is stored once" "metric +3 +2 +0 +1" "$out"
+cat >"$TAP_TMP/exact.jsonl" <<'EOF'
+{"kind":"metric","ts":"2026-11-16T13:00:00.123456+02:00","service":"pts","metric":"exact","value":0.1}
+{"kind":"metric","ts":"2026-11-16T13:00:01.5Z","service":"pts","metric":"exact","value":-0.0}
+{"kind":"metric","ts":"1969-07-20T20:17:40Z","service":"pts","metric":"exact","value":1e-300}
+{"kind":"metric","ts":"9999-12-30T12:00:00.25Z","service":"pts","metric":"exact","value":1.7976931348623157e308}
+{"kind":"metric","ts":"2026-11-16T13:00:02Z","service":"pts","metric":"exact","value":9007199254740993}
+EOF
+"$MIDWATCH" --project pts ingest "$TAP_TMP/exact.jsonl" >/dev/null 2>&1
+# (Far from 1970 the epoch seconds are a double: .25 s in the year 9999 is
+# stored as .249984, as PostgreSQL's to_timestamp() makes it.)
+t_eq "timestamps and values are stored exactly (UTC, to the microsecond)" \
+    "1969-07-20 20:17:40.000000|1e-300,2026-11-16 11:00:00.123456|0.1,2026-11-16 13:00:01.500000|-0,2026-11-16 13:00:02.000000|9.007199254740992e+15,9999-12-30 12:00:00.249984|1.7976931348623157e+308" \
+    "$(q "select string_agg(to_char(ts at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '|' || value::text, ',' order by ts) from midwatch.metric_points where metric_name = 'exact'")"
+out=$("$MIDWATCH" --project pts ingest "$TAP_TMP/exact.jsonl" 2>&1)
+t_match "... and ingesting them again is a no-op" "metric +5 +0 +0 +5" "$out"
 
 # ---- secrets ----------------------------------------------------------------
 pg_dump --data-only mw >"$TAP_TMP/dump.sql" 2>/dev/null

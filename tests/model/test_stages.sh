@@ -17,9 +17,14 @@ MIDWATCH_ACTOR=alice; export MIDWATCH_ACTOR
 q() { pgtest_psql -c "$1"; }
 run() { "$DRIVER" --since "$1" --at "$2" recommend alert report 2>"$TAP_TMP/driver.err"; }
 
-# Rule set-up: notifications for "incident opened" on two channels, one rule
+# Rule set-up: notifications for "incident opened" on two channels and on no
+# channel for the other rules (the default "log" channel of 006_audit3.sql is
+# checked on demo data by tests/pipeline/test_contract.sh), one rule
 # disabled, one the stage cannot understand; payments also goes down, and
 # inventory's outage falls in a maintenance window.
+t_eq "the default rules notify the log channel" "t" \
+    "$(q "select count(*) > 0 and bool_and(channels = '[{\"name\": \"log\", \"kind\": \"log\"}]') from midwatch.alert_rules where created_by = 'system'")"
+q "update midwatch.alert_rules set channels = '[]'" >/dev/null
 q "update midwatch.alert_rules set channels = '[{\"name\": \"ops\", \"kind\": \"slack\"}, \"pager\"]'
     where name = 'incident opened'" >/dev/null
 q "update midwatch.alert_rules set enabled = false where name = 'new error fingerprint'" >/dev/null

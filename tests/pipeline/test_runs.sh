@@ -5,7 +5,9 @@
 # over the day gives), a run killed after a stage (the test hook
 # MIDWATCH_TEST_DIE_AFTER_STAGE) leaves its row behind and the next run marks
 # it abandoned and converges to the clean result, a stage that fails is rolled
-# back and recorded, and `run` refuses while another session holds the lock.
+# back and recorded, a server restart mid-run fails the run with the reason
+# (and the next run is clean), and `run` refuses while another session holds
+# the lock.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 pgtest_start
@@ -158,6 +160,39 @@ t_run "after the cause is gone the next run completes" "$MIDWATCH" run
 dump >"$TAP_TMP/failing"
 if cmp -s "$TAP_TMP/clean1" "$TAP_TMP/failing"; then t_ok 0 "... with the same derived rows as a clean run"; else
 	t_ok 1 "... with the same derived rows as a clean run"; diff "$TAP_TMP/clean1" "$TAP_TMP/failing" | head -20 | sed 's/^/# /'; fi
+
+# --- the server restarts during a run -----------------------------------------
+# A statement trigger stalls the evidence stage; the server is restarted
+# while the run waits in it.
+pgtest_createdb restarted
+"$MIDWATCH" ingest "$TAP_TMP/d.jsonl" >/dev/null 2>&1
+pgtest_psql <<'EOF'
+CREATE FUNCTION midwatch.test_stall() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$;
+CREATE TRIGGER test_stall AFTER INSERT ON midwatch.evidence_artifacts
+  FOR EACH STATEMENT EXECUTE FUNCTION midwatch.test_stall();
+EOF
+"$MIDWATCH" run >"$TAP_TMP/restart.out" 2>&1 &
+runner=$!
+i=0
+while [ "$(pgtest_psql -c "select count(*) from pg_stat_activity where wait_event = 'PgSleep' and datname = 'restarted'")" != 1 ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -l "$PGTEST_DIR/log" -m fast -w restart >/dev/null 2>&1
+wait $runner; rc=$?
+out=$(cat "$TAP_TMP/restart.out")
+t_eq "a run whose server restarts exits 1" "1" "$rc"
+t_match "it says which stage lost the connection" "run 1 failed: stage evidence: database connection lost: .*terminating connection" "$out"
+t_eq "... in one line" "1" "$(printf '%s\n' "$out" | grep -c 'database connection lost')"
+n=$(pgtest_psql -c "select status || ':' || (error like 'stage evidence: database connection lost%')::text from midwatch.pipeline_runs")
+t_eq "it reconnects to mark its run failed with the reason" "failed:true" "$n"
+n=$(pgtest_psql -c "select count(*) from midwatch.evidence_artifacts")
+t_eq "the interrupted stage left nothing behind" "0" "$n"
+pgtest_psql -c "drop trigger test_stall on midwatch.evidence_artifacts"
+t_run "the next run completes" "$MIDWATCH" run
+dump >"$TAP_TMP/restarted"
+if cmp -s "$TAP_TMP/clean1" "$TAP_TMP/restarted"; then t_ok 0 "... with the same derived rows as a clean run"; else
+	t_ok 1 "... with the same derived rows as a clean run"; diff "$TAP_TMP/clean1" "$TAP_TMP/restarted" | head -20 | sed 's/^/# /'; fi
 
 # --- the lock ---------------------------------------------------------------
 pgtest_createdb locked

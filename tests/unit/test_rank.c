@@ -212,7 +212,7 @@ test_external_dependency(void **state)
 	assert_sums(&se);
 	assert_true(se.score > 0.7);
 	assert_true(se.score > sc.score + 0.3);
-	assert_non_null(find_term(&se, "new errors of payments name psp-gateway"));
+	assert_non_null(find_term(&se, "errors of payments name psp-gateway"));
 	assert_non_null(find_term(&se, "other dependencies are healthy"));
 	assert_int_equal(find_term(&se, "no metrics")->role, RANK_MISSING);
 	assert_string_equal(find_term(&se, "no metrics")->expected_kind,
