@@ -46,6 +46,9 @@ struct cli_cmd {
  * is none) or -1 with *cause set on a usage error.
  */
 int cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause);
+/* Like cli_parse_global, but adds to opts without resetting it (for the
+ * global options a subcommand accepts after its name). */
+int cli_parse_more(int argc, char **argv, struct cli_opts *opts, char **cause);
 /* Finds a subcommand by name, or NULL. */
 const struct cli_cmd *cli_find(const char *name);
 /* The table, NULL-terminated. */

@@ -63,9 +63,12 @@ cli_find(const char *name)
 	return NULL;
 }
 
-/* Parses the global options up to the subcommand. */
+/*
+ * Parses global options from argv[1..] into opts without resetting it, up to
+ * the first non-option.  Returns that index or -1 with *cause.
+ */
 int
-cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause)
+cli_parse_more(int argc, char **argv, struct cli_opts *opts, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -80,8 +83,6 @@ cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause)
 	};
 	int ch;
 
-	memset(opts, 0, sizeof *opts);
-	opts->project = "default";
 	optind = 0;	/* glibc: full reinitialisation */
 	opterr = 0;
 	/* "+": stop at the first non-option, which is the subcommand. */
@@ -108,6 +109,15 @@ cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause)
 		return -1;
 	}
 	return optind;
+}
+
+/* Parses the global options up to the subcommand, from the defaults. */
+int
+cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause)
+{
+	memset(opts, 0, sizeof *opts);
+	opts->project = "default";
+	return cli_parse_more(argc, argv, opts, cause);
 }
 
 /* Parses a positive id. */

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,45 +29,25 @@ cli_console_getenv(const char *name)
 static int
 cli_console_options(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "project", required_argument, NULL, 'p' },
-		{ "as", required_argument, NULL, 'a' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "readonly", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
+	char *cause = NULL;
+	int idx;
 
 	if (argc <= 1)
 		return 0;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': ctx->opts.db = optarg; break;
-		case 'p': ctx->opts.project = optarg; ctx->opts.project_given = 1; break;
-		case 'a': ctx->opts.actor = optarg; break;
-		case 'c': ctx->opts.config = optarg; break;
-		case 'r': ctx->opts.readonly = 1; break;
-		case 'h':
-			printf("usage: midwatch [--db CONNINFO] [--project SLUG] [--as NAME] "
-			    "[--readonly] [--config FILE] [console]\n"
-			    "Keys: press ? in the console; see doc/console.md.\n");
-			return 1;
-		case ':':
-			fprintf(stderr, "midwatch: console: option %s needs a value\n",
-			    argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr, "midwatch: console: unknown option %s\n",
-			    argv[optind - 1]);
-			return -1;
-		}
+	idx = cli_parse_more(argc, argv, &ctx->opts, &cause);
+	if (idx < 0) {
+		fprintf(stderr, "midwatch: console: %s\n", cause);
+		free(cause);
+		return -1;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "midwatch: console: unexpected argument %s\n", argv[optind]);
+	if (ctx->opts.help) {
+		printf("usage: midwatch [--db CONNINFO] [--project SLUG] [--as NAME] "
+		    "[--readonly] [--config FILE] [console]\n"
+		    "Keys: press ? in the console; see doc/console.md.\n");
+		return 1;
+	}
+	if (idx < argc) {
+		fprintf(stderr, "midwatch: console: unexpected argument %s\n", argv[idx]);
 		return -1;
 	}
 	return 0;

@@ -1027,11 +1027,7 @@ stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause)
 
 	r = DBQ(ctx->db, cause,
 	    "SELECT i.id, i.service_id, extract(epoch FROM i.window_start)"
-	    " FROM midwatch.incidents i JOIN midwatch.incident_decisions d"
-	    "  ON d.project_id = i.project_id AND d.incident_id = i.id"
-	    "  AND d.policy_version = $3"
-	    " WHERE i.project_id = $1 AND i.run_id = $2 AND d.decision = 'approved'"
-	    " ORDER BY i.window_start, i.id", ctx->project, ctx->run,
+	    PIPELINE_SQL_APPROVED_OF_RUN, ctx->project, ctx->run,
 	    PIPELINE_POLICY_VERSION);
 	if (r == NULL)
 		return -1;
