@@ -4,6 +4,7 @@
 # same points into a plain table), printed as a table.  Not a test: it never
 # fails on numbers.
 #   BENCH_POINTS   metric lines to ingest (default 1000000)
+#   BENCH_SERVICES services they are spread over (default 200)
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
@@ -11,7 +12,7 @@ pgtest_start >/dev/null
 pgtest_createdb bench
 N=${BENCH_POINTS:-1000000}
 W=$TAP_TMP
-services=200
+services=${BENCH_SERVICES:-200}
 per=$((N / services))
 
 # The same points as JSON Lines (for midwatch) and CSV (for \copy).
@@ -45,6 +46,9 @@ t=$(now); psql -X -q -c "\\copy ref_points from '$W/points.csv' csv" >/dev/null;
 t=$(now); rss "$MIDWATCH" ingest "$W/points.jsonl"; rc1=$?; ing=$(echo "$(now) - $t" | bc); ing_rss=$(cat "$W/rss.mb")
 t=$(now); rss "$MIDWATCH" ingest "$W/points.jsonl"; rc2=$?; re=$(echo "$(now) - $t" | bc); re_rss=$(cat "$W/rss.mb")
 
+# The pipeline over those points (one series per service).
+t=$(now); rss "$MIDWATCH" run; rc5=$?; brun=$(echo "$(now) - $t" | bc); brss=$(cat "$W/rss.mb")
+
 # The pipeline over the demo scenario.
 pgtest_createdb bench_demo >/dev/null
 "$MIDWATCH" demo --emit "$W/demo.jsonl" --truth "$W/truth.json" --seed 1 >/dev/null 2>&1
@@ -58,6 +62,7 @@ printf '%-34s %10s %9s %11s %8s %8s\n' "----------------------------------" "---
 printf '%-34s %10d %9.2f %11s %8s %8s\n' "psql \\copy (reference)" "$lines" "$ref" "$(rate "$lines" "$ref")" "1.00" "-"
 printf '%-34s %10d %9.2f %11s %8.2f %8s\n' "midwatch ingest metrics (rc=$rc1)" "$lines" "$ing" "$(rate "$lines" "$ing")" "$(echo "scale=2; $ing / $ref" | bc)" "$ing_rss"
 printf '%-34s %10d %9.2f %11s %8.2f %8s\n' "midwatch ingest again, no-op (rc=$rc2)" "$lines" "$re" "$(rate "$lines" "$re")" "$(echo "scale=2; $re / $ref" | bc)" "$re_rss"
+printf '%-34s %10d %9.2f %11s %8s %8s\n' "pipeline run over them (rc=$rc5)" "$lines" "$brun" "$(rate "$lines" "$brun")" "-" "$brss"
 printf '%-34s %10d %9.2f %11s %8s %8s\n' "demo scenario ingest (rc=$rc3)" "$dl" "$dingest" "$(rate "$dl" "$dingest")" "-" "$drss"
 printf '%-34s %10d %9.2f %11s %8s %8s\n' "pipeline run over the demo (rc=$rc4)" "$dl" "$drun" "$(rate "$dl" "$drun")" "-" "$rrss"
 echo
