@@ -775,16 +775,60 @@ cmp_cand(const void *a, const void *b)
 	return rank_compare(&x->f, &x->s, &y->f, &y->s);
 }
 
+/* The role an artifact carries for a candidate: the sign of the net points of
+ * the terms citing it or, when they cancel out, the role of the strongest of
+ * them; *net gets the net points and *mixed whether the terms disagree. */
+static int
+evidence_role(const struct rank_score *s, long long ev, double *net, int *mixed)
+{
+	double strongest = -1;
+	int role = RANK_SUPPORTS, first = -1;
+	size_t i;
+
+	*net = 0;
+	*mixed = 0;
+	for (i = 0; i < s->nterms; i++) {
+		const struct rank_term *t = &s->terms[i];
+
+		if (t->role == RANK_MISSING || t->evidence_id != ev)
+			continue;
+		*net += t->points;
+		if (first < 0)
+			first = t->role;
+		else if (t->role != first)
+			*mixed = 1;
+		if (fabs(t->points) > strongest) {
+			strongest = fabs(t->points);
+			role = t->role;
+		}
+	}
+	if (*net > 1e-9)
+		return RANK_SUPPORTS;
+	if (*net < -1e-9)
+		return RANK_CONTRADICTS;
+	return role;
+}
+
 /* The score breakdown as JSON (new reference). */
 static json_t *
 score_json(const struct hcand *c)
 {
 	json_t *terms = json_array(), *t;
 	struct buf b;
+	char sc[32], cf[32];
+	double net;
+	int mixed;
 	size_t i;
 
 	buf_init(&b);
-	buf_printf(&b, "%s %.2f:", rank_type_name(c->f.type), c->s.score);
+	snprintf(sc, sizeof sc, "%.2f", c->s.score);
+	snprintf(cf, sizeof cf, "%.2f", c->s.confidence);
+	if (strcmp(sc, cf) == 0)
+		buf_printf(&b, "%s %s:", rank_type_name(c->f.type), cf);
+	else
+		buf_printf(&b, "%s score %s, %s at %s:",
+		    rank_type_name(c->f.type), sc, c->s.score > c->s.confidence ?
+		    "capped" : "floored", cf);
 	for (i = 0; i < c->s.nterms; i++) {
 		const struct rank_term *rt = &c->s.terms[i];
 
@@ -793,6 +837,12 @@ score_json(const struct hcand *c)
 		    "why", rt->why);
 		json_object_set_new(t, "evidence_id", rt->evidence_id ?
 		    json_integer(rt->evidence_id) : json_null());
+		/* The role its artifact carries in hypothesis_evidence (the
+		 * net effect of all the terms citing it). */
+		if (rt->role != RANK_MISSING && rt->evidence_id != 0)
+			json_object_set_new(t, "evidence_role", json_string(
+			    role_names[evidence_role(&c->s, rt->evidence_id,
+			    &net, &mixed)]));
 		if (rt->expected_kind != NULL)
 			json_object_set_new(t, "expected_kind",
 			    json_string(rt->expected_kind));
@@ -809,47 +859,75 @@ score_json(const struct hcand *c)
 	return t;
 }
 
-/* The hypothesis_evidence rows of a candidate: one per (role, evidence) or
- * (missing, expected kind), weights summed (new reference). */
+/* The hypothesis_evidence rows of a candidate: one per cited artifact, with
+ * the role of its net effect on the score (see evidence_role) and weight
+ * |net points|, and one per (missing, expected kind), weights summed (new
+ * reference). */
 static json_t *
 evidence_rows(const struct hcand *c)
 {
 	json_t *rows = json_array(), *row;
-	size_t i, k;
-	int found;
+	size_t i, j, k;
+	int found, mixed, role;
+	double net;
+	struct buf note;
 
 	for (i = 0; i < c->s.nterms; i++) {
 		const struct rank_term *t = &c->s.terms[i];
-		const char *role = role_names[t->role];
 
 		if (t->role != RANK_MISSING && t->evidence_id == 0)
 			continue;
 		found = 0;
 		json_array_foreach(rows, k, row) {
-			if (strcmp(jstr(row, "role"), role) != 0)
-				continue;
 			if (t->role == RANK_MISSING ?
+			    strcmp(jstr(row, "role"), "missing") == 0 &&
 			    strcmp(jstr(row, "expected_kind"), t->expected_kind ?
 			    t->expected_kind : "") == 0 :
+			    strcmp(jstr(row, "role"), "missing") != 0 &&
 			    jint(row, "evidence_id") == t->evidence_id) {
-				char *n = xasprintf("%s; %s", jstr(row, "note"), t->why);
-
-				json_object_set_new(row, "weight", json_real(
-				    jnum(row, "weight") + fabs(t->points)));
-				json_object_set_new(row, "note", json_string(n));
-				free(n);
 				found = 1;
 				break;
 			}
 		}
-		if (found)
+		if (found && t->role != RANK_MISSING)
+			continue;	/* the artifact's row covers all its terms */
+		if (found) {
+			char *n = xasprintf("%s; %s", jstr(row, "note"), t->why);
+
+			json_object_set_new(row, "weight", json_real(
+			    jnum(row, "weight") + fabs(t->points)));
+			json_object_set_new(row, "note", json_string(n));
+			free(n);
 			continue;
-		row = json_pack("{s:s, s:f, s:s}", "role", role, "weight",
-		    fabs(t->points), "note", t->why);
-		json_object_set_new(row, "evidence_id", t->role == RANK_MISSING ?
-		    json_null() : json_integer(t->evidence_id));
-		json_object_set_new(row, "expected_kind", t->expected_kind ?
-		    json_string(t->expected_kind) : json_string(""));
+		}
+		if (t->role == RANK_MISSING) {
+			row = json_pack("{s:s, s:f, s:s}", "role", "missing",
+			    "weight", fabs(t->points), "note", t->why);
+			json_object_set_new(row, "evidence_id", json_null());
+			json_object_set_new(row, "expected_kind", json_string(
+			    t->expected_kind ? t->expected_kind : ""));
+			json_array_append_new(rows, row);
+			continue;
+		}
+		/* The artifact's terms, with their points when they disagree. */
+		role = evidence_role(&c->s, t->evidence_id, &net, &mixed);
+		buf_init(&note);
+		for (j = i; j < c->s.nterms; j++) {
+			const struct rank_term *u = &c->s.terms[j];
+
+			if (u->role == RANK_MISSING || u->evidence_id != t->evidence_id)
+				continue;
+			buf_adds(&note, note.len > 0 ? "; " : "");
+			if (mixed)
+				buf_printf(&note, "%+.2f ", u->points);
+			buf_adds(&note, u->why);
+		}
+		row = json_pack("{s:s, s:f, s:s}", "role", role_names[role],
+		    "weight", fabs(net), "note", buf_str(&note));
+		buf_free(&note);
+		json_object_set_new(row, "evidence_id",
+		    json_integer(t->evidence_id));
+		json_object_set_new(row, "expected_kind", json_string(""));
 		json_array_append_new(rows, row);
 	}
 	return rows;

@@ -169,14 +169,16 @@ report_term_cmp(const void *x, const void *y)
 	return strcmp(a->why, b->why);
 }
 
-/* Appends "- Rank N scored: +0.40 why; -0.10 why" from the hypothesis's
- * score_details.terms (the ranking's own breakdown), heaviest first;
- * returns 0 when there are none. */
+/* Appends "- Rank N scored: +0.40 why; -0.10 why" (or "- Rank N scored 1.12,
+ * capped at 0.99: ..." when the confidence is the clamped score) from the
+ * hypothesis's score_details.terms (the ranking's own breakdown), heaviest
+ * first; returns 0 when there are none. */
 static int
 report_terms(struct buf *b, const struct mw_hypothesis *h)
 {
 	struct report_term t[32];
 	json_t *terms = json_object_get(h->score_details, "terms"), *e, *p, *w;
+	char sc[32], cf[32];
 	size_t i, n = 0;
 
 	json_array_foreach(terms, i, e) {
@@ -192,7 +194,19 @@ report_terms(struct buf *b, const struct mw_hypothesis *h)
 	if (n == 0)
 		return 0;
 	qsort(t, n, sizeof *t, report_term_cmp);
-	buf_printf(b, "- Rank %d scored: ", h->rank);
+	buf_printf(b, "- Rank %d scored", h->rank);
+	/* The confidence is the score clamped: say so, as score_details'
+	 * explanation does, when they differ. */
+	p = json_object_get(h->score_details, "score");
+	w = json_object_get(h->score_details, "confidence");
+	if (json_is_number(p) && json_is_number(w)) {
+		snprintf(sc, sizeof sc, "%.2f", json_number_value(p));
+		snprintf(cf, sizeof cf, "%.2f", json_number_value(w));
+		if (strcmp(sc, cf) != 0)
+			buf_printf(b, " %s, %s at %s", sc, json_number_value(p) >
+			    json_number_value(w) ? "capped" : "floored", cf);
+	}
+	buf_adds(b, ": ");
 	for (i = 0; i < n && i < REPORT_MAX_TERMS; i++) {
 		buf_printf(b, "%s%+.2f ", i > 0 ? "; " : "", t[i].points);
 		report_text(b, t[i].why);

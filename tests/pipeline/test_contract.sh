@@ -265,7 +265,7 @@ t_match "... and evidence looked for and not found" "^- missing [a-z_]+: " "$(ca
 md=$(cat "$W/r$bad_inc.md")
 t_match "the bad deploy's report blames the deploy first" "^### 1\. release $bad_ref of " "$md"
 t_match "... and recommends rolling it back" "Roll back deploy $bad_ref " "$md"
-t_match "... explains the win by the deploy's score terms" "^- Rank 1 scored: .*deploy $bad_ref" "$md"
+t_match "... explains the win by the deploy's score terms" "^- Rank 1 scored( -?[0-9]+\.[0-9]{2}, (capped|floored) at [0-9]\.[0-9]{2})?: .*deploy $bad_ref" "$md"
 t_match "... quotes the commit message" "alert\(1\)" "$md"
 if has_ctrl "$W/r$bad_inc.md"; then t_ok 1 "terminal escapes in commit messages never reach the report"
 else t_ok 0 "terminal escapes in commit messages never reach the report"; fi

@@ -75,6 +75,18 @@ t_eq "the run is audited" "1" "$n"
 dump >"$TAP_TMP/clean1"
 n=$(grep -c '^hypothesis|' "$TAP_TMP/clean1")
 t_ok "$([ "$n" -gt 5 ]; echo $?)" "the clean run produced hypotheses ($n)"
+# Each cited artifact carries one role per hypothesis: the net effect of the
+# terms citing it, as the score breakdown says.
+n=$(pgtest_psql -c "select count(*) from (select hypothesis_id, evidence_id from midwatch.hypothesis_evidence where evidence_id is not null group by 1, 2 having count(distinct role) > 1) x")
+t_eq "no (hypothesis, evidence) pair is cited with two roles" "0" "$n"
+n=$(pgtest_psql -c "select count(*) from midwatch.hypothesis_evidence he join midwatch.hypotheses h on h.id = he.hypothesis_id where he.evidence_id is not null and (select count(*) filter (where t->>'evidence_role' is distinct from he.role) + case when sum((t->>'points')::numeric) > 0 and he.role <> 'supports' or sum((t->>'points')::numeric) < 0 and he.role <> 'contradicts' then 1 else 0 end from jsonb_array_elements(h.score_details -> 'terms') t where (t->>'evidence_id')::bigint = he.evidence_id) <> 0")
+t_eq "... and its role is the sign of its terms' net points, as score_details says" "0" "$n"
+n=$(pgtest_psql -c "select count(*) from midwatch.hypothesis_evidence he join midwatch.hypotheses h on h.id = he.hypothesis_id where he.evidence_id is not null and (select count(distinct t->>'role') from jsonb_array_elements(h.score_details -> 'terms') t where (t->>'evidence_id')::bigint = he.evidence_id) > 1")
+t_ok "$([ "$n" -gt 0 ]; echo $?)" "... which the demo exercises: artifacts cited by terms for and against ($n)"
+n=$(pgtest_psql -c "select count(*) from midwatch.hypotheses h where abs(coalesce(substring(h.score_details->>'explanation' from ('^' || h.hypothesis_type || ' (?:score -?[0-9]+\\.[0-9]{2}, (?:capped|floored) at )?([0-9]\\.[0-9]{2}):'))::numeric, -9) - h.confidence::numeric) > 0.0051")
+t_eq "every score explanation shows the hypothesis's confidence" "0" "$n"
+n=$(pgtest_psql -c "select count(*) from midwatch.hypotheses h where (h.score_details->>'score')::numeric > 0.99 and h.score_details->>'explanation' ~ 'capped at 0\\.99:'")
+t_ok "$([ "$n" -gt 0 ]; echo $?)" "... saying when the score was capped ($n)"
 
 out=$("$MIDWATCH" run 2>&1); rc=$?
 t_eq "a second run with no new data exits 0" "0" "$rc"
