@@ -79,7 +79,8 @@ out:
 	return MW_EXIT_OK;
 }
 
-/* Counts what the run produced for the summary line. */
+/* Counts what the run produced for the summary line: incidents that were
+ * not suppressed by the gate, and alerts. */
 static void
 demo_counts(struct cli_ctx *ctx, long long *incidents, long long *alerts)
 {
@@ -88,7 +89,8 @@ demo_counts(struct cli_ctx *ctx, long long *incidents, long long *alerts)
 
 	*incidents = *alerts = 0;
 	r = DBQ(ctx->db, &cause,
-	    "SELECT (SELECT count(*) FROM midwatch.incidents WHERE project_id = $1),"
+	    "SELECT (SELECT count(*) FROM midwatch.incidents"
+	    "         WHERE project_id = $1 AND status <> 'suppressed'),"
 	    "       (SELECT count(*) FROM midwatch.alerts WHERE project_id = $1)",
 	    ctx->project_id_str);
 	if (r == NULL) {
