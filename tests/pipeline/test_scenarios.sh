@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/lib/pgtest.sh"
 pgtest_start
 
-SEEDS=${MIDWATCH_TEST_SEEDS:-"1 2 3 4"}
+SEEDS=${MIDWATCH_TEST_SEEDS:-"1 2 3 4 5 6 7 8"}
 
 for seed in $SEEDS; do
 	pgtest_createdb "seed$seed"
