@@ -19,6 +19,17 @@
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
+/* Removes override i, keeping the others in order. */
+static void
+loop_remove_override(struct ui *ui, size_t i)
+{
+	free(ui->ovr[i].status);
+	free(ui->ovr[i].who);
+	memmove(&ui->ovr[i], &ui->ovr[i + 1],
+	    (ui->n_ovr - i - 1) * sizeof *ui->ovr);
+	ui->n_ovr--;
+}
+
 /* Removes the override an intent put up. */
 static void
 loop_drop_override(struct ui *ui, unsigned long seq)
@@ -26,13 +37,9 @@ loop_drop_override(struct ui *ui, unsigned long seq)
 	size_t i = 0;
 
 	while (i < ui->n_ovr) {
-		if (ui->ovr[i].seq == seq) {
-			free(ui->ovr[i].status);
-			free(ui->ovr[i].who);
-			memmove(&ui->ovr[i], &ui->ovr[i + 1],
-			    (ui->n_ovr - i - 1) * sizeof *ui->ovr);
-			ui->n_ovr--;
-		} else
+		if (ui->ovr[i].seq == seq)
+			loop_remove_override(ui, i);
+		else
 			i++;
 	}
 }
@@ -67,13 +74,9 @@ loop_install(struct ui *ui, struct mw_snapshot *s)
 
 	/* Actions the worker confirmed without data show in s now. */
 	while (i < ui->n_ovr) {
-		if (ui->ovr[i].confirmed) {
-			free(ui->ovr[i].status);
-			free(ui->ovr[i].who);
-			memmove(&ui->ovr[i], &ui->ovr[i + 1],
-			    (ui->n_ovr - i - 1) * sizeof *ui->ovr);
-			ui->n_ovr--;
-		} else
+		if (ui->ovr[i].confirmed)
+			loop_remove_override(ui, i);
+		else
 			i++;
 	}
 	/* "Held by another console" ends when that console's run does. */

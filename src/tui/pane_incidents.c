@@ -12,17 +12,25 @@
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
+/* Position of s in order (n entries); unknown values and NULL sort last. */
+static int
+pane_incidents_rank_in(const char *s, const char *const *order, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, order[i]) == 0)
+			return (int)i;
+	return (int)n;
+}
+
 /* Sort rank of a status: open first. */
 static int
 pane_incidents_status_rank(const char *s)
 {
 	static const char *const order[] = { "open", "triaged", "resolved", "suppressed" };
-	size_t i;
 
-	for (i = 0; s != NULL && i < MW_ARRAY_LEN(order); i++)
-		if (strcmp(s, order[i]) == 0)
-			return (int)i;
-	return (int)MW_ARRAY_LEN(order);
+	return pane_incidents_rank_in(s, order, MW_ARRAY_LEN(order));
 }
 
 /* Sort rank of a severity: critical first. */
@@ -30,12 +38,8 @@ static int
 pane_incidents_sev_rank(const char *s)
 {
 	static const char *const order[] = { "critical", "high", "medium", "low", "info" };
-	size_t i;
 
-	for (i = 0; s != NULL && i < MW_ARRAY_LEN(order); i++)
-		if (strcmp(s, order[i]) == 0)
-			return (int)i;
-	return (int)MW_ARRAY_LEN(order);
+	return pane_incidents_rank_in(s, order, MW_ARRAY_LEN(order));
 }
 
 /* qsort: open first, then severity, then newest, then highest id. */
