@@ -72,6 +72,7 @@ int cmd_console(struct cli_ctx *, int, char **);
 int cmd_demo(struct cli_ctx *, int, char **);
 int cmd_ingest(struct cli_ctx *, int, char **);
 int cmd_run(struct cli_ctx *, int, char **);
+int cmd_status(struct cli_ctx *, int, char **);
 int cmd_incidents(struct cli_ctx *, int, char **);
 int cmd_report(struct cli_ctx *, int, char **);
 int cmd_feedback(struct cli_ctx *, int, char **);

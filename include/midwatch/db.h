@@ -69,6 +69,9 @@ void db_res_free(struct db_res *r);
 
 /* The SQLSTATE of the last failed statement ("" if none). */
 const char *db_last_sqlstate(struct db *db);
+/* Forgets the last SQLSTATE (before a unit of work whose failure is judged
+ * by it). */
+void db_clear_sqlstate(struct db *db);
 
 /* ---- transactions and locks ---------------------------------------------- */
 

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "midwatch/midwatch.h"
+
 struct db;
 
 /* The kinds of DESIGN.md's table, in the order a batch is written. */
@@ -39,7 +41,7 @@ enum ingest_kind {
 /* Limits the validation enforces (documented in doc/ingest.md). */
 #define INGEST_MAX_LINE (1024 * 1024)	/* longer lines are rejected */
 #define INGEST_MAX_DEPTH 64		/* JSON nesting */
-#define INGEST_MAX_NAME 512		/* identifiers: service, metric, ids... */
+#define INGEST_MAX_NAME MW_NAME_MAX	/* identifiers: service, metric, ids... */
 #define INGEST_MAX_PATH 2048		/* commit file paths */
 #define INGEST_MAX_PAYLOAD 4096		/* dead-letter payload bytes kept */
 #define INGEST_FIRST_ERRORS 5		/* rejections quoted in the summary */

@@ -135,7 +135,46 @@ struct mw_snapshot {
 	long long last_run_id;
 	char *last_run_status;
 	double last_run_finished;
+	/* Added fields. */
+	int health;		/* enum mw_health_state of the pipeline */
+	char *health_line;	/* "degraded: ...", "pipeline failing since ..."
+				 * when not healthy, else NULL */
 };
+
+/* ---- the pipeline's health (model_health.c) ------------------------------ */
+
+enum mw_health_state {
+	MW_HEALTH_OK = 0,	/* the last run completed, nothing skipped */
+	MW_HEALTH_DEGRADED = 1,	/* it completed but skipped units, or a window
+				 * was given up */
+	MW_HEALTH_FAILING = 2	/* the last run failed, or none completed
+				 * within max_age */
+};
+
+struct mw_health {
+	int state;		/* enum mw_health_state */
+	char *line;		/* one line when not ok ("degraded: 2 series
+				 * skipped (...)"), else NULL */
+	char *reason;		/* the last error, or NULL */
+	double now;		/* the database clock */
+	long long last_run_id;	/* last finished run (0: none) */
+	char *last_run_status;	/* completed|failed|skipped, or NULL */
+	double last_ok;		/* finished_at of the last completed (or given
+				 * up) run, or 0 */
+	double failing_since;	/* start of the current streak of failed runs */
+	double gap_from, gap_to;	/* the window the last run gave up, or 0 */
+	char *watermark;	/* RFC 3339, or NULL before any run */
+	long long skipped_units;	/* of the last finished run */
+	json_t *skipped;	/* its itemised skipped units (array, owned) */
+};
+
+/* Loads the health of a project's pipeline.  max_age > 0: no run completed
+ * within max_age seconds (while runs exist) counts as failing.  0 or -1. */
+int model_health_load(struct db *db, long long project_id, double max_age,
+    struct mw_health *h, char **cause);
+void model_health_free(struct mw_health *h);
+/* "ok", "degraded", "failing". */
+const char *model_health_name(int state);
 
 /* Loads incidents (all, or approved-and-not-resolved unless all), with their
  * hypotheses, evidence, recommendations (publishable only unless

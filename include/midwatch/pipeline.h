@@ -30,10 +30,18 @@ struct pipeline_ctx {
 				 * under its own name (borrowed) */
 	void (*progress)(void *arg, const char *stage, int done, int total);
 	void *progress_arg;
+	json_t *skipped;	/* units a stage isolated and skipped: array of
+				 * {stage, unit, id, reason} (pipeline_unit.c),
+				 * the first few */
+	long long nskipped;	/* how many units were skipped in all */
+	json_t *skipped_keys;	/* {"unit:id": "stage"} of every skipped unit */
 };
 
 /* A stage: runs inside a transaction the pipeline opened; returns 0 or -1
- * with *cause (the pipeline rolls back and marks the run failed). */
+ * with *cause (the pipeline rolls back and marks the run failed).  A stage
+ * works unit by unit (a series, an incident, a rule) through
+ * pipeline_unit_begin/end, so one unit's failure is rolled back to its
+ * savepoint and recorded in ctx->skipped instead of failing the run. */
 struct pipeline_stage {
 	const char *name;
 	int (*run)(struct pipeline_ctx *ctx, char **cause);
@@ -62,7 +70,8 @@ struct pipeline_opts {
  * Runs the whole pipeline once for project_id under the pipeline advisory
  * lock.  Returns 0 with *run_id set (0 if there was nothing to do), 1 if
  * another process holds the lock (*cause says who), or -1 with *cause when
- * the run failed (its row is left 'failed').
+ * the run failed (its row is left 'failed').  A completed run may still have
+ * skipped units (pipeline_runs.skipped_units > 0: degraded).
  */
 int pipeline_run(struct db *db, long long project_id,
     const struct pipeline_opts *opts, long long *run_id, char **cause);

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "midwatch/midwatch.h"
+
 enum rank_type {
 	RANK_RELEASE,
 	RANK_CONFIG,
@@ -29,6 +31,11 @@ enum rank_role {
 };
 
 #define RANK_MAX_TERMS 16
+/* A name in the facts: a whole identifier, never cut. */
+#define RANK_NAME_SIZE (MW_NAME_MAX + 1)
+/* A reason: room for the two names the longest one quotes, whole (it is cut
+ * on a character boundary should a number ever not fit). */
+#define RANK_WHY_SIZE (2 * MW_NAME_MAX + 160)
 
 /* One signed contribution to a score. */
 struct rank_term {
@@ -36,7 +43,7 @@ struct rank_term {
 	int role;			/* enum rank_role */
 	long long evidence_id;		/* cited artifact, 0 when none */
 	const char *expected_kind;	/* for RANK_MISSING: the kind looked for */
-	char why[200];
+	char why[RANK_WHY_SIZE];
 };
 
 /*
@@ -46,8 +53,8 @@ struct rank_term {
  */
 struct rank_facts {
 	int type;			/* enum rank_type */
-	char subject[64];		/* service or dependency the cause names */
-	char change_ref[64];		/* deploy / config change ext id, or "" */
+	char subject[RANK_NAME_SIZE];	/* service or dependency the cause names */
+	char change_ref[RANK_NAME_SIZE]; /* deploy / config change ext id, or "" */
 
 	/* release and config: the change */
 	int has_change;			/* 0: no change was found (release
@@ -57,7 +64,7 @@ struct rank_facts {
 	int change_on_anomalous;	/* on a service that shows an anomaly */
 	int change_on_first;		/* on the service whose anomaly came first */
 	int risky;			/* risky files / risky config field */
-	char risky_what[64];
+	char risky_what[RANK_NAME_SIZE]; /* display text, cut on a boundary */
 	long long ev_risky;
 	int harmless;			/* docs/tests-only deploy, benign config */
 	int rollback;
@@ -82,7 +89,7 @@ struct rank_facts {
 	int crashloop;
 	long long ev_crashloop;
 	int external;			/* an external dependency: no metrics */
-	char caller[64];		/* external: the affected service calling it */
+	char caller[RANK_NAME_SIZE];	/* external: the affected service calling it */
 	int caller_deps_healthy;	/* external: the caller's other deps are fine */
 	int blames_other;		/* its own errors name one of its dependencies */
 	long long ev_blames;

@@ -153,6 +153,18 @@ cmd_incidents(struct cli_ctx *ctx, int argc, char **argv)
 	s = model_load(ctx->db, ctx->project_id, all, all, &cause);
 	if (s == NULL)
 		return cli_fail("incidents", cause);
+	/* A degraded or failing pipeline is never mistaken for a quiet one:
+	 * said on the first line (on stderr with --json, which keeps its
+	 * array shape). */
+	if (s->health_line != NULL) {
+		char *line = sanitize_text(s->health_line, 0);
+
+		if (json)
+			fprintf(stderr, "midwatch: incidents: %s\n", line);
+		else
+			printf("%s\n", line);
+		free(line);
+	}
 	if (json) {
 		j = model_to_json(s);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |

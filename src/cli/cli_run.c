@@ -1,7 +1,8 @@
 /*
  * cli_run.c - `midwatch run [--at TS] [--since TS]`: one pipeline run, then a
- * summary (run id, window, counts per stage).  Exits 0 when the run completed
- * or there was nothing new, 1 when it failed or the pipeline is locked.
+ * summary (run id, window, counts per stage, skipped units).  Exits 0 when
+ * the run completed whole or there was nothing new, 1 when it failed, skipped
+ * units (degraded) or the pipeline is locked.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -37,9 +39,34 @@ print_stage(const char *name, json_t *o)
 	printf("%s\n", first ? "-" : "");
 }
 
-/* Prints the stored summary of a run. */
+/* Prints the units a run skipped (sanitised: reasons quote data). */
+static void
+print_skipped(json_t *sum, long long n)
+{
+	json_t *u;
+	size_t i;
+	char *id, *why;
+
+	printf("  %-12s%lld unit%s\n", "skipped", n, n == 1 ? "" : "s");
+	json_array_foreach(json_object_get(sum, "skipped"), i, u) {
+		id = sanitize_text(json_string_value(json_object_get(u, "id")), 0);
+		why = sanitize_text(json_string_value(json_object_get(u,
+		    "reason")), 0);
+		printf("    %s %s %s: %s\n",
+		    json_string_value(json_object_get(u, "stage")),
+		    json_string_value(json_object_get(u, "unit")), id, why);
+		free(id);
+		free(why);
+	}
+	if ((size_t)n > json_array_size(json_object_get(sum, "skipped")))
+		printf("    (%lld more)\n", n - (long long)json_array_size(
+		    json_object_get(sum, "skipped")));
+}
+
+/* Prints the stored summary of a run; *skipped gets its skipped units. */
 static int
-print_summary(struct cli_ctx *ctx, long long run_id, char **cause)
+print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
+    char **cause)
 {
 	const struct pipeline_stage *st;
 	struct db_res *r;
@@ -52,7 +79,8 @@ print_summary(struct cli_ctx *ctx, long long run_id, char **cause)
 	    "SELECT status, to_char(window_start AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(window_end AT TIME ZONE"
 	    " 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), summary::text,"
-	    " round(extract(epoch FROM finished_at - started_at)::numeric, 2)"
+	    " round(extract(epoch FROM finished_at - started_at)::numeric, 2),"
+	    " skipped_units"
 	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
 	    ctx->project_id_str, id);
 	if (r == NULL)
@@ -70,6 +98,9 @@ print_summary(struct cli_ctx *ctx, long long run_id, char **cause)
 		if ((o = json_object_get(sum, st->name)) != NULL &&
 		    json_is_object(o))
 			print_stage(st->name, o);
+	*skipped = db_res_ll(r, 0, 5);
+	if (*skipped > 0)
+		print_skipped(sum, *skipped);
 	json_decref(sum);
 	db_res_free(r);
 	return 0;
@@ -87,7 +118,7 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct pipeline_opts po;
 	char *cause = NULL, *by;
-	long long run_id = 0;
+	long long run_id = 0, skipped = 0;
 	int c, rc;
 
 	memset(&po, 0, sizeof po);
@@ -133,7 +164,7 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "midwatch: run: run %lld failed: %s\n", run_id,
 			    cause);
 			free(cause);
-			if (print_summary(ctx, run_id, &cause) != 0)
+			if (print_summary(ctx, run_id, &skipped, &cause) != 0)
 				free(cause);
 			return MW_EXIT_ERROR;
 		}
@@ -143,7 +174,13 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		printf("nothing to do: no data newer than the last completed run\n");
 		return MW_EXIT_OK;
 	}
-	if (print_summary(ctx, run_id, &cause) != 0)
+	if (print_summary(ctx, run_id, &skipped, &cause) != 0)
 		return cli_fail("run", cause);
+	if (skipped > 0) {
+		fprintf(stderr, "midwatch: run: run %lld completed degraded: %lld "
+		    "unit%s skipped (see above; midwatch status)\n", run_id,
+		    skipped, skipped == 1 ? "" : "s");
+		return MW_EXIT_ERROR;
+	}
 	return MW_EXIT_OK;
 }

@@ -11,6 +11,7 @@
 #include "db_internal.h"
 #include "midwatch/db.h"
 #include "midwatch/log.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
 /* Sends server notices to the log instead of stderr (curses owns the tty). */
@@ -55,7 +56,7 @@ db_connect(struct db *db, char **cause)
 	host = PQhost(db->conn);
 	if (host != NULL && host[0] == '/')
 		host = "local socket";
-	snprintf(db->describe, sizeof db->describe, "%s on %s", PQdb(db->conn),
+	utf8_snprintf(db->describe, sizeof db->describe, "%s on %s", PQdb(db->conn),
 	    host ? host : "?");
 	return 0;
 }

@@ -167,6 +167,12 @@ db_last_sqlstate(struct db *db)
 	return db->sqlstate;
 }
 
+void
+db_clear_sqlstate(struct db *db)
+{
+	db->sqlstate[0] = '\0';
+}
+
 int
 db_begin(struct db *db, char **cause)
 {

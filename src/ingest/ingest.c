@@ -266,6 +266,8 @@ ingest_payload_text(const char *s, size_t len, size_t full_len)
 			i++;
 			continue;
 		}
+		if (n > 1 && i + n > cut && cut < len)
+			break;		/* cut between characters */
 		if (n > 1 && i + n <= cut) {
 			size_t j;
 			int ok = 1;

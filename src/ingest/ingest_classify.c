@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "midwatch/ingest.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
 #define CLASSIFY_MAX_SEGS 64
@@ -77,7 +78,7 @@ classify_split(const char *path, char *orig, struct classify_path *p)
 		n = strlen(p->base);
 	}
 	if (n >= sizeof p->stem)
-		n = sizeof p->stem - 1;
+		n = utf8_boundary(p->base, sizeof p->stem - 1);
 	memcpy(p->stem, p->base, n);
 	p->stem[n] = '\0';
 }

@@ -27,6 +27,7 @@
 #include "ingest_int.h"
 #include "midwatch/buf.h"
 #include "midwatch/ingest.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
 #define GIT_RS 0x1e
@@ -256,11 +257,16 @@ git_repo_name(const char *repo_path)
 static char *
 git_stderr_text(FILE *errf)
 {
-	char buf[1024];
+	char buf[1024 + 1];
 	size_t n;
 
+	/* Up to 1023 bytes, cut between characters (one byte more is read
+	 * to see whether the last one kept ends a character). */
 	rewind(errf);
 	n = fread(buf, 1, sizeof buf - 1, errf);
+	buf[n] = '\0';
+	if (n > 1023)
+		n = utf8_boundary(buf, 1023);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		n--;
 	buf[n] = '\0';

@@ -24,6 +24,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/ingest.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
 /* Accepted timestamps: 1900-01-01 .. 9999-12-31 (PostgreSQL and the
@@ -96,9 +97,7 @@ kinds_quote(const char *s, size_t max)
 
 	if (n <= max)
 		return xstrdup(s);
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return xasprintf("%.*s...", (int)max, s);
+	return xasprintf("%.*s...", (int)utf8_boundary(s, max), s);
 }
 
 /* Sets *cause to the reason and returns -1. */

@@ -205,6 +205,7 @@ model_free(struct mw_snapshot *s)
 		model_alert_clear(&s->alerts[i]);
 	free(s->alerts);
 	free(s->last_run_status);
+	free(s->health_line);
 	free(s);
 }
 
@@ -600,6 +601,7 @@ static int
 model_load_run(struct db *db, const char *project, struct mw_snapshot *s,
     char **cause)
 {
+	struct mw_health h;
 	struct db_res *r;
 
 	r = DBQ(db, cause,
@@ -618,6 +620,14 @@ model_load_run(struct db *db, const char *project, struct mw_snapshot *s,
 	s->last_run_status = model_col_dup(r, 0, 2);
 	s->last_run_finished = db_res_f(r, 0, 3);
 	db_res_free(r);
+	/* Staleness is `midwatch status`'s business (--max-age); here the
+	 * runs themselves say whether the pipeline is healthy. */
+	if (model_health_load(db, strtoll(project, NULL, 10), 0, &h, cause) != 0)
+		return -1;
+	s->health = h.state;
+	s->health_line = h.line;
+	h.line = NULL;
+	model_health_free(&h);
 	return 0;
 }
 

@@ -14,6 +14,12 @@
  * (arg, stage name, stages done, number of stages) and once at the end as
  * (arg, "done", n, n); it must not touch the run's database connection.
  *
+ * A stage isolates its units (pipeline_unit.c): a run whose units failed
+ * completes with skipped_units > 0 (degraded).  A window that fails
+ * PIPELINE_MAX_TRIES runs in a row for a reason of its data (not a lost
+ * database, not a broken schema) is given up: a 'skipped' row records the
+ * gap and moves the watermark, so the next window is watched.
+ *
  * Test hook: MIDWATCH_TEST_DIE_AFTER_STAGE=NAME makes the process _exit(1)
  * right after stage NAME committed, to simulate a crash (tests/pipeline).
  */
@@ -192,7 +198,7 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 	r = DBQ(db, cause,
 	    "WITH raw AS (" RAW_TIMES "),"
 	    " wm AS (SELECT max(window_end) AS wm FROM midwatch.pipeline_runs"
-	    "  WHERE project_id = $1 AND status = 'completed'),"
+	    "  WHERE project_id = $1 AND status IN ('completed', 'skipped')),"
 	    " w AS (SELECT coalesce(to_timestamp($2::float8), raw.hi) AS e,"
 	    "  coalesce(to_timestamp($3::float8), wm.wm, raw.lo) AS s,"
 	    "  $3::float8 IS NOT NULL AS forced, raw.hi AS hi"
@@ -220,17 +226,71 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 	return rc;
 }
 
+/* Failed runs that say nothing about the window's data: the database went
+ * away, the schema is broken, the server ran out of something. */
+#define NOT_THE_DATA_RE \
+	"'(database connection lost|not connected to the database" \
+	"|SQLSTATE (08|42|3F|53|57|58))'"
+
+/*
+ * Gives up the window that the last PIPELINE_MAX_TRIES runs (all failed, for
+ * reasons of the data) tried: records it as a 'skipped' run (the gap, the
+ * runs that failed, the last error) with an audit entry, which moves the
+ * watermark past it.  Returns 0 (done or nothing to give up) or -1.
+ */
+static int
+give_up_window(struct db *db, struct pipeline_ctx *ctx, const char *by,
+    char **cause)
+{
+	struct db_res *r;
+	char tries[24];
+
+	pipeline_ll(tries, sizeof tries, PIPELINE_MAX_TRIES);
+	r = DBQ(db, cause,
+	    "WITH last_ok AS (SELECT coalesce(max(id), 0) AS id"
+	    "  FROM midwatch.pipeline_runs WHERE project_id = $1"
+	    "  AND status IN ('completed', 'skipped')),"
+	    " f AS (SELECT r.* FROM midwatch.pipeline_runs r, last_ok"
+	    "  WHERE r.project_id = $1 AND r.id > last_ok.id AND r.status = 'failed'"
+	    "  AND r.window_start IS NOT NULL AND r.window_end IS NOT NULL"
+	    "  AND coalesce(r.error, '') !~ " NOT_THE_DATA_RE "),"
+	    " g AS (SELECT min(window_start) AS s, max(window_end) AS e,"
+	    "  count(*) AS n, jsonb_agg(id ORDER BY id) AS ids,"
+	    "  (array_agg(error ORDER BY id DESC))[1] AS error FROM f"
+	    "  HAVING count(*) >= $2::int),"
+	    " ins AS (INSERT INTO midwatch.pipeline_runs (project_id, status,"
+	    "  window_start, window_end, requested_by, started_at, finished_at,"
+	    "  summary, error) SELECT $1, 'skipped', g.s, g.e, $3, now(), now(),"
+	    "  jsonb_build_object('gap', jsonb_build_object('from', g.s, 'to', g.e,"
+	    "   'failed_runs', g.ids, 'tries', g.n, 'last_error', g.error)),"
+	    "  'window given up after ' || g.n || ' failed runs: ' || g.error"
+	    "  FROM g RETURNING id, window_start, window_end, summary, error)"
+	    " INSERT INTO midwatch.audit_entries (project_id, actor, action, target,"
+	    "  details) SELECT $1, $3, 'pipeline.window_skipped',"
+	    "  'pipeline_run:' || id, summary -> 'gap' FROM ins RETURNING target",
+	    ctx->project, tries, by);
+	if (r == NULL)
+		return -1;
+	if (db_res_rows(r) > 0)
+		log_warn("pipeline: gave up a window after %d failed runs (%s)",
+		    PIPELINE_MAX_TRIES, db_res_get(r, 0, 0));
+	db_res_free(r);
+	return 0;
+}
+
 /* How long a run whose connection was lost (a database restart) tries to
  * reconnect to record its failure, in milliseconds. */
 #define PIPELINE_RECONNECT_MS 8000
 
 /* Turns a multi-line libpq message into one line, in place: each line break
  * with the white space around it becomes one space. */
-static void
-one_line(char *s)
+void
+pipeline_one_line(char *s)
 {
 	char *w = s, *r = s;
 
+	if (s == NULL)
+		return;
 	while (*r != '\0') {
 		if (*r == '\n' || *r == '\r') {
 			while (w > s && (w[-1] == ' ' || w[-1] == '\t'))
@@ -291,13 +351,22 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 			log_warn("pipeline run %s: reconnected to the database to "
 			    "record the failure", ctx->run);
 	}
+	char n[24];
+
+	if (ctx->nskipped > 0 && ctx->skipped != NULL) {
+		json_object_set(ctx->summary, "skipped", ctx->skipped);
+		free(dump);
+		dump = jsonx_dump(ctx->summary);
+	}
 	if (DBX(db, &why,
 	    "UPDATE midwatch.pipeline_runs SET status = CASE WHEN $3::text IS NULL"
 	    "  THEN 'completed' ELSE 'failed' END, finished_at = now(),"
-	    " current_stage = NULL, summary = $2::jsonb, error = $3"
+	    " current_stage = NULL, summary = $2::jsonb, error = $3,"
+	    " skipped_units = $5::int"
 	    " WHERE project_id = $1 AND id = $4"
 	    "   AND status IN ('pending', 'running')",
-	    ctx->project, dump, error, ctx->run) != 0) {
+	    ctx->project, dump, error, ctx->run,
+	    pipeline_ll(n, sizeof n, ctx->nskipped)) != 0) {
 		log_error("cannot record the end of pipeline run %s: %s", ctx->run,
 		    why);
 		free(why);
@@ -310,6 +379,20 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
 	    ctx->project, ctx->run) != 0) {
 		log_warn("cannot audit pipeline run %s: %s", ctx->run, why);
+		free(why);
+	}
+	/* One audit entry per skipped unit (those itemised). */
+	free(dump);
+	dump = jsonx_dump(ctx->skipped);
+	if (ctx->skipped != NULL && json_array_size(ctx->skipped) > 0 &&
+	    DBX(db, &why,
+	    "INSERT INTO midwatch.audit_entries (project_id, actor, action, target,"
+	    " details) SELECT $1, r.requested_by, 'pipeline.unit_skipped',"
+	    " 'pipeline_run:' || r.id, u FROM midwatch.pipeline_runs r,"
+	    " jsonb_array_elements($3::jsonb) u WHERE r.project_id = $1"
+	    " AND r.id = $2", ctx->project, ctx->run, dump) != 0) {
+		log_warn("cannot audit the skipped units of run %s: %s", ctx->run,
+		    why);
 		free(why);
 	}
 	free(dump);
@@ -362,7 +445,7 @@ run_stages(struct db *db, struct pipeline_ctx *ctx, int *relinked,
 	return 0;
 fail:
 	if (*cause != NULL)
-		one_line(*cause);
+		pipeline_one_line(*cause);
 	*relinked = finish_run(db, ctx, *cause);
 	return -1;
 }
@@ -397,6 +480,10 @@ pipeline_run(struct db *db, long long project_id,
 
 	if (reap_abandoned(db, ctx.project, cause) != 0)
 		goto out;
+	if ((opts == NULL || opts->since <= 0) &&
+	    give_up_window(db, &ctx, opts != NULL && opts->requested_by != NULL ?
+	    opts->requested_by : "cli", cause) != 0)
+		goto out;
 	todo = compute_window(db, &ctx, opts, cause);
 	if (todo < 0)
 		goto out;
@@ -422,6 +509,8 @@ pipeline_run(struct db *db, long long project_id,
 	ctx.summary = json_object();
 	rc = run_stages(db, &ctx, &relinked, cause);
 	json_decref(ctx.summary);
+	json_decref(ctx.skipped);
+	json_decref(ctx.skipped_keys);
 out:
 	/* a lost session took the lock with it */
 	if (!relinked && db_alive(db) &&

@@ -1,6 +1,6 @@
 /*
  * pipeline_int.h - helpers shared by the pipeline driver and the stages it
- * owns (detect, gate, evidence, hypothesize); not part of any interface.
+ * owns; not part of any interface.
  */
 #ifndef MIDWATCH_PIPELINE_INT_H
 #define MIDWATCH_PIPELINE_INT_H
@@ -24,9 +24,36 @@ struct pipeline_ctx;
 	" WHERE i.project_id = $1 AND i.run_id = $2 AND d.decision = 'approved'" \
 	" ORDER BY i.window_start, i.id"
 
+/* A window that failed this many runs in a row (for reasons of its data)
+ * is given up, the gap recorded (pipeline.c). */
+#define PIPELINE_MAX_TRIES 3
+
 /* A signal below this quality (or flapping) is only watched. */
 #define PIPELINE_WATCH_QUALITY 0.3
 #define PIPELINE_WATCH_QUALITY_SQL "0.3"
+
+/*
+ * Failure isolation (pipeline_unit.c).  A stage wraps each unit of work:
+ *
+ *	rc = pipeline_unit_begin(ctx, "detect", "series", id, &ucause);
+ *	if (rc == 0)
+ *		rc = work(..., &ucause);
+ *	if (pipeline_unit_end(ctx, rc, "detect", "series", id, &ucause,
+ *	    cause) != 0)
+ *		return -1;	(only what no unit can cause: the run fails)
+ *
+ * begin opens a savepoint (0, or -1 with *ucause); end releases it when rc is
+ * 0, else rolls the unit back, records it in ctx->skipped and returns 0 - or
+ * returns -1 with *cause when the failure is not the unit's (connection
+ * lost, broken schema, server out of resources).  *ucause is always freed.
+ */
+int pipeline_unit_begin(struct pipeline_ctx *ctx, const char *stage,
+    const char *unit, const char *id, char **ucause);
+int pipeline_unit_end(struct pipeline_ctx *ctx, int rc, const char *stage,
+    const char *unit, const char *id, char **ucause, char **cause);
+
+/* Turns a multi-line message into one line, in place (NULL is fine). */
+void pipeline_one_line(char *s);
 
 /* Sets summary[stage][key] = n (creating the stage object). */
 void pipeline_count(struct pipeline_ctx *ctx, const char *stage,

@@ -11,6 +11,7 @@
 
 #include "midwatch/midwatch.h"
 #include "midwatch/rank.h"
+#include "midwatch/utf8.h"
 
 static const char *const type_names[RANK_NTYPES] = {
 	"release", "config", "traffic", "dependency", "db", "infra", "unknown"
@@ -58,7 +59,7 @@ term(struct rank_score *s, double points, int role, long long ev,
 	t->evidence_id = ev;
 	t->expected_kind = NULL;
 	va_start(ap, fmt);
-	vsnprintf(t->why, sizeof t->why, fmt, ap);
+	utf8_vsnprintf(t->why, sizeof t->why, fmt, ap);
 	va_end(ap);
 	s->score += points;
 }

@@ -46,6 +46,7 @@
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/xmalloc.h"
+#include "pipeline_int.h"
 
 /*
  * Parameters common to every rule statement: $1 project, $2 run, $3 start,
@@ -672,8 +673,16 @@ stage_alert_run(struct pipeline_ctx *ctx, char **cause)
 		return -1;
 	c.skipped = json_array();
 	n = db_res_rows(rules);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = alert_rule_run(ctx, rules, i, &c, cause);
+	for (i = 0; i < n && rc == 0; i++) {
+		const char *name = db_res_get(rules, i, 1);
+		char *ucause = NULL;
+
+		rc = pipeline_unit_begin(ctx, "alert", "rule", name, &ucause);
+		if (rc == 0)
+			rc = alert_rule_run(ctx, rules, i, &c, &ucause);
+		rc = pipeline_unit_end(ctx, rc, "alert", "rule", name, &ucause,
+		    cause);
+	}
 	db_res_free(rules);
 	if (rc == 0 && ctx->summary != NULL)
 		json_object_set_new(ctx->summary, "alert", json_pack(

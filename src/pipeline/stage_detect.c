@@ -15,6 +15,10 @@
  * Signals are upserted by dedupe_key; signals with onset in the window that
  * this run did not produce again are deleted (delete-and-rebuild), so a
  * re-run of the same window converges to the same rows.
+ *
+ * Each service, series, funnel and SQL-made kind is a unit (pipeline_unit.c):
+ * one that fails is rolled back alone and recorded, and the signals it had
+ * from earlier runs are kept rather than rebuilt.
  */
 #include "config.h"
 
@@ -45,6 +49,8 @@ struct detect_counts {
 	long long points;
 	long long signals;
 	long long features;
+	json_t *keep;		/* what skipped units had: [{type, service_id,
+				 * metric_name, labels_key, ref}], NULL = any */
 };
 
 /* A signal to upsert. */
@@ -61,7 +67,7 @@ struct sig {
 	double baseline, peak_value;	/* NAN: NULL */
 	const char *direction;		/* "up", "down" or NULL */
 	json_t *details;		/* borrowed */
-	char dedupe[256];
+	char *dedupe;			/* malloc'd; never cut */
 };
 
 /* ---- writing ------------------------------------------------------------- */
@@ -227,7 +233,7 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 	struct buf ts, names, vals;
 	struct sig s;
 	char svc[24];
-	size_t nruns = 0, i, k, lo, hi;
+	size_t nruns = 0, i, k, lo, hi, next = 0;
 	double from = ctx->start;
 	int rc = -1, seasonal;
 
@@ -268,16 +274,22 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 		s.peak_value = r->peak_value;
 		s.direction = r->dir > 0 ? "up" : "down";
 		s.details = run_details(r, seasonal);
-		snprintf(s.dedupe, sizeof s.dedupe, "m:%lld:%s:%s:%s:%.0f",
-		    service_id, metric, labels, s.direction, s.onset);
-		if (sig_upsert(ctx, &s, cause) != 0) {
-			json_decref(s.details);
-			goto out;
-		}
+		s.dedupe = xasprintf("m:%lld:%s:%s:%s:%.0f", service_id, metric,
+		    labels, s.direction, s.onset);
+		rc = sig_upsert(ctx, &s, cause);
 		json_decref(s.details);
+		free(s.dedupe);
+		if (rc != 0)
+			goto out;
+		rc = -1;
 		dc->signals++;
 		if (pts[lo].t < from)
 			from = pts[lo].t;
+		/* Stretches a few points apart share margin points: each point
+		 * is written once. */
+		if (lo < next)
+			lo = next;
+		next = hi + 1;
 		for (i = lo; i <= hi; i++) {
 			if (!ev[i].judged)
 				continue;
@@ -306,14 +318,62 @@ out:
 	return rc;
 }
 
+/* Remembers that a skipped unit's earlier signals are to be kept: those of
+ * the given type / service / metric / labels / ref (NULL: any). */
+static void
+keep_add(struct detect_counts *dc, const char *type, const char *svc,
+    const char *metric, const char *labels, const char *ref)
+{
+	json_t *o = json_object();
+
+	if (dc->keep == NULL)
+		dc->keep = json_array();
+	if (type != NULL)
+		json_object_set_new(o, "type", json_string(type));
+	if (svc != NULL)
+		json_object_set_new(o, "service_id", json_integer(strtoll(svc,
+		    NULL, 10)));
+	if (metric != NULL)
+		json_object_set_new(o, "metric_name", json_string(metric));
+	if (labels != NULL)
+		json_object_set_new(o, "labels_key", json_string(labels));
+	if (ref != NULL)
+		json_object_set_new(o, "ref", json_string(ref));
+	json_array_append_new(dc->keep, o);
+}
+
+/* Judges one series as a unit (see pipeline_unit.c); 0 or -1 (fatal). */
+static int
+detect_series_unit(struct pipeline_ctx *ctx, const char *svc,
+    const char *svc_name, const char *metric, const char *labels,
+    const struct detect_point *pts, size_t n, struct detect_counts *dc,
+    char **cause)
+{
+	char *id, *ucause = NULL;
+	int rc;
+
+	id = xasprintf("%s/%s%s%s%s", svc_name, metric, *labels ? "{" : "",
+	    labels, *labels ? "}" : "");
+	rc = pipeline_unit_begin(ctx, "detect", "series", id, &ucause);
+	if (rc == 0)
+		rc = detect_metric_series(ctx, strtoll(svc, NULL, 10), metric,
+		    labels, pts, n, dc, &ucause);
+	if (rc != 0)
+		keep_add(dc, NULL, svc, metric, labels, NULL);
+	rc = pipeline_unit_end(ctx, rc, "detect", "series", id, &ucause, cause);
+	free(id);
+	return rc;
+}
+
 /*
  * Judges the metric series of one service: one query aggregates all of them
  * per minute over the window plus the lookback (restarts as a rolling
  * 15-minute sum), ordered by series; each series with points in the window is
- * judged on its own.
+ * judged on its own, as a unit.  Returns 0, 1 when the aggregation itself
+ * failed (*cause: the service's unit fails), or -1 (fatal).
  */
 static int
-detect_service(struct pipeline_ctx *ctx, const char *svc,
+detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
     struct detect_counts *dc, char **cause)
 {
 	struct detect_point *pts;
@@ -335,7 +395,7 @@ detect_service(struct pipeline_ctx *ctx, const char *svc,
 	    " ORDER BY metric_name, labels_key, m",
 	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb);
 	if (r == NULL)
-		return -1;
+		return 1;
 	rows = db_res_rows(r);
 	pts = xcalloc((size_t)rows + 1, sizeof *pts);
 	for (i = 0; i < rows && rc == 0; i = j) {
@@ -351,8 +411,8 @@ detect_service(struct pipeline_ctx *ctx, const char *svc,
 				in_window = 1;
 		}
 		if (in_window)
-			rc = detect_metric_series(ctx, strtoll(svc, NULL, 10), metric,
-			    labels, pts, (size_t)k, dc, cause);
+			rc = detect_series_unit(ctx, svc, svc_name, metric, labels,
+			    pts, (size_t)k, dc, cause);
 	}
 	free(pts);
 	db_res_free(r);
@@ -360,22 +420,36 @@ detect_service(struct pipeline_ctx *ctx, const char *svc,
 }
 
 /* Judges every metric series with points in the window, service by service
- * (never all points of all series at once). */
+ * (never all points of all series at once), each service a unit. */
 static int
 detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 {
 	struct db_res *r;
+	const char *svc, *name;
+	char *ucause = NULL;
 	int i, rows, rc = 0;
 
 	r = DBQ(ctx->db, cause,
-	    "SELECT DISTINCT service_id FROM midwatch.metric_points"
-	    " WHERE project_id = $1 AND ts >= $2 AND ts <= $3 ORDER BY 1",
+	    "SELECT m.service_id, coalesce(s.name, m.service_id::text)"
+	    " FROM (SELECT DISTINCT service_id FROM midwatch.metric_points"
+	    "  WHERE project_id = $1 AND ts >= $2 AND ts <= $3) m"
+	    " LEFT JOIN midwatch.services s ON s.project_id = $1"
+	    "  AND s.id = m.service_id ORDER BY 1",
 	    ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
-	for (i = 0; i < rows && rc == 0; i++)
-		rc = detect_service(ctx, db_res_get(r, i, 0), dc, cause);
+	for (i = 0; i < rows && rc == 0; i++) {
+		svc = db_res_get(r, i, 0);
+		name = db_res_get(r, i, 1);
+		rc = pipeline_unit_begin(ctx, "detect", "service", name, &ucause);
+		if (rc == 0)
+			rc = detect_service(ctx, svc, name, dc, &ucause);
+		if (rc != 0)
+			keep_add(dc, NULL, svc, NULL, NULL, NULL);
+		rc = pipeline_unit_end(ctx, rc != 0, "detect", "service", name,
+		    &ucause, cause);
+	}
 	db_res_free(r);
 	return rc;
 }
@@ -462,9 +536,10 @@ detect_funnel(struct pipeline_ctx *ctx, const char *funnel, long long svc_id,
 		json_object_set_new(s.details, "revenue_at_risk",
 		    json_pack("{s:f, s:f}", "low", round(0.75 * ratio),
 		    "high", round(1.25 * ratio)));
-		snprintf(s.dedupe, sizeof s.dedupe, "f:%s:%.0f", funnel, s.onset);
+		s.dedupe = xasprintf("f:%s:%.0f", funnel, s.onset);
 		rc = sig_upsert(ctx, &s, cause);
 		json_decref(s.details);
+		free(s.dedupe);
 		if (rc != 0)
 			goto out;
 		rc = -1;
@@ -480,11 +555,13 @@ out:
 	return rc;
 }
 
-/* Judges every funnel with snapshots in the window. */
+/* Judges every funnel with snapshots in the window, each a unit. */
 static int
 detect_funnels(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 {
 	struct db_res *r;
+	const char *funnel;
+	char *ucause = NULL;
 	int i, rows, rc = 0;
 
 	r = DBQ(ctx->db, cause,
@@ -497,29 +574,47 @@ detect_funnels(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
-	for (i = 0; i < rows && rc == 0; i++)
-		rc = detect_funnel(ctx, db_res_get(r, i, 0), db_res_ll(r, i, 1), dc,
-		    cause);
+	for (i = 0; i < rows && rc == 0; i++) {
+		funnel = db_res_get(r, i, 0);
+		rc = pipeline_unit_begin(ctx, "detect", "funnel", funnel, &ucause);
+		if (rc == 0)
+			rc = detect_funnel(ctx, funnel, db_res_ll(r, i, 1), dc,
+			    &ucause);
+		if (rc != 0)
+			keep_add(dc, "conversion_drop", NULL, NULL, NULL, funnel);
+		rc = pipeline_unit_end(ctx, rc, "detect", "funnel", funnel,
+		    &ucause, cause);
+	}
 	db_res_free(r);
 	return rc;
 }
 
 /* ---- signals computed in SQL --------------------------------------------- */
 
-/* Runs an INSERT ... RETURNING 1 and adds the row count to *count. */
+/* Runs an INSERT ... RETURNING 1 making signals of one type, as a unit, and
+ * adds the row count to *count; 0 or -1 (fatal). */
 static int
-exec_count(struct pipeline_ctx *ctx, const char *sql, long long *count,
-    char **cause)
+exec_count(struct pipeline_ctx *ctx, const char *sql, const char *type,
+    long long *count, struct detect_counts *dc, char **cause)
 {
-	struct db_res *r;
+	struct db_res *r = NULL;
+	char *ucause = NULL;
+	int rc;
 
-	r = DBQ(ctx->db, cause, sql, ctx->project, ctx->run, ctx->start_ts,
-	    ctx->end_ts);
-	if (r == NULL)
-		return -1;
-	*count += db_res_rows(r);
-	db_res_free(r);
-	return 0;
+	rc = pipeline_unit_begin(ctx, "detect", "signals", type, &ucause);
+	if (rc == 0) {
+		r = DBQ(ctx->db, &ucause, sql, ctx->project, ctx->run,
+		    ctx->start_ts, ctx->end_ts);
+		rc = r == NULL ? -1 : 0;
+	}
+	if (r != NULL) {
+		*count += db_res_rows(r);
+		db_res_free(r);
+	}
+	if (rc != 0)
+		keep_add(dc, type, NULL, NULL, NULL, NULL);
+	return pipeline_unit_end(ctx, rc, "detect", "signals", type, &ucause,
+	    cause);
 }
 
 /* The ON CONFLICT tail shared by the SQL-made signals. */
@@ -685,21 +780,38 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	struct detect_counts dc;
 	long long fp = 0, health = 0, alerts = 0;
 	struct db_res *r;
+	char *keep;
 
 	memset(&dc, 0, sizeof dc);
 	if (detect_metrics(ctx, &dc, cause) != 0 ||
-	    detect_funnels(ctx, &dc, cause) != 0)
+	    detect_funnels(ctx, &dc, cause) != 0 ||
+	    exec_count(ctx, sql_fingerprints, "error_fingerprint_new", &fp, &dc,
+	    cause) != 0 ||
+	    exec_count(ctx, sql_health, "health_down", &health, &dc, cause) != 0 ||
+	    exec_count(ctx, sql_alerts, "external_alert", &alerts, &dc,
+	    cause) != 0) {
+		json_decref(dc.keep);
 		return -1;
-	if (exec_count(ctx, sql_fingerprints, &fp, cause) != 0 ||
-	    exec_count(ctx, sql_health, &health, cause) != 0 ||
-	    exec_count(ctx, sql_alerts, &alerts, cause) != 0)
-		return -1;
-	/* Delete-and-rebuild: what this run did not produce again is stale. */
+	}
+	/* Delete-and-rebuild: what this run did not produce again is stale,
+	 * except what a skipped unit had (it was not judged again). */
+	if (dc.keep == NULL)
+		dc.keep = json_array();
+	keep = jsonx_dump(dc.keep);
+	json_decref(dc.keep);
 	r = DBQ(ctx->db, cause,
-	    "DELETE FROM midwatch.signals WHERE project_id = $1"
+	    "DELETE FROM midwatch.signals x WHERE project_id = $1"
 	    " AND onset_at >= $3 AND onset_at <= $4"
-	    " AND run_id IS DISTINCT FROM $2 RETURNING 1",
-	    ctx->project, ctx->run, ctx->start_ts, ctx->end_ts);
+	    " AND run_id IS DISTINCT FROM $2 AND NOT EXISTS (SELECT 1"
+	    "  FROM jsonb_to_recordset($5::jsonb) AS k (type text,"
+	    "   service_id bigint, metric_name text, labels_key text, ref text)"
+	    "  WHERE (k.type IS NULL OR k.type = x.signal_type)"
+	    "  AND (k.service_id IS NULL OR k.service_id = x.service_id)"
+	    "  AND (k.metric_name IS NULL OR k.metric_name = x.metric_name)"
+	    "  AND (k.labels_key IS NULL OR k.labels_key = x.labels_key)"
+	    "  AND (k.ref IS NULL OR k.ref = x.ref)) RETURNING 1",
+	    ctx->project, ctx->run, ctx->start_ts, ctx->end_ts, keep);
+	free(keep);
 	if (r == NULL)
 		return -1;
 	pipeline_count(ctx, "detect", "stale_removed", db_res_rows(r));

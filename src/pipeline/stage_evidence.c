@@ -487,8 +487,15 @@ stage_evidence_run(struct pipeline_ctx *ctx, char **cause)
 		return -1;
 	n = db_res_rows(r);
 	for (i = 0; i < n && rc == 0; i++) {
-		rc = gather(ctx, db_res_get(r, i, 0), db_res_get(r, i, 1),
-		    db_res_get(r, i, 2), db_res_get(r, i, 3), &ec, cause);
+		const char *id = db_res_get(r, i, 0);
+		char *ucause = NULL;
+
+		rc = pipeline_unit_begin(ctx, "evidence", "incident", id, &ucause);
+		if (rc == 0)
+			rc = gather(ctx, id, db_res_get(r, i, 1), db_res_get(r, i, 2),
+			    db_res_get(r, i, 3), &ec, &ucause);
+		rc = pipeline_unit_end(ctx, rc, "evidence", "incident", id, &ucause,
+		    cause);
 		ec.incidents++;
 	}
 	db_res_free(r);

@@ -32,6 +32,7 @@
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
@@ -231,8 +232,12 @@ make_title(const struct db_res *r, int row, int nsvc)
 	} else if (strcmp(type, "crashloop") == 0) {
 		buf_printf(&t, "%s: %.0f restarts in 15 min", svc, peak);
 	} else if (strcmp(type, "error_fingerprint_new") == 0) {
-		buf_printf(&t, "%s: new error: %.80s", svc,
-		    db_res_get(r, row, C_MSG) ? db_res_get(r, row, C_MSG) : "?");
+		const char *msg = db_res_get(r, row, C_MSG) ?
+		    db_res_get(r, row, C_MSG) : "?";
+
+		/* 80 bytes of the message, cut between characters */
+		buf_printf(&t, "%s: new error: %.*s", svc,
+		    (int)utf8_boundary(msg, 80), msg);
 	} else if (strcmp(type, "health_down") == 0) {
 		buf_printf(&t, "%s: health checks failing (%s checks)", svc,
 		    db_res_get(r, row, C_CHECKS) ? db_res_get(r, row, C_CHECKS) : "?");
@@ -835,7 +840,17 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 			cands[k].sev = g[cands[k].main].sev;
 	qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
 	for (k = 0; k < nc; k++) {
-		if (write_candidate(ctx, r, g, &cands[k], used, &gc, cause) != 0)
+		/* Each candidate is a unit, named by its main signal. */
+		const char *uid = db_res_get(r, g[cands[k].main].row, C_DEDUPE);
+		char *ucause = NULL;
+		int urc;
+
+		urc = pipeline_unit_begin(ctx, "gate", "candidate", uid, &ucause);
+		if (urc == 0)
+			urc = write_candidate(ctx, r, g, &cands[k], used, &gc,
+			    &ucause);
+		if (pipeline_unit_end(ctx, urc, "gate", "candidate", uid, &ucause,
+		    cause) != 0)
 			goto out;
 	}
 

@@ -32,6 +32,7 @@
 #include "midwatch/jsonx.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/rank.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
@@ -72,9 +73,9 @@ struct hcand {
 	struct rank_facts f;
 	struct rank_score s;
 	long long service_id;	/* 0: NULL */
-	char ref[96];		/* "" : NULL */
-	char title[240];
-	char key[200];
+	char ref[RANK_NAME_SIZE];	/* "" : NULL; a whole identifier */
+	char title[3 * MW_NAME_MAX + 64];	/* up to three names, whole */
+	char key[MW_NAME_MAX + 64];	/* type:service_id:ref, never cut */
 	int status_class;	/* 0 confirmed, 1 proposed, 2 rejected */
 	int order;
 };
@@ -218,7 +219,7 @@ cand_key(struct hcand *c)
 
 	if (c->service_id > 0)
 		pipeline_ll(svc, sizeof svc, c->service_id);
-	snprintf(c->key, sizeof c->key, "%s:%s:%s", rank_type_name(c->f.type),
+	utf8_snprintf(c->key, sizeof c->key, "%s:%s:%s", rank_type_name(c->f.type),
 	    svc, c->ref);
 }
 
@@ -359,9 +360,9 @@ add_change(struct hinc *h, struct hev *e, int type)
 
 	f->has_change = 1;
 	c->service_id = e->svc;
-	snprintf(c->ref, sizeof c->ref, "%s", e->ref);
-	snprintf(f->change_ref, sizeof f->change_ref, "%s", e->ref);
-	snprintf(f->subject, sizeof f->subject, "%s",
+	utf8_snprintf(c->ref, sizeof c->ref, "%s", e->ref);
+	utf8_snprintf(f->change_ref, sizeof f->change_ref, "%s", e->ref);
+	utf8_snprintf(f->subject, sizeof f->subject, "%s",
 	    s != NULL ? s->name : "the cluster");
 	f->lead_min = jnum(e->meta, "lead_minutes");
 	f->ev_change = e->id;
@@ -383,7 +384,7 @@ add_change(struct hinc *h, struct hev *e, int type)
 			json_array_foreach(risky, k, x)
 				buf_printf(&b, "%s%s", k ? ", " : "",
 				    json_string_value(x));
-			snprintf(f->risky_what, sizeof f->risky_what, "%s",
+			utf8_snprintf(f->risky_what, sizeof f->risky_what, "%s",
 			    buf_str(&b));
 			buf_free(&b);
 			for (i = 0; i < h->nev; i++)
@@ -393,7 +394,7 @@ add_change(struct hinc *h, struct hev *e, int type)
 					break;
 				}
 		}
-		snprintf(c->title, sizeof c->title, "release %s of %s%s", e->ref,
+		utf8_snprintf(c->title, sizeof c->title, "release %s of %s%s", e->ref,
 		    f->subject, f->risky ? " (risky changes)" :
 		    f->harmless ? " (docs/tests only)" : "");
 	} else {
@@ -401,10 +402,10 @@ add_change(struct hinc *h, struct hev *e, int type)
 		if (f->risky) {
 			json_t *diff = json_object_get(e->meta, "diff");
 
-			snprintf(f->risky_what, sizeof f->risky_what, "%s changed",
+			utf8_snprintf(f->risky_what, sizeof f->risky_what, "%s changed",
 			    jstr(json_array_get(diff, 0), "field"));
 		}
-		snprintf(c->title, sizeof c->title, "config change %s on %s (%s)",
+		utf8_snprintf(c->title, sizeof c->title, "config change %s on %s (%s)",
 		    e->ref, f->subject, jstr(e->meta, "resource"));
 	}
 	/* A fingerprint first seen after this change, on the same service. */
@@ -445,8 +446,8 @@ add_no_release(struct hinc *h)
 			return;
 	c = cand_new(h, RANK_RELEASE);
 	c->service_id = h->svc;
-	snprintf(c->f.subject, sizeof c->f.subject, "%s", svc_name(h, h->svc));
-	snprintf(c->title, sizeof c->title, "a release of %s (no deploy found)",
+	utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", svc_name(h, h->svc));
+	utf8_snprintf(c->title, sizeof c->title, "a release of %s (no deploy found)",
 	    c->f.subject);
 }
 
@@ -472,7 +473,7 @@ add_traffic(struct hinc *h)
 		c = cand_new(h, RANK_TRAFFIC);
 		c->service_id = e->svc;
 		s = svc_get(h, e->svc);
-		snprintf(c->f.subject, sizeof c->f.subject, "%s",
+		utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s",
 		    s ? s->name : "?");
 		c->f.ev_anomaly = e->id;
 		c->f.rate_ratio = jnum(e->meta, "ratio");
@@ -502,7 +503,7 @@ add_traffic(struct hinc *h)
 			c->f.ev_saturation = s->ev_sat;
 		}
 		change_context(h, &c->f, NULL);
-		snprintf(c->title, sizeof c->title, "traffic %s on %s (%.1fx)",
+		utf8_snprintf(c->title, sizeof c->title, "traffic %s on %s (%.1fx)",
 		    c->f.rate_ratio >= 1 ? "surge" : "drop", c->f.subject,
 		    c->f.rate_ratio);
 	}
@@ -533,8 +534,8 @@ add_topology(struct hinc *h)
 			continue;
 		c = cand_new(h, s->is_db ? RANK_DB : RANK_DEPENDENCY);
 		c->service_id = s->id;
-		snprintf(c->ref, sizeof c->ref, "%s", s->name);
-		snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
+		utf8_snprintf(c->ref, sizeof c->ref, "%s", s->name);
+		utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
 		c->f.onset_order = onset_order(h, s->id, &c->f.onset_lead_min);
 		c->f.ev_anomaly = s->ev_anomaly;
 		c->f.share_dependents = others > 0 ? (double)callers / others : 0;
@@ -551,7 +552,7 @@ add_topology(struct hinc *h)
 		c->f.ev_blames = fp_naming(h, s->id, NULL);
 		c->f.blames_other = c->f.ev_blames != 0;
 		change_context(h, &c->f, NULL);
-		snprintf(c->title, sizeof c->title, s->is_db ?
+		utf8_snprintf(c->title, sizeof c->title, s->is_db ?
 		    "database %s degraded" : "dependency %s failing", s->name);
 	}
 }
@@ -601,9 +602,9 @@ add_external(struct hinc *h)
 		} else
 			c = cand_new(h, RANK_DEPENDENCY);
 		c->service_id = e->to;
-		snprintf(c->ref, sizeof c->ref, "%s", e->to_name);
-		snprintf(c->f.subject, sizeof c->f.subject, "%s", e->to_name);
-		snprintf(c->f.caller, sizeof c->f.caller, "%s", caller->name);
+		utf8_snprintf(c->ref, sizeof c->ref, "%s", e->to_name);
+		utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", e->to_name);
+		utf8_snprintf(c->f.caller, sizeof c->f.caller, "%s", caller->name);
 		c->f.external = 1;
 		c->f.onset_order = order;
 		c->f.onset_lead_min = lead;
@@ -612,7 +613,7 @@ add_external(struct hinc *h)
 		c->f.mentioned = c->f.ev_mention != 0;
 		c->f.caller_deps_healthy = healthy;
 		change_context(h, &c->f, NULL);
-		snprintf(c->title, sizeof c->title,
+		utf8_snprintf(c->title, sizeof c->title,
 		    "external dependency %s failing (called by %s)", e->to_name,
 		    caller->name);
 	}
@@ -633,7 +634,7 @@ add_infra(struct hinc *h)
 			continue;
 		c = cand_new(h, RANK_INFRA);
 		c->service_id = s->id;
-		snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
+		utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
 		c->f.saturated = s->ev_sat != 0;
 		c->f.ev_saturation = s->ev_sat;
 		c->f.crashloop = s->ev_crash != 0;
@@ -645,7 +646,7 @@ add_infra(struct hinc *h)
 			c->f.ev_surge = surge->id;
 		}
 		change_context(h, &c->f, NULL);
-		snprintf(c->title, sizeof c->title, "%s %s", s->name,
+		utf8_snprintf(c->title, sizeof c->title, "%s %s", s->name,
 		    s->ev_crash ? "is crash-looping" : "is saturated");
 	}
 }
@@ -657,8 +658,8 @@ add_unknown(struct hinc *h)
 	struct hcand *c = cand_new(h, RANK_UNKNOWN);
 
 	c->service_id = h->svc;
-	snprintf(c->f.subject, sizeof c->f.subject, "%s", svc_name(h, h->svc));
-	snprintf(c->title, sizeof c->title, "unknown cause");
+	utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", svc_name(h, h->svc));
+	utf8_snprintf(c->title, sizeof c->title, "unknown cause");
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -1111,8 +1112,19 @@ stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause)
 		return -1;
 	n = db_res_rows(r);
 	for (i = 0; i < n && rc == 0; i++) {
-		rc = hypothesize(ctx, db_res_get(r, i, 0), db_res_ll(r, i, 1),
-		    db_res_f(r, i, 2), &written, cause);
+		const char *id = db_res_get(r, i, 0);
+		long long w = 0;
+		char *ucause = NULL;
+
+		rc = pipeline_unit_begin(ctx, "hypothesize", "incident", id,
+		    &ucause);
+		if (rc == 0)
+			rc = hypothesize(ctx, id, db_res_ll(r, i, 1),
+			    db_res_f(r, i, 2), &w, &ucause);
+		if (rc == 0)
+			written += w;
+		rc = pipeline_unit_end(ctx, rc, "hypothesize", "incident", id,
+		    &ucause, cause);
 	}
 	db_res_free(r);
 	if (rc != 0)

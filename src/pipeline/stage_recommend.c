@@ -26,6 +26,7 @@
 #include "midwatch/db.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
+#include "pipeline_int.h"
 
 /*
  * The incidents of this run ($1 project, $2 run, $3 start, $4 end).  Kept as
@@ -170,9 +171,9 @@ static const char recommend_sql_count[] =
     "   FROM midwatch.recommendations r"
     "   JOIN touched i ON r.project_id = i.project_id AND r.incident_id = i.id";
 
-/* Runs the stage (see pipeline.h). */
-int
-stage_recommend_run(struct pipeline_ctx *ctx, char **cause)
+/* Writes, gates and counts the recommendations of the run's incidents. */
+static int
+recommend_all(struct pipeline_ctx *ctx, char **cause)
 {
 	struct db_res *r;
 	long long written, gated, publishable, total;
@@ -205,4 +206,18 @@ stage_recommend_run(struct pipeline_ctx *ctx, char **cause)
 		    "regated", (json_int_t)gated, "publishable",
 		    (json_int_t)publishable, "total", (json_int_t)total));
 	return 0;
+}
+
+/* Runs the stage (see pipeline.h): its set-based statements are one unit. */
+int
+stage_recommend_run(struct pipeline_ctx *ctx, char **cause)
+{
+	char *ucause = NULL;
+	int rc;
+
+	rc = pipeline_unit_begin(ctx, "recommend", "incidents", "all", &ucause);
+	if (rc == 0)
+		rc = recommend_all(ctx, &ucause);
+	return pipeline_unit_end(ctx, rc, "recommend", "incidents", "all",
+	    &ucause, cause);
 }

@@ -27,6 +27,7 @@
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
+#include "pipeline_int.h"
 
 /* How many differing score components the rank comparison lists. */
 #define REPORT_MAX_COMPONENTS 6
@@ -665,9 +666,17 @@ stage_report_run(struct pipeline_ctx *ctx, char **cause)
 		if (s == NULL)
 			goto out;
 		for (i = 0; i < s->n_incidents; i++) {
-			if ((w = report_store(ctx, &s->incidents[i], cause)) < 0)
+			char id[24], *ucause = NULL;
+
+			pipeline_ll(id, sizeof id, s->incidents[i].id);
+			w = pipeline_unit_begin(ctx, "report", "incident", id, &ucause);
+			if (w == 0)
+				w = report_store(ctx, &s->incidents[i], &ucause);
+			if (w > 0)
+				written += w;
+			if (pipeline_unit_end(ctx, w < 0, "report", "incident", id,
+			    &ucause, cause) != 0)
 				goto out;
-			written += w;
 		}
 	}
 	log_debug("report: %zu incidents, %lld reports written", n, written);

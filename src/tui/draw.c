@@ -492,6 +492,15 @@ draw_status_holder(struct buf *b, const char *text, int compact)
 		buf_printf(b, "held by %s", who);
 }
 
+/* The snapshot says the pipeline is degraded or failing, and no run of ours
+ * or another console's is under way (which the bar says instead). */
+static int
+draw_status_unhealthy(const struct ui *ui)
+{
+	return ui->db_ok && ui->snap != NULL && ui->snap->health_line != NULL &&
+	    ui->pipe != PIPE_RUNNING && ui->pipe != PIPE_HELD;
+}
+
 /*
  * The left part of the status bar at a level of detail: 0 all, 1 compact
  * (short holder, "completed" left out of the last run), 2 the last run as
@@ -525,6 +534,12 @@ draw_status_left(struct ui *ui, struct buf *left, int level, int wide)
 			    (int)(on - ui->db_text), ui->db_text);
 		else
 			buf_printf(left, " %s db %s", draw_glyph(G_DOT), ui->db_text);
+	}
+	/* A degraded or failing pipeline says so instead of "idle": never to
+	 * be mistaken for a quiet one (the bar is in the alert colour). */
+	if (draw_status_unhealthy(ui)) {
+		buf_printf(left, " %s %s", draw_glyph(G_DOT), s->health_line);
+		return;
 	}
 	buf_printf(left, " %s pipeline ", draw_glyph(G_DOT));
 	switch (ui->pipe) {
@@ -580,7 +595,8 @@ draw_status(struct ui *ui)
 	const struct rect *r = &ui->layout.status;
 	struct buf left, right;
 	size_t i, open = 0, active = 0;
-	int rw, level, slot = ui->db_ok ? CS_STATUS : CS_ERROR;
+	int rw, level, slot = ui->db_ok && !draw_status_unhealthy(ui) ?
+	    CS_STATUS : CS_ERROR;
 	const char *st;
 
 	buf_init(&left);

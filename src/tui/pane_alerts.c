@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/utf8.h"
 #include "tui_int.h"
 
 /* Does an alert match the filter? */
@@ -72,7 +73,7 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	if (strcmp(status, "acknowledged") == 0 && at > 0) {
 		ui_age(at, age, sizeof age);
 		w = ui_clean(who != NULL ? who : "?");
-		snprintf(info, sizeof info, "ack %s ago %s", age, w);
+		utf8_snprintf(info, sizeof info, "ack %s ago %s", age, w);
 		free(w);
 		info_slot = ui_now() - at > ui->stale_ack ? CS_STALE : CS_ACKED;
 	} else if (strcmp(status, "silenced") == 0 && until > 0) {

@@ -5,7 +5,7 @@
 # over the day gives), a run killed after a stage (the test hook
 # MIDWATCH_TEST_DIE_AFTER_STAGE) leaves its row behind and the next run marks
 # it abandoned and converges to the clean result, a stage that fails is rolled
-# back and recorded, a server restart mid-run fails the run with the reason
+# isolated (rolled back alone, recorded; the run completes degraded), a server restart mid-run fails the run with the reason
 # (and the next run is clean), and `run` refuses while another session holds
 # the lock.
 . "$top_srcdir/tests/lib/tap.sh"
@@ -151,7 +151,9 @@ dump >"$TAP_TMP/killed"
 if cmp -s "$TAP_TMP/clean1" "$TAP_TMP/killed"; then t_ok 0 "after the crash the derived rows equal a clean run's"; else
 	t_ok 1 "after the crash the derived rows equal a clean run's"; diff "$TAP_TMP/clean1" "$TAP_TMP/killed" | head -20 | sed 's/^/# /'; fi
 
-# --- a stage that fails -----------------------------------------------------
+# --- a unit that fails --------------------------------------------------------
+# A trigger refuses every evidence row: each incident's evidence unit fails
+# and is rolled back alone; the run completes degraded.
 pgtest_createdb failing
 "$MIDWATCH" ingest "$TAP_TMP/d.jsonl" >/dev/null 2>&1
 pgtest_psql <<'EOF'
@@ -161,14 +163,17 @@ CREATE TRIGGER test_refuse BEFORE INSERT ON midwatch.evidence_artifacts
   FOR EACH ROW EXECUTE FUNCTION midwatch.test_refuse();
 EOF
 out=$("$MIDWATCH" run 2>&1); rc=$?
-t_eq "a run whose stage fails exits 1" "1" "$rc"
-t_match "it prints the stage and the error" "run 1 failed: stage evidence: refused by the test" "$out"
-n=$(pgtest_psql -c "select status || ':' || (error like 'stage evidence: refused by the test%')::text from midwatch.pipeline_runs")
-t_eq "the run row is failed with the error" "failed:true" "$n"
+t_eq "a run whose units fail exits 1" "1" "$rc"
+t_match "it prints the stage, the unit and the error" "evidence incident [0-9]+: refused by the test" "$out"
+n=$(pgtest_psql -c "select status || ':' || (skipped_units > 0) || ':' || (summary -> 'skipped' -> 0 ->> 'reason' like 'refused by the test%') from midwatch.pipeline_runs")
+t_eq "the run row is completed with the skipped units and the error" "completed:true:true" "$n"
 n=$(pgtest_psql -c "select count(*) from midwatch.evidence_artifacts")
-t_eq "the failed stage left nothing behind" "0" "$n"
+t_eq "the failed units left nothing behind" "0" "$n"
+n=$(pgtest_psql -c "select count(*) from midwatch.hypotheses")
+t_eq "incidents without their evidence get no hypotheses" "0" "$n"
 pgtest_psql -c "drop trigger test_refuse on midwatch.evidence_artifacts"
-t_run "after the cause is gone the next run completes" "$MIDWATCH" run
+start=$(pgtest_psql -c "select to_char(window_start at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') from midwatch.pipeline_runs")
+t_run "after the cause is gone the window is recomputed" "$MIDWATCH" run --since "$start"
 dump >"$TAP_TMP/failing"
 if cmp -s "$TAP_TMP/clean1" "$TAP_TMP/failing"; then t_ok 0 "... with the same derived rows as a clean run"; else
 	t_ok 1 "... with the same derived rows as a clean run"; diff "$TAP_TMP/clean1" "$TAP_TMP/failing" | head -20 | sed 's/^/# /'; fi
@@ -194,9 +199,9 @@ pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -l "$PGTEST_DIR/log"
 wait $runner; rc=$?
 out=$(cat "$TAP_TMP/restart.out")
 t_eq "a run whose server restarts exits 1" "1" "$rc"
-t_match "it says which stage lost the connection" "run 1 failed: stage evidence: database connection lost: .*terminating connection" "$out"
+t_match "it says which stage lost the connection" "run 1 failed: stage evidence: incident [0-9]+: database connection lost: .*terminating connection" "$out"
 t_eq "... in one line" "1" "$(printf '%s\n' "$out" | grep -c 'database connection lost')"
-n=$(pgtest_psql -c "select status || ':' || (error like 'stage evidence: database connection lost%')::text from midwatch.pipeline_runs")
+n=$(pgtest_psql -c "select status || ':' || (error ~ '^stage evidence: incident [0-9]+: database connection lost')::text from midwatch.pipeline_runs")
 t_eq "it reconnects to mark its run failed with the reason" "failed:true" "$n"
 n=$(pgtest_psql -c "select count(*) from midwatch.evidence_artifacts")
 t_eq "the interrupted stage left nothing behind" "0" "$n"

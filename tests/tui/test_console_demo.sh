@@ -27,7 +27,7 @@ ids=$(con_q "select i.id from midwatch.incidents i
 t_ok "$([ -n "$ids" ]; echo $?)" "the demo has open incidents"
 
 con_start d 200 60 -- --as dora
-t_run "the console starts on the demo data" con_wait d "Incidents \([0-9]+\)" 20
+t_run "the console starts on the demo data" con_wait d "Incidents \([1-9][0-9]*\)" 20
 s=$(con_screen d)
 missing=""
 for id in $ids; do

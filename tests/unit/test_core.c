@@ -1,6 +1,7 @@
 /*
  * test_core.c - unit tests for core/: text sanitising, RFC 3339 time
- * parsing and formatting, the string buffer.
+ * parsing and formatting, the string buffer, cutting UTF-8 between
+ * characters.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/utf8.h"
 
 /* Sanitises and compares. */
 static void
@@ -117,6 +119,75 @@ test_buf(void **state)
 	free(s);
 }
 
+/* "é" is 2 bytes, "€" 3, "😀" 4. */
+static void
+test_utf8_boundary(void **state)
+{
+	const char *s = "ab\xc3\xa9" "c\xe2\x82\xac" "d\xf0\x9f\x98\x80" "e";
+	static const size_t want[] = {	/* for max = 0 .. 14 */
+		0, 1, 2, 2, 4, 5, 5, 5, 8, 9, 9, 9, 9, 13, 14
+	};
+	size_t max;
+
+	(void)state;
+	for (max = 0; max < sizeof want / sizeof want[0]; max++)
+		assert_int_equal(utf8_boundary(s, max), want[max]);
+	assert_int_equal(utf8_boundary(s, 100), strlen(s));
+	assert_int_equal(utf8_boundary("", 5), 0);
+	assert_int_equal(utf8_boundary("abc", 3), 3);
+	/* stray continuation bytes are not characters: never more than 3
+	 * bytes go back */
+	assert_int_equal(utf8_boundary("a\x80\x80\x80\x80\x80", 5), 5);
+	/* utf8_complete: an incomplete sequence at the end goes */
+	assert_int_equal(utf8_complete("ab\xc3", 3), 2);
+	assert_int_equal(utf8_complete("ab\xc3\xa9", 4), 4);
+	assert_int_equal(utf8_complete("a\xf0\x9f\x98", 4), 1);
+	assert_int_equal(utf8_complete("a\xf0\x9f\x98\x80", 5), 5);
+	assert_int_equal(utf8_complete("abc", 3), 3);
+	assert_int_equal(utf8_complete("", 0), 0);
+}
+
+static void
+test_utf8_snprintf(void **state)
+{
+	char buf[8], name[64];
+	char big[600];
+	int n;
+	size_t i;
+
+	(void)state;
+	/* fits: exactly snprintf */
+	n = utf8_snprintf(buf, sizeof buf, "%s-%d", "ab", 7);
+	assert_int_equal(n, 4);
+	assert_string_equal(buf, "ab-7");
+	/* cut inside "€" (bytes 6..8): back to before it */
+	n = utf8_snprintf(buf, sizeof buf, "%s", "abcde\xe2\x82\xac");
+	assert_int_equal(n, 8);
+	assert_string_equal(buf, "abcde");
+	/* a whole character just fits */
+	n = utf8_snprintf(buf, sizeof buf, "abcd%s", "\xe2\x82\xac" "x");
+	assert_int_equal(n, 8);
+	assert_string_equal(buf, "abcd\xe2\x82\xac");
+	/* the issue: 62 ASCII bytes then a 2-byte character, into 64 */
+	memset(big, 'a', 62);
+	strcpy(big + 62, "\xc3\xa9tail");
+	n = utf8_snprintf(name, sizeof name, "%s", big);
+	assert_int_equal(n, (int)strlen(big));
+	assert_int_equal(strlen(name), 62);
+	/* 4-byte characters at every offset: never a partial one */
+	for (i = 0; i < 4; i++) {
+		memset(big, 'x', i);
+		big[i] = '\0';
+		strcat(big, "\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+		utf8_snprintf(buf, sizeof buf, "%s", big);
+		assert_int_equal(strlen(buf), i + 4);
+	}
+	/* size 1 and 0 */
+	assert_int_equal(utf8_snprintf(buf, 1, "%s", "\xc3\xa9"), 2);
+	assert_string_equal(buf, "");
+	assert_int_equal(utf8_snprintf(NULL, 0, "%s", "abc"), 3);
+}
+
 int
 main(void)
 {
@@ -126,6 +197,8 @@ main(void)
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_utf8_boundary),
+		cmocka_unit_test(test_utf8_snprintf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

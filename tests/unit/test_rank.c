@@ -4,7 +4,8 @@
  * that explains the symptoms, the earliest deepest anomaly (the database)
  * beats its callers, an external dependency named in the caller's errors
  * beats the caller, priors from confirmed past incidents count, missing
- * evidence is reported, and every term explains itself.
+ * evidence is reported, and every term explains itself -- quoting names of
+ * the longest length ingest accepts whole.
  */
 #include "config.h"
 
@@ -272,6 +273,63 @@ test_names_and_order(void **state)
 	assert_true(s.score > 0 && s.score < 0.2);
 }
 
+/* name: "prefix" padded to MW_NAME_MAX bytes with "é", then 'x'. */
+static void
+long_name(char *out, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	memcpy(out, prefix, n);
+	while (n + 2 <= MW_NAME_MAX - 7) {
+		memcpy(out + n, "\xc3\xa9", 2);
+		n += 2;
+	}
+	while (n < MW_NAME_MAX)
+		out[n++] = 'x';
+	out[n] = '\0';
+}
+
+static void
+test_long_names(void **state)
+{
+	static char svc[MW_NAME_MAX + 1], ref[MW_NAME_MAX + 1],
+	    dep[MW_NAME_MAX + 1], want[2 * MW_NAME_MAX + 64];
+	struct rank_facts f, e;
+	struct rank_score s;
+	const struct rank_term *t;
+
+	(void)state;
+	long_name(svc, "svc-");
+	long_name(ref, "deploy-");
+	long_name(dep, "ext-");
+	assert_int_equal(strlen(svc), MW_NAME_MAX);
+	f = facts(RANK_RELEASE, svc, ref);
+	assert_string_equal(f.subject, svc);
+	assert_string_equal(f.change_ref, ref);
+	f.has_change = 1;
+	f.lead_min = 7;
+	rank_score(&f, &s);
+	snprintf(want, sizeof want, "deploy %s on %s 7 min before onset", ref,
+	    svc);
+	assert_non_null(t = find_term(&s, "min before onset"));
+	assert_string_equal(t->why, want);
+	/* An absurd number does not fit: the names still do, whole. */
+	f.lead_min = 1e300;
+	rank_score(&f, &s);
+	assert_non_null(t = find_term(&s, svc));
+	assert_true(strncmp(t->why + 7, ref, strlen(ref)) == 0);
+	assert_true(strlen(t->why) < sizeof t->why);
+	/* An external dependency and its caller, both long. */
+	e = facts(RANK_DEPENDENCY, dep, "");
+	e.external = 1;
+	e.mentioned = 1;
+	snprintf(e.caller, sizeof e.caller, "%s", svc);
+	rank_score(&e, &s);
+	snprintf(want, sizeof want, "errors of %s name %s", svc, dep);
+	assert_non_null(t = find_term(&s, "errors of "));
+	assert_string_equal(t->why, want);
+}
+
 int
 main(void)
 {
@@ -282,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_external_dependency),
 		cmocka_unit_test(test_prior_and_no_release),
 		cmocka_unit_test(test_names_and_order),
+		cmocka_unit_test(test_long_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,32 @@
+/*
+ * utf8.h - cutting text without breaking UTF-8.  Names, refs and messages
+ * come from outside and may hold multi-byte characters; a buffer that cuts
+ * one in half produces bytes PostgreSQL rejects (and a console shows as
+ * garbage).  These helpers cut only between characters.
+ */
+#ifndef MIDWATCH_UTF8_H
+#define MIDWATCH_UTF8_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "midwatch/midwatch.h"
+
+/*
+ * The length of the longest prefix of the NUL-terminated s that is at most
+ * max bytes and does not end inside a UTF-8 character: strlen(s) when that
+ * is <= max.
+ */
+size_t utf8_boundary(const char *s, size_t max);
+/* len, less a UTF-8 sequence left incomplete at the end of s[0..len). */
+size_t utf8_complete(const char *s, size_t len);
+/*
+ * Like snprintf, but when the output does not fit it is cut back to a
+ * character boundary (never leaving part of a character).  Returns, like
+ * snprintf, the length of the whole output: >= size means it was cut.
+ */
+int utf8_snprintf(char *dst, size_t size, const char *fmt, ...) MW_PRINTF(3, 4);
+int utf8_vsnprintf(char *dst, size_t size, const char *fmt, va_list ap)
+    MW_PRINTF(3, 0);
+
+#endif

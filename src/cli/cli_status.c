@@ -1,0 +1,240 @@
+/*
+ * cli_status.c - `midwatch status [--json] [--max-age DURATION]`: the
+ * pipeline's health for people and for monitoring checks: the state and its
+ * reason, the watermark, the last runs, the units the last run skipped and
+ * the windows given up.  The exit status is the state, as a Nagios plugin's:
+ * 0 healthy, 1 degraded, 2 failing (the last run failed, or no run completed
+ * within --max-age, default 1h; 0 turns that off).  Errors reaching the
+ * database exit 3 (UNKNOWN), so a check never reads them as healthy.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "midwatch/cli.h"
+#include "midwatch/conf.h"
+#include "midwatch/db.h"
+#include "midwatch/model.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+
+#define STATUS_USAGE "usage: midwatch status [--json] [--max-age DURATION]\n"
+/* How many recent runs and gaps are listed. */
+#define STATUS_RUNS "5"
+#define STATUS_EXIT_UNKNOWN 3
+
+/* The last runs and the windows given up, as JSON arrays (NULL on error). */
+static json_t *
+status_runs(struct cli_ctx *ctx, const char *which, char **cause)
+{
+	struct db_res *r;
+	json_t *a;
+	json_error_t jerr;
+	int i, n;
+
+	r = DBQ(ctx->db, cause,
+	    "SELECT coalesce(jsonb_agg(x ORDER BY x.id DESC), '[]')::text"
+	    " FROM (SELECT id, status, requested_by,"
+	    "  to_char(window_start AT TIME ZONE 'UTC',"
+	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS window_start,"
+	    "  to_char(window_end AT TIME ZONE 'UTC',"
+	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS window_end,"
+	    "  to_char(finished_at AT TIME ZONE 'UTC',"
+	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS finished_at,"
+	    "  skipped_units, error FROM midwatch.pipeline_runs"
+	    "  WHERE project_id = $1 AND ($2 = 'runs' OR status = 'skipped')"
+	    "  ORDER BY id DESC LIMIT $3::int) x",
+	    ctx->project_id_str, which, STATUS_RUNS);
+	if (r == NULL)
+		return NULL;
+	a = json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	db_res_free(r);
+	if (!json_is_array(a)) {
+		json_decref(a);
+		*cause = xstrdup("cannot read the runs");
+		return NULL;
+	}
+	n = (int)json_array_size(a);
+	for (i = 0; i < n; i++) {	/* errors quote data: clean them */
+		json_t *o = json_array_get(a, (size_t)i);
+		const char *e = json_string_value(json_object_get(o, "error"));
+		char *c;
+
+		if (e == NULL)
+			continue;
+		c = sanitize_text(e, 0);
+		json_object_set_new(o, "error", json_string(c));
+		free(c);
+	}
+	return a;
+}
+
+/* Prints the human form. */
+static void
+status_print(const struct mw_health *h, json_t *runs, json_t *gaps)
+{
+	json_t *o;
+	size_t i;
+	char *line, *a, *b;
+
+	line = h->line != NULL ? sanitize_text(h->line, 0) : NULL;
+	if (line != NULL)
+		printf("%s\n", line);
+	else
+		printf("pipeline %s\n", model_health_name(h->state));
+	free(line);
+	printf("watermark %s\n", h->watermark != NULL ? h->watermark : "-");
+	if (json_array_size(runs) > 0)
+		printf("\n%-6s %-10s %-21s %-21s %-7s %s\n", "RUN", "STATUS",
+		    "WINDOW START", "WINDOW END", "SKIPPED", "ERROR");
+	json_array_foreach(runs, i, o) {
+		printf("%-6lld %-10s %-21s %-21s %-7lld %s\n",
+		    (long long)json_integer_value(json_object_get(o, "id")),
+		    json_string_value(json_object_get(o, "status")),
+		    json_string_value(json_object_get(o, "window_start")) ?: "-",
+		    json_string_value(json_object_get(o, "window_end")) ?: "-",
+		    (long long)json_integer_value(json_object_get(o,
+		    "skipped_units")),
+		    json_string_value(json_object_get(o, "error")) ?: "");
+	}
+	if (json_array_size(h->skipped) > 0)
+		printf("\nskipped by run %lld:\n", h->last_run_id);
+	json_array_foreach(h->skipped, i, o) {
+		a = sanitize_text(json_string_value(json_object_get(o, "id")), 0);
+		b = sanitize_text(json_string_value(json_object_get(o, "reason")),
+		    0);
+		printf("  %s %s %s: %s\n",
+		    json_string_value(json_object_get(o, "stage")),
+		    json_string_value(json_object_get(o, "unit")), a, b);
+		free(a);
+		free(b);
+	}
+	if (json_array_size(gaps) > 0)
+		printf("\nwindows given up:\n");
+	json_array_foreach(gaps, i, o)
+		printf("  run %lld: %s .. %s: %s\n",
+		    (long long)json_integer_value(json_object_get(o, "id")),
+		    json_string_value(json_object_get(o, "window_start")),
+		    json_string_value(json_object_get(o, "window_end")),
+		    json_string_value(json_object_get(o, "error")) ?: "");
+}
+
+/* The JSON form. */
+static void
+status_json(const struct mw_health *h, json_t *runs, json_t *gaps)
+{
+	json_t *o, *sk = json_array();
+	json_t *u;
+	size_t i;
+	char *line = h->line != NULL ? sanitize_text(h->line, 0) : NULL;
+	char ok[40];
+
+	json_array_foreach(h->skipped, i, u) {
+		json_t *c = json_object();
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(u, k, v) {
+			char *t = sanitize_text(json_string_value(v), 0);
+
+			json_object_set_new(c, k, json_string(t));
+			free(t);
+		}
+		json_array_append_new(sk, c);
+	}
+	if (h->last_ok > 0)
+		timefmt_format(h->last_ok, ok, sizeof ok);
+	o = json_pack("{s:s, s:i, s:s?, s:s?, s:I, s:s?, s:s?, s:I, s:o, s:O,"
+	    " s:O}",
+	    "state", model_health_name(h->state), "exit", h->state,
+	    "reason", line, "watermark", h->watermark,
+	    "last_run_id", (json_int_t)h->last_run_id,
+	    "last_run_status", h->last_run_status,
+	    "last_completed_at", h->last_ok > 0 ? ok : NULL, "skipped_units", (json_int_t)h->skipped_units,
+	    "skipped", sk, "runs", runs, "gaps", gaps);
+	free(line);
+	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+int
+cmd_status(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "max-age", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mw_health h;
+	json_t *runs = NULL, *gaps = NULL;
+	char *cause = NULL;
+	int ch, json = 0, max_age = 3600;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'm':
+			if (strcmp(optarg, "0") != 0 &&
+			    conf_parse_duration(optarg, &max_age) != 0) {
+				fprintf(stderr, "midwatch: status: --max-age: not a "
+				    "duration (90s, 5m, 1h, 1d, 0 = off): %s\n"
+				    STATUS_USAGE, optarg);
+				return MW_EXIT_USAGE;
+			}
+			if (strcmp(optarg, "0") == 0)
+				max_age = 0;
+			break;
+		case 'h':
+			printf(STATUS_USAGE);
+			return MW_EXIT_OK;
+		default:
+			fprintf(stderr, "midwatch: status: unknown option %s\n"
+			    STATUS_USAGE, argv[optind - 1]);
+			return MW_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "midwatch: status: unexpected argument %s\n"
+		    STATUS_USAGE, argv[optind]);
+		return MW_EXIT_USAGE;
+	}
+	if (cli_connect(ctx, &cause) != 0) {
+		cli_fail("status", cause);
+		return STATUS_EXIT_UNKNOWN;
+	}
+	if (model_health_load(ctx->db, ctx->project_id, max_age, &h,
+	    &cause) != 0) {
+		cli_fail("status", cause);
+		return STATUS_EXIT_UNKNOWN;
+	}
+	if ((runs = status_runs(ctx, "runs", &cause)) == NULL ||
+	    (gaps = status_runs(ctx, "gaps", &cause)) == NULL) {
+		json_decref(runs);
+		model_health_free(&h);
+		cli_fail("status", cause);
+		return STATUS_EXIT_UNKNOWN;
+	}
+	if (json)
+		status_json(&h, runs, gaps);
+	else
+		status_print(&h, runs, gaps);
+	json_decref(runs);
+	json_decref(gaps);
+	ch = h.state;
+	model_health_free(&h);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return STATUS_EXIT_UNKNOWN;
+	return ch;
+}

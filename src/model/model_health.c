@@ -1,0 +1,201 @@
+/*
+ * model_health.c - the pipeline's health, one definition for the console's
+ * status bar, `midwatch incidents` and `midwatch status`: healthy, degraded
+ * (the last run completed but skipped units, or gave a window up) or failing
+ * (the last run failed, or no run completed within max_age), with a one-line
+ * reason, so a degraded pipeline is never mistaken for a quiet one.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/model.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+
+static const char *const state_names[] = { "ok", "degraded", "failing" };
+
+const char *
+model_health_name(int state)
+{
+	return state >= 0 && state <= MW_HEALTH_FAILING ? state_names[state] :
+	    "unknown";
+}
+
+/* A column as a malloc'd string or NULL. */
+static char *
+col(const struct db_res *r, int c)
+{
+	const char *v = db_res_get(r, 0, c);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+/* "HH:MM UTC" for a time within the day before now, else the date too. */
+static void
+when(double t, double now, char *out, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	if (now - t < 86400)
+		strftime(out, len, "%H:%M UTC", &tm);
+	else
+		strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* "3 series", "2 incidents", "4 units" for the skipped list. */
+static void
+skipped_what(const struct mw_health *h, struct buf *b)
+{
+	const char *kind = NULL, *k;
+	size_t i;
+	json_t *u;
+	int same = 1;
+
+	json_array_foreach(h->skipped, i, u) {
+		k = json_string_value(json_object_get(u, "unit"));
+		if (k == NULL)
+			continue;
+		if (kind == NULL)
+			kind = k;
+		else if (strcmp(kind, k) != 0)
+			same = 0;
+	}
+	if (kind == NULL || !same)
+		kind = "unit";
+	buf_printf(b, "%lld %s%s", h->skipped_units, kind,
+	    h->skipped_units == 1 || kind[strlen(kind) - 1] == 's' ? "" : "s");
+}
+
+/* Composes h->line from the rest. */
+static void
+health_line(struct mw_health *h)
+{
+	struct buf b;
+	char t[40], t2[40];
+	json_t *first;
+
+	buf_init(&b);
+	switch (h->state) {
+	case MW_HEALTH_FAILING:
+		if (h->failing_since > 0) {
+			when(h->failing_since, h->now, t, sizeof t);
+			buf_printf(&b, "pipeline failing since %s", t);
+		} else if (h->last_ok > 0) {
+			when(h->last_ok, h->now, t, sizeof t);
+			buf_printf(&b, "pipeline failing: no run completed since %s",
+			    t);
+		} else {
+			buf_adds(&b, "pipeline failing: no run has completed");
+		}
+		break;
+	case MW_HEALTH_DEGRADED:
+		buf_adds(&b, "degraded: ");
+		if (h->gap_from > 0) {
+			when(h->gap_from, h->now, t, sizeof t);
+			when(h->gap_to, h->now, t2, sizeof t2);
+			buf_printf(&b, "window %s .. %s given up", t, t2);
+		} else {
+			skipped_what(h, &b);
+			buf_adds(&b, " skipped");
+		}
+		break;
+	default:
+		buf_free(&b);
+		return;
+	}
+	first = json_array_get(h->skipped, 0);
+	if (h->reason != NULL)
+		buf_printf(&b, " (%s)", h->reason);
+	else if (first != NULL)
+		buf_printf(&b, " (%s %s: %s)",
+		    json_string_value(json_object_get(first, "unit")),
+		    json_string_value(json_object_get(first, "id")),
+		    json_string_value(json_object_get(first, "reason")));
+	h->line = buf_steal(&b);
+}
+
+int
+model_health_load(struct db *db, long long project_id, double max_age,
+    struct mw_health *h, char **cause)
+{
+	struct db_res *r;
+	char proj[24];
+	const char *st;
+	json_t *sk;
+
+	memset(h, 0, sizeof *h);
+	snprintf(proj, sizeof proj, "%lld", project_id);
+	r = DBQ(db, cause,
+	    "WITH runs AS (SELECT * FROM midwatch.pipeline_runs"
+	    "  WHERE project_id = $1),"
+	    " last AS (SELECT * FROM runs"
+	    "  WHERE status IN ('completed', 'failed', 'skipped')"
+	    "  ORDER BY id DESC LIMIT 1),"
+	    " ok AS (SELECT coalesce(max(id), 0) AS id, max(window_end) AS wm"
+	    "  FROM runs WHERE status IN ('completed', 'skipped')),"
+	    " streak AS (SELECT min(coalesce(r.started_at, r.created_at)) AS since"
+	    "  FROM runs r, ok WHERE r.status = 'failed' AND r.id > ok.id)"
+	    " SELECT extract(epoch FROM now()), l.id, l.status, l.skipped_units,"
+	    "  (l.summary -> 'skipped')::text, l.error,"
+	    "  (SELECT extract(epoch FROM max(finished_at)) FROM runs"
+	    "   WHERE status IN ('completed', 'skipped')),"
+	    "  extract(epoch FROM streak.since),"
+	    "  to_char(ok.wm AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'from')::timestamptz),"
+	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'to')::timestamptz),"
+	    "  (SELECT count(*) FROM runs), l.summary -> 'gap' ->> 'last_error'"
+	    " FROM ok CROSS JOIN streak LEFT JOIN last l ON true", proj);
+	if (r == NULL)
+		return -1;
+	h->now = db_res_f(r, 0, 0);
+	h->last_run_id = db_res_ll(r, 0, 1);
+	h->last_run_status = col(r, 2);
+	h->skipped_units = db_res_ll(r, 0, 3);
+	sk = db_res_get(r, 0, 4) != NULL ?
+	    json_loads(db_res_get(r, 0, 4), 0, NULL) : NULL;
+	h->skipped = json_is_array(sk) ? sk : json_array();
+	if (!json_is_array(sk))
+		json_decref(sk);
+	h->last_ok = db_res_f(r, 0, 6);
+	h->watermark = col(r, 8);
+	st = h->last_run_status != NULL ? h->last_run_status : "";
+	if (strcmp(st, "failed") == 0) {
+		h->state = MW_HEALTH_FAILING;
+		h->failing_since = db_res_f(r, 0, 7);
+		h->reason = col(r, 5);
+	} else if (max_age > 0 && db_res_ll(r, 0, 11) > 0 &&
+	    (h->last_ok <= 0 || h->now - h->last_ok > max_age)) {
+		h->state = MW_HEALTH_FAILING;
+	} else if (strcmp(st, "skipped") == 0) {
+		h->state = MW_HEALTH_DEGRADED;
+		h->gap_from = db_res_f(r, 0, 9);
+		h->gap_to = db_res_f(r, 0, 10);
+		h->reason = col(r, 12);
+	} else if (strcmp(st, "completed") == 0 && h->skipped_units > 0) {
+		h->state = MW_HEALTH_DEGRADED;
+	}
+	db_res_free(r);
+	health_line(h);
+	return 0;
+}
+
+void
+model_health_free(struct mw_health *h)
+{
+	free(h->line);
+	free(h->reason);
+	free(h->last_run_status);
+	free(h->watermark);
+	json_decref(h->skipped);
+	memset(h, 0, sizeof *h);
+}
