@@ -60,8 +60,10 @@ int stage_report_run(struct pipeline_ctx *ctx, char **cause);
 
 struct pipeline_opts {
 	const char *requested_by;	/* actor name */
-	double at;			/* window end override, or 0 */
-	double since;			/* window start override, or 0 */
+	int has_at, has_since;		/* the overrides below are given */
+	double at;			/* window end override (epoch; any
+					 * year, before 1970 too) */
+	double since;			/* window start override */
 	void (*progress)(void *arg, const char *stage, int done, int total);
 	void *progress_arg;
 };

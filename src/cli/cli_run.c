@@ -127,12 +127,15 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'a':
 		case 's':
-			if (timefmt_parse(optarg, c == 'a' ? &po.at : &po.since) != 0 ||
-			    (c == 'a' ? po.at : po.since) <= 0) {
+			if (timefmt_parse(optarg, c == 'a' ? &po.at : &po.since) != 0) {
 				fprintf(stderr, "midwatch: run: --%s: not an RFC 3339 "
 				    "timestamp: %s\n", c == 'a' ? "at" : "since", optarg);
 				return MW_EXIT_USAGE;
 			}
+			if (c == 'a')
+				po.has_at = 1;
+			else
+				po.has_since = 1;
 			break;
 		case 'h':
 			printf("usage: midwatch run [--at TS] [--since TS]\n");
@@ -147,7 +150,7 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		    "usage: midwatch run [--at TS] [--since TS]\n", argv[optind]);
 		return MW_EXIT_USAGE;
 	}
-	if (po.at > 0 && po.since > 0 && po.since > po.at) {
+	if (po.has_at && po.has_since && po.since > po.at) {
 		fprintf(stderr, "midwatch: run: --since is after --at\n");
 		return MW_EXIT_USAGE;
 	}

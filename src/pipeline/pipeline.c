@@ -191,9 +191,9 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 	int rc = 0, i;
 
 	at[0] = since[0] = '\0';
-	if (opts != NULL && opts->at > 0)
+	if (opts != NULL && opts->has_at)
 		pipeline_num(at, sizeof at, opts->at);
-	if (opts != NULL && opts->since > 0)
+	if (opts != NULL && opts->has_since)
 		pipeline_num(since, sizeof since, opts->since);
 	r = DBQ(db, cause,
 	    "WITH raw AS (" RAW_TIMES "),"
@@ -480,7 +480,7 @@ pipeline_run(struct db *db, long long project_id,
 
 	if (reap_abandoned(db, ctx.project, cause) != 0)
 		goto out;
-	if ((opts == NULL || opts->since <= 0) &&
+	if ((opts == NULL || !opts->has_since) &&
 	    give_up_window(db, &ctx, opts != NULL && opts->requested_by != NULL ?
 	    opts->requested_by : "cli", cause) != 0)
 		goto out;

@@ -105,7 +105,8 @@ static const char alert_sql_incident[] =
 /* Metric threshold: $10 metric, $11 op, $12 value, $13 for (interval). */
 static const char alert_sql_metric[] =
     "WITH pts AS ("
-    "	SELECT m.service_id, m.labels_key, m.ts, m.value"
+    "	SELECT m.service_id, m.labels_key, m.ts,"
+    "	       midwatch.metric_value(m.value) AS value"
     "	  FROM midwatch.metric_points m"
     "	 WHERE m.project_id = $1 AND m.metric_name = $10::text"
     "	   AND m.ts >= $3::timestamptz - $13::interval"
@@ -141,7 +142,8 @@ static const char alert_sql_metric[] =
     "	       || " ALERT_TS("h.fired_at") " || ' (worst ' || h.worst || ')'"
     "	           AS message,"
     "	       $6::text AS severity,"
-    "	       CASE WHEN $12::float8 <> 0 THEN h.worst / $12::float8 END"
+    "	       CASE WHEN abs($12::float8) >= 1e-100"
+    "	       THEN h.worst / $12::float8 END"
     "	           AS score,"
     "	       h.fired_at, h.last_at,"
     "	       jsonb_build_object('source', 'metric', 'metric', $10::text,"
@@ -160,7 +162,7 @@ static const char alert_sql_metric[] =
 static const char alert_sql_trend[] =
     "WITH m AS ("
     "	SELECT service_id, labels_key, date_trunc('minute', ts) AS t,"
-    "	       avg(value) AS v"
+    "	       avg(midwatch.metric_value(value)) AS v"
     "	  FROM midwatch.metric_points"
     "	 WHERE project_id = $1 AND metric_name = $10::text"
     "	   AND ts >= $3::timestamptz - $12::interval - interval '5 minutes'"
@@ -183,7 +185,7 @@ static const char alert_sql_trend[] =
     "	  FROM m),"
     " c AS ("
     "	SELECT service_id, labels_key, t, now_v, then_v,"
-    "	       (now_v - then_v) / abs(then_v) AS change"
+    "	       (now_v - then_v) / greatest(abs(then_v), 1e-100) AS change"
     "	  FROM r"
     "	 WHERE t >= $3::timestamptz AND then_v IS NOT NULL AND then_v <> 0"
     "	   AND now_n >= 3),"

@@ -485,14 +485,17 @@ impact(struct pipeline_ctx *ctx, const char *svcs, double onset, double end,
 	r = DBQ(ctx->db, cause,
 	    "WITH svc AS (SELECT unnest($2::bigint[]) AS sid),"
 	    " base AS (SELECT s.sid, (SELECT percentile_cont(0.5) WITHIN GROUP"
-	    "   (ORDER BY m.value) FROM midwatch.metric_points m"
+	    "   (ORDER BY midwatch.metric_value(m.value))"
+	    "   FROM midwatch.metric_points m"
 	    "   WHERE m.project_id = $1 AND m.service_id = s.sid"
 	    "   AND m.metric_name = 'error_ratio'"
 	    "   AND m.ts >= to_timestamp($3::float8) - interval '1 hour'"
 	    "   AND m.ts < to_timestamp($3::float8)) AS b FROM svc s),"
 	    " per AS (SELECT m.service_id, date_trunc('minute', m.ts) AS t,"
-	    "  avg(m.value) FILTER (WHERE m.metric_name = 'error_ratio') AS err,"
-	    "  avg(m.value) FILTER (WHERE m.metric_name = 'request_rate') AS rate"
+	    "  avg(midwatch.metric_value(m.value))"
+	    "   FILTER (WHERE m.metric_name = 'error_ratio') AS err,"
+	    "  greatest(0, avg(midwatch.metric_value(m.value))"
+	    "   FILTER (WHERE m.metric_name = 'request_rate')) AS rate"
 	    "  FROM midwatch.metric_points m WHERE m.project_id = $1"
 	    "  AND m.service_id IN (SELECT sid FROM svc)"
 	    "  AND m.metric_name IN ('error_ratio', 'request_rate')"
@@ -600,9 +603,12 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	if (rev != NULL) {
 		json_object_set(details, "revenue_at_risk", rev);
 		unit = "revenue";
-		ilow = json_real_value(json_object_get(rev, "low"));
-		ihigh = json_real_value(json_object_get(rev, "high"));
+		ilow = json_number_value(json_object_get(rev, "low"));
+		ihigh = json_number_value(json_object_get(rev, "high"));
 	}
+	/* A range, whatever the inputs' signs: low <= high, both >= 0. */
+	ilow = isfinite(ilow) ? fmax(0, ilow) : 0;
+	ihigh = isfinite(ihigh) ? fmax(ilow, ihigh) : ilow;
 	det = jsonx_dump(details);
 	title = make_title(r, m->row, nsvc);
 
