@@ -42,6 +42,7 @@ struct mw_hypothesis {
 	/* Added fields. */
 	json_t *score_details;	/* hypotheses.score_details (owned), never NULL */
 	int is_root_cause;	/* the incident's confirmed root cause */
+	char *status_by;	/* who confirmed or rejected it, or NULL */
 };
 
 struct mw_recommendation {

@@ -348,7 +348,16 @@ feedback_apply_hypothesis(struct db *db, const struct feedback *fb,
 		    project, target, incident) != 0 ||
 		    DBX(db, cause,
 		    "SELECT midwatch.record_case_outcome($1, $2, $3, $4)",
-		    project, incident, target, fb->actor) != 0)
+		    project, incident, target, fb->actor) != 0 ||
+		    /* The confirmed root cause ranks first at once (the next
+		     * run keeps it there); the others keep their order. */
+		    DBX(db, cause,
+		    "UPDATE midwatch.hypotheses h SET rank = n.r"
+		    " FROM (SELECT id, row_number() OVER (ORDER BY id = $2 DESC,"
+		    "  rank, id) AS r FROM midwatch.hypotheses"
+		    "  WHERE project_id = $1 AND incident_id = $3) n"
+		    " WHERE h.project_id = $1 AND h.id = n.id AND h.rank <> n.r",
+		    project, target, incident) != 0)
 			return -1;
 	}
 	if (!confirm) {

@@ -159,6 +159,7 @@ model_incident_clear(struct mw_incident *inc)
 		free(h->ref);
 		free(h->status);
 		free(h->why);
+		free(h->status_by);
 		if (h->score_details != NULL)
 			json_decref(h->score_details);
 		for (j = 0; j < h->n_evidence; j++) {
@@ -302,7 +303,9 @@ static const char model_sql_hypotheses[] =
     "                coalesce(he.expected_kind, 'evidence') ||"
     "                ': looked for, not found'),"
     "       e.source, e.ref, he.weight, e.confidence,"
-    "       extract(epoch FROM e.observed_at)"
+    "       extract(epoch FROM e.observed_at),"
+    "       CASE WHEN h.status_source = 'feedback'"
+    "            THEN h.status_changed_by END"
     "  FROM midwatch.hypotheses h"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = h.project_id AND s.id = h.service_id"
@@ -369,6 +372,7 @@ model_fill_hypothesis(struct mw_hypothesis *h, const struct db_res *r, int i)
 	if (h->score_details == NULL)
 		h->score_details = json_object();
 	h->why = model_why(h->score_details);
+	h->status_by = model_col_dup(r, i, 19);
 }
 
 /* Fills one evidence entry from row i of r. */

@@ -76,7 +76,8 @@ struct hcand {
 	char ref[RANK_NAME_SIZE];	/* "" : NULL; a whole identifier */
 	char title[3 * MW_NAME_MAX + 64];	/* up to three names, whole */
 	char key[MW_NAME_MAX + 64];	/* type:service_id:ref, never cut */
-	int status_class;	/* 0 confirmed, 1 proposed, 2 rejected */
+	int status_class;	/* -1 the confirmed root cause, 0 confirmed,
+				 * 1 proposed, 2 rejected */
 	int order;
 };
 
@@ -997,11 +998,15 @@ write_all(struct pipeline_ctx *ctx, struct hinc *h, const char *inc,
 	char nbuf[24];
 	int i, k, n;
 
-	/* Human status survives: confirmed first, rejected last. */
+	/* Human status survives: the confirmed root cause first, then the
+	 * confirmed, rejected last. */
 	r = DBQ(ctx->db, cause,
-	    "SELECT dedupe_key, status FROM midwatch.hypotheses"
-	    " WHERE project_id = $1 AND incident_id = $2"
-	    " AND status_source = 'feedback'", ctx->project, inc);
+	    "SELECT h.dedupe_key, CASE WHEN h.id = i.root_cause_hypothesis_id"
+	    "  THEN 'root_cause' ELSE h.status END"
+	    " FROM midwatch.hypotheses h JOIN midwatch.incidents i"
+	    "  ON i.project_id = h.project_id AND i.id = h.incident_id"
+	    " WHERE h.project_id = $1 AND h.incident_id = $2"
+	    " AND h.status_source = 'feedback'", ctx->project, inc);
 	if (r == NULL)
 		return -1;
 	for (i = 0; i < h->nc; i++) {
@@ -1009,6 +1014,7 @@ write_all(struct pipeline_ctx *ctx, struct hinc *h, const char *inc,
 		for (k = 0; k < db_res_rows(r); k++)
 			if (strcmp(db_res_get(r, k, 0), h->c[i].key) == 0)
 				h->c[i].status_class =
+				    strcmp(db_res_get(r, k, 1), "root_cause") == 0 ? -1 :
 				    strcmp(db_res_get(r, k, 1), "confirmed") == 0 ? 0 :
 				    strcmp(db_res_get(r, k, 1), "rejected") == 0 ? 2 : 1;
 	}

@@ -411,7 +411,12 @@ report_hypothesis(struct buf *b, const struct mw_hypothesis *h,
 	if (h->is_root_cause)
 		buf_adds(b, " - confirmed root cause");
 	else if (strcmp(h->status, "proposed") != 0)
-		buf_printf(b, " - %s by an operator", h->status);
+		buf_printf(b, " - %s", h->status);
+	if (h->is_root_cause || strcmp(h->status, "proposed") != 0) {
+		buf_adds(b, " by ");
+		report_text(b, h->status_by != NULL ? h->status_by :
+		    "an operator");
+	}
 	buf_printf(b, "\n\nHypothesis %lld. Suspected service: ", h->id);
 	report_text(b, h->service);
 	if (h->ref != NULL) {

@@ -198,6 +198,18 @@ out=$("$MIDWATCH" note alert 99999 hello 2>&1); rc=$?
 t_eq "note on an unknown alert exits 1" 1 "$rc"
 t_match "naming the kind and id" "no alert 99999" "$out"
 
+# --- a confirmed root cause ranks first at once ----------------------------------
+before=$(q "select string_agg(id || ':' || rank, ',' order by id) from midwatch.hypotheses where incident_id = 200")
+out=$("$MIDWATCH" --as carol confirm 402 --root-cause 2>&1); rc=$?
+t_eq "confirming a lower-ranked hypothesis as root cause exits 0" 0 "$rc"
+t_eq "it ranks first at once, the others keep their order" "400:2,401:3,402:1" \
+    "$(q "select string_agg(id || ':' || rank, ',' order by id) from midwatch.hypotheses where incident_id = 200")"
+t_match "(it was not first before)" "402:[2-9]" "$before"
+win=$(q "select to_char(window_start at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' ' || to_char(coalesce(window_end, window_start) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from midwatch.incidents where id = 200")
+"$top_builddir/tests/model/stage_driver" --since "${win% *}" --at "${win#* }" report >/dev/null 2>&1
+md=$("$MIDWATCH" report 200 2>&1)
+t_match "the report says who confirmed it" "confirmed root cause by carol" "$md"
+
 # --- one NOTIFY per event ------------------------------------------------------
 out=$(printf 'LISTEN midwatch;\n\\! "%s" note incident 202 notify check >/dev/null\nSELECT 1;\n' "$MIDWATCH" |
 	psql -X -q 2>&1)

@@ -318,7 +318,7 @@ t_run "recomputing day 1 runs" "$MIDWATCH" run --since 2026-11-16T00:00:00Z
 t_eq "... and keeps every status the operator set" "confirmed|1|$hyp|acknowledged|dismissed|confirmed:dependency" "$(q "$state")"
 md=$("$MIDWATCH" report "$ext_inc")
 t_match "the refreshed report names the confirmed root cause" \
-    "^### 1\. external dependency psp-gateway failing .* - confirmed root cause\$" "$md"
+    "^### 1\. external dependency psp-gateway failing .* - confirmed root cause by oncall\$" "$md"
 t_match "... and the operator's note" "psp status page confirms the outage" "$md"
 
 # --- day 2: new data, and what day 1 taught --------------------------------------------
