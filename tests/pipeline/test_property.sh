@@ -12,7 +12,7 @@
 # the skipped units, and how to reproduce it; the end of the output groups
 # the failing seeds by error and lists the slowest seeds.
 #
-#   PROP_SEEDS="1 2 3"   the seeds (default 1..PROP_COUNT, PROP_COUNT 120)
+#   PROP_SEEDS="1 2 3"   the seeds (default 1..PROP_COUNT, PROP_COUNT 200)
 #   PROP_JOBS=2          cases run at once (each in its own database)
 #   PROP_TIMEOUT=120     seconds a command may take before it counts as hung
 #   PROP_SECONDS=N       stress mode (`make stress`): seeds from
@@ -178,7 +178,7 @@ if [ -n "$STRESS" ]; then
 	DEADLINE=$(( $(date +%s) + STRESS ))
 	echo "# stress: seeds from $START upwards, $JOBS at a time, for $STRESS s"
 else
-	SEEDS=${PROP_SEEDS:-$(seq 1 "${PROP_COUNT:-120}")}
+	SEEDS=${PROP_SEEDS:-$(seq 1 "${PROP_COUNT:-200}")}
 fi
 
 began=$(date +%s)
