@@ -205,7 +205,8 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 	    "  FROM raw, wm)"
 	    " SELECT " TS_TEXT("s") ", " TS_TEXT("e") ","
 	    "  extract(epoch FROM s), extract(epoch FROM e),"
-	    "  (e IS NOT NULL AND s IS NOT NULL AND (e > s OR (forced AND e >= s))"
+	    "  (e IS NOT NULL AND s IS NOT NULL AND (e > s OR (e >= s AND"
+	    "   (forced OR (SELECT wm IS NULL FROM wm))))"
 	    "   AND (SELECT wm IS NULL OR forced OR e > wm FROM wm))"
 	    " FROM w", ctx->project, at[0] ? at : NULL, since[0] ? since : NULL);
 	if (r == NULL)
