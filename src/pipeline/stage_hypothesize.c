@@ -409,11 +409,14 @@ add_change(struct hinc *h, struct hev *e, int type)
 		utf8_snprintf(c->title, sizeof c->title, "config change %s on %s (%s)",
 		    e->ref, f->subject, jstr(e->meta, "resource"));
 	}
-	/* A fingerprint first seen after this change, on the same service. */
+	/* A fingerprint first seen after this change, on the same service;
+	 * one whose text names a dependency supports that dependency, not
+	 * this change. */
 	for (i = 0; i < h->nev && !f->new_fp_after; i++) {
 		struct hev *fp = &h->ev[i];
 
-		if (strcmp(fp->kind, "error_fingerprint") != 0 || fp->svc != e->svc)
+		if (strcmp(fp->kind, "error_fingerprint") != 0 || fp->svc != e->svc ||
+		    json_array_size(json_object_get(fp->meta, "mentions")) > 0)
 			continue;
 		after = json_object_get(fp->meta, "after_changes");
 		json_array_foreach(after, j, x) {
