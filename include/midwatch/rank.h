@@ -80,6 +80,15 @@ struct rank_facts {
 	double onset_lead_min;		/* minutes ahead of the next anomaly */
 	long long ev_anomaly;
 	double rate_ratio;		/* traffic: peak / baseline request rate */
+	int entry;			/* traffic surge: 1 the entry point (none of
+					 * its callers surges, or it has none),
+					 * -1 a caller surges too (it passes the
+					 * surge on), 0 not known */
+	char upstream[RANK_NAME_SIZE];	/* entry -1: the caller that surges;
+					 * drop_explained: the neighbour */
+	long long ev_upstream;
+	int drop_explained;		/* traffic drop: a caller or dependency
+					 * shows an anomaly first (a symptom) */
 	double share_dependents;	/* share of the other affected services
 					 * that (transitively) depend on it */
 	int mentioned;			/* callers' new errors name it */

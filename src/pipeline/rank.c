@@ -227,6 +227,18 @@ score_traffic(const struct rank_facts *f, struct rank_score *s)
 	if (surge && f->saturated)
 		term(s, 0.15, RANK_SUPPORTS, f->ev_saturation,
 		    "%s saturates under the load", f->subject);
+	if (surge && f->entry > 0)
+		term(s, 0.15, RANK_SUPPORTS, f->ev_anomaly,
+		    "%s is where the surge enters: none of its callers surges",
+		    f->subject);
+	else if (surge && f->entry < 0)
+		term(s, -0.20, RANK_CONTRADICTS, f->ev_upstream,
+		    "its caller %s surges too: the surge passes through",
+		    f->upstream);
+	if (!surge && f->drop_explained)
+		term(s, -0.25, RANK_CONTRADICTS, f->ev_upstream,
+		    "the drop follows an anomaly on %s, a neighbour in the call "
+		    "graph: a symptom", f->upstream);
 	if (f->near_change)
 		term(s, -0.15, RANK_CONTRADICTS, f->ev_near_change,
 		    "a change %.0f min before onset", f->near_change_lead);

@@ -455,6 +455,51 @@ add_no_release(struct hinc *h)
 	    c->f.subject);
 }
 
+/*
+ * Where a traffic shift sits in the call graph: a surge whose callers do not
+ * surge (or that has none) is where it enters, one with a surging caller
+ * passes it on; a drop that a caller's or a dependency's anomaly precedes
+ * (by up to a minute after) is a symptom of it.
+ */
+static void
+traffic_context(struct hinc *h, const struct hev *e, struct hcand *c)
+{
+	int i, k, surge = c->f.rate_ratio >= 1;
+
+	for (i = 0; i < h->nedges; i++) {
+		const struct hedge *ed = &h->edges[i];
+		int caller = ed->to == e->svc;
+		long long other = caller ? ed->from : ed->to;
+		struct hsvc *os;
+
+		if (!caller && (surge || ed->from != e->svc || ed->to == 0))
+			continue;
+		for (k = 0; k < h->nev; k++) {
+			const struct hev *o = &h->ev[k];
+			int shift = strcmp(o->kind, "traffic_shift") == 0;
+
+			if (o == e || o->svc != other)
+				continue;
+			if (surge ? !(shift && jnum(o->meta, "ratio") >= 1) :
+			    !((shift || strcmp(o->kind, "metric_anomaly") == 0 ||
+			    strcmp(o->kind, "dependency_anomaly") == 0) &&
+			    o->at <= e->at + 60))
+				continue;
+			os = svc_get(h, other);
+			utf8_snprintf(c->f.upstream, sizeof c->f.upstream, "%s",
+			    os != NULL ? os->name : "?");
+			c->f.ev_upstream = o->id;
+			if (surge)
+				c->f.entry = -1;
+			else
+				c->f.drop_explained = 1;
+			return;
+		}
+	}
+	if (surge)
+		c->f.entry = 1;
+}
+
 /* A traffic candidate per service with a traffic shift. */
 static void
 add_traffic(struct hinc *h)
@@ -507,6 +552,7 @@ add_traffic(struct hinc *h)
 			c->f.ev_saturation = s->ev_sat;
 		}
 		change_context(h, &c->f, NULL);
+		traffic_context(h, e, c);
 		utf8_snprintf(c->title, sizeof c->title, "traffic %s on %s (%.1fx)",
 		    c->f.rate_ratio >= 1 ? "surge" : "drop", c->f.subject,
 		    c->f.rate_ratio);

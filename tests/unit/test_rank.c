@@ -149,6 +149,52 @@ test_surge_beats_docs_deploy(void **state)
 	assert_non_null(find_term(&st, "2.8x baseline"));
 }
 
+/* A surge at the edge outranks the same surge seen further down, and a drop
+ * that a neighbour's anomaly precedes is a symptom. */
+static void
+test_surge_entry_and_drop(void **state)
+{
+	struct rank_facts edge = facts(RANK_TRAFFIC, "gateway", "");
+	struct rank_facts down = facts(RANK_TRAFFIC, "search", "");
+	struct rank_facts drop = facts(RANK_TRAFFIC, "billing", "");
+	struct rank_facts drop2 = facts(RANK_TRAFFIC, "billing", "");
+	struct rank_score se, sd, sp, sp2;
+
+	(void)state;
+	edge.onset_order = down.onset_order = 1;
+	edge.rate_ratio = 2.1;
+	down.rate_ratio = 2.6;
+	edge.ev_anomaly = 1;
+	down.ev_anomaly = 2;
+	down.saturated = 1;
+	down.ev_saturation = 3;
+	edge.entry = 1;
+	down.entry = -1;
+	snprintf(down.upstream, sizeof down.upstream, "gateway");
+	down.ev_upstream = 1;
+	rank_score(&edge, &se);
+	rank_score(&down, &sd);
+	assert_sums(&se);
+	assert_sums(&sd);
+	assert_true(rank_compare(&edge, &se, &down, &sd) < 0);
+	assert_non_null(find_term(&se, "gateway is where the surge enters"));
+	assert_non_null(find_term(&sd, "its caller gateway surges too"));
+	assert_int_equal(find_term(&sd, "surges too")->evidence_id, 1);
+	assert_int_equal(find_term(&sd, "surges too")->role, RANK_CONTRADICTS);
+
+	drop.onset_order = drop2.onset_order = 2;
+	drop.rate_ratio = drop2.rate_ratio = 0.3;
+	drop.ev_anomaly = drop2.ev_anomaly = 4;
+	drop2.drop_explained = 1;
+	snprintf(drop2.upstream, sizeof drop2.upstream, "payments-db");
+	drop2.ev_upstream = 5;
+	rank_score(&drop, &sp);
+	rank_score(&drop2, &sp2);
+	assert_sums(&sp2);
+	assert_true(sp2.score < sp.score - 0.2);
+	assert_non_null(find_term(&sp2, "anomaly on payments-db"));
+}
+
 static void
 test_db_root_beats_callers(void **state)
 {
@@ -336,6 +382,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_release_bad_deploy),
 		cmocka_unit_test(test_surge_beats_docs_deploy),
+		cmocka_unit_test(test_surge_entry_and_drop),
 		cmocka_unit_test(test_db_root_beats_callers),
 		cmocka_unit_test(test_external_dependency),
 		cmocka_unit_test(test_prior_and_no_release),
