@@ -6,6 +6,7 @@
 #define MIDWATCH_CLI_H
 
 #include <stdio.h>
+#include <jansson.h>
 #include "midwatch/midwatch.h"
 
 struct db;
@@ -66,6 +67,9 @@ void cli_disconnect(struct cli_ctx *ctx);
 int cli_fail(const char *cmd, char *cause);
 /* Parses a positive decimal id; 0 ok. */
 int cli_parse_id(const char *s, long long *out);
+/* Prints a run's skipped units (pipeline_runs.summary.skipped, an array of
+ * {stage, unit, id, reason}) one a line after indent, sanitised. */
+void cli_print_skipped(const char *indent, json_t *skipped);
 
 /* Subcommands (each in its own cli_*.c). */
 int cmd_console(struct cli_ctx *, int, char **);

@@ -14,6 +14,7 @@
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
 #include "midwatch/log.h"
+#include "midwatch/sanitize.h"
 #include "midwatch/xmalloc.h"
 
 /* getenv with a const signature for db_conninfo_resolve. */
@@ -105,4 +106,24 @@ cli_fail(const char *cmd, char *cause)
 	fprintf(stderr, "midwatch: %s: %s\n", cmd, cause ? cause : "failed");
 	free(cause);
 	return MW_EXIT_ERROR;
+}
+
+/* Prints a run's skipped units (see cli.h). */
+void
+cli_print_skipped(const char *indent, json_t *skipped)
+{
+	json_t *u;
+	size_t i;
+	char *id, *why;
+
+	json_array_foreach(skipped, i, u) {
+		id = sanitize_text(json_string_value(json_object_get(u, "id")), 0);
+		why = sanitize_text(json_string_value(json_object_get(u,
+		    "reason")), 0);
+		printf("%s%s %s %s: %s\n", indent,
+		    json_string_value(json_object_get(u, "stage")),
+		    json_string_value(json_object_get(u, "unit")), id, why);
+		free(id);
+		free(why);
+	}
 }

@@ -16,7 +16,6 @@
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
 #include "midwatch/pipeline.h"
-#include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -43,21 +42,8 @@ print_stage(const char *name, json_t *o)
 static void
 print_skipped(json_t *sum, long long n)
 {
-	json_t *u;
-	size_t i;
-	char *id, *why;
-
 	printf("  %-12s%lld unit%s\n", "skipped", n, n == 1 ? "" : "s");
-	json_array_foreach(json_object_get(sum, "skipped"), i, u) {
-		id = sanitize_text(json_string_value(json_object_get(u, "id")), 0);
-		why = sanitize_text(json_string_value(json_object_get(u,
-		    "reason")), 0);
-		printf("    %s %s %s: %s\n",
-		    json_string_value(json_object_get(u, "stage")),
-		    json_string_value(json_object_get(u, "unit")), id, why);
-		free(id);
-		free(why);
-	}
+	cli_print_skipped("    ", json_object_get(sum, "skipped"));
 	if ((size_t)n > json_array_size(json_object_get(sum, "skipped")))
 		printf("    (%lld more)\n", n - (long long)json_array_size(
 		    json_object_get(sum, "skipped")));

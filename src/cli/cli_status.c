@@ -81,7 +81,7 @@ status_print(const struct mw_health *h, json_t *runs, json_t *gaps)
 {
 	json_t *o;
 	size_t i;
-	char *line, *a, *b;
+	char *line;
 
 	line = h->line != NULL ? sanitize_text(h->line, 0) : NULL;
 	if (line != NULL)
@@ -105,16 +105,7 @@ status_print(const struct mw_health *h, json_t *runs, json_t *gaps)
 	}
 	if (json_array_size(h->skipped) > 0)
 		printf("\nskipped by run %lld:\n", h->last_run_id);
-	json_array_foreach(h->skipped, i, o) {
-		a = sanitize_text(json_string_value(json_object_get(o, "id")), 0);
-		b = sanitize_text(json_string_value(json_object_get(o, "reason")),
-		    0);
-		printf("  %s %s %s: %s\n",
-		    json_string_value(json_object_get(o, "stage")),
-		    json_string_value(json_object_get(o, "unit")), a, b);
-		free(a);
-		free(b);
-	}
+	cli_print_skipped("  ", h->skipped);
 	if (json_array_size(gaps) > 0)
 		printf("\nwindows given up:\n");
 	json_array_foreach(gaps, i, o)

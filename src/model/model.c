@@ -600,10 +600,11 @@ model_load_alerts(struct db *db, const char *project, const char *ids,
 /* The snapshot                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* The last pipeline run and the database clock; 0 or -1. */
+/* The last pipeline run and the database clock, and with health the
+ * pipeline's health; 0 or -1. */
 static int
-model_load_run(struct db *db, const char *project, struct mw_snapshot *s,
-    char **cause)
+model_load_run(struct db *db, const char *project, int health,
+    struct mw_snapshot *s, char **cause)
 {
 	struct mw_health h;
 	struct db_res *r;
@@ -624,6 +625,8 @@ model_load_run(struct db *db, const char *project, struct mw_snapshot *s,
 	s->last_run_status = model_col_dup(r, 0, 2);
 	s->last_run_finished = db_res_f(r, 0, 3);
 	db_res_free(r);
+	if (!health)
+		return 0;
 	/* Staleness is `midwatch status`'s business (--max-age); here the
 	 * runs themselves say whether the pipeline is healthy. */
 	if (model_health_load(db, strtoll(project, NULL, 10), 0, &h, cause) != 0)
@@ -664,7 +667,8 @@ model_load_filtered(struct db *db, long long project_id, enum model_filter f,
 	    model_load_recommendations(db, project, ids_txt, with_hidden, s, map,
 	    cause) != 0 ||
 	    model_load_alerts(db, project, ids_txt, s, map, cause) != 0 ||
-	    model_load_run(db, project, s, cause) != 0)
+	    /* the report stage's snapshot of given ids needs no health */
+	    model_load_run(db, project, f != MODEL_IDS, s, cause) != 0)
 		goto fail;
 	free(map);
 	free(ids);
