@@ -146,6 +146,10 @@ PGDATABASE=isolate
 t_run "the next run proceeds" "$MIDWATCH" run
 out=$("$MIDWATCH" status); rc=$?
 t_eq "... and status is healthy again" "0" "$rc"
+sleep 2
+out=$("$MIDWATCH" status --max-age 1s); rc=$?
+t_eq "no run completed within --max-age: status exits 2" "2" "$rc"
+t_match "... saying since when" "^pipeline failing: no run completed since [0-9]{2}:[0-9]{2} UTC" "$out"
 
 # --- a window that keeps failing ------------------------------------------------
 pgtest_createdb giveup
