@@ -71,6 +71,11 @@ int cli_parse_id(const char *s, long long *out);
  * {stage, unit, id, reason}) one a line after indent, sanitised. */
 void cli_print_skipped(const char *indent, json_t *skipped);
 
+/* Prints the incidents of s as the table of `midwatch incidents` (top
+ * hypotheses under each), whatever their status (cli_incidents.c). */
+struct mw_snapshot;
+void cli_incidents_print(const struct mw_snapshot *s);
+
 /* Subcommands (each in its own cli_*.c). */
 int cmd_console(struct cli_ctx *, int, char **);
 int cmd_demo(struct cli_ctx *, int, char **);
@@ -83,5 +88,7 @@ int cmd_feedback(struct cli_ctx *, int, char **);
 int cmd_note(struct cli_ctx *, int, char **);
 int cmd_migrate(struct cli_ctx *, int, char **);
 int cmd_cluster(struct cli_ctx *, int, char **);
+int cmd_investigate(struct cli_ctx *, int, char **);
+int cmd_policy(struct cli_ctx *, int, char **);
 
 #endif

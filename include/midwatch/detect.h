@@ -19,8 +19,16 @@
  * it while every "exit" test passes (exit thresholds are lower: hysteresis). */
 struct detect_params {
 	int dir;		/* DETECT_UP, DETECT_DOWN or DETECT_BOTH */
-	int window;		/* trailing normal points in the baseline */
-	int min_baseline;	/* points needed before anything is judged */
+	/* Durations, in seconds: detect_series turns them into points at the
+	 * series' own step (the median spacing of its points), with floors. */
+	double window_s;	/* trailing normal history in the baseline */
+	double baseline_s;	/* history needed before anything is judged */
+	double min_duration_s;	/* an anomaly this long is a signal */
+	double merge_gap_s;	/* quiet time that still joins two episodes */
+	double max_duration_s;	/* a longer episode is a new normal level */
+	int min_points;		/* floor: points of a signal (a short one needs
+				 * an extreme deviation, see detect_series) */
+	int min_baseline;	/* floor: baseline points before judging */
 	int use_z;		/* apply the robust z tests */
 	int trend;		/* extrapolate the trailing trend (robust line) */
 	double enter_z;		/* |x - b| / scale to enter */
@@ -35,9 +43,6 @@ struct detect_params {
 				 * (saturation of a slow leak; 0: off) */
 	double floor_abs;	/* the scale never drops below these */
 	double floor_rel;	/* ... (relative to |b|) */
-	int min_points;		/* uninterrupted anomalous points for a signal */
-	int merge_gap;		/* quiet points that still join two episodes */
-	int max_points;		/* a longer episode is a new normal level */
 	double period;		/* seasonal period in seconds (0: none) */
 	double period_half;	/* half-width of the seasonal reference window */
 };
@@ -55,7 +60,24 @@ struct detect_eval {
 	double scale;		/* robust sigma (1.4826 MAD, floored) */
 	double z;		/* signed robust z of the point */
 	int anomalous;		/* inside an episode */
+	int history;		/* normal points behind the baseline */
 };
+
+/* The point counts of a detect_params at one series step. */
+struct detect_grid {
+	double step;		/* seconds between points (median spacing) */
+	int window;		/* trailing normal points in the baseline */
+	int min_baseline;	/* points needed before anything is judged */
+	int min_points;		/* uninterrupted anomalous points for a signal */
+	int merge_gap;		/* quiet points that still join two episodes */
+	int max_points;		/* a longer episode is a new normal level */
+};
+
+/* A run shorter than min_points is still a signal when it is extreme: at
+ * least detect.short_points points with median deviations detect.short_factor
+ * times as far out as entering asks, or isolated points (a spike) at
+ * detect.spike_factor times; a series flaps when detect.flap_runs runs start
+ * within detect.flap_window (policy.def). */
 
 /* A run of episodes merged across short gaps: a signal when long enough. */
 struct detect_run {
@@ -71,6 +93,10 @@ struct detect_run {
 	int anomalous;		/* anomalous points */
 	int longest;		/* longest uninterrupted episode, in points */
 	int open;		/* still anomalous at the last point */
+	int spike;		/* one extreme point */
+	int short_extreme;	/* shorter than min_points, but extreme */
+	double step;		/* the series' step, seconds */
+	int history;		/* baseline points at onset */
 	int level_shift;	/* lasted past max_points: re-baselined */
 	int flapping;		/* many short cycles */
 	int is_signal;		/* long enough to report */
@@ -79,7 +105,7 @@ struct detect_run {
 
 /* Default parameters for a metric name (request_rate, error_ratio,
  * latency_p99_ms, cpu_utilization, memory_utilization, restarts, anything
- * else = custom) on a one-minute grid. */
+ * else = custom). */
 void detect_params_for_metric(const char *metric, struct detect_params *p);
 /* Default parameters for a funnel conversion ratio series. */
 void detect_params_for_conversion(struct detect_params *p);
@@ -94,7 +120,16 @@ void detect_series(const struct detect_params *p, const struct detect_point *pts
 
 /* Median of v[0..n-1] (reorders v); NAN when n is 0. */
 double detect_median(double *v, size_t n);
-/* Quality score of a run from its statistics (also used by tests). */
-double detect_quality(double median_z, int anomalous, int span, int cycles);
+/* The series' step: the median spacing of its points (60 when fewer than
+ * two points). */
+double detect_step(const struct detect_point *pts, size_t n);
+/* The point counts of p at a step (seconds). */
+void detect_grid_at(const struct detect_params *p, double step,
+    struct detect_grid *g);
+/* Quality score of a run from its statistics (also used by tests): median
+ * |z|, anomalous points, span in points, cycles, step in seconds, and the
+ * share of a full baseline window behind it (0..1). */
+double detect_quality(double median_z, int anomalous, int span, int cycles,
+    double step, double history);
 
 #endif

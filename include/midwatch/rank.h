@@ -63,6 +63,14 @@ struct rank_facts {
 	long long ev_change;
 	int change_on_anomalous;	/* on a service that shows an anomaly */
 	int change_on_first;		/* on the service whose anomaly came first */
+	int below_first;		/* a service it calls (transitively) shows a
+					 * steady anomaly that began no later than
+					 * its own: the trouble comes from below */
+	char below[RANK_NAME_SIZE];	/* ... that service */
+	long long ev_below;
+	double change_later_min;	/* > 0: its service's steady anomaly began
+					 * this many minutes after the first one
+					 * (downstream of it) */
 	int risky;			/* risky files / risky config field */
 	char risky_what[RANK_NAME_SIZE]; /* display text, cut on a boundary */
 	long long ev_risky;

@@ -5,8 +5,9 @@
  * The UI thread never holds a database connection.  A data worker thread
  * owns one connection for snapshots and feedback and a second one that
  * LISTENs on channel 'midwatch'; a pipeline thread owns a third for
- * pipeline runs (on a timer and on demand).  The UI posts intents (refresh,
- * load a detail, record feedback, run the pipeline) and receives messages
+ * pipeline runs (on a timer and on demand) and investigations.  The UI
+ * posts intents (refresh, load a detail, record feedback, run the pipeline,
+ * investigate a moment) and receives messages
  * (snapshots, results, connection and pipeline state) through queues whose
  * wake pipe sits in the UI's poll() set.  Nothing here draws.
  */
@@ -45,7 +46,8 @@ enum intent_type {
 	INTENT_REFRESH,		/* reload the snapshot now */
 	INTENT_DETAIL,		/* load the timeline and series of id */
 	INTENT_FEEDBACK,	/* record one feedback event */
-	INTENT_RUN_PIPELINE	/* run the pipeline now */
+	INTENT_RUN_PIPELINE,	/* run the pipeline now */
+	INTENT_INVESTIGATE	/* investigate the moment at (and service) */
 };
 
 struct intent {
@@ -60,6 +62,9 @@ struct intent {
 	char *key;			/* idempotency key: the same for a retry */
 	char *label;			/* "acknowledge alert #5", for messages */
 	int attempts;			/* tries so far (retries after reconnects) */
+	/* INVESTIGATE (on the pipeline thread, investigate.h): */
+	double at;			/* the moment, epoch seconds */
+	char *service;			/* a service name, or NULL */
 };
 
 /* Frees an intent and its strings. */
@@ -74,7 +79,10 @@ enum wmsg_type {
 	WMSG_DONE,		/* a feedback intent finished (seq, rc, text);
 				 * snap is the reloaded data when there is one */
 	WMSG_DB,		/* connection state: ok, text */
-	WMSG_PIPELINE		/* pipeline state (pipe_*), text */
+	WMSG_PIPELINE,		/* pipeline state (pipe_*), text */
+	WMSG_INVESTIGATE	/* an investigation ended (seq): rc 0 opened or
+				 * updated incident id, 1 incident id already
+				 * covered it, -1 failed; text says what */
 };
 
 enum pipe_state {
@@ -89,9 +97,11 @@ enum pipe_state {
 struct wmsg {
 	enum wmsg_type type;
 	unsigned long seq;		/* DONE: the intent's seq */
-	int rc;				/* DONE: 0 recorded, 1 already recorded, -1 failed */
+	int rc;				/* DONE: 0 recorded, 1 already recorded, -1 failed
+					 * (INVESTIGATE: see above) */
 	int ok;				/* DB: connected */
-	long long id;			/* DETAIL: incident id; PIPELINE: run id */
+	long long id;			/* DETAIL, INVESTIGATE: incident id;
+					 * PIPELINE: run id */
 	char *text;			/* message, error or holder; may be NULL */
 	struct mw_snapshot *snap;	/* owned by the message until taken */
 	enum pipe_state pipe;		/* PIPELINE */

@@ -117,6 +117,13 @@ cli_inc_table(const struct mw_snapshot *s, int all)
 	}
 }
 
+/* Prints incidents as `midwatch incidents` does (see cli.h). */
+void
+cli_incidents_print(const struct mw_snapshot *s)
+{
+	cli_inc_table(s, 1);
+}
+
 /* incidents [--json] [--all]. */
 int
 cmd_incidents(struct cli_ctx *ctx, int argc, char **argv)

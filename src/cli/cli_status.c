@@ -48,7 +48,8 @@ status_runs(struct cli_ctx *ctx, const char *which, char **cause)
 	    "  to_char(finished_at AT TIME ZONE 'UTC',"
 	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS finished_at,"
 	    "  skipped_units, error FROM midwatch.pipeline_runs"
-	    "  WHERE project_id = $1 AND ($2 = 'runs' OR status = 'skipped')"
+	    "  WHERE project_id = $1 AND kind = 'pipeline'"
+	    "  AND ($2 = 'runs' OR status = 'skipped')"
 	    "  ORDER BY id DESC LIMIT $3::int) x",
 	    ctx->project_id_str, which, STATUS_RUNS);
 	if (r == NULL)

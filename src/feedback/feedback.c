@@ -82,8 +82,11 @@ static const struct {
  * Inserts the event.  The default idempotency key is actor, event type,
  * target, the minute (database clock) and a hash of the payload: the same
  * action on the same target by the same person within a minute records once,
- * while two different notes do not collide.  Returns the new id (NULL on a
- * duplicate) and the id of the event already holding the key.
+ * while two different notes do not collide.  The minute is a sliding one:
+ * the same event in the 60 s before counts too, so a repeat that crosses a
+ * minute boundary is still a repeat (the key catches concurrent ones).
+ * Returns the new id (NULL on a duplicate) and the id of the event already
+ * recorded.
  */
 static const char feedback_sql_insert[] =
     "WITH k AS ("
@@ -91,16 +94,26 @@ static const char feedback_sql_insert[] =
     "	       ($6::bigint)::text,"
     "	       (floor(extract(epoch FROM now()) / 60))::bigint::text,"
     "	       md5(($8::jsonb)::text))) AS key),"
+    " prev AS ("
+    "	SELECT f.id FROM midwatch.feedback_events f"
+    "	 WHERE $9::text IS NULL AND f.project_id = $1"
+    "	   AND f.actor_id IS NOT DISTINCT FROM $3 AND f.event_type = $4"
+    "	   AND f.target_kind = $5 AND f.target_id = $6::bigint"
+    "	   AND f.payload = $8::jsonb"
+    "	   AND f.created_at > now() - interval '60 seconds'"
+    "	 ORDER BY f.id DESC LIMIT 1),"
     " ins AS ("
     "	INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,"
     "	       event_type, target_kind, target_id, incident_id, payload,"
     "	       idempotency_key)"
     "	SELECT $1, $2, $3, $4, $5, $6::bigint, $7, $8::jsonb, k.key FROM k"
+    "	 WHERE NOT EXISTS (SELECT 1 FROM prev)"
     "	ON CONFLICT (project_id, idempotency_key) DO NOTHING"
     "	RETURNING id)"
     " SELECT (SELECT id FROM ins),"
-    "        (SELECT f.id FROM midwatch.feedback_events f, k"
-    "          WHERE f.project_id = $1 AND f.idempotency_key = k.key)";
+    "        coalesce((SELECT id FROM prev), (SELECT f.id"
+    "          FROM midwatch.feedback_events f, k"
+    "          WHERE f.project_id = $1 AND f.idempotency_key = k.key))";
 
 /* The derived status updates; $1 project, $2 target, $3 actor. */
 static const char feedback_sql_alert_ack[] =

@@ -615,7 +615,7 @@ model_load_run(struct db *db, const char *project, int health,
 	    "  FROM (SELECT 1) one"
 	    "  LEFT JOIN LATERAL (SELECT id, status, finished_at"
 	    "                       FROM midwatch.pipeline_runs"
-	    "                      WHERE project_id = $1"
+	    "                      WHERE project_id = $1 AND kind = 'pipeline'"
 	    "                      ORDER BY id DESC LIMIT 1) p ON true",
 	    project);
 	if (r == NULL)
@@ -710,8 +710,9 @@ model_load_ids(struct db *db, long long project_id, const long long *ids,
  * Everything around the incident on one axis: deploys and config changes of
  * the incident's service, the suspected services and the services of its
  * signals within the window +- 2 h (config changes without a service too),
- * the incident's alerts (at their data-time firing), signal onsets, and the
- * operators' notes on anything of the incident (at the time they were
+ * the incident's alerts (at their data-time firing), signal onsets (of
+ * another investigation's signals only its own incident shows them), and
+ * the operators' notes on anything of the incident (at the time they were
  * written).
  */
 static const char model_sql_timeline[] =
@@ -765,7 +766,8 @@ static const char model_sql_timeline[] =
     "	   AND s.id = g.service_id"
     "	 WHERE g.project_id = $1 AND (g.incident_id = inc.id"
     "	       OR (g.service_id IN (SELECT service_id FROM svc)"
-    "	           AND g.onset_at BETWEEN inc.t0 AND inc.t1))"
+    "	           AND g.onset_at BETWEEN inc.t0 AND inc.t1"
+    "	           AND coalesce(g.details ->> 'source', '') <> 'investigate'))"
     "	UNION ALL"
     "	SELECT f.created_at, 'note',"
     "	       'note by ' || coalesce(f.actor_id, '?') || ' on ' || f.target_kind"

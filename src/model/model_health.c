@@ -3,7 +3,9 @@
  * status bar, `midwatch incidents` and `midwatch status`: healthy, degraded
  * (the last run completed but skipped units, or gave a window up) or failing
  * (the last run failed, or no run completed within max_age), with a one-line
- * reason, so a degraded pipeline is never mistaken for a quiet one.
+ * reason, so a degraded pipeline is never mistaken for a quiet one.  Only
+ * runs of kind 'pipeline' count: an investigation (`midwatch investigate`,
+ * kind 'investigate') says nothing about the pipeline's health.
  */
 #include "config.h"
 
@@ -137,7 +139,7 @@ model_health_load(struct db *db, long long project_id, double max_age,
 	snprintf(proj, sizeof proj, "%lld", project_id);
 	r = DBQ(db, cause,
 	    "WITH runs AS (SELECT * FROM midwatch.pipeline_runs"
-	    "  WHERE project_id = $1),"
+	    "  WHERE project_id = $1 AND kind = 'pipeline'),"
 	    " last AS (SELECT * FROM runs"
 	    "  WHERE status IN ('completed', 'failed', 'skipped')"
 	    "  ORDER BY id DESC LIMIT 1),"

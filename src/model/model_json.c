@@ -179,6 +179,13 @@ model_json_incident(const struct mw_incident *inc)
 	return o;
 }
 
+/* One element of the incidents array (see model.h); new reference. */
+json_t *
+model_incident_to_json(const struct mw_incident *inc)
+{
+	return model_json_incident(inc);
+}
+
 /* The incidents array (see model.h); new reference. */
 json_t *
 model_to_json(const struct mw_snapshot *s)

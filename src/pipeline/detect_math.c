@@ -11,82 +11,82 @@
 #include <string.h>
 
 #include "midwatch/detect.h"
+#include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
-
-/* Time constant of the damped trend extrapolation, in seconds: a trend is
- * followed for about this long, then the baseline levels off (a daily curve
- * bends; a straight line would not). */
-#define DETECT_TAU 1800.0
 
 /* ---- parameters ---------------------------------------------------------- */
 
-/* Sets the fields every series kind shares. */
+/* Sets the fields every series kind shares (policy.def, "detect"). */
 static void
 params_common(struct detect_params *p)
 {
 	memset(p, 0, sizeof *p);
 	p->dir = DETECT_BOTH;
-	p->window = 45;
-	p->min_baseline = 15;
+	p->window_s = POLICY(DETECT_WINDOW);
+	p->baseline_s = POLICY(DETECT_BASELINE);
+	p->min_duration_s = POLICY(DETECT_MIN_DURATION);
+	p->merge_gap_s = POLICY(DETECT_MERGE_GAP);
+	p->max_duration_s = POLICY(DETECT_MAX_DURATION);
+	p->min_points = (int)POLICY(DETECT_MIN_POINTS);
+	p->min_baseline = (int)POLICY(DETECT_BASELINE_MIN_POINTS);
 	p->use_z = 1;
 	p->trend = 1;
-	p->enter_z = 5.0;
-	p->exit_z = 2.5;
-	p->min_points = 5;
-	p->merge_gap = 3;
-	p->max_points = 240;
-	p->period = 86400.0;
-	p->period_half = 600.0;
+	p->enter_z = POLICY(DETECT_ENTER_Z);
+	p->exit_z = POLICY(DETECT_EXIT_Z);
+	p->period = POLICY(DETECT_SEASON);
+	p->period_half = POLICY(DETECT_SEASON_HALF);
 }
 
-/* Default parameters by metric meaning (thresholds in doc/pipeline.md). */
+/* Default parameters by metric meaning (policy.def; doc/pipeline.md). */
 void
 detect_params_for_metric(const char *metric, struct detect_params *p)
 {
 	params_common(p);
 	if (strcmp(metric, "request_rate") == 0) {
-		p->enter_rel = 0.4;
-		p->exit_rel = 0.2;
-		p->floor_rel = 0.02;
+		p->enter_rel = POLICY(RATE_ENTER_REL);
+		p->exit_rel = POLICY(RATE_EXIT_REL);
+		p->floor_rel = POLICY(RATE_FLOOR_REL);
 	} else if (strcmp(metric, "error_ratio") == 0) {
 		p->dir = DETECT_UP;
-		p->enter_abs = 0.01;
-		p->exit_abs = 0.005;
-		p->enter_rel = 2.0;
-		p->exit_rel = 1.0;
-		p->floor_abs = 0.001;
-		p->floor_rel = 0.1;
+		p->enter_abs = POLICY(ERR_ENTER_ABS);
+		p->exit_abs = POLICY(ERR_EXIT_ABS);
+		p->enter_rel = POLICY(ERR_ENTER_REL);
+		p->exit_rel = POLICY(ERR_EXIT_REL);
+		p->floor_abs = POLICY(ERR_FLOOR_ABS);
+		p->floor_rel = POLICY(ERR_FLOOR_REL);
 	} else if (strcmp(metric, "latency_p99_ms") == 0) {
 		p->dir = DETECT_UP;
-		p->enter_rel = 0.5;
-		p->exit_rel = 0.25;
-		p->floor_rel = 0.03;
-		p->floor_abs = 0.5;
+		p->enter_rel = POLICY(LAT_ENTER_REL);
+		p->exit_rel = POLICY(LAT_EXIT_REL);
+		p->floor_rel = POLICY(LAT_FLOOR_REL);
+		p->floor_abs = POLICY(LAT_FLOOR_ABS);
 	} else if (strcmp(metric, "cpu_utilization") == 0 ||
 	    strcmp(metric, "memory_utilization") == 0) {
 		p->dir = DETECT_UP;
-		p->level_enter = 0.8;
-		p->level_exit = 0.75;
-		p->level_hard = 0.95;
-		p->enter_abs = 0.15;
-		p->exit_abs = 0.08;
-		p->floor_abs = 0.01;
+		p->level_enter = POLICY(SAT_LEVEL_ENTER);
+		p->level_exit = POLICY(SAT_LEVEL_EXIT);
+		p->level_hard = POLICY(SAT_LEVEL_HARD);
+		p->enter_abs = POLICY(SAT_ENTER_ABS);
+		p->exit_abs = POLICY(SAT_EXIT_ABS);
+		p->floor_abs = POLICY(SAT_FLOOR_ABS);
 	} else if (strcmp(metric, "restarts") == 0) {
-		/* Judged on the stage's rolling 15-minute sum: a level rule. */
+		/* Judged on the stage's rolling sum: a level rule. */
 		p->dir = DETECT_UP;
 		p->use_z = 0;
 		p->trend = 0;
-		p->level_enter = 3.0;
-		p->level_exit = 2.0;
-		p->floor_abs = 1.0;
+		p->level_enter = POLICY(RESTART_LEVEL_ENTER);
+		p->level_exit = POLICY(RESTART_LEVEL_EXIT);
+		p->floor_abs = 1.0;	/* counts: one restart */
+		p->baseline_s = 0;
 		p->min_baseline = 1;
+		p->min_duration_s = 0;
 		p->min_points = 1;
 		p->period = 0;
 	} else {
-		p->enter_rel = 0.5;
-		p->exit_rel = 0.25;
-		p->floor_rel = 0.05;
-		p->floor_abs = 1e-9;
+		p->enter_rel = POLICY(CUSTOM_ENTER_REL);
+		p->exit_rel = POLICY(CUSTOM_EXIT_REL);
+		p->floor_rel = POLICY(CUSTOM_FLOOR_REL);
+		p->floor_abs = 1e-9;	/* numerical: never divide by zero */
 	}
 }
 
@@ -96,17 +96,66 @@ detect_params_for_conversion(struct detect_params *p)
 {
 	params_common(p);
 	p->dir = DETECT_DOWN;
-	p->window = 24;
-	p->min_baseline = 6;
-	p->enter_z = 4.0;
-	p->exit_z = 2.0;
-	p->enter_rel = 0.2;
-	p->exit_rel = 0.1;
-	p->floor_rel = 0.03;
-	p->floor_abs = 1e-6;
-	p->min_points = 2;
-	p->merge_gap = 1;
-	p->max_points = 48;
+	p->window_s = POLICY(CONV_WINDOW);
+	p->baseline_s = POLICY(CONV_BASELINE);
+	p->min_baseline = (int)POLICY(CONV_BASELINE_MIN_POINTS);
+	p->enter_z = POLICY(CONV_ENTER_Z);
+	p->exit_z = POLICY(CONV_EXIT_Z);
+	p->enter_rel = POLICY(CONV_ENTER_REL);
+	p->exit_rel = POLICY(CONV_EXIT_REL);
+	p->floor_rel = POLICY(CONV_FLOOR_REL);
+	p->floor_abs = 1e-6;	/* numerical: never divide by zero */
+	p->min_duration_s = POLICY(CONV_MIN_DURATION);
+	p->merge_gap_s = POLICY(CONV_MERGE_GAP);
+}
+
+/* ---- the grid of one series ---------------------------------------------- */
+
+/* The series' step (see detect.h). */
+double
+detect_step(const struct detect_point *pts, size_t n)
+{
+	double *d, step;
+	size_t i, m = 0;
+
+	if (n < 2)
+		return 60;
+	d = xcalloc(n, sizeof *d);
+	for (i = 1; i < n; i++)
+		if (pts[i].t > pts[i - 1].t)
+			d[m++] = pts[i].t - pts[i - 1].t;
+	step = m > 0 ? detect_median(d, m) : 60;
+	free(d);
+	return step > 0 ? step : 60;
+}
+
+/* Points covering a duration at a step, at least floor_. */
+static int
+points_for(double seconds, double step, int floor_)
+{
+	double n = ceil(seconds / step - 1e-9);
+
+	if (n > 1e6)
+		n = 1e6;
+	return n < floor_ ? floor_ : (int)n;
+}
+
+/* The point counts of p at a step (see detect.h). */
+void
+detect_grid_at(const struct detect_params *p, double step,
+    struct detect_grid *g)
+{
+	g->step = step > 0 ? step : 60;
+	g->min_baseline = points_for(p->baseline_s, g->step,
+	    p->min_baseline > 0 ? p->min_baseline : 1);
+	g->window = points_for(p->window_s, g->step,
+	    (int)POLICY(DETECT_WINDOW_MIN_POINTS));
+	if (g->window < g->min_baseline)
+		g->window = g->min_baseline;
+	g->min_points = points_for(p->min_duration_s, g->step,
+	    p->min_points > 0 ? p->min_points : 1);
+	g->merge_gap = points_for(p->merge_gap_s, g->step, 0);
+	g->max_points = points_for(p->max_duration_s, g->step, g->min_points + 1);
 }
 
 /* ---- small statistics ---------------------------------------------------- */
@@ -210,7 +259,7 @@ ring_line(const struct ring *r, int trend, double t, double *tmp, double *base,
     double *sigma)
 {
 	double *xs = tmp, *ts = tmp + r->cap, *w = tmp + 2 * r->cap;
-	double slope = 0, tm, level, dt, lo = INFINITY;
+	double slope = 0, tm, level, dt, tau, lo = INFINITY;
 	size_t i, n = r->n, h, start = (r->head + r->cap - n) % r->cap;
 
 	for (i = 0; i < n; i++) {
@@ -235,8 +284,9 @@ ring_line(const struct ring *r, int trend, double t, double *tmp, double *base,
 		w[i] = fabs(xs[i] - slope * (ts[i] - tm) - level);
 	*sigma = 1.4826 * detect_median(w, n);
 	dt = t - tm;
+	tau = POLICY(DETECT_TREND_TAU);
 	if (dt > 0)
-		dt = DETECT_TAU * (1 - exp(-dt / DETECT_TAU));
+		dt = tau * (1 - exp(-dt / tau));
 	*base = level + slope * dt;
 	if (lo >= 0 && *base < 0)
 		*base = 0;
@@ -325,8 +375,8 @@ passes_mirror(const struct detect_params *p, const struct base *bs, int nb,
 	return any;
 }
 
-/* The smallest |z| in direction s over the available baselines (at least
- * enter_z for a point past the hard level). */
+/* The smallest |z| in direction s over the available baselines (see the
+ * level rules at the end). */
 static double
 min_z(const struct detect_params *p, const struct base *bs, int nb, double x,
     int s)
@@ -344,8 +394,14 @@ min_z(const struct detect_params *p, const struct base *bs, int nb, double x,
 	}
 	if (isinf(best))
 		best = 0;
-	if (p->level_hard > 0 && s > 0 && x >= p->level_hard && best < p->enter_z)
-		best = p->enter_z;
+	/* Level rules measure their own strength: past the hard level a
+	 * point counts as a short extreme would; a level-only rule (restarts)
+	 * scales enter_z by how far past its level the point is. */
+	if (p->level_hard > 0 && s > 0 && x >= p->level_hard &&
+	    best < POLICY(DETECT_SHORT_FACTOR) * p->enter_z)
+		best = POLICY(DETECT_SHORT_FACTOR) * p->enter_z;
+	if (!p->use_z && p->level_enter > 0 && s > 0)
+		best = p->enter_z * x / p->level_enter;
 	return best;
 }
 
@@ -394,26 +450,66 @@ struct episode {
 	int level_shift;
 };
 
-/* Quality: magnitude x duration x cleanliness, each in 0..1. */
+/* Quality: magnitude x duration (in time; a single point counts half)
+ * x cleanliness x history, each in 0..1
+ * (history: the share of a full baseline window behind the run; none
+ * counts half). */
 double
-detect_quality(double median_z, int anomalous, int span, int cycles)
+detect_quality(double median_z, int anomalous, int span, int cycles,
+    double step, double history)
 {
-	double m, d, c;
+	double m, d, c, h;
 
 	m = median_z > 0 ? log(1 + median_z / 5) / log(5) : 0;
 	if (m > 1)
 		m = 1;
-	d = anomalous >= 15 ? 1 : sqrt(anomalous / 15.0);
+	d = anomalous * step / POLICY(DETECT_FULL_DURATION);
+	d = d >= 1 ? 1 : sqrt(d > 0 ? d : 0);
+	if (anomalous == 1)
+		d *= 0.5;	/* one observation: half the evidence of two */
 	c = span > 0 ? (double)anomalous / span : 0;
 	c /= 1 + 0.5 * (cycles > 1 ? cycles - 1 : 0);
-	return m * d * c;
+	h = 0.5 + 0.5 * (history >= 1 ? 1 : history > 0 ? history : 0);
+	return m * d * c * h;
+}
+
+/* Whether the run's anomalous points are, by their medians, k times as far
+ * out as entering asks on every test (z, relative, absolute). */
+static int
+far_out(const struct detect_params *p, const struct detect_point *pts,
+    const struct detect_eval *ev, const struct detect_run *r, double k)
+{
+	double *d, *rel, dm, rm;
+	size_t i, m = 0, span = r->last - r->first + 1;
+	int ok;
+
+	if (r->median_z < k * p->enter_z)
+		return 0;
+	d = xcalloc(span, sizeof *d);
+	rel = xcalloc(span, sizeof *rel);
+	for (i = r->first; i <= r->last; i++) {
+		if (!ev[i].anomalous)
+			continue;
+		d[m] = r->dir * (pts[i].x - ev[i].baseline);
+		rel[m] = ev[i].baseline != 0 ? d[m] / fabs(ev[i].baseline) :
+		    INFINITY;
+		m++;
+	}
+	dm = detect_median(d, m);
+	rm = detect_median(rel, m);
+	ok = m > 0 && (p->enter_rel <= 0 || rm >= k * p->enter_rel) &&
+	    (p->enter_abs <= 0 || dm >= k * p->enter_abs);
+	free(d);
+	free(rel);
+	return ok;
 }
 
 /* Builds the run of episodes ep[a..b] (inclusive). */
 static void
-make_run(const struct detect_params *p, const struct detect_point *pts,
-    const struct detect_eval *ev, const double *absz, const struct episode *ep,
-    size_t a, size_t b, int open, struct detect_run *r)
+make_run(const struct detect_params *p, const struct detect_grid *g,
+    const struct detect_point *pts, const struct detect_eval *ev,
+    const double *absz, const struct episode *ep, size_t a, size_t b,
+    int open, struct detect_run *r)
 {
 	size_t i, k, m = 0, span;
 	double *zs;
@@ -447,10 +543,59 @@ make_run(const struct detect_params *p, const struct detect_point *pts,
 	r->median_z = detect_median(zs, m);
 	free(zs);
 	r->flapping = r->cycles >= 4 && r->anomalous < 0.8 * (double)span;
-	r->is_signal = r->longest >= p->min_points ||
-	    (r->cycles >= 3 && r->anomalous >= 2 * p->min_points);
+	r->step = g->step;
+	r->history = ev[r->first].history;
+	r->is_signal = r->longest >= g->min_points ||
+	    (r->cycles >= 3 && r->anomalous >= 2 * g->min_points);
+	/* Short but extreme: a few points far out, or a spike further. */
+	if (!r->is_signal && p->use_z && !r->flapping) {
+		if (r->longest >= (int)POLICY(DETECT_SHORT_POINTS) &&
+		    far_out(p, pts, ev, r, POLICY(DETECT_SHORT_FACTOR)))
+			r->short_extreme = 1;
+		else if (r->longest < (int)POLICY(DETECT_SHORT_POINTS) &&
+		    far_out(p, pts, ev, r, POLICY(DETECT_SPIKE_FACTOR)))
+			r->spike = r->short_extreme = 1;
+		r->is_signal = r->short_extreme;
+	}
 	r->quality = detect_quality(r->median_z, r->anomalous, (int)span,
-	    r->cycles);
+	    r->cycles, g->step, (double)r->history / g->window);
+}
+
+/*
+ * Flapping across runs: a series that keeps entering and leaving (runs too
+ * far apart to merge, as a metric that flips every few minutes) flaps when
+ * POLICY(DETECT_FLAP_RUNS) of its runs start within POLICY(DETECT_FLAP_WINDOW) of each other;
+ * each such run that is short (at most POLICY(DETECT_FLAP_LONGEST)) is flapping, its
+ * quality counting the runs as cycles.
+ */
+static void
+flap_series(const struct detect_grid *g, const struct detect_point *pts,
+    struct detect_run *runs, size_t n)
+{
+	size_t k, j;
+	int near;
+	double t;
+
+	for (k = 0; k < n; k++) {
+		struct detect_run *r = &runs[k];
+
+		if ((double)(r->last - r->first + 1) * g->step > POLICY(DETECT_FLAP_LONGEST))
+			continue;
+		t = pts[r->first].t;
+		for (near = 0, j = 0; j < n; j++)
+			if (fabs(pts[runs[j].first].t - t) <= POLICY(DETECT_FLAP_WINDOW) / 2)
+				near++;
+		if (near < POLICY(DETECT_FLAP_RUNS))
+			continue;
+		r->flapping = 1;
+		if (r->short_extreme && !r->spike) {
+			r->short_extreme = 0;
+			r->is_signal = r->longest >= g->min_points;
+		}
+		r->quality = detect_quality(r->median_z, r->anomalous,
+		    (int)(r->last - r->first + 1), near > r->cycles ? near :
+		    r->cycles, g->step, (double)r->history / g->window);
+	}
 }
 
 /* Judges a series (see detect.h). */
@@ -458,6 +603,7 @@ void
 detect_series(const struct detect_params *p, const struct detect_point *pts,
     size_t n, struct detect_eval *eval, struct detect_run **runs, size_t *nruns)
 {
+	struct detect_grid g;
 	struct ring tr, sr;
 	struct base bs[2];
 	struct detect_eval *ev = eval;
@@ -470,13 +616,14 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	*nruns = 0;
 	if (n == 0)
 		return;
+	detect_grid_at(p, detect_step(pts, n), &g);
 	if (ev == NULL)
 		ev = xcalloc(n, sizeof *ev);
 	memset(ev, 0, n * sizeof *ev);
 	ref = xcalloc(n, sizeof *ref);
 	absz = xcalloc(n, sizeof *absz);
 	seasonal_refs(p, pts, n, ref);
-	tr.cap = sr.cap = (size_t)(p->window > 0 ? p->window : 1);
+	tr.cap = sr.cap = (size_t)g.window;
 	tr.n = sr.n = tr.head = sr.head = 0;
 	tr.v = xcalloc(tr.cap, sizeof *tr.v);
 	tr.t = xcalloc(tr.cap, sizeof *tr.t);
@@ -495,13 +642,14 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 
 		/* The baselines from the normal points seen so far. */
 		bs[0].ok = bs[1].ok = 0;
-		if ((int)tr.n >= p->min_baseline) {
+		ev[i].history = (int)tr.n;
+		if ((int)tr.n >= g.min_baseline) {
 			ring_line(&tr, p->trend, pts[i].t, tmp, &med, &sig);
 			bs[0].ok = 1;
 			bs[0].b = med;
 			bs[0].scale = floored(p, sig, med);
 		}
-		if (!isnan(ref[i]) && (int)sr.n >= p->min_baseline) {
+		if (!isnan(ref[i]) && (int)sr.n >= g.min_baseline) {
 			ring_line(&sr, 0, pts[i].t, tmp, &med, &sig);
 			bs[1].ok = 1;
 			bs[1].b = ref[i] + med;
@@ -521,7 +669,7 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 				ev[i].anomalous = 1;
 				absz[i] = min_z(p, bs, 2, x, s);
 				eps[neps].last = i;
-				if ((int)(i - eps[neps].first + 1) >= p->max_points) {
+				if ((int)(i - eps[neps].first + 1) >= g.max_points) {
 					/* A new normal level: re-baseline on it. */
 					eps[neps].level_shift = 1;
 					neps++;
@@ -559,7 +707,7 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 		 * taken for a spike; held long enough it becomes the new level. */
 		if (!ok && ev[i].judged && nd == 1 &&
 		    passes_mirror(p, bs, 2, x, -dirs[0])) {
-			if (++ignored < (size_t)p->max_points)
+			if (++ignored < (size_t)g.max_points)
 				continue;
 			start = i + 1 - ignored;
 			for (j = start; j <= i; j++) {
@@ -587,12 +735,13 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 		for (j = 1; j <= neps; j++) {
 			if (j < neps && eps[j].dir == eps[a].dir &&
 			    !eps[j - 1].level_shift &&
-			    eps[j].first - eps[j - 1].last - 1 <= (size_t)p->merge_gap)
+			    eps[j].first - eps[j - 1].last - 1 <= (size_t)g.merge_gap)
 				continue;
-			make_run(p, pts, ev, absz, eps, a, j - 1,
+			make_run(p, &g, pts, ev, absz, eps, a, j - 1,
 			    j == neps && in_ep, &(*runs)[(*nruns)++]);
 			a = j;
 		}
+		flap_series(&g, pts, *runs, *nruns);
 	}
 	free(eps);
 	free(tmp);

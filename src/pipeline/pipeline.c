@@ -113,9 +113,10 @@ now_ms(void)
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
-/* Describes who holds the pipeline lock of a project (malloc'd). */
-static char *
-lock_holder(struct db *db, long long project_id, const char *key)
+/* Describes who holds the pipeline lock of a project (malloc'd); key is
+ * DB_LOCK_PIPELINE + project_id as text (pipeline_int.h). */
+char *
+pipeline_lock_holder(struct db *db, long long project_id, const char *key)
 {
 	struct db_res *r;
 	char *why = NULL, *s, proj[24];
@@ -152,10 +153,11 @@ lock_holder(struct db *db, long long project_id, const char *key)
 	return s;
 }
 
-/* Marks runs left 'running' or 'pending' by a dead process as failed; only
- * called while holding the lock, so no live run can own such a row. */
-static int
-reap_abandoned(struct db *db, const char *proj, char **cause)
+/* Marks runs (of any kind) left 'running' or 'pending' by a dead process as
+ * failed; only called while holding the lock, so no live run can own such a
+ * row (pipeline_int.h). */
+int
+pipeline_reap_abandoned(struct db *db, const char *proj, char **cause)
 {
 	struct db_res *r;
 	int n;
@@ -198,7 +200,8 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 	r = DBQ(db, cause,
 	    "WITH raw AS (" RAW_TIMES "),"
 	    " wm AS (SELECT max(window_end) AS wm FROM midwatch.pipeline_runs"
-	    "  WHERE project_id = $1 AND status IN ('completed', 'skipped')),"
+	    "  WHERE project_id = $1 AND kind = 'pipeline'"
+	    "  AND status IN ('completed', 'skipped')),"
 	    " w AS (SELECT coalesce(to_timestamp($2::float8), raw.hi) AS e,"
 	    "  coalesce(to_timestamp($3::float8), wm.wm, raw.lo) AS s,"
 	    "  $3::float8 IS NOT NULL AS forced, raw.hi AS hi"
@@ -250,9 +253,10 @@ give_up_window(struct db *db, struct pipeline_ctx *ctx, const char *by,
 	r = DBQ(db, cause,
 	    "WITH last_ok AS (SELECT coalesce(max(id), 0) AS id"
 	    "  FROM midwatch.pipeline_runs WHERE project_id = $1"
-	    "  AND status IN ('completed', 'skipped')),"
+	    "  AND kind = 'pipeline' AND status IN ('completed', 'skipped')),"
 	    " f AS (SELECT r.* FROM midwatch.pipeline_runs r, last_ok"
-	    "  WHERE r.project_id = $1 AND r.id > last_ok.id AND r.status = 'failed'"
+	    "  WHERE r.project_id = $1 AND r.kind = 'pipeline'"
+	    "  AND r.id > last_ok.id AND r.status = 'failed'"
 	    "  AND r.window_start IS NOT NULL AND r.window_end IS NOT NULL"
 	    "  AND coalesce(r.error, '') !~ " NOT_THE_DATA_RE "),"
 	    " g AS (SELECT min(window_start) AS s, max(window_end) AS e,"
@@ -374,7 +378,8 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 	}
 	if (DBX(db, &why,
 	    "INSERT INTO midwatch.audit_entries (project_id, actor, action, target,"
-	    " details) SELECT project_id, requested_by, 'pipeline.' || status,"
+	    " details) SELECT project_id, requested_by, CASE kind WHEN"
+	    " 'investigate' THEN 'investigate.' ELSE 'pipeline.' END || status,"
 	    " 'pipeline_run:' || id, jsonb_build_object('window_start', window_start,"
 	    " 'window_end', window_end, 'error', error)"
 	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
@@ -400,12 +405,14 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 	return again;
 }
 
-/* Runs the stages of an open run; 0 or -1 with *cause (row left failed).
- * *relinked is set when the connection had to be re-established to record
- * a failure (the pipeline lock went with the old session). */
-static int
-run_stages(struct db *db, struct pipeline_ctx *ctx, int *relinked,
-    char **cause)
+/* Runs the stages (NULL-terminated) of an open run; 0 or -1 with *cause
+ * (row left failed).  *relinked is set when the connection had to be
+ * re-established to record a failure (the pipeline lock went with the old
+ * session).  pipeline_run runs pipeline_stages; investigate.c its own list
+ * (pipeline_int.h). */
+int
+pipeline_run_stages(struct db *db, struct pipeline_ctx *ctx,
+    const struct pipeline_stage *stages, int *relinked, char **cause)
 {
 	const struct pipeline_stage *st;
 	const char *die = getenv("MIDWATCH_TEST_DIE_AFTER_STAGE");
@@ -415,9 +422,9 @@ run_stages(struct db *db, struct pipeline_ctx *ctx, int *relinked,
 	double t0;
 
 	json_object_set_new(ctx->summary, "elapsed_ms", ms);
-	for (st = pipeline_stages; st->name != NULL; st++)
+	for (st = stages; st->name != NULL; st++)
 		total++;
-	for (i = 0, st = pipeline_stages; st->name != NULL; st++, i++) {
+	for (i = 0, st = stages; st->name != NULL; st++, i++) {
 		if (ctx->progress != NULL)
 			ctx->progress(ctx->progress_arg, st->name, i, total);
 		if (DBX(db, cause, "UPDATE midwatch.pipeline_runs SET current_stage = $2"
@@ -475,11 +482,11 @@ pipeline_run(struct db *db, long long project_id,
 	if (got < 0)
 		return -1;
 	if (got == 0) {
-		*cause = lock_holder(db, project_id, key);
+		*cause = pipeline_lock_holder(db, project_id, key);
 		return 1;
 	}
 
-	if (reap_abandoned(db, ctx.project, cause) != 0)
+	if (pipeline_reap_abandoned(db, ctx.project, cause) != 0)
 		goto out;
 	if ((opts == NULL || !opts->has_since) &&
 	    give_up_window(db, &ctx, opts != NULL && opts->requested_by != NULL ?
@@ -508,7 +515,7 @@ pipeline_run(struct db *db, long long project_id,
 	    ctx.run) != 0)
 		goto out;
 	ctx.summary = json_object();
-	rc = run_stages(db, &ctx, &relinked, cause);
+	rc = pipeline_run_stages(db, &ctx, pipeline_stages, &relinked, cause);
 	json_decref(ctx.summary);
 	json_decref(ctx.skipped);
 	json_decref(ctx.skipped_keys);

@@ -9,7 +9,9 @@
 
 #include "midwatch/midwatch.h"
 
+struct db;
 struct pipeline_ctx;
+struct pipeline_stage;
 
 /* The gate's policy version, stored with every decision. */
 #define PIPELINE_POLICY_VERSION "gate-v1"
@@ -28,9 +30,6 @@ struct pipeline_ctx;
  * is given up, the gap recorded (pipeline.c). */
 #define PIPELINE_MAX_TRIES 3
 
-/* A signal below this quality (or flapping) is only watched. */
-#define PIPELINE_WATCH_QUALITY 0.3
-#define PIPELINE_WATCH_QUALITY_SQL "0.3"
 
 /*
  * Failure isolation (pipeline_unit.c).  A stage wraps each unit of work:
@@ -51,6 +50,22 @@ int pipeline_unit_begin(struct pipeline_ctx *ctx, const char *stage,
     const char *unit, const char *id, char **ucause);
 int pipeline_unit_end(struct pipeline_ctx *ctx, int rc, const char *stage,
     const char *unit, const char *id, char **ucause, char **cause);
+
+/*
+ * What pipeline.c shares with investigate.c, which records an investigation
+ * as a run of its own (pipeline_runs.kind = 'investigate') under the same
+ * lock.  pipeline_lock_holder: who holds the project's lock (malloc'd; key
+ * is DB_LOCK_PIPELINE + project as text).  pipeline_reap_abandoned: marks
+ * pending/running rows of dead processes failed (hold the lock).
+ * pipeline_run_stages: runs stages (NULL-terminated) of the open run
+ * ctx->run, each in its own transaction, then completes or fails the row
+ * (0, or -1 with *cause; *relinked when it had to reconnect).
+ */
+char *pipeline_lock_holder(struct db *db, long long project_id,
+    const char *key);
+int pipeline_reap_abandoned(struct db *db, const char *proj, char **cause);
+int pipeline_run_stages(struct db *db, struct pipeline_ctx *ctx,
+    const struct pipeline_stage *stages, int *relinked, char **cause);
 
 /* Turns a multi-line message into one line, in place (NULL is fine). */
 void pipeline_one_line(char *s);

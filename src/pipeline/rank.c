@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "midwatch/midwatch.h"
+#include "midwatch/policy.h"
 #include "midwatch/rank.h"
 #include "midwatch/utf8.h"
 
@@ -17,10 +18,6 @@ static const char *const type_names[RANK_NTYPES] = {
 	"release", "config", "traffic", "dependency", "db", "infra", "unknown"
 };
 
-/* Prior per type: what is left when no fact speaks for or against. */
-static const double type_prior[RANK_NTYPES] = {
-	0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.10
-};
 
 /* Returns the name of type. */
 const char *
@@ -78,14 +75,24 @@ static double
 lead_points(double lead)
 {
 	if (lead <= 15)
-		return 0.45;
+		return POLICY(RANK_LEAD_15);
 	if (lead <= 30)
-		return 0.35;
+		return POLICY(RANK_LEAD_30);
 	if (lead <= 60)
-		return 0.25;
+		return POLICY(RANK_LEAD_60);
 	if (lead <= 120)
-		return 0.15;
-	return 0.05;
+		return POLICY(RANK_LEAD_120);
+	return POLICY(RANK_LEAD_OLDER);
+}
+
+/* The term of a dependency failing first, below the subject. */
+static void
+below_terms(const struct rank_facts *f, struct rank_score *s)
+{
+	if (f->below_first)
+		term(s, POLICY(RANK_BELOW_FIRST), RANK_CONTRADICTS, f->ev_below,
+		    "%s calls %s, whose anomaly began no later: the trouble "
+		    "comes from below", f->subject, f->below);
 }
 
 /* Terms of a deploy or config change. */
@@ -106,38 +113,52 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 	    "%s %s on %s %.0f min before onset", what, f->change_ref, f->subject,
 	    f->lead_min);
 	if (f->change_on_anomalous)
-		term(s, 0.10, RANK_SUPPORTS, f->ev_change,
+		term(s, POLICY(RANK_CHANGE_AFFECTED), RANK_SUPPORTS, f->ev_change,
 		    "%s is one of the affected services", f->subject);
 	else
-		term(s, -0.15, RANK_CONTRADICTS, f->ev_change,
-		    "%s itself shows no anomaly", f->subject);
+		term(s, POLICY(RANK_CHANGE_UNAFFECTED), RANK_CONTRADICTS,
+		    f->ev_change, "%s itself shows no anomaly", f->subject);
 	if (f->change_on_first)
-		term(s, 0.05, RANK_SUPPORTS, f->ev_change,
+		term(s, POLICY(RANK_CHANGE_FIRST), RANK_SUPPORTS, f->ev_change,
 		    "%s showed the first anomaly", f->subject);
+	else if (f->change_later_min >= 2)
+		term(s, POLICY(RANK_CHANGE_LATER), RANK_CONTRADICTS, f->ev_change,
+		    "%s's anomaly began %.0f min after the first one: downstream "
+		    "of it", f->subject, f->change_later_min);
+	below_terms(f, s);
+	if (f->share_dependents > 0)
+		term(s, POLICY(RANK_SHARE_DEPENDENTS) * f->share_dependents,
+		    RANK_SUPPORTS, f->ev_change,
+		    "%.0f%% of the other affected services depend on %s",
+		    100 * f->share_dependents, f->subject);
 	if (f->risky)
-		term(s, 0.15, RANK_SUPPORTS, f->ev_risky != 0 ? f->ev_risky :
+		term(s, POLICY(RANK_RISKY), RANK_SUPPORTS, f->ev_risky != 0 ?
+		    f->ev_risky :
 		    f->ev_change, "risky change: %s", f->risky_what);
 	if (f->harmless)
-		term(s, -0.30, RANK_CONTRADICTS, f->ev_change, "%s",
+		term(s, POLICY(RANK_HARMLESS), RANK_CONTRADICTS, f->ev_change, "%s",
 		    f->type == RANK_RELEASE ? "the deploy only changed docs/tests" :
 		    "the change is benign (logging, scale-up)");
 	if (f->rollback)
-		term(s, -0.20, RANK_CONTRADICTS, f->ev_change,
+		term(s, POLICY(RANK_ROLLBACK), RANK_CONTRADICTS, f->ev_change,
 		    "the deploy is a rollback");
 	if (f->new_fp_after && f->fp_explained_by_surge)
-		term(s, 0.05, RANK_SUPPORTS, f->ev_fp,
+		term(s, POLICY(RANK_FP_WITH_SURGE), RANK_SUPPORTS, f->ev_fp,
 		    "a new error fingerprint appeared %.0f min after the %s, "
 		    "but with the traffic surge", f->fp_minutes, what);
 	else if (f->new_fp_after)
-		term(s, 0.20, RANK_SUPPORTS, f->ev_fp,
+		term(s, POLICY(RANK_FP_AFTER), RANK_SUPPORTS, f->ev_fp,
 		    "new error fingerprint %.0f min after the %s", f->fp_minutes,
 		    what);
 	else
-		missing(s, -0.05, "error_fingerprint",
+		missing(s, POLICY(RANK_NO_FP), "error_fingerprint",
 		    "no new error fingerprint after the change");
 	if (f->surge_explains)
-		term(s, -0.30, RANK_CONTRADICTS, f->ev_surge,
+		term(s, POLICY(RANK_SURGE_EXPLAINS), RANK_CONTRADICTS, f->ev_surge,
 		    "a traffic surge on %s explains the symptoms", f->subject);
+	if (f->blames_other)
+		term(s, POLICY(RANK_BLAMES_OTHER), RANK_CONTRADICTS, f->ev_blames,
+		    "%s's own errors blame one of its dependencies", f->subject);
 }
 
 /* Terms shared by causes located by the anomalies' order and topology. */
@@ -146,55 +167,65 @@ score_topology(const struct rank_facts *f, struct rank_score *s)
 {
 	if (f->external) {
 		if (f->onset_order == 2)
-			term(s, 0.25, RANK_SUPPORTS, f->ev_anomaly,
-			    "its caller %s shows the first anomaly", f->caller);
+			term(s, POLICY(RANK_EXT_CALLER_FIRST), RANK_SUPPORTS,
+			    f->ev_anomaly, "its caller %s shows the first anomaly",
+			    f->caller);
 		else if (f->onset_order == 1)
-			term(s, 0.15, RANK_SUPPORTS, f->ev_anomaly,
-			    "its caller %s is among the first anomalies", f->caller);
+			term(s, POLICY(RANK_EXT_CALLER_TIED), RANK_SUPPORTS,
+			    f->ev_anomaly, "its caller %s is among the first "
+			    "anomalies", f->caller);
 		if (f->mentioned)
-			term(s, 0.30, RANK_SUPPORTS, f->ev_mention,
-			    "errors of %s name %s", f->caller, f->subject);
+			term(s, POLICY(RANK_EXT_MENTIONED), RANK_SUPPORTS,
+			    f->ev_mention, "errors of %s name %s", f->caller,
+			    f->subject);
 		else
-			missing(s, -0.05, "error_fingerprint",
-			    "no error names the dependency");
+			missing(s, POLICY(RANK_EXT_NOT_MENTIONED),
+			    "error_fingerprint", "no error names the dependency");
 		if (f->caller_deps_healthy)
-			term(s, 0.15, RANK_SUPPORTS, f->ev_anomaly,
+			term(s, POLICY(RANK_EXT_DEPS_HEALTHY), RANK_SUPPORTS,
+			    f->ev_anomaly,
 			    "%s's other dependencies are healthy", f->caller);
 		missing(s, 0, "metric_anomaly",
 		    "an external dependency has no metrics of its own");
 	} else {
 		if (f->onset_order == 2)
-			term(s, 0.35, RANK_SUPPORTS, f->ev_anomaly,
-			    "%s's anomaly came first (%.0f min ahead)", f->subject,
-			    f->onset_lead_min);
+			term(s, POLICY(RANK_ORDER_FIRST), RANK_SUPPORTS,
+			    f->ev_anomaly, "%s's anomaly came first (%.0f min "
+			    "ahead)", f->subject, f->onset_lead_min);
 		else if (f->onset_order == 1)
-			term(s, 0.15, RANK_SUPPORTS, f->ev_anomaly,
-			    "%s's anomaly started with the others", f->subject);
+			term(s, POLICY(RANK_ORDER_TIED), RANK_SUPPORTS,
+			    f->ev_anomaly, "%s's anomaly started with the others",
+			    f->subject);
 		else
-			term(s, -0.10, RANK_CONTRADICTS, f->ev_anomaly,
-			    "%s's anomaly came after others", f->subject);
+			term(s, POLICY(RANK_ORDER_LATER), RANK_CONTRADICTS,
+			    f->ev_anomaly, "%s's anomaly came after others",
+			    f->subject);
 		if (f->share_dependents > 0)
-			term(s, 0.15 * f->share_dependents, RANK_SUPPORTS,
+			term(s, POLICY(RANK_SHARE_DEPENDENTS) * f->share_dependents,
+			    RANK_SUPPORTS,
 			    f->ev_anomaly, "%.0f%% of the other affected services "
 			    "depend on %s", 100 * f->share_dependents, f->subject);
 		if (f->mentioned)
-			term(s, 0.15, RANK_SUPPORTS, f->ev_mention,
-			    "callers' errors name %s", f->subject);
+			term(s, POLICY(RANK_MENTIONED), RANK_SUPPORTS,
+			    f->ev_mention, "callers' errors name %s", f->subject);
 		if (f->saturated)
-			term(s, 0.10, RANK_SUPPORTS, f->ev_saturation,
-			    "%s is saturated", f->subject);
+			term(s, POLICY(RANK_SATURATED_DEP), RANK_SUPPORTS,
+			    f->ev_saturation, "%s is saturated", f->subject);
 		if (f->blames_other)
-			term(s, -0.20, RANK_CONTRADICTS, f->ev_blames,
+			term(s, POLICY(RANK_BLAMES_OTHER), RANK_CONTRADICTS,
+			    f->ev_blames,
 			    "%s's own errors blame one of its dependencies",
 			    f->subject);
+		below_terms(f, s);
 	}
 	if (!f->any_change)
-		term(s, 0.10, RANK_SUPPORTS, 0,
+		term(s, POLICY(RANK_NO_CHANGE), RANK_SUPPORTS, 0,
 		    "no deploy or config change on the affected services in the "
 		    "3 h before onset");
 	else if (f->near_change)
-		term(s, -0.20, RANK_CONTRADICTS, f->ev_near_change,
-		    "a change %.0f min before onset is a likelier cause",
+		term(s, POLICY(RANK_NEAR_CHANGE_DEP), RANK_CONTRADICTS,
+		    f->ev_near_change, "a change %.0f min before onset is a "
+		    "likelier cause",
 		    f->near_change_lead);
 }
 
@@ -205,43 +236,47 @@ score_traffic(const struct rank_facts *f, struct rank_score *s)
 	int surge = f->rate_ratio >= 1;
 
 	if (f->onset_order == 2)
-		term(s, 0.35, RANK_SUPPORTS, f->ev_anomaly,
+		term(s, POLICY(RANK_TRAFFIC_FIRST), RANK_SUPPORTS, f->ev_anomaly,
 		    "the traffic %s is the first anomaly", surge ? "surge" : "drop");
 	else if (f->onset_order == 1)
-		term(s, 0.25, RANK_SUPPORTS, f->ev_anomaly,
+		term(s, POLICY(RANK_TRAFFIC_TIED), RANK_SUPPORTS, f->ev_anomaly,
 		    "the traffic %s starts with the other anomalies",
 		    surge ? "surge" : "drop");
 	else
-		term(s, 0.05, RANK_SUPPORTS, f->ev_anomaly,
+		term(s, POLICY(RANK_TRAFFIC_LATER), RANK_SUPPORTS, f->ev_anomaly,
 		    "the traffic %s follows other anomalies",
 		    surge ? "surge" : "drop");
 	if (surge && f->rate_ratio >= 2)
-		term(s, 0.15, RANK_SUPPORTS, f->ev_anomaly,
+		term(s, POLICY(RANK_TRAFFIC_2X), RANK_SUPPORTS, f->ev_anomaly,
 		    "request rate %.1fx baseline", f->rate_ratio);
 	else if (surge && f->rate_ratio >= 1.4)
-		term(s, 0.08, RANK_SUPPORTS, f->ev_anomaly,
+		term(s, POLICY(RANK_TRAFFIC_14X), RANK_SUPPORTS, f->ev_anomaly,
 		    "request rate %.1fx baseline", f->rate_ratio);
 	else if (!surge && f->rate_ratio <= 0.5)
-		term(s, 0.05, RANK_SUPPORTS, f->ev_anomaly,
+		term(s, POLICY(RANK_TRAFFIC_HALF), RANK_SUPPORTS, f->ev_anomaly,
 		    "request rate down to %.0f%% of baseline", 100 * f->rate_ratio);
 	if (surge && f->saturated)
-		term(s, 0.15, RANK_SUPPORTS, f->ev_saturation,
+		term(s, POLICY(RANK_TRAFFIC_SATURATES), RANK_SUPPORTS,
+		    f->ev_saturation,
 		    "%s saturates under the load", f->subject);
 	if (surge && f->entry > 0)
-		term(s, 0.15, RANK_SUPPORTS, f->ev_anomaly,
+		term(s, POLICY(RANK_TRAFFIC_ENTRY), RANK_SUPPORTS, f->ev_anomaly,
 		    "%s is where the surge enters: none of its callers surges",
 		    f->subject);
 	else if (surge && f->entry < 0)
-		term(s, -0.20, RANK_CONTRADICTS, f->ev_upstream,
+		term(s, POLICY(RANK_TRAFFIC_PASSES), RANK_CONTRADICTS,
+		    f->ev_upstream,
 		    "its caller %s surges too: the surge passes through",
 		    f->upstream);
 	if (!surge && f->drop_explained)
-		term(s, -0.25, RANK_CONTRADICTS, f->ev_upstream,
+		term(s, POLICY(RANK_TRAFFIC_DROP_EXPLAINED), RANK_CONTRADICTS,
+		    f->ev_upstream,
 		    "the drop follows an anomaly on %s, a neighbour in the call "
 		    "graph: a symptom", f->upstream);
 	if (f->near_change)
-		term(s, -0.15, RANK_CONTRADICTS, f->ev_near_change,
-		    "a change %.0f min before onset", f->near_change_lead);
+		term(s, POLICY(RANK_NEAR_CHANGE_TRAFFIC), RANK_CONTRADICTS,
+		    f->ev_near_change, "a change %.0f min before onset",
+		    f->near_change_lead);
 }
 
 /* Terms of saturation or crash loops without a traffic cause. */
@@ -249,19 +284,30 @@ static void
 score_infra(const struct rank_facts *f, struct rank_score *s)
 {
 	if (f->crashloop)
-		term(s, 0.30, RANK_SUPPORTS, f->ev_crashloop,
+		term(s, POLICY(RANK_CRASHLOOP), RANK_SUPPORTS, f->ev_crashloop,
 		    "%s is restarting repeatedly", f->subject);
 	if (f->saturated)
-		term(s, 0.25, RANK_SUPPORTS, f->ev_saturation,
+		term(s, POLICY(RANK_SATURATED), RANK_SUPPORTS, f->ev_saturation,
 		    "%s is saturated", f->subject);
 	if (f->onset_order == 2)
-		term(s, 0.10, RANK_SUPPORTS, f->ev_anomaly,
-		    "%s's anomaly came first", f->subject);
+		term(s, POLICY(RANK_INFRA_FIRST), RANK_SUPPORTS, f->ev_anomaly,
+		    "%s's anomaly came first (%.0f min ahead)", f->subject,
+		    f->onset_lead_min);
+	else if (f->onset_order == 1)
+		term(s, POLICY(RANK_ORDER_TIED), RANK_SUPPORTS, f->ev_anomaly,
+		    "%s's anomaly started with the others", f->subject);
+	if (f->share_dependents > 0)
+		term(s, POLICY(RANK_SHARE_DEPENDENTS) * f->share_dependents,
+		    RANK_SUPPORTS, f->ev_anomaly,
+		    "%.0f%% of the other affected services depend on %s",
+		    100 * f->share_dependents, f->subject);
+	below_terms(f, s);
 	if (f->surge_explains)
-		term(s, -0.30, RANK_CONTRADICTS, f->ev_surge,
+		term(s, POLICY(RANK_SURGE_EXPLAINS), RANK_CONTRADICTS, f->ev_surge,
 		    "a traffic surge explains the load on %s", f->subject);
 	if (f->near_change)
-		term(s, -0.10, RANK_CONTRADICTS, f->ev_near_change,
+		term(s, POLICY(RANK_NEAR_CHANGE_INFRA), RANK_CONTRADICTS,
+		    f->ev_near_change,
 		    "a change %.0f min before onset", f->near_change_lead);
 }
 
@@ -272,7 +318,8 @@ rank_score(const struct rank_facts *f, struct rank_score *out)
 	int type = f->type >= 0 && f->type < RANK_NTYPES ? f->type : RANK_UNKNOWN;
 
 	memset(out, 0, sizeof *out);
-	term(out, type_prior[type], RANK_SUPPORTS, 0, "prior for %s",
+	term(out, type == RANK_UNKNOWN ? POLICY(RANK_PRIOR_UNKNOWN) :
+	    POLICY(RANK_PRIOR), RANK_SUPPORTS, 0, "prior for %s",
 	    type_names[type]);
 	switch (type) {
 	case RANK_RELEASE:
@@ -295,7 +342,8 @@ rank_score(const struct rank_facts *f, struct rank_score *out)
 		break;
 	}
 	if (f->prior_confirmed > 0 && type != RANK_UNKNOWN)
-		term(out, 0.10 * (f->prior_confirmed > 2 ? 2 : f->prior_confirmed),
+		term(out, POLICY(RANK_PRIOR_CONFIRMED) *
+		    (f->prior_confirmed > 2 ? 2 : f->prior_confirmed),
 		    RANK_SUPPORTS, f->ev_prior,
 		    "confirmed root cause of %d past incident(s) of the same kind",
 		    f->prior_confirmed);

@@ -34,14 +34,13 @@
 #include "midwatch/detect.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
-/* Lookback before the window start: a day for the seasonal reference plus an
- * hour for the trailing baseline and episodes already in progress. */
-#define LOOKBACK_SECONDS (86400 + 3600)
-/* Points around a signal's stretch that also get features. */
-#define FEATURE_MARGIN 5
+/* Its numbers: detect.* in policy.def (lookback, feature margin, the
+ * restarts window, the detector's thresholds). */
+#define FEATURE_MARGIN ((size_t)POLICY(DETECT_FEATURE_MARGIN))
 
 /* Counts of the stage, for the run summary. */
 struct detect_counts {
@@ -203,7 +202,7 @@ metric_severity(const char *type, const struct detect_run *r)
 static const char *
 run_status(const struct detect_run *r)
 {
-	return r->flapping || r->quality < PIPELINE_WATCH_QUALITY ||
+	return r->flapping || r->quality < POLICY(WATCH_QUALITY) ||
 	    !r->is_signal ? "watch" :
 	    "active";
 }
@@ -212,12 +211,15 @@ run_status(const struct detect_run *r)
 static json_t *
 run_details(const struct detect_run *r, int seasonal)
 {
-	return json_pack("{s:b, s:i, s:i, s:i, s:f, s:f, s:b, s:b, s:b}",
+	return json_pack("{s:b, s:i, s:i, s:i, s:f, s:f, s:b, s:b, s:b, s:f,"
+	    " s:b, s:b, s:i}",
 	    "flapping", r->flapping, "cycles", r->cycles,
 	    "anomalous_points", r->anomalous, "longest", r->longest,
 	    "median_z", round(r->median_z * 100) / 100,
 	    "peak_z", round(r->peak_z * 100) / 100, "open", r->open,
-	    "level_shift", r->level_shift, "seasonal", seasonal);
+	    "level_shift", r->level_shift, "seasonal", seasonal,
+	    "step_s", r->step, "spike", r->spike, "short", r->short_extreme,
+	    "history_points", r->history);
 }
 
 /* Judges one metric series (its per-minute points, lookback included) and
@@ -269,7 +271,7 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 		s.quality = r->quality;
 		s.onset = pts[r->first].t;
 		s.peak = pts[r->peak].t;
-		s.ended = r->open ? NAN : pts[r->last].t + 60;
+		s.ended = r->open ? NAN : pts[r->last].t + r->step;
 		s.baseline = r->baseline;
 		s.peak_value = r->peak_value;
 		s.direction = r->dir > 0 ? "up" : "down";
@@ -379,14 +381,17 @@ detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 	struct detect_point *pts;
 	struct db_res *r;
 	const char *metric, *labels;
-	char lb[40];
+	char lb[40], rw[40];
 	int rows, i, j, k, restarts, in_window, rc = 0;
 
-	pipeline_num(lb, sizeof lb, LOOKBACK_SECONDS);
+	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
+	/* minute buckets: a window of w seconds ends w - 60 s after its first */
+	pipeline_num(rw, sizeof rw, POLICY(RESTART_WINDOW) - 60);
 	r = DBQ(ctx->db, cause,
 	    "SELECT metric_name, labels_key, extract(epoch FROM m), v,"
 	    " sum(s) OVER (PARTITION BY metric_name, labels_key ORDER BY m"
-	    "  RANGE BETWEEN interval '14 minutes' PRECEDING AND CURRENT ROW)"
+	    "  RANGE BETWEEN make_interval(secs => $6::float8) PRECEDING"
+	    "  AND CURRENT ROW)"
 	    " FROM (SELECT metric_name, labels_key, date_trunc('minute', ts) AS m,"
 	    "  avg(midwatch.metric_value(value)) AS v,"
 	    "  sum(midwatch.metric_value(value)) AS s FROM midwatch.metric_points"
@@ -394,7 +399,7 @@ detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 	    "  AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
 	    "  AND ts <= $4 GROUP BY 1, 2, 3) per_minute"
 	    " ORDER BY metric_name, labels_key, m",
-	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb);
+	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb, rw);
 	if (r == NULL)
 		return 1;
 	rows = db_res_rows(r);
@@ -473,7 +478,7 @@ detect_funnel(struct pipeline_ctx *ctx, const char *funnel, long long svc_id,
 	size_t n, nruns = 0, i, k;
 	int rows, rc = -1;
 
-	pipeline_num(lb, sizeof lb, LOOKBACK_SECONDS);
+	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
 	res = DBQ(ctx->db, cause,
 	    "SELECT extract(epoch FROM ts),"
 	    " (steps -> -1 ->> 'count')::float8 / (steps -> 0 ->> 'count')::float8,"
@@ -804,7 +809,9 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	r = DBQ(ctx->db, cause,
 	    "DELETE FROM midwatch.signals x WHERE project_id = $1"
 	    " AND onset_at >= $3 AND onset_at <= $4"
-	    " AND run_id IS DISTINCT FROM $2 AND NOT EXISTS (SELECT 1"
+	    " AND run_id IS DISTINCT FROM $2"
+	    " AND coalesce(x.details ->> 'source', '') <> 'investigate'"
+	    " AND NOT EXISTS (SELECT 1"
 	    "  FROM jsonb_to_recordset($5::jsonb) AS k (type text,"
 	    "   service_id bigint, metric_name text, labels_key text, ref text)"
 	    "  WHERE (k.type IS NULL OR k.type = x.signal_type)"
@@ -824,7 +831,8 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	    "UPDATE midwatch.signals SET ended_at = greatest(onset_at, $3::timestamptz),"
 	    " details = details || '{\"closed_without_data\": true}'"
 	    " WHERE project_id = $1 AND ended_at IS NULL AND onset_at < $3"
-	    " AND run_id IS DISTINCT FROM $2 RETURNING 1",
+	    " AND run_id IS DISTINCT FROM $2"
+	    " AND coalesce(details ->> 'source', '') <> 'investigate' RETURNING 1",
 	    ctx->project, ctx->run, ctx->start_ts);
 	if (r == NULL)
 		return -1;

@@ -7,13 +7,15 @@
  *    by onset: the root of a cascade is usually the earliest anomaly deepest
  *    in the call graph), traffic shifts, health streaks, funnel drops with the
  *    revenue at risk, external alerts;
- *  - deploys and config changes in the 3 h before onset on the affected
- *    services and their direct dependencies and dependents (time to onset,
- *    commits, risky file types, docs-only; risky or benign config fields);
+ *  - deploys and config changes in the 3 h (evidence.change_window) before
+ *    onset on the affected services and their direct dependencies and
+ *    dependents (time to onset, commits, risky file types, docs-only; risky
+ *    or benign config fields);
  *  - the risky files of those deploys' commits;
- *  - error fingerprints first seen from 30 min before onset, with the
- *    dependencies their text names and the changes that preceded them, and
- *    older fingerprints that burst again (naming what they name);
+ *  - error fingerprints first seen from 30 min (evidence.fingerprint_window)
+ *    before onset, with the dependencies their text names and the changes
+ *    that preceded them, and older fingerprints that burst again (naming
+ *    what they name);
  *  - similar past incidents with a confirmed root cause.
  *
  * Each artifact is upserted by (incident, dedupe_key); artifacts of the
@@ -28,11 +30,14 @@
 
 #include "midwatch/db.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
 /* Parameters of every statement: $1 project, $2 run, $3 incident id,
- * $4 onset, $5 window end, $6 the incident's service id (or NULL). */
+ * $4 onset, $5 window end, $6 the incident's service id (or NULL), and from
+ * policy.def $7 gate.watch_quality, $8 evidence.change_window (s),
+ * $9 evidence.fingerprint_window (s). */
 
 /* The affected services (with signals in the incident) and the services
  * related to them: 0 affected, 1 a dependency, 2 a dependent. */
@@ -54,7 +59,9 @@
 
 /* Declares every parameter's type, so each statement may leave some unused. */
 #define WITH_PARAMS "WITH RECURSIVE prm AS (SELECT $4::timestamptz AS onset," \
-	" $5::timestamptz AS wend, $6::bigint AS isvc), "
+	" $5::timestamptz AS wend, $6::bigint AS isvc, $7::float8 AS wq," \
+	" make_interval(secs => $8::float8) AS chg," \
+	" make_interval(secs => $9::float8) AS fpw), "
 
 #define EV_INSERT \
 	" INSERT INTO midwatch.evidence_artifacts (project_id, run_id," \
@@ -87,16 +94,21 @@ static const char sql_signals[] =
     "  UNION SELECT d.from_service_id, up.depth + 1 FROM up"
     "  JOIN midwatch.service_dependencies d ON d.project_id = $1"
     "   AND d.to_service_id = up.sid WHERE up.depth < 8),"
+    " sig0 AS (SELECT s.*, NOT coalesce((s.details ->> 'flapping')::boolean,"
+    "   false) AND s.quality_score >= $7::float8"
+    "  AND s.signal_type <> 'external_alert' AS anchor"
+    "  FROM midwatch.signals s WHERE s.project_id = $1 AND s.incident_id = $3"
+    "  AND s.signal_type <> 'error_fingerprint_new'),"
     " sig AS (SELECT s.*, v.name AS svc_name,"
-    "  rank() OVER (ORDER BY s.onset_at) AS onset_rank,"
-    "  extract(epoch FROM s.onset_at - min(s.onset_at) OVER ()) / 60"
+    "  CASE WHEN s.anchor THEN rank() OVER (PARTITION BY s.anchor"
+    "   ORDER BY s.onset_at) END AS onset_rank,"
+    "  extract(epoch FROM s.onset_at - coalesce(min(s.onset_at)"
+    "   FILTER (WHERE s.anchor) OVER (), min(s.onset_at) OVER ())) / 60"
     "   AS after_first,"
     "  (SELECT min(depth) FROM down WHERE down.sid = s.service_id) AS ddown,"
     "  (SELECT min(depth) FROM up WHERE up.sid = s.service_id) AS dup"
-    "  FROM midwatch.signals s LEFT JOIN midwatch.services v"
-    "   ON v.project_id = s.project_id AND v.id = s.service_id"
-    "  WHERE s.project_id = $1 AND s.incident_id = $3"
-    "  AND s.signal_type <> 'error_fingerprint_new'),"
+    "  FROM sig0 s LEFT JOIN midwatch.services v"
+    "   ON v.project_id = s.project_id AND v.id = s.service_id),"
     " x AS (SELECT sig.*,"
     "  CASE WHEN signal_type IN ('traffic_surge', 'traffic_drop') THEN 'traffic_shift'"
     "   WHEN signal_type = 'health_down' THEN 'health_check'"
@@ -109,7 +121,11 @@ static const char sql_signals[] =
     "   WHEN dup IS NOT NULL THEN 'dependent' ELSE 'related' END AS relation,"
     "  CASE WHEN ddown IS NOT NULL THEN ddown WHEN dup IS NOT NULL THEN -dup"
     "   END AS depth,"
-    "  CASE WHEN onset_rank = 1 THEN 'the first anomaly'"
+    "  CASE WHEN NOT anchor THEN CASE WHEN after_first < 0"
+    "    THEN round(-after_first)::text || ' min before'"
+    "    ELSE round(after_first)::text || ' min after' END"
+    "    || ' the first steady anomaly (cited, does not set the order)'"
+    "   WHEN onset_rank = 1 THEN 'the first anomaly'"
     "   ELSE round(after_first)::text || ' min after the first anomaly'"
     "  END AS order_text FROM sig)"
     EV_INSERT
@@ -160,7 +176,9 @@ static const char sql_signals[] =
     "   'minutes_from_incident_onset',"
     "    round((extract(epoch FROM x.onset_at - $4::timestamptz) / 60)::numeric, 1),"
     "   'relation', x.relation, 'depth', x.depth,"
-    "   'flapping', coalesce((x.details ->> 'flapping')::boolean, false))"
+    "   'flapping', coalesce((x.details ->> 'flapping')::boolean, false),"
+    "   'anchor', x.anchor, 'step_s', x.details -> 'step_s',"
+    "   'spike', x.details -> 'spike', 'short', x.details -> 'short')"
     "   || CASE WHEN x.signal_type = 'conversion_drop' THEN jsonb_build_object("
     "    'revenue_at_risk', x.details -> 'revenue_at_risk',"
     "    'lost_conversions', x.details -> 'lost_conversions') ELSE '{}' END"
@@ -179,7 +197,7 @@ static const char sql_signals[] =
 	"  JOIN midwatch.services v ON v.project_id = d.project_id" \
 	"   AND v.id = d.service_id" \
 	"  WHERE d.project_id = $1" \
-	"  AND d.started_at >= $4::timestamptz - interval '3 hours'" \
+	"  AND d.started_at >= $4::timestamptz - make_interval(secs => $8::float8)" \
 	"  AND d.started_at <= $4)," \
 	" dc AS (SELECT r.deployment_id, r.commit_id" \
 	"  FROM midwatch.deployment_commit_ranges r JOIN dep ON dep.id = r.deployment_id" \
@@ -276,7 +294,7 @@ static const char sql_configs[] =
     "  LEFT JOIN midwatch.services v ON v.project_id = c.project_id"
     "   AND v.id = c.service_id"
     "  WHERE c.project_id = $1 AND (rel.sid IS NOT NULL OR c.service_id IS NULL)"
-    "  AND c.detected_at >= $4::timestamptz - interval '3 hours'"
+    "  AND c.detected_at >= $4::timestamptz - make_interval(secs => $8::float8)"
     "  AND c.detected_at <= $4)"
     EV_INSERT
     " SELECT $1, $2, $3, 'config_change:' || c.ext_id, 'config_change',"
@@ -306,7 +324,7 @@ static const char sql_configs[] =
  * errors, which are not new but still name what is failing.  Only new ones
  * carry the changes that preceded them (a release is blamed for new errors,
  * not for old ones coming back). */
-#define FP_FROM "($4::timestamptz - interval '30 minutes')"
+#define FP_FROM "($4::timestamptz - make_interval(secs => $9::float8))"
 static const char sql_fingerprints[] =
     WITH_PARAMS CTE_RELATED ","
     " hist AS (SELECT min(ts) AS t0 FROM midwatch.error_events"
@@ -346,7 +364,7 @@ static const char sql_fingerprints[] =
     "   UNION ALL SELECT 'config_change', ext_id, service_id, detected_at"
     "    FROM midwatch.config_change_events WHERE project_id = $1) k"
     "   ON k.service_id = f.service_id AND k.t <= f.first_seen"
-    "   AND k.t >= f.first_seen - interval '3 hours'"
+    "   AND k.t >= f.first_seen - make_interval(secs => $8::float8)"
     "  WHERE f.is_new GROUP BY 1, 2)"
     EV_INSERT
     " SELECT $1, $2, $3, 'fingerprint:' || f.service_id || ':' || f.fingerprint,"
@@ -429,7 +447,7 @@ static int
 ev_exec(struct pipeline_ctx *ctx, const char *sql, const char *const *p,
     struct ev_counts *ec, char **cause)
 {
-	struct db_res *r = db_query(ctx->db, cause, sql, 6, p);
+	struct db_res *r = db_query(ctx->db, cause, sql, 9, p);
 
 	if (r == NULL)
 		return -1;
@@ -445,7 +463,11 @@ gather(struct pipeline_ctx *ctx, const char *id, const char *onset,
 {
 	static const char *const stmts[] = { sql_signals, sql_deploys,
 		sql_commit_files, sql_configs, sql_fingerprints, sql_similar };
-	const char *p[6] = { ctx->project, ctx->run, id, onset, end, svc };
+	char wq[40], chg[40], fpw[40];
+	const char *p[9] = { ctx->project, ctx->run, id, onset, end, svc,
+		policy_param(wq, sizeof wq, POL_WATCH_QUALITY),
+		policy_param(chg, sizeof chg, POL_EVIDENCE_CHANGES),
+		policy_param(fpw, sizeof fpw, POL_EVIDENCE_FINGERPRINTS) };
 	struct db_res *r;
 	size_t i;
 

@@ -32,15 +32,12 @@
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/policy.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
-#define SLACK_SECONDS 600		/* time overlap slack between signals */
-#define CASCADE_SECONDS 3600		/* onsets on a call path at most this apart */
-#define DUPLICATE_SECONDS 1800		/* an open incident this recent absorbs */
-#define EXPIRE_SECONDS (6 * 3600)	/* signals ended this long ago expire */
-#define MIN_QUALITY 0.35		/* weaker candidates are below severity */
+/* Its numbers: gate.* in policy.def. */
 
 /* One signal in scope, with its row in the loaded result. */
 struct gsig {
@@ -107,8 +104,8 @@ uf_join(struct gsig *g, int i, int j)
 static int
 overlaps(const struct gsig *a, const struct gsig *b)
 {
-	return a->onset <= b->end + SLACK_SECONDS &&
-	    b->onset <= a->end + SLACK_SECONDS;
+	return a->onset <= b->end + POLICY(GATE_SLACK) &&
+	    b->onset <= a->end + POLICY(GATE_SLACK);
 }
 
 /* The reachability pairs (caller, callee) among services. */
@@ -169,7 +166,9 @@ struct cand {
 	int *members;			/* indexes into the signal array */
 	int n;
 	int main;			/* index of the strongest signal */
-	double onset, end;
+	double onset, end;		/* onset: the first anchoring signal's
+					 * (any member's when none anchors) */
+	double anchor;			/* earliest anchoring onset, or INFINITY */
 	int sev;
 	long long ids_first;		/* for ordering */
 };
@@ -284,6 +283,16 @@ corroborates(const char *type)
 	    strcmp(type, "error_fingerprint_new") != 0;
 }
 
+/* Whether a signal may anchor an incident (its onset, the order of who came
+ * first, the window searched for changes): a steady metric, funnel or health
+ * anomaly of at least watch quality.  Flapping or weak signals, alerts and
+ * error text are cited, never anchors. */
+static int
+anchors(const struct db_res *r, const struct gsig *s)
+{
+	return s->active && corroborates(db_res_get(r, s->row, C_TYPE));
+}
+
 /* Appends the ids of the candidate's signals as an array literal. */
 static void
 ids_literal(struct buf *b, const struct gsig *g, const struct cand *c)
@@ -328,7 +337,7 @@ existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
     double onset, double end, json_t *used, char **cause, int *err)
 {
 	struct db_res *r;
-	char on[40], en[40], *key = NULL;
+	char on[40], en[40], slack[40], *key = NULL;
 	int i;
 
 	*err = 0;
@@ -342,11 +351,14 @@ existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
 	    "(SELECT i.dedupe_key FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.service_id = $3::bigint"
 	    "  AND i.status IN ('open', 'triaged')"
-	    "  AND i.window_start <= to_timestamp($5::float8) + interval '10 min'"
-	    "  AND i.window_end >= to_timestamp($4::float8) - interval '10 min'"
+	    "  AND i.window_start <= to_timestamp($5::float8)"
+	    "   + make_interval(secs => $6::float8)"
+	    "  AND i.window_end >= to_timestamp($4::float8)"
+	    "   - make_interval(secs => $6::float8)"
 	    " ORDER BY i.window_start, i.id)",
 	    ctx->project, ids, main_svc, pipeline_num(on, sizeof on, onset),
-	    pipeline_num(en, sizeof en, end));
+	    pipeline_num(en, sizeof en, end),
+	    policy_param(slack, sizeof slack, POL_GATE_SLACK));
 	if (r == NULL) {
 		*err = 1;
 		return NULL;
@@ -384,6 +396,25 @@ verdict_add(struct verdict *v, const char *reason, const char *fmt, ...)
 	free(s);
 }
 
+/* Appends the ids of the candidate's anchoring signals (all of them when none
+ * anchors) as an array literal. */
+static void
+anchor_ids_literal(struct buf *b, const struct db_res *r, const struct gsig *g,
+    const struct cand *c)
+{
+	int i, n = 0;
+
+	buf_reset(b);
+	buf_addc(b, '{');
+	for (i = 0; i < c->n; i++)
+		if (anchors(r, &g[c->members[i]]))
+			buf_printf(b, "%s%lld", n++ ? "," : "",
+			    g[c->members[i]].id);
+	buf_addc(b, '}');
+	if (n == 0)
+		ids_literal(b, g, c);
+}
+
 /* Applies policy gate-v1 to a candidate; fills v. */
 static int
 decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
@@ -391,6 +422,7 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
     struct verdict *v, char **cause)
 {
 	struct db_res *q;
+	struct buf anchor_ids;
 	char on[40], dup[40];
 	int i, strong = 0, flapping = 0, metric = 0;
 	double best_q = 0;
@@ -418,7 +450,10 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 		verdict_add(v, "flapping", "the series flaps: %d flapping signal%s "
 		    "and no steady anomaly", flapping, flapping > 1 ? "s" : "");
 
-	/* Maintenance: every affected service is inside a window at onset. */
+	/* Maintenance: every service with an anchoring signal is inside a
+	 * window at its onset (a weak signal that joined does not count). */
+	buf_init(&anchor_ids);
+	anchor_ids_literal(&anchor_ids, r, g, c);
 	q = DBQ(ctx->db, cause,
 	    "SELECT count(*) FILTER (WHERE m.id IS NULL),"
 	    " string_agg(DISTINCT m.reason, '; ')"
@@ -430,7 +465,8 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 	    "  FROM midwatch.maintenance_windows w WHERE w.project_id = $1"
 	    "  AND w.service_id = a.service_id AND w.starts_at <= a.onset"
 	    "  AND w.ends_at >= a.onset ORDER BY w.starts_at LIMIT 1) m ON true"
-	    " HAVING count(*) > 0", ctx->project, ids);
+	    " HAVING count(*) > 0", ctx->project, buf_str(&anchor_ids));
+	buf_free(&anchor_ids);
 	if (q == NULL)
 		return -1;
 	if (db_res_rows(q) == 1 && db_res_ll(q, 0, 0) == 0)
@@ -449,7 +485,7 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 	    "  - make_interval(secs => $5::float8)"
 	    " ORDER BY i.window_start, i.id LIMIT 1", ctx->project, key,
 	    svcs, pipeline_num(on, sizeof on, c->onset),
-	    pipeline_num(dup, sizeof dup, DUPLICATE_SECONDS));
+	    policy_param(dup, sizeof dup, POL_GATE_DUPLICATE));
 	if (q == NULL)
 		return -1;
 	if (db_res_rows(q) == 1) {
@@ -462,9 +498,10 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 	if (metric == 0)
 		verdict_add(v, "below_severity", "no corroborating metric, funnel or "
 		    "health anomaly (alerts or error text only)");
-	else if (strong > 0 && (best_q < MIN_QUALITY || best_sev < 2))
+	else if (strong > 0 && (best_q < POLICY(GATE_MIN_QUALITY) ||
+	    best_sev < 2))
 		verdict_add(v, "below_severity", "below the minimum: best quality "
-		    "%.2f (min %.2f), severity %s", best_q, MIN_QUALITY,
+		    "%.2f (min %.2f), severity %s", best_q, POLICY(GATE_MIN_QUALITY),
 		    sev_names[best_sev]);
 	else if (strong == 0 && flapping == 0)
 		verdict_add(v, "below_severity", "only weak signals (watch)");
@@ -722,7 +759,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	struct gate_counts gc;
 	struct buf svcs;
 	json_t *used = json_object();
-	char exp[40];
+	char exp[40], wq[40];
 	int n, i, j, k, nc = 0, rc = -1, best, root;
 	double ov, bov;
 
@@ -733,8 +770,9 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	r = DBQ(ctx->db, cause,
 	    "WITH base AS (SELECT id, incident_id FROM midwatch.signals"
 	    "  WHERE project_id = $1 AND onset_at <= $3"
+	    "  AND coalesce(details ->> 'source', '') <> 'investigate'"
 	    "  AND coalesce(ended_at, $3::timestamptz)"
-	    "   >= $2::timestamptz - interval '10 minutes')"
+	    "   >= $2::timestamptz - make_interval(secs => $4::float8))"
 	    " SELECT s.id, s.signal_type, s.status, s.service_id, v.name,"
 	    " s.metric_name, s.ref, s.severity, s.quality_score,"
 	    " extract(epoch FROM s.onset_at),"
@@ -748,9 +786,11 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    " FROM midwatch.signals s LEFT JOIN midwatch.services v"
 	    "  ON v.project_id = s.project_id AND v.id = s.service_id"
 	    " WHERE s.project_id = $1 AND s.onset_at <= $3"
+	    " AND coalesce(s.details ->> 'source', '') <> 'investigate'"
 	    " AND (s.id IN (SELECT id FROM base)"
 	    "  OR s.incident_id IN (SELECT incident_id FROM base))"
-	    " ORDER BY s.onset_at, s.id", ctx->project, ctx->start_ts, ctx->end_ts);
+	    " ORDER BY s.onset_at, s.id", ctx->project, ctx->start_ts, ctx->end_ts,
+	    policy_param(exp, sizeof exp, POL_GATE_SLACK));
 	if (r == NULL)
 		goto out;
 	n = db_res_rows(r);
@@ -767,7 +807,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		g[i].flapping = strcmp(db_res_get(r, i, C_FLAP), "t") == 0;
 		/* Steady and strong enough: the rule detect's active/watch
 		 * follows (the stored status may have aged to expired). */
-		g[i].active = !g[i].flapping && g[i].q >= PIPELINE_WATCH_QUALITY;
+		g[i].active = !g[i].flapping && g[i].q >= POLICY(WATCH_QUALITY);
 		g[i].incident = db_res_ll(r, i, C_INC);
 		g[i].group = i;
 		if (g[i].svc != 0)
@@ -790,7 +830,8 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 				continue;
 			if (g[i].svc == g[j].svc)
 				uf_join(g, i, j);
-			else if (fabs(g[i].onset - g[j].onset) <= CASCADE_SECONDS &&
+			else if (fabs(g[i].onset - g[j].onset) <=
+			    POLICY(GATE_CASCADE) &&
 			    (reach_has(&reach, g[i].svc, g[j].svc) ||
 			    reach_has(&reach, g[j].svc, g[i].svc)))
 				uf_join(g, i, j);
@@ -825,6 +866,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		if (k == nc) {
 			cands[nc].members = xcalloc((size_t)n, sizeof (int));
 			cands[nc].main = i;
+			cands[nc].anchor = INFINITY;
 			cands[nc].onset = g[i].onset;
 			cands[nc].end = g[i].end;
 			cands[nc].ids_first = g[i].id;
@@ -835,15 +877,22 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 			cands[k].onset = g[i].onset;
 		if (g[i].end > cands[k].end)
 			cands[k].end = g[i].end;
+		if (anchors(r, &g[i]) && g[i].onset < cands[k].anchor)
+			cands[k].anchor = g[i].onset;
 		if (strength(r, &g[i]) > strength(r, &g[cands[k].main]))
 			cands[k].main = i;
 		if (!g[i].flapping && g[i].sev > cands[k].sev &&
 		    corroborates(db_res_get(r, i, C_TYPE)))
 			cands[k].sev = g[i].sev;
 	}
-	for (k = 0; k < nc; k++)
+	for (k = 0; k < nc; k++) {
 		if (cands[k].sev == 0)
 			cands[k].sev = g[cands[k].main].sev;
+		/* Noise may be cited, never anchor: the incident starts at
+		 * its first steady, strong enough metric anomaly. */
+		if (isfinite(cands[k].anchor))
+			cands[k].onset = cands[k].anchor;
+	}
 	qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
 	for (k = 0; k < nc; k++) {
 		/* Each candidate is a unit, named by its main signal. */
@@ -873,12 +922,13 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    "  WHEN s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)"
 	    "  THEN 'expired'"
 	    "  WHEN coalesce((s.details ->> 'flapping')::boolean, false)"
-	    "   OR s.quality_score < " PIPELINE_WATCH_QUALITY_SQL " THEN 'watch'"
+	    "   OR s.quality_score < $6::float8 THEN 'watch'"
 	    "  ELSE 'active' END"
 	    " WHERE s.project_id = $1 AND (s.status <> 'expired' OR s.run_id = $5)",
 	    ctx->project, ctx->end_ts,
-	    pipeline_num(exp, sizeof exp, EXPIRE_SECONDS),
-	    PIPELINE_POLICY_VERSION, ctx->run) != 0)
+	    policy_param(exp, sizeof exp, POL_GATE_EXPIRE),
+	    PIPELINE_POLICY_VERSION, ctx->run,
+	    policy_param(wq, sizeof wq, POL_WATCH_QUALITY)) != 0)
 		goto out;
 
 	pipeline_count(ctx, "gate", "signals", n);

@@ -31,13 +31,13 @@
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/policy.h"
 #include "midwatch/rank.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
-#define MAX_HYPOTHESES 8
-#define NEAR_CHANGE_MIN 30	/* a change this close to onset contradicts */
+/* Its numbers: hypothesize.* and rank.* in policy.def. */
 
 /* An evidence artifact of the incident. */
 struct hev {
@@ -54,8 +54,11 @@ struct hsvc {
 	long long id;
 	const char *name;
 	const char *tier;
-	double onset;		/* earliest metric anomaly, NAN if none */
-	long long ev_anomaly;	/* the artifact of that anomaly */
+	double onset;		/* earliest steady metric anomaly, NAN if none */
+	double onset_step;	/* its series' step: it began at most this
+				 * long before onset */
+	long long ev_anomaly;	/* the artifact of that anomaly (or of a
+				 * flapping/weak one when it has no other) */
 	long long ev_sat, ev_crash;
 	int affected;
 	int is_db;
@@ -226,6 +229,9 @@ cand_key(struct hcand *c)
 
 /* ---- facts shared by several kinds --------------------------------------- */
 
+static int onset_order(struct hinc *, long long, double *);
+static void below_first(struct hinc *, long long, struct rank_facts *);
+
 /* Whether a change artifact is trivial (docs-only deploy, benign config). */
 static int
 change_trivial(const struct hev *e)
@@ -234,12 +240,13 @@ change_trivial(const struct hev *e)
 }
 
 /* Fills the facts about changes on the affected services: any at all, and
- * the closest non-trivial one within NEAR_CHANGE_MIN of onset, skipping the
- * change the candidate itself is about (skip may be NULL). */
+ * the closest non-trivial one within hypothesize.near_change of onset,
+ * skipping the change the candidate itself is about (skip may be NULL). */
 static void
 change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
 {
-	double lead;
+	struct rank_facts below;
+	double lead, order_lead;
 	int i;
 
 	f->any_change = 0;
@@ -253,7 +260,14 @@ change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
 			continue;
 		f->any_change = 1;
 		lead = jnum(e->meta, "lead_minutes");
-		if (change_trivial(e) || isnan(lead) || lead > NEAR_CHANGE_MIN)
+		if (change_trivial(e) || isnan(lead) || lead > POLICY(RANK_NEAR_CHANGE))
+			continue;
+		/* Only a change where the trouble could have started is a
+		 * likelier cause: its service among the first anomalies, none
+		 * of its dependencies failing before it. */
+		memset(&below, 0, sizeof below);
+		below_first(h, e->svc, &below);
+		if (onset_order(h, e->svc, &order_lead) == 0 || below.below_first)
 			continue;
 		if (!f->near_change || lead < f->near_change_lead) {
 			f->near_change = 1;
@@ -264,7 +278,9 @@ change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
 }
 
 /* The order of service id's anomaly among the affected services: 2 strictly
- * first (by 2 min or more), 1 tied, 0 later; *lead_min = minutes ahead. */
+ * first (by 2 min or more), 1 tied, 0 later; *lead_min = minutes ahead.  An
+ * onset is known only to within its series' step: a coarse series whose
+ * previous point came before the others' onset may have been first (tied). */
 static int
 onset_order(struct hinc *h, long long id, double *lead_min)
 {
@@ -282,7 +298,52 @@ onset_order(struct hinc *h, long long id, double *lead_min)
 	if (isinf(others))
 		return 1;
 	*lead_min = (others - me->onset) / 60;
-	return *lead_min >= 2 ? 2 : *lead_min >= -1 ? 1 : 0;
+	if (*lead_min >= 2)
+		return 2;
+	return *lead_min >= -1 ||
+	    me->onset - me->onset_step < others - 60 ? 1 : 0;
+}
+
+/* Whether a service svc calls (transitively) shows a steady anomaly that
+ * began no later than svc's own (within svc's step); fills f->below*. */
+static void
+below_first(struct hinc *h, long long svc, struct rank_facts *f)
+{
+	struct hsvc *me = svc_get(h, svc), *o, *best = NULL;
+	int i;
+
+	if (me == NULL || isnan(me->onset))
+		return;
+	for (i = 0; i < h->nsvcs; i++) {
+		o = &h->svcs[i];
+		if (o == me || isnan(o->onset) ||
+		    o->onset > me->onset + me->onset_step ||
+		    (best != NULL && o->onset >= best->onset) ||
+		    !reaches(h, me->id, o->id))
+			continue;
+		best = o;
+	}
+	if (best == NULL)
+		return;
+	f->below_first = 1;
+	f->ev_below = best->ev_anomaly;
+	utf8_snprintf(f->below, sizeof f->below, "%s", best->name);
+}
+
+/* The share of the other affected services that (transitively) call s. */
+static double
+dependents_share(struct hinc *h, const struct hsvc *s)
+{
+	int j, callers = 0, others = 0;
+
+	for (j = 0; j < h->nsvcs; j++) {
+		if (&h->svcs[j] == s || !h->svcs[j].affected)
+			continue;
+		others++;
+		if (reaches(h, h->svcs[j].id, s->id))
+			callers++;
+	}
+	return others > 0 ? (double)callers / others : 0;
 }
 
 /* The first fingerprint artifact on svc whose text names name (or, with
@@ -357,6 +418,7 @@ add_change(struct hinc *h, struct hev *e, int type)
 	struct hev *surge;
 	json_t *risky, *after, *x;
 	size_t k, j;
+	double earliest;
 	int i, first = 1;
 
 	f->has_change = 1;
@@ -368,10 +430,19 @@ add_change(struct hinc *h, struct hev *e, int type)
 	f->lead_min = jnum(e->meta, "lead_minutes");
 	f->ev_change = e->id;
 	f->change_on_anomalous = jbool(e->meta, "affected");
-	for (i = 0; i < h->nsvcs && s != NULL && !isnan(s->onset); i++)
-		if (!isnan(h->svcs[i].onset) && h->svcs[i].onset < s->onset - 60)
+	earliest = INFINITY;
+	for (i = 0; i < h->nsvcs && s != NULL && !isnan(s->onset); i++) {
+		if (isnan(h->svcs[i].onset) || &h->svcs[i] == s)
+			continue;
+		if (h->svcs[i].onset < s->onset - s->onset_step)
 			first = 0;
+		if (h->svcs[i].onset < earliest)
+			earliest = h->svcs[i].onset;
+	}
 	f->change_on_first = s != NULL && !isnan(s->onset) && first;
+	if (!first && isfinite(earliest))
+		f->change_later_min = (s->onset - s->onset_step + 60 -
+		    earliest) / 60;
 	f->harmless = change_trivial(e);
 	f->rollback = jbool(e->meta, "is_rollback");
 	if (type == RANK_RELEASE) {
@@ -435,6 +506,15 @@ add_change(struct hinc *h, struct hev *e, int type)
 		f->surge_explains = 1;
 		f->ev_surge = surge->id;
 	}
+	if (s != NULL) {
+		/* Tied with a dependency below it, "first" says nothing. */
+		below_first(h, s->id, f);
+		if (f->below_first)
+			f->change_on_first = 0;
+		f->share_dependents = dependents_share(h, s);
+	}
+	f->ev_blames = fp_naming(h, e->svc, NULL);
+	f->blames_other = f->ev_blames != 0;
 }
 
 /* The "no deploy" release candidate for the incident's service. */
@@ -478,7 +558,7 @@ traffic_context(struct hinc *h, const struct hev *e, struct hcand *c)
 			const struct hev *o = &h->ev[k];
 			int shift = strcmp(o->kind, "traffic_shift") == 0;
 
-			if (o == e || o->svc != other)
+			if (o == e || o->svc != other || !jbool(o->meta, "anchor"))
 				continue;
 			if (surge ? !(shift && jnum(o->meta, "ratio") >= 1) :
 			    !((shift || strcmp(o->kind, "metric_anomaly") == 0 ||
@@ -536,6 +616,7 @@ add_traffic(struct hinc *h)
 			if (o == e || (strcmp(o->kind, "metric_anomaly") != 0 &&
 			    strcmp(o->kind, "dependency_anomaly") != 0 &&
 			    strcmp(o->kind, "traffic_shift") != 0) ||
+			    !jbool(o->meta, "anchor") ||
 			    json_object_get(o->meta, "metric") == NULL ||
 			    strcmp(jstr(o->meta, "signal_type"),
 			    "conversion_drop") == 0)
@@ -565,22 +646,16 @@ static void
 add_topology(struct hinc *h)
 {
 	struct hcand *c;
-	int i, j, callers, others;
+	double share;
+	int i, j;
 
 	for (i = 0; i < h->nsvcs; i++) {
 		struct hsvc *s = &h->svcs[i];
 
 		if (!s->affected)
 			continue;
-		callers = others = 0;
-		for (j = 0; j < h->nsvcs; j++) {
-			if (j == i || !h->svcs[j].affected)
-				continue;
-			others++;
-			if (reaches(h, h->svcs[j].id, s->id))
-				callers++;
-		}
-		if (!s->is_db && callers == 0)
+		share = dependents_share(h, s);
+		if (!s->is_db && share <= 0)
 			continue;
 		c = cand_new(h, s->is_db ? RANK_DB : RANK_DEPENDENCY);
 		c->service_id = s->id;
@@ -588,7 +663,8 @@ add_topology(struct hinc *h)
 		utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
 		c->f.onset_order = onset_order(h, s->id, &c->f.onset_lead_min);
 		c->f.ev_anomaly = s->ev_anomaly;
-		c->f.share_dependents = others > 0 ? (double)callers / others : 0;
+		c->f.share_dependents = share;
+		below_first(h, s->id, &c->f);
 		for (j = 0; j < h->nsvcs && !c->f.mentioned; j++) {
 			if (j == i || !h->svcs[j].affected)
 				continue;
@@ -695,6 +771,8 @@ add_infra(struct hinc *h)
 			c->f.surge_explains = 1;
 			c->f.ev_surge = surge->id;
 		}
+		below_first(h, s->id, &c->f);
+		c->f.share_dependents = dependents_share(h, s);
 		change_context(h, &c->f, NULL);
 		utf8_snprintf(c->title, sizeof c->title, "%s %s", s->name,
 		    s->ev_crash ? "is crash-looping" : "is saturated");
@@ -778,10 +856,18 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 		if (strcmp(type, "conversion_drop") == 0)
 			continue;
 		s->affected = 1;
-		if (isnan(s->onset) || e->at < s->onset) {
+		/* Only a steady anomaly sets the order of who came first;
+		 * flapping or weak ones are cited (their artifact stands in
+		 * when the service has nothing better). */
+		if (jbool(e->meta, "anchor") && (isnan(s->onset) ||
+		    e->at < s->onset)) {
 			s->onset = e->at;
+			s->onset_step = jnum(e->meta, "step_s");
+			if (isnan(s->onset_step) || s->onset_step < 60)
+				s->onset_step = 60;
 			s->ev_anomaly = e->id;
-		}
+		} else if (isnan(s->onset) && !s->ev_anomaly)
+			s->ev_anomaly = e->id;
 		if (strcmp(type, "saturation") == 0 && !s->ev_sat)
 			s->ev_sat = e->id;
 		if (strcmp(type, "crashloop") == 0 && !s->ev_crash)
@@ -1072,7 +1158,8 @@ write_all(struct pipeline_ctx *ctx, struct hinc *h, const char *inc,
 	n = 0;
 	for (i = 0; i < h->nc; i++) {
 		/* Beyond the best few, keep only what an operator has judged. */
-		if (n >= MAX_HYPOTHESES && h->c[i].status_class == 1)
+		if (n >= (int)POLICY(RANK_MAX_HYPOTHESES) &&
+		    h->c[i].status_class == 1)
 			continue;
 		/* Two candidates with one key (e.g. one change seen twice). */
 		for (k = 0; k < i; k++)

@@ -128,6 +128,7 @@ report_trigger(const char *t)
 		{ "health_down", "Health checks failed" },
 		{ "conversion_drop", "Conversion dropped" },
 		{ "external_alert", "An external alert fired" },
+		{ "investigation", "An investigation was requested" },
 	};
 	size_t i;
 

@@ -24,6 +24,7 @@
 
 #include "midwatch/conf.h"
 #include "midwatch/feedback.h"
+#include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
@@ -817,25 +818,16 @@ actions_run(struct ui *ui, int action)
 
 /* ---- the command line ---------------------------------------------------------------- */
 
-/* Selects incident id in the incidents pane; when a filter or
- * toggle-hidden keeps it out of the list, clears the filter or shows the
- * hidden ones first (the operator named it: show it). */
-static int
-actions_goto(struct ui *ui, const char *arg)
+/* Selects incident id in the incidents pane (see tui_int.h); when a
+ * filter or toggle-hidden keeps it out of the list, clears the filter or
+ * shows the hidden ones first (the operator named it: show it). */
+int
+actions_select_incident(struct ui *ui, long long id)
 {
 	struct pane *p = &ui->panes[PANE_INCIDENTS];
-	long long id;
 	size_t i;
 	int pass, known = 0;
-	char *end;
 
-	if (arg != NULL && *arg == '#')
-		arg++;
-	if (arg == NULL || *arg < '0' || *arg > '9' ||
-	    (id = strtoll(arg, &end, 10), *end != '\0')) {
-		actions_message(ui, 1, "usage: incident ID");
-		return R_REDRAW;
-	}
 	for (i = 0; ui->snap != NULL && i < ui->snap->n_incidents; i++)
 		if (ui->snap->incidents[i].id == id)
 			known = 1;
@@ -858,11 +850,69 @@ actions_goto(struct ui *ui, const char *arg)
 				pane_move_to(p, i);
 				ui->focus = PANE_INCIDENTS;
 				ui->view = VIEW_MAIN;
-				return R_REDRAW | R_RELAYOUT;
+				ui->dirty |= R_REDRAW | R_RELAYOUT;
+				return 1;
 			}
 		}
 	}
+	return 0;
+}
+
+/* :incident ID. */
+static int
+actions_goto(struct ui *ui, const char *arg)
+{
+	long long id;
+	char *end;
+
+	if (arg != NULL && *arg == '#')
+		arg++;
+	if (arg == NULL || *arg < '0' || *arg > '9' ||
+	    (id = strtoll(arg, &end, 10), *end != '\0')) {
+		actions_message(ui, 1, "usage: incident ID");
+		return R_REDRAW;
+	}
+	if (actions_select_incident(ui, id))
+		return R_REDRAW | R_RELAYOUT;
 	actions_message(ui, 1, "incident #%lld is not in the data", id);
+	return R_REDRAW;
+}
+
+/* :investigate TS [SERVICE]: the investigation runs on the pipeline thread
+ * (never blocking the keyboard); loop.c selects its incident once a
+ * snapshot holds it. */
+static int
+actions_investigate(struct ui *ui, const char *arg)
+{
+	struct intent *in;
+	char *copy, *ts, *svc;
+	double at;
+
+	if (actions_readonly(ui))
+		return R_REDRAW;
+	copy = xstrdup(arg != NULL ? arg : "");
+	ts = copy + strspn(copy, " ");
+	svc = ts + strcspn(ts, " ");
+	if (*svc != '\0')
+		*svc++ = '\0';
+	svc += strspn(svc, " ");
+	svc[strcspn(svc, " ")] = '\0';
+	if (*ts == '\0' || timefmt_parse(ts, &at) != 0) {
+		actions_message(ui, 1, "%s%s%susage: investigate TS [SERVICE] (TS: "
+		    "RFC 3339, 2026-11-16T04:36:00Z)", *ts != '\0' ? "'" : "", ts,
+		    *ts != '\0' ? "' is not an RFC 3339 time; " : "");
+		free(copy);
+		return R_REDRAW;
+	}
+	in = xcalloc(1, sizeof *in);
+	in->type = INTENT_INVESTIGATE;
+	in->seq = ++ui->seq;
+	in->at = at;
+	in->service = *svc != '\0' ? xstrdup(svc) : NULL;
+	worker_post(ui->worker, in);
+	actions_message(ui, 0, "investigating %s%s%s...", ts,
+	    *svc != '\0' ? " on " : "", svc);
+	free(copy);
 	return R_REDRAW;
 }
 
@@ -893,6 +943,8 @@ actions_command(struct ui *ui, const char *line)
 		ui->panes[ui->focus].filter = rest != NULL ? xstrdup(rest) : NULL;
 	} else if (strcmp(cmd, "incident") == 0 || strcmp(cmd, "goto") == 0) {
 		flags = actions_goto(ui, rest);
+	} else if (strcmp(cmd, "investigate") == 0) {
+		flags = actions_investigate(ui, rest);
 	} else if (strcmp(cmd, "note") == 0 && rest != NULL) {
 		flags = actions_readonly(ui) ? R_REDRAW : actions_note(ui, rest);
 	} else if (strcmp(cmd, "silence") == 0 && rest != NULL) {

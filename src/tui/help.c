@@ -17,6 +17,7 @@ help_lines(struct ui *ui, size_t *n, int **slots)
 {
 	static const char *const extra[] = {
 		":incident ID      select incident ID",
+		":investigate TS [SERVICE]  open the incident of a moment (RFC 3339) and rank its causes",
 		":filter TEXT      filter the focused pane (no TEXT: clear)",
 		":note TEXT        add a note without the prompt",
 		":silence 2h       silence the selected/marked alerts",

@@ -97,6 +97,10 @@ loop_install(struct ui *ui, struct mw_snapshot *s)
 	if (old != NULL)
 		model_free(old);
 	ui->dirty |= R_REDRAW;
+	/* The incident :investigate found, once the data holds it. */
+	if (ui->select_pending != 0 &&
+	    actions_select_incident(ui, ui->select_pending))
+		ui->select_pending = 0;
 }
 
 /* Applies one message from the worker. */
@@ -147,6 +151,13 @@ loop_message(struct ui *ui, struct wmsg *m)
 		ui->db_retry_at = m->retry_at;
 		if (!m->ok || strncmp(m->text ? m->text : "", "cannot load", 11) != 0)
 			loop_set(&ui->db_text, m->text);
+		break;
+	case WMSG_INVESTIGATE:
+		actions_message(ui, m->rc < 0, "%s", m->text != NULL ? m->text :
+		    "investigation ended");
+		if (m->rc >= 0 && m->id > 0 &&
+		    !actions_select_incident(ui, m->id))
+			ui->select_pending = m->id;	/* the reload follows */
 		break;
 	case WMSG_PIPELINE:
 		ui->pipe = m->pipe;

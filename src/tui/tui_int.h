@@ -201,6 +201,8 @@ struct ui {
 	int pipe_done, pipe_total;
 	long long pipe_run;
 	int pipe_requested;	/* R was pressed: report how the run ends */
+	long long select_pending;	/* :investigate's incident, selected once
+					 * a snapshot holds it (0: none) */
 
 	/* Message line. */
 	char *msg;
@@ -333,5 +335,8 @@ void actions_free_targets(struct target *t, size_t n);
 int actions_batch_done(struct ui *ui, unsigned long seq, int rc,
     const char *text);
 void actions_batch_clear(struct ui *ui);
+/* Selects incident id in the incidents pane (clearing a filter or showing
+ * hidden incidents when they keep it out); 0 when it is not in the data. */
+int actions_select_incident(struct ui *ui, long long id);
 
 #endif

@@ -66,6 +66,7 @@ intent_free(struct intent *in)
 	free(in->payload);
 	free(in->key);
 	free(in->label);
+	free(in->service);
 	free(in);
 }
 
@@ -367,6 +368,7 @@ worker_intents(struct worker *w)
 			intent_free(in);
 			break;
 		case INTENT_RUN_PIPELINE:
+		case INTENT_INVESTIGATE:
 			worker_pipeline_request(w, in);
 			break;
 		case INTENT_DETAIL:
@@ -583,12 +585,13 @@ worker_next(struct worker *w)
 	return queue_pop(w->to_ui);
 }
 
-/* Hands an intent to the data thread; a pipeline run goes straight to the
- * pipeline thread, so R is not held up by a slow reload or a reconnect. */
+/* Hands an intent to the data thread; a pipeline run or an investigation
+ * goes straight to the pipeline thread, so R is not held up by a slow
+ * reload or a reconnect. */
 void
 worker_post(struct worker *w, struct intent *in)
 {
-	if (in->type == INTENT_RUN_PIPELINE) {
+	if (in->type == INTENT_RUN_PIPELINE || in->type == INTENT_INVESTIGATE) {
 		worker_pipeline_request(w, in);
 		return;
 	}

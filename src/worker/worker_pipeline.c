@@ -5,6 +5,10 @@
  * consoles on one database only one runs at a time; the others report who
  * holds it.  After each run the data thread is asked to reload (the NOTIFY
  * from pipeline_runs would do it too; this also covers a broken listener).
+ *
+ * The console's `:investigate TS [SERVICE]` runs here too, on the same
+ * connection and under the same lock (investigate_run), so it never blocks
+ * the UI; its result comes back as WMSG_INVESTIGATE and a reload follows.
  */
 #include "config.h"
 
@@ -14,8 +18,10 @@
 #include <string.h>
 
 #include "midwatch/db.h"
+#include "midwatch/investigate.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/timefmt.h"
 #include "midwatch/worker.h"
 #include "midwatch/xmalloc.h"
 #include "worker_int.h"
@@ -89,13 +95,91 @@ worker_pipeline_once(struct worker *w, const char *requested_by)
 	worker_post(w, in);
 }
 
+/* One investigation (an INVESTIGATE intent), start to end. */
+static void
+worker_investigate_once(struct worker *w, const struct intent *in,
+    const char *requested_by)
+{
+	struct investigate_opts opts;
+	struct investigate_result res;
+	struct intent *refresh;
+	struct wmsg *m = worker_msg_new(WMSG_INVESTIGATE);
+	char *cause = NULL, when[32];
+	int rc;
+
+	m->seq = in->seq;
+	timefmt_format(in->at, when, sizeof when);
+	if (w->pdb == NULL)
+		w->pdb = db_open(w->conninfo, &cause);
+	else if (!db_alive(w->pdb))
+		db_reconnect(w->pdb, &cause);
+	if (cause != NULL) {
+		m->rc = -1;
+		m->text = xasprintf("investigate %s: database unavailable: %s",
+		    when, cause);
+		free(cause);
+		worker_send(w, m);
+		return;
+	}
+	memset(&opts, 0, sizeof opts);
+	opts.requested_by = requested_by;
+	opts.actor = w->actor;
+	opts.at = in->at;
+	opts.service = in->service;
+	rc = investigate_run(w->pdb, w->project_id, &opts, &res, &cause);
+	if (rc != 0) {
+		m->rc = -1;
+		m->text = xasprintf("investigate %s: %s", when,
+		    cause != NULL ? cause : "failed");
+		if (rc < 0)
+			log_warn("investigation failed: %s", cause ? cause : "?");
+	} else if (res.reused) {
+		m->rc = 1;
+		m->id = res.incident_id;
+		m->text = xasprintf("incident #%lld already covers %s%s%s",
+		    res.incident_id, when, in->service != NULL ? " on " : "",
+		    in->service != NULL ? in->service : "");
+	} else {
+		m->rc = 0;
+		m->id = res.incident_id;
+		m->text = xasprintf("investigation of %s%s%s opened incident #%lld "
+		    "(%d abnormal series on %d service%s)", when,
+		    in->service != NULL ? " on " : "",
+		    in->service != NULL ? in->service : "", res.incident_id,
+		    res.signals, res.services, res.services == 1 ? "" : "s");
+	}
+	free(cause);
+	worker_send(w, m);
+	refresh = xcalloc(1, sizeof *refresh);
+	refresh->type = INTENT_REFRESH;
+	worker_post(w, refresh);
+}
+
+/* Takes what waits in the queue: runs the investigations (in order) and
+ * says whether a pipeline run was asked for. */
+static int
+worker_pipeline_take(struct worker *w, const char *requested_by)
+{
+	struct intent *in;
+	int requested = 0;
+
+	queue_drain(w->to_pipe);
+	while ((in = queue_pop(w->to_pipe)) != NULL) {
+		if (in->type == INTENT_INVESTIGATE && !worker_stopping(w))
+			worker_investigate_once(w, in, requested_by);
+		else if (in->type != INTENT_INVESTIGATE)
+			requested = 1;
+		intent_free(in);
+	}
+	return requested;
+}
+
 /* The pipeline thread: waits for the timer or a request. */
 static void *
 worker_pipeline_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pollfd pfd;
-	struct intent *in;
 	double now, next;
 	int requested, timeout;
 	char *by_timer, *by_hand;
@@ -117,12 +201,7 @@ worker_pipeline_main(void *arg)
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
 			break;
-		queue_drain(w->to_pipe);
-		requested = 0;
-		while ((in = queue_pop(w->to_pipe)) != NULL) {
-			requested = 1;
-			intent_free(in);
-		}
+		requested = worker_pipeline_take(w, by_hand);
 		if (worker_stopping(w))
 			break;
 		now = worker_now();
@@ -130,10 +209,9 @@ worker_pipeline_main(void *arg)
 			worker_pipeline_once(w, requested ? by_hand : by_timer);
 			if (w->pipeline_interval > 0)
 				next = worker_now() + w->pipeline_interval;
-			/* Presses during the run asked for this same run. */
-			queue_drain(w->to_pipe);
-			while ((in = queue_pop(w->to_pipe)) != NULL)
-				intent_free(in);
+			/* Presses during the run asked for this same run
+			 * (investigations asked meanwhile still run). */
+			(void)worker_pipeline_take(w, by_hand);
 		}
 	}
 	free(by_timer);
@@ -169,9 +247,19 @@ void
 worker_pipeline_request(struct worker *w, struct intent *in)
 {
 	if (!w->pipe_started) {
-		worker_pipeline_post(w, PIPE_DISABLED, w->readonly ?
-		    "read-only console: the pipeline is not run from here" :
-		    "the pipeline does not run in this console", 0);
+		if (in->type == INTENT_INVESTIGATE) {
+			struct wmsg *m = worker_msg_new(WMSG_INVESTIGATE);
+
+			m->seq = in->seq;
+			m->rc = -1;
+			m->text = xstrdup(w->readonly ? "read-only console: "
+			    "nothing investigated" : "investigations do not run "
+			    "in this console");
+			worker_send(w, m);
+		} else
+			worker_pipeline_post(w, PIPE_DISABLED, w->readonly ?
+			    "read-only console: the pipeline is not run from here" :
+			    "the pipeline does not run in this console", 0);
 		intent_free(in);
 		return;
 	}

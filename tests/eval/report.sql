@@ -3,8 +3,8 @@
 -- Prints the summary on stdout and writes the per-scenario, per-fault and
 -- false-incident tables to files in :outdir.
 --
--- Variables: scenfile, faultsfile, falsesfile (TSV), outdir, wall (seconds
--- the whole evaluation took), jobs (scenarios processed at once).
+-- Variables: scenfile, faultsfile, falsesfile, invfile (TSV), outdir, wall
+-- (seconds the whole evaluation took), jobs (scenarios processed at once).
 --
 -- Rates are shares of faults: detected = an approved incident overlaps the
 -- fault; top-1 / top-3 = an accepted diagnosis ranks 1 / in the top 3 of the
@@ -16,6 +16,7 @@
 \set scen_text `cat :'scenfile'`
 \set faults_text `cat :'faultsfile'`
 \set falses_text `cat :'falsesfile'`
+\set inv_text `cat :'invfile'`
 
 CREATE TEMP TABLE scen AS
 SELECT a[1]::int AS seed, a[2]::int AS services, a[3]::int AS minutes,
@@ -44,6 +45,17 @@ SELECT a[1]::int AS seed, a[2]::bigint AS inc_id, a[3] AS service,
     a[4] AS trigger_type, a[5] AS start, a[6]::int AS minutes, a[7] AS rank1,
     a[8] AS confounder
 FROM regexp_split_to_table(:'falses_text', E'\n') l,
+    string_to_array(l, E'\t') a
+WHERE l <> '';
+
+-- `midwatch investigate --at <true onset>` per fault (score_investigate.sql):
+-- mode after (the pipeline ran first) or alone (it never ran).
+CREATE TEMP TABLE inv AS
+SELECT a[1]::int AS seed, a[2] AS mode, a[3] AS id, a[4] AS kind,
+    a[5] AS cause, a[6] AS root, a[7]::int AS rc, a[8]::int AS answered,
+    a[9]::int AS reused, a[10]::int AS top1, a[11]::int AS top3,
+    a[12]::int AS rank, a[13]::numeric AS seconds, a[14] AS rank1
+FROM regexp_split_to_table(:'inv_text', E'\n') l,
     string_to_array(l, E'\t') a
 WHERE l <> '';
 
@@ -85,6 +97,25 @@ FROM (
         (SELECT round(avg(falses), 2) FROM scen)
     FROM flt) t
 ORDER BY kind = 'ALL', kind;
+
+\echo ''
+\echo '-- investigate: `midwatch investigate --at <true onset>` per fault (% of faults) --'
+\echo '-- after: once the pipeline ran (a covering incident is returned as it is);'
+\echo '-- alone: in a copy of the database the pipeline never ran on --'
+SELECT k.kind, count(*) AS faults,
+    round(100.0 * avg(k.top1), 1) AS "pipeline top-1 %",
+    round(100.0 * avg(a.top1), 1) AS "after top-1 %",
+    round(100.0 * avg(a.top3), 1) AS "after top-3 %",
+    round(100.0 * avg(a.reused), 1) AS "after: existing %",
+    round(100.0 * avg(z.top1), 1) AS "alone top-1 %",
+    round(100.0 * avg(z.top3), 1) AS "alone top-3 %",
+    count(*) FILTER (WHERE a.answered = 0 OR z.answered = 0) AS "no answer",
+    round(avg(z.seconds), 1) AS "alone s"
+FROM (SELECT kind, seed, id, top1 FROM flt
+      UNION ALL SELECT 'ALL', seed, id, top1 FROM flt) k
+JOIN inv a ON a.seed = k.seed AND a.id = k.id AND a.mode = 'after'
+JOIN inv z ON z.seed = k.seed AND z.id = k.id AND z.mode = 'alone'
+GROUP BY k.kind ORDER BY k.kind = 'ALL', k.kind;
 
 \echo ''
 \echo '-- by the root service''s scrape step --'
@@ -152,4 +183,8 @@ SELECT seed, id, kind, cause, root, step, incidents, detected, top1, top3,
 FROM flt ORDER BY seed, id;
 \o :outdir/false-incidents.txt
 SELECT * FROM fls ORDER BY seed, inc_id;
+\o :outdir/investigate.txt
+SELECT seed, id, kind, cause, root, mode, rc, answered, reused, top1, top3,
+    rank AS truth_rank, seconds, rank1
+FROM inv ORDER BY seed, id, mode;
 \o

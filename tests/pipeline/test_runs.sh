@@ -13,7 +13,8 @@
 pgtest_start
 
 # A canonical dump of the derived tables the first stages write: no ids, no
-# wall-clock times; services by name, incidents by (service, window start);
+# wall-clock times; services by name, incidents by (service, window start),
+# also where a rationale names one ("duplicate of open incident #N");
 # sorted, since an update moves rows.
 dump() {
 	dump_sql | LC_ALL=C sort
@@ -32,7 +33,10 @@ SELECT 'incident', inc.ident, i.status, i.trigger_type, i.severity, i.title, i.w
   i.classification, round(i.confidence::numeric, 3), i.impact_low, i.impact_high, i.impact_unit,
   (i.details - 'trigger_signal')::text
   FROM midwatch.incidents i JOIN inc ON inc.id = i.id;
-SELECT 'decision', inc.ident, d.decision, d.rationale, d.policy_version, (d.details - 'duplicate_of')::text
+SELECT 'decision', inc.ident, d.decision,
+  regexp_replace(d.rationale, '#[0-9]+', '#' || coalesce((SELECT o.ident FROM inc o
+    WHERE o.id = (d.details ->> 'duplicate_of')::bigint), '?')),
+  d.policy_version, (d.details - 'duplicate_of')::text
   FROM midwatch.incident_decisions d JOIN inc ON inc.id = d.incident_id;
 SELECT 'evidence', inc.ident, e.kind, e.source, e.ref, coalesce(s.name, '-'), e.summary,
   round(e.confidence::numeric, 3), e.observed_at, (e.metadata - 'signal_id')::text

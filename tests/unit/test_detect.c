@@ -143,11 +143,123 @@ test_spike(void **state)
 	struct detect_point *p = series(400, 250, 0.04, 3);
 
 	(void)state;
+	struct detect_run *runs = NULL;
+	size_t i, k = 0;
+
 	p[200].x *= 4;		/* a single-minute blip */
 	p[260].x *= 3;
 	p[262].x *= 3;		/* two blips close together */
+	p[330].x *= 1.2;	/* a small one: nothing */
 	detect_params_for_metric("latency_p99_ms", &prm);
-	assert_int_equal(signals(&prm, p, 400, 0, NULL), 0);
+	/* Extreme blips are spikes: signals, but too short to be more than
+	 * watched (quality below 0.3), never an episode of their own. */
+	assert_int_equal(signals(&prm, p, 400, 0, &runs), 2);
+	for (i = 0; i < last_nruns; i++) {
+		if (!runs[i].is_signal)
+			continue;
+		assert_true(runs[i].spike);
+		assert_true(runs[i].quality < 0.3);
+		assert_true(runs[i].first == 200 || runs[i].first == 260);
+		k++;
+	}
+	assert_int_equal(k, 2);
+	free(runs);
+	free(p);
+}
+
+/* A pronounced fault of three minutes is a signal; a mild one is not. */
+static void
+test_short_extreme(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(300, 200, 0.03, 31);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	for (i = 150; i < 153; i++)
+		p[i].x *= 5;
+	for (i = 250; i < 253; i++)
+		p[i].x *= 1.6;	/* past enter, far from extreme */
+	detect_params_for_metric("latency_p99_ms", &prm);
+	assert_int_equal(signals(&prm, p, 300, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_int_equal(r->first, 150);
+	assert_int_equal(r->last, 152);
+	assert_true(r->short_extreme);
+	assert_false(r->spike);
+	/* strong enough to anchor an incident, weaker than a long one */
+	assert_true(r->quality >= 0.35 && r->quality < 0.6);
+	free(runs);
+	free(p);
+}
+
+/* Windows and durations follow the series' own step. */
+static void
+test_any_step(void **state)
+{
+	struct detect_params prm;
+	struct detect_grid g;
+	struct detect_point *p = series(200, 100, 0.02, 32);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	detect_params_for_metric("request_rate", &prm);
+	detect_grid_at(&prm, 60, &g);
+	assert_int_equal(g.window, 45);
+	assert_int_equal(g.min_baseline, 15);
+	assert_int_equal(g.min_points, 5);
+	assert_int_equal(g.merge_gap, 3);
+	assert_int_equal(g.max_points, 240);
+	detect_grid_at(&prm, 300, &g);
+	assert_int_equal(g.min_points, 2);	/* 10 minutes, not 25 */
+	assert_int_equal(g.min_baseline, 5);
+	assert_true(g.window >= 12);
+	assert_int_equal(g.max_points, 48);
+	detect_grid_at(&prm, 1, &g);
+	assert_int_equal(g.min_points, 300);
+	assert_int_equal(g.window, 2700);
+
+	/* Five-minute scrapes: a 15-minute doubling is a signal, onset at
+	 * its first point, ending one step after its last. */
+	for (i = 0; i < 200; i++)
+		p[i].t = 1794787200.0 + 300.0 * (double)i;
+	assert_true(detect_step(p, 200) == 300);
+	for (i = 120; i < 123; i++)
+		p[i].x *= 2;
+	assert_int_equal(signals(&prm, p, 200, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_int_equal(r->first, 120);
+	assert_true(r->step == 300);
+	assert_false(r->short_extreme);
+	free(runs);
+	free(p);
+}
+
+/* A series with little history is judged, its quality saying so. */
+static void
+test_little_history(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(40, 100, 0.02, 33);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	for (i = 20; i < 40; i++)
+		p[i].x *= 2;
+	detect_params_for_metric("request_rate", &prm);
+	assert_int_equal(signals(&prm, p, 40, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_int_equal(r->first, 20);
+	assert_true(r->history < 45);
+	assert_true(r->quality < 0.8);
+	assert_true(r->quality > 0.3);
+	free(runs);
 	free(p);
 }
 
@@ -251,7 +363,7 @@ test_flapping(void **state)
 	assert_non_null(r);
 	assert_true(r->flapping);
 	assert_true(r->cycles >= 10);
-	assert_true(r->longest < prm.min_points);
+	assert_true(r->longest < 5);
 	assert_true(r->quality < 0.2);
 	free(runs);
 
@@ -357,11 +469,21 @@ test_quality_and_median(void **state)
 		assert_true(detect_median(a, (size_t)n) == want);
 	}
 	/* more magnitude, more duration, fewer cycles: higher quality */
-	assert_true(detect_quality(20, 30, 30, 1) > detect_quality(6, 30, 30, 1));
-	assert_true(detect_quality(10, 30, 30, 1) > detect_quality(10, 5, 5, 1));
-	assert_true(detect_quality(10, 30, 60, 10) < 0.1);
-	assert_true(detect_quality(40, 30, 30, 1) <= 1.0);
-	assert_true(detect_quality(0, 30, 30, 1) == 0);
+	assert_true(detect_quality(20, 30, 30, 1, 60, 1) >
+	    detect_quality(6, 30, 30, 1, 60, 1));
+	assert_true(detect_quality(10, 30, 30, 1, 60, 1) >
+	    detect_quality(10, 5, 5, 1, 60, 1));
+	assert_true(detect_quality(10, 30, 60, 10, 60, 1) < 0.1);
+	assert_true(detect_quality(40, 30, 30, 1, 60, 1) <= 1.0);
+	assert_true(detect_quality(0, 30, 30, 1, 60, 1) == 0);
+	/* duration is time: 3 points of 5 minutes count as 15 minutes */
+	assert_true(detect_quality(20, 3, 3, 1, 300, 1) >
+	    detect_quality(20, 3, 3, 1, 60, 1));
+	assert_true(detect_quality(20, 3, 3, 1, 300, 1) ==
+	    detect_quality(20, 15, 15, 1, 60, 1));
+	/* little history: less quality */
+	assert_true(detect_quality(20, 30, 30, 1, 60, 0.1) <
+	    detect_quality(20, 30, 30, 1, 60, 1));
 }
 
 int
@@ -371,6 +493,9 @@ main(void)
 		cmocka_unit_test(test_step),
 		cmocka_unit_test(test_step_down_and_direction),
 		cmocka_unit_test(test_spike),
+		cmocka_unit_test(test_short_extreme),
+		cmocka_unit_test(test_any_step),
+		cmocka_unit_test(test_little_history),
 		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_seasonality),

@@ -114,6 +114,73 @@ test_release_bad_deploy(void **state)
 	assert_int_equal(t->evidence_id, 0);
 }
 
+/* A deploy on a caller whose dependency failed first, or on a service whose
+ * anomaly came later, loses to the saturated dependency below it; a
+ * docs-only change on the root does not beat it either. */
+static void
+test_trouble_from_below(void **state)
+{
+	struct rank_facts rel = facts(RANK_RELEASE, "route-api", "480032");
+	struct rank_facts inf = facts(RANK_INFRA, "lookup", "");
+	struct rank_facts doc = facts(RANK_CONFIG, "lookup", "CHG-1");
+	struct rank_score sr, si, sd;
+	const struct rank_term *t;
+
+	(void)state;
+	rel.has_change = 1;
+	rel.lead_min = 12;
+	rel.ev_change = 1;
+	rel.change_on_anomalous = 1;
+	rel.change_on_first = 0;	/* the stage withholds it when below */
+	rel.below_first = 1;
+	rel.ev_below = 7;
+	snprintf(rel.below, sizeof rel.below, "lookup");
+	inf.saturated = 1;
+	inf.ev_saturation = 7;
+	inf.onset_order = 1;
+	inf.share_dependents = 0.5;
+	inf.ev_anomaly = 7;
+	doc.has_change = 1;
+	doc.lead_min = 5;
+	doc.ev_change = 3;
+	doc.change_on_anomalous = 1;
+	doc.change_on_first = 1;
+	doc.harmless = 1;
+	rank_score(&rel, &sr);
+	rank_score(&inf, &si);
+	rank_score(&doc, &sd);
+	assert_sums(&sr);
+	assert_sums(&si);
+	t = find_term(&sr, "comes from below");
+	assert_non_null(t);
+	assert_int_equal(t->role, RANK_CONTRADICTS);
+	assert_int_equal(t->evidence_id, 7);
+	assert_true(t->points < 0);
+	assert_true(rank_compare(&inf, &si, &rel, &sr) < 0);
+	assert_true(rank_compare(&inf, &si, &doc, &sd) < 0);
+	t = find_term(&si, "started with the others");
+	assert_non_null(t);
+	t = find_term(&si, "depend on lookup");
+	assert_non_null(t);
+
+	/* A change whose service's anomaly came later than the first one. */
+	rel.below_first = 0;
+	rel.change_on_first = 0;
+	rel.change_later_min = 6;
+	rank_score(&rel, &sr);
+	t = find_term(&sr, "6 min after the first one");
+	assert_non_null(t);
+	assert_int_equal(t->role, RANK_CONTRADICTS);
+	/* Its own errors naming a dependency speak against it too. */
+	rel.blames_other = 1;
+	rel.ev_blames = 9;
+	rank_score(&rel, &si);
+	assert_true(si.score < sr.score);
+	t = find_term(&si, "blame one of its dependencies");
+	assert_non_null(t);
+	assert_int_equal(t->evidence_id, 9);
+}
+
 static void
 test_surge_beats_docs_deploy(void **state)
 {
@@ -382,6 +449,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_release_bad_deploy),
 		cmocka_unit_test(test_surge_beats_docs_deploy),
+		cmocka_unit_test(test_trouble_from_below),
 		cmocka_unit_test(test_surge_entry_and_drop),
 		cmocka_unit_test(test_db_root_beats_callers),
 		cmocka_unit_test(test_external_dependency),
