@@ -504,7 +504,7 @@ stage_evidence_run(struct pipeline_ctx *ctx, char **cause)
 	    " to_char(i.window_end AT TIME ZONE 'UTC',"
 	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), i.service_id"
 	    PIPELINE_SQL_APPROVED_OF_RUN, ctx->project, ctx->run,
-	    PIPELINE_POLICY_VERSION);
+	    ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	n = db_res_rows(r);

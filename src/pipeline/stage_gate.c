@@ -169,6 +169,7 @@ struct cand {
 	double onset, end;		/* onset: the first anchoring signal's
 					 * (any member's when none anchors) */
 	double anchor;			/* earliest anchoring onset, or INFINITY */
+	long long anchor_svc;		/* ... its service (0: none) */
 	int sev;
 	long long ids_first;		/* for ordering */
 };
@@ -418,12 +419,12 @@ anchor_ids_literal(struct buf *b, const struct db_res *r, const struct gsig *g,
 /* Applies policy gate-v1 to a candidate; fills v. */
 static int
 decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
-    const struct cand *c, const char *ids, const char *svcs, const char *key,
-    struct verdict *v, char **cause)
+    const struct cand *c, const char *ids, const char *key, struct verdict *v,
+    char **cause)
 {
 	struct db_res *q;
 	struct buf anchor_ids;
-	char on[40], dup[40];
+	char on[40], dup[40], asvc[24];
 	int i, strong = 0, flapping = 0, metric = 0;
 	double best_q = 0;
 	int best_sev = 0;
@@ -474,17 +475,24 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 		    db_res_get(q, 0, 1) ? db_res_get(q, 0, 1) : "planned");
 	db_res_free(q);
 
-	/* Duplicate: an open incident on these services ended just before. */
+	/* Duplicate: an open incident that ended just before already covers
+	 * the service where this candidate's trouble starts (its first
+	 * anchoring signal's).  A new onset elsewhere - a symptom shared
+	 * with the old incident is not enough - opens its own incident. */
+	pipeline_ll(asvc, sizeof asvc, c->anchor_svc != 0 ? c->anchor_svc :
+	    g[c->main].svc);
 	q = DBQ(ctx->db, cause,
 	    "SELECT i.id, i.title FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.dedupe_key <> $2"
 	    " AND i.status IN ('open', 'triaged')"
-	    " AND i.service_id IN (SELECT unnest($3::bigint[]))"
+	    " AND (i.service_id = $3::bigint OR EXISTS (SELECT 1"
+	    "  FROM midwatch.signals s WHERE s.project_id = $1"
+	    "  AND s.incident_id = i.id AND s.service_id = $3::bigint))"
 	    " AND i.window_start < to_timestamp($4::float8)"
 	    " AND i.window_end >= to_timestamp($4::float8)"
 	    "  - make_interval(secs => $5::float8)"
 	    " ORDER BY i.window_start, i.id LIMIT 1", ctx->project, key,
-	    svcs, pipeline_num(on, sizeof on, c->onset),
+	    asvc, pipeline_num(on, sizeof on, c->onset),
 	    policy_param(dup, sizeof dup, POL_GATE_DUPLICATE));
 	if (q == NULL)
 		return -1;
@@ -597,8 +605,7 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	}
 	json_object_set_new(used, key, json_true());
 
-	if (decide(ctx, r, g, c, buf_str(&ids), buf_str(&svcs), key, &v,
-	    cause) != 0)
+	if (decide(ctx, r, g, c, buf_str(&ids), key, &v, cause) != 0)
 		goto out;
 	approved = json_array_size(v.reasons) == 0;
 	if (impact(ctx, buf_str(&svcs), c->onset, c->end, &ilow, &ihigh,
@@ -877,8 +884,10 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 			cands[k].onset = g[i].onset;
 		if (g[i].end > cands[k].end)
 			cands[k].end = g[i].end;
-		if (anchors(r, &g[i]) && g[i].onset < cands[k].anchor)
+		if (anchors(r, &g[i]) && g[i].onset < cands[k].anchor) {
 			cands[k].anchor = g[i].onset;
+			cands[k].anchor_svc = g[i].svc;
+		}
 		if (strength(r, &g[i]) > strength(r, &g[cands[k].main]))
 			cands[k].main = i;
 		if (!g[i].flapping && g[i].sev > cands[k].sev &&

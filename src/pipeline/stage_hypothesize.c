@@ -1249,7 +1249,7 @@ stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause)
 	r = DBQ(ctx->db, cause,
 	    "SELECT i.id, i.service_id, extract(epoch FROM i.window_start)"
 	    PIPELINE_SQL_APPROVED_OF_RUN, ctx->project, ctx->run,
-	    PIPELINE_POLICY_VERSION);
+	    ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	n = db_res_rows(r);

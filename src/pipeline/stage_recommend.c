@@ -37,14 +37,8 @@
     "	SELECT i.id, i.project_id, i.service_id" \
     "	  FROM midwatch.incidents i" \
     "	 WHERE i.project_id = $1 AND i.status IN ('open', 'triaged')" \
-    "	   AND midwatch.incident_decision(i.project_id, i.id) = 'approved'" \
-    "	   AND (i.run_id = $2::bigint" \
-    "	        OR (i.window_start <= $4::timestamptz" \
-    "	            AND i.window_end >= $3::timestamptz)" \
-    "	        OR EXISTS (SELECT 1 FROM midwatch.hypotheses h" \
-    "	                    WHERE h.project_id = i.project_id" \
-    "	                      AND h.incident_id = i.id" \
-    "	                      AND h.run_id = $2::bigint)))"
+    "	   AND i.id IN (SELECT midwatch.run_incidents($1, $2::bigint," \
+    "	       $3::timestamptz, $4::timestamptz)))"
 
 /*
  * The templates: per hypothesis type, one or more actions.  title_ref is

@@ -38,14 +38,8 @@
 static const char report_sql_touched[] =
     "SELECT i.id FROM midwatch.incidents i"
     " WHERE i.project_id = $1 AND i.status <> 'suppressed'"
-    "   AND midwatch.incident_decision(i.project_id, i.id) = 'approved'"
-    "   AND (i.run_id = $2::bigint"
-    "        OR (i.window_start <= $4::timestamptz"
-    "            AND i.window_end >= $3::timestamptz)"
-    "        OR EXISTS (SELECT 1 FROM midwatch.hypotheses h"
-    "                    WHERE h.project_id = i.project_id"
-    "                      AND h.incident_id = i.id"
-    "                      AND h.run_id = $2::bigint))"
+    "   AND i.id IN (SELECT midwatch.run_incidents($1, $2::bigint,"
+    "       $3::timestamptz, $4::timestamptz))"
     " ORDER BY i.id";
 
 /* Stores a report unless it is unchanged; returns 1 row when written. */
