@@ -185,6 +185,11 @@ score_topology(const struct rank_facts *f, struct rank_score *s)
 			term(s, POLICY(RANK_EXT_DEPS_HEALTHY), RANK_SUPPORTS,
 			    f->ev_anomaly,
 			    "%s's other dependencies are healthy", f->caller);
+		if (f->share_dependents > 0)
+			term(s, POLICY(RANK_SHARE_DEPENDENTS) *
+			    f->share_dependents, RANK_SUPPORTS, f->ev_anomaly,
+			    "%.0f%% of the affected services call %s",
+			    100 * f->share_dependents, f->subject);
 		missing(s, 0, "metric_anomaly",
 		    "an external dependency has no metrics of its own");
 	} else {
@@ -301,6 +306,9 @@ score_infra(const struct rank_facts *f, struct rank_score *s)
 		    RANK_SUPPORTS, f->ev_anomaly,
 		    "%.0f%% of the other affected services depend on %s",
 		    100 * f->share_dependents, f->subject);
+	if (f->mentioned)
+		term(s, POLICY(RANK_MENTIONED), RANK_SUPPORTS, f->ev_mention,
+		    "callers' errors name %s", f->subject);
 	below_terms(f, s);
 	if (f->surge_explains)
 		term(s, POLICY(RANK_SURGE_EXPLAINS), RANK_CONTRADICTS, f->ev_surge,

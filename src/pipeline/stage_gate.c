@@ -2,13 +2,17 @@
  * stage_gate.c - pipeline stage "gate": groups the window's signals into
  * incident candidates and decides each one (policy gate-v1).
  *
- * Two signals belong to one candidate when their time spans overlap (with 10
- * minutes of slack) and they are on the same service, or on services joined
- * by a call path in service_dependencies (a recursive CTE) with onsets at
- * most an hour apart (a cascade spreads fast; a long anomaly must not
- * swallow an unrelated later one down the call graph); a signal without
- * a service joins the candidate it overlaps most; signals an earlier run put
- * in one incident stay together (its other signals are loaded too).  Every candidate becomes an
+ * Two anchoring signals (steady, of watch quality: anchors()) belong to one
+ * candidate when their time spans overlap (with 10 minutes of slack) and
+ * they are on the same service, or on services joined by a call path in
+ * service_dependencies (a recursive CTE) with onsets at most an hour apart
+ * (a cascade spreads fast; a long anomaly must not swallow an unrelated
+ * later one down the call graph).  Any other signal joins the anchored group
+ * it overlaps most among the related ones (cited, it never bridges two
+ * groups); signals near no anchor group join each other the same way; a
+ * signal without a service joins the candidate it overlaps most; signals an
+ * earlier run put in one incident stay together (its other signals are
+ * loaded too).  Every candidate becomes an
  * incident row (status open when approved, suppressed otherwise) with an
  * incident_decisions row: approved, or suppressed for flapping, maintenance,
  * duplicate (of an open incident) or below_severity, with a rationale.
@@ -49,6 +53,8 @@ struct gsig {
 	double onset, end;		/* end: ended_at, or the window end */
 	int flapping;
 	int active;			/* not flapping, quality not below watch */
+	int anchor;			/* may anchor an incident (anchors()) */
+	int loose;			/* no anchor near: joins other such signals */
 	long long incident;		/* incident of an earlier decision, or 0 */
 	int group;			/* union-find parent */
 };
@@ -106,6 +112,63 @@ overlaps(const struct gsig *a, const struct gsig *b)
 {
 	return a->onset <= b->end + POLICY(GATE_SLACK) &&
 	    b->onset <= a->end + POLICY(GATE_SLACK);
+}
+
+/* The reachability pairs (caller, callee) among services. */
+struct reach;
+static int reach_has(const struct reach *, long long, long long);
+
+/* Whether two signals with services belong together: they overlap in time
+ * and are on one service, or on services joined by a call path with onsets
+ * at most gate.cascade apart. */
+static int
+related(const struct gsig *a, const struct gsig *b, const struct reach *reach)
+{
+	if (a->svc == 0 || b->svc == 0 || !overlaps(a, b))
+		return 0;
+	if (a->svc == b->svc)
+		return 1;
+	return fabs(a->onset - b->onset) <= POLICY(GATE_CASCADE) &&
+	    (reach_has(reach, a->svc, b->svc) || reach_has(reach, b->svc, a->svc));
+}
+
+/* Whether b is an anchor a may join (related to it). */
+static int
+anchor_near(const struct gsig *a, const struct gsig *b,
+    const struct reach *reach)
+{
+	return b->anchor && related(a, b, reach);
+}
+
+/* Whether b has a service and overlaps a (for a signal without one). */
+static int
+service_near(const struct gsig *a, const struct gsig *b,
+    const struct reach *reach)
+{
+	(void)reach;
+	return b->svc != 0 && overlaps(a, b);
+}
+
+/* The signal that near(g[i], it) accepts and that overlaps g[i] most, or
+ * -1. */
+static int
+most_overlap(const struct gsig *g, int n, int i,
+    int (*near)(const struct gsig *, const struct gsig *,
+    const struct reach *), const struct reach *reach)
+{
+	double ov, bov = 0;
+	int j, best = -1;
+
+	for (j = 0; j < n; j++) {
+		if (j == i || !near(&g[i], &g[j], reach))
+			continue;
+		ov = fmin(g[i].end, g[j].end) - fmax(g[i].onset, g[j].onset);
+		if (best < 0 || ov > bov) {
+			best = j;
+			bov = ov;
+		}
+	}
+	return best;
 }
 
 /* The reachability pairs (caller, callee) among services. */
@@ -768,7 +831,6 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	json_t *used = json_object();
 	char exp[40], wq[40];
 	int n, i, j, k, nc = 0, rc = -1, best, root;
-	double ov, bov;
 
 	memset(&gc, 0, sizeof gc);
 	buf_init(&svcs);
@@ -816,6 +878,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		 * follows (the stored status may have aged to expired). */
 		g[i].active = !g[i].flapping && g[i].q >= POLICY(WATCH_QUALITY);
 		g[i].incident = db_res_ll(r, i, C_INC);
+		g[i].anchor = anchors(r, &g[i]);
 		g[i].group = i;
 		if (g[i].svc != 0)
 			buf_printf(&svcs, "%s%lld", svcs.len > 1 ? "," : "", g[i].svc);
@@ -824,42 +887,36 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	if (reach_load(ctx, buf_str(&svcs), &reach, cause) != 0)
 		goto out;
 
-	/* Join signals of one service or one call path that overlap in time,
-	 * and signals an earlier run put in one incident. */
+	/* Signals an earlier run put in one incident stay together; anchors
+	 * of one service or one call path that overlap in time join. */
 	for (i = 0; i < n; i++) {
 		for (j = i + 1; j < n && g[i].incident != 0; j++)
 			if (g[j].incident == g[i].incident)
 				uf_join(g, i, j);
-		if (g[i].svc == 0)
-			continue;
-		for (j = i + 1; j < n; j++) {
-			if (g[j].svc == 0 || !overlaps(&g[i], &g[j]))
-				continue;
-			if (g[i].svc == g[j].svc)
+		for (j = i + 1; j < n && g[i].anchor; j++)
+			if (g[j].anchor && related(&g[i], &g[j], &reach))
 				uf_join(g, i, j);
-			else if (fabs(g[i].onset - g[j].onset) <=
-			    POLICY(GATE_CASCADE) &&
-			    (reach_has(&reach, g[i].svc, g[j].svc) ||
-			    reach_has(&reach, g[j].svc, g[i].svc)))
-				uf_join(g, i, j);
-		}
 	}
+	/* Any other signal with a service joins the anchored group it overlaps
+	 * most among its related ones: cited there, it never bridges two
+	 * groups.  Those near no anchor group join each other. */
+	for (i = 0; i < n; i++) {
+		if (g[i].anchor || g[i].svc == 0)
+			continue;
+		if ((best = most_overlap(g, n, i, anchor_near, &reach)) >= 0)
+			uf_join(g, i, best);
+		else
+			g[i].loose = 1;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n && g[i].loose; j++)
+			if (g[j].loose && related(&g[i], &g[j], &reach))
+				uf_join(g, i, j);
 	/* A signal without a service joins the group it overlaps most. */
 	for (i = 0; i < n; i++) {
 		if (g[i].svc != 0 || g[i].incident != 0)
 			continue;
-		best = -1;
-		bov = 0;
-		for (j = 0; j < n; j++) {
-			if (g[j].svc == 0 || !overlaps(&g[i], &g[j]))
-				continue;
-			ov = fmin(g[i].end, g[j].end) - fmax(g[i].onset, g[j].onset);
-			if (best < 0 || ov > bov) {
-				best = j;
-				bov = ov;
-			}
-		}
-		if (best >= 0)
+		if ((best = most_overlap(g, n, i, service_near, &reach)) >= 0)
 			uf_join(g, i, best);
 	}
 

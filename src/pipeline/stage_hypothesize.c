@@ -366,6 +366,23 @@ fp_naming(struct hinc *h, long long svc, const char *name)
 	return 0;
 }
 
+/* The first fingerprint artifact of another affected service whose text
+ * names s; 0 when none. */
+static long long
+named_by_others(struct hinc *h, const struct hsvc *s)
+{
+	long long ev;
+	int j;
+
+	for (j = 0; j < h->nsvcs; j++) {
+		if (&h->svcs[j] == s || !h->svcs[j].affected)
+			continue;
+		if ((ev = fp_naming(h, h->svcs[j].id, s->name)) != 0)
+			return ev;
+	}
+	return 0;
+}
+
 /* Prior: confirmed past root causes of this type on this service. */
 static void
 prior_facts(struct hinc *h, struct hcand *c)
@@ -429,7 +446,10 @@ add_change(struct hinc *h, struct hev *e, int type)
 	    s != NULL ? s->name : "the cluster");
 	f->lead_min = jnum(e->meta, "lead_minutes");
 	f->ev_change = e->id;
-	f->change_on_anomalous = jbool(e->meta, "affected");
+	/* Affected means a steady anomaly: flapping or weak signals on the
+	 * service do not make its change a suspect. */
+	f->change_on_anomalous = jbool(e->meta, "affected") && s != NULL &&
+	    !isnan(s->onset);
 	earliest = INFINITY;
 	for (i = 0; i < h->nsvcs && s != NULL && !isnan(s->onset); i++) {
 		if (isnan(h->svcs[i].onset) || &h->svcs[i] == s)
@@ -592,7 +612,9 @@ add_traffic(struct hinc *h)
 		struct hcand *c;
 		struct hsvc *s;
 
-		if (strcmp(e->kind, "traffic_shift") != 0)
+		/* A spike, a flapping or a weak shift is cited, never a cause. */
+		if (strcmp(e->kind, "traffic_shift") != 0 ||
+		    !jbool(e->meta, "anchor"))
 			continue;
 		for (dup = 0, k = 0; k < h->nc && !dup; k++)
 			dup = h->c[k].f.type == RANK_TRAFFIC &&
@@ -647,7 +669,7 @@ add_topology(struct hinc *h)
 {
 	struct hcand *c;
 	double share;
-	int i, j;
+	int i;
 
 	for (i = 0; i < h->nsvcs; i++) {
 		struct hsvc *s = &h->svcs[i];
@@ -665,12 +687,8 @@ add_topology(struct hinc *h)
 		c->f.ev_anomaly = s->ev_anomaly;
 		c->f.share_dependents = share;
 		below_first(h, s->id, &c->f);
-		for (j = 0; j < h->nsvcs && !c->f.mentioned; j++) {
-			if (j == i || !h->svcs[j].affected)
-				continue;
-			c->f.ev_mention = fp_naming(h, h->svcs[j].id, s->name);
-			c->f.mentioned = c->f.ev_mention != 0;
-		}
+		c->f.ev_mention = named_by_others(h, s);
+		c->f.mentioned = c->f.ev_mention != 0;
 		if (s->ev_sat) {
 			c->f.saturated = 1;
 			c->f.ev_saturation = s->ev_sat;
@@ -681,6 +699,27 @@ add_topology(struct hinc *h)
 		utf8_snprintf(c->title, sizeof c->title, s->is_db ?
 		    "database %s degraded" : "dependency %s failing", s->name);
 	}
+}
+
+/* The share of the affected services that call the external dependency
+ * name, directly or through other services. */
+static double
+external_share(struct hinc *h, const char *name)
+{
+	int i, j, n = 0, hit = 0, calls;
+
+	for (i = 0; i < h->nsvcs; i++) {
+		if (!h->svcs[i].affected)
+			continue;
+		n++;
+		for (calls = 0, j = 0; j < h->nedges && !calls; j++)
+			calls = h->edges[j].to_name != NULL &&
+			    strcmp(h->edges[j].to_name, name) == 0 &&
+			    (h->edges[j].from == h->svcs[i].id ||
+			    reaches(h, h->svcs[i].id, h->edges[j].from));
+		hit += calls;
+	}
+	return n > 0 ? (double)hit / n : 0;
 }
 
 /* External dependency candidates: dependencies of affected services that are
@@ -738,6 +777,7 @@ add_external(struct hinc *h)
 		c->f.ev_mention = fp_naming(h, caller->id, e->to_name);
 		c->f.mentioned = c->f.ev_mention != 0;
 		c->f.caller_deps_healthy = healthy;
+		c->f.share_dependents = external_share(h, e->to_name);
 		change_context(h, &c->f, NULL);
 		utf8_snprintf(c->title, sizeof c->title,
 		    "external dependency %s failing (called by %s)", e->to_name,
@@ -756,7 +796,8 @@ add_infra(struct hinc *h)
 	for (i = 0; i < h->nsvcs; i++) {
 		struct hsvc *s = &h->svcs[i];
 
-		if (!s->affected || (!s->ev_sat && !s->ev_crash))
+		/* A database's saturation is the database candidate's. */
+		if (!s->affected || (!s->ev_sat && !s->ev_crash) || s->is_db)
 			continue;
 		c = cand_new(h, RANK_INFRA);
 		c->service_id = s->id;
@@ -773,6 +814,8 @@ add_infra(struct hinc *h)
 		}
 		below_first(h, s->id, &c->f);
 		c->f.share_dependents = dependents_share(h, s);
+		c->f.ev_mention = named_by_others(h, s);
+		c->f.mentioned = c->f.ev_mention != 0;
 		change_context(h, &c->f, NULL);
 		utf8_snprintf(c->title, sizeof c->title, "%s %s", s->name,
 		    s->ev_crash ? "is crash-looping" : "is saturated");

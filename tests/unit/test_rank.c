@@ -162,6 +162,15 @@ test_trouble_from_below(void **state)
 	assert_non_null(t);
 	t = find_term(&si, "depend on lookup");
 	assert_non_null(t);
+	/* Callers' errors naming the saturated service support it too. */
+	sd.score = si.score;
+	inf.mentioned = 1;
+	inf.ev_mention = 8;
+	rank_score(&inf, &si);
+	assert_true(si.score > sd.score);
+	t = find_term(&si, "callers' errors name lookup");
+	assert_non_null(t);
+	assert_int_equal(t->evidence_id, 8);
 
 	/* A change whose service's anomaly came later than the first one. */
 	rel.below_first = 0;
@@ -336,6 +345,12 @@ test_external_dependency(void **state)
 	rank_score(&ext, &sc);
 	assert_true(sc.score < se.score - 0.3);
 	assert_int_equal(find_term(&sc, "no error names")->role, RANK_MISSING);
+	/* The more of the incident calls it, the likelier it is. */
+	ext.share_dependents = 0.8;
+	rank_score(&ext, &se);
+	assert_true(se.score > sc.score + 0.1);
+	assert_non_null(find_term(&se, "80% of the affected services call "
+	    "psp-gateway"));
 }
 
 static void
