@@ -7,7 +7,7 @@ trap 'rm -rf "$TAP_TMP"' EXIT
 
 out=$("$MIDWATCH" --help); rc=$?
 t_eq "--help exits 0" "0" "$rc"
-for c in demo ingest run incidents report ack resolve silence confirm reject dismiss done note migrate; do
+for c in demo ingest run status incidents report investigate policy ack resolve silence confirm reject dismiss done note migrate; do
 	t_match "--help lists $c" "^  $c" "$out"
 done
 out=$("$MIDWATCH" --version); rc=$?
