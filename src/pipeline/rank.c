@@ -112,13 +112,15 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 	term(s, lead_points(f->lead_min), RANK_SUPPORTS, f->ev_change,
 	    "%s %s on %s %.0f min before onset", what, f->change_ref, f->subject,
 	    f->lead_min);
-	if (f->change_on_anomalous)
+	/* A harmless change (docs/tests only, logging, a scale-up) cannot
+	 * break anything: where it happened does not speak for it. */
+	if (f->change_on_anomalous && !f->harmless)
 		term(s, POLICY(RANK_CHANGE_AFFECTED), RANK_SUPPORTS, f->ev_change,
 		    "%s is one of the affected services", f->subject);
-	else
+	else if (!f->change_on_anomalous)
 		term(s, POLICY(RANK_CHANGE_UNAFFECTED), RANK_CONTRADICTS,
 		    f->ev_change, "%s itself shows no anomaly", f->subject);
-	if (f->change_on_first)
+	if (f->change_on_first && !f->harmless)
 		term(s, POLICY(RANK_CHANGE_FIRST), RANK_SUPPORTS, f->ev_change,
 		    "%s showed the first anomaly", f->subject);
 	else if (f->change_later_min >= 2)
@@ -126,7 +128,7 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 		    "%s's anomaly began %.0f min after the first one: downstream "
 		    "of it", f->subject, f->change_later_min);
 	below_terms(f, s);
-	if (f->share_dependents > 0)
+	if (f->share_dependents > 0 && !f->harmless)
 		term(s, POLICY(RANK_SHARE_DEPENDENTS) * f->share_dependents,
 		    RANK_SUPPORTS, f->ev_change,
 		    "%.0f%% of the other affected services depend on %s",
@@ -137,8 +139,10 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 		    f->ev_change, "risky change: %s", f->risky_what);
 	if (f->harmless)
 		term(s, POLICY(RANK_HARMLESS), RANK_CONTRADICTS, f->ev_change, "%s",
-		    f->type == RANK_RELEASE ? "the deploy only changed docs/tests" :
-		    "the change is benign (logging, scale-up)");
+		    f->type == RANK_RELEASE ? "the deploy only changed docs/tests: "
+		    "where it happened does not speak for it" :
+		    "the change is benign (logging, scale-up): where it happened "
+		    "does not speak for it");
 	if (f->rollback)
 		term(s, POLICY(RANK_ROLLBACK), RANK_CONTRADICTS, f->ev_change,
 		    "the deploy is a rollback");
