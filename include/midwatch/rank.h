@@ -66,6 +66,8 @@ struct rank_facts {
 	int below_first;		/* a service it calls (transitively) shows a
 					 * steady anomaly that began no later than
 					 * its own: the trouble comes from below */
+	int below_external;		/* an internal dependency that calls an
+					 * external one, all else it calls healthy */
 	char below[RANK_NAME_SIZE];	/* ... that service */
 	long long ev_below;
 	double change_later_min;	/* > 0: its service's steady anomaly began

@@ -542,7 +542,8 @@ make_run(const struct detect_params *p, const struct detect_grid *g,
 	r->peak_z = absz[r->peak];
 	r->median_z = detect_median(zs, m);
 	free(zs);
-	r->flapping = r->cycles >= 4 && r->anomalous < 0.8 * (double)span;
+	r->flapping = r->cycles >= 4 && r->anomalous <
+	    POLICY(DETECT_CLEAN_SHARE) * (double)span;
 	r->step = g->step;
 	r->history = ev[r->first].history;
 	r->is_signal = r->longest >= g->min_points ||
@@ -559,6 +560,38 @@ make_run(const struct detect_params *p, const struct detect_grid *g,
 	}
 	r->quality = detect_quality(r->median_z, r->anomalous, (int)span,
 	    r->cycles, g->step, (double)r->history / g->window);
+}
+
+/*
+ * Where a clean run begins inside the merged episodes ep[a..b]: a series
+ * that flipped in and out (a flapping neighbour) before it went steadily
+ * abnormal starts at the steady part, so the flips do not move its onset.
+ * Returns the first episode of the clean tail (one that begins with a
+ * sustained episode), a when the whole run is clean or there is no such
+ * tail.
+ */
+static size_t
+clean_start(const struct detect_grid *g, const struct episode *ep, size_t a,
+    size_t b)
+{
+	size_t k, best = a, anom = 0, len;
+
+	for (k = b; k > a; k--) {
+		len = ep[k].last - ep[k].first + 1;
+		anom += len;
+		if ((int)len >= g->min_points && (double)anom >=
+		    POLICY(DETECT_CLEAN_SHARE) * (double)(ep[b].last -
+		    ep[k].first + 1))
+			best = k;
+	}
+	if (best == a)
+		return a;
+	/* only when what comes before it is intermittent (counting the gap
+	 * up to it) */
+	for (anom = 0, k = a; k < best; k++)
+		anom += ep[k].last - ep[k].first + 1;
+	return (double)anom < POLICY(DETECT_CLEAN_SHARE) *
+	    (double)(ep[best].first - ep[a].first) ? best : a;
 }
 
 /*
@@ -609,7 +642,7 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	struct detect_eval *ev = eval;
 	struct episode *eps = NULL;
 	double *ref, *tmp, *absz, med, sig;
-	size_t neps = 0, i, j, a, start = 0, ignored = 0;
+	size_t neps = 0, i, j, a, start = 0, ignored = 0, k2;
 	int in_ep = 0, s, dirs[2], nd, k, ok;
 
 	*runs = NULL;
@@ -737,6 +770,12 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 			    !eps[j - 1].level_shift &&
 			    eps[j].first - eps[j - 1].last - 1 <= (size_t)g.merge_gap)
 				continue;
+			if ((k2 = clean_start(&g, eps, a, j - 1)) > a) {
+				make_run(p, &g, pts, ev, absz, eps, a, k2 - 1, 0,
+				    &(*runs)[(*nruns)++]);
+				(*runs)[*nruns - 1].flapping = 1;
+				a = k2;
+			}
 			make_run(p, &g, pts, ev, absz, eps, a, j - 1,
 			    j == neps && in_ep, &(*runs)[(*nruns)++]);
 			a = j;

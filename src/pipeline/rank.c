@@ -93,6 +93,10 @@ below_terms(const struct rank_facts *f, struct rank_score *s)
 		term(s, POLICY(RANK_BELOW_FIRST), RANK_CONTRADICTS, f->ev_below,
 		    "%s calls %s, whose anomaly began no later: the trouble "
 		    "comes from below", f->subject, f->below);
+	else if (f->below_external)
+		term(s, POLICY(RANK_BELOW_EXTERNAL), RANK_CONTRADICTS, f->ev_below,
+		    "%s calls the external %s, which has no metrics of its own: "
+		    "its failure would look the same", f->subject, f->below);
 }
 
 /* Terms of a deploy or config change. */
@@ -146,7 +150,12 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 	if (f->rollback)
 		term(s, POLICY(RANK_ROLLBACK), RANK_CONTRADICTS, f->ev_change,
 		    "the deploy is a rollback");
-	if (f->new_fp_after && f->fp_explained_by_surge)
+	if (f->new_fp_after && (f->below_first || f->blames_other))
+		term(s, POLICY(RANK_FP_FROM_BELOW), RANK_SUPPORTS, f->ev_fp,
+		    "a new error fingerprint appeared %.0f min after the %s, "
+		    "but its dependencies explain it as well", f->fp_minutes,
+		    what);
+	else if (f->new_fp_after && f->fp_explained_by_surge)
 		term(s, POLICY(RANK_FP_WITH_SURGE), RANK_SUPPORTS, f->ev_fp,
 		    "a new error fingerprint appeared %.0f min after the %s, "
 		    "but with the traffic surge", f->fp_minutes, what);

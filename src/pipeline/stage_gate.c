@@ -189,7 +189,9 @@ reach_has(const struct reach *r, long long a, long long b)
 	return 0;
 }
 
-/* Loads the call-path pairs among the services of the signals in scope. */
+/* Loads the call-path pairs among the services of the signals in scope,
+ * and the pairs that call one external dependency (it has no metrics of its
+ * own, so the shared call is the only link to see). */
 static int
 reach_load(struct pipeline_ctx *ctx, const char *svcs, struct reach *rc,
     char **cause)
@@ -209,7 +211,16 @@ reach_load(struct pipeline_ctx *ctx, const char *svcs, struct reach *rc,
 	    "  JOIN midwatch.service_dependencies d ON d.project_id = $1"
 	    "   AND d.from_service_id = r.dst WHERE d.to_service_id IS NOT NULL)"
 	    " SELECT src, dst FROM reach WHERE dst IN (SELECT id FROM seeds)"
-	    " AND src <> dst", ctx->project, svcs);
+	    " AND src <> dst"
+	    " UNION"
+	    " SELECT a.from_service_id, b.from_service_id"
+	    " FROM midwatch.service_dependencies a"
+	    " JOIN midwatch.service_dependencies b ON b.project_id = a.project_id"
+	    "  AND b.to_name = a.to_name AND b.from_service_id <> a.from_service_id"
+	    " WHERE a.project_id = $1 AND a.dep_kind = 'external'"
+	    "  AND b.dep_kind = 'external'"
+	    "  AND a.from_service_id IN (SELECT id FROM seeds)"
+	    "  AND b.from_service_id IN (SELECT id FROM seeds)", ctx->project, svcs);
 	if (r == NULL)
 		return -1;
 	rc->n = db_res_rows(r);

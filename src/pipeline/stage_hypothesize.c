@@ -231,6 +231,7 @@ cand_key(struct hcand *c)
 
 static int onset_order(struct hinc *, long long, double *);
 static void below_first(struct hinc *, long long, struct rank_facts *);
+static long long fp_naming(struct hinc *, long long, const char *);
 
 /* Whether a change artifact is trivial (docs-only deploy, benign config). */
 static int
@@ -264,10 +265,12 @@ change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
 			continue;
 		/* Only a change where the trouble could have started is a
 		 * likelier cause: its service among the first anomalies, none
-		 * of its dependencies failing before it. */
+		 * of its dependencies failing before it, its own errors not
+		 * blaming one of them. */
 		memset(&below, 0, sizeof below);
 		below_first(h, e->svc, &below);
-		if (onset_order(h, e->svc, &order_lead) == 0 || below.below_first)
+		if (onset_order(h, e->svc, &order_lead) == 0 || below.below_first ||
+		    fp_naming(h, e->svc, NULL) != 0)
 			continue;
 		if (!f->near_change || lead < f->near_change_lead) {
 			f->near_change = 1;
@@ -662,6 +665,44 @@ add_traffic(struct hinc *h)
 	}
 }
 
+/* Whether edge e leads to an external dependency (no metrics of its own). */
+static int
+edge_external(struct hinc *h, const struct hedge *e)
+{
+	struct hsvc *t = e->to ? svc_get(h, e->to) : NULL;
+
+	return strcmp(e->kind, "external") == 0 || (t != NULL &&
+	    t->tier != NULL && strcmp(t->tier, "external") == 0);
+}
+
+/* An internal service that calls an external dependency while everything
+ * else it calls is healthy: a failure out there, which has no metrics of
+ * its own, would look just like the service failing (f->below_external,
+ * naming the dependency in f->below). */
+static void
+external_below(struct hinc *h, const struct hsvc *s, struct rank_facts *f)
+{
+	const char *ext = NULL;
+	struct hsvc *o;
+	int j;
+
+	for (j = 0; j < h->nedges; j++) {
+		if (h->edges[j].from != s->id)
+			continue;
+		if (edge_external(h, &h->edges[j])) {
+			if (ext == NULL)
+				ext = h->edges[j].to_name;
+		} else if ((o = svc_get(h, h->edges[j].to)) != NULL &&
+		    o->affected)
+			return;
+	}
+	if (ext == NULL)
+		return;
+	f->below_external = 1;
+	utf8_snprintf(f->below, sizeof f->below, "%s", ext);
+	f->ev_below = s->ev_anomaly;
+}
+
 /* The db and internal dependency candidates: affected services that other
  * affected services call. */
 static void
@@ -687,6 +728,8 @@ add_topology(struct hinc *h)
 		c->f.ev_anomaly = s->ev_anomaly;
 		c->f.share_dependents = share;
 		below_first(h, s->id, &c->f);
+		if (!s->is_db && !c->f.below_first)
+			external_below(h, s, &c->f);
 		c->f.ev_mention = named_by_others(h, s);
 		c->f.mentioned = c->f.ev_mention != 0;
 		if (s->ev_sat) {
@@ -728,18 +771,17 @@ static void
 add_external(struct hinc *h)
 {
 	struct hcand *c;
-	struct hsvc *caller, *t;
+	struct hsvc *caller;
 	double lead;
 	int i, j, k, dup, order, healthy;
+	long long mention;
+	int merit;
 
 	for (i = 0; i < h->nedges; i++) {
 		struct hedge *e = &h->edges[i];
 
 		caller = svc_get(h, e->from);
-		t = e->to ? svc_get(h, e->to) : NULL;
-		if (caller == NULL || !caller->affected ||
-		    (strcmp(e->kind, "external") != 0 &&
-		    (t == NULL || t->tier == NULL || strcmp(t->tier, "external") != 0)))
+		if (caller == NULL || !caller->affected || !edge_external(h, e))
 			continue;
 		order = onset_order(h, caller->id, &lead);
 		healthy = 1;
@@ -753,15 +795,20 @@ add_external(struct hinc *h)
 			if (o != NULL && o->affected)
 				healthy = 0;
 		}
-		/* One candidate per dependency: keep the best caller. */
+		mention = fp_naming(h, caller->id, e->to_name);
+		/* One candidate per dependency: keep the best caller, by the
+		 * order of its anomaly, then whether its errors name the
+		 * dependency, then whether all else it calls is healthy. */
+		merit = order * 4 + (mention != 0) * 2 + healthy;
 		for (dup = -1, k = 0; k < h->nc && dup < 0; k++)
 			if (h->c[k].f.type == RANK_DEPENDENCY &&
 			    strcmp(h->c[k].ref, e->to_name) == 0)
 				dup = k;
 		if (dup >= 0) {
-			if (h->c[dup].f.onset_order >= order)
-				continue;
 			c = &h->c[dup];
+			if (c->f.onset_order * 4 + c->f.mentioned * 2 +
+			    c->f.caller_deps_healthy >= merit)
+				continue;
 			memset(&c->f, 0, sizeof c->f);
 			c->f.type = RANK_DEPENDENCY;
 		} else
@@ -774,7 +821,7 @@ add_external(struct hinc *h)
 		c->f.onset_order = order;
 		c->f.onset_lead_min = lead;
 		c->f.ev_anomaly = caller->ev_anomaly;
-		c->f.ev_mention = fp_naming(h, caller->id, e->to_name);
+		c->f.ev_mention = mention;
 		c->f.mentioned = c->f.ev_mention != 0;
 		c->f.caller_deps_healthy = healthy;
 		c->f.share_dependents = external_share(h, e->to_name);

@@ -3,7 +3,8 @@
  * a step makes one signal, a single spike and plain noise make none, a slow
  * drift is followed by the baseline while a leak into saturation is caught, a
  * daily pattern seen the day before is not an anomaly, a flapping series
- * gives a low-quality flapping run, hysteresis keeps one episode together.
+ * gives a low-quality flapping run (and flips before a steady run do not
+ * move its onset), hysteresis keeps one episode together.
  */
 #include "config.h"
 
@@ -380,6 +381,54 @@ test_flapping(void **state)
 	free(p);
 }
 
+/* A neighbour that flipped in and out before going steadily abnormal: the
+ * flips are split off as a flapping lead-in (never an anchor), and the
+ * steady run starts where it became steady. */
+static void
+test_flapping_lead_in(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(400, 400, 0.05, 11);
+	struct detect_run *runs = NULL, *r;
+	size_t i;
+
+	(void)state;
+	/* 3 minutes up, 3 minutes normal, twice, then 40 minutes up */
+	for (i = 200; i < 212; i++)
+		if ((i - 200) % 6 < 3)
+			p[i].x *= 2.5;
+	for (i = 212; i < 252; i++)
+		p[i].x *= 2.5;
+	detect_params_for_metric("latency_p99_ms", &prm);
+	detect_series(&prm, p, 400, NULL, &runs, &last_nruns);
+	r = NULL;
+	for (i = 0; i < last_nruns; i++)
+		if (runs[i].first >= 190 && !runs[i].flapping &&
+		    runs[i].is_signal)
+			r = &runs[i];
+	assert_non_null(r);
+	assert_int_equal(r->first, 212);
+	assert_true(r->quality > 0.6);
+	/* the lead-in is there, from 200, and flapping */
+	for (i = 0; i < last_nruns && runs[i].first != 200; i++)
+		;
+	assert_true(i < last_nruns);
+	assert_true(runs[i].flapping);
+	assert_true(runs[i].last < 212);
+	free(runs);
+
+	/* Held steadily from the start, the run is one, from 200. */
+	for (i = 200; i < 212; i++)
+		if ((i - 200) % 6 >= 3)
+			p[i].x *= 2.5;
+	assert_int_equal(signals(&prm, p, 400, 190, &runs), 1);
+	r = first_signal(runs, 190);
+	assert_int_equal(r->first, 200);
+	assert_false(r->flapping);
+	free(runs);
+	free(p);
+}
+
 static void
 test_hysteresis(void **state)
 {
@@ -500,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_seasonality),
 		cmocka_unit_test(test_flapping),
+		cmocka_unit_test(test_flapping_lead_in),
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_open_and_eval),
 		cmocka_unit_test(test_quality_and_median),

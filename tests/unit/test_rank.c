@@ -172,6 +172,25 @@ test_trouble_from_below(void **state)
 	assert_non_null(t);
 	assert_int_equal(t->evidence_id, 8);
 
+	/* A new fingerprint after the deploy, while the trouble comes from
+	 * below, speaks for the deploy no more than for the dependency. */
+	rel.new_fp_after = 1;
+	rel.fp_minutes = 12;
+	rel.ev_fp = 4;
+	rank_score(&rel, &sr);
+	assert_sums(&sr);
+	t = find_term(&sr, "dependencies explain it as well");
+	assert_non_null(t);
+	assert_true(t->points == 0);
+	assert_null(find_term(&sr, "new error fingerprint 12 min"));
+	rel.below_first = 0;
+	rank_score(&rel, &sr);
+	t = find_term(&sr, "new error fingerprint 12 min");
+	assert_non_null(t);
+	assert_true(t->points > 0);
+	rel.below_first = 1;
+	rel.new_fp_after = 0;
+
 	/* A change whose service's anomaly came later than the first one. */
 	rel.below_first = 0;
 	rel.change_on_first = 0;
@@ -351,6 +370,21 @@ test_external_dependency(void **state)
 	assert_true(se.score > sc.score + 0.1);
 	assert_non_null(find_term(&se, "80% of the affected services call "
 	    "psp-gateway"));
+	/* The internal caller, calling nothing else that fails, is a level
+	 * above it: an external failure would look the same. */
+	caller.blames_other = 0;
+	rank_score(&caller, &sc);
+	se.score = sc.score;
+	caller.below_external = 1;
+	caller.ev_below = 5;
+	snprintf(caller.below, sizeof caller.below, "psp-gateway");
+	rank_score(&caller, &sc);
+	assert_sums(&sc);
+	assert_true(sc.score < se.score - 0.1);
+	assert_int_equal(find_term(&sc, "calls the external psp-gateway")->role,
+	    RANK_CONTRADICTS);
+	assert_int_equal(find_term(&sc, "calls the external psp-gateway")->
+	    evidence_id, 5);
 }
 
 static void
