@@ -89,6 +89,9 @@ struct detect_run {
 	double peak_value;
 	double peak_z;		/* |z| at the peak */
 	double median_z;	/* median |z| over the anomalous points */
+	double magnitude_z;	/* what the quality scores: median_z; for a
+				 * level-only rule (restarts) the peak, the
+				 * strength it reached */
 	int cycles;		/* enter/exit cycles merged into this run */
 	int anomalous;		/* anomalous points */
 	int longest;		/* longest uninterrupted episode, in points */

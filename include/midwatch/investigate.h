@@ -33,6 +33,9 @@ struct investigate_opts {
 					 * count; any year) */
 	int window;			/* seconds after the moment (0: default) */
 	const char *service;		/* a service name, or NULL for all */
+	int need_abnormal;		/* open nothing when no steady series is
+					 * abnormal (an alert alone is no incident;
+					 * incident_id stays 0) */
 	/* Progress, as pipeline_opts's (may be NULL). */
 	void (*progress)(void *arg, const char *stage, int done, int total);
 	void *progress_arg;

@@ -35,6 +35,8 @@ struct pipeline_ctx {
 				 * the first few */
 	long long nskipped;	/* how many units were skipped in all */
 	json_t *skipped_keys;	/* {"unit:id": "stage"} of every skipped unit */
+	int stop;		/* a stage left nothing for the later ones:
+				 * they are skipped */
 };
 
 /* A stage: runs inside a transaction the pipeline opened; returns 0 or -1

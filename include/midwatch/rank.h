@@ -66,6 +66,8 @@ struct rank_facts {
 	int below_first;		/* a service it calls (transitively) shows a
 					 * steady anomaly that began no later than
 					 * its own: the trouble comes from below */
+	double unexplained;		/* share of the services failing with it
+					 * (or before) that do not call it */
 	int below_external;		/* an internal dependency that calls an
 					 * external one, all else it calls healthy */
 	char below[RANK_NAME_SIZE];	/* ... that service */

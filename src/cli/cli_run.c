@@ -84,6 +84,10 @@ print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
 		if ((o = json_object_get(sum, st->name)) != NULL &&
 		    json_is_object(o))
 			print_stage(st->name, o);
+	/* the alerts no incident covered, investigated after the run */
+	if (sum != NULL && (o = json_object_get(sum, "investigate")) != NULL &&
+	    json_is_object(o))
+		print_stage("investigate", o);
 	*skipped = db_res_ll(r, 0, 5);
 	if (*skipped > 0)
 		print_skipped(sum, *skipped);

@@ -558,7 +558,8 @@ make_run(const struct detect_params *p, const struct detect_grid *g,
 			r->spike = r->short_extreme = 1;
 		r->is_signal = r->short_extreme;
 	}
-	r->quality = detect_quality(r->median_z, r->anomalous, (int)span,
+	r->magnitude_z = p->use_z ? r->median_z : r->peak_z;
+	r->quality = detect_quality(r->magnitude_z, r->anomalous, (int)span,
 	    r->cycles, g->step, (double)r->history / g->window);
 }
 
@@ -625,7 +626,7 @@ flap_series(const struct detect_grid *g, const struct detect_point *pts,
 			r->short_extreme = 0;
 			r->is_signal = r->longest >= g->min_points;
 		}
-		r->quality = detect_quality(r->median_z, r->anomalous,
+		r->quality = detect_quality(r->magnitude_z, r->anomalous,
 		    (int)(r->last - r->first + 1), near > r->cycles ? near :
 		    r->cycles, g->step, (double)r->history / g->window);
 	}

@@ -743,6 +743,19 @@ inv_open(struct inv *v, char **cause)
 	v->res->signals = kept;
 	v->res->services = nsvc;
 	v->res->elsewhere = (int)json_array_size(elsewhere);
+	if (v->o->need_abnormal) {
+		for (dup = 0, i = 0; i < n && !dup; i++)
+			dup = sg[i].keep == 2 && !sg[i].flapping;
+		if (!dup) {
+			pipeline_count(&v->pc, "investigate", "scored_series",
+			    scored);
+			pipeline_count(&v->pc, "investigate", "abnormal_series", n);
+			pipeline_count(&v->pc, "investigate", "incident", 0);
+			v->pc.stop = 1;
+			rc = 0;
+			goto out;
+		}
+	}
 
 	/* The incident: opened, or updated by a re-run of the same moment. */
 	title = inv_title(v, r, top, nsvc);

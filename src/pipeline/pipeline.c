@@ -446,6 +446,8 @@ pipeline_run_stages(struct db *db, struct pipeline_ctx *ctx,
 		log_debug("pipeline run %s: stage %s done", ctx->run, st->name);
 		if (die != NULL && strcmp(die, st->name) == 0)
 			_exit(1);
+		if (ctx->stop)
+			break;
 	}
 	if (ctx->progress != NULL)
 		ctx->progress(ctx->progress_arg, "done", total, total);
@@ -525,6 +527,23 @@ out:
 	    db_unlock(db, DB_LOCK_PIPELINE + project_id, &why) != 0) {
 		log_warn("cannot release the pipeline lock: %s", why);
 		free(why);
+	}
+	/* Then what paged and no incident covers (it takes the lock itself). */
+	if (rc == 0 && ctx.run_id > 0 && db_alive(db)) {
+		char na[24], no[24];
+		int n, opened;
+
+		why = NULL;
+		if (pipeline_investigate_alerts(db, &ctx, &n, &opened, &why) != 0 ||
+		    (n > 0 && DBX(db, &why, "UPDATE midwatch.pipeline_runs"
+		    " SET summary = summary || jsonb_build_object('investigate',"
+		    " jsonb_build_object('alerts', $3::int, 'opened', $4::int))"
+		    " WHERE project_id = $1 AND id = $2", ctx.project, ctx.run,
+		    pipeline_ll(na, sizeof na, n),
+		    pipeline_ll(no, sizeof no, opened)) != 0)) {
+			log_warn("investigating the uncovered alerts: %s", why);
+			free(why);
+		}
 	}
 	return rc;
 }

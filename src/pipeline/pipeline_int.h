@@ -65,6 +65,13 @@ int pipeline_unit_end(struct pipeline_ctx *ctx, int rc, const char *stage,
 char *pipeline_lock_holder(struct db *db, long long project_id,
     const char *key);
 int pipeline_reap_abandoned(struct db *db, const char *proj, char **cause);
+
+/* Investigates the external alerts of the run in ctx that no approved
+ * incident covers (investigate_alerts.c): *investigated = alerts investigated, *opened = incidents opened.  0, or
+ * -1 with *cause when they cannot be listed (one investigation's failure is
+ * logged and skipped). */
+int pipeline_investigate_alerts(struct db *db, const struct pipeline_ctx *ctx,
+    int *investigated, int *opened, char **cause);
 int pipeline_run_stages(struct db *db, struct pipeline_ctx *ctx,
     const struct pipeline_stage *stages, int *relinked, char **cause);
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +71,10 @@ missing(struct rank_score *s, double points, const char *kind, const char *why)
 		s->terms[s->nterms - 1].expected_kind = kind;
 }
 
+/* The arguments of "%.0f min %s onset": a change is at most
+ * evidence.change_after past onset (onsets are known to within a step). */
+#define LEAD_ARGS(l) fabs(l), (l) > -0.5 ? "before" : "after"
+
 /* Points for how close a change came before onset. */
 static double
 lead_points(double lead)
@@ -114,8 +119,8 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 		return;
 	}
 	term(s, lead_points(f->lead_min), RANK_SUPPORTS, f->ev_change,
-	    "%s %s on %s %.0f min before onset", what, f->change_ref, f->subject,
-	    f->lead_min);
+	    "%s %s on %s %.0f min %s onset", what, f->change_ref, f->subject,
+	    LEAD_ARGS(f->lead_min));
 	/* A harmless change (docs/tests only, logging, a scale-up) cannot
 	 * break anything: where it happened does not speak for it. */
 	if (f->change_on_anomalous && !f->harmless)
@@ -137,6 +142,11 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 		    RANK_SUPPORTS, f->ev_change,
 		    "%.0f%% of the other affected services depend on %s",
 		    100 * f->share_dependents, f->subject);
+	if (f->unexplained >= POLICY(RANK_UNEXPLAINED_MIN) && !f->harmless)
+		term(s, POLICY(RANK_UNEXPLAINED) * f->unexplained,
+		    RANK_CONTRADICTS, f->ev_change, "%.0f%% of the services that "
+		    "failed with %s do not call it: the change cannot explain "
+		    "them", 100 * f->unexplained, f->subject);
 	if (f->risky)
 		term(s, POLICY(RANK_RISKY), RANK_SUPPORTS, f->ev_risky != 0 ?
 		    f->ev_risky :
@@ -242,9 +252,8 @@ score_topology(const struct rank_facts *f, struct rank_score *s)
 		    "3 h before onset");
 	else if (f->near_change)
 		term(s, POLICY(RANK_NEAR_CHANGE_DEP), RANK_CONTRADICTS,
-		    f->ev_near_change, "a change %.0f min before onset is a "
-		    "likelier cause",
-		    f->near_change_lead);
+		    f->ev_near_change, "a change %.0f min %s onset is a "
+		    "likelier cause", LEAD_ARGS(f->near_change_lead));
 }
 
 /* Terms of a traffic surge or drop. */
@@ -293,8 +302,8 @@ score_traffic(const struct rank_facts *f, struct rank_score *s)
 		    "graph: a symptom", f->upstream);
 	if (f->near_change)
 		term(s, POLICY(RANK_NEAR_CHANGE_TRAFFIC), RANK_CONTRADICTS,
-		    f->ev_near_change, "a change %.0f min before onset",
-		    f->near_change_lead);
+		    f->ev_near_change, "a change %.0f min %s onset",
+		    LEAD_ARGS(f->near_change_lead));
 }
 
 /* Terms of saturation or crash loops without a traffic cause. */
@@ -329,7 +338,8 @@ score_infra(const struct rank_facts *f, struct rank_score *s)
 	if (f->near_change)
 		term(s, POLICY(RANK_NEAR_CHANGE_INFRA), RANK_CONTRADICTS,
 		    f->ev_near_change,
-		    "a change %.0f min before onset", f->near_change_lead);
+		    "a change %.0f min %s onset",
+		    LEAD_ARGS(f->near_change_lead));
 }
 
 /* Scores one candidate (see rank.h). */

@@ -37,7 +37,7 @@
 /* Parameters of every statement: $1 project, $2 run, $3 incident id,
  * $4 onset, $5 window end, $6 the incident's service id (or NULL), and from
  * policy.def $7 gate.watch_quality, $8 evidence.change_window (s),
- * $9 evidence.fingerprint_window (s). */
+ * $9 evidence.fingerprint_window (s), $10 evidence.change_after (s). */
 
 /* The affected services (with signals in the incident) and the services
  * related to them: 0 affected, 1 a dependency, 2 a dependent. */
@@ -61,7 +61,13 @@
 #define WITH_PARAMS "WITH RECURSIVE prm AS (SELECT $4::timestamptz AS onset," \
 	" $5::timestamptz AS wend, $6::bigint AS isvc, $7::float8 AS wq," \
 	" make_interval(secs => $8::float8) AS chg," \
-	" make_interval(secs => $9::float8) AS fpw), "
+	" make_interval(secs => $9::float8) AS fpw," \
+	" make_interval(secs => $10::float8) AS chga), "
+
+/* "N min before onset" (a change up to evidence.change_after later, as
+ * onsets are known only to within a step: "N min after onset"). */
+#define LEAD_TEXT(l) "(CASE WHEN " l " > -0.5 THEN round(" l ") || ' min before" \
+	" onset' ELSE round(-(" l ")) || ' min after onset' END)"
 
 #define EV_INSERT \
 	" INSERT INTO midwatch.evidence_artifacts (project_id, run_id," \
@@ -198,7 +204,7 @@ static const char sql_signals[] =
 	"   AND v.id = d.service_id" \
 	"  WHERE d.project_id = $1" \
 	"  AND d.started_at >= $4::timestamptz - make_interval(secs => $8::float8)" \
-	"  AND d.started_at <= $4)," \
+	"  AND d.started_at <= $4::timestamptz + make_interval(secs => $10::float8))," \
 	" dc AS (SELECT r.deployment_id, r.commit_id" \
 	"  FROM midwatch.deployment_commit_ranges r JOIN dep ON dep.id = r.deployment_id" \
 	"  WHERE r.project_id = $1" \
@@ -224,8 +230,8 @@ static const char sql_deploys[] =
     EV_INSERT
     " SELECT $1, $2, $3, 'deployment:' || a.ext_id, 'deployment',"
     "  'deployment_events', a.ext_id, a.service_id,"
-    "  format('deploy %s of %s (%s) %s min before onset: %s commit%s%s%s',"
-    "   a.ext_id, a.svc_name, " REL_NAME("a.r") ", round(a.lead), a.ncommits,"
+    "  format('deploy %s of %s (%s) %s: %s commit%s%s%s',"
+    "   a.ext_id, a.svc_name, " REL_NAME("a.r") ", " LEAD_TEXT("a.lead") ", a.ncommits,"
     "   CASE WHEN a.ncommits = 1 THEN '' ELSE 's' END,"
     "   CASE WHEN jsonb_array_length(a.risky) > 0 THEN ', risky: '"
     "    || (SELECT string_agg(DISTINCT t, ', ') FROM"
@@ -295,13 +301,13 @@ static const char sql_configs[] =
     "   AND v.id = c.service_id"
     "  WHERE c.project_id = $1 AND (rel.sid IS NOT NULL OR c.service_id IS NULL)"
     "  AND c.detected_at >= $4::timestamptz - make_interval(secs => $8::float8)"
-    "  AND c.detected_at <= $4)"
+    "  AND c.detected_at <= $4::timestamptz + make_interval(secs => $10::float8))"
     EV_INSERT
     " SELECT $1, $2, $3, 'config_change:' || c.ext_id, 'config_change',"
     "  'config_change_events', c.ext_id, c.service_id,"
-    "  format('config change %s on %s (%s) %s min before onset: %s %s%s',"
+    "  format('config change %s on %s (%s) %s: %s %s%s',"
     "   c.ext_id, coalesce(c.svc_name, 'the cluster'), " REL_NAME("c.r") ","
-    "   round(c.lead), c.resource_name, coalesce(c.diff_text, c.change_kind),"
+    "   " LEAD_TEXT("c.lead") ", c.resource_name, coalesce(c.diff_text, c.change_kind),"
     "   CASE WHEN c.benign THEN ' (benign)' WHEN c.risky_field THEN ' (risky)'"
     "    ELSE '' END),"
     "  round((CASE WHEN c.lead <= 15 THEN 0.9 WHEN c.lead <= 60 THEN 0.6"
@@ -447,7 +453,7 @@ static int
 ev_exec(struct pipeline_ctx *ctx, const char *sql, const char *const *p,
     struct ev_counts *ec, char **cause)
 {
-	struct db_res *r = db_query(ctx->db, cause, sql, 9, p);
+	struct db_res *r = db_query(ctx->db, cause, sql, 10, p);
 
 	if (r == NULL)
 		return -1;
@@ -463,11 +469,12 @@ gather(struct pipeline_ctx *ctx, const char *id, const char *onset,
 {
 	static const char *const stmts[] = { sql_signals, sql_deploys,
 		sql_commit_files, sql_configs, sql_fingerprints, sql_similar };
-	char wq[40], chg[40], fpw[40];
-	const char *p[9] = { ctx->project, ctx->run, id, onset, end, svc,
+	char wq[40], chg[40], fpw[40], chga[40];
+	const char *p[10] = { ctx->project, ctx->run, id, onset, end, svc,
 		policy_param(wq, sizeof wq, POL_WATCH_QUALITY),
 		policy_param(chg, sizeof chg, POL_EVIDENCE_CHANGES),
-		policy_param(fpw, sizeof fpw, POL_EVIDENCE_FINGERPRINTS) };
+		policy_param(fpw, sizeof fpw, POL_EVIDENCE_FINGERPRINTS),
+		policy_param(chga, sizeof chga, POL_EVIDENCE_CHANGE_AFTER) };
 	struct db_res *r;
 	size_t i;
 

@@ -232,6 +232,7 @@ cand_key(struct hcand *c)
 static int onset_order(struct hinc *, long long, double *);
 static void below_first(struct hinc *, long long, struct rank_facts *);
 static long long fp_naming(struct hinc *, long long, const char *);
+static double unexplained_share(struct hinc *, const struct hsvc *);
 
 /* Whether a change artifact is trivial (docs-only deploy, benign config). */
 static int
@@ -247,6 +248,7 @@ static void
 change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
 {
 	struct rank_facts below;
+	struct hsvc *cs;
 	double lead, order_lead;
 	int i;
 
@@ -266,11 +268,14 @@ change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
 		/* Only a change where the trouble could have started is a
 		 * likelier cause: its service among the first anomalies, none
 		 * of its dependencies failing before it, its own errors not
-		 * blaming one of them. */
+		 * blaming one of them, most of what failed with it
+		 * calling it. */
 		memset(&below, 0, sizeof below);
 		below_first(h, e->svc, &below);
 		if (onset_order(h, e->svc, &order_lead) == 0 || below.below_first ||
-		    fp_naming(h, e->svc, NULL) != 0)
+		    fp_naming(h, e->svc, NULL) != 0 ||
+		    (cs = svc_get(h, e->svc)) == NULL ||
+		    unexplained_share(h, cs) >= POLICY(RANK_UNEXPLAINED_MIN))
 			continue;
 		if (!f->near_change || lead < f->near_change_lead) {
 			f->near_change = 1;
@@ -347,6 +352,29 @@ dependents_share(struct hinc *h, const struct hsvc *s)
 			callers++;
 	}
 	return others > 0 ? (double)callers / others : 0;
+}
+
+/* The share of the other services whose steady anomaly began with s's or
+ * before it (within the coarser step) that do not call s, even through
+ * others: trouble a change on s cannot explain. */
+static double
+unexplained_share(struct hinc *h, const struct hsvc *s)
+{
+	int j, n = 0, un = 0;
+
+	if (isnan(s->onset))
+		return 0;
+	for (j = 0; j < h->nsvcs; j++) {
+		const struct hsvc *o = &h->svcs[j];
+
+		if (o == s || !o->affected || isnan(o->onset) ||
+		    o->onset > s->onset + fmax(s->onset_step, o->onset_step))
+			continue;
+		n++;
+		if (!reaches(h, o->id, s->id))
+			un++;
+	}
+	return n > 0 ? (double)un / n : 0;
 }
 
 /* The first fingerprint artifact on svc whose text names name (or, with
@@ -532,9 +560,12 @@ add_change(struct hinc *h, struct hev *e, int type)
 	if (s != NULL) {
 		/* Tied with a dependency below it, "first" says nothing. */
 		below_first(h, s->id, f);
-		if (f->below_first)
-			f->change_on_first = 0;
 		f->share_dependents = dependents_share(h, s);
+		f->unexplained = unexplained_share(h, s);
+		/* Nor when most of what failed with it does not call it. */
+		if (f->below_first ||
+		    f->unexplained >= POLICY(RANK_UNEXPLAINED_MIN))
+			f->change_on_first = 0;
 	}
 	f->ev_blames = fp_naming(h, e->svc, NULL);
 	f->blames_other = f->ev_blames != 0;

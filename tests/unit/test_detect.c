@@ -429,6 +429,33 @@ test_flapping_lead_in(void **state)
 	free(p);
 }
 
+/* A crash loop (restarts as the stage's rolling sum): a pod killed every
+ * 7 minutes keeps the 15-minute sum at 2-3 restarts; the run's magnitude
+ * is the strength it reached, so it is strong enough to anchor. */
+static void
+test_crash_loop(void **state)
+{
+	struct detect_params prm;
+	struct detect_point *p = series(300, 0, 0, 1);
+	struct detect_run *runs = NULL, *r;
+	size_t i, j;
+
+	(void)state;
+	for (i = 200; i < 240; i++)
+		for (j = 200; j <= i; j += 7)
+			if (i - j < 15)
+				p[i].x += 1;
+	detect_params_for_metric("restarts", &prm);
+	assert_int_equal(signals(&prm, p, 300, 0, &runs), 1);
+	r = first_signal(runs, 0);
+	assert_non_null(r);
+	assert_true(r->first >= 214 && r->first <= 216);
+	assert_true(r->magnitude_z > r->median_z);
+	assert_true(r->quality > 0.4);
+	free(runs);
+	free(p);
+}
+
 static void
 test_hysteresis(void **state)
 {
@@ -550,6 +577,7 @@ main(void)
 		cmocka_unit_test(test_seasonality),
 		cmocka_unit_test(test_flapping),
 		cmocka_unit_test(test_flapping_lead_in),
+		cmocka_unit_test(test_crash_loop),
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_open_and_eval),
 		cmocka_unit_test(test_quality_and_median),

@@ -96,6 +96,31 @@ test_release_bad_deploy(void **state)
 	assert_non_null(t);
 	assert_int_equal(t->evidence_id, 13);
 
+	/* A change 1 min after onset (known to within a step) still counts,
+	 * and says so. */
+	f.lead_min = -1;
+	rank_score(&f, &s);
+	t = find_term(&s, "1 min after onset");
+	assert_non_null(t);
+	assert_true(t->points == 0.45);
+	f.lead_min = 4;
+	/* Most of what failed with it does not call it: the change cannot
+	 * explain them, in proportion; a few unrelated neighbours do not
+	 * count. */
+	rank_score(&f, &su);
+	f.unexplained = 0.8;
+	rank_score(&f, &s);
+	assert_sums(&s);
+	t = find_term(&s, "80% of the services that failed with checkout do "
+	    "not call it");
+	assert_non_null(t);
+	assert_int_equal(t->role, RANK_CONTRADICTS);
+	assert_true(fabs(s.score - su.score - 0.8 * -0.30) < 1e-9);
+	f.unexplained = 0.3;
+	rank_score(&f, &s);
+	assert_null(find_term(&s, "do not call it"));
+	f.unexplained = 0;
+
 	/* The same deploy three hours earlier on an unaffected service. */
 	f.lead_min = 170;
 	f.change_on_anomalous = 0;
