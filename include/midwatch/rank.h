@@ -68,6 +68,7 @@ struct rank_facts {
 					 * its own: the trouble comes from below */
 	double unexplained;		/* share of the services failing with it
 					 * (or before) that do not call it */
+	int silent;			/* a database with no data near onset */
 	int below_external;		/* an internal dependency that calls an
 					 * external one, all else it calls healthy */
 	char below[RANK_NAME_SIZE];	/* ... that service */

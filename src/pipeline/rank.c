@@ -100,8 +100,8 @@ below_terms(const struct rank_facts *f, struct rank_score *s)
 		    "comes from below", f->subject, f->below);
 	else if (f->below_external)
 		term(s, POLICY(RANK_BELOW_EXTERNAL), RANK_CONTRADICTS, f->ev_below,
-		    "%s calls the external %s, which has no metrics of its own: "
-		    "its failure would look the same", f->subject, f->below);
+		    "%s calls %s, which has no metrics to judge it by: its "
+		    "failure would look the same", f->subject, f->below);
 }
 
 /* Terms of a deploy or config change. */
@@ -216,7 +216,10 @@ score_topology(const struct rank_facts *f, struct rank_score *s)
 		missing(s, 0, "metric_anomaly",
 		    "an external dependency has no metrics of its own");
 	} else {
-		if (f->onset_order == 2)
+		if (f->silent)
+			missing(s, 0, "metric_anomaly", "no data around onset to "
+			    "judge it by: its callers speak for it");
+		else if (f->onset_order == 2)
 			term(s, POLICY(RANK_ORDER_FIRST), RANK_SUPPORTS,
 			    f->ev_anomaly, "%s's anomaly came first (%.0f min "
 			    "ahead)", f->subject, f->onset_lead_min);

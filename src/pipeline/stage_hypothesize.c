@@ -62,6 +62,8 @@ struct hsvc {
 	long long ev_sat, ev_crash;
 	int affected;
 	int is_db;
+	int silent;		/* a database with no data near the incident's
+				 * start: its callers are all there is to judge */
 };
 
 /* A dependency edge. */
@@ -706,9 +708,20 @@ edge_external(struct hinc *h, const struct hedge *e)
 	    t->tier != NULL && strcmp(t->tier, "external") == 0);
 }
 
-/* An internal service that calls an external dependency while everything
- * else it calls is healthy: a failure out there, which has no metrics of
- * its own, would look just like the service failing (f->below_external,
+/* Whether edge e leads where nothing can be seen: an external dependency,
+ * or a database silent near onset. */
+static int
+edge_unseen(struct hinc *h, const struct hedge *e)
+{
+	struct hsvc *t = e->to ? svc_get(h, e->to) : NULL;
+
+	return edge_external(h, e) || (t != NULL && t->silent);
+}
+
+/* An internal service that calls an external dependency (or a database
+ * silent near onset) while everything else it calls is healthy: a failure
+ * out there, with no metrics to judge it by, would look just like the
+ * service failing (f->below_external,
  * naming the dependency in f->below). */
 static void
 external_below(struct hinc *h, const struct hsvc *s, struct rank_facts *f)
@@ -720,7 +733,7 @@ external_below(struct hinc *h, const struct hsvc *s, struct rank_facts *f)
 	for (j = 0; j < h->nedges; j++) {
 		if (h->edges[j].from != s->id)
 			continue;
-		if (edge_external(h, &h->edges[j])) {
+		if (edge_unseen(h, &h->edges[j])) {
 			if (ext == NULL)
 				ext = h->edges[j].to_name;
 		} else if ((o = svc_get(h, h->edges[j].to)) != NULL &&
@@ -746,7 +759,8 @@ add_topology(struct hinc *h)
 	for (i = 0; i < h->nsvcs; i++) {
 		struct hsvc *s = &h->svcs[i];
 
-		if (!s->affected)
+		/* a silent database stands on what its callers say of it */
+		if (!s->affected && !(s->silent && named_by_others(h, s) != 0))
 			continue;
 		share = dependents_share(h, s);
 		if (!s->is_db && share <= 0)
@@ -756,6 +770,7 @@ add_topology(struct hinc *h)
 		utf8_snprintf(c->ref, sizeof c->ref, "%s", s->name);
 		utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", s->name);
 		c->f.onset_order = onset_order(h, s->id, &c->f.onset_lead_min);
+		c->f.silent = !s->affected;
 		c->f.ev_anomaly = s->ev_anomaly;
 		c->f.share_dependents = share;
 		below_first(h, s->id, &c->f);
@@ -921,6 +936,7 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 {
 	json_error_t jerr;
 	const char *type;
+	char sw[40];
 	int i;
 
 	*rev = DBQ(ctx->db, cause,
@@ -943,12 +959,23 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 		if (h->ev[i].meta == NULL)
 			h->ev[i].meta = json_object();
 	}
+	/* a database without a point in the first minutes of the incident is
+	 * silent */
 	*rsvc = DBQ(ctx->db, cause,
-	    "SELECT s.id, s.name, s.tier, EXISTS (SELECT 1"
-	    "  FROM midwatch.service_dependencies d WHERE d.project_id = $1"
-	    "  AND d.to_service_id = s.id AND d.dep_kind = 'database')"
-	    " FROM midwatch.services s WHERE s.project_id = $1 ORDER BY s.id",
-	    ctx->project);
+	    "WITH x AS (SELECT s.id, s.name, s.tier,"
+	    " coalesce(s.tier = 'database', false) OR EXISTS"
+	    "  (SELECT 1 FROM midwatch.service_dependencies d"
+	    "   WHERE d.project_id = $1 AND d.to_service_id = s.id"
+	    "   AND d.dep_kind = 'database') AS is_db"
+	    " FROM midwatch.services s WHERE s.project_id = $1)"
+	    " SELECT x.id, x.name, x.tier, x.is_db, x.is_db AND NOT EXISTS"
+	    "  (SELECT 1 FROM midwatch.metric_points p, midwatch.incidents i"
+	    "   WHERE i.project_id = $1 AND i.id = $2::bigint"
+	    "   AND p.project_id = $1 AND p.service_id = x.id"
+	    "   AND p.ts BETWEEN i.window_start"
+	    "   AND i.window_start + make_interval(secs => $3::float8))"
+	    " FROM x ORDER BY x.id", ctx->project, id,
+	    policy_param(sw, sizeof sw, POL_RANK_SILENT_WINDOW));
 	if (*rsvc == NULL)
 		return -1;
 	h->nsvcs = db_res_rows(*rsvc);
@@ -960,8 +987,10 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 		s->name = db_res_get(*rsvc, i, 1);
 		s->tier = db_res_get(*rsvc, i, 2);
 		s->onset = NAN;
-		s->is_db = strcmp(db_res_get(*rsvc, i, 3), "t") == 0 ||
-		    (s->tier != NULL && strcmp(s->tier, "database") == 0);
+		s->is_db = !db_res_isnull(*rsvc, i, 3) &&
+		    strcmp(db_res_get(*rsvc, i, 3), "t") == 0;
+		s->silent = !db_res_isnull(*rsvc, i, 4) &&
+		    strcmp(db_res_get(*rsvc, i, 4), "t") == 0;
 	}
 	/* What the evidence says of each service: its first metric anomaly,
 	 * saturation, crash loops. */

@@ -345,6 +345,19 @@ test_db_root_beats_callers(void **state)
 	assert_non_null(find_term(&sdb, "came first (6 min ahead)"));
 	assert_int_equal(find_term(&sdep, "came after")->role, RANK_CONTRADICTS);
 	assert_non_null(find_term(&sdb, "no deploy or config change"));
+	/* Silent (no data after onset), it stands on what its callers say,
+	 * with no order of its own either way. */
+	db.silent = 1;
+	db.saturated = 0;
+	rank_score(&db, &sdb);
+	assert_sums(&sdb);
+	assert_null(find_term(&sdb, "came first"));
+	assert_null(find_term(&sdb, "came after"));
+	assert_int_equal(find_term(&sdb, "no data around onset")->role,
+	    RANK_MISSING);
+	assert_true(sdb.score > 0.3);
+	db.silent = 0;
+	db.saturated = 1;
 
 	/* A risky change right before onset speaks against the database. */
 	db.any_change = 1;
@@ -406,9 +419,9 @@ test_external_dependency(void **state)
 	rank_score(&caller, &sc);
 	assert_sums(&sc);
 	assert_true(sc.score < se.score - 0.1);
-	assert_int_equal(find_term(&sc, "calls the external psp-gateway")->role,
+	assert_int_equal(find_term(&sc, "calls psp-gateway, which has no metrics")->role,
 	    RANK_CONTRADICTS);
-	assert_int_equal(find_term(&sc, "calls the external psp-gateway")->
+	assert_int_equal(find_term(&sc, "calls psp-gateway, which has no metrics")->
 	    evidence_id, 5);
 }
 
