@@ -317,7 +317,7 @@ floored(const struct detect_params *p, double sigma, double b)
 /* Whether x passes the enter (enter != 0) or exit tests in direction s. */
 static int
 passes(const struct detect_params *p, const struct base *bs, int nb, double x,
-    int s, int enter)
+    double drift, int s, int enter)
 {
 	double d, zt = enter ? p->enter_z : p->exit_z;
 	double rel = enter ? p->enter_rel : p->exit_rel;
@@ -328,6 +328,10 @@ passes(const struct detect_params *p, const struct base *bs, int nb, double x,
 	if (lvl > 0 && (s < 0 || x < lvl))
 		return 0;
 	if (p->level_hard > 0 && s > 0 && x >= p->level_hard)
+		return 1;
+	/* a slow drift past the level: risen from where it was long ago */
+	if (lvl > 0 && p->use_z && s > 0 && !isnan(drift) && abs_ > 0 &&
+	    x - drift >= abs_)
 		return 1;
 	for (i = 0; i < nb; i++) {
 		if (!bs[i].ok)
@@ -379,7 +383,7 @@ passes_mirror(const struct detect_params *p, const struct base *bs, int nb,
  * level rules at the end). */
 static double
 min_z(const struct detect_params *p, const struct base *bs, int nb, double x,
-    int s)
+    double drift, int s)
 {
 	double z, best = INFINITY;
 	int i;
@@ -402,29 +406,35 @@ min_z(const struct detect_params *p, const struct base *bs, int nb, double x,
 		best = POLICY(DETECT_SHORT_FACTOR) * p->enter_z;
 	if (!p->use_z && p->level_enter > 0 && s > 0)
 		best = p->enter_z * x / p->level_enter;
+	/* a drift past the level: how far it rose, in enter_abs steps */
+	if (p->use_z && p->level_enter > 0 && p->enter_abs > 0 && s > 0 &&
+	    x >= p->level_enter && !isnan(drift) &&
+	    p->enter_z * (x - drift) / p->enter_abs > best)
+		best = p->enter_z * (x - drift) / p->enter_abs;
 	return best;
 }
 
 /* ---- seasonal reference -------------------------------------------------- */
 
-/* Fills ref[i] with the median of the points one period before pts[i]
- * (within period_half), or NAN when fewer than 5 such points exist. */
+/* Fills ref[i] with the median of the points lag before pts[i] (within
+ * half), or NAN when fewer than 5 such points exist (or lag is 0): one
+ * period before (the seasonal reference), or long before (a drift's). */
 static void
-seasonal_refs(const struct detect_params *p, const struct detect_point *pts,
+lagged_refs(double lag, double half, const struct detect_point *pts,
     size_t n, double *ref)
 {
 	size_t i, lo = 0, hi = 0, k;
 	double *tmp;
 
-	if (p->period <= 0) {
+	if (lag <= 0) {
 		for (i = 0; i < n; i++)
 			ref[i] = NAN;
 		return;
 	}
 	tmp = xcalloc(n + 1, sizeof *tmp);
 	for (i = 0; i < n; i++) {
-		double from = pts[i].t - p->period - p->period_half;
-		double to = pts[i].t - p->period + p->period_half;
+		double from = pts[i].t - lag - half;
+		double to = pts[i].t - lag + half;
 
 		while (lo < n && pts[lo].t < from)
 			lo++;
@@ -642,7 +652,7 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	struct base bs[2];
 	struct detect_eval *ev = eval;
 	struct episode *eps = NULL;
-	double *ref, *tmp, *absz, med, sig;
+	double *ref, *drift, *tmp, *absz, med, sig;
 	size_t neps = 0, i, j, a, start = 0, ignored = 0, k2;
 	int in_ep = 0, s, dirs[2], nd, k, ok;
 
@@ -655,8 +665,11 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 		ev = xcalloc(n, sizeof *ev);
 	memset(ev, 0, n * sizeof *ev);
 	ref = xcalloc(n, sizeof *ref);
+	drift = xcalloc(n, sizeof *drift);
 	absz = xcalloc(n, sizeof *absz);
-	seasonal_refs(p, pts, n, ref);
+	lagged_refs(p->period, p->period_half, pts, n, ref);
+	lagged_refs(p->level_enter > 0 && p->use_z ? POLICY(DETECT_DRIFT_LAG) : 0,
+	    POLICY(DETECT_DRIFT_HALF), pts, n, drift);
 	tr.cap = sr.cap = (size_t)g.window;
 	tr.n = sr.n = tr.head = sr.head = 0;
 	tr.v = xcalloc(tr.cap, sizeof *tr.v);
@@ -699,9 +712,9 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 
 		if (in_ep) {
 			s = eps[neps].dir;
-			if (ev[i].judged && passes(p, bs, 2, x, s, 0)) {
+			if (ev[i].judged && passes(p, bs, 2, x, drift[i], s, 0)) {
 				ev[i].anomalous = 1;
-				absz[i] = min_z(p, bs, 2, x, s);
+				absz[i] = min_z(p, bs, 2, x, drift[i], s);
 				eps[neps].last = i;
 				if ((int)(i - eps[neps].first + 1) >= g.max_points) {
 					/* A new normal level: re-baseline on it. */
@@ -725,14 +738,14 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 		ok = 0;
 		if (ev[i].judged) {
 			for (k = 0; k < nd && !ok; k++) {
-				if (passes(p, bs, 2, x, dirs[k], 1)) {
+				if (passes(p, bs, 2, x, drift[i], dirs[k], 1)) {
 					ok = 1;
 					in_ep = 1;
 					eps[neps].first = eps[neps].last = i;
 					eps[neps].dir = dirs[k];
 					eps[neps].level_shift = 0;
 					ev[i].anomalous = 1;
-					absz[i] = min_z(p, bs, 2, x, dirs[k]);
+					absz[i] = min_z(p, bs, 2, x, drift[i], dirs[k]);
 				}
 			}
 		}
@@ -791,6 +804,7 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	free(tr.t);
 	free(absz);
 	free(ref);
+	free(drift);
 	if (ev != eval)
 		free(ev);
 }

@@ -778,7 +778,9 @@ add_topology(struct hinc *h)
 			external_below(h, s, &c->f);
 		c->f.ev_mention = named_by_others(h, s);
 		c->f.mentioned = c->f.ev_mention != 0;
-		if (s->ev_sat) {
+		/* a service's own saturation is the infra candidate's (a
+		 * database's stays the database's) */
+		if (s->ev_sat && s->is_db) {
 			c->f.saturated = 1;
 			c->f.ev_saturation = s->ev_sat;
 		}

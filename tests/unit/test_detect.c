@@ -302,7 +302,9 @@ test_drift(void **state)
 	assert_int_equal(signals(&prm, p, 720, 0, NULL), 0);
 	free(p);
 
-	/* A memory leak: slow, but past 95% it is saturation. */
+	/* A memory leak: slow (the trailing baseline follows it), but once
+	 * past the saturation level it has risen from where it was two hours
+	 * before: a drift, caught as it crosses the level (0.8 at 180). */
 	p = series(400, 1, 0.0, 5);
 	for (i = 0; i < 400; i++)
 		p[i].x = fmin(0.99, 0.5 + 0.1 * (double)i / 60 +
@@ -311,9 +313,15 @@ test_drift(void **state)
 	assert_int_equal(signals(&prm, p, 400, 0, &runs), 1);
 	r = first_signal(runs, 0);
 	assert_non_null(r);
-	assert_true(p[r->first].x >= 0.95);
-	assert_true(r->first >= 265 && r->first <= 275);
+	assert_true(p[r->first].x >= 0.8 && p[r->first].x < 0.85);
+	assert_true(r->first >= 175 && r->first <= 190);
+	assert_true(r->quality >= 0.3);
 	free(runs);
+	free(p);
+
+	/* The same level held all along is no drift: nothing. */
+	p = series(400, 0.85, 0.005, 6);
+	assert_int_equal(signals(&prm, p, 400, 0, NULL), 0);
 	free(p);
 }
 
