@@ -63,6 +63,9 @@ void cli_usage(FILE *f);
 int cli_connect(struct cli_ctx *ctx, char **cause);
 /* Closes what cli_connect opened. */
 void cli_disconnect(struct cli_ctx *ctx);
+/* A malloc'd single-line, sanitised copy of s cut to at most width
+ * characters (UTF-8 aware; "..." marks a cut), or "-" for NULL/empty. */
+char *cli_clip(const char *s, size_t width);
 /* Prints "midwatch: CMD: cause" to stderr and frees cause; returns 1. */
 int cli_fail(const char *cmd, char *cause);
 /* Parses a positive decimal id; 0 ok. */
@@ -83,6 +86,7 @@ int cmd_ingest(struct cli_ctx *, int, char **);
 int cmd_run(struct cli_ctx *, int, char **);
 int cmd_status(struct cli_ctx *, int, char **);
 int cmd_incidents(struct cli_ctx *, int, char **);
+int cmd_alerts(struct cli_ctx *, int, char **);
 int cmd_report(struct cli_ctx *, int, char **);
 int cmd_feedback(struct cli_ctx *, int, char **);
 int cmd_note(struct cli_ctx *, int, char **);
@@ -90,5 +94,11 @@ int cmd_migrate(struct cli_ctx *, int, char **);
 int cmd_cluster(struct cli_ctx *, int, char **);
 int cmd_investigate(struct cli_ctx *, int, char **);
 int cmd_policy(struct cli_ctx *, int, char **);
+int cmd_channels(struct cli_ctx *, int, char **);
+int cmd_notify(struct cli_ctx *, int, char **);
+
+/* Prints what a notification delivery did, one line (cli_channels.c). */
+struct notify_counts;
+void cli_notify_print(const struct notify_counts *c);
 
 #endif

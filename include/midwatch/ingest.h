@@ -132,6 +132,65 @@ char *ingest_redact_raw(const char *s);
  * Malloc'd. */
 char *ingest_payload_text(const char *s, size_t len, size_t full_len);
 
+
+/* ---- Alertmanager webhook bodies (ingest_alertmanager.c) ----------------- */
+
+/* Longest multi-line JSON document (a pretty-printed webhook body) read. */
+#define INGEST_MAX_DOC (16 * 1024 * 1024)
+
+/*
+ * 1 when obj has the shape of an Alertmanager webhook body (the JSON it
+ * POSTs to a webhook receiver, version "4"): an object without "kind" that
+ * has an "alerts" member and a "version", "groupKey" or "receiver" member.
+ * Whether "alerts" is really an array is checked when it is ingested.
+ */
+int ingest_am_is_body(json_t *obj);
+/*
+ * Alertmanager's own fingerprint of a label set (Prometheus'
+ * LabelSet.Fingerprint): FNV-1a 64 over the labels sorted by name, each
+ * name and value followed by a 0xff byte, as 16 lowercase hex digits.
+ * Non-string values are hashed as compact JSON.  Malloc'd; caller frees.
+ */
+char *ingest_am_fingerprint(json_t *labels);
+/*
+ * midwatch's severity (critical, high, medium, low, info) for the value of
+ * an alert's `severity` label, case-insensitive: critical/crit/fatal/
+ * emergency/page/p1 -> critical, high/error/major/p2 -> high, medium/
+ * warning/warn/p3 -> medium, low/minor/notice/p4 -> low, info/
+ * informational/none/debug/ok/p5 -> info; NULL, empty or anything else ->
+ * medium.  A static string.
+ */
+const char *ingest_alert_severity(const char *value);
+/*
+ * The service an alert belongs to, from its labels, the first of: `service`,
+ * `job`, `app`, then the host part of `instance` ("db-1:9100" -> "db-1",
+ * "[::1]:9093" -> "::1").  Only non-empty strings of at most
+ * INGEST_MAX_NAME bytes count.  Malloc'd, or NULL when none.
+ */
+char *ingest_am_service(json_t *labels);
+/*
+ * Turns alert `index` of webhook body `body` into the records of the JSON
+ * Lines `alert` kind (validated by ingest_kinds_parse_object, so stored by
+ * the same path): a firing record at startsAt, and when the alert is
+ * resolved (status "resolved", or endsAt not after now) also a resolved
+ * record at endsAt.  recs must hold 2; *nrecs gets 1 or 2.  The records
+ * carry source "alertmanager", Alertmanager's fingerprint (else
+ * ingest_am_fingerprint of the labels), the service of ingest_am_service,
+ * and in extra starts_at, generator_url, receiver, group_key, external_url
+ * and (the resolved record only) ends_at.  Returns 0, or -1 with *cause
+ * a malloc'd reason (nothing to release).
+ */
+int ingest_am_alert(json_t *body, size_t index, double now,
+    struct ingest_rec *recs, int *nrecs, char **cause);
+/*
+ * Parses len bytes of JSON text (one line or a whole document) after
+ * checking its nesting depth.  Returns the value (new reference), or NULL
+ * with *cause a malloc'd reason: "invalid JSON: ... (line L, column C)"
+ * when multiline, else "(column C)"; never quoting the input.
+ */
+json_t *ingest_kinds_load(const char *text, size_t len, int multiline,
+    char **cause);
+
 /* ---- the driver ---------------------------------------------------------- */
 
 struct ingest_kind_stats {
@@ -148,6 +207,12 @@ struct ingest_stats {
 	long long services_auto;	/* services created on the fly */
 	long long files_new;		/* commit_files rows added or changed */
 	long long links_new;		/* deployment_commit_ranges rows added */
+	long long am_bodies;		/* Alertmanager webhook bodies read */
+	long long am_alerts;		/* alerts in them, ingested or rejected */
+	long long am_resolved;		/* of which resolved */
+	long long am_truncated;		/* alerts Alertmanager left out */
+	long long alerts_changed;	/* midwatch.alerts rows opened or changed
+					 * from external alerts */
 	int sources;			/* files/streams/repositories read */
 	int sources_failed;		/* that could not be opened or read */
 	struct ingest_kind_stats kind[INGEST_KIND_COUNT];

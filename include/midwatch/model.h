@@ -204,5 +204,61 @@ json_t *model_to_json(const struct mw_snapshot *s);
 /* One incident in the shape of that array's elements (`investigate
  * --json`); new reference. */
 json_t *model_incident_to_json(const struct mw_incident *inc);
+/* A string or JSON null; an RFC 3339 UTC time or null for 0 (new
+ * references; model_json.c). */
+json_t *model_json_str(const char *s);
+json_t *model_json_time(double t);
+
+
+/* ---- the alert list of `midwatch alerts` (model_alerts.c) ---------------- */
+
+/* One alert as `midwatch alerts` lists it, like `amtool alert query`.  The
+ * strings and JSON are owned; times are epoch seconds, 0 when unset. */
+struct mw_alert_item {
+	long long id;		/* what ack/resolve/silence take */
+	char *title;
+	char *severity;		/* critical|high|medium|low|info */
+	char *status;		/* active|acknowledged|resolved|silenced */
+	char *source;		/* an external alert's source ("alertmanager",
+				 * "jsonl"...), else "midwatch" (an alert rule) */
+	char *fingerprint;	/* the external alert's, else the alert's own */
+	char *service;		/* or NULL */
+	char *rule;		/* alert rule name, or NULL */
+	char *message;
+	char *generator_url;	/* or NULL */
+	json_t *labels;		/* object, {} when none */
+	json_t *annotations;	/* object, {} when none */
+	long long incident_id;	/* 0 when none */
+	int fire_count;
+	double started_at;	/* the episode's start (data time) */
+	double resolved_at;
+	double last_fired_at;
+	char *acked_by;
+	double acked_at;
+	char *resolved_by;
+	char *silenced_by;
+	double silenced_at;
+	double silenced_until;
+};
+
+struct mw_alert_list {
+	struct mw_alert_item *items;	/* severity (critical first), then the
+					 * newest start first */
+	size_t n;
+};
+
+/* Most alerts one list holds. */
+#define MODEL_MAX_ALERT_LIST 10000
+
+/*
+ * Loads the project's alerts: with all, every one; else those still
+ * needing attention (active, acknowledged, or silenced with the silence
+ * over).  NULL with *cause on error; release with model_alerts_free.
+ */
+struct mw_alert_list *model_alerts_load(struct db *db, long long project_id,
+    int all, char **cause);
+void model_alerts_free(struct mw_alert_list *l);
+/* The `alerts --json` array (doc/integrations.md); new reference. */
+json_t *model_alerts_to_json(const struct mw_alert_list *l);
 
 #endif

@@ -24,6 +24,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "incidents", cmd_incidents, "incidents [--json] [--all]",
 	    "incidents with hypotheses, evidence, recommendations, alerts" },
 	{ "report", cmd_report, "report INCIDENT_ID", "the incident report, markdown" },
+	{ "alerts", cmd_alerts, "alerts [--all] [--json]",
+	    "alerts with id, severity, status, source, labels, silence" },
 	{ "investigate", cmd_investigate,
 	    "investigate --at TS [--service S] [--window D] [--json]",
 	    "an incident anchored at a moment, with ranked root causes" },
@@ -40,6 +42,10 @@ const struct cli_cmd cli_cmds[] = {
 	{ "migrate", cmd_migrate, "migrate [--status]", "apply or list schema migrations" },
 	{ "cluster", cmd_cluster, "cluster start|stop|status",
 	    "manage the embedded private PostgreSQL cluster" },
+	{ "channels", cmd_channels, "channels add|list|test|remove ...",
+	    "Slack / PagerDuty / webhook channels and their deliveries" },
+	{ "notify", cmd_notify, "notify [--wait DURATION]",
+	    "deliver the notifications that are due, without a pipeline run" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -127,3 +127,29 @@ cli_print_skipped(const char *indent, json_t *skipped)
 		free(why);
 	}
 }
+
+/*
+ * Returns a malloc'd single-line, sanitised copy of s cut to at most width
+ * characters (UTF-8 aware; "..." marks a cut), or "-" for NULL/empty.
+ */
+char *
+cli_clip(const char *s, size_t width)
+{
+	char *clean;
+	size_t chars = 0, i, cut = 0;
+
+	if (s == NULL || *s == '\0')
+		return xstrdup("-");
+	clean = sanitize_text(s, 0);
+	for (i = 0; clean[i] != '\0'; i++) {
+		if (((unsigned char)clean[i] & 0xc0) == 0x80)
+			continue;
+		if (chars == width - 3)
+			cut = i;
+		if (++chars > width) {
+			memcpy(clean + cut, "...", 4);
+			break;
+		}
+	}
+	return clean;
+}

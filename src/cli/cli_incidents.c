@@ -23,32 +23,6 @@
 /* How many hypotheses the table shows under each incident. */
 #define CLI_INC_TOP_HYPOTHESES 3
 
-/*
- * Returns a malloc'd single-line, sanitised copy of s cut to at most width
- * characters (UTF-8 aware; "..." marks a cut), or "-" for NULL/empty.
- */
-static char *
-cli_inc_clip(const char *s, size_t width)
-{
-	char *clean;
-	size_t chars = 0, i, cut = 0;
-
-	if (s == NULL || *s == '\0')
-		return xstrdup("-");
-	clean = sanitize_text(s, 0);
-	for (i = 0; clean[i] != '\0'; i++) {
-		if (((unsigned char)clean[i] & 0xc0) == 0x80)
-			continue;
-		if (chars == width - 3)
-			cut = i;
-		if (++chars > width) {
-			memcpy(clean + cut, "...", 4);
-			break;
-		}
-	}
-	return clean;
-}
-
 /* Formats an incident window compactly into out: "2026-11-16 13:05-13:40"
  * (the end with its date when it falls on another day). */
 static void
@@ -83,8 +57,8 @@ cli_inc_table(const struct mw_snapshot *s, int all)
 	for (i = 0; i < s->n_incidents; i++) {
 		inc = &s->incidents[i];
 		cli_inc_window(inc->window_start, inc->window_end, win, sizeof win);
-		svc = cli_inc_clip(inc->service, 16);
-		title = cli_inc_clip(inc->title != NULL && *inc->title != '\0' ?
+		svc = cli_clip(inc->service, 16);
+		title = cli_clip(inc->title != NULL && *inc->title != '\0' ?
 		    inc->title : inc->trigger_type, 60);
 		printf("%-6lld %-10s %-8s %-16s %-28s %s\n", inc->id, inc->status,
 		    inc->severity, svc, win, title);
@@ -94,8 +68,8 @@ cli_inc_table(const struct mw_snapshot *s, int all)
 		    inc->n_hypotheses : CLI_INC_TOP_HYPOTHESES;
 		for (j = 0; j < shown; j++) {
 			h = &inc->hypotheses[j];
-			title = cli_inc_clip(h->title, 60);
-			ref = h->ref != NULL ? cli_inc_clip(h->ref, 24) : NULL;
+			title = cli_clip(h->title, 60);
+			ref = h->ref != NULL ? cli_clip(h->ref, 24) : NULL;
 			printf("       %d. %-10s %.2f  %s%s%s%s  [hypothesis %lld%s]\n",
 			    h->rank, h->type, h->confidence, title,
 			    ref != NULL ? " (" : "", ref != NULL ? ref : "",

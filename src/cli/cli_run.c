@@ -15,6 +15,7 @@
 
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
+#include "midwatch/notify.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
@@ -97,8 +98,8 @@ print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
 }
 
 /* Runs the pipeline once. */
-int
-cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+static int
+run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
@@ -176,4 +177,25 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		return MW_EXIT_ERROR;
 	}
 	return MW_EXIT_OK;
+}
+
+/* Runs the pipeline once, then delivers the notifications that are due
+ * (issue 9): queued by this run or still waiting from earlier ones.  A
+ * delivery problem is reported but does not change the run's exit code. */
+int
+cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct notify_opts o = { 0, 1 };
+	struct notify_counts c;
+	char *cause = NULL;
+	int rc = run_pipeline(ctx, argc, argv);
+
+	if (ctx->db == NULL || ctx->project_id <= 0 || ctx->opts.readonly)
+		return rc;
+	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0) {
+		fprintf(stderr, "midwatch: run: notify: %s\n", cause);
+		free(cause);
+	} else if (c.attempts > 0)
+		cli_notify_print(&c);
+	return rc;
 }

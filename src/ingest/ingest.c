@@ -4,7 +4,9 @@
  * (ingest_kinds.c), batches the records, and writes a batch in one
  * transaction (ingest_store.c, ingest_copy.c).  A line that cannot be
  * ingested becomes a dead letter in ingest_errors with its source, line
- * number, payload and reason; the rest go in.
+ * number, payload and reason; the rest go in.  Alertmanager webhook bodies
+ * (one a line, or one pretty-printed document over many lines) are expanded
+ * into their alerts (ingest_webhook.c).
  *
  * When a whole batch is refused by the database (something validation did
  * not foresee), the batch is rolled back and retried one record at a time,
@@ -147,6 +149,7 @@ stats_merge(struct ingest_stats *s, const struct ingest_stats *d)
 	s->services_auto += d->services_auto;
 	s->files_new += d->files_new;
 	s->links_new += d->links_new;
+	s->alerts_changed += d->alerts_changed;
 	for (k = 0; k < INGEST_KIND_COUNT; k++) {
 		s->kind[k].inserted += d->kind[k].inserted;
 		s->kind[k].updated += d->kind[k].updated;
@@ -300,8 +303,8 @@ ingest_payload_text(const char *s, size_t len, size_t full_len)
 /* A cleaned payload for a rejected line, secrets masked: when the line is a
  * JSON object it is redacted as an object (re-serialised only if something
  * was masked), otherwise masked textually. */
-static char *
-dead_payload(const char *line, size_t len, size_t full_len)
+char *
+ingest_dead_payload(const char *line, size_t len, size_t full_len)
 {
 	json_t *obj, *diff;
 	const char *ck, *src;
@@ -673,6 +676,164 @@ line_blank(const char *s, size_t len)
 	return 1;
 }
 
+/* ---- JSON documents: webhook bodies, pretty-printed ----------------------- */
+
+/* Nesting outside strings, carried from line to line of a document. */
+struct scan {
+	long depth;
+	int in_str, esc;
+};
+
+/* Advances the scan over one line (JSON strings never span lines, so a
+ * string left open ends with its line). */
+static void
+scan_line(struct scan *sc, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (sc->in_str) {
+			if (sc->esc)
+				sc->esc = 0;
+			else if (s[i] == '\\')
+				sc->esc = 1;
+			else if (s[i] == '"')
+				sc->in_str = 0;
+		} else if (s[i] == '"')
+			sc->in_str = 1;
+		else if (s[i] == '{' || s[i] == '[')
+			sc->depth++;
+		else if (s[i] == '}' || s[i] == ']')
+			sc->depth--;
+	}
+	sc->in_str = sc->esc = 0;
+}
+
+/* 1 when the line is a lone "{" (white space around it): the first line of
+ * a pretty-printed JSON document, which a JSON Lines line never is. */
+static int
+line_opens_doc(const char *s, size_t len)
+{
+	size_t i;
+	int brace = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '{' && !brace)
+			brace = 1;
+		else if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	}
+	return brace;
+}
+
+/*
+ * Ingests JSON text read from line first that is not taken for a plain
+ * JSON Lines record: a webhook body on one line, or a whole document.  An
+ * Alertmanager webhook body is expanded into its alerts; any other object
+ * is validated as a record.  0 or -1 with *cause (database).
+ */
+static int
+ingest_json_text(struct ingest *in, const char *text, size_t len,
+    long long first, int multiline, char **cause)
+{
+	struct ingest_rec rec;
+	json_t *obj;
+	char *why = NULL;
+	int rc;
+
+	obj = ingest_kinds_load(text, len, multiline, &why);
+	if (obj == NULL)
+		return ingest_add_dead(in, first, ingest_dead_payload(text, len,
+		    len), why, cause);
+	if (ingest_am_is_body(obj))
+		rc = ingest_webhook_body(in, obj, first, len, cause);
+	else if (ingest_kinds_parse_object(obj, &rec, &why) != 0)
+		rc = ingest_add_dead(in, first, ingest_dead_payload(text, len,
+		    len), why, cause);
+	else
+		rc = ingest_add_record(in, &rec, first, len, cause);
+	json_decref(obj);
+	return rc;
+}
+
+/* 1 when the line's first non-blank byte is '{'. */
+static int
+line_starts_object(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	return i < len && s[i] == '{';
+}
+
+/*
+ * Reads the rest of a multi-line JSON document whose first line (a lone
+ * "{") r holds, at *line, up to the line that closes it, and ingests it.
+ * Every line counts as read.  A document that never closes, or is longer
+ * than INGEST_MAX_DOC, is one dead letter at its first line.  So that a
+ * stray "{" line does not swallow the JSON Lines after it, a line that
+ * opens an object right inside the document's top level (which valid JSON
+ * never has) ends the document as unterminated and is left in r for the
+ * caller (*pending = 1).  A read error is left for the caller's next read.
+ * 0 or -1 with *cause (database).
+ */
+static int
+read_doc(struct ingest *in, struct reader *r, long long *line, int *pending,
+    char **cause)
+{
+	struct scan sc = { 0, 0, 0 };
+	struct buf b;
+	long long first = *line, last = *line;
+	size_t seen;
+	int over = 0, rc;
+
+	*pending = 0;
+	buf_init(&b);
+	buf_add(&b, r->buf, r->len);
+	buf_addc(&b, '\n');
+	seen = r->full + 1;
+	scan_line(&sc, r->buf, r->len);
+	while (sc.depth > 0 && reader_next(r) == 1) {
+		(*line)++;
+		in->stats.lines++;
+		if (sc.depth == 1 && line_starts_object(r->buf, r->len)) {
+			*pending = 1;
+			break;
+		}
+		last = *line;
+		scan_line(&sc, r->buf, r->len);
+		seen += r->full + 1;
+		if (r->full > r->len || b.len + r->len + 1 > INGEST_MAX_DOC)
+			over = 1;
+		if (!over) {
+			buf_add(&b, r->buf, r->len);
+			buf_addc(&b, '\n');
+		}
+	}
+	if (!*pending && ferror(r->f)) {
+		buf_free(&b);
+		return 0;
+	}
+	if (sc.depth > 0 && *pending)
+		rc = ingest_add_dead(in, first, ingest_dead_payload(b.s, b.len,
+		    seen), xasprintf("unterminated JSON document (lines %lld to "
+		    "%lld)", first, last), cause);
+	else if (sc.depth > 0)
+		rc = ingest_add_dead(in, first, ingest_dead_payload(b.s, b.len,
+		    seen), xasprintf("unterminated JSON document (from line %lld "
+		    "to the end of the input)", first), cause);
+	else if (over)
+		rc = ingest_add_dead(in, first, ingest_dead_payload(b.s, b.len,
+		    seen), xasprintf("JSON document too long (%zu bytes, at most "
+		    "%d, lines at most %d)", seen, INGEST_MAX_DOC,
+		    INGEST_MAX_LINE), cause);
+	else
+		rc = ingest_json_text(in, b.s, b.len, first, 1, cause);
+	buf_free(&b);
+	return rc;
+}
+
 /* Reads JSON Lines from f (see ingest.h). */
 int
 ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
@@ -681,15 +842,19 @@ ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
 	struct ingest_rec rec;
 	long long line = 0;
 	char *why = NULL;
-	int got, rc = -1;
+	int got = 0, rc = -1, pending = 0;
 
 	free(in->source);
 	/* file names are bytes; the database wants UTF-8 */
 	in->source = ingest_payload_text(source, strlen(source), strlen(source));
 	in->stats.sources++;
-	while ((got = reader_next(&r)) == 1) {
-		line++;
-		in->stats.lines++;
+	/* pending: read_doc gave back a line it read but did not take */
+	while (pending || (got = reader_next(&r)) == 1) {
+		if (!pending) {
+			line++;
+			in->stats.lines++;
+		}
+		pending = 0;
 		if (r.len == r.full && line_blank(r.buf, r.len)) {
 			in->stats.blank++;
 			continue;
@@ -697,13 +862,27 @@ ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
 		if (r.full > r.len) {
 			why = xasprintf("line too long (%zu bytes, at most %d)",
 			    r.full, INGEST_MAX_LINE);
-			if (ingest_add_dead(in, line, dead_payload(r.buf, r.len,
+			if (ingest_add_dead(in, line, ingest_dead_payload(r.buf, r.len,
 			    r.full), why, cause) != 0)
 				goto out;
 			continue;
 		}
+		/* a pretty-printed document (an Alertmanager webhook body
+		 * saved as it came) spans lines */
+		if (line_opens_doc(r.buf, r.len)) {
+			if (read_doc(in, &r, &line, &pending, cause) != 0)
+				goto out;
+			continue;
+		}
+		/* a webhook body on one line (a relay appending bodies); the
+		 * cheap test keeps metric lines on the fast path */
+		if (memmem(r.buf, r.len, "\"alerts\"", 8) != NULL) {
+			if (ingest_json_text(in, r.buf, r.len, line, 0, cause) != 0)
+				goto out;
+			continue;
+		}
 		if (ingest_kinds_parse_line(r.buf, r.len, &rec, &why) != 0) {
-			if (ingest_add_dead(in, line, dead_payload(r.buf, r.len,
+			if (ingest_add_dead(in, line, ingest_dead_payload(r.buf, r.len,
 			    r.full), why, cause) != 0)
 				goto out;
 			continue;
@@ -777,6 +956,15 @@ ingest_print_summary(const struct ingest *in, FILE *f)
 	if (s->files_new > 0 || s->links_new > 0)
 		fprintf(f, "commit files new or changed: %lld, deploy-commit links "
 		    "new: %lld\n", s->files_new, s->links_new);
+	if (s->am_bodies > 0)
+		fprintf(f, "alertmanager webhook bodies: %lld, alerts: %lld "
+		    "(%lld resolved)\n", s->am_bodies, s->am_alerts, s->am_resolved);
+	if (s->am_truncated > 0)
+		fprintf(f, "  alertmanager left out %lld alert%s (max_alerts of "
+		    "its webhook_config)\n", s->am_truncated,
+		    s->am_truncated == 1 ? "" : "s");
+	if (s->alerts_changed > 0)
+		fprintf(f, "alerts opened or changed: %lld\n", s->alerts_changed);
 	fprintf(f, "new rows: %lld\n", ingest_new_rows(s));
 	if (s->rejected > 0) {
 		fprintf(f, "rejected: %lld line%s (%lld new in ingest_errors)%s\n",

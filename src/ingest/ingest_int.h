@@ -97,4 +97,16 @@ int ingest_add_record(struct ingest *in, struct ingest_rec *rec,
 int ingest_add_dead(struct ingest *in, long long line, char *payload,
     char *reason, char **cause);
 
+/* A dead-letter payload for rejected input (len of full_len bytes kept):
+ * cleaned text, secrets masked (see ingest.c).  Malloc'd. */
+char *ingest_dead_payload(const char *text, size_t len, size_t full_len);
+/*
+ * Ingests an Alertmanager webhook body (ingest_am_is_body) read at line of
+ * the current source (ingest_webhook.c): each alert becomes records through
+ * ingest_add_record, a malformed one a dead letter with its reason; the
+ * others are kept.  bytes: the body's size.  0 or -1 with *cause (database).
+ */
+int ingest_webhook_body(struct ingest *in, json_t *body, long long line,
+    size_t bytes, char **cause);
+
 #endif

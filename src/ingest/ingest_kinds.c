@@ -924,12 +924,18 @@ kind_alert(struct kinds_ctx *c)
 	if (json_is_string(v) && json_string_length(v) > 0 &&
 	    json_string_length(v) <= INGEST_MAX_NAME)
 		svc = json_string_value(v);
+	/* the mapped severity of the `severity` label, before redaction */
+	row_str(c, "severity", ingest_alert_severity(json_string_value(
+	    json_object_get(labels, "severity"))));
 	row_ts(c, "ts", ts, has_ts);
 	row_str(c, "fingerprint", fp);
 	row_str(c, "status", status);
-	json_object_set_new(c->row, "labels", json_deep_copy(labels));
-	json_object_set_new(c->row, "annotations", ann != NULL && json_is_object(ann) ?
-	    json_deep_copy(ann) : json_object());
+	labels = json_deep_copy(labels);
+	ann = ann != NULL && json_is_object(ann) ? json_deep_copy(ann) :
+	    json_object();
+	c->rec->redacted += ingest_redact_json(labels) + ingest_redact_json(ann);
+	json_object_set_new(c->row, "labels", labels);
+	json_object_set_new(c->row, "annotations", ann);
 	row_str(c, "source", src != NULL ? src : "jsonl");
 	row_str(c, "service", svc);
 	row_extra(c, known_alert);
@@ -1045,33 +1051,47 @@ kinds_too_deep(const char *s, size_t len)
 	return 0;
 }
 
-/* Parses and validates one line (see ingest.h). */
-int
-ingest_kinds_parse_line(const char *line, size_t len, struct ingest_rec *rec,
-    char **cause)
+/* Parses JSON text after checking its depth (see ingest.h). */
+json_t *
+ingest_kinds_load(const char *text, size_t len, int multiline, char **cause)
 {
 	json_error_t err;
 	json_t *obj;
 	char *near;
-	int rc;
 
-	memset(rec, 0, sizeof *rec);
-	if (kinds_too_deep(line, len)) {
+	if (kinds_too_deep(text, len)) {
 		*cause = xasprintf("JSON nested deeper than %d levels",
 		    INGEST_MAX_DEPTH);
-		return -1;
+		return NULL;
 	}
-	obj = json_loadb(line, len, 0, &err);
+	obj = json_loadb(text, len, 0, &err);
 	if (obj == NULL) {
 		/* jansson quotes the offending input after " near "; it could
 		 * be a secret or invalid UTF-8, so the reason stops before it */
 		near = strstr(err.text, " near ");
 		if (near != NULL)
 			*near = '\0';
-		*cause = xasprintf("invalid JSON: %s (column %d)", err.text,
-		    err.column);
-		return -1;
+		if (multiline)
+			*cause = xasprintf("invalid JSON: %s (line %d, column %d)",
+			    err.text, err.line, err.column);
+		else
+			*cause = xasprintf("invalid JSON: %s (column %d)",
+			    err.text, err.column);
 	}
+	return obj;
+}
+
+/* Parses and validates one line (see ingest.h). */
+int
+ingest_kinds_parse_line(const char *line, size_t len, struct ingest_rec *rec,
+    char **cause)
+{
+	json_t *obj;
+	int rc;
+
+	memset(rec, 0, sizeof *rec);
+	if ((obj = ingest_kinds_load(line, len, 0, cause)) == NULL)
+		return -1;
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		*cause = xstrdup("line is not a JSON object");

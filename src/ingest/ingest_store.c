@@ -321,14 +321,14 @@ static const char sql_alert[] =
 	"  SELECT DISTINCT ON (fingerprint, ts, status) *"
 	"    FROM jsonb_to_recordset($2::jsonb) AS x(ts timestamptz, fingerprint text,"
 	"         status text, labels jsonb, annotations jsonb, source text,"
-	"         service_id bigint, extra jsonb, _line bigint)"
+	"         severity text, service_id bigint, extra jsonb, _line bigint)"
 	"   ORDER BY fingerprint, ts, status, _line DESC),"
 	" r AS ("
 	"  INSERT INTO midwatch.external_alerts AS a"
 	"         (project_id, ts, fingerprint, status, labels, annotations, source,"
-	"          service_id, extra)"
+	"          severity, service_id, extra)"
 	"  SELECT $1, x.ts, x.fingerprint, x.status, coalesce(x.labels, '{}'),"
-	"         coalesce(x.annotations, '{}'), x.source,"
+	"         coalesce(x.annotations, '{}'), x.source, x.severity,"
 	"         coalesce(x.service_id,"
 	"                  (SELECT s.id FROM midwatch.services s"
 	"                    WHERE s.project_id = $1"
@@ -340,13 +340,23 @@ static const char sql_alert[] =
 	"    FROM x"
 	"  ON CONFLICT (project_id, fingerprint, ts, status) DO UPDATE"
 	"     SET labels = EXCLUDED.labels, annotations = EXCLUDED.annotations,"
-	"         source = EXCLUDED.source, service_id = EXCLUDED.service_id,"
-	"         extra = EXCLUDED.extra"
-	"   WHERE (a.labels, a.annotations, a.source, a.service_id, a.extra)"
+	"         source = EXCLUDED.source, severity = EXCLUDED.severity,"
+	"         service_id = EXCLUDED.service_id, extra = EXCLUDED.extra"
+	"   WHERE (a.labels, a.annotations, a.source, a.severity, a.service_id,"
+	"          a.extra)"
 	"         IS DISTINCT FROM (EXCLUDED.labels, EXCLUDED.annotations,"
-	"         EXCLUDED.source, EXCLUDED.service_id, EXCLUDED.extra)"
+	"         EXCLUDED.source, EXCLUDED.severity, EXCLUDED.service_id,"
+	"         EXCLUDED.extra)"
 	"  RETURNING (xmax = 0) AS ins) "
 	STORE_COUNTS;
+
+/* The external alerts of the batch mirrored into midwatch.alerts (one alert
+ * per fingerprint, opened, resolved or reopened from the events: see
+ * sql/012_alertmanager.sql); returns how many alerts changed. */
+static const char sql_alert_sync[] =
+	"SELECT midwatch.external_alerts_sync($1, ARRAY("
+	"  SELECT DISTINCT x->>'fingerprint'"
+	"    FROM jsonb_array_elements($2::jsonb) AS x))";
 
 static const char sql_maintenance[] =
 	"WITH x AS ("
@@ -604,6 +614,9 @@ ingest_store_batch(struct ingest *in, struct ingest_batch *b,
 	    store_kind(in, b, INGEST_KIND_HEALTH, sql_health, delta, cause) != 0 ||
 	    store_kind(in, b, INGEST_KIND_FUNNEL, sql_funnel, delta, cause) != 0 ||
 	    store_kind(in, b, INGEST_KIND_ALERT, sql_alert, delta, cause) != 0 ||
+	    (json_array_size(b->rows[INGEST_KIND_ALERT]) > 0 &&
+	    store_run(in, sql_alert_sync, b->rows[INGEST_KIND_ALERT],
+	    &delta->alerts_changed, NULL, cause) != 0) ||
 	    store_kind(in, b, INGEST_KIND_MAINTENANCE, sql_maintenance, delta,
 	    cause) != 0)
 		return -1;

@@ -13,15 +13,15 @@
 #include "midwatch/model.h"
 #include "midwatch/timefmt.h"
 
-/* A string or JSON null (new reference). */
-static json_t *
+/* A string or JSON null (new reference; model.h). */
+json_t *
 model_json_str(const char *s)
 {
 	return s != NULL ? json_string(s) : json_null();
 }
 
-/* An RFC 3339 UTC timestamp, or null for 0 (new reference). */
-static json_t *
+/* An RFC 3339 UTC timestamp, or null for 0 (new reference; model.h). */
+json_t *
 model_json_time(double t)
 {
 	char buf[32];

@@ -1,0 +1,113 @@
+/*
+ * notify.h - notification channels and the delivery of outbound_messages
+ * (src/notify/): Slack-compatible webhooks, PagerDuty Events v2, generic
+ * JSON webhooks and the local log, with one retry/backoff policy (net.h),
+ * a row per attempt, dead letters, grouping per incident, and state kept in
+ * the database before and after every send so a killed process loses
+ * nothing and resends at most what was not confirmed.
+ * doc/integrations.md describes it for operators.
+ */
+#ifndef MIDWATCH_NOTIFY_H
+#define MIDWATCH_NOTIFY_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "midwatch/midwatch.h"
+
+struct db;
+
+/* ---- channel settings: the one table ------------------------------------- */
+
+enum notify_setting_type {
+	NS_ENV,		/* an environment variable's name */
+	NS_PATH,	/* an owner-only file */
+	NS_DURATION,	/* "30s", "5m"; stored as seconds */
+	NS_COUNT	/* a positive integer */
+};
+
+struct notify_setting {
+	const char *name;		/* "retry-base" */
+	enum notify_setting_type type;
+	long def;			/* default (durations in seconds); -1: none */
+	long min, max;			/* accepted range (numbers) */
+	const char *help;		/* one line */
+};
+
+/* NULL-terminated. */
+extern const struct notify_setting notify_settings[];
+/* The setting called name, or NULL. */
+const struct notify_setting *notify_setting_find(const char *name);
+/* A channel's numeric setting, or the default. */
+long notify_setting_get(json_t *settings, const char *name);
+/*
+ * Applies one --set KEY=VALUE to settings (validated: a key file must be
+ * readable by its owner only, and is stored as an absolute path).  0 ok,
+ * -1 with *cause naming the key and what is wrong.
+ */
+int notify_setting_parse(json_t *settings, const char *kv, char **cause);
+/* Prints the settings table (for --help). */
+void notify_settings_help(FILE *f);
+
+/* ---- channels ------------------------------------------------------------ */
+
+/* Kinds `channels add` accepts. */
+int notify_kind_valid(const char *kind);
+/* 1 if name is a valid channel name. */
+int notify_name_valid(const char *name);
+
+/*
+ * Adds a channel (url NULL: PagerDuty's default; "-": a Slack URL that is
+ * the secret itself).  With all_rules, the channel joins every alert rule's
+ * channels (*rules gets how many changed).  0 ok, 1 exists already, -1
+ * *cause.  Audited.
+ */
+int notify_channel_add(struct db *db, long long project_id, const char *name,
+    const char *kind, const char *url, json_t *settings, int all_rules,
+    const char *actor, int *rules, char **cause);
+/*
+ * Removes a channel, takes it out of every alert rule and dead-letters its
+ * undelivered messages.  0 ok, 1 no such channel, -1 *cause.  Audited.
+ */
+int notify_channel_remove(struct db *db, long long project_id,
+    const char *name, const char *actor, int *rules, long long *dead,
+    char **cause);
+/* The channels with their pending/sent/dead counts (a new JSON array), or
+ * NULL with *cause.  Channels rules name but nobody added are listed with
+ * kind null. */
+json_t *notify_channel_list(struct db *db, long long project_id,
+    char **cause);
+/*
+ * Sends a test notification to a channel now (PagerDuty: a trigger then
+ * its resolve), without queueing.  0 delivered (*report says how), 1 the
+ * target refused or was unreachable (*report says why), 2 no such channel,
+ * -1 *cause.  *report is malloc'd.
+ */
+int notify_channel_test(struct db *db, long long project_id,
+    const char *name, char **report, char **cause);
+
+/* ---- delivery ------------------------------------------------------------ */
+
+struct notify_opts {
+	double wait_s;		/* keep delivering retries that fall due within
+				 * this many seconds; 0: one pass */
+	int quiet_log;		/* log-channel messages at debug level only */
+};
+
+struct notify_counts {
+	long long sent;		/* messages delivered (grouped ones included) */
+	long long retrying;	/* messages whose attempt failed, retry scheduled */
+	long long dead;		/* messages dead-lettered */
+	long long attempts;	/* attempts made */
+	long long pending;	/* messages still waiting when it returned */
+};
+
+/*
+ * Delivers the project's due messages: claims each (FOR UPDATE SKIP LOCKED;
+ * several deliverers share the work), sends it outside any transaction,
+ * records the attempt and the outcome.  0 ok (failed deliveries are not
+ * errors: they are counted and retried), -1 with *cause on a database error.
+ */
+int notify_deliver(struct db *db, long long project_id,
+    const struct notify_opts *o, struct notify_counts *c, char **cause);
+
+#endif

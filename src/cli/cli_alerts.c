@@ -1,0 +1,180 @@
+/*
+ * cli_alerts.c - `midwatch alerts [--all] [--json]`: the project's alerts as
+ * `amtool alert query` lists Alertmanager's - id (what ack, resolve and
+ * silence take), severity, status, start, source, service, title, labels
+ * and silence - most severe first, then newest.  Without --all only the
+ * alerts still needing attention (active, acknowledged, silenced with the
+ * silence over).  Reads through model_alerts.c only, so it shows what the
+ * console's Alerts pane shows.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/cli.h"
+#include "midwatch/db.h"
+#include "midwatch/model.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+
+#define ALERTS_USAGE "usage: midwatch alerts [--all] [--json]\n"
+
+/* Longest labels line of the table, in bytes. */
+#define ALERTS_LABELS_MAX 240
+
+/* "YYYY-MM-DD HH:MM" (UTC) of t into out, or "-" for 0. */
+static void
+alerts_time(double t, char *out, size_t len)
+{
+	char buf[32];
+
+	if (t == 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	timefmt_format(t, buf, sizeof buf);
+	snprintf(out, len, "%.10s %.5s", buf, buf + 11);
+}
+
+/* Compares two C strings for qsort. */
+static int
+alerts_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "k=v, k=v" of the labels sorted by name, sanitised and cut.  Malloc'd. */
+static char *
+alerts_labels(json_t *labels)
+{
+	const char *key, **keys;
+	json_t *v;
+	struct buf b;
+	size_t n = json_object_size(labels), i = 0;
+	char *line;
+
+	keys = xcalloc(n > 0 ? n : 1, sizeof *keys);
+	json_object_foreach(labels, key, v)
+		keys[i++] = key;
+	qsort(keys, n, sizeof *keys, alerts_strcmp);
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		v = json_object_get(labels, keys[i]);
+		buf_printf(&b, "%s%s=%s", i > 0 ? ", " : "", keys[i],
+		    json_is_string(v) ? json_string_value(v) : "?");
+	}
+	free(keys);
+	line = cli_clip(buf_str(&b), ALERTS_LABELS_MAX);
+	buf_free(&b);
+	return line;
+}
+
+/* Prints the table. */
+static void
+alerts_table(const struct mw_alert_list *l, int all)
+{
+	const struct mw_alert_item *a;
+	char started[24], until[24], *svc, *title, *src, *labels, *who;
+	size_t i;
+
+	if (l->n == 0) {
+		printf("no %salerts\n", all ? "" : "active ");
+		return;
+	}
+	printf("%-6s %-8s %-12s %-16s %-12s %-16s %s\n", "ID", "SEVERITY",
+	    "STATUS", "STARTED (UTC)", "SOURCE", "SERVICE", "TITLE");
+	for (i = 0; i < l->n; i++) {
+		a = &l->items[i];
+		alerts_time(a->started_at, started, sizeof started);
+		src = cli_clip(a->source, 12);
+		svc = cli_clip(a->service, 16);
+		title = cli_clip(a->title, 70);
+		printf("%-6lld %-8s %-12s %-16s %-12s %-16s %s\n", a->id,
+		    a->severity, a->status, started, src, svc, title);
+		free(src);
+		free(svc);
+		free(title);
+		if (json_object_size(a->labels) > 0) {
+			labels = alerts_labels(a->labels);
+			printf("       labels: %s\n", labels);
+			free(labels);
+		}
+		if (strcmp(a->status, "silenced") == 0 && a->silenced_until > 0) {
+			alerts_time(a->silenced_until, until, sizeof until);
+			who = cli_clip(a->silenced_by, 32);
+			printf("       silenced until %s UTC by %s\n", until, who);
+			free(who);
+		} else if (strcmp(a->status, "acknowledged") == 0) {
+			alerts_time(a->acked_at, until, sizeof until);
+			who = cli_clip(a->acked_by, 32);
+			printf("       acknowledged %s UTC by %s\n", until, who);
+			free(who);
+		} else if (strcmp(a->status, "resolved") == 0) {
+			alerts_time(a->resolved_at, until, sizeof until);
+			who = cli_clip(a->resolved_by, 32);
+			printf("       resolved %s UTC by %s\n", until, who);
+			free(who);
+		}
+	}
+}
+
+/* alerts [--all] [--json]. */
+int
+cmd_alerts(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mw_alert_list *l;
+	json_t *j;
+	char *cause = NULL;
+	int ch, json = 0, all = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+ahj", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = 1; break;
+		case 'a': all = 1; break;
+		case 'h':
+			fputs(ALERTS_USAGE, stdout);
+			return MW_EXIT_OK;
+		default:
+			fprintf(stderr, "midwatch: alerts: unknown option %s\n%s",
+			    argv[optind - 1], ALERTS_USAGE);
+			return MW_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "midwatch: alerts: unexpected argument \"%s\" "
+		    "(alerts takes only options)\n%s", argv[optind], ALERTS_USAGE);
+		return MW_EXIT_USAGE;
+	}
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("alerts", cause);
+	l = model_alerts_load(ctx->db, ctx->project_id, all, &cause);
+	if (l == NULL)
+		return cli_fail("alerts", cause);
+	if (json) {
+		j = model_alerts_to_json(l);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else
+		alerts_table(l, all);
+	model_alerts_free(l);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "midwatch: alerts: write error\n");
+		return MW_EXIT_ERROR;
+	}
+	return MW_EXIT_OK;
+}

@@ -1,0 +1,491 @@
+/*
+ * cli_channels.c - `midwatch channels add|list|test|remove` (notification
+ * channels in the database) and `midwatch notify` (deliver what is due
+ * without a pipeline run).  Secrets are named (--set key-env=NAME, --set
+ * key-file=PATH), never taken on the command line, stored or printed.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "midwatch/cli.h"
+#include "midwatch/conf.h"
+#include "midwatch/net.h"
+#include "midwatch/notify.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/xmalloc.h"
+
+#define CHANNELS_USAGE \
+	"usage: midwatch channels add slack|pagerduty|webhook NAME URL " \
+	"[--set KEY=VALUE]... [--all-rules]\n" \
+	"       midwatch channels list [--json]\n" \
+	"       midwatch channels test NAME\n" \
+	"       midwatch channels remove NAME\n"
+#define NOTIFY_USAGE "usage: midwatch notify [--wait DURATION]\n"
+
+/* Options every channels subcommand and notify take (globals included). */
+enum {
+	OPT_SET = 256, OPT_ALL_RULES, OPT_JSON, OPT_WAIT, OPT_DB, OPT_PROJECT,
+	OPT_AS, OPT_READONLY
+};
+static const struct option chan_longopts[] = {
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "all-rules", no_argument, NULL, OPT_ALL_RULES },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "project", required_argument, NULL, OPT_PROJECT },
+	{ "as", required_argument, NULL, OPT_AS },
+	{ "readonly", no_argument, NULL, OPT_READONLY },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* What the command line of one subcommand said. */
+struct chan_args {
+	const char *sub;	/* add, list, test, remove, notify */
+	json_t *settings;	/* from --set */
+	int all_rules, json, help, nsets;
+	int wait_s;
+	char **pos;		/* positional arguments */
+	int npos;
+};
+
+/* Prints the usage of a subcommand and returns the usage exit code. */
+static int
+chan_usage_error(const char *sub, char *cause)
+{
+	fprintf(stderr, "midwatch: %s: %s\n%s", sub, cause,
+	    strcmp(sub, "notify") == 0 ? NOTIFY_USAGE : CHANNELS_USAGE);
+	free(cause);
+	return MW_EXIT_USAGE;
+}
+
+/*
+ * Parses the options of argv (argv[0] is the subcommand's name) into a;
+ * options and arguments may come in any order.  0 ok, -1 with *cause.
+ */
+static int
+chan_parse(struct cli_ctx *ctx, int argc, char **argv, struct chan_args *a,
+    char **cause)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", chan_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SET:
+			if (strcmp(a->sub, "add") != 0) {
+				*cause = xstrdup("--set is an option of channels add");
+				return -1;
+			}
+			if (notify_setting_parse(a->settings, optarg, cause) != 0)
+				return -1;
+			a->nsets++;
+			break;
+		case OPT_ALL_RULES:
+			if (strcmp(a->sub, "add") != 0) {
+				*cause = xstrdup("--all-rules is an option of "
+				    "channels add");
+				return -1;
+			}
+			a->all_rules = 1;
+			break;
+		case OPT_JSON:
+			if (strcmp(a->sub, "list") != 0) {
+				*cause = xstrdup("--json is an option of channels "
+				    "list");
+				return -1;
+			}
+			a->json = 1;
+			break;
+		case OPT_WAIT:
+			if (strcmp(a->sub, "notify") != 0) {
+				*cause = xstrdup("--wait is an option of notify");
+				return -1;
+			}
+			if (conf_parse_duration(optarg, &a->wait_s) != 0) {
+				*cause = xasprintf("--wait: not a duration (30s, 5m, "
+				    "1h): %s", optarg);
+				return -1;
+			}
+			break;
+		case OPT_DB: ctx->opts.db = optarg; break;
+		case OPT_PROJECT:
+			ctx->opts.project = optarg;
+			ctx->opts.project_given = 1;
+			break;
+		case OPT_AS: ctx->opts.actor = optarg; break;
+		case OPT_READONLY: ctx->opts.readonly = 1; break;
+		case 'h': a->help = 1; break;
+		case ':':
+			*cause = xasprintf("option %s needs a value",
+			    argv[optind - 1]);
+			return -1;
+		default:
+			*cause = xasprintf("unknown option %s", argv[optind - 1]);
+			return -1;
+		}
+	}
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	return 0;
+}
+
+/* 1 if the URL carries user:password before its host. */
+static int
+url_has_userinfo(const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	p += 3;
+	n = strcspn(p, "/?#");
+	return memchr(p, '@', n) != NULL;
+}
+
+/* Checks the positional arguments of add; 0 or -1 with *cause. */
+static int
+chan_check_add(struct chan_args *a, char **cause)
+{
+	const char *kind, *name, *url;
+	int secret;
+
+	if (a->npos < 2 || a->npos > 3) {
+		*cause = xstrdup(a->npos < 2 ? "add needs a kind and a name" :
+		    "too many arguments");
+		return -1;
+	}
+	kind = a->pos[0];
+	name = a->pos[1];
+	url = a->npos == 3 ? a->pos[2] : NULL;
+	if (!notify_kind_valid(kind)) {
+		*cause = xasprintf("unknown channel kind %s (slack, pagerduty or "
+		    "webhook)", kind);
+		return -1;
+	}
+	if (!notify_name_valid(name)) {
+		*cause = xasprintf("bad channel name %s (letters, digits, _ . -; "
+		    "at most 64)", name);
+		return -1;
+	}
+	secret = json_object_get(a->settings, "key-env") != NULL ||
+	    json_object_get(a->settings, "key-file") != NULL;
+	if (url == NULL && strcmp(kind, "pagerduty") != 0) {
+		*cause = xasprintf("a %s channel needs a URL", kind);
+		return -1;
+	}
+	if (strcmp(kind, "pagerduty") == 0 && !secret) {
+		*cause = xstrdup("a pagerduty channel needs its routing key: "
+		    "--set key-env=NAME or --set key-file=PATH");
+		return -1;
+	}
+	if (url != NULL && strcmp(url, "-") == 0) {
+		if (strcmp(kind, "slack") != 0 || !secret) {
+			*cause = xstrdup("URL - (the URL is the secret) is for a "
+			    "slack channel with key-env or key-file");
+			return -1;
+		}
+	} else if (url != NULL && net_url_check(url, cause) != 0) {
+		char *why = xasprintf("URL %s: %s", url, *cause);
+
+		free(*cause);
+		*cause = why;
+		return -1;
+	} else if (url != NULL && url_has_userinfo(url)) {
+		*cause = xstrdup("the URL holds credentials; give them with "
+		    "--set key-file=PATH or key-env=NAME instead");
+		return -1;
+	}
+	return 0;
+}
+
+/* channels add. */
+static int
+chan_add(struct cli_ctx *ctx, struct chan_args *a)
+{
+	char *cause = NULL;
+	const char *env;
+	int rc, rules;
+
+	if (chan_check_add(a, &cause) != 0)
+		return chan_usage_error("channels add", cause);
+	if (ctx->opts.readonly) {
+		fprintf(stderr, "midwatch: channels add: refused: --readonly\n");
+		return MW_EXIT_ERROR;
+	}
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("channels add", cause);
+	rc = notify_channel_add(ctx->db, ctx->project_id, a->pos[1], a->pos[0],
+	    a->npos == 3 ? a->pos[2] : NULL, a->settings, a->all_rules,
+	    ctx->actor, &rules, &cause);
+	if (rc < 0)
+		return cli_fail("channels add", cause);
+	if (rc == 1) {
+		fprintf(stderr, "midwatch: channels add: a channel named %s exists "
+		    "already (channels remove %s first)\n", a->pos[1], a->pos[1]);
+		return MW_EXIT_ERROR;
+	}
+	printf("channel %s added (%s)", a->pos[1], a->pos[0]);
+	if (a->all_rules)
+		printf(", on %d alert rule%s", rules, rules == 1 ? "" : "s");
+	printf("\n");
+	env = json_string_value(json_object_get(a->settings, "key-env"));
+	if (env != NULL && getenv(env) == NULL)
+		fprintf(stderr, "midwatch: channels add: warning: %s is not set in "
+		    "this environment; set it where midwatch delivers\n", env);
+	return MW_EXIT_OK;
+}
+
+/* How a channel names its secret, for the table: "key-env NAME" or "-". */
+static void
+chan_secret_desc(json_t *settings, char *out, size_t len)
+{
+	const char *env = json_string_value(json_object_get(settings, "key-env"));
+	const char *file = json_string_value(json_object_get(settings,
+	    "key-file"));
+
+	if (env != NULL)
+		snprintf(out, len, "key-env %s", env);
+	else if (file != NULL)
+		snprintf(out, len, "key-file %s", file);
+	else
+		snprintf(out, len, "-");
+}
+
+/* channels list. */
+static int
+chan_list(struct cli_ctx *ctx, struct chan_args *a)
+{
+	char *cause = NULL, *s, *t, secret[600];
+	json_t *list, *c;
+	size_t i;
+
+	if (a->npos != 0)
+		return chan_usage_error("channels list", xasprintf("unexpected "
+		    "argument %s", a->pos[0]));
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("channels list", cause);
+	if ((list = notify_channel_list(ctx->db, ctx->project_id, &cause)) == NULL)
+		return cli_fail("channels list", cause);
+	if (a->json) {
+		json_dumpf(list, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(list);
+		return MW_EXIT_OK;
+	}
+	printf("%-20s %-10s %7s %7s %7s  %s\n", "NAME", "KIND", "PENDING", "SENT",
+	    "DEAD", "TARGET");
+	json_array_foreach(list, i, c) {
+		const char *url = json_string_value(json_object_get(c, "url"));
+		const char *kind = json_string_value(json_object_get(c, "kind"));
+
+		s = sanitize_text(json_string_value(json_object_get(c, "name")), 0);
+		t = sanitize_text(url != NULL ? url : kind == NULL ?
+		    "(not configured: midwatch channels add)" :
+		    strcmp(kind, "log") == 0 ? "(midwatch log)" :
+		    "(URL from the secret)", 0);
+		printf("%-20s %-10s %7lld %7lld %7lld  %s", s, kind ? kind : "?",
+		    (long long)json_integer_value(json_object_get(c, "pending")),
+		    (long long)json_integer_value(json_object_get(c, "sent")),
+		    (long long)json_integer_value(json_object_get(c, "dead")), t);
+		chan_secret_desc(json_object_get(c, "settings"), secret,
+		    sizeof secret);
+		if (strcmp(secret, "-") != 0) {
+			free(t);
+			t = sanitize_text(secret, 0);
+			printf("  %s", t);
+		}
+		printf("\n");
+		free(s);
+		free(t);
+		if (json_is_string(json_object_get(c, "last_error"))) {
+			s = sanitize_text(json_string_value(json_object_get(c,
+			    "last_error")), 0);
+			printf("%-20s last attempt %s failed: %s\n", "",
+			    json_string_value(json_object_get(c,
+			    "last_attempt_at")), s);
+			free(s);
+		}
+	}
+	json_decref(list);
+	return MW_EXIT_OK;
+}
+
+/* channels test NAME. */
+static int
+chan_test(struct cli_ctx *ctx, struct chan_args *a)
+{
+	char *cause = NULL, *report = NULL, *s;
+	int rc;
+
+	if (a->npos != 1)
+		return chan_usage_error("channels test", xstrdup(a->npos == 0 ?
+		    "test needs a channel name" : "too many arguments"));
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("channels test", cause);
+	rc = notify_channel_test(ctx->db, ctx->project_id, a->pos[0], &report,
+	    &cause);
+	if (rc < 0)
+		return cli_fail("channels test", cause);
+	if (rc == 2) {
+		fprintf(stderr, "midwatch: channels test: no channel named %s\n",
+		    a->pos[0]);
+		return MW_EXIT_ERROR;
+	}
+	s = sanitize_text(report, 0);
+	if (rc == 0)
+		printf("channel %s: ok: %s\n", a->pos[0], s);
+	else
+		fprintf(stderr, "midwatch: channels test: channel %s failed: %s\n",
+		    a->pos[0], s);
+	free(s);
+	free(report);
+	return rc == 0 ? MW_EXIT_OK : MW_EXIT_ERROR;
+}
+
+/* channels remove NAME. */
+static int
+chan_remove(struct cli_ctx *ctx, struct chan_args *a)
+{
+	char *cause = NULL;
+	long long dead;
+	int rc, rules;
+
+	if (a->npos != 1)
+		return chan_usage_error("channels remove", xstrdup(a->npos == 0 ?
+		    "remove needs a channel name" : "too many arguments"));
+	if (ctx->opts.readonly) {
+		fprintf(stderr, "midwatch: channels remove: refused: --readonly\n");
+		return MW_EXIT_ERROR;
+	}
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("channels remove", cause);
+	rc = notify_channel_remove(ctx->db, ctx->project_id, a->pos[0],
+	    ctx->actor, &rules, &dead, &cause);
+	if (rc < 0)
+		return cli_fail("channels remove", cause);
+	if (rc == 1) {
+		fprintf(stderr, "midwatch: channels remove: no channel named %s\n",
+		    a->pos[0]);
+		return MW_EXIT_ERROR;
+	}
+	printf("channel %s removed (from %d alert rule%s; %lld undelivered "
+	    "message%s dead-lettered)\n", a->pos[0], rules, rules == 1 ? "" : "s",
+	    dead, dead == 1 ? "" : "s");
+	return MW_EXIT_OK;
+}
+
+/* Prints the help of channels. */
+static void
+chan_help(void)
+{
+	printf(CHANNELS_USAGE "\n"
+	    "Notification channels of the project.  Alert rules name channels by\n"
+	    "NAME; --all-rules adds the channel to every rule.  A pagerduty URL\n"
+	    "defaults to " NET_PAGERDUTY_URL "; a slack URL of - means the\n"
+	    "secret (key-env/key-file) is the incoming-webhook URL.  Secrets are\n"
+	    "never stored: only the variable's or file's name is.\n\n");
+	notify_settings_help(stdout);
+}
+
+/* midwatch channels SUBCOMMAND ... */
+int
+cmd_channels(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct chan_args a;
+	char *cause = NULL, *sub;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		if (argc >= 2) {
+			chan_help();
+			return MW_EXIT_OK;
+		}
+		fprintf(stderr, "midwatch: channels: name a subcommand (add, list, "
+		    "test, remove)\n" CHANNELS_USAGE);
+		return MW_EXIT_USAGE;
+	}
+	a.sub = argv[1];
+	if (strcmp(a.sub, "add") != 0 && strcmp(a.sub, "list") != 0 &&
+	    strcmp(a.sub, "test") != 0 && strcmp(a.sub, "remove") != 0) {
+		fprintf(stderr, "midwatch: channels: unknown subcommand %s\n"
+		    CHANNELS_USAGE, a.sub);
+		return MW_EXIT_USAGE;
+	}
+	sub = xasprintf("channels %s", a.sub);
+	a.settings = json_object();
+	if (chan_parse(ctx, argc - 1, argv + 1, &a, &cause) != 0) {
+		rc = chan_usage_error(sub, cause);
+		goto out;
+	}
+	if (a.help) {
+		chan_help();
+		rc = MW_EXIT_OK;
+	} else if (strcmp(a.sub, "add") == 0)
+		rc = chan_add(ctx, &a);
+	else if (strcmp(a.sub, "list") == 0)
+		rc = chan_list(ctx, &a);
+	else if (strcmp(a.sub, "test") == 0)
+		rc = chan_test(ctx, &a);
+	else
+		rc = chan_remove(ctx, &a);
+out:
+	json_decref(a.settings);
+	free(sub);
+	return rc;
+}
+
+/* Prints what a delivery did, as `notify` and `run` show it. */
+void
+cli_notify_print(const struct notify_counts *c)
+{
+	printf("  %-12s%lld sent, %lld to retry, %lld dead-lettered, %lld "
+	    "waiting (%lld attempt%s)\n", "notify", c->sent, c->retrying, c->dead,
+	    c->pending, c->attempts, c->attempts == 1 ? "" : "s");
+}
+
+/* midwatch notify [--wait DURATION] */
+int
+cmd_notify(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct notify_opts o = { 0, 0 };
+	struct notify_counts c;
+	struct chan_args a;
+	char *cause = NULL;
+
+	memset(&a, 0, sizeof a);
+	a.sub = "notify";
+	if (chan_parse(ctx, argc, argv, &a, &cause) != 0)
+		return chan_usage_error("notify", cause);
+	if (a.help) {
+		printf(NOTIFY_USAGE "\nDelivers the notifications that are due, "
+		    "without a pipeline run.\nWith --wait, keeps delivering "
+		    "retries that fall due within DURATION.\n");
+		return MW_EXIT_OK;
+	}
+	if (a.npos != 0)
+		return chan_usage_error("notify", xasprintf("unexpected argument "
+		    "%s", a.pos[0]));
+	if (ctx->opts.readonly) {
+		fprintf(stderr, "midwatch: notify: refused: --readonly\n");
+		return MW_EXIT_ERROR;
+	}
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("notify", cause);
+	o.wait_s = a.wait_s;
+	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0)
+		return cli_fail("notify", cause);
+	cli_notify_print(&c);
+	return c.dead > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
+}

@@ -1,0 +1,175 @@
+/*
+ * notify_render.c - what a notification says: the note of a claimed
+ * message (net.h describes it) read from the database - the alerts of its
+ * group, the incident, the top hypothesis and the evidence it cites - with
+ * a severity and a one-line summary, turned into the body for the
+ * channel's kind and stored with the message, so every retry sends the
+ * very same document.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/xmalloc.h"
+#include "notify_int.h"
+
+#define NOTIFY_TS(x) "to_char((" x ") AT TIME ZONE 'UTC'," \
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/*
+ * The notification (net.h) of leader $2: its alerts (the payloads of the
+ * group), the incident, its top hypothesis (confirmed first, never a
+ * rejected one) and the evidence that hypothesis cites.  $1 project.
+ */
+static const char notify_sql_note[] =
+    "SELECT jsonb_build_object("
+    "  'event', l.event, 'key', l.incident_key,"
+    "  'idempotency_key', l.idempotency_key, 'channel', l.channel,"
+    "  'project', (SELECT slug FROM midwatch.projects WHERE id = $1),"
+    "  'alerts', CASE WHEN l.event = 'trigger' THEN (SELECT coalesce("
+    "	jsonb_agg(m.payload - 'channel' - 'run_window' ORDER BY m.id), '[]')"
+    "	FROM midwatch.outbound_messages m WHERE m.project_id = $1"
+    "	 AND (m.id = l.id OR m.group_leader_id = l.id)) ELSE '[]' END,"
+    "  'incident', (SELECT jsonb_build_object('id', i.id, 'title', i.title,"
+    "	'service', s.name, 'severity', i.severity, 'status', i.status,"
+    "	'trigger_type', i.trigger_type,"
+    "	'window_start', " NOTIFY_TS("i.window_start") ","
+    "	'window_end', " NOTIFY_TS("i.window_end") ")"
+    "	FROM midwatch.incidents i LEFT JOIN midwatch.services s"
+    "	  ON s.project_id = i.project_id AND s.id = i.service_id"
+    "	WHERE i.project_id = $1 AND i.id = l.incident_id),"
+    "  'hypothesis', (SELECT jsonb_build_object('id', h.id, 'rank', h.rank,"
+    "	'type', h.hypothesis_type, 'title', h.title,"
+    "	'confidence', round(h.confidence::numeric, 2), 'status', h.status,"
+    "	'service', hs.name, 'ref', h.ref,"
+    "	'evidence', (SELECT coalesce(jsonb_agg(jsonb_build_object("
+    "	    'id', e.id, 'role', he.role,"
+    "	    'kind', coalesce(e.kind, he.expected_kind, 'unknown'),"
+    "	    'summary', coalesce(e.summary, he.note, 'expected ' ||"
+    "	        coalesce(he.expected_kind, 'evidence') ||"
+    "	        ': looked for, not found'))"
+    "	    ORDER BY CASE he.role WHEN 'supports' THEN 0"
+    "	             WHEN 'contradicts' THEN 1 ELSE 2 END,"
+    "	             he.weight DESC, e.id), '[]')"
+    "	  FROM midwatch.hypothesis_evidence he"
+    "	  LEFT JOIN midwatch.evidence_artifacts e"
+    "	    ON e.project_id = he.project_id AND e.id = he.evidence_id"
+    "	 WHERE he.project_id = $1 AND he.hypothesis_id = h.id))"
+    "	FROM midwatch.hypotheses h LEFT JOIN midwatch.services hs"
+    "	  ON hs.project_id = h.project_id AND hs.id = h.service_id"
+    "	WHERE h.project_id = $1 AND h.incident_id = l.incident_id"
+    "	  AND h.status <> 'rejected'"
+    "	ORDER BY h.status = 'confirmed' DESC, h.rank, h.id LIMIT 1)"
+    ")::text"
+    "  FROM midwatch.outbound_messages l"
+    " WHERE l.project_id = $1 AND l.id = $2";
+
+/* 0 for info ... 4 for critical, -1 unknown. */
+static int
+sev_rank(const char *s)
+{
+	static const char *const names[] = { "info", "low", "medium", "high",
+	    "critical" };
+	size_t i;
+
+	for (i = 0; s != NULL && i < MW_ARRAY_LEN(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Adds severity (the worst of the incident's and the alerts') and a one-line
+ * summary to a notification. */
+static void
+notify_summarise(json_t *note)
+{
+	json_t *inc = json_object_get(note, "incident");
+	json_t *hyp = json_object_get(note, "hypothesis");
+	json_t *alerts = json_object_get(note, "alerts"), *a;
+	const char *sev = jsonx_str(inc, "severity", 0, NULL);
+	const char *ev = jsonx_str(note, "event", 0, NULL);
+	struct buf b;
+	size_t i;
+
+	json_array_foreach(alerts, i, a)
+		if (sev_rank(jsonx_str(a, "severity", 0, NULL)) > sev_rank(sev))
+			sev = jsonx_str(a, "severity", 0, NULL);
+	json_object_set_new(note, "severity", json_string(sev ? sev : "medium"));
+	buf_init(&b);
+	if (json_is_object(inc)) {
+		buf_printf(&b, "Incident %lld", (long long)json_integer_value(
+		    json_object_get(inc, "id")));
+		if (jsonx_str(inc, "service", 0, NULL) != NULL)
+			buf_printf(&b, " on %s", jsonx_str(inc, "service", 0,
+			    NULL));
+		if (jsonx_str(inc, "title", 0, NULL) != NULL)
+			buf_printf(&b, ": %s", jsonx_str(inc, "title", 0, NULL));
+	} else if (json_array_size(alerts) > 0)
+		buf_printf(&b, "%s", jsonx_str(json_array_get(alerts, 0),
+		    "title", 0, NULL) ? jsonx_str(json_array_get(alerts, 0),
+		    "title", 0, NULL) : "alert");
+	else
+		buf_printf(&b, "%s", jsonx_str(note, "key", 0, NULL));
+	if (ev != NULL && strcmp(ev, "trigger") == 0) {
+		if (json_array_size(alerts) > 1)
+			buf_printf(&b, " (%zu alerts)", json_array_size(alerts));
+		if (json_is_object(hyp))
+			buf_printf(&b, " - top hypothesis: %s (%.2f)",
+			    jsonx_str(hyp, "title", 0, NULL) ? jsonx_str(hyp,
+			    "title", 0, NULL) : "?", json_number_value(
+			    json_object_get(hyp, "confidence")));
+	}
+	json_object_set_new(note, "summary", json_string(buf_str(&b)));
+	buf_free(&b);
+}
+
+/* Renders the body of a claimed message for its channel and stores it. */
+int
+notify_render(struct db *db, const char *project, struct notify_msg *m,
+    char **cause)
+{
+	struct db_res *r;
+	json_error_t jerr;
+	json_t *note;
+	char *txt;
+
+	r = DBQ(db, cause, notify_sql_note, project, m->id);
+	if (r == NULL)
+		return -1;
+	note = json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	db_res_free(r);
+	if (note == NULL) {
+		*cause = xasprintf("notification %s: %s", m->id, jerr.text);
+		return -1;
+	}
+	notify_summarise(note);
+	if (strcmp(m->ch.kind, "log") == 0)
+		m->body = json_incref(note);
+	else
+		m->body = notify_body(m->ch.kind, note);
+	json_decref(note);
+	txt = json_dumps(m->body, NOTIFY_JSON_FLAGS);
+	r = DBQ(db, cause, "UPDATE midwatch.outbound_messages SET body = $3::jsonb"
+	    " WHERE project_id = $1 AND id = $2 RETURNING body::text", project,
+	    m->id, txt);
+	free(txt);
+	if (r == NULL)
+		return -1;
+	/* What is sent is what was stored, so a retry sends the very same
+	 * document as the first attempt. */
+	json_decref(m->body);
+	m->body = json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	db_res_free(r);
+	if (m->body == NULL) {
+		*cause = xasprintf("notification %s: %s", m->id, jerr.text);
+		return -1;
+	}
+	return 0;
+}
+
