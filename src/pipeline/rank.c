@@ -137,7 +137,8 @@ score_change(const struct rank_facts *f, struct rank_score *s)
 		    "%s's anomaly began %.0f min after the first one: downstream "
 		    "of it", f->subject, f->change_later_min);
 	below_terms(f, s);
-	if (f->share_dependents > 0 && !f->harmless)
+	/* Who depends on a service that shows nothing says nothing. */
+	if (f->share_dependents > 0 && !f->harmless && f->change_on_anomalous)
 		term(s, POLICY(RANK_SHARE_DEPENDENTS) * f->share_dependents,
 		    RANK_SUPPORTS, f->ev_change,
 		    "%.0f%% of the other affected services depend on %s",

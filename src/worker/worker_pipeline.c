@@ -3,8 +3,10 @@
  * timer and when the operator presses R, on its own connection, and posts
  * progress to the UI.  pipeline_run takes the advisory lock, so with several
  * consoles on one database only one runs at a time; the others report who
- * holds it.  After each run the data thread is asked to reload (the NOTIFY
- * from pipeline_runs would do it too; this also covers a broken listener).
+ * holds it.  After each run the notifications that are due are delivered
+ * (as `midwatch run` does; a failure is logged, the run stands) and the data
+ * thread is asked to reload (the NOTIFY from pipeline_runs would do it too;
+ * this also covers a broken listener).
  *
  * The console's `:investigate TS [SERVICE]` runs here too, on the same
  * connection and under the same lock (investigate_run), so it never blocks
@@ -20,6 +22,7 @@
 #include "midwatch/db.h"
 #include "midwatch/investigate.h"
 #include "midwatch/log.h"
+#include "midwatch/notify.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/worker.h"
@@ -81,8 +84,17 @@ worker_pipeline_once(struct worker *w, const char *requested_by)
 	opts.progress = worker_pipeline_progress;
 	opts.progress_arg = w;
 	rc = pipeline_run(w->pdb, w->project_id, &opts, &run_id, &cause);
-	if (rc == 0)
+	if (rc == 0) {
+		struct notify_opts no = { 0, 1 };
+		struct notify_counts nc;
+		char *why = NULL;
+
+		if (notify_deliver(w->pdb, w->project_id, &no, &nc, &why) != 0) {
+			log_warn("delivering notifications: %s", why);
+			free(why);
+		}
 		worker_pipeline_post(w, PIPE_DONE, NULL, run_id);
+	}
 	else if (rc == 1)
 		worker_pipeline_post(w, PIPE_HELD, cause, 0);
 	else {

@@ -498,6 +498,9 @@ t_run "its incidents appear" con_wait pa "^─ Incidents \([1-9][0-9]*\)" 10
 t_eq "the run is completed in the database" "completed|console:alice" \
     "$(con_q "select string_agg(status || '|' || requested_by, ' ')
                 from midwatch.pipeline_runs")"
+t_match "the console's runner delivered what the run queued (the log channel)" \
+    "^[1-9][0-9]*$" \
+    "$(con_q "select count(*) from midwatch.outbound_messages where status = 'sent'")"
 t_run "the second console sees the new results within seconds" \
     con_wait pb "^─ Incidents \([1-9][0-9]*\)" 5
 t_run "and no longer says the pipeline is held" con_wait pb "^ default .*pipeline idle" 5

@@ -137,6 +137,13 @@ test_release_bad_deploy(void **state)
 	assert_int_equal(t->role, RANK_MISSING);
 	assert_string_equal(t->expected_kind, "error_fingerprint");
 	assert_int_equal(t->evidence_id, 0);
+	/* Who depends on a service that shows nothing says nothing. */
+	f.share_dependents = 1;
+	rank_score(&f, &s);
+	assert_null(find_term(&s, "depend on checkout"));
+	f.change_on_anomalous = 1;
+	rank_score(&f, &s);
+	assert_non_null(find_term(&s, "depend on checkout"));
 }
 
 /* A deploy on a caller whose dependency failed first, or on a service whose
