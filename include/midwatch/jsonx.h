@@ -12,5 +12,8 @@ const char *jsonx_str(json_t *obj, const char *key, int required, char **cause);
 int jsonx_num(json_t *obj, const char *key, double *out, char **cause);
 /* Returns a malloc'd compact dump of j (never NULL); caller frees. */
 char *jsonx_dump(const json_t *j);
+/* The keys of object obj sorted by strcmp, borrowed from it, in a malloc'd
+ * array of *n (caller frees the array). */
+const char **jsonx_sorted_keys(json_t *obj, size_t *n);
 
 #endif

@@ -18,6 +18,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/model.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
@@ -42,27 +43,17 @@ alerts_time(double t, char *out, size_t len)
 	snprintf(out, len, "%.10s %.5s", buf, buf + 11);
 }
 
-/* Compares two C strings for qsort. */
-static int
-alerts_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* "k=v, k=v" of the labels sorted by name, sanitised and cut.  Malloc'd. */
 static char *
 alerts_labels(json_t *labels)
 {
-	const char *key, **keys;
+	const char **keys;
 	json_t *v;
 	struct buf b;
-	size_t n = json_object_size(labels), i = 0;
+	size_t n, i = 0;
 	char *line;
 
-	keys = xcalloc(n > 0 ? n : 1, sizeof *keys);
-	json_object_foreach(labels, key, v)
-		keys[i++] = key;
-	qsort(keys, n, sizeof *keys, alerts_strcmp);
+	keys = jsonx_sorted_keys(labels, &n);
 	buf_init(&b);
 	for (i = 0; i < n; i++) {
 		v = json_object_get(labels, keys[i]);

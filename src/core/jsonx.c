@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "midwatch/jsonx.h"
 #include "midwatch/xmalloc.h"
@@ -57,4 +58,27 @@ jsonx_dump(const json_t *j)
 	r = xstrdup(s);
 	free(s);
 	return r;
+}
+
+/* Compares two C strings for qsort. */
+static int
+jsonx_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of obj, sorted (see jsonx.h). */
+const char **
+jsonx_sorted_keys(json_t *obj, size_t *n)
+{
+	const char *key, **keys;
+	json_t *v;
+	size_t i = 0;
+
+	*n = json_object_size(obj);
+	keys = xcalloc(*n > 0 ? *n : 1, sizeof *keys);
+	json_object_foreach(obj, key, v)
+		keys[i++] = key;
+	qsort(keys, *n, sizeof *keys, jsonx_strcmp);
+	return keys;
 }

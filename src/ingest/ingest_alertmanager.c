@@ -22,6 +22,7 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/ingest.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -40,28 +41,18 @@ ingest_am_is_body(json_t *obj)
 	    json_object_get(obj, "receiver") != NULL;
 }
 
-/* Compares two C strings for qsort. */
-static int
-am_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Alertmanager's fingerprint of a label set (see ingest.h). */
 char *
 ingest_am_fingerprint(json_t *labels)
 {
 	static const unsigned char sep = 0xff;
-	const char *key, **keys;
+	const char **keys;
 	uint64_t h = INGEST_FNV_OFFSET;
 	json_t *v;
-	size_t n = json_object_size(labels), i = 0;
+	size_t n, i = 0;
 	char *dump;
 
-	keys = xcalloc(n > 0 ? n : 1, sizeof *keys);
-	json_object_foreach(labels, key, v)
-		keys[i++] = key;
-	qsort(keys, n, sizeof *keys, am_strcmp);
+	keys = jsonx_sorted_keys(labels, &n);
 	for (i = 0; i < n; i++) {
 		v = json_object_get(labels, keys[i]);
 		h = ingest_fingerprint_hash(h, keys[i], strlen(keys[i]));
