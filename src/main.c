@@ -2,6 +2,7 @@
  * main.c - the entry point: global options, then the subcommand.  With no
  * subcommand midwatch opens the console when stdout is a terminal and prints
  * the usage otherwise.  Exit codes: 0 ok, 1 runtime error, 2 usage.
+ * Everything written to stderr is sanitised (sanitize_stderr).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 
 #include "midwatch/cli.h"
 #include "midwatch/log.h"
+#include "midwatch/sanitize.h"
 #include "midwatch/xmalloc.h"
 
 /* Parses the command line and runs one subcommand. */
@@ -25,6 +27,9 @@ main(int argc, char **argv)
 	int idx, rc;
 
 	setlocale(LC_ALL, "");
+	/* Messages quote input (argv, --db, server messages): no escape
+	 * sequence or invisible character in one reaches the terminal. */
+	sanitize_stderr();
 	memset(&ctx, 0, sizeof ctx);
 	idx = cli_parse_global(argc, argv, &ctx.opts, &cause);
 	if (idx < 0) {
@@ -58,6 +63,12 @@ main(int argc, char **argv)
 			cli_usage(stderr);
 			return MW_EXIT_USAGE;
 		}
+		/* --readonly counts anywhere on the line, and a command that
+		 * writes is refused before it parses or connects (exit 1). */
+		argc = idx + cli_take_readonly(argc - idx, argv + idx, &ctx.opts);
+		if (ctx.opts.readonly &&
+		    cli_cmd_access(cmd->name) == CLI_ACCESS_WRITES)
+			return cli_refuse_readonly(cmd->name);
 		rc = cmd->run(&ctx, argc - idx, argv + idx);
 	}
 	cli_disconnect(&ctx);

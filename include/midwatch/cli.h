@@ -32,6 +32,14 @@ struct cli_ctx {
 	long long project_id;
 	char project_id_str[24];	/* project_id as text, for parameters */
 	char *actor;		/* malloc'd actor name */
+	int project_mode;	/* enum cli_project_mode: what cli_connect does */
+};
+
+/* What cli_connect does about --project (cli_common.c). */
+enum cli_project_mode {
+	CLI_PROJECT_FIND = 0,	/* it must exist: "no project 'X' (known: ...)" */
+	CLI_PROJECT_CREATE,	/* ingest, demo: created when missing */
+	CLI_PROJECT_NONE	/* project create/list: none is looked up */
 };
 
 struct cli_cmd {
@@ -58,16 +66,26 @@ extern const struct cli_cmd cli_cmds[];
 void cli_usage(FILE *f);
 
 /* Resolves the database (starting the embedded cluster when none is named),
- * connects, applies pending migrations and looks up (or creates) the
- * project.  0 ok, -1 with *cause. */
+ * connects, applies pending migrations and looks up the project (creating
+ * it only in CLI_PROJECT_CREATE mode).  With --readonly it never migrates
+ * (pending migrations are an error), never creates a project, never
+ * creates the embedded cluster, and the session is read-only.  0 ok, -1
+ * with *cause. */
 int cli_connect(struct cli_ctx *ctx, char **cause);
+/* The first half of cli_connect: resolves the database and connects
+ * (read-only with --readonly), without migrating or finding a project. */
+int cli_open(struct cli_ctx *ctx, char **cause);
 /* Closes what cli_connect opened. */
 void cli_disconnect(struct cli_ctx *ctx);
 /* A malloc'd single-line, sanitised copy of s cut to at most width
  * characters (UTF-8 aware; "..." marks a cut), or "-" for NULL/empty. */
 char *cli_clip(const char *s, size_t width);
-/* Prints "midwatch: CMD: cause" to stderr and frees cause; returns 1. */
+/* Prints "midwatch: CMD: cause" (cause sanitised: it may quote input or a
+ * server message) to stderr and frees cause; returns 1. */
 int cli_fail(const char *cmd, char *cause);
+/* Prints "midwatch: " and the formatted message, sanitised, and a newline
+ * to stderr (for messages that quote input). */
+void cli_errorf(const char *fmt, ...) MW_PRINTF(1, 2);
 /* Parses a positive decimal id; 0 ok. */
 int cli_parse_id(const char *s, long long *out);
 /* Prints a run's skipped units (pipeline_runs.summary.skipped, an array of
@@ -100,5 +118,32 @@ int cmd_notify(struct cli_ctx *, int, char **);
 /* Prints what a notification delivery did, one line (cli_channels.c). */
 struct notify_counts;
 void cli_notify_print(const struct notify_counts *c);
+
+/* ---- read-only and projects (cli_access.c, cli_project.c) ---------------- */
+
+/* What a subcommand does to the database, for --readonly. */
+enum cli_access {
+	CLI_ACCESS_WRITES = 0,	/* refused up front with --readonly (also the
+				 * answer for a command nobody declared) */
+	CLI_ACCESS_READS,	/* runs with --readonly */
+	CLI_ACCESS_SUBCMD	/* the command refuses its writing forms itself */
+};
+/* The access of subcommand name (CLI_ACCESS_WRITES when undeclared). */
+enum cli_access cli_cmd_access(const char *name);
+/* 1 if name's access is declared in cli_access.c's table. */
+int cli_cmd_access_declared(const char *name);
+/* Removes every "--readonly" from argv[1..argc) (up to a "--"), setting
+ * opts->readonly; returns the new argc (argv stays NULL-terminated). */
+int cli_take_readonly(int argc, char **argv, struct cli_opts *opts);
+/* Prints "midwatch: CMD: refused: --readonly (it writes)" and returns 1. */
+int cli_refuse_readonly(const char *cmd);
+/* The rule a project slug follows, for messages. */
+#define CLI_SLUG_MAX 63
+#define CLI_SLUG_RULE "a project slug is 1 to 63 characters: a letter or " \
+	"digit, then letters, digits, '_', '.' or '-'"
+/* 0 if slug follows the rule of midwatch.projects.slug, else -1 with
+ * *cause naming the slug (sanitised) and the rule. */
+int cli_project_check(const char *slug, char **cause);
+int cmd_project(struct cli_ctx *, int, char **);
 
 #endif

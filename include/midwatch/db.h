@@ -32,6 +32,10 @@ int db_reconnect(struct db *db, char **cause);
 const char *db_describe(struct db *db);
 /* The libpq socket (for poll), or -1. */
 int db_socket(struct db *db);
+/* From now on every connection this process opens, and every reconnection,
+ * is read-only (SET default_transaction_read_only = on): the server refuses
+ * any write.  Call before the first db_open and before threads start. */
+void db_readonly_process(void);
 
 /* ---- queries ------------------------------------------------------------- */
 
@@ -126,6 +130,8 @@ int db_cluster_ensure(const char *dir, char **conninfo, char **cause);
 int db_cluster_stop(const char *dir, char **cause);
 /* 1 if the cluster under dir is running, 0 if not. */
 int db_cluster_running(const char *dir);
+/* 1 if the cluster under dir was created (initdb ran), 0 if not. */
+int db_cluster_exists(const char *dir);
 
 /* ---- migrations ---------------------------------------------------------- */
 
@@ -148,7 +154,11 @@ const char *db_sql_dir(void);
 /* Applies pending migrations under an advisory lock, each in its own
  * transaction.  Refuses if an applied file changed.  *applied counts new. */
 int db_migrate(struct db *db, const char *dir, int *applied, char **cause);
-/* Prints the migration status table to stdout. */
+/* Counts the migrations of dir not applied yet (all of them on a database
+ * without midwatch), writing nothing.  0 ok, -1 with *cause. */
+int db_migrate_pending(struct db *db, const char *dir, int *pending,
+    char **cause);
+/* Prints the migration status table to stdout; writes nothing. */
 int db_migrate_status(struct db *db, const char *dir, char **cause);
 
 /* Advisory lock keys. */

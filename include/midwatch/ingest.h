@@ -106,25 +106,33 @@ char *ingest_fingerprint(const char *message);
 uint64_t ingest_fingerprint_hash(uint64_t h, const void *data, size_t len);
 
 /* 1 when a field or key name looks like it holds a secret (password, token,
- * api_key, private_key, credential, auth..., but not "author"). */
+ * api_key, private_key, credential, auth..., but not "author");
+ * redact_is_secret_key of midwatch/redact.h. */
 int ingest_redact_is_secret(const char *name);
 /*
  * Redacts a config diff in place: an array of {field, old_value, new_value}.
  * Values of secret fields (or of every field when force) become
- * "[redacted]" and the element gains "redacted": true and "changed": bool;
- * passwords in URLs ("scheme://user:pw@host") are masked in other values.
- * Returns how many values were redacted.
+ * "[redacted]"; secrets in other values are replaced by their shape
+ * (passwords in URLs, tokens, keys: redact_text).  An element with anything
+ * redacted gains "redacted": true and "changed": bool (of the values as
+ * they came).  Returns how many values were redacted.
  */
 int ingest_redact_diff(json_t *diff, int force);
 /* Replaces, in place, the values of secret-looking keys anywhere in j
- * (objects and arrays, recursively); returns how many. */
+ * (objects and arrays, recursively) and the secrets every other string and
+ * key holds by its shape (redact_text); returns how many. */
 int ingest_redact_json(json_t *j);
+/* Only the shapes: every string value and object key anywhere in j through
+ * redact_text, in place; returns how many secrets were replaced.  Applied
+ * to every normalised row before it is stored. */
+int ingest_redact_shapes(json_t *j);
 /* A copy of s with URL passwords masked, or NULL when s has none. */
 char *ingest_redact_url(const char *s);
 /* Best-effort redaction of a line that is not valid JSON (s: a cleaned
- * payload, see ingest_payload_text): when it mentions a secret-looking word,
- * every value after a ':' is masked; URL passwords are masked always.
- * Returns a malloc'd copy, or NULL when nothing was masked. */
+ * payload, see ingest_payload_text): secrets are replaced by their shape
+ * (redact_text) always, and when the line mentions a secret-looking word
+ * every value after a ':' is masked too.  Returns a malloc'd copy, or NULL
+ * when nothing was masked. */
 char *ingest_redact_raw(const char *s);
 
 /* A dead-letter payload: valid UTF-8 without NULs (bad bytes as \xNN),
@@ -184,9 +192,11 @@ int ingest_am_alert(json_t *body, size_t index, double now,
     struct ingest_rec *recs, int *nrecs, char **cause);
 /*
  * Parses len bytes of JSON text (one line or a whole document) after
- * checking its nesting depth.  Returns the value (new reference), or NULL
- * with *cause a malloc'd reason: "invalid JSON: ... (line L, column C)"
- * when multiline, else "(column C)"; never quoting the input.
+ * refusing a NUL byte anywhere in it ("NUL byte at column C", or "at line
+ * L, column C" when multiline) and checking its nesting depth.  Returns the
+ * value (new reference), or NULL with *cause a malloc'd reason: "invalid
+ * JSON: ... (line L, column C)" when multiline, else "(column C)"; never
+ * quoting the input.
  */
 json_t *ingest_kinds_load(const char *text, size_t len, int multiline,
     char **cause);

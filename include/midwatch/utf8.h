@@ -2,13 +2,15 @@
  * utf8.h - cutting text without breaking UTF-8.  Names, refs and messages
  * come from outside and may hold multi-byte characters; a buffer that cuts
  * one in half produces bytes PostgreSQL rejects (and a console shows as
- * garbage).  These helpers cut only between characters.
+ * garbage).  These helpers cut only between characters.  utf8_is_invisible
+ * names the characters that must not reach a terminal as they are.
  */
 #ifndef MIDWATCH_UTF8_H
 #define MIDWATCH_UTF8_H
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "midwatch/midwatch.h"
 
@@ -28,5 +30,17 @@ size_t utf8_complete(const char *s, size_t len);
 int utf8_snprintf(char *dst, size_t size, const char *fmt, ...) MW_PRINTF(3, 4);
 int utf8_vsnprintf(char *dst, size_t size, const char *fmt, va_list ap)
     MW_PRINTF(3, 0);
+
+/*
+ * 1 when the code point cp must not reach a terminal as it is: a bidi
+ * control (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), a
+ * zero-width or other invisible format character (U+200B..U+200D,
+ * U+2060..U+2064, U+FEFF, U+180E, U+00AD, tags...), or a line or paragraph
+ * separator (U+2028, U+2029).  The one list both sanitisers use
+ * (sanitize_text for printed text, the console's text_clip for drawn text);
+ * each shows such a character as '?'.  C0/C1 controls are not included:
+ * each sanitiser handles them itself.
+ */
+int utf8_is_invisible(uint32_t cp);
 
 #endif

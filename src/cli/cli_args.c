@@ -46,6 +46,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "Slack / PagerDuty / webhook channels and their deliveries" },
 	{ "notify", cmd_notify, "notify [--wait DURATION]",
 	    "deliver the notifications that are due, without a pipeline run" },
+	{ "project", cmd_project, "project create SLUG [--name NAME] | list [--json]",
+	    "create a project, or list them" },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -117,10 +119,9 @@ cli_parse_more(int argc, char **argv, struct cli_opts *opts, char **cause)
 			return -1;
 		}
 	}
-	if (opts->project[0] == '\0') {
-		*cause = xstrdup("--project must not be empty");
+	/* A slug that breaks the rule is a usage error, before any SQL. */
+	if (cli_project_check(opts->project, cause) != 0)
 		return -1;
-	}
 	return optind;
 }
 

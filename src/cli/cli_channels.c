@@ -135,6 +135,9 @@ chan_parse(struct cli_ctx *ctx, int argc, char **argv, struct chan_args *a,
 	}
 	a->pos = argv + optind;
 	a->npos = argc - optind;
+	/* a bad --project is a usage error, before any SQL */
+	if (cli_project_check(ctx->opts.project, cause) != 0)
+		return -1;
 	return 0;
 }
 
@@ -218,10 +221,8 @@ chan_add(struct cli_ctx *ctx, struct chan_args *a)
 
 	if (chan_check_add(a, &cause) != 0)
 		return chan_usage_error("channels add", cause);
-	if (ctx->opts.readonly) {
-		fprintf(stderr, "midwatch: channels add: refused: --readonly\n");
-		return MW_EXIT_ERROR;
-	}
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("channels add");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("channels add", cause);
 	rc = notify_channel_add(ctx->db, ctx->project_id, a->pos[1], a->pos[0],
@@ -330,6 +331,9 @@ chan_test(struct cli_ctx *ctx, struct chan_args *a)
 	if (a->npos != 1)
 		return chan_usage_error("channels test", xstrdup(a->npos == 0 ?
 		    "test needs a channel name" : "too many arguments"));
+	/* it sends a message and records the attempt */
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("channels test");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("channels test", cause);
 	rc = notify_channel_test(ctx->db, ctx->project_id, a->pos[0], &report,
@@ -363,10 +367,8 @@ chan_remove(struct cli_ctx *ctx, struct chan_args *a)
 	if (a->npos != 1)
 		return chan_usage_error("channels remove", xstrdup(a->npos == 0 ?
 		    "remove needs a channel name" : "too many arguments"));
-	if (ctx->opts.readonly) {
-		fprintf(stderr, "midwatch: channels remove: refused: --readonly\n");
-		return MW_EXIT_ERROR;
-	}
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("channels remove");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("channels remove", cause);
 	rc = notify_channel_remove(ctx->db, ctx->project_id, a->pos[0],
@@ -477,10 +479,8 @@ cmd_notify(struct cli_ctx *ctx, int argc, char **argv)
 	if (a.npos != 0)
 		return chan_usage_error("notify", xasprintf("unexpected argument "
 		    "%s", a.pos[0]));
-	if (ctx->opts.readonly) {
-		fprintf(stderr, "midwatch: notify: refused: --readonly\n");
-		return MW_EXIT_ERROR;
-	}
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("notify");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("notify", cause);
 	o.wait_s = a.wait_s;

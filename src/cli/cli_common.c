@@ -1,21 +1,28 @@
 /*
  * cli_common.c - what every subcommand needs: reaching the database (the
  * embedded cluster when none is named), migrating it, finding the project,
- * and reporting errors the same way.
+ * and reporting errors the same way (sanitised: they quote input and server
+ * messages).  With --readonly nothing is created or migrated and the session
+ * is read-only; only ingest and demo create a missing project.
  */
 #include "config.h"
 
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "midwatch/buf.h"
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
 #include "midwatch/log.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/xmalloc.h"
+
+/* How many known projects "no project" lists (a parameter: text). */
+#define CLI_KNOWN_MAX "10"
 
 /* getenv with a const signature for db_conninfo_resolve. */
 static const char *
@@ -41,18 +48,28 @@ cli_actor(const struct cli_opts *o)
 	return xstrdup(pw != NULL ? pw->pw_name : "unknown");
 }
 
-/* Connects, migrates and resolves the project (see cli.h). */
+/* Resolves the database and connects, read-only with --readonly (see
+ * cli.h). */
 int
-cli_connect(struct cli_ctx *ctx, char **cause)
+cli_open(struct cli_ctx *ctx, char **cause)
 {
 	char *dir, *why = NULL;
-	struct db_res *r;
-	int applied;
 
-	ctx->actor = cli_actor(&ctx->opts);
+	if (ctx->actor == NULL)
+		ctx->actor = cli_actor(&ctx->opts);
+	if (ctx->opts.readonly)
+		db_readonly_process();
 	ctx->conninfo = db_conninfo_resolve(ctx->opts.db, cli_getenv);
 	if (ctx->conninfo == NULL) {
 		dir = db_cluster_dir(cli_getenv);
+		/* --readonly creates nothing, not even the embedded cluster. */
+		if (ctx->opts.readonly && !db_cluster_exists(dir)) {
+			*cause = xasprintf("no embedded database in %s yet (create "
+			    "it without --readonly: 'midwatch demo' or 'midwatch "
+			    "ingest FILE'; or name one with --db)", dir);
+			free(dir);
+			return -1;
+		}
 		if (db_cluster_ensure(dir, &ctx->conninfo, &why) != 0) {
 			*cause = xasprintf("embedded database in %s: %s", dir, why);
 			free(why);
@@ -62,22 +79,93 @@ cli_connect(struct cli_ctx *ctx, char **cause)
 		free(dir);
 	}
 	ctx->db = db_open(ctx->conninfo, cause);
-	if (ctx->db == NULL)
-		return -1;
+	return ctx->db == NULL ? -1 : 0;
+}
+
+/* Migrates, or with --readonly only checks that nothing is pending. */
+static int
+cli_schema(struct cli_ctx *ctx, char **cause)
+{
+	int applied, pending;
+
+	if (ctx->opts.readonly) {
+		if (db_migrate_pending(ctx->db, db_sql_dir(), &pending, cause) != 0)
+			return -1;
+		if (pending > 0) {
+			*cause = xasprintf("database schema is behind (%d pending "
+			    "migration%s); run 'midwatch migrate' without "
+			    "--readonly", pending, pending == 1 ? "" : "s");
+			return -1;
+		}
+		return 0;
+	}
 	if (db_migrate(ctx->db, db_sql_dir(), &applied, cause) != 0)
 		return -1;
 	if (applied > 0)
 		log_info("applied %d schema migration(s)", applied);
-	r = DBQ(ctx->db, cause,
-	    "WITH ins AS (INSERT INTO midwatch.projects (slug, name) "
-	    "VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING RETURNING id) "
-	    "SELECT id FROM ins UNION ALL "
-	    "SELECT id FROM midwatch.projects WHERE slug = $1", ctx->opts.project);
+	return 0;
+}
+
+/* "no project 'X' (known: a, b, c)": the project does not exist. */
+static char *
+cli_no_project(struct cli_ctx *ctx, const char *slug)
+{
+	struct db_res *r;
+	struct buf b;
+	char *cause = NULL, *s;
+	long long total;
+	int i, n;
+
+	r = DBQ(ctx->db, &cause,
+	    "SELECT slug, count(*) OVER () FROM midwatch.projects"
+	    " ORDER BY slug COLLATE \"C\" LIMIT $1::int", CLI_KNOWN_MAX);
+	if (r == NULL) {
+		s = xasprintf("no project '%s' (%s)", slug, cause);
+		free(cause);
+		return s;
+	}
+	n = db_res_rows(r);
+	buf_init(&b);
+	buf_printf(&b, "no project '%s' ", slug);
+	if (n == 0)
+		buf_adds(&b, "(no projects yet: run 'midwatch demo' or 'midwatch "
+		    "ingest FILE', or 'midwatch project create SLUG')");
+	else {
+		buf_adds(&b, "(known: ");
+		for (i = 0; i < n; i++)
+			buf_printf(&b, "%s%s", i > 0 ? ", " : "",
+			    db_res_get(r, i, 0));
+		total = db_res_ll(r, 0, 1);
+		if (total > n)
+			buf_printf(&b, ", ... %lld more", total - n);
+		buf_adds(&b, ")");
+	}
+	db_res_free(r);
+	return buf_steal(&b);
+}
+
+/* Finds the project (creating it in CLI_PROJECT_CREATE mode). */
+static int
+cli_project(struct cli_ctx *ctx, char **cause)
+{
+	struct db_res *r;
+
+	if (ctx->project_mode == CLI_PROJECT_CREATE)
+		r = DBQ(ctx->db, cause,
+		    "WITH ins AS (INSERT INTO midwatch.projects (slug, name) "
+		    "VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING RETURNING id) "
+		    "SELECT id FROM ins UNION ALL "
+		    "SELECT id FROM midwatch.projects WHERE slug = $1",
+		    ctx->opts.project);
+	else
+		r = DBQ(ctx->db, cause,
+		    "SELECT id FROM midwatch.projects WHERE slug = $1",
+		    ctx->opts.project);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) < 1) {
 		db_res_free(r);
-		*cause = xasprintf("cannot find or create project %s", ctx->opts.project);
+		*cause = cli_no_project(ctx, ctx->opts.project);
 		return -1;
 	}
 	ctx->project_id = db_res_ll(r, 0, 0);
@@ -85,6 +173,24 @@ cli_connect(struct cli_ctx *ctx, char **cause)
 	    ctx->project_id);
 	db_res_free(r);
 	return 0;
+}
+
+/* Connects, migrates and resolves the project (see cli.h). */
+int
+cli_connect(struct cli_ctx *ctx, char **cause)
+{
+	if (ctx->project_mode != CLI_PROJECT_NONE &&
+	    cli_project_check(ctx->opts.project, cause) != 0)
+		return -1;	/* before any SQL sees it */
+	if (ctx->opts.readonly && ctx->project_mode == CLI_PROJECT_CREATE) {
+		*cause = xstrdup("refused: --readonly (it writes)");
+		return -1;
+	}
+	if (cli_open(ctx, cause) != 0 || cli_schema(ctx, cause) != 0)
+		return -1;
+	if (ctx->project_mode == CLI_PROJECT_NONE)
+		return 0;
+	return cli_project(ctx, cause);
 }
 
 /* Closes the connection and frees the context's strings. */
@@ -99,13 +205,30 @@ cli_disconnect(struct cli_ctx *ctx)
 	ctx->actor = NULL;
 }
 
-/* Reports an error of cmd and returns the runtime-error exit code. */
+/* Reports an error of cmd and returns the runtime-error exit code.  The
+ * cause may quote --project, --db or a server message: sanitised. */
 int
 cli_fail(const char *cmd, char *cause)
 {
-	fprintf(stderr, "midwatch: %s: %s\n", cmd, cause ? cause : "failed");
+	cli_errorf("%s: %s", cmd, cause ? cause : "failed");
 	free(cause);
 	return MW_EXIT_ERROR;
+}
+
+/* Prints "midwatch: MESSAGE" sanitised (see cli.h). */
+void
+cli_errorf(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *clean;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	clean = sanitize_text(msg, 0);
+	fprintf(stderr, "midwatch: %s\n", clean);
+	free(clean);
+	free(msg);
 }
 
 /* Prints a run's skipped units (see cli.h). */

@@ -98,6 +98,13 @@ cmd_console(struct cli_ctx *ctx, int argc, char **argv)
 		ctx->opts.actor = c.actor;
 	if (c.readonly == 1)
 		ctx->opts.readonly = 1;
+	/* the file's project follows the slug rule too (a usage error) */
+	if (ctx->db == NULL && cli_project_check(ctx->opts.project, &cause) != 0) {
+		conf_free(&c);
+		cli_errorf("console: %s", cause);
+		free(cause);
+		return MW_EXIT_USAGE;
+	}
 
 	if (tui_check(&c, &cause) != 0) {
 		conf_free(&c);

@@ -116,6 +116,7 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "project", required_argument, NULL, 'P' },
 		{ "as", required_argument, NULL, 'A' },
+		{ "readonly", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static char console_name[] = "console";
@@ -138,6 +139,7 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 		case 'D': ctx->opts.db = optarg; break;
 		case 'P': ctx->opts.project = optarg; break;
 		case 'A': ctx->opts.actor = optarg; break;
+		case 'R': ctx->opts.readonly = 1; break;
 		case 'e': emit = optarg; break;
 		case 't': truth = optarg; break;
 		case 's':
@@ -170,16 +172,16 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (emit != NULL)
 		return demo_emit(emit, truth, seed);
-	if (ctx->opts.project == NULL || ctx->opts.project[0] == '\0') {
-		fprintf(stderr, "midwatch: demo: --project must not be empty\n");
+	if (cli_project_check(ctx->opts.project, &cause) != 0) {
+		cli_errorf("demo: %s", cause);
+		free(cause);
 		return MW_EXIT_USAGE;
 	}
-	if (ctx->opts.readonly) {
-		fprintf(stderr, "midwatch: demo: refused with --readonly (it "
-		    "ingests data)\n");
-		return MW_EXIT_USAGE;
-	}
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("demo");
 
+	/* demo is one of the commands that create a missing project */
+	ctx->project_mode = CLI_PROJECT_CREATE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("demo", cause);
 	if ((tmp = tmpfile()) == NULL) {

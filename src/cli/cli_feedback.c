@@ -75,10 +75,8 @@ cli_fb_record(struct cli_ctx *ctx, const char *cmd, struct feedback *fb,
 	long long event_id;
 	int rc;
 
-	if (ctx->opts.readonly) {
-		fprintf(stderr, "midwatch: %s: refused: --readonly\n", cmd);
-		return MW_EXIT_ERROR;
-	}
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly(cmd);
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail(cmd, cause);
 	fb->project_id = ctx->project_id;

@@ -102,14 +102,15 @@ cmd_ingest(struct cli_ctx *ctx, int argc, char **argv)
 		    "--git REPO\n%s", INGEST_USAGE);
 		return MW_EXIT_USAGE;
 	}
-	if (ctx->opts.project == NULL || ctx->opts.project[0] == '\0') {
-		fprintf(stderr, "midwatch: ingest: --project must not be empty\n");
+	if (cli_project_check(ctx->opts.project, &cause) != 0) {
+		cli_errorf("ingest: %s", cause);
+		free(cause);
 		return MW_EXIT_USAGE;
 	}
-	if (ctx->opts.readonly) {
-		fprintf(stderr, "midwatch: ingest: refused with --readonly\n");
-		return MW_EXIT_USAGE;
-	}
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("ingest");
+	/* ingest is one of the commands that create a missing project */
+	ctx->project_mode = CLI_PROJECT_CREATE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("ingest", cause);
 

@@ -5,8 +5,8 @@
  * `midwatch incidents` prints an incident - with --json exactly one object
  * of the `incidents --json` array's shape.  Exit 0 when the investigation
  * completed, 1 when it failed, was refused (an unknown service, a moment
- * outside the data), skipped units or found the pipeline locked, 2 on a
- * usage error (--readonly included: it writes).
+ * outside the data, --readonly: it writes), skipped units or found the
+ * pipeline locked, 2 on a usage error.
  */
 #include "config.h"
 
@@ -163,16 +163,14 @@ cmd_investigate(struct cli_ctx *ctx, int argc, char **argv)
 		    "moment to investigate)\n%s", INVESTIGATE_USAGE);
 		return MW_EXIT_USAGE;
 	}
-	if (ctx->opts.project == NULL || ctx->opts.project[0] == '\0') {
-		fprintf(stderr, "midwatch: investigate: --project must not be "
-		    "empty\n");
+	if (cli_project_check(ctx->opts.project, &cause) != 0) {
+		cli_errorf("investigate: %s", cause);
+		free(cause);
 		return MW_EXIT_USAGE;
 	}
-	if (ctx->opts.readonly) {
-		fprintf(stderr, "midwatch: investigate: refused with --readonly (it "
-		    "opens an incident and writes its hypotheses)\n");
-		return MW_EXIT_USAGE;
-	}
+	/* it opens an incident and writes its hypotheses */
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("investigate");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("investigate", cause);
 	by = xasprintf("cli:%s", ctx->actor);

@@ -1,6 +1,7 @@
 /*
  * cli_migrate.c - `midwatch migrate [--status]` and `midwatch cluster
- * start|stop|status` (the embedded database's life cycle).
+ * start|stop|status` (the embedded database's life cycle).  With --readonly
+ * only `migrate --status` and `cluster status` run: the rest write.
  */
 #include "config.h"
 
@@ -23,7 +24,7 @@ mig_getenv(const char *name)
 int
 cmd_migrate(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char *cause = NULL, *dir;
+	char *cause = NULL;
 	int status = 0, i, applied = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -35,18 +36,11 @@ cmd_migrate(struct cli_ctx *ctx, int argc, char **argv)
 			return MW_EXIT_USAGE;
 		}
 	}
+	/* Applying writes; --status only reads (and works with --readonly). */
+	if (!status && ctx->opts.readonly)
+		return cli_refuse_readonly("migrate");
 	/* Connect without migrating, so --status shows what is pending. */
-	ctx->conninfo = db_conninfo_resolve(ctx->opts.db, mig_getenv);
-	if (ctx->conninfo == NULL) {
-		dir = db_cluster_dir(mig_getenv);
-		if (db_cluster_ensure(dir, &ctx->conninfo, &cause) != 0) {
-			free(dir);
-			return cli_fail("migrate", cause);
-		}
-		free(dir);
-	}
-	ctx->db = db_open(ctx->conninfo, &cause);
-	if (ctx->db == NULL)
+	if (cli_open(ctx, &cause) != 0)
 		return cli_fail("migrate", cause);
 	if (status) {
 		if (db_migrate_status(ctx->db, db_sql_dir(), &cause) != 0)
@@ -66,11 +60,15 @@ cmd_cluster(struct cli_ctx *ctx, int argc, char **argv)
 	char *dir, *cause = NULL, *ci = NULL;
 	int rc = MW_EXIT_OK;
 
-	(void)ctx;
 	if (argc != 2) {
 		fprintf(stderr, "usage: midwatch cluster start|stop|status\n");
 		return MW_EXIT_USAGE;
 	}
+	/* start may create the cluster, stop changes what others see. */
+	if (ctx->opts.readonly && (strcmp(argv[1], "start") == 0 ||
+	    strcmp(argv[1], "stop") == 0))
+		return cli_refuse_readonly(strcmp(argv[1], "start") == 0 ?
+		    "cluster start" : "cluster stop");
 	dir = db_cluster_dir(mig_getenv);
 	if (strcmp(argv[1], "start") == 0) {
 		if (db_cluster_ensure(dir, &ci, &cause) != 0)

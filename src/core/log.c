@@ -2,7 +2,8 @@
  * log.c - the logger.  Messages go to a log file when one is open and to
  * stderr unless the console has made the logger quiet (curses owns the tty).
  * fatal() runs the registered hook (tui_stop) before printing, so the
- * terminal is sane when the message appears.
+ * terminal is sane when the message appears.  Messages are sanitised
+ * (sanitize_text, newlines kept): they quote input and server messages.
  */
 #include "config.h"
 
@@ -13,6 +14,8 @@
 #include <pthread.h>
 
 #include "midwatch/log.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/xmalloc.h"
 
 static FILE *log_file;
 static int log_quiet;
@@ -62,33 +65,34 @@ void
 log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	va_list ap;
-	char stamp[32];
+	char stamp[32], *raw, *msg;
 	time_t now;
 	struct tm tm;
 
 	if (lvl < log_min)
 		return;
+	/* messages quote input and server messages: the log file is read
+	 * in a terminal too */
+	va_start(ap, fmt);
+	raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	msg = sanitize_text(raw, 1);
+	free(raw);
 	pthread_mutex_lock(&log_lock);
 	if (log_file != NULL) {
 		now = time(NULL);
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		fprintf(log_file, "%s %s: ", stamp, log_names[lvl]);
-		va_start(ap, fmt);
-		vfprintf(log_file, fmt, ap);
-		va_end(ap);
-		fputc('\n', log_file);
+		fprintf(log_file, "%s %s: %s\n", stamp, log_names[lvl], msg);
 	}
 	if (!log_quiet && (lvl >= LOG_LVL_WARN || log_min == LOG_LVL_DEBUG)) {
 		fprintf(stderr, "midwatch: ");
 		if (lvl >= LOG_LVL_WARN)
 			fprintf(stderr, "%s: ", log_names[lvl]);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
+		fprintf(stderr, "%s\n", msg);
 	}
 	pthread_mutex_unlock(&log_lock);
+	free(msg);
 }
 
 /* Registers the function fatal() calls first (restores the terminal). */

@@ -182,6 +182,17 @@ db_cluster_running(const char *dir)
 	return rc == 0;
 }
 
+/* 1 if dir/data/PG_VERSION exists (initdb ran). */
+int
+db_cluster_exists(const char *dir)
+{
+	char *ver = xasprintf("%s/data/PG_VERSION", dir);
+	int rc = access(ver, F_OK) == 0;
+
+	free(ver);
+	return rc;
+}
+
 /* Creates the database midwatch inside the cluster if it is missing. */
 static int
 cluster_create_db(const char *sockdir, char **cause)

@@ -1,6 +1,7 @@
 /*
  * db_conn.c - connecting to PostgreSQL: conninfo or the libpq environment,
- * application name, a notice processor that feeds the log, reconnection.
+ * application name, a notice processor that feeds the log, reconnection,
+ * and read-only sessions for --readonly.
  */
 #include "config.h"
 
@@ -13,6 +14,17 @@
 #include "midwatch/log.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
+
+/* Set by db_readonly_process(): every connection and reconnection of this
+ * process is read-only from then on (--readonly). */
+static volatile int db_all_readonly;
+
+/* Makes every later connection and reconnection read-only (see db.h). */
+void
+db_readonly_process(void)
+{
+	db_all_readonly = 1;
+}
 
 /* Sends server notices to the log instead of stderr (curses owns the tty). */
 static void
@@ -53,6 +65,13 @@ db_connect(struct db *db, char **cause)
 	if (db_check(db, res, cause) != 0)
 		return -1;
 	PQclear(res);
+	/* --readonly: the server refuses any write, whatever the code does. */
+	if (db_all_readonly) {
+		res = PQexec(db->conn, "SET default_transaction_read_only = on");
+		if (db_check(db, res, cause) != 0)
+			return -1;
+		PQclear(res);
+	}
 	host = PQhost(db->conn);
 	if (host != NULL && host[0] == '/')
 		host = "local socket";

@@ -194,6 +194,23 @@ migrate_prepare(struct db *db, char **cause)
 	    " applied_at timestamptz NOT NULL DEFAULT now())");
 }
 
+/* 1 if midwatch.schema_migrations exists, 0 if not, -1 on error (a query:
+ * nothing is created). */
+static int
+migrate_table_exists(struct db *db, char **cause)
+{
+	struct db_res *r;
+	int rc;
+
+	r = DBQ(db, cause, "SELECT to_regclass($1) IS NOT NULL",
+	    "midwatch.schema_migrations");
+	if (r == NULL)
+		return -1;
+	rc = strcmp(db_res_get(r, 0, 0), "t") == 0;
+	db_res_free(r);
+	return rc;
+}
+
 /* Looks up the applied checksum of version; NULL if not applied. */
 static char *
 migrate_applied(struct db *db, int version, char **cause, int *err)
@@ -274,25 +291,57 @@ out:
 	return rc;
 }
 
-/* Prints one line per migration: version, state, name. */
+/* Counts the migrations not applied yet, writing nothing. */
+int
+db_migrate_pending(struct db *db, const char *dir, int *pending, char **cause)
+{
+	struct migration *m;
+	size_t n, i;
+	char *sum;
+	int err = 0, have;
+
+	*pending = 0;
+	if (db_migrations_load(dir, &m, &n, cause) != 0)
+		return -1;
+	if ((have = migrate_table_exists(db, cause)) < 0) {
+		db_migrations_free(m, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		sum = have ? migrate_applied(db, m[i].number, cause, &err) : NULL;
+		if (err) {
+			db_migrations_free(m, n);
+			return -1;
+		}
+		if (sum == NULL)
+			(*pending)++;
+		free(sum);
+	}
+	db_migrations_free(m, n);
+	return 0;
+}
+
+/* Prints one line per migration: version, state, name.  Only reads: on a
+ * database without midwatch every migration is pending (--readonly may
+ * ask). */
 int
 db_migrate_status(struct db *db, const char *dir, char **cause)
 {
 	struct migration *m;
 	size_t n, i;
 	char *sum;
-	int err;
+	int err = 0, have;
 	const char *state;
 
 	if (db_migrations_load(dir, &m, &n, cause) != 0)
 		return -1;
-	if (migrate_prepare(db, cause) != 0) {
+	if ((have = migrate_table_exists(db, cause)) < 0) {
 		db_migrations_free(m, n);
 		return -1;
 	}
 	printf("%-8s %-9s %-16s %s\n", "VERSION", "STATE", "CHECKSUM", "NAME");
 	for (i = 0; i < n; i++) {
-		sum = migrate_applied(db, m[i].number, cause, &err);
+		sum = have ? migrate_applied(db, m[i].number, cause, &err) : NULL;
 		if (err) {
 			db_migrations_free(m, n);
 			return -1;

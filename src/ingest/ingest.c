@@ -25,6 +25,7 @@
 #include "midwatch/db.h"
 #include "midwatch/ingest.h"
 #include "midwatch/log.h"
+#include "midwatch/redact.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/xmalloc.h"
 
@@ -344,13 +345,25 @@ ingest_dead_payload(const char *line, size_t len, size_t full_len)
 
 static int flush_dead(struct ingest *, char **);
 
+/* A reason for ingest_errors and the summary: valid UTF-8, and no secret
+ * even when it quotes the input.  Malloc'd. */
+static char *
+dead_reason(const char *reason)
+{
+	char *r = redact_text(reason, NULL);
+	char *clean = ingest_payload_text(r, strlen(r), strlen(r));
+
+	free(r);
+	return clean;
+}
+
 /* Adds a dead letter to the batch (see ingest_int.h). */
 int
 ingest_add_dead(struct ingest *in, long long line, char *payload, char *reason,
     char **cause)
 {
 	struct ingest_batch *b = &in->batch;
-	char *clean = ingest_payload_text(reason, strlen(reason), strlen(reason));
+	char *clean = dead_reason(reason);
 
 	stats_reject(in, in->source, line, clean);
 	json_array_append_new(b->dead, json_pack("{s:s, s:I, s:s, s:s}",
@@ -501,7 +514,7 @@ fallback_reject(struct ingest *in, json_t *dead, const char *source,
 	payload = ingest_payload_text(dump ? dump : "", dump ? strlen(dump) : 0,
 	    dump ? strlen(dump) : 0);
 	reason = xasprintf("rejected by the database: %s", why);
-	clean = ingest_payload_text(reason, strlen(reason), strlen(reason));
+	clean = dead_reason(reason);
 
 	stats_reject(in, source, line, clean);
 	json_array_append_new(dead, json_pack("{s:s, s:I, s:s, s:s}", "source",

@@ -214,8 +214,11 @@ am_record(json_t *line, const char *ts, const char *status,
 		return -1;
 	row = rec->row;
 	if (service != NULL &&
-	    json_string_value(json_object_get(row, "service")) == NULL)
+	    json_string_value(json_object_get(row, "service")) == NULL) {
+		/* set after the row was redacted: redacted here */
 		json_object_set_new(row, "service", json_string(service));
+		rec->redacted += ingest_redact_shapes(row);
+	}
 	return 0;
 }
 

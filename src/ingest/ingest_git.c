@@ -197,14 +197,16 @@ git_add(struct ingest *in, const char *rec, size_t len, const char *repo,
 	char *why = NULL, *dump, *payload;
 
 	in->stats.lines++;
+	/* dead-letter payloads are redacted like any rejected line: a
+	 * commit message may hold a token */
 	if (obj == NULL) {
-		payload = ingest_payload_text(rec, len, len);
+		payload = ingest_dead_payload(rec, len, len);
 		return ingest_add_dead(in, line, payload,
 		    xstrdup("malformed git log record"), cause);
 	}
 	if (ingest_kinds_parse_object(obj, &r, &why) != 0) {
 		dump = json_dumps(obj, JSON_COMPACT);
-		payload = ingest_payload_text(dump ? dump : "", dump ? strlen(dump) : 0,
+		payload = ingest_dead_payload(dump ? dump : "", dump ? strlen(dump) : 0,
 		    dump ? strlen(dump) : 0);
 		free(dump);
 		json_decref(obj);

@@ -8,7 +8,9 @@
  *
  * Timestamps in rows are canonical UTC text (ingest_kinds_ts), unknown
  * fields go to "extra" (for metrics: into the labels), secret-looking values
- * are redacted before anything is stored.
+ * are redacted before anything is stored: values of secret-named keys
+ * whole, and every string of every row by the shape of the secrets it holds
+ * (ingest_redact_shapes), error messages before they are fingerprinted.
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/ingest.h"
+#include "midwatch/redact.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
@@ -88,16 +91,20 @@ ingest_kinds_ts(double t, char *out, size_t len)
 		snprintf(out + n, len - n, "Z");
 }
 
-/* A copy of s cut to at most max bytes at a UTF-8 boundary, with "..." when
- * cut; for quoting values in reasons.  Malloc'd. */
+/* A copy of s, secrets redacted, cut to at most max bytes at a UTF-8
+ * boundary, with "..." when cut; for quoting values in reasons (redacted
+ * before the cut, which could leave too little of a secret to know it).
+ * Malloc'd. */
 static char *
 kinds_quote(const char *s, size_t max)
 {
-	size_t n = strlen(s);
+	char *r = redact_text(s, NULL), *q;
 
-	if (n <= max)
-		return xstrdup(s);
-	return xasprintf("%.*s...", (int)utf8_boundary(s, max), s);
+	if (strlen(r) <= max)
+		return r;
+	q = xasprintf("%.*s...", (int)utf8_boundary(r, max), r);
+	free(r);
+	return q;
 }
 
 /* Sets *cause to the reason and returns -1. */
@@ -399,6 +406,28 @@ labels_cmp(const void *a, const void *b)
 static const char *const known_metric[] = { "ts", "service", "metric", "value",
 	"labels", NULL };
 
+/* A metric's service and metric names with secrets in them are redacted
+ * too; the redacted names live in rec->row (otherwise NULL for metrics). */
+static void
+kinds_metric_names(struct kinds_ctx *c)
+{
+	struct ingest_rec *r = c->rec;
+	char *svc, *metric;
+	int n1, n2;
+
+	svc = redact_text_changed(r->m_service, &n1);
+	metric = redact_text_changed(r->m_metric, &n2);
+	if (svc == NULL && metric == NULL)
+		return;
+	r->row = json_pack("{s:s, s:s}", "service", svc != NULL ? svc :
+	    r->m_service, "metric", metric != NULL ? metric : r->m_metric);
+	r->m_service = json_string_value(json_object_get(r->row, "service"));
+	r->m_metric = json_string_value(json_object_get(r->row, "metric"));
+	r->redacted += n1 + n2;
+	free(svc);
+	free(metric);
+}
+
 /* metric: one point; unknown fields become labels. */
 static int
 kind_metric(struct kinds_ctx *c)
@@ -416,6 +445,7 @@ kind_metric(struct kinds_ctx *c)
 	    k_str(c, "metric", K_REQ, INGEST_MAX_NAME, &r->m_metric) != 0 ||
 	    k_num(c, "value", 1, &r->m_value, &present) != 0)
 		return -1;
+	kinds_metric_names(c);
 	labels = json_object_get(c->obj, "labels");
 	if (labels != NULL && !json_is_null(labels) && !json_is_object(labels))
 		return kinds_fail(c, "field \"labels\" must be an object");
@@ -429,10 +459,14 @@ kind_metric(struct kinds_ctx *c)
 	merged = json_object();
 	json_object_foreach(c->obj, key, v) {
 		if (!kinds_known(key, known_metric))
-			json_object_set(merged, key, v);
+			json_object_set_new(merged, key, json_deep_copy(v));
 	}
 	if (labels != NULL && json_is_object(labels))
-		json_object_update(merged, labels);
+		json_object_foreach(labels, key, v)
+			json_object_set_new(merged, key, json_deep_copy(v));
+	/* api_key, token... labels and secret-shaped values: before the
+	 * labels key, so the same series with another token is one series */
+	r->redacted += ingest_redact_json(merged);
 	n = json_object_size(merged);
 	if (n == 0) {
 		r->m_labels = NULL;
@@ -789,8 +823,8 @@ kind_error(struct kinds_ctx *c)
 {
 	const char *svc, *msg, *sev, *etype, *fp, *norm_sev = "medium";
 	double ts;
-	int has_ts;
-	char *fp_own = NULL, *key, tstext[40];
+	int has_ts, n;
+	char *fp_own = NULL, *msg_own, *key, tstext[40];
 	uint64_t h;
 
 	if (k_ts(c, "ts", 1, &ts, &has_ts) != 0 ||
@@ -804,6 +838,12 @@ kind_error(struct kinds_ctx *c)
 		return kinds_fail(c, "field \"severity\" must be one of critical, "
 		    "high, medium, low, info (or a log level such as error, "
 		    "warning)");
+	/* redacted before the fingerprint, so the same error with another
+	 * token is the same error */
+	if ((msg_own = redact_text_changed(msg, &n)) != NULL) {
+		msg = msg_own;
+		c->rec->redacted += n;
+	}
 	if (fp == NULL)
 		fp = fp_own = ingest_fingerprint(msg);
 	ingest_kinds_ts(ts, tstext, sizeof tstext);
@@ -819,6 +859,7 @@ kind_error(struct kinds_ctx *c)
 	row_str(c, "dedupe_key", key);
 	free(key);
 	free(fp_own);
+	free(msg_own);
 	row_extra(c, known_error);
 	return 0;
 }
@@ -1019,6 +1060,9 @@ ingest_kinds_parse_object(json_t *obj, struct ingest_rec *rec, char **cause)
 		ingest_kinds_clear(rec);
 		return -1;
 	}
+	/* every text field of the row: messages, image refs, names, extra */
+	if (k != INGEST_KIND_METRIC)
+		rec->redacted += ingest_redact_shapes(rec->row);
 	return 0;
 }
 
@@ -1051,14 +1095,41 @@ kinds_too_deep(const char *s, size_t len)
 	return 0;
 }
 
+/* The reason for a NUL byte at nul in text: where it is (1-based; line
+ * and column within a multi-line document, columns count bytes). */
+static char *
+kinds_nul_reason(const char *text, const char *nul, int multiline)
+{
+	const char *bol = text, *p;
+	long line = 1;
+
+	for (p = text; p < nul; p++)
+		if (*p == '\n') {
+			line++;
+			bol = p + 1;
+		}
+	if (multiline)
+		return xasprintf("NUL byte at line %ld, column %td", line,
+		    nul - bol + 1);
+	return xasprintf("NUL byte at column %td", nul - bol + 1);
+}
+
 /* Parses JSON text after checking its depth (see ingest.h). */
 json_t *
 ingest_kinds_load(const char *text, size_t len, int multiline, char **cause)
 {
 	json_error_t err;
 	json_t *obj;
+	const char *nul;
 	char *near;
 
+	/* A NUL anywhere refuses the text: jansson reports one inside a
+	 * string, but one right after a number slips through its lexer
+	 * ({"value":1<NUL>} parses as {"value":1}). */
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		*cause = kinds_nul_reason(text, nul, multiline);
+		return NULL;
+	}
 	if (kinds_too_deep(text, len)) {
 		*cause = xasprintf("JSON nested deeper than %d levels",
 		    INGEST_MAX_DEPTH);

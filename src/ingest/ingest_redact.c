@@ -1,11 +1,14 @@
 /*
- * ingest_redact.c - keeping secrets out of the database.  Config changes
- * carry diffs, and a diff of a password or token must record *that* it
- * changed, never the value.  The same care applies to unknown fields kept in
- * "extra", to passwords inside connection URLs, and to the payloads of
- * rejected lines, which would otherwise store a secret verbatim in
- * ingest_errors.  Over-redaction is preferred to a leak: a field called
- * "auth_timeout" is redacted too.
+ * ingest_redact.c - keeping secrets out of the database: the JSON side of
+ * redaction (the text side is core/redact.c).  Every string of a record is
+ * scanned for secrets by the shape of the value (tokens, JWTs, keys of
+ * providers, key=value pairs, URL passwords), and the values of keys that
+ * name a secret are replaced whole.  Config changes carry diffs, and a diff
+ * of a password or token must record *that* it changed, never the value.
+ * The same care applies to unknown fields kept in "extra", to labels and
+ * annotations, and to the payloads of rejected lines, which would otherwise
+ * store a secret verbatim in ingest_errors.  Over-redaction is preferred to
+ * a leak: a field called "auth_timeout" is redacted too.
  */
 #include "config.h"
 
@@ -15,63 +18,21 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/ingest.h"
+#include "midwatch/redact.h"
 #include "midwatch/xmalloc.h"
 
-#define REDACTED "[redacted]"
+#define REDACTED REDACT_MARK
 
 /* 1 if name looks like it names a secret (see ingest.h). */
 int
 ingest_redact_is_secret(const char *name)
 {
-	static const char *const words[] = { "password", "passwd", "passphrase",
-	    "secret", "token", "api_key", "apikey", "private_key", "privatekey",
-	    "credential", "access_key", "accesskey", "signing_key",
-	    "encryption_key", "session_key", "client_key", "connection_string",
-	    "conn_str", "cookie", NULL };
-	static const char *const tokens[] = { "pwd", "pw", "dsn", "pass", "key",
-	    NULL };
-	const char *const *w;
-	char *n, *p, *tok, *save = NULL;
-	size_t i, len;
-	int hit = 0, whole_key;
-
-	if (name == NULL)
-		return 0;
-	len = strlen(name);
-	n = xmalloc(len + 1);
-	for (i = 0; i <= len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c == '-' || c == '.' || c == ' ')
-			c = '_';
-		/* camelCase: apiKey -> api_key is not needed for the
-		 * substring words, lowercase is enough */
-		n[i] = (char)tolower(c);
-	}
-	whole_key = strcmp(n, "key") == 0;
-	for (w = words; *w != NULL && !hit; w++)
-		if (strstr(n, *w) != NULL)
-			hit = 1;
-	for (p = n; !hit && (p = strstr(p, "auth")) != NULL; p += 4)
-		if (strncmp(p + 4, "or", 2) != 0)
-			hit = 1;
-	/* short words only as whole '_'-separated tokens ("db_pwd", not
-	 * "keyboard"); a bare "key" only when the whole name is "key" */
-	for (tok = strtok_r(n, "_", &save); !hit && tok != NULL;
-	    tok = strtok_r(NULL, "_", &save)) {
-		for (w = tokens; *w != NULL; w++) {
-			if (strcmp(tok, *w) != 0)
-				continue;
-			if (strcmp(*w, "key") != 0 || whole_key)
-				hit = 1;
-		}
-	}
-	free(n);
-	return hit;
+	return redact_is_secret_key(name);
 }
 
 /* Masks the password of every "scheme://user:password@" in s; NULL when
- * there is none. */
+ * there is none.  (Only that: redact_text, which ingest uses, masks URL
+ * passwords among everything else.) */
 char *
 ingest_redact_url(const char *s)
 {
@@ -111,47 +72,102 @@ ingest_redact_url(const char *s)
 	return buf_steal(&b);
 }
 
-/* Redacts secret-looking keys and URL passwords anywhere in j. */
-int
-ingest_redact_json(json_t *j)
+/* Replaces the string member `key` of object j (or element i of array j
+ * when key is NULL) by its redacted text when a secret is found; how many. */
+static int
+redact_string(json_t *j, const char *key, size_t i, json_t *v)
+{
+	char *masked;
+	int n = 0;
+
+	masked = redact_text_changed(json_string_value(v), &n);
+	if (masked == NULL)
+		return 0;
+	if (key != NULL)
+		json_object_set_new(j, key, json_string(masked));
+	else
+		json_array_set_new(j, i, json_string(masked));
+	free(masked);
+	return n;
+}
+
+/* Renames the keys of object j that hold a secret themselves; how many. */
+static int
+redact_keys(json_t *j)
+{
+	const char *key;
+	json_t *v, *renamed = NULL;
+	char *masked;
+	int n = 0, k;
+
+	json_object_foreach(j, key, v) {
+		masked = redact_text_changed(key, &k);
+		if (masked == NULL)
+			continue;
+		if (renamed == NULL)
+			renamed = json_object();
+		json_object_set_new(renamed, key, json_string(masked));
+		free(masked);
+		n += k;
+	}
+	if (renamed == NULL)
+		return 0;
+	json_object_foreach(renamed, key, v) {
+		json_t *val = json_incref(json_object_get(j, key));
+
+		json_object_del(j, key);
+		json_object_set_new(j, json_string_value(v), val);
+	}
+	json_decref(renamed);
+	return n;
+}
+
+/* Redacts j in place: strings by shape, object keys by shape, and when
+ * by_name the values of secret-looking keys whole. */
+static int
+redact_walk(json_t *j, int by_name)
 {
 	const char *key;
 	json_t *v;
 	size_t i;
 	int n = 0;
-	char *masked;
 
 	if (json_is_object(j)) {
 		json_object_foreach(j, key, v) {
-			if (ingest_redact_is_secret(key) && !json_is_null(v) &&
-			    !(json_is_string(v) &&
-			    strcmp(json_string_value(v), REDACTED) == 0)) {
+			if (by_name && ingest_redact_is_secret(key) &&
+			    !json_is_null(v) && !(json_is_string(v) &&
+			    redact_is_marker(json_string_value(v)))) {
 				json_object_set_new(j, key, json_string(REDACTED));
 				n++;
-			} else if (json_is_string(v)) {
-				masked = ingest_redact_url(json_string_value(v));
-				if (masked != NULL) {
-					json_object_set_new(j, key, json_string(masked));
-					free(masked);
-					n++;
-				}
-			} else
-				n += ingest_redact_json(v);
+			} else if (json_is_string(v))
+				n += redact_string(j, key, 0, v);
+			else
+				n += redact_walk(v, by_name);
 		}
+		n += redact_keys(j);
 	} else if (json_is_array(j)) {
 		json_array_foreach(j, i, v) {
-			if (json_is_string(v)) {
-				masked = ingest_redact_url(json_string_value(v));
-				if (masked != NULL) {
-					json_array_set_new(j, i, json_string(masked));
-					free(masked);
-					n++;
-				}
-			} else
-				n += ingest_redact_json(v);
+			if (json_is_string(v))
+				n += redact_string(j, NULL, i, v);
+			else
+				n += redact_walk(v, by_name);
 		}
 	}
 	return n;
+}
+
+/* Redacts secret-looking keys and secret-shaped values anywhere in j. */
+int
+ingest_redact_json(json_t *j)
+{
+	return redact_walk(j, 1);
+}
+
+/* Redacts secret-shaped strings and keys anywhere in j (see ingest.h). */
+int
+ingest_redact_shapes(json_t *j)
+{
+	return redact_walk(j, 0);
 }
 
 /* Redacts one value of a diff element in place; counts it. */
@@ -166,30 +182,36 @@ redact_value(json_t *elem, const char *key)
 	return 1;
 }
 
-/* Redacts one diff element {field, old_value, new_value} in place. */
+/* Redacts one diff element {field, old_value, new_value} in place: whole
+ * values for a secret field (or force), secret-shaped parts otherwise; an
+ * element with anything redacted says so and whether the value changed. */
 static int
 redact_elem(json_t *elem, int force)
 {
 	json_t *oldv, *newv;
 	const char *field;
-	int n = 0, changed;
+	int n = 0, changed, secret;
 
 	field = json_string_value(json_object_get(elem, "field"));
-	if (force || field == NULL || ingest_redact_is_secret(field)) {
-		oldv = json_object_get(elem, "old_value");
-		newv = json_object_get(elem, "new_value");
-		if (oldv != NULL && json_is_null(oldv))
-			oldv = NULL;
-		if (newv != NULL && json_is_null(newv))
-			newv = NULL;
-		changed = !(oldv == NULL ? newv == NULL :
-		    newv != NULL && json_equal(oldv, newv));
+	oldv = json_object_get(elem, "old_value");
+	newv = json_object_get(elem, "new_value");
+	if (oldv != NULL && json_is_null(oldv))
+		oldv = NULL;
+	if (newv != NULL && json_is_null(newv))
+		newv = NULL;
+	changed = !(oldv == NULL ? newv == NULL :
+	    newv != NULL && json_equal(oldv, newv));
+	secret = force || field == NULL || ingest_redact_is_secret(field);
+	if (secret) {
 		n += redact_value(elem, "old_value");
 		n += redact_value(elem, "new_value");
+	}
+	n += ingest_redact_json(elem);
+	if (secret || n > 0) {
 		json_object_set_new(elem, "redacted", json_true());
 		json_object_set_new(elem, "changed", json_boolean(changed));
 	}
-	return n + ingest_redact_json(elem);
+	return n;
 }
 
 /* Redacts a config diff (see ingest.h); a single element object is
@@ -241,6 +263,14 @@ raw_mask_values(const char *s)
 	while (i < len) {
 		char c = s[i];
 
+		if (c == '[' && redact_is_marker(s + i)) {
+			/* a secret found by its shape: kept as it is */
+			j = i + strcspn(s + i, "]");
+			buf_add(&b, s + i, j < len ? j + 1 - i : len - i);
+			i = j < len ? j + 1 : len;
+			after_colon = 0;
+			continue;
+		}
 		if (c == '"') {
 			for (j = i + 1; j < len && s[j] != '"'; j++)
 				if (s[j] == '\\' && j + 1 < len)
@@ -277,14 +307,14 @@ raw_mask_values(const char *s)
 char *
 ingest_redact_raw(const char *s)
 {
-	char *masked, *url;
+	char *masked, *shaped;
 
 	if (s == NULL)
 		return NULL;
-	url = ingest_redact_url(s);
-	if (!ingest_redact_is_secret(url != NULL ? url : s))
-		return url;
-	masked = raw_mask_values(url != NULL ? url : s);
-	free(url);
+	shaped = redact_text_changed(s, NULL);
+	if (!ingest_redact_is_secret(shaped != NULL ? shaped : s))
+		return shaped;
+	masked = raw_mask_values(shaped != NULL ? shaped : s);
+	free(shaped);
 	return masked;
 }

@@ -16,6 +16,7 @@
 
 #include "ingest_int.h"
 #include "midwatch/ingest.h"
+#include "midwatch/redact.h"
 #include "midwatch/xmalloc.h"
 
 /* Dead-letters alert i of a body (reason owned). */
@@ -23,8 +24,9 @@ static int
 webhook_dead(struct ingest *in, json_t *alert, size_t i, long long line,
     char *why, char **cause)
 {
-	const char *name = json_string_value(json_object_get(
-	    json_object_get(alert, "labels"), "alertname"));
+	/* the name is cut to 64 bytes in the reason: redacted before */
+	char *name = redact_text(json_string_value(json_object_get(
+	    json_object_get(alert, "labels"), "alertname")), NULL);
 	char *dump, *payload, *reason;
 
 	dump = json_dumps(alert, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -37,6 +39,7 @@ webhook_dead(struct ingest *in, json_t *alert, size_t i, long long line,
 	else
 		reason = xasprintf("alertmanager alerts[%zu]: %s", i, why);
 	free(why);
+	free(name);
 	return ingest_add_dead(in, line, payload, reason, cause);
 }
 

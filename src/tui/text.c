@@ -5,8 +5,10 @@
  *
  * These functions are the last line of defence for what reaches the
  * terminal: even text that skipped sanitize_text() cannot smuggle a control
- * character through them (it becomes '?').  Without UTF-8 every non-ASCII
- * character becomes '?', so an ASCII terminal never sees stray bytes.
+ * character, a bidi control or an invisible character (utf8_is_invisible)
+ * through them: each becomes '?', one column wide.  Without UTF-8 every
+ * non-ASCII character becomes '?', so an ASCII terminal never sees stray
+ * bytes.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/tui.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
 #define TEXT_BAD 0xfffdU
@@ -61,11 +64,13 @@ text_decode(const char *s, unsigned *cp)
 	return n;
 }
 
-/* Is cp a control character (C0, DEL, C1)? */
+/* Is cp drawn as '?': a control character (C0, DEL, C1), a bidi control or
+ * an invisible character? */
 static int
 text_is_control(unsigned cp)
 {
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	    utf8_is_invisible(cp);
 }
 
 /* Display width of one code point. */

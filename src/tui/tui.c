@@ -6,8 +6,9 @@
  *
  * Signals: SIGWINCH, SIGTERM, SIGHUP and SIGINT handlers only set a flag and
  * write one byte to a self-pipe the loop polls.  SIGSEGV, SIGBUS, SIGFPE,
- * SIGILL and SIGABRT restore the terminal and re-raise (as htop does), so a
- * crash leaves a usable shell and a core.  tui_stop() is idempotent and is
+ * SIGILL and SIGABRT restore the terminal (attributes, keypad mode, cursor,
+ * alternate screen, tty modes) and re-raise (as htop does), so a crash
+ * leaves a usable shell and a core.  tui_stop() is idempotent and is
  * also registered with atexit() and as fatal()'s hook.
  */
 #include "config.h"
@@ -40,7 +41,7 @@ static int tui_saved_stderr = -1;	/* the real stderr while captured */
 static int tui_atexit_done;
 static struct termios tui_shell_modes;	/* the tty before curses */
 static int tui_have_shell_modes;
-static char tui_reset_seq[128];		/* sgr0 cnorm rmcup of the terminal */
+static char tui_reset_seq[256];		/* CAN sgr0 rmkx cnorm rmcup */
 static size_t tui_reset_len;
 
 /* Wall-clock seconds. */
@@ -108,16 +109,21 @@ tui_on_crash(int sig)
 	raise(sig);
 }
 
-/* Saves what the crash handler needs: the reset strings of the terminal
- * (attributes off, cursor visible, leave the alternate screen). */
+/* Saves what the crash handler needs: the reset strings of the terminal,
+ * everything curses turned on undone -- attributes off, keypad transmit mode
+ * off (else the shell gets ESC O A for an arrow key), cursor visible, leave
+ * the alternate screen.  A CAN first ends any sequence the crash cut in
+ * half, so the terminal reads the reset strings as such.  (The console
+ * turns on neither the mouse nor bracketed paste: nothing to undo.) */
 static void
 tui_save_reset(void)
 {
-	static const char *const caps[] = { "sgr0", "cnorm", "rmcup" };
-	const char *v;
+	static const char *const caps[] = { "sgr0", "rmkx", "cnorm", "rmcup" };
+	const char *v, *end;
 	size_t i, n;
 
-	tui_reset_len = 0;
+	tui_reset_seq[0] = '\030';		/* CAN */
+	tui_reset_len = 1;
 	for (i = 0; i < MW_ARRAY_LEN(caps); i++) {
 		v = tigetstr(caps[i]);
 		if (v == NULL || v == (char *)-1)
@@ -125,8 +131,15 @@ tui_save_reset(void)
 		n = strlen(v);
 		if (tui_reset_len + n >= sizeof tui_reset_seq)
 			break;
-		memcpy(tui_reset_seq + tui_reset_len, v, n);
-		tui_reset_len += n;
+		for (; *v != '\0'; v++) {
+			/* a padding delay ("$<2>") is for tputs, not the tty */
+			if (v[0] == '$' && v[1] == '<' &&
+			    (end = strchr(v, '>')) != NULL) {
+				v = end;
+				continue;
+			}
+			tui_reset_seq[tui_reset_len++] = *v;
+		}
 	}
 }
 

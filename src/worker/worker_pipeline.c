@@ -66,6 +66,12 @@ worker_pipeline_once(struct worker *w, const char *requested_by)
 	char *cause = NULL;
 	int rc;
 
+	/* never reached in a read-only console (the thread does not start);
+	 * checked again because a run writes and so does its delivery */
+	if (w->readonly) {
+		worker_pipeline_post(w, PIPE_DISABLED, "read-only console", 0);
+		return;
+	}
 	if (w->pdb == NULL)
 		w->pdb = db_open(w->conninfo, &cause);
 	else if (!db_alive(w->pdb))
@@ -121,6 +127,12 @@ worker_investigate_once(struct worker *w, const struct intent *in,
 
 	m->seq = in->seq;
 	timefmt_format(in->at, when, sizeof when);
+	if (w->readonly) {	/* an investigation writes: never here */
+		m->rc = -1;
+		m->text = xstrdup("read-only console: nothing investigated");
+		worker_send(w, m);
+		return;
+	}
 	if (w->pdb == NULL)
 		w->pdb = db_open(w->conninfo, &cause);
 	else if (!db_alive(w->pdb))

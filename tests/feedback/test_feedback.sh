@@ -45,6 +45,7 @@ t_eq "the resolved alert stays resolved" "resolved" "$(q "select status from mid
 out=$("$MIDWATCH" ack 99999 2>&1); rc=$?
 t_eq "ack of an unknown alert exits 1" 1 "$rc"
 t_match "naming the kind and id" "no alert 99999" "$out"
+"$MIDWATCH" project create other >/dev/null 2>&1	# an empty project (never made implicitly)
 out=$("$MIDWATCH" --project other ack 800 2>&1); rc=$?
 t_eq "another project's alert is unknown" "1" "$rc"
 t_match "and named as such" "no alert 800" "$out"

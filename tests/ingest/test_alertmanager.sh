@@ -204,6 +204,7 @@ t_eq "--json gives the silence" "tester|true" \
 out=$("$MIDWATCH" --project am2 ingest - <"$FX/am-firing.json" 2>&1); rc=$?
 t_eq "a body on stdin is ingested (exit 0)" 0 "$rc"
 t_eq "as from a file" 2 "$(q "select count(*) from midwatch.external_alerts a join midwatch.projects p on p.id = a.project_id where p.slug = 'am2'")"
+"$MIDWATCH" project create quiet >/dev/null 2>&1
 t_eq "a project without alerts: no active alerts" "no active alerts" "$("$MIDWATCH" --project quiet alerts 2>&1)"
 out=$("$MIDWATCH" alerts --help); rc=$?
 t_eq "alerts --help exits 0" 0 "$rc"

@@ -205,6 +205,30 @@ t_match "deep nesting is rejected with a reason" "nested deeper than 64" \
 t_match "a NUL byte is kept visible in the payload" '\\x00' \
     "$(q "select payload from midwatch.ingest_errors where line_no = 1 and source like '%hostile.jsonl'")"
 
+# ---- a NUL byte anywhere refuses the line (issue 11) ----------------------------
+# jansson reports a NUL inside a string, but one right after a number slipped
+# through its lexer ({"value":1<NUL>} was {"value":1}).
+{
+	printf '{"kind":"metric","ts":"2026-11-16T13:00:00Z","service":"n","metric":"m","value":1\000}\n'
+	printf '{"kind":"metric","ts":"2026-11-16T13:01:00Z","service":"n","metric":"m","value":2}\n'
+	printf '{"kind":"service","service":"n\000x"}\n'
+	printf '{"kind":"metric","ts":"2026-11-16T13:02:00Z","service":"n","metric":"m","value":3}\000\n'
+	printf '{"kind":"metric","ts":"2026-11-16T13:03:00Z","service":"n","metric":"m","value":4}\n'
+} >"$TAP_TMP/nul.jsonl"
+out=$("$MIDWATCH" --project nul ingest "$TAP_TMP/nul.jsonl" 2>&1); rc=$?
+t_eq "lines with a NUL byte do not stop the ingest (exit 0)" "0" "$rc"
+t_eq "each line with a NUL is a dead letter, the good ones are kept" "3 2" \
+    "$(count ingest_errors nul) $(count metric_points nul)"
+t_eq "a NUL right after a number is refused, with its column" \
+    "1|NUL byte at column 82" \
+    "$(q "select line_no || '|' || error from midwatch.ingest_errors e join midwatch.projects p on p.id = e.project_id where p.slug = 'nul' and line_no = 1")"
+t_eq "a NUL in a string and one at the end of a line likewise" \
+    "3|NUL byte at column 31 4|NUL byte at column 83" \
+    "$(q "select string_agg(line_no || '|' || error, ' ' order by line_no) from midwatch.ingest_errors e join midwatch.projects p on p.id = e.project_id where p.slug = 'nul' and line_no > 1")"
+t_match "the summary names file, line and column" "nul\.jsonl:1: NUL byte at column 82" "$out"
+t_eq "only the good values are stored" "2 4" \
+    "$(q "select string_agg(value::text, ' ' order by value) from midwatch.metric_points t join midwatch.projects p on p.id = t.project_id where p.slug = 'nul'")"
+
 # ---- a line the database refuses: only that line is lost ------------------------
 # (a trigger stands in for any refusal validation did not foresee)
 pgtest_psql -c "create function midwatch.test_refuse() returns trigger language plpgsql as \$\$ begin if new.error_rate = 0.777 then raise exception 'refused for the test'; end if; return new; end \$\$" \

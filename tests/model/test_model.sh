@@ -137,6 +137,7 @@ t_match "the sanitised title is still shown" "Latency regression .*on payments" 
 out=$("$MIDWATCH" incidents --all)
 t_match "--all table shows suppressed incidents" "^201 +suppressed" "$out"
 
+"$MIDWATCH" project create other >/dev/null 2>&1	# an empty project (never made implicitly)
 out=$("$MIDWATCH" --project other incidents --json)
 t_eq "another project sees none of these incidents" "0" "$(jsonq "$out" "jsonb_array_length(j)")"
 out=$("$MIDWATCH" --project other incidents)

@@ -279,7 +279,7 @@ else t_ok 0 "the incidents table is sanitised too"; fi
 # --- alerts and notifications ---------------------------------------------------
 t_eq "the default rules notify the local log channel" "t" \
     "$(q "select count(*) > 0 and bool_and(channels = '[{\"name\": \"log\", \"kind\": \"log\"}]') from midwatch.alert_rules where created_by = 'system'")"
-"$MIDWATCH" --project fresh incidents >/dev/null 2>&1
+"$MIDWATCH" project create fresh >/dev/null 2>&1
 t_eq "... in a project created later too" "t" \
     "$(q "select count(*) > 0 and bool_and(r.channels = '[{\"name\": \"log\", \"kind\": \"log\"}]') from midwatch.alert_rules r join midwatch.projects p on p.id = r.project_id where p.slug = 'fresh' and r.created_by = 'system'")"
 # (an external alert mirrored at ingest, fingerprint external:..., notifies

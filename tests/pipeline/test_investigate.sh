@@ -44,10 +44,10 @@ t_eq "a bad --at is a usage error (exit 2)" "2" "$rc"
 "$MIDWATCH" investigate --at "$T" --window 5 >/dev/null 2>&1; rc=$?
 t_eq "a bad --window is a usage error (exit 2)" "2" "$rc"
 err=$("$MIDWATCH" --readonly investigate --at "$T" 2>&1 >/dev/null); rc=$?
-t_eq "--readonly is refused (exit 2)" "2" "$rc"
-t_match "... saying why" "refused with --readonly" "$err"
+t_eq "--readonly is refused (exit 1)" "1" "$rc"
+t_match "... saying why" "investigate: refused: --readonly" "$err"
 err=$("$MIDWATCH" investigate --readonly --at "$T" 2>&1 >/dev/null); rc=$?
-t_eq "--readonly after the command is refused too" "2" "$rc"
+t_eq "--readonly after the command is refused too" "1" "$rc"
 t_eq "... and nothing was written" "0:0" "$(q "select (select count(*) from midwatch.pipeline_runs) || ':' || (select count(*) from midwatch.incidents)")"
 err=$("$MIDWATCH" investigate --at "$T" --service nosuch 2>&1 >/dev/null); rc=$?
 t_eq "an unknown service exits 1" "1" "$rc"

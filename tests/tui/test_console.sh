@@ -210,6 +210,9 @@ t_run "Ctrl-L redraws" con_wait a "^─ Incidents" 5
 con_keys b q
 t_eq "q quits with status 0" "0" "$(con_exited b 10)"
 t_run "the terminal is back (shell output visible)" con_wait b "^EXIT=0" 5
+t_eq "keypad mode off, cursor on, alternate screen left" "0 0 1 0" \
+    "$(con_tmux display -p -t b: \
+    '#{keypad_flag} #{keypad_cursor_flag} #{cursor_flag} #{alternate_on}')"
 t_match "and sane (echo, icanon)" "[^-]icanon.*[^-]echo |[^-]echo .*[^-]icanon" \
     "$(cat "$TAP_TMP/stty.b")"
 
@@ -233,6 +236,9 @@ t_eq "a crash (SIGSEGV) dies of its signal" "139" "$(con_exited k 10)"
 t_match "after restoring the terminal" "[^-]icanon.*[^-]echo |[^-]echo .*[^-]icanon" \
     "$(cat "$TAP_TMP/stty.k")"
 t_run "the screen is given back after a crash" con_wait k "^EXIT=139" 5
+t_eq "a crash leaves keypad mode off, the cursor on, the alternate screen left" \
+    "0 0 1 0" "$(con_tmux display -p -t k: \
+    '#{keypad_flag} #{keypad_cursor_flag} #{cursor_flag} #{alternate_on}')"
 
 # ---- SIGHUP with an action in flight -----------------------------------------------------
 con_keys a /

@@ -142,6 +142,57 @@ test_find_and_ids(void **state)
 	assert_int_equal(cli_parse_id("", &id), -1);
 }
 
+/* The rule of midwatch.projects.slug, checked in C (issue 11). */
+static void
+test_project_slug(void **state)
+{
+	static const char *good[] = { "default", "a", "Team.A-1", "p_2", "9lives",
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123" };
+	static const char *bad[] = { "", "-x", "_x", ".x", "a b", "a/b", "a\tb",
+	    "x\033[31m", "caf\xc3\xa9",
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234" };
+	char *cause = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < MW_ARRAY_LEN(good); i++)
+		assert_int_equal(cli_project_check(good[i], &cause), 0);
+	for (i = 0; i < MW_ARRAY_LEN(bad); i++) {
+		assert_int_equal(cli_project_check(bad[i], &cause), -1);
+		assert_non_null(strstr(cause, CLI_SLUG_RULE));
+		assert_null(strchr(cause, '\033'));
+		free(cause);
+		cause = NULL;
+	}
+}
+
+/* --readonly anywhere on the line; every command declares its access. */
+static void
+test_readonly(void **state)
+{
+	char *a1[] = { "note", "incident", "--readonly", "1", "text", NULL };
+	char *a2[] = { "note", "--", "--readonly", NULL };
+	struct cli_opts o;
+	const struct cli_cmd *c;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(cli_take_readonly(5, a1, &o), 4);
+	assert_true(o.readonly);
+	assert_string_equal(a1[2], "1");
+	assert_null(a1[4]);
+	memset(&o, 0, sizeof o);
+	assert_int_equal(cli_take_readonly(3, a2, &o), 3);
+	assert_false(o.readonly);
+	for (c = cli_cmds; c->name != NULL; c++)
+		if (!cli_cmd_access_declared(c->name))
+			fail_msg("command %s: declare what it does with --readonly "
+			    "in src/cli/cli_access.c", c->name);
+	assert_int_equal(cli_cmd_access("run"), CLI_ACCESS_WRITES);
+	assert_int_equal(cli_cmd_access("incidents"), CLI_ACCESS_READS);
+	assert_int_equal(cli_cmd_access("no-such-command"), CLI_ACCESS_WRITES);
+}
+
 int
 main(void)
 {
@@ -150,6 +201,8 @@ main(void)
 		cmocka_unit_test(test_cluster_dir),
 		cmocka_unit_test(test_parse_global),
 		cmocka_unit_test(test_find_and_ids),
+		cmocka_unit_test(test_project_slug),
+		cmocka_unit_test(test_readonly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

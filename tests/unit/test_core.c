@@ -1,5 +1,6 @@
 /*
- * test_core.c - unit tests for core/: text sanitising, RFC 3339 time
+ * test_core.c - unit tests for core/: text sanitising (escape sequences,
+ * controls, bidi and invisible characters, the stderr filter), RFC 3339 time
  * parsing and formatting, the string buffer, cutting UTF-8 between
  * characters.
  */
@@ -9,11 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/log.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/utf8.h"
@@ -53,6 +57,152 @@ test_sanitize_utf8(void **state)
 	expect_clean("c1 \xc2\x9b" "31m", 0, "c1 ?" "?31m");	/* UTF-8 CSI */
 	expect_clean("overlong \xc0\xaf", 0, "overlong ??");
 	expect_clean("cut \xe2\x96", 0, "cut ??");
+}
+
+/* UTF-8 of cp into out (NUL-terminated). */
+static void
+enc(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp < 0x80) {
+		*o++ = (unsigned char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (unsigned char)(0xc0 | (cp >> 6));
+		*o++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (unsigned char)(0xe0 | (cp >> 12));
+		*o++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (unsigned char)(0xf0 | (cp >> 18));
+		*o++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		*o++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (unsigned char)(0x80 | (cp & 0x3f));
+	}
+	*o = '\0';
+}
+
+/* Bidi controls, zero-width and invisible format characters, separators:
+ * each one (issue 11, "The terminal and the text"). */
+static const uint32_t invisible_cps[] = {
+	0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+	0x2066, 0x2067, 0x2068, 0x2069,			/* bidi */
+	0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064,
+	0xfeff, 0x180e, 0x00ad, 0x034f, 0x3164, 0xffa0, 0x115f,	/* invisible */
+	0x206a, 0x206f, 0xfff9, 0xfffb, 0x1d173, 0x1bca0,	/* format */
+	0xe0001, 0xe0041, 0xe007f,			/* tags */
+	0x2028, 0x2029,					/* separators */
+};
+
+/* Characters that look like them but are ordinary text. */
+static const uint32_t visible_cps[] = {
+	0x00ac, 0x00ae, 0x0600, 0x200a, 0x2010, 0x2027, 0x202f, 0x205f,
+	0x2070, 0xfe0f, 0xfe00, 0xfffc, 0xfffd, 0xe0100, 0x1f600, 0x05d0,
+	0x0627, 0x3000, 0x3165,
+};
+
+static void
+test_utf8_is_invisible(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof invisible_cps / sizeof invisible_cps[0]; i++)
+		assert_true(utf8_is_invisible(invisible_cps[i]));
+	for (i = 0; i < sizeof visible_cps / sizeof visible_cps[0]; i++)
+		assert_false(utf8_is_invisible(visible_cps[i]));
+	for (i = 0x20; i < 0x7f; i++)
+		assert_false(utf8_is_invisible((uint32_t)i));
+}
+
+static void
+test_sanitize_invisible(void **state)
+{
+	char ch[8], in[32], want[32];
+	size_t i;
+
+	(void)state;
+	/* each becomes one '?' between its neighbours */
+	for (i = 0; i < sizeof invisible_cps / sizeof invisible_cps[0]; i++) {
+		enc(invisible_cps[i], ch);
+		snprintf(in, sizeof in, "a%sb", ch);
+		expect_clean(in, 0, "a?b");
+		expect_clean(in, 1, "a?b");
+	}
+	for (i = 0; i < sizeof visible_cps / sizeof visible_cps[0]; i++) {
+		enc(visible_cps[i], ch);
+		snprintf(in, sizeof in, "a%sb", ch);
+		snprintf(want, sizeof want, "a%sb", ch);
+		expect_clean(in, 0, want);
+	}
+	/* a "Trojan Source" name: the override cannot reorder what follows */
+	expect_clean("pay\xe2\x80\xaenoitca\xe2\x80\xac ok", 0, "pay?noitca? ok");
+	expect_clean("\xef\xbb\xbfpayments\xe2\x80\x8b", 0, "?payments?");
+	/* emoji with a variation selector are kept */
+	expect_clean("\xe2\x9d\xa4\xef\xb8\x8f", 0, "\xe2\x9d\xa4\xef\xb8\x8f");
+}
+
+/* Everything written to stderr after sanitize_stderr() is sanitised. */
+static void
+test_sanitize_stderr(void **state)
+{
+	FILE *saved = stderr;
+	int pfd[2], saved_fd;
+	char got[256];
+	ssize_t n;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(pipe(pfd), 0);
+	saved_fd = dup(STDERR_FILENO);
+	assert_true(saved_fd >= 0);
+	fflush(stderr);
+	dup2(pfd[1], STDERR_FILENO);
+	close(pfd[1]);
+	assert_int_equal(sanitize_stderr(), 0);
+	fprintf(stderr, "midwatch: unknown command: %s\n",
+	    "\x1b]0;pwned\x07x\x1b[2J\xe2\x80\xae" "y");
+	fputs("two\nlines \x9b" "31m\n", stderr);
+	fwrite("nul\0byte\n", 1, 9, stderr);
+	fclose(stderr);
+	stderr = saved;
+	dup2(saved_fd, STDERR_FILENO);
+	close(saved_fd);
+	while ((n = read(pfd[0], got + len, sizeof got - 1 - len)) > 0)
+		len += (size_t)n;
+	close(pfd[0]);
+	got[len] = '\0';
+	assert_string_equal(got, "midwatch: unknown command: x?y\n"
+	    "two\nlines ?31m\nnul?byte\n");
+}
+
+/* The log file (the console's console.log) gets sanitised messages. */
+static void
+test_log_sanitised(void **state)
+{
+	char path[] = "/tmp/mwlogXXXXXX", got[256];
+	FILE *f;
+	size_t n;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	log_open(path);
+	log_set_quiet(1);
+	log_warn("server said: %s", "db \x1b]0;pwned\x07x\xe2\x80\xae" "y\nDETAIL: z");
+	log_close();
+	log_set_quiet(0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(got, 1, sizeof got - 1, f);
+	fclose(f);
+	unlink(path);
+	got[n] = '\0';
+	assert_non_null(strstr(got, " warn: server said: db x?y\nDETAIL: z\n"));
+	assert_null(strchr(got, '\x1b'));
 }
 
 static void
@@ -194,6 +344,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize_escapes),
 		cmocka_unit_test(test_sanitize_utf8),
+		cmocka_unit_test(test_utf8_is_invisible),
+		cmocka_unit_test(test_sanitize_invisible),
+		cmocka_unit_test(test_sanitize_stderr),
+		cmocka_unit_test(test_log_sanitised),
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_buf),

@@ -423,6 +423,8 @@ static void
 test_bad_lines(void **state)
 {
 	static const char nul_line[] = "{\"kind\":\"service\",\"service\":\"a\0b\"}";
+	static const char nul_num[] = "{\"kind\":\"metric\",\"ts\":"
+	    "\"2026-11-16T13:00:00Z\",\"service\":\"a\",\"metric\":\"m\",\"value\":1\0}";
 	char *deep, *big;
 	size_t i;
 
@@ -434,7 +436,24 @@ test_bad_lines(void **state)
 	expect_reject("{\"kind\":7}", "\"kind\" must be a string");
 	expect_reject("{\"kind\":\"metrics\"}", "unknown kind \"metrics\"");
 	/* NUL bytes, \u0000, invalid UTF-8 */
-	expect_reject_n(nul_line, sizeof nul_line - 1, "invalid JSON");
+	expect_reject_n(nul_line, sizeof nul_line - 1, "NUL byte at column 31");
+	/* a NUL anywhere: right after a number (which jansson's lexer lets
+	 * through), between tokens, first, last */
+	expect_reject_n(nul_num, sizeof nul_num - 1, "NUL byte at column 82");
+	expect_reject_n("{\"kind\":\0\"service\",\"service\":\"a\"}", 33,
+	    "NUL byte at column 9");
+	expect_reject_n("\0{\"kind\":\"service\",\"service\":\"a\"}", 33,
+	    "NUL byte at column 1");
+	expect_reject_n("{\"kind\":\"service\",\"service\":\"a\"}\0", 33,
+	    "NUL byte at column 33");
+	{	/* in a multi-line document: its line and column */
+		static const char doc[] = "{\n  \"a\": 1\0\n}\n";
+		char *cause = NULL;
+
+		assert_null(ingest_kinds_load(doc, sizeof doc - 1, 1, &cause));
+		assert_string_equal(cause, "NUL byte at line 2, column 9");
+		free(cause);
+	}
 	expect_reject("{\"kind\":\"service\",\"service\":\"a\\u0000b\"}", "invalid JSON");
 	expect_reject("{\"kind\":\"service\",\"service\":\"caf\xff\"}", "invalid JSON");
 	/* huge numbers */

@@ -3,7 +3,8 @@
  * every size (too small, stacked, grid; invariants: inside the screen, no
  * overlap, minimum rows, the stack covers the body), width-aware text
  * (clipping, padding, wrapping, wide characters, ASCII fallback), text from
- * outside made harmless (sanitize_text + clipping), and the text charts.
+ * outside made harmless (sanitize_text + clipping; bidi controls and
+ * invisible characters drawn as '?'), and the text charts.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -316,6 +318,43 @@ test_text_external(void **state)
 	free(clean);
 }
 
+/* Bidi controls and invisible characters that skipped sanitize_text are
+ * drawn as '?', one column each, by clipping, padding and wrapping alike. */
+static void
+test_text_invisible(void **state)
+{
+	static const char *const cps[] = {
+		"\xd8\x9c", "\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xaa",
+		"\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
+		"\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9",
+		"\xe2\x80\x8b", "\xe2\x80\x8c", "\xe2\x80\x8d", "\xe2\x81\xa0",
+		"\xe2\x81\xa4", "\xef\xbb\xbf", "\xe1\xa0\x8e", "\xc2\xad",
+		"\xe2\x80\xa8", "\xe2\x80\xa9", "\xf3\xa0\x81\x81",
+	};
+	struct buf b;
+	char in[32], **lines;
+	size_t i, n;
+
+	(void)state;
+	buf_init(&b);
+	for (i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+		snprintf(in, sizeof in, "a%sb", cps[i]);
+		assert_int_equal(text_width(in, 1), 3);
+		expect_clip(in, 10, 1, 0, "a?b", 3);
+		expect_clip(in, 10, 0, 0, "a?b", 3);
+		buf_reset(&b);
+		text_cell(&b, in, 5, 1, 0);
+		assert_string_equal(buf_str(&b), "a?b  ");
+		n = text_wrap(in, 10, 1, &lines);
+		assert_int_equal(n, 1);
+		assert_string_equal(lines[0], "a?b");
+		text_lines_free(lines, n);
+	}
+	/* a right-to-left override cannot turn the rest of a cell around */
+	expect_clip("evil \xe2\x80\xae" "gpj.exe", 20, 1, 0, "evil ?gpj.exe", 13);
+	buf_free(&b);
+}
+
 /* ---- charts ---------------------------------------------------------------------- */
 
 static void
@@ -395,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_text_wrap),
 		cmocka_unit_test(test_text_contains),
 		cmocka_unit_test(test_text_external),
+		cmocka_unit_test(test_text_invisible),
 		cmocka_unit_test(test_chart_bar),
 		cmocka_unit_test(test_chart_spark),
 	};

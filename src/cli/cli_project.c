@@ -1,0 +1,208 @@
+/*
+ * cli_project.c - `midwatch project create SLUG [--name NAME]` (the one way,
+ * besides ingest and demo, to make a project) and `midwatch project list
+ * [--json]` (slug, name, creation, open incidents, active alerts, last
+ * completed run).  A slug that breaks the rule is a usage error (2); an
+ * existing slug is an error (1); create is refused with --readonly.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/cli.h"
+#include "midwatch/db.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/xmalloc.h"
+
+#define PROJECT_USAGE \
+	"usage: midwatch project create SLUG [--name NAME]\n" \
+	"       midwatch project list [--json]\n"
+/* The longest project name, in bytes. */
+#define PROJECT_NAME_MAX 200
+
+/* Prints a usage error (sanitised: it may quote input); returns 2. */
+static int
+project_usage(char *cause)
+{
+	cli_errorf("project: %s", cause);
+	free(cause);
+	fputs(PROJECT_USAGE, stderr);
+	return MW_EXIT_USAGE;
+}
+
+/* 1 if name is 1..PROJECT_NAME_MAX bytes of printable UTF-8 (nothing
+ * sanitize_text would change). */
+static int
+project_name_ok(const char *name)
+{
+	char *clean;
+	int ok;
+
+	if (*name == '\0' || strlen(name) > PROJECT_NAME_MAX)
+		return 0;
+	clean = sanitize_text(name, 0);
+	ok = strcmp(clean, name) == 0;
+	free(clean);
+	return ok;
+}
+
+/* project create SLUG [--name NAME]. */
+static int
+project_create(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *name = NULL, *slug;
+	struct db_res *r;
+	char *cause = NULL, *s;
+	int ch;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch == 'n')
+			name = optarg;
+		else if (ch == ':')
+			return project_usage(xasprintf("option %s needs a value",
+			    argv[optind - 1]));
+		else
+			return project_usage(xasprintf("unknown option %s",
+			    argv[optind - 1]));
+	}
+	if (argc - optind != 1)
+		return project_usage(xstrdup(argc - optind == 0 ?
+		    "create needs a SLUG" : "too many arguments"));
+	slug = argv[optind];
+	if (cli_project_check(slug, &cause) != 0)
+		return project_usage(cause);
+	if (name == NULL)
+		name = slug;
+	if (!project_name_ok(name))
+		return project_usage(xasprintf("--name: 1 to %d bytes of printable "
+		    "UTF-8", PROJECT_NAME_MAX));
+	if (ctx->opts.readonly)
+		return cli_refuse_readonly("project create");
+	ctx->project_mode = CLI_PROJECT_NONE;
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("project create", cause);
+	r = DBQ(ctx->db, &cause,
+	    "INSERT INTO midwatch.projects (slug, name) VALUES ($1, $2)"
+	    " ON CONFLICT (slug) DO NOTHING RETURNING id", slug, name);
+	if (r == NULL)
+		return cli_fail("project create", cause);
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		return cli_fail("project create", xasprintf("project '%s' exists "
+		    "already", slug));
+	}
+	s = cli_clip(name, 80);
+	printf("project %s created (id %s, name %s)\n", slug, db_res_get(r, 0, 0),
+	    s);
+	free(s);
+	db_res_free(r);
+	return MW_EXIT_OK;
+}
+
+/* project list [--json]. */
+static int
+project_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct db_res *r;
+	json_t *a, *o;
+	char *cause = NULL, *name;
+	int ch, json = 0, i;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else
+			return project_usage(xasprintf("unknown option %s",
+			    argv[optind - 1]));
+	}
+	if (optind != argc)
+		return project_usage(xasprintf("unexpected argument %s",
+		    argv[optind]));
+	ctx->project_mode = CLI_PROJECT_NONE;
+	if (cli_connect(ctx, &cause) != 0)
+		return cli_fail("project list", cause);
+	r = db_query(ctx->db, &cause,
+	    "SELECT p.slug, p.name,"
+	    " to_char(p.created_at AT TIME ZONE 'UTC',"
+	    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " (SELECT count(*) FROM midwatch.incidents i WHERE i.project_id = p.id"
+	    "   AND i.status IN ('open', 'triaged')),"
+	    " (SELECT count(*) FROM midwatch.alerts a WHERE a.project_id = p.id"
+	    "   AND a.status IN ('active', 'acknowledged')),"
+	    " (SELECT to_char(max(r.finished_at) AT TIME ZONE 'UTC',"
+	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM midwatch.pipeline_runs r"
+	    "   WHERE r.project_id = p.id AND r.status = 'completed')"
+	    " FROM midwatch.projects p ORDER BY p.slug COLLATE \"C\"", 0, NULL);
+	if (r == NULL)
+		return cli_fail("project list", cause);
+	if (json) {
+		a = json_array();
+		for (i = 0; i < db_res_rows(r); i++) {
+			o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?}",
+			    "slug", db_res_get(r, i, 0), "name", db_res_get(r, i, 1),
+			    "created_at", db_res_get(r, i, 2),
+			    "open_incidents", (json_int_t)db_res_ll(r, i, 3),
+			    "active_alerts", (json_int_t)db_res_ll(r, i, 4),
+			    "last_run_at", db_res_get(r, i, 5));
+			if (o != NULL)
+				json_array_append_new(a, o);
+		}
+		json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(a);
+	} else if (db_res_rows(r) == 0)
+		printf("no projects (midwatch project create SLUG, midwatch "
+		    "ingest FILE or midwatch demo)\n");
+	else {
+		printf("%-24s %-20s %-20s %9s %6s  %s\n", "SLUG", "CREATED (UTC)",
+		    "LAST RUN (UTC)", "INCIDENTS", "ALERTS", "NAME");
+		for (i = 0; i < db_res_rows(r); i++) {
+			name = cli_clip(db_res_get(r, i, 1), 60);
+			printf("%-24s %-20s %-20s %9lld %6lld  %s\n",
+			    db_res_get(r, i, 0), db_res_get(r, i, 2),
+			    db_res_get(r, i, 5) != NULL ? db_res_get(r, i, 5) : "-",
+			    db_res_ll(r, i, 3), db_res_ll(r, i, 4), name);
+			free(name);
+		}
+	}
+	db_res_free(r);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "midwatch: project list: write error\n");
+		return MW_EXIT_ERROR;
+	}
+	return MW_EXIT_OK;
+}
+
+/* midwatch project create|list ... */
+int
+cmd_project(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		fputs(PROJECT_USAGE, stdout);
+		return MW_EXIT_OK;
+	}
+	if (argc < 2)
+		return project_usage(xstrdup("name a subcommand (create, list)"));
+	if (strcmp(argv[1], "create") == 0)
+		return project_create(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return project_list(ctx, argc - 1, argv + 1);
+	return project_usage(xasprintf("unknown subcommand %s", argv[1]));
+}
