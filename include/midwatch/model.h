@@ -146,8 +146,8 @@ struct mw_snapshot {
 
 enum mw_health_state {
 	MW_HEALTH_OK = 0,	/* the last run completed, nothing skipped */
-	MW_HEALTH_DEGRADED = 1,	/* it completed but skipped units, or a window
-				 * was given up */
+	MW_HEALTH_DEGRADED = 1,	/* it completed but skipped units, a window
+				 * was given up, or a pulled source fails */
 	MW_HEALTH_FAILING = 2	/* the last run failed, or none completed
 				 * within max_age */
 };
@@ -167,6 +167,8 @@ struct mw_health {
 	char *watermark;	/* RFC 3339, or NULL before any run */
 	long long skipped_units;	/* of the last finished run */
 	json_t *skipped;	/* its itemised skipped units (array, owned) */
+	int sources_failing;	/* pulled sources whose last pull failed */
+	char *source_line;	/* "source prom: <last error>" of the first */
 };
 
 /* Loads the health of a project's pipeline.  max_age > 0: no run completed
