@@ -97,6 +97,8 @@ struct sources_counts {
 	int pulled;		/* sources pulled */
 	int failed;		/* sources whose pull failed */
 	int waiting;		/* failing sources not due again yet */
+	int idle;		/* sources with nothing new yet (Prometheus:
+				 * not a whole step since the last pull) */
 	long long points;	/* metric points new in the database */
 	long long alerts;	/* external alert events new or changed */
 	long long resolved;	/* alerts resolved because the source no

@@ -438,12 +438,14 @@ cli_sources_pull(struct cli_ctx *ctx)
 		free(cause);
 		return -1;
 	}
-	if (c.pulled + c.failed + c.waiting == 0)
+	if (c.pulled + c.failed + c.waiting + c.idle == 0)
 		return 0;
-	printf("  %-12s%d pulled, %d failed, %d waiting to retry; %lld points, "
-	    "%lld alert events, %lld resolved, %lld rejected\n", "sources",
-	    c.pulled, c.failed, c.waiting, c.points, c.alerts, c.resolved,
-	    c.rejected);
+	printf("  %-12s%d pulled, %d failed, %d waiting to retry", "sources",
+	    c.pulled, c.failed, c.waiting);
+	if (c.idle > 0)
+		printf(", %d with nothing new", c.idle);
+	printf("; %lld points, %lld alert events, %lld resolved, %lld "
+	    "rejected\n", c.points, c.alerts, c.resolved, c.rejected);
 	if (c.first_error != NULL) {
 		s = sanitize_text(c.first_error, 0);
 		fprintf(stderr, "midwatch: run: source %s\n", s);

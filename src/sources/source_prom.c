@@ -345,7 +345,7 @@ src_prom_pull(struct src *s, struct ingest *in, double now, json_t **cursor,
 		cur = 0;
 	if (sources_prom_window(cur, now, step, lookback, delay, maxwin,
 	    &start, &end) != 0)
-		return 0;	/* nothing due yet */
+		return 2;	/* not a step since the cursor: nothing due */
 	snprintf(a, sizeof a, "%.3f", start);
 	snprintf(b, sizeof b, "%.3f", end);
 	snprintf(st, sizeof st, "%.0f", step);
@@ -366,9 +366,14 @@ src_prom_pull(struct src *s, struct ingest *in, double now, json_t **cursor,
 		res = sources_prom_result(resp.status, resp.body, resp.body_len,
 		    &why);
 		if (res == NULL) {
-			payload = fail_payload(q, &resp);
-			src_failf(f, payload, "%s: %s", meaning_metric[m], why);
-			free(payload);
+			/* the first failure says most (the next ones often
+			 * repeat it); the other meanings are still pulled */
+			if (!failed) {
+				payload = fail_payload(q, &resp);
+				src_failf(f, payload, "%s: %s", meaning_metric[m],
+				    why);
+				free(payload);
+			}
 			free(why);
 			why = NULL;
 			failed = 1;

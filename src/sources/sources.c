@@ -376,6 +376,11 @@ pull_one(struct db *db, struct src *s, double now, struct sources_counts *c,
 		rc = src_prom_pull(s, in, now, &cursor, &p, &f, cause);
 	else
 		rc = src_am_pull(db, s, in, now, &p, &f, cause);
+	if (rc == 2) {
+		ingest_free(in);
+		c->idle++;
+		return 0;
+	}
 	/* what was pulled before a failure is kept */
 	if (rc >= 0 && ingest_flush(in, cause) != 0)
 		rc = -1;

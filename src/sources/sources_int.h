@@ -69,8 +69,8 @@ struct src_pulled {
  * Pulls a Prometheus source into in: one query_range per meaning over the
  * window after the cursor.  *cursor gets the new cursor (new reference)
  * when every query succeeded; the caller stores it after the rows are
- * committed.  0 ok (nothing due is ok too, *cursor NULL), 1 failed (f),
- * -1 database (*cause).
+ * committed.  0 ok, 1 failed (f), 2 nothing due yet (not a whole step
+ * since the cursor: nothing asked), -1 database (*cause).
  */
 int src_prom_pull(struct src *s, struct ingest *in, double now,
     json_t **cursor, struct src_pulled *p, struct src_fail *f, char **cause);
