@@ -78,6 +78,11 @@ struct mw_alert {
 	char *rule;		/* alert rule name, or NULL */
 	int fire_count;
 	double last_fired_at;	/* data time of the latest firing */
+	char *source;		/* external alert's source, or NULL (a rule's) */
+	char *labels;		/* "k=v, k=v" (sorted), or NULL */
+	char *annotations;	/* "k: v; k: v" (sorted), or NULL */
+	char *am_silence;	/* "active until 2026-..Z (id)" of the latest
+				 * Alertmanager silence, or NULL */
 };
 
 struct mw_timeline_item {
@@ -241,6 +246,11 @@ struct mw_alert_item {
 	char *silenced_by;
 	double silenced_at;
 	double silenced_until;
+	/* the latest silence midwatch made in Alertmanager for it, if any */
+	char *am_silence_id;	/* Alertmanager's id, or NULL before created */
+	char *am_silence_state;	/* pending|active|expiring|expired|dead, or NULL */
+	double am_silence_ends;
+	char *am_silence_error;	/* why the last attempt failed, or NULL */
 };
 
 struct mw_alert_list {

@@ -24,7 +24,7 @@
 /* Response bodies are cut here (the rest is read and dropped). */
 #define NET_MAX_RESPONSE (1024 * 1024)
 
-enum net_method { NET_GET, NET_POST };
+enum net_method { NET_GET, NET_POST, NET_DELETE };
 
 struct net_request {
 	enum net_method method;

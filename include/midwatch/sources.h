@@ -117,6 +117,27 @@ int sources_pull(struct db *db, long long project_id, double now, int force,
     struct sources_counts *c, char **cause);
 void sources_counts_free(struct sources_counts *c);
 
+/* ---- silences in Alertmanager (source_silence.c, sql/014) ---------------- */
+
+#define SOURCES_SILENCE_ATTEMPTS 10
+
+struct sources_silence_counts {
+	int created;		/* silences created in an Alertmanager */
+	int expired;		/* silences expired there */
+	int retrying;		/* failed, to be retried */
+	int dead;		/* given up */
+	char *first_error;	/* malloc'd, or NULL */
+};
+
+/*
+ * Creates the silences that acknowledging or silencing Alertmanager alerts
+ * queued, and expires those their resolution ended (each a POST or DELETE
+ * to the alert's source; failures retried with backoff).  0, or -1 with
+ * *cause when the database failed.  Free c->first_error.
+ */
+int sources_push_silences(struct db *db, long long project_id,
+    struct sources_silence_counts *c, char **cause);
+
 /* ---- pure helpers (unit-tested) ------------------------------------------ */
 
 /*

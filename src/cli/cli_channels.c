@@ -486,6 +486,7 @@ cmd_notify(struct cli_ctx *ctx, int argc, char **argv)
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("notify", cause);
 	o.wait_s = a.wait_s;
+	cli_silences_push(ctx, "notify");
 	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0)
 		return cli_fail("notify", cause);
 	cli_notify_print(&c);

@@ -196,6 +196,7 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (ctx->db == NULL || ctx->project_id <= 0 || ctx->opts.readonly)
 		return rc;
+	cli_silences_push(ctx, "run");
 	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0) {
 		fprintf(stderr, "midwatch: run: notify: %s\n", cause);
 		free(cause);

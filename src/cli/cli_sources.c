@@ -454,3 +454,30 @@ cli_sources_pull(struct cli_ctx *ctx)
 	sources_counts_free(&c);
 	return c.failed > 0 ? 1 : 0;
 }
+
+/* Pushes the due Alertmanager silences (see cli.h). */
+int
+cli_silences_push(struct cli_ctx *ctx, const char *cmd)
+{
+	struct sources_silence_counts c;
+	char *cause = NULL, *s;
+
+	if (sources_push_silences(ctx->db, ctx->project_id, &c, &cause) != 0) {
+		s = sanitize_text(cause, 0);
+		fprintf(stderr, "midwatch: %s: alertmanager silences: %s\n", cmd, s);
+		free(s);
+		free(cause);
+		return 1;
+	}
+	if (c.created + c.expired + c.retrying + c.dead > 0)
+		printf("  %-12s%d alertmanager silence%s created, %d expired, %d to retry, %d "
+		    "given up\n", "silences", c.created, c.created == 1 ? "" :
+		    "s", c.expired, c.retrying, c.dead);
+	if (c.first_error != NULL) {
+		s = sanitize_text(c.first_error, 0);
+		fprintf(stderr, "midwatch: %s: alertmanager silence: %s\n", cmd, s);
+		free(s);
+	}
+	free(c.first_error);
+	return c.retrying + c.dead > 0;
+}

@@ -409,8 +409,8 @@ pull_one(struct db *db, struct src *s, double now, struct sources_counts *c,
 	return rc;
 }
 
-/* Loads source row i of r into s. */
-static void
+/* Loads source row i of r into s (see sources_int.h). */
+void
 src_load(struct src *s, long long project_id, const struct db_res *r, int i)
 {
 	json_t *config;

@@ -46,6 +46,10 @@ extern const struct setting src_am_settings[];
 
 /* The settings table of a kind, or NULL. */
 const struct setting *src_settings(const char *kind);
+struct db_res;
+/* Loads row i of r into s: columns id, kind, name, config, cursor, retries. */
+void src_load(struct src *s, long long project_id, const struct db_res *r,
+    int i);
 /* Loads the secret and builds the headers; 0, or -1 with f filled. */
 int src_prepare(struct src *s, struct src_fail *f);
 void src_release(struct src *s);

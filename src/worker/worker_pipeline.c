@@ -47,12 +47,14 @@ worker_pipeline_post(struct worker *w, enum pipe_state st, const char *text,
 
 static void worker_pipeline_progress(void *, const char *, int, int);
 
-/* Pulls the due sources first (as `midwatch run` does); a failing source
- * is recorded on its row, which the status bar shows. */
+/* Pulls the due sources first (as `midwatch run` does; a failing source
+ * is recorded on its row, which the status bar shows), and creates or
+ * expires the Alertmanager silences acknowledgements queued. */
 static void
 worker_pull_sources(struct worker *w)
 {
 	struct sources_counts sc;
+	struct sources_silence_counts ss;
 	struct timespec ts;
 	char *why = NULL;
 
@@ -67,6 +69,14 @@ worker_pull_sources(struct worker *w)
 	if (sc.first_error != NULL)
 		log_warn("source %s", sc.first_error);
 	sources_counts_free(&sc);
+	if (sources_push_silences(w->pdb, w->project_id, &ss, &why) != 0) {
+		log_warn("alertmanager silences: %s", why);
+		free(why);
+		return;
+	}
+	if (ss.first_error != NULL)
+		log_warn("alertmanager silence: %s", ss.first_error);
+	free(ss.first_error);
 }
 
 /* pipeline_run's progress callback: one message per stage. */

@@ -314,7 +314,41 @@ EOF
 	t_match "an alert Alertmanager stopped reporting is resolved" "1 resolved" "$out"
 	t_eq "in midwatch, by alertmanager; the other stays active" "DiskFull|resolved|alertmanager NodeDown|active|" \
 	    "$(q "select string_agg(split_part(title, ':', 1) || '|' || status || '|' || coalesce(resolved_by, ''), ' ' order by title) from midwatch.alerts where fingerprint like 'external:%'")"
+	# acknowledgement goes back: a silence in Alertmanager
+	nd=$(q "select id from midwatch.alerts where title like 'NodeDown%' and fingerprint like 'external:%'")
+	out=$(M ack "$nd" 2>&1); rc=$?
+	t_eq "ack of an Alertmanager alert exits 0" 0 "$rc"
+	t_match "and creates a silence there at once" "1 alertmanager silence created" "$out"
+	sil=$(amtool --alertmanager.url=$AMURL silence query -o json 2>/dev/null)
+	t_match "Alertmanager has it, with the alert's labels as matchers" \
+	    '"name":"alertname","value":"NodeDown"' "$(printf '%s' "$sil" | tr -d ' \n')"
+	sil1=$(printf '%s' "$sil" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g')
+	t_match "created by the operator" '"createdBy":"alice"' "$sil1"
+	t_match "with a comment naming the midwatch alert" "\"comment\":\"midwatch: alert $nd acknowledged\"" "$sil1"
+	t_eq "its id is kept, active, about an hour (silence-for)" "active|true|true" \
+	    "$(q "select state || '|' || (silence_id = '$(printf '%s' "$sil" | grep -o '"id": *"[^"]*"' | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/')') || '|' || (ends_at between now() + interval '55 min' and now() + interval '61 min') from midwatch.alert_silences where alert_id = $nd")"
+	out=$(M alerts 2>&1)
+	t_match "midwatch alerts shows the silence and when it ends" \
+	    "alertmanager silence active until [0-9-]+ [0-9:]+ UTC \(id [0-9a-f-]+\)" "$out"
+	out=$(M alerts --json 2>&1)
+	t_match "and --json carries it" '"alertmanager_silence": \{' "$out"
+	out=$(M resolve "$nd" 2>&1)
+	t_match "resolving the alert expires the silence" "0 alertmanager silences created, 1 expired" "$out"
+	t_eq "Alertmanager has no active silence left" "" \
+	    "$(amtool --alertmanager.url=$AMURL silence query -q 2>/dev/null)"
+	t_eq "and the row says expired" "expired" \
+	    "$(q "select state from midwatch.alert_silences where alert_id = $nd")"
+	# an Alertmanager that cannot be reached: retried, never dropped
 	kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
+	dk=$(q "select id from midwatch.alerts where title like 'DiskFull%' and fingerprint like 'external:%'")
+	q "update midwatch.alerts set status = 'active', resolved_at = null, resolved_by = null where id = $dk" >/dev/null
+	out=$(M silence "$dk" --for 2h 2>&1); rc=$?
+	t_eq "a silence while Alertmanager is down is still recorded (exit 0)" 0 "$rc"
+	t_match "the failure is shown, with a retry" "0 expired, 1 to retry" "$out"
+	t_eq "the row waits for its retry with the reason" "pending|1|true|true" \
+	    "$(q "select state || '|' || attempts || '|' || (next_attempt_at > now()) || '|' || (last_error like 'POST /api/v2/silences: %') from midwatch.alert_silences where alert_id = $dk")"
+	t_eq "its end is the operator's two hours" "t" \
+	    "$(q "select ends_at between now() + interval '115 min' and now() + interval '121 min' from midwatch.alert_silences where alert_id = $dk")"
 }
 
 missing=
