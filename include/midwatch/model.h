@@ -173,7 +173,9 @@ struct mw_health {
 	long long skipped_units;	/* of the last finished run */
 	json_t *skipped;	/* its itemised skipped units (array, owned) */
 	int sources_failing;	/* pulled sources whose last pull failed */
-	char *source_line;	/* "source prom: <last error>" of the first */
+	char *source_line;	/* "source prom failing ...: <last error>" of
+				 * the first, and/or the dead notifications */
+	long long dead_messages;	/* notifications dead-lettered in 24 h */
 };
 
 /* Loads the health of a project's pipeline.  max_age > 0: no run completed

@@ -106,7 +106,8 @@ health_line(struct mw_health *h)
 		    h->skipped_units <= 0) {
 			buf_adds(&b, h->source_line);
 			if (h->sources_failing > 1)
-				buf_printf(&b, " (+%d more)", h->sources_failing - 1);
+				buf_printf(&b, " (+%d more failing sources)",
+				    h->sources_failing - 1);
 			h->line = buf_steal(&b);
 			return;
 		}
@@ -137,7 +138,8 @@ health_line(struct mw_health *h)
 }
 
 /* A failing pulled source (issue 9) makes a healthy pipeline degraded:
- * the run goes on, but judges data that stopped arriving. */
+ * the run goes on, but judges data that stopped arriving.  So does a
+ * notification dead-lettered within a day. */
 static int
 health_sources(struct db *db, const char *proj, struct mw_health *h,
     char **cause)
@@ -157,6 +159,37 @@ health_sources(struct db *db, const char *proj, struct mw_health *h,
 		h->source_line = xasprintf("source %s failing (%lld pull%s): %s",
 		    db_res_get(r, 0, 1), db_res_ll(r, 0, 3),
 		    db_res_ll(r, 0, 3) == 1 ? "" : "s", db_res_get(r, 0, 2));
+		if (h->state == MW_HEALTH_OK)
+			h->state = MW_HEALTH_DEGRADED;
+	}
+	db_res_free(r);
+	/* a notification that gave up is a page nobody got */
+	r = DBQ(db, cause,
+	    "SELECT count(*), (SELECT channel FROM midwatch.outbound_messages"
+	    "   WHERE project_id = $1 AND status = 'dead'"
+	    "     AND updated_at > now() - interval '24 hours'"
+	    "   ORDER BY updated_at DESC LIMIT 1)"
+	    "  FROM midwatch.outbound_messages WHERE project_id = $1"
+	    "   AND status = 'dead' AND updated_at > now() - interval '24 hours'",
+	    proj);
+	if (r == NULL)
+		return -1;
+	h->dead_messages = db_res_ll(r, 0, 0);
+	if (h->dead_messages > 0) {
+		char *line = xasprintf("%lld notification%s dead-lettered in 24 h "
+		    "(last on channel %s; midwatch channels list)",
+		    h->dead_messages, h->dead_messages == 1 ? "" : "s",
+		    db_res_get(r, 0, 1) != NULL ? db_res_get(r, 0, 1) : "?");
+
+		if (h->source_line == NULL)
+			h->source_line = line;
+		else {
+			char *both = xasprintf("%s; %s", h->source_line, line);
+
+			free(h->source_line);
+			free(line);
+			h->source_line = both;
+		}
 		if (h->state == MW_HEALTH_OK)
 			h->state = MW_HEALTH_DEGRADED;
 	}
