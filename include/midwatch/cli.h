@@ -114,6 +114,15 @@ int cmd_investigate(struct cli_ctx *, int, char **);
 int cmd_policy(struct cli_ctx *, int, char **);
 int cmd_channels(struct cli_ctx *, int, char **);
 int cmd_notify(struct cli_ctx *, int, char **);
+int cmd_sources(struct cli_ctx *, int, char **);
+
+/* Pulls the project's due sources (cli_sources.c), printing a summary line
+ * when there are any: 0 ok, 1 a source failed (recorded), -1 database. */
+int cli_sources_pull(struct cli_ctx *ctx);
+/* Creates and expires the Alertmanager silences that are due, printing a
+ * line when any was (cli_sources.c); cmd names the caller in errors.
+ * 0, or 1 when one failed (it is retried later). */
+int cli_silences_push(struct cli_ctx *ctx, const char *cmd);
 
 /* Prints what a notification delivery did, one line (cli_channels.c). */
 struct notify_counts;

@@ -254,6 +254,26 @@ int ingest_file(struct ingest *in, const char *path, char **cause);
  */
 int ingest_git(struct ingest *in, const char *repo_path,
     const char *repo_name, const char *since, char **cause);
+/*
+ * Names the source of what follows, for a pulled source (src/sources/):
+ * name is stored with dead letters, source_id (an ingest_sources id, or 0)
+ * links them to the source's row.
+ */
+void ingest_set_source(struct ingest *in, const char *name,
+    long long source_id);
+/*
+ * Takes one JSON object of a pulled source as ingest_stream takes a line: a
+ * record of any kind (validated, redacted, batched) or an Alertmanager
+ * webhook body; an invalid one is dead-lettered with its reason and item
+ * (a position within the pull, stored as line_no).  obj is borrowed.
+ * 0, or -1 with *cause when the database failed.
+ */
+int ingest_object(struct ingest *in, json_t *obj, long long item,
+    char **cause);
+/* Dead-letters item of a pulled source: payload (cleaned and redacted
+ * here), reason (consumed).  0, or -1 with *cause (database). */
+int ingest_reject(struct ingest *in, long long item, const char *payload,
+    char *reason, char **cause);
 /* Writes what is still batched; 0 or -1 with *cause. */
 int ingest_flush(struct ingest *in, char **cause);
 /* The counts so far (borrowed). */

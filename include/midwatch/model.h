@@ -78,6 +78,11 @@ struct mw_alert {
 	char *rule;		/* alert rule name, or NULL */
 	int fire_count;
 	double last_fired_at;	/* data time of the latest firing */
+	char *source;		/* external alert's source, or NULL (a rule's) */
+	char *labels;		/* "k=v, k=v" (sorted), or NULL */
+	char *annotations;	/* "k: v; k: v" (sorted), or NULL */
+	char *am_silence;	/* "active until 2026-..Z (id)" of the latest
+				 * Alertmanager silence, or NULL */
 };
 
 struct mw_timeline_item {
@@ -146,8 +151,8 @@ struct mw_snapshot {
 
 enum mw_health_state {
 	MW_HEALTH_OK = 0,	/* the last run completed, nothing skipped */
-	MW_HEALTH_DEGRADED = 1,	/* it completed but skipped units, or a window
-				 * was given up */
+	MW_HEALTH_DEGRADED = 1,	/* it completed but skipped units, a window
+				 * was given up, or a pulled source fails */
 	MW_HEALTH_FAILING = 2	/* the last run failed, or none completed
 				 * within max_age */
 };
@@ -167,6 +172,10 @@ struct mw_health {
 	char *watermark;	/* RFC 3339, or NULL before any run */
 	long long skipped_units;	/* of the last finished run */
 	json_t *skipped;	/* its itemised skipped units (array, owned) */
+	int sources_failing;	/* pulled sources whose last pull failed */
+	char *source_line;	/* "source prom failing ...: <last error>" of
+				 * the first, and/or the dead notifications */
+	long long dead_messages;	/* notifications dead-lettered in 24 h */
 };
 
 /* Loads the health of a project's pipeline.  max_age > 0: no run completed
@@ -239,6 +248,11 @@ struct mw_alert_item {
 	char *silenced_by;
 	double silenced_at;
 	double silenced_until;
+	/* the latest silence midwatch made in Alertmanager for it, if any */
+	char *am_silence_id;	/* Alertmanager's id, or NULL before created */
+	char *am_silence_state;	/* pending|active|expiring|expired|dead, or NULL */
+	double am_silence_ends;
+	char *am_silence_error;	/* why the last attempt failed, or NULL */
 };
 
 struct mw_alert_list {

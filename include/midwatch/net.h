@@ -24,7 +24,7 @@
 /* Response bodies are cut here (the rest is read and dropped). */
 #define NET_MAX_RESPONSE (1024 * 1024)
 
-enum net_method { NET_GET, NET_POST };
+enum net_method { NET_GET, NET_POST, NET_DELETE };
 
 struct net_request {
 	enum net_method method;
@@ -60,6 +60,14 @@ void net_response_free(struct net_response *resp);
 int net_url_check(const char *url, char **cause);
 /* Replaces every occurrence of each secret in s (in place) with "***". */
 void net_redact(char *s, const char *const *secrets);
+/*
+ * A request URL (url.c): base without a trailing '/', query or fragment,
+ * then path (a '/' put in front when missing; NULL: none), then params, a
+ * NULL-terminated list of name, value, name, value..., each percent-encoded.
+ * Malloc'd.
+ */
+char *net_url_build(const char *base, const char *path,
+    const char *const *params);
 
 /* ---- retry with backoff -------------------------------------------------- */
 
@@ -104,6 +112,12 @@ int net_secret_file_check(const char *path, char **cause);
  */
 char *net_secret_load(const char *env, const char *file, char **cause);
 void net_secret_free(char *secret);
+/*
+ * The Authorization header line carrying a secret: "Bearer SECRET" without
+ * a user, HTTP basic authentication with user:SECRET otherwise.  Malloc'd;
+ * free it with net_secret_free (it holds the secret).
+ */
+char *net_auth_header(const char *user, const char *secret);
 
 /* ---- notification payloads (webhook.c) ----------------------------------- */
 

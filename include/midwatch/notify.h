@@ -13,47 +13,21 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "midwatch/midwatch.h"
+#include "midwatch/settings.h"
 
 struct db;
 
-/* ---- channel settings: the one table ------------------------------------- */
+/* ---- channel settings (settings.h) ------------------------------------ */
 
-enum notify_setting_type {
-	NS_ENV,		/* an environment variable's name */
-	NS_PATH,	/* an owner-only file */
-	NS_DURATION,	/* "30s", "5m"; stored as seconds */
-	NS_COUNT	/* a positive integer */
-};
-
-struct notify_setting {
-	const char *name;		/* "retry-base" */
-	enum notify_setting_type type;
-	long def;			/* default (durations in seconds); -1: none */
-	long min, max;			/* accepted range (numbers) */
-	const char *help;		/* one line */
-};
-
-/* NULL-terminated. */
-extern const struct notify_setting notify_settings[];
-/* The setting called name, or NULL. */
-const struct notify_setting *notify_setting_find(const char *name);
+/* The table of channel settings, NULL-name terminated. */
+extern const struct setting notify_settings[];
 /* A channel's numeric setting, or the default. */
 long notify_setting_get(json_t *settings, const char *name);
-/*
- * Applies one --set KEY=VALUE to settings (validated: a key file must be
- * readable by its owner only, and is stored as an absolute path).  0 ok,
- * -1 with *cause naming the key and what is wrong.
- */
-int notify_setting_parse(json_t *settings, const char *kv, char **cause);
-/* Prints the settings table (for --help). */
-void notify_settings_help(FILE *f);
 
 /* ---- channels ------------------------------------------------------------ */
 
 /* Kinds `channels add` accepts. */
 int notify_kind_valid(const char *kind);
-/* 1 if name is a valid channel name. */
-int notify_name_valid(const char *name);
 
 /*
  * Adds a channel (url NULL: PagerDuty's default; "-": a Slack URL that is

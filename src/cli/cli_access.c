@@ -46,6 +46,7 @@ static const struct {
 	{ "channels", CLI_ACCESS_SUBCMD },	/* list reads */
 	{ "notify", CLI_ACCESS_WRITES },
 	{ "project", CLI_ACCESS_SUBCMD },	/* list reads */
+	{ "sources", CLI_ACCESS_SUBCMD },	/* list, show and test read */
 };
 
 /* The table's entry for name, or -1. */

@@ -96,6 +96,25 @@ alerts_table(const struct mw_alert_list *l, int all)
 			printf("       labels: %s\n", labels);
 			free(labels);
 		}
+		if (a->am_silence_state != NULL) {
+			int live = strcmp(a->am_silence_state, "active") == 0 ||
+			    strcmp(a->am_silence_state, "pending") == 0;
+
+			alerts_time(a->am_silence_ends, until, sizeof until);
+			who = cli_clip(a->am_silence_id, 40);
+			printf("       alertmanager silence %s", a->am_silence_state);
+			if (live)
+				printf(" until %s UTC", until);
+			if (a->am_silence_id != NULL)
+				printf(" (id %s)", who);
+			printf("\n");
+			free(who);
+			if (a->am_silence_error != NULL) {
+				who = cli_clip(a->am_silence_error, 100);
+				printf("       last attempt failed: %s\n", who);
+				free(who);
+			}
+		}
 		if (strcmp(a->status, "silenced") == 0 && a->silenced_until > 0) {
 			alerts_time(a->silenced_until, until, sizeof until);
 			who = cli_clip(a->silenced_by, 32);

@@ -18,6 +18,7 @@
 #include "midwatch/net.h"
 #include "midwatch/notify.h"
 #include "midwatch/sanitize.h"
+#include "midwatch/settings.h"
 #include "midwatch/xmalloc.h"
 
 #define CHANNELS_USAGE \
@@ -85,7 +86,7 @@ chan_parse(struct cli_ctx *ctx, int argc, char **argv, struct chan_args *a,
 				*cause = xstrdup("--set is an option of channels add");
 				return -1;
 			}
-			if (notify_setting_parse(a->settings, optarg, cause) != 0)
+			if (setting_parse(notify_settings, a->settings, optarg, cause) != 0)
 				return -1;
 			a->nsets++;
 			break;
@@ -175,7 +176,7 @@ chan_check_add(struct chan_args *a, char **cause)
 		    "webhook)", kind);
 		return -1;
 	}
-	if (!notify_name_valid(name)) {
+	if (!setting_name_valid(name)) {
 		*cause = xasprintf("bad channel name %s (letters, digits, _ . -; "
 		    "at most 64)", name);
 		return -1;
@@ -396,7 +397,8 @@ chan_help(void)
 	    "defaults to " NET_PAGERDUTY_URL "; a slack URL of - means the\n"
 	    "secret (key-env/key-file) is the incoming-webhook URL.  Secrets are\n"
 	    "never stored: only the variable's or file's name is.\n\n");
-	notify_settings_help(stdout);
+	printf("settings (--set KEY=VALUE):\n");
+	setting_help(notify_settings, stdout);
 }
 
 /* midwatch channels SUBCOMMAND ... */
@@ -484,6 +486,7 @@ cmd_notify(struct cli_ctx *ctx, int argc, char **argv)
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("notify", cause);
 	o.wait_s = a.wait_s;
+	cli_silences_push(ctx, "notify");
 	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0)
 		return cli_fail("notify", cause);
 	cli_notify_print(&c);

@@ -93,6 +93,10 @@ cli_fb_record(struct cli_ctx *ctx, const char *cmd, struct feedback *fb,
 		    rc == 1 ? "already recorded: " : "", kind, fb->target_id,
 		    feedback_verb(fb->action), who, suffix != NULL ? suffix : "");
 	free(who);
+	/* an ack, silence or resolution of an Alertmanager alert goes back
+	 * there now (retried by later runs when it cannot) */
+	if (rc == 0 && fb->action != FB_NOTE)
+		cli_silences_push(ctx, cmd);
 	return MW_EXIT_OK;
 }
 

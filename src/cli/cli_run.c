@@ -2,7 +2,8 @@
  * cli_run.c - `midwatch run [--at TS] [--since TS]`: one pipeline run, then a
  * summary (run id, window, counts per stage, skipped units).  Exits 0 when
  * the run completed whole or there was nothing new, 1 when it failed, skipped
- * units (degraded) or the pipeline is locked.
+ * units (degraded), a pulled source failed, or the pipeline is locked.
+ * Pulled sources (midwatch sources) are pulled first.
  */
 #include "config.h"
 
@@ -110,7 +111,7 @@ run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
 	struct pipeline_opts po;
 	char *cause = NULL, *by;
 	long long run_id = 0, skipped = 0;
-	int c, rc;
+	int c, rc, src_rc;
 
 	memset(&po, 0, sizeof po);
 	optind = 0;
@@ -147,6 +148,9 @@ run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("run", cause);
+	/* sources first, so the run judges what they hold (issue 9) */
+	if ((src_rc = cli_sources_pull(ctx)) < 0)
+		return MW_EXIT_ERROR;
 	by = xasprintf("cli:%s", ctx->actor);
 	po.requested_by = by;
 	rc = pipeline_run(ctx->db, ctx->project_id, &po, &run_id, &cause);
@@ -166,7 +170,7 @@ run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (run_id == 0) {
 		printf("nothing to do: no data newer than the last completed run\n");
-		return MW_EXIT_OK;
+		return src_rc > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
 	}
 	if (print_summary(ctx, run_id, &skipped, &cause) != 0)
 		return cli_fail("run", cause);
@@ -176,7 +180,7 @@ run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
 		    skipped, skipped == 1 ? "" : "s");
 		return MW_EXIT_ERROR;
 	}
-	return MW_EXIT_OK;
+	return src_rc > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
 }
 
 /* Runs the pipeline once, then delivers the notifications that are due
@@ -192,6 +196,7 @@ cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (ctx->db == NULL || ctx->project_id <= 0 || ctx->opts.readonly)
 		return rc;
+	cli_silences_push(ctx, "run");
 	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0) {
 		fprintf(stderr, "midwatch: run: notify: %s\n", cause);
 		free(cause);

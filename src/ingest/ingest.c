@@ -370,6 +370,10 @@ ingest_add_dead(struct ingest *in, long long line, char *payload, char *reason,
 	    "source", in->source, "line_no",
 	    (json_int_t)(line > 2147483647LL ? 2147483647LL : line),
 	    "payload", payload, "error", clean));
+	if (in->source_id > 0)
+		json_object_set_new(json_array_get(b->dead,
+		    json_array_size(b->dead) - 1), "source_id",
+		    json_integer((json_int_t)in->source_id));
 	free(clean);
 	free(payload);
 	free(reason);
@@ -915,6 +919,50 @@ ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
 out:
 	free(r.buf);
 	return rc;
+}
+
+/* Names the source of the objects that follow (see ingest.h). */
+void
+ingest_set_source(struct ingest *in, const char *name, long long source_id)
+{
+	free(in->source);
+	in->source = ingest_payload_text(name, strlen(name), strlen(name));
+	in->source_id = source_id;
+	in->stats.sources++;
+}
+
+/* One object of a pulled source (see ingest.h). */
+int
+ingest_object(struct ingest *in, json_t *obj, long long item, char **cause)
+{
+	struct ingest_rec rec;
+	char *why = NULL, *dump;
+	size_t len;
+	int rc;
+
+	in->stats.lines++;
+	if (ingest_am_is_body(obj))
+		return ingest_webhook_body(in, obj, item, 0, cause);
+	if (ingest_kinds_parse_object(obj, &rec, &why) == 0)
+		return ingest_add_record(in, &rec, item, 0, cause);
+	dump = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
+	len = dump != NULL ? strlen(dump) : 0;
+	rc = ingest_add_dead(in, item, ingest_dead_payload(dump != NULL ? dump :
+	    "", len, len), why, cause);
+	free(dump);
+	return rc;
+}
+
+/* Dead-letters an item of a pulled source (see ingest.h). */
+int
+ingest_reject(struct ingest *in, long long item, const char *payload,
+    char *reason, char **cause)
+{
+	size_t len = strlen(payload);
+
+	in->stats.lines++;
+	return ingest_add_dead(in, item, ingest_dead_payload(payload, len, len),
+	    reason, cause);
 }
 
 /* Opens and ingests one file (see ingest.h). */

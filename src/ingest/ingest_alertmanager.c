@@ -301,6 +301,9 @@ ingest_am_alert(json_t *body, size_t index, double now,
 	am_copy_str(line, "receiver", body, "receiver");
 	am_copy_str(line, "group_key", body, "groupKey");
 	am_copy_str(line, "external_url", body, "externalURL");
+	/* a body midwatch made from a pull of `sources add alertmanager NAME`
+	 * (src/sources/source_am.c) names the source */
+	am_copy_str(line, "midwatch_source", body, "midwatchSource");
 
 	if (am_record(line, starts, "firing", service, &recs[0], cause) != 0)
 		goto out;

@@ -64,6 +64,7 @@ struct ingest {
 	int copy_dedupe;	/* the last batch met stored points: COPY the
 				 * next through the staging table */
 	char *source;		/* current source name (for dead letters) */
+	long long source_id;	/* its ingest_sources row, or 0 */
 	struct ingest_batch batch;
 	struct ingest_stats stats;
 };

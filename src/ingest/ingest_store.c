@@ -378,10 +378,11 @@ static const char sql_maintenance[] =
 
 static const char sql_dead[] =
 	"WITH r AS ("
-	"  INSERT INTO midwatch.ingest_errors (project_id, source, line_no, payload, error)"
-	"  SELECT $1, source, line_no, payload, error"
-	"    FROM jsonb_to_recordset($2::jsonb) AS x(source text, line_no integer,"
-	"         payload text, error text)"
+	"  INSERT INTO midwatch.ingest_errors (project_id, source_id, source, line_no,"
+	"         payload, error)"
+	"  SELECT $1, source_id, source, line_no, payload, error"
+	"    FROM jsonb_to_recordset($2::jsonb) AS x(source_id bigint, source text,"
+	"         line_no integer, payload text, error text)"
 	"  ON CONFLICT DO NOTHING"
 	"  RETURNING 1) "
 	"SELECT count(*) FROM r";

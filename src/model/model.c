@@ -108,6 +108,10 @@ model_alert_clear(struct mw_alert *a)
 	free(a->acked_by);
 	free(a->service);
 	free(a->rule);
+	free(a->source);
+	free(a->labels);
+	free(a->annotations);
+	free(a->am_silence);
 }
 
 /* Frees an incident's timeline and series (model_load_detail's part). */
@@ -522,7 +526,24 @@ static const char model_sql_alerts[] =
     "       extract(epoch FROM a.created_at), a.acknowledged_by,"
     "       extract(epoch FROM a.acknowledged_at),"
     "       extract(epoch FROM a.silenced_until), s.name, ru.name,"
-    "       a.fire_count, extract(epoch FROM a.last_fired_at)"
+    "       a.fire_count, extract(epoch FROM a.last_fired_at),"
+    "       CASE WHEN a.details ->> 'source' = 'external'"
+    "            THEN coalesce(a.details ->> 'external_source', 'external') END,"
+    "       (SELECT string_agg(k || '=' || v, ', ' ORDER BY k)"
+    "          FROM jsonb_each_text(CASE WHEN jsonb_typeof(a.details -> 'labels')"
+    "               = 'object' THEN a.details -> 'labels' END) l (k, v)),"
+    "       (SELECT string_agg(k || ': ' || v, '; ' ORDER BY k)"
+    "          FROM jsonb_each_text(CASE WHEN jsonb_typeof(a.details ->"
+    "               'annotations') = 'object' THEN a.details -> 'annotations'"
+    "               END) n (k, v)),"
+    "       (SELECT x.state || CASE WHEN x.state IN ('pending', 'active')"
+    "               THEN ' until ' || to_char(x.ends_at AT TIME ZONE 'UTC',"
+    "                   'YYYY-MM-DD HH24:MI \"UTC\"') ELSE '' END"
+    "               || coalesce(' (' || x.silence_id || ')', '')"
+    "               || coalesce(': ' || x.last_error, '')"
+    "          FROM midwatch.alert_silences x"
+    "         WHERE x.project_id = a.project_id AND x.alert_id = a.id"
+    "         ORDER BY x.id DESC LIMIT 1)"
     "  FROM midwatch.alerts a"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = a.project_id AND s.id = a.service_id"
@@ -553,6 +574,10 @@ model_fill_alert(struct mw_alert *a, const struct db_res *r, int i)
 	a->rule = model_col_dup(r, i, 11);
 	a->fire_count = (int)db_res_ll(r, i, 12);
 	a->last_fired_at = db_res_f(r, i, 13);
+	a->source = model_col_dup(r, i, 14);
+	a->labels = model_col_dup(r, i, 15);
+	a->annotations = model_col_dup(r, i, 16);
+	a->am_silence = model_col_dup(r, i, 17);
 }
 
 /* Loads the snapshot's alerts and each incident's own; 0 or -1. */

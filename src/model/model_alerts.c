@@ -50,8 +50,15 @@ static const char model_sql_alert_list[] =
     "       a.acknowledged_by, extract(epoch FROM a.acknowledged_at) AS acked,"
     "       a.resolved_by, a.silenced_by,"
     "       extract(epoch FROM a.silenced_at) AS silenced,"
-    "       extract(epoch FROM a.silenced_until) AS silenced_until"
+    "       extract(epoch FROM a.silenced_until) AS silenced_until,"
+    "       sil.silence_id AS am_silence_id, sil.state AS am_silence_state,"
+    "       extract(epoch FROM sil.ends_at) AS am_silence_ends,"
+    "       sil.last_error AS am_silence_error"
     "  FROM midwatch.alerts a"
+    "  LEFT JOIN LATERAL (SELECT x.silence_id, x.state, x.ends_at, x.last_error"
+    "       FROM midwatch.alert_silences x"
+    "      WHERE x.project_id = a.project_id AND x.alert_id = a.id"
+    "      ORDER BY x.id DESC LIMIT 1) sil ON true"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = a.project_id AND s.id = a.service_id"
     "  LEFT JOIN midwatch.alert_rules ru"
@@ -144,6 +151,10 @@ model_alerts_load(struct db *db, long long project_id, int all, char **cause)
 		a->silenced_by = col_dup(r, i, "silenced_by");
 		a->silenced_at = col_f(r, i, "silenced");
 		a->silenced_until = col_f(r, i, "silenced_until");
+		a->am_silence_id = col_dup(r, i, "am_silence_id");
+		a->am_silence_state = col_dup(r, i, "am_silence_state");
+		a->am_silence_ends = col_f(r, i, "am_silence_ends");
+		a->am_silence_error = col_dup(r, i, "am_silence_error");
 	}
 	db_res_free(r);
 	return l;
@@ -174,9 +185,25 @@ model_alerts_free(struct mw_alert_list *l)
 		free(a->acked_by);
 		free(a->resolved_by);
 		free(a->silenced_by);
+		free(a->am_silence_id);
+		free(a->am_silence_state);
+		free(a->am_silence_error);
 	}
 	free(l->items);
 	free(l);
+}
+
+/* The silence midwatch made in Alertmanager for the alert (its latest),
+ * or null (new reference). */
+static json_t *
+js_am_silence(const struct mw_alert_item *a)
+{
+	if (a->am_silence_state == NULL)
+		return json_null();
+	return json_pack("{s:o, s:s, s:o, s:o}", "id",
+	    model_json_str(a->am_silence_id), "state", a->am_silence_state,
+	    "ends_at", model_json_time(a->am_silence_ends), "error",
+	    model_json_str(a->am_silence_error));
 }
 
 /* The alert's silence, or null when it has none (new reference). */
@@ -223,6 +250,7 @@ model_alerts_to_json(const struct mw_alert_list *l)
 		json_object_set_new(o, "acknowledged_at", model_json_time(a->acked_at));
 		json_object_set_new(o, "last_fired_at", model_json_time(a->last_fired_at));
 		json_object_set_new(o, "fire_count", json_integer(a->fire_count));
+		json_object_set_new(o, "alertmanager_silence", js_am_silence(a));
 		json_array_append_new(arr, o);
 	}
 	return arr;

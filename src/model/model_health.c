@@ -102,6 +102,15 @@ health_line(struct mw_health *h)
 		break;
 	case MW_HEALTH_DEGRADED:
 		buf_adds(&b, "degraded: ");
+		if (h->source_line != NULL && h->gap_from <= 0 &&
+		    h->skipped_units <= 0) {
+			buf_adds(&b, h->source_line);
+			if (h->sources_failing > 1)
+				buf_printf(&b, " (+%d more failing sources)",
+				    h->sources_failing - 1);
+			h->line = buf_steal(&b);
+			return;
+		}
 		if (h->gap_from > 0) {
 			when(h->gap_from, h->now, t, sizeof t);
 			when(h->gap_to, h->now, t2, sizeof t2);
@@ -123,7 +132,69 @@ health_line(struct mw_health *h)
 		    json_string_value(json_object_get(first, "unit")),
 		    json_string_value(json_object_get(first, "id")),
 		    json_string_value(json_object_get(first, "reason")));
+	if (h->source_line != NULL)
+		buf_printf(&b, "; %s", h->source_line);
 	h->line = buf_steal(&b);
+}
+
+/* A failing pulled source (issue 9) makes a healthy pipeline degraded:
+ * the run goes on, but judges data that stopped arriving.  So does a
+ * notification dead-lettered within a day. */
+static int
+health_sources(struct db *db, const char *proj, struct mw_health *h,
+    char **cause)
+{
+	struct db_res *r;
+
+	r = DBQ(db, cause,
+	    "SELECT count(*) OVER (), name, coalesce(last_error, 'failing'),"
+	    "       retries FROM midwatch.ingest_sources"
+	    " WHERE project_id = $1 AND status = 'error'"
+	    "   AND kind IN ('prometheus', 'alertmanager')"
+	    " ORDER BY last_ok_at NULLS FIRST, name LIMIT 1", proj);
+	if (r == NULL)
+		return -1;
+	if (db_res_rows(r) == 1) {
+		h->sources_failing = (int)db_res_ll(r, 0, 0);
+		h->source_line = xasprintf("source %s failing (%lld pull%s): %s",
+		    db_res_get(r, 0, 1), db_res_ll(r, 0, 3),
+		    db_res_ll(r, 0, 3) == 1 ? "" : "s", db_res_get(r, 0, 2));
+		if (h->state == MW_HEALTH_OK)
+			h->state = MW_HEALTH_DEGRADED;
+	}
+	db_res_free(r);
+	/* a notification that gave up is a page nobody got */
+	r = DBQ(db, cause,
+	    "SELECT count(*), (SELECT channel FROM midwatch.outbound_messages"
+	    "   WHERE project_id = $1 AND status = 'dead'"
+	    "     AND updated_at > now() - interval '24 hours'"
+	    "   ORDER BY updated_at DESC LIMIT 1)"
+	    "  FROM midwatch.outbound_messages WHERE project_id = $1"
+	    "   AND status = 'dead' AND updated_at > now() - interval '24 hours'",
+	    proj);
+	if (r == NULL)
+		return -1;
+	h->dead_messages = db_res_ll(r, 0, 0);
+	if (h->dead_messages > 0) {
+		char *line = xasprintf("%lld notification%s dead-lettered in 24 h "
+		    "(last on channel %s; midwatch channels list)",
+		    h->dead_messages, h->dead_messages == 1 ? "" : "s",
+		    db_res_get(r, 0, 1) != NULL ? db_res_get(r, 0, 1) : "?");
+
+		if (h->source_line == NULL)
+			h->source_line = line;
+		else {
+			char *both = xasprintf("%s; %s", h->source_line, line);
+
+			free(h->source_line);
+			free(line);
+			h->source_line = both;
+		}
+		if (h->state == MW_HEALTH_OK)
+			h->state = MW_HEALTH_DEGRADED;
+	}
+	db_res_free(r);
+	return 0;
 }
 
 int
@@ -187,6 +258,8 @@ model_health_load(struct db *db, long long project_id, double max_age,
 		h->state = MW_HEALTH_DEGRADED;
 	}
 	db_res_free(r);
+	if (health_sources(db, proj, h, cause) != 0)
+		return -1;
 	health_line(h);
 	return 0;
 }
@@ -198,6 +271,7 @@ model_health_free(struct mw_health *h)
 	free(h->reason);
 	free(h->last_run_status);
 	free(h->watermark);
+	free(h->source_line);
 	json_decref(h->skipped);
 	memset(h, 0, sizeof *h);
 }

@@ -156,7 +156,9 @@ net_request(const struct net_request *req, struct net_response *resp)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
 		    (long)(req->body ? strlen(req->body) : 0));
-	} else
+	} else if (req->method == NET_DELETE)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
+	else
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	for (h = req->headers; h != NULL && *h != NULL; h++)
 		hdrs = curl_slist_append(hdrs, *h);

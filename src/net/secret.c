@@ -139,3 +139,49 @@ net_secret_free(char *secret)
 		*p++ = '\0';
 	free(secret);
 }
+
+/* Base64 (RFC 4648, padded) of n bytes of s.  Malloc'd. */
+static char *
+base64(const unsigned char *s, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+	size_t i;
+	unsigned v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
+		*o++ = tab[v >> 18 & 63];
+		*o++ = tab[v >> 12 & 63];
+		*o++ = tab[v >> 6 & 63];
+		*o++ = tab[v & 63];
+	}
+	if (i < n) {
+		v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
+		*o++ = tab[v >> 18 & 63];
+		*o++ = tab[v >> 12 & 63];
+		*o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The Authorization header for a secret (see net.h). */
+char *
+net_auth_header(const char *user, const char *secret)
+{
+	char *pair, *b64, *h;
+	size_t n;
+
+	if (user == NULL || *user == '\0')
+		return xasprintf("Authorization: Bearer %s", secret);
+	pair = xasprintf("%s:%s", user, secret);
+	n = strlen(pair);
+	b64 = base64((const unsigned char *)pair, n);
+	net_secret_free(pair);
+	h = xasprintf("Authorization: Basic %s", b64);
+	net_secret_free(b64);
+	return h;
+}

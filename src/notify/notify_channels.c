@@ -1,182 +1,47 @@
 /*
- * notify_channels.c - notification channels in the database: the one table
- * of channel settings (names, types, defaults, limits, help), parsing
- * --set KEY=VALUE against it, and adding, removing, listing and loading
- * channels.  A secret is never taken here: only the name of the environment
+ * notify_channels.c - notification channels in the database: the table of
+ * channel settings (parsed by settings.h), and adding, removing, listing
+ * and loading channels.  A secret is never taken here: only the name of the environment
  * variable or the path of the owner-only file that holds it.
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "midwatch/conf.h"
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/net.h"
 #include "midwatch/notify.h"
+#include "midwatch/settings.h"
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
 
-const struct notify_setting notify_settings[] = {
-	{ "key-env", NS_ENV, -1, 0, 0,
+const struct setting notify_settings[] = {
+	{ "key-env", SET_ENV, -1, 0, 0,
 	    "variable holding the secret (routing key, token, Slack URL)" },
-	{ "key-file", NS_PATH, -1, 0, 0,
+	{ "key-file", SET_PATH, -1, 0, 0,
 	    "file holding the secret, owner-only (chmod 600)" },
-	{ "retry-base", NS_DURATION, (long)NET_RETRY_BASE_S, 1, 86400,
+	{ "retry-base", SET_DURATION, (long)NET_RETRY_BASE_S, 1, 86400,
 	    "delay after a first failure; doubles, jittered" },
-	{ "retry-cap", NS_DURATION, (long)NET_RETRY_CAP_S, 1, 7 * 86400,
+	{ "retry-cap", SET_DURATION, (long)NET_RETRY_CAP_S, 1, 7 * 86400,
 	    "longest delay between two attempts" },
-	{ "max-attempts", NS_COUNT, NET_RETRY_MAX_ATTEMPTS, 1, 100,
+	{ "max-attempts", SET_COUNT, NET_RETRY_MAX_ATTEMPTS, 1, 100,
 	    "attempts before the dead letter" },
-	{ "timeout", NS_DURATION, NET_TOTAL_TIMEOUT_MS / 1000, 1, 300,
+	{ "timeout", SET_DURATION, NET_TOTAL_TIMEOUT_MS / 1000, 1, 300,
 	    "longest one attempt may take" },
-	{ "group-window", NS_DURATION, 300, 0, 86400,
+	{ "group-window", SET_DURATION, 300, 0, 86400,
 	    "an incident's alerts within it go as one message" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
-/* The setting called name (see notify.h). */
-const struct notify_setting *
-notify_setting_find(const char *name)
-{
-	const struct notify_setting *s;
-
-	for (s = notify_settings; s->name != NULL; s++)
-		if (strcmp(s->name, name) == 0)
-			return s;
-	return NULL;
-}
-
-/* A numeric setting or its default (see notify.h). */
+/* A channel's numeric setting or its default (see notify.h). */
 long
 notify_setting_get(json_t *settings, const char *name)
 {
-	const struct notify_setting *s = notify_setting_find(name);
-	json_t *v = json_object_get(settings, name);
-	long n;
-
-	if (s == NULL)
-		return -1;
-	if (!json_is_integer(v))
-		return s->def;
-	n = (long)json_integer_value(v);
-	return n < s->min ? s->min : n > s->max ? s->max : n;
-}
-
-/* 1 if s is a portable environment variable name. */
-static int
-env_name_valid(const char *s)
-{
-	if (!(isalpha((unsigned char)*s) || *s == '_'))
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!(isalnum((unsigned char)*s) || *s == '_'))
-			return 0;
-	return 1;
-}
-
-/* Applies one --set KEY=VALUE (see notify.h). */
-int
-notify_setting_parse(json_t *settings, const char *kv, char **cause)
-{
-	const struct notify_setting *s;
-	const char *eq = strchr(kv, '='), *val;
-	char key[64], *abs, *end;
-	int secs;
-	long n;
-
-	if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof key) {
-		*cause = xasprintf("--set %s: expected KEY=VALUE", kv);
-		return -1;
-	}
-	memcpy(key, kv, (size_t)(eq - kv));
-	key[eq - kv] = '\0';
-	val = eq + 1;
-	if ((s = notify_setting_find(key)) == NULL) {
-		*cause = xasprintf("--set %s: unknown setting (known: key-env, "
-		    "key-file, retry-base, retry-cap, max-attempts, timeout, "
-		    "group-window)", key);
-		return -1;
-	}
-	switch (s->type) {
-	case NS_ENV:
-		if (!env_name_valid(val)) {
-			*cause = xasprintf("--set key-env: %s is not an environment "
-			    "variable name (give the variable's name, not the "
-			    "secret)", *val ? "the value" : "an empty value");
-			return -1;
-		}
-		json_object_set_new(settings, key, json_string(val));
-		break;
-	case NS_PATH:
-		if (net_secret_file_check(val, cause) != 0) {
-			char *why = xasprintf("--set key-file: %s", *cause);
-
-			free(*cause);
-			*cause = why;
-			return -1;
-		}
-		if ((abs = realpath(val, NULL)) == NULL) {
-			*cause = xasprintf("--set key-file: %s: %s", val,
-			    strerror(errno));
-			return -1;
-		}
-		json_object_set_new(settings, key, json_string(abs));
-		free(abs);
-		break;
-	case NS_DURATION:
-		if (conf_parse_duration(val, &secs) != 0 || secs < s->min ||
-		    secs > s->max) {
-			*cause = xasprintf("--set %s: %s is not a duration between "
-			    "%lds and %lds (e.g. 30s, 5m, 1h)", key, val, s->min,
-			    s->max);
-			return -1;
-		}
-		json_object_set_new(settings, key, json_integer(secs));
-		break;
-	case NS_COUNT:
-		errno = 0;
-		n = strtol(val, &end, 10);
-		if (*val == '\0' || *end != '\0' || errno != 0 || n < s->min ||
-		    n > s->max) {
-			*cause = xasprintf("--set %s: %s is not a number from %ld "
-			    "to %ld", key, val, s->min, s->max);
-			return -1;
-		}
-		json_object_set_new(settings, key, json_integer(n));
-		break;
-	}
-	/* One source of secret: the later --set wins. */
-	if (strcmp(key, "key-env") == 0)
-		json_object_del(settings, "key-file");
-	else if (strcmp(key, "key-file") == 0)
-		json_object_del(settings, "key-env");
-	return 0;
-}
-
-/* Prints the settings table for --help. */
-void
-notify_settings_help(FILE *f)
-{
-	const struct notify_setting *s;
-	char def[32];
-
-	fprintf(f, "settings (--set KEY=VALUE):\n");
-	for (s = notify_settings; s->name != NULL; s++) {
-		if (s->def < 0)
-			snprintf(def, sizeof def, "-");
-		else if (s->type == NS_DURATION)
-			snprintf(def, sizeof def, "%lds", s->def);
-		else
-			snprintf(def, sizeof def, "%ld", s->def);
-		fprintf(f, "  %-13s %-6s %s\n", s->name, def, s->help);
-	}
+	return setting_get(notify_settings, settings, name);
 }
 
 /* Kinds `channels add` takes. */
@@ -185,21 +50,6 @@ notify_kind_valid(const char *kind)
 {
 	return kind != NULL && (strcmp(kind, "slack") == 0 ||
 	    strcmp(kind, "pagerduty") == 0 || strcmp(kind, "webhook") == 0);
-}
-
-/* Channel names: what 011_channels.sql accepts. */
-int
-notify_name_valid(const char *name)
-{
-	size_t i;
-
-	if (name == NULL || !isalnum((unsigned char)name[0]))
-		return 0;
-	for (i = 0; name[i] != '\0'; i++)
-		if (i >= 64 || !(isalnum((unsigned char)name[i]) ||
-		    name[i] == '_' || name[i] == '.' || name[i] == '-'))
-			return 0;
-	return 1;
 }
 
 /* The retry policy and timeout of a channel. */

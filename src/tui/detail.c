@@ -594,9 +594,21 @@ detail_alert(struct ui *ui, struct dlines *d, const struct mw_alert *a)
 		detail_ts(a->silenced_until, ts, sizeof ts);
 		dl_add(d, CS_MUTED, "Silenced until %s", ts);
 	}
+	if (a->source != NULL)
+		dl_add(d, CS_NORMAL, "Source     %s", a->source);
+	if (a->am_silence != NULL)
+		dl_add(d, CS_MUTED, "Alertmanager silence %s", a->am_silence);
 	dl_heading(d, "Message");
 	dl_wrap(d, CS_NORMAL, 2, a->message != NULL && *a->message != '\0' ?
 	    a->message : "(empty)");
+	if (a->labels != NULL) {
+		dl_heading(d, "Labels");
+		dl_wrap(d, CS_NORMAL, 2, a->labels);
+	}
+	if (a->annotations != NULL) {
+		dl_heading(d, "Annotations");
+		dl_wrap(d, CS_NORMAL, 2, a->annotations);
+	}
 }
 
 /* ---- public ------------------------------------------------------------------------ */

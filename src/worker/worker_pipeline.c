@@ -3,7 +3,8 @@
  * timer and when the operator presses R, on its own connection, and posts
  * progress to the UI.  pipeline_run takes the advisory lock, so with several
  * consoles on one database only one runs at a time; the others report who
- * holds it.  After each run the notifications that are due are delivered
+ * holds it.  Before each run the due pulled sources are pulled (Prometheus,
+ * Alertmanager); after it the notifications that are due are delivered
  * (as `midwatch run` does; a failure is logged, the run stands) and the data
  * thread is asked to reload (the NOTIFY from pipeline_runs would do it too;
  * this also covers a broken listener).
@@ -18,11 +19,13 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "midwatch/db.h"
 #include "midwatch/investigate.h"
 #include "midwatch/log.h"
 #include "midwatch/notify.h"
+#include "midwatch/sources.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/worker.h"
@@ -40,6 +43,40 @@ worker_pipeline_post(struct worker *w, enum pipe_state st, const char *text,
 	m->text = text != NULL ? xstrdup(text) : NULL;
 	m->id = run_id;
 	worker_send(w, m);
+}
+
+static void worker_pipeline_progress(void *, const char *, int, int);
+
+/* Pulls the due sources first (as `midwatch run` does; a failing source
+ * is recorded on its row, which the status bar shows), and creates or
+ * expires the Alertmanager silences acknowledgements queued. */
+static void
+worker_pull_sources(struct worker *w)
+{
+	struct sources_counts sc;
+	struct sources_silence_counts ss;
+	struct timespec ts;
+	char *why = NULL;
+
+	worker_pipeline_progress(w, "sources", 0, 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (sources_pull(w->pdb, w->project_id, (double)ts.tv_sec +
+	    ts.tv_nsec / 1e9, 0, &sc, &why) != 0) {
+		log_warn("pulling sources: %s", why);
+		free(why);
+		return;
+	}
+	if (sc.first_error != NULL)
+		log_warn("source %s", sc.first_error);
+	sources_counts_free(&sc);
+	if (sources_push_silences(w->pdb, w->project_id, &ss, &why) != 0) {
+		log_warn("alertmanager silences: %s", why);
+		free(why);
+		return;
+	}
+	if (ss.first_error != NULL)
+		log_warn("alertmanager silence: %s", ss.first_error);
+	free(ss.first_error);
 }
 
 /* pipeline_run's progress callback: one message per stage. */
@@ -85,6 +122,7 @@ worker_pipeline_once(struct worker *w, const char *requested_by)
 		return;
 	}
 	worker_pipeline_post(w, PIPE_RUNNING, NULL, 0);
+	worker_pull_sources(w);
 	memset(&opts, 0, sizeof opts);
 	opts.requested_by = requested_by;
 	opts.progress = worker_pipeline_progress;

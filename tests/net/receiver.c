@@ -4,10 +4,12 @@
  * answers every request the way its mode file says at that moment, and
  * appends each request to a log file.
  *
- *   receiver --port-file F --log F --mode-file F
+ *   receiver --port-file F --log F --mode-file F [--body-file F]
  *
  * Modes (the first word of the mode file, re-read per request):
  *   200, 202, 400, 429 (with Retry-After: 2), 500  answer with that status;
+ *   file   answer 200 with the contents of the --body-file (re-read per
+ *          request: a test's exporter page or API answer);
  *   hang   read the request, answer nothing, keep the connection for 60 s;
  *   close  read the request and close the connection without an answer.
  * Each request is logged as one "REQ" summary line (answer, method, path,
@@ -36,7 +38,7 @@
 
 #define REQ_MAX (1024 * 1024)
 
-static const char *log_path, *mode_path;
+static const char *log_path, *mode_path, *body_path;
 
 /* The current mode (a static buffer). */
 static const char *
@@ -146,6 +148,27 @@ log_request(const char *mode, char *hdrs, const char *body, size_t blen)
 	free(rec);
 }
 
+/* Answers 200 with the body file (empty when it cannot be read). */
+static void
+serve_file(int fd)
+{
+	static char body[REQ_MAX];
+	char head[256];
+	size_t n = 0;
+	FILE *f = body_path != NULL ? fopen(body_path, "r") : NULL;
+
+	if (f != NULL) {
+		n = fread(body, 1, sizeof body, f);
+		fclose(f);
+	}
+	snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	    n > 0 && (body[0] == '{' || body[0] == '[') ? "application/json" :
+	    "text/plain; version=0.0.4", n);
+	if (write(fd, head, strlen(head)) < 0 || (n > 0 && write(fd, body, n) < 0))
+		perror("receiver: write");
+}
+
 /* Serves one connection in a child. */
 static void
 serve(int fd)
@@ -165,6 +188,10 @@ serve(int fd)
 	}
 	if (strcmp(mode, "close") == 0)
 		return;
+	if (strcmp(mode, "file") == 0) {
+		serve_file(fd);
+		return;
+	}
 	status = atoi(mode);
 	if (status < 100 || status > 599)
 		status = 200;
@@ -197,6 +224,8 @@ main(int argc, char **argv)
 			log_path = argv[i + 1];
 		else if (strcmp(argv[i], "--mode-file") == 0)
 			mode_path = argv[i + 1];
+		else if (strcmp(argv[i], "--body-file") == 0)
+			body_path = argv[i + 1];
 	}
 	if (port_path == NULL || log_path == NULL || mode_path == NULL) {
 		fprintf(stderr, "usage: receiver --port-file F --log F "

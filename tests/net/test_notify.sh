@@ -222,6 +222,9 @@ t_eq "notify exits 1 when it dead-lettered something" "1" "$rc"
 t_match "channels list shows the dead letter and the last error" \
     "^deadhook +webhook +0 +0 +1 .*
  +last attempt [0-9T:Z-]+ failed: HTTP 500" "$("$MIDWATCH" channels list)"
+out=$("$MIDWATCH" status 2>&1)
+t_match "status names the dead letter (a page nobody got)" \
+    "1 notification dead-lettered in 24 h \(last on channel deadhook; midwatch channels list\)" "$out"
 mode 200
 "$MIDWATCH" notify >/dev/null 2>&1
 t_eq "a dead letter is not sent again" "3" "$(nreq "$k")"

@@ -1,0 +1,241 @@
+/*
+ * source_silence.c - acknowledgement goes back to Alertmanager: the
+ * silences that acknowledging or silencing an Alertmanager alert in
+ * midwatch queued (sql/014_silences.sql) are created with POST
+ * /api/v2/silences, and expired with DELETE /api/v2/silence/{id} when the
+ * alert or its incident is resolved.  Alertmanager's silence id is kept;
+ * a failure is recorded on the row and retried with backoff, up to
+ * SOURCES_SILENCE_ATTEMPTS attempts, then the row is dead (and says why).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "midwatch/db.h"
+#include "midwatch/jsonx.h"
+#include "midwatch/timefmt.h"
+#include "midwatch/xmalloc.h"
+#include "sources_int.h"
+
+/* The due silences with their source (columns 0-5 as src_load reads). */
+static const char sql_due[] =
+    "SELECT src.id, src.kind, src.name, src.config::text, src.cursor::text,"
+    "       src.retries,"
+    "       s.id, s.state, s.silence_id, s.matchers::text,"
+    "       extract(epoch FROM s.ends_at), s.attempts,"
+    "       coalesce(f.actor_id, 'midwatch'), s.alert_id, a.incident_id,"
+    "       f.event_type"
+    "  FROM midwatch.alert_silences s"
+    "  JOIN midwatch.ingest_sources src"
+    "    ON src.project_id = s.project_id AND src.id = s.source_id"
+    "  JOIN midwatch.feedback_events f"
+    "    ON f.project_id = s.project_id AND f.id = s.feedback_event_id"
+    "  LEFT JOIN midwatch.alerts a"
+    "    ON a.project_id = s.project_id AND a.id = s.alert_id"
+    " WHERE s.project_id = $1 AND s.state IN ('pending', 'expiring')"
+    "   AND s.next_attempt_at <= now()"
+    " ORDER BY s.id LIMIT 200";
+
+/* One silence's outcome: state, silence id (or NULL), error (or NULL). */
+static int
+silence_store(struct db *db, long long project_id, const char *id,
+    const char *state, const char *silence_id, const char *error,
+    double retry_s, char **cause)
+{
+	char project[24], wait[32];
+
+	snprintf(project, sizeof project, "%lld", project_id);
+	snprintf(wait, sizeof wait, "%.3f", retry_s);
+	return DBX(db, cause,
+	    "UPDATE midwatch.alert_silences SET state = $3,"
+	    "       silence_id = coalesce($4, silence_id), last_error = $5,"
+	    "       attempts = attempts + 1,"
+	    "       next_attempt_at = now() + make_interval(secs => $6::float8)"
+	    " WHERE project_id = $1 AND id = $2::bigint",
+	    project, id, state, silence_id, error, wait);
+}
+
+/* POSTs a silence; 0 with *sid (malloc'd), 1 with *why. */
+static int
+silence_create(struct src *s, json_t *matchers, double ends, const char *by,
+    const char *comment, char **sid, long *status, char **why)
+{
+	struct net_request req;
+	struct net_response resp;
+	char from[40], to[40], *body, *url;
+	json_t *j, *r;
+	int rc = 1;
+
+	time_t now = time(NULL);
+
+	timefmt_format((double)now, from, sizeof from);
+	timefmt_format(ends, to, sizeof to);
+	j = json_pack("{s:O, s:s, s:s, s:s, s:s}", "matchers", matchers,
+	    "startsAt", from, "endsAt", to, "createdBy", by, "comment", comment);
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	url = net_url_build(s->url, "/api/v2/silences", NULL);
+	memset(&req, 0, sizeof req);
+	req.method = NET_POST;
+	req.url = url;
+	req.body = body;
+	req.headers = s->headers;
+	req.timeout_ms = s->timeout_ms;
+	req.secrets = s->secrets;
+	*status = 0;
+	if (net_request(&req, &resp) != 0) {
+		*why = xasprintf("POST /api/v2/silences: %s", resp.error);
+	} else {
+		*status = resp.status;
+		r = json_loadb(resp.body, resp.body_len, 0, NULL);
+		if (resp.status == 200 && jsonx_str(r, "silenceID", 0, NULL) != NULL) {
+			*sid = xstrdup(jsonx_str(r, "silenceID", 0, NULL));
+			rc = 0;
+		} else
+			*why = xasprintf("POST /api/v2/silences: HTTP %ld: %.200s",
+			    resp.status, resp.body);
+		json_decref(r);
+	}
+	net_response_free(&resp);
+	free(url);
+	free(body);
+	return rc;
+}
+
+/* DELETEs a silence; 0 (gone, or already gone), 1 with *why. */
+static int
+silence_expire(struct src *s, const char *sid, long *status, char **why)
+{
+	struct net_request req;
+	struct net_response resp;
+	char *path = xasprintf("/api/v2/silence/%s", sid), *url;
+	int rc = 1;
+
+	url = net_url_build(s->url, path, NULL);
+	memset(&req, 0, sizeof req);
+	req.method = NET_DELETE;
+	req.url = url;
+	req.headers = s->headers;
+	req.timeout_ms = s->timeout_ms;
+	req.secrets = s->secrets;
+	*status = 0;
+	if (net_request(&req, &resp) != 0)
+		*why = xasprintf("DELETE %s: %s", path, resp.error);
+	else if (resp.status == 200 || resp.status == 404)
+		rc = 0;		/* 404: expired by someone else, or gone */
+	else {
+		*status = resp.status;
+		*why = xasprintf("DELETE %s: HTTP %ld: %.200s", path, resp.status,
+		    resp.body);
+	}
+	net_response_free(&resp);
+	free(url);
+	free(path);
+	return rc;
+}
+
+/* Handles row i of r. */
+static int
+silence_one(struct db *db, long long project_id, struct db_res *r, int i,
+    struct sources_silence_counts *c, char **cause)
+{
+	struct net_retry pol = { SOURCES_RETRY_BASE_S, SOURCES_RETRY_CAP_S,
+	    SOURCES_SILENCE_ATTEMPTS };
+	struct src_fail f = { NULL, NULL };
+	const char *id = db_res_get(r, i, 6), *state = db_res_get(r, i, 7);
+	const char *sid = db_res_get(r, i, 8);
+	char *why = NULL, *newsid = NULL, *comment;
+	double ends = db_res_f(r, i, 10), delay = 0;
+	int expiring = strcmp(state, "expiring") == 0, rc, attempts;
+	long status = 0;
+	json_t *matchers;
+	struct src s;
+	time_t now;
+
+	src_load(&s, project_id, r, i);
+	attempts = (int)db_res_ll(r, i, 11) + 1;
+	now = time(NULL);
+	if (!expiring && ends <= (double)now) {
+		rc = silence_store(db, project_id, id, "expired", NULL,
+		    "ended before it could be created", 0, cause);
+		src_release(&s);
+		return rc;
+	}
+	if (expiring && sid == NULL) {
+		rc = silence_store(db, project_id, id, "expired", NULL, NULL, 0,
+		    cause);
+		src_release(&s);
+		return rc;
+	}
+	if (src_prepare(&s, &f) != 0) {
+		why = f.reason;
+		f.reason = NULL;
+		rc = 1;
+	} else if (expiring)
+		rc = silence_expire(&s, sid, &status, &why);
+	else {
+		matchers = json_loads(db_res_get(r, i, 9), 0, NULL);
+		if (db_res_isnull(r, i, 14))
+			comment = xasprintf("midwatch: alert %s %s", db_res_get(r, i,
+			    13), strcmp(db_res_get(r, i, 15), "alert_silenced") == 0 ?
+			    "silenced" : "acknowledged");
+		else
+			comment = xasprintf("midwatch: alert %s of incident %s %s",
+			    db_res_get(r, i, 13), db_res_get(r, i, 14),
+			    strcmp(db_res_get(r, i, 15), "alert_silenced") == 0 ?
+			    "silenced" : "acknowledged");
+		rc = silence_create(&s, matchers, ends, db_res_get(r, i, 12),
+		    comment, &newsid, &status, &why);
+		json_decref(matchers);
+		free(comment);
+	}
+	if (why != NULL)
+		net_redact(why, s.secrets);
+	if (rc == 0) {
+		rc = silence_store(db, project_id, id, expiring ? "expired" :
+		    "active", newsid, NULL, 0, cause);
+		if (expiring)
+			c->expired++;
+		else
+			c->created++;
+	} else if ((status == 0 || net_retryable(status)) &&
+	    net_retry_next(&pol, attempts, net_jitter(), -1, &delay)) {
+		rc = silence_store(db, project_id, id, state, NULL, why, delay,
+		    cause);
+		c->retrying++;
+	} else {
+		rc = silence_store(db, project_id, id, "dead", NULL, why, 0, cause);
+		c->dead++;
+	}
+	if (why != NULL && c->first_error == NULL)
+		c->first_error = xstrdup(why);
+	free(why);
+	free(newsid);
+	free(f.reason);
+	free(f.payload);
+	src_release(&s);
+	return rc;
+}
+
+/* Pushes the due silences (see sources.h). */
+int
+sources_push_silences(struct db *db, long long project_id,
+    struct sources_silence_counts *c, char **cause)
+{
+	char project[24];
+	struct db_res *r;
+	int i, rc = 0;
+
+	memset(c, 0, sizeof *c);
+	snprintf(project, sizeof project, "%lld", project_id);
+	r = DBQ(db, cause, sql_due, project);
+	if (r == NULL)
+		return -1;
+	for (i = 0; i < db_res_rows(r) && rc == 0; i++)
+		rc = silence_one(db, project_id, r, i, c, cause);
+	db_res_free(r);
+	return rc;
+}
