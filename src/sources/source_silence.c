@@ -123,13 +123,13 @@ silence_expire(struct src *s, const char *sid, long *status, char **why)
 	req.secrets = s->secrets;
 	*status = 0;
 	if (net_request(&req, &resp) != 0)
-		*why = xasprintf("DELETE %s: %s", path, resp.error);
+		*why = xasprintf("expiring silence %s: %s", sid, resp.error);
 	else if (resp.status == 200 || resp.status == 404)
 		rc = 0;		/* 404: expired by someone else, or gone */
 	else {
 		*status = resp.status;
-		*why = xasprintf("DELETE %s: HTTP %ld: %.200s", path, resp.status,
-		    resp.body);
+		*why = xasprintf("expiring silence %s: HTTP %ld: %.200s", sid,
+		    resp.status, resp.body);
 	}
 	net_response_free(&resp);
 	free(url);
