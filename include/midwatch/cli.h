@@ -115,6 +115,7 @@ int cmd_policy(struct cli_ctx *, int, char **);
 int cmd_channels(struct cli_ctx *, int, char **);
 int cmd_notify(struct cli_ctx *, int, char **);
 int cmd_sources(struct cli_ctx *, int, char **);
+int cmd_rules(struct cli_ctx *, int, char **);
 
 /* Pulls the project's due sources (cli_sources.c), printing a summary line
  * when there are any: 0 ok, 1 a source failed (recorded), -1 database. */

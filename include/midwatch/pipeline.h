@@ -58,6 +58,21 @@ int stage_evidence_run(struct pipeline_ctx *ctx, char **cause);
 int stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause);
 int stage_recommend_run(struct pipeline_ctx *ctx, char **cause);
 int stage_alert_run(struct pipeline_ctx *ctx, char **cause);
+/*
+ * Validates an alert rule (kind threshold|trend|pattern, config object) as
+ * the alert stage reads it.  0, or -1 with *why (a static string naming
+ * the fields the rule needs).
+ */
+int alert_rule_check(const char *kind, json_t *cfg, const char **why);
+/*
+ * What a rule would fire over [since, until] (RFC 3339), in a read-only
+ * transaction: an array of {fingerprint, title, severity, service,
+ * incident_id, fired_at, last_at} (new reference; at most 1000), or NULL
+ * with *cause.  rule_id names its alerts (0 for a rule not saved yet).
+ */
+json_t *alert_rule_preview(struct db *db, long long project_id,
+    long long rule_id, const char *kind, json_t *cfg, const char *severity,
+    const char *since, const char *until, char **cause);
 int stage_report_run(struct pipeline_ctx *ctx, char **cause);
 
 struct pipeline_opts {

@@ -47,6 +47,7 @@ static const struct {
 	{ "notify", CLI_ACCESS_WRITES },
 	{ "project", CLI_ACCESS_SUBCMD },	/* list reads */
 	{ "sources", CLI_ACCESS_SUBCMD },	/* list, show and test read */
+	{ "rules", CLI_ACCESS_SUBCMD },		/* list, show and test read */
 };
 
 /* The table's entry for name, or -1. */

@@ -44,6 +44,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "manage the embedded private PostgreSQL cluster" },
 	{ "channels", cmd_channels, "channels add|list|test|remove ...",
 	    "Slack / PagerDuty / webhook channels and their deliveries" },
+	{ "rules", cmd_rules, "rules list|show|add|edit|enable|disable|test|apply ...",
+	    "alert rules: change them, audited; preview one over past data" },
 	{ "sources", cmd_sources, "sources add|list|show|test|remove ...",
 	    "Prometheus / Alertmanager sources every run pulls" },
 	{ "notify", cmd_notify, "notify [--wait DURATION]",

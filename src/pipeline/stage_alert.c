@@ -651,6 +651,89 @@ alert_rule_run(struct pipeline_ctx *ctx, const struct db_res *rules, int i,
 	return rc;
 }
 
+/* Validates a rule as this stage reads it (see pipeline.h). */
+int
+alert_rule_check(const char *kind, json_t *cfg, const char **why)
+{
+	struct alert_eval ev;
+
+	memset(&ev, 0, sizeof ev);
+	if (kind == NULL || (strcmp(kind, "threshold") != 0 &&
+	    strcmp(kind, "trend") != 0 && strcmp(kind, "pattern") != 0)) {
+		*why = "kind must be threshold, trend or pattern";
+		return -1;
+	}
+	if (!json_is_object(cfg)) {
+		*why = "config must be a JSON object";
+		return -1;
+	}
+	return alert_prepare(&ev, kind, cfg, why);
+}
+
+/* What a rule would fire over a window, read-only (see pipeline.h). */
+json_t *
+alert_rule_preview(struct db *db, long long project_id, long long rule_id,
+    const char *kind, json_t *cfg, const char *severity, const char *since,
+    const char *until, char **cause)
+{
+	static const char tail[] =
+	    " SELECT c.fingerprint, c.title, c.severity, s.name,"
+	    "        c.incident_id, " ALERT_TS("c.fired_at") ","
+	    "        " ALERT_TS("c.last_at")
+	    "   FROM cand c"
+	    "   LEFT JOIN midwatch.services s"
+	    "     ON s.project_id = $1 AND s.id = c.service_id"
+	    "  CROSS JOIN (SELECT $2::bigint, $5::bigint, $6::text, $7::integer,"
+	    "       $8::jsonb, $9::text) AS unused"
+	    "  ORDER BY c.fired_at, c.fingerprint LIMIT 1000";
+	struct alert_eval ev;
+	char project[24], id[24], *sql;
+	const char *why = NULL;
+	struct db_res *r;
+	json_t *out;
+	int i;
+
+	memset(&ev, 0, sizeof ev);
+	if (alert_prepare(&ev, kind, cfg, &why) != 0) {
+		*cause = xstrdup(why);
+		return NULL;
+	}
+	snprintf(project, sizeof project, "%lld", project_id);
+	snprintf(id, sizeof id, "%lld", rule_id);
+	ev.params[0] = project;
+	ev.params[1] = "0";		/* no run: nothing of a run matches */
+	ev.params[2] = since;
+	ev.params[3] = until;
+	ev.params[4] = id;
+	ev.params[5] = severity;
+	ev.params[6] = "0";
+	ev.params[7] = "[]";
+	ev.params[8] = "preview";
+	/* a read-only transaction: a preview can write nothing */
+	if (db_begin(db, cause) != 0)
+		return NULL;
+	if (DBX(db, cause, "SET TRANSACTION READ ONLY") != 0) {
+		db_rollback(db);
+		return NULL;
+	}
+	sql = xasprintf("%s%s", ev.cand_sql, tail);
+	r = db_query(db, cause, sql, ev.nparams, ev.params);
+	free(sql);
+	db_rollback(db);
+	if (r == NULL)
+		return NULL;
+	out = json_array();
+	for (i = 0; i < db_res_rows(r); i++)
+		json_array_append_new(out, json_pack("{s:s, s:s?, s:s?, s:s?, s:o,"
+		    " s:s?, s:s?}", "fingerprint", db_res_get(r, i, 0), "title",
+		    db_res_get(r, i, 1), "severity", db_res_get(r, i, 2), "service",
+		    db_res_get(r, i, 3), "incident_id", db_res_isnull(r, i, 4) ?
+		    json_null() : json_integer(db_res_ll(r, i, 4)), "fired_at",
+		    db_res_get(r, i, 5), "last_at", db_res_get(r, i, 6)));
+	db_res_free(r);
+	return out;
+}
+
 /* Runs the stage (see pipeline.h). */
 int
 stage_alert_run(struct pipeline_ctx *ctx, char **cause)
