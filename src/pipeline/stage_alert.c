@@ -30,7 +30,8 @@
  * rule's last_triggered_at records the latest data time it alerted.
  * Each notification is a row in outbound_messages per channel of the rule
  * (delivered by the notify stage), keyed so a re-run queues nothing twice.
- * Alerts are not resolved automatically when a condition clears.  A run
+ * After the rules, an alert whose condition stayed clear for its rule's
+ * hold-down is resolved, as a system feedback event (alert_sql_resolve).  A run
  * whose window holds several separate breaches of one series records them
  * as one firing (first to last), linked to the incident around the first.
  */
@@ -45,6 +46,7 @@
 #include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
@@ -434,6 +436,7 @@ static const char alert_sql_merge[] =
 /* Counts over all rules, for the run summary. */
 struct alert_counts {
 	long long rules, created, reactivated, refreshed, cooldown, messages;
+	long long resolved;	/* alerts resolved: condition clear */
 	json_t *skipped;	/* [{rule, reason}] */
 };
 
@@ -651,6 +654,82 @@ alert_rule_run(struct pipeline_ctx *ctx, const struct db_res *rules, int i,
 	return rc;
 }
 
+/*
+ * Resolves the alerts whose condition stayed clear for their rule's
+ * hold-down (config.hold_down_seconds, else the policy's), in data time:
+ * an incident rule's alert when its incident is resolved; a signal rule's
+ * when its signal ended (or is gone) a hold-down before the window's end; a
+ * metric or health rule's when it last fired a hold-down before it.  Each
+ * is a system feedback event saying why (which also queues PagerDuty's
+ * resolve and expires an Alertmanager silence).  External alerts are the
+ * source's to resolve.  $1 project, $2 window end, $3 default hold-down,
+ * $4 run.
+ */
+static const char alert_sql_resolve[] =
+    "WITH due AS ("
+    "	SELECT a.id, a.incident_id, r.name AS rule, a.fingerprint,"
+    "	       coalesce((r.config ->> 'hold_down_seconds')::integer,"
+    "	           $3::integer) AS hold"
+    "	  FROM midwatch.alerts a"
+    "	  JOIN midwatch.alert_rules r"
+    "	    ON r.project_id = a.project_id AND r.id = a.rule_id"
+    "	 WHERE a.project_id = $1"
+    "	   AND a.status IN ('active', 'acknowledged', 'silenced')"
+    "	   AND a.fingerprint NOT LIKE 'external:%'),"
+    " clear AS ("
+    "	SELECT d.*, CASE"
+    "	  WHEN d.fingerprint LIKE 'incident:%' THEN 'incident ' || d.incident_id"
+    "	       || ' resolved'"
+    "	  WHEN d.fingerprint LIKE 'signal:%' THEN 'its signal ended ' || d.hold"
+    "	       || ' s ago or more (hold-down of rule ' || d.rule || ')'"
+    "	  ELSE 'condition clear for ' || d.hold || ' s (hold-down of rule '"
+    "	       || d.rule || ')' END AS reason"
+    "	  FROM due d JOIN midwatch.alerts a"
+    "	    ON a.project_id = $1 AND a.id = d.id"
+    "	 WHERE CASE"
+    "	  WHEN d.fingerprint LIKE 'incident:%' THEN EXISTS ("
+    "	       SELECT 1 FROM midwatch.incidents i WHERE i.project_id = $1"
+    "	          AND i.id = a.incident_id AND i.status = 'resolved')"
+    "	  WHEN d.fingerprint LIKE 'signal:%' THEN NOT EXISTS ("
+    "	       SELECT 1 FROM midwatch.signals g WHERE g.project_id = $1"
+    "	          AND g.id::text = a.details ->> 'signal_id'"
+    "	          AND coalesce(g.ended_at, 'infinity') > $2::timestamptz"
+    "	              - make_interval(secs => d.hold))"
+    "	  ELSE a.last_fired_at < $2::timestamptz - make_interval(secs => d.hold)"
+    "	  END),"
+    " upd AS ("
+    "	UPDATE midwatch.alerts a SET status = 'resolved',"
+    "	       status_source = 'pipeline', resolved_at = now(),"
+    "	       resolved_by = 'midwatch', silenced_until = NULL"
+    "	  FROM clear c WHERE a.project_id = $1 AND a.id = c.id"
+    "	RETURNING a.id, a.incident_id, c.reason),"
+    " ev AS ("
+    "	INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,"
+    "	       event_type, target_kind, target_id, incident_id, payload,"
+    "	       idempotency_key)"
+    "	SELECT $1, 'system', 'midwatch', 'alert_resolved', 'alert', u.id,"
+    "	       u.incident_id, jsonb_build_object('reason', u.reason,"
+    "	           'run_id', $4::bigint, 'automatic', true),"
+    "	       'system:alert_resolved:' || u.id || ':' || $4"
+    "	  FROM upd u ON CONFLICT DO NOTHING RETURNING 1)"
+    " SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM ev)";
+
+/* Runs the resolution pass; *n gets how many alerts it resolved. */
+static int
+alert_resolve_clear(struct pipeline_ctx *ctx, long long *n, char **cause)
+{
+	struct db_res *r;
+	char hold[32];
+
+	r = DBQ(ctx->db, cause, alert_sql_resolve, ctx->project, ctx->end_ts,
+	    policy_param(hold, sizeof hold, POL_ALERT_HOLD_DOWN), ctx->run);
+	if (r == NULL)
+		return -1;
+	*n = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	return 0;
+}
+
 /* Validates a rule as this stage reads it (see pipeline.h). */
 int
 alert_rule_check(const char *kind, json_t *cfg, const char **why)
@@ -767,9 +846,12 @@ stage_alert_run(struct pipeline_ctx *ctx, char **cause)
 		    cause);
 	}
 	db_res_free(rules);
+	if (rc == 0)
+		rc = alert_resolve_clear(ctx, &c.resolved, cause);
 	if (rc == 0 && ctx->summary != NULL)
 		json_object_set_new(ctx->summary, "alert", json_pack(
-		    "{sIsIsIsIsIsIsO}", "rules", (json_int_t)c.rules,
+		    "{sIsIsIsIsIsIsIsO}", "rules", (json_int_t)c.rules,
+		    "resolved", (json_int_t)c.resolved,
 		    "created", (json_int_t)c.created,
 		    "reactivated", (json_int_t)c.reactivated,
 		    "refreshed", (json_int_t)c.refreshed,
