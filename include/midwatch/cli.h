@@ -1,6 +1,7 @@
 /*
- * cli.h - the command line: global options, the subcommand table, and the
- * shared set-up every subcommand uses to reach its database.
+ * cli.h - the command line: global options, the command table with each
+ * command's option spec, the configuration file read once for every
+ * command, and the shared set-up every command uses to reach its database.
  */
 #ifndef MIDWATCH_CLI_H
 #define MIDWATCH_CLI_H
@@ -11,7 +12,9 @@
 
 struct db;
 
-/* Global options, given before the subcommand (and accepted after it). */
+struct conf;
+
+/* Global options: anywhere on the line (before or after the command). */
 struct cli_opts {
 	const char *db;		/* --db CONNINFO, or NULL */
 	const char *project;	/* --project SLUG (default "default") */
@@ -24,9 +27,12 @@ struct cli_opts {
 	int verbose;		/* -v/--verbose */
 };
 
-/* What a subcommand gets: options and, once cli_connect ran, a database. */
+/* What a subcommand gets: options, the configuration file and, once
+ * cli_connect ran, a database. */
 struct cli_ctx {
 	struct cli_opts opts;
+	struct conf *conf;	/* the configuration file, parsed once by
+				 * cli_config; NULL before */
 	struct db *db;
 	char *conninfo;		/* resolved conninfo (malloc'd) */
 	long long project_id;
@@ -42,28 +48,104 @@ enum cli_project_mode {
 	CLI_PROJECT_NONE	/* project create/list: none is looked up */
 };
 
-struct cli_cmd {
-	const char *name;
-	int (*run)(struct cli_ctx *ctx, int argc, char **argv);
-	const char *usage;	/* "ingest FILE... | -" */
-	const char *help;	/* one line */
+/* ---- the command table (cli_table.c) and its parser (cli_args.c) --------- */
+
+/* One option of a command (long form: --name, --name VALUE, --name=VALUE). */
+struct cli_opt {
+	const char *name;	/* "json", "max-age" */
+	int takes_value;	/* 1: --name VALUE (it may be repeated) */
 };
 
+/* A command's words after its name, parsed against its table entry. */
+struct cli_args {
+	const struct cli_cmd *cmd;
+	int argc;		/* argv[0] is the command's name */
+	char **argv;		/* then its positional arguments; NULL-terminated */
+	struct cli_optval {
+		const char *name;	/* the option's name (from the table) */
+		const char *value;	/* its value, or NULL for a flag */
+	} *opts;		/* the command's own options, in order */
+	size_t n_opts;
+};
+
+/* How the words after a command's name are read (struct cli_cmd.flags). */
+#define CLI_CMD_PASS	0x01	/* all go to the command as they are (psql);
+				 * only --readonly is taken, and a first
+				 * --help is ours */
+
 /*
- * Parses global options from argv (stopping at the first non-option, the
- * subcommand).  Returns the index of the subcommand in argv (argc when there
- * is none) or -1 with *cause set on a usage error.
+ * One command: its name, what it runs, and its whole command-line spec --
+ * usage, one line of help, its own options, how many positional arguments
+ * it takes, its subcommands -- so parsing, --help and the usage errors of
+ * every command come from one place (as tmux's cmd_entry).  The global
+ * options (--db, --project, --as, --config, --readonly, -v, --help,
+ * --version) are accepted anywhere by every command.
+ */
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli_ctx *ctx, const struct cli_args *args);
+	const char *usage;	/* after "midwatch ": "report INCIDENT_ID" */
+	const char *help;	/* one line */
+	const struct cli_opt *opts;	/* its own options ({ NULL } ends), or NULL */
+	int min_args, max_args;	/* positional arguments (max -1: no limit) */
+	const char *args;	/* what they are, for "missing INCIDENT_ID" */
+	const char *subs;	/* "start stop status": argv[1] names one, or NULL */
+	int text_at;		/* > 0: from this positional argument on, a word
+				 * that is not an option is text (note) */
+	int flags;		/* CLI_CMD_* */
+	const char *exits;	/* exit statuses beyond 0 ok, 1 error, 2 usage */
+	const char *more;	/* more --help text, or NULL */
+	void (*more_help)(FILE *);	/* generated --help text, or NULL */
+};
+
+/* The table, NULL-terminated (cli_table.c). */
+extern const struct cli_cmd cli_cmds[];
+/* Finds a command by name, or NULL. */
+const struct cli_cmd *cli_find(const char *name);
+/* Prints the usage summary (every command). */
+void cli_usage(FILE *f);
+/* Prints a command's --help: usage, what it does, its options, the global
+ * options and its exit statuses. */
+void cli_cmd_help(const struct cli_cmd *c, FILE *f);
+/* Prints "midwatch: CMD: MESSAGE" (sanitised), then the command's usage
+ * and where its help is, to stderr; returns MW_EXIT_USAGE. */
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+    MW_PRINTF(2, 3);
+
+/*
+ * Parses the global options before the command (argv[1..]), stopping at
+ * the first word that is not an option.  Returns its index (argc when
+ * there is none) or -1 with *cause on a usage error.  opts is reset to
+ * the defaults first.
  */
 int cli_parse_global(int argc, char **argv, struct cli_opts *opts, char **cause);
-/* Like cli_parse_global, but adds to opts without resetting it (for the
- * global options a subcommand accepts after its name). */
-int cli_parse_more(int argc, char **argv, struct cli_opts *opts, char **cause);
-/* Finds a subcommand by name, or NULL. */
-const struct cli_cmd *cli_find(const char *name);
-/* The table, NULL-terminated. */
-extern const struct cli_cmd cli_cmds[];
-/* Prints the usage summary. */
-void cli_usage(FILE *f);
+/*
+ * Parses a command's words (argv[0] is its name) against its table entry:
+ * its own options and the global ones (into opts) in any order, "--"
+ * ending them, then the number of positional arguments and the
+ * subcommand.  0, or -1 with *cause saying what was wrong.  With --help
+ * nothing is checked.  Free a with cli_args_free.
+ */
+int cli_args_parse(const struct cli_cmd *c, int argc, char **argv,
+    struct cli_opts *opts, struct cli_args *a, char **cause);
+void cli_args_free(struct cli_args *a);
+/* 1 if option name was given. */
+int cli_args_has(const struct cli_args *a, const char *name);
+/* The value of option name (the last one given), or NULL. */
+const char *cli_args_get(const struct cli_args *a, const char *name);
+/* The values of a repeated option in order: *i starts at 0; NULL at the end. */
+const char *cli_args_next(const struct cli_args *a, const char *name,
+    size_t *i);
+/*
+ * Reads the configuration file once for every command -- --config FILE
+ * (which must exist), else the default one when there is one -- into
+ * ctx->conf, and lets it fill what the command line left open: db,
+ * project, as (after $MIDWATCH_ACTOR) and readonly.  0, or -1 with
+ * *cause.
+ */
+int cli_config(struct cli_ctx *ctx, char **cause);
+/* Frees ctx->conf. */
+void cli_config_free(struct cli_ctx *ctx);
 
 /* Resolves the database (starting the embedded cluster when none is named),
  * connects, applies pending migrations and looks up the project (creating
@@ -72,6 +154,10 @@ void cli_usage(FILE *f);
  * creates the embedded cluster, and the session is read-only.  0 ok, -1
  * with *cause. */
 int cli_connect(struct cli_ctx *ctx, char **cause);
+/* Decides which database ctx uses (--db, the configuration's db, the libpq
+ * environment, else the embedded cluster, created and started when needed
+ * but never created with --readonly) into ctx->conninfo; 0 or -1. */
+int cli_resolve(struct cli_ctx *ctx, char **cause);
 /* The first half of cli_connect: resolves the database and connects
  * (read-only with --readonly), without migrating or finding a project. */
 int cli_open(struct cli_ctx *ctx, char **cause);
@@ -98,24 +184,28 @@ struct mw_snapshot;
 void cli_incidents_print(const struct mw_snapshot *s);
 
 /* Subcommands (each in its own cli_*.c). */
-int cmd_console(struct cli_ctx *, int, char **);
-int cmd_demo(struct cli_ctx *, int, char **);
-int cmd_ingest(struct cli_ctx *, int, char **);
-int cmd_run(struct cli_ctx *, int, char **);
-int cmd_status(struct cli_ctx *, int, char **);
-int cmd_incidents(struct cli_ctx *, int, char **);
-int cmd_alerts(struct cli_ctx *, int, char **);
-int cmd_report(struct cli_ctx *, int, char **);
-int cmd_feedback(struct cli_ctx *, int, char **);
-int cmd_note(struct cli_ctx *, int, char **);
-int cmd_migrate(struct cli_ctx *, int, char **);
-int cmd_cluster(struct cli_ctx *, int, char **);
-int cmd_investigate(struct cli_ctx *, int, char **);
-int cmd_policy(struct cli_ctx *, int, char **);
-int cmd_channels(struct cli_ctx *, int, char **);
-int cmd_notify(struct cli_ctx *, int, char **);
-int cmd_sources(struct cli_ctx *, int, char **);
-int cmd_rules(struct cli_ctx *, int, char **);
+int cmd_console(struct cli_ctx *, const struct cli_args *);
+int cmd_demo(struct cli_ctx *, const struct cli_args *);
+int cmd_ingest(struct cli_ctx *, const struct cli_args *);
+int cmd_run(struct cli_ctx *, const struct cli_args *);
+int cmd_status(struct cli_ctx *, const struct cli_args *);
+int cmd_incidents(struct cli_ctx *, const struct cli_args *);
+int cmd_alerts(struct cli_ctx *, const struct cli_args *);
+int cmd_report(struct cli_ctx *, const struct cli_args *);
+int cmd_feedback(struct cli_ctx *, const struct cli_args *);
+int cmd_note(struct cli_ctx *, const struct cli_args *);
+int cmd_migrate(struct cli_ctx *, const struct cli_args *);
+int cmd_cluster(struct cli_ctx *, const struct cli_args *);
+int cmd_investigate(struct cli_ctx *, const struct cli_args *);
+int cmd_policy(struct cli_ctx *, const struct cli_args *);
+int cmd_channels(struct cli_ctx *, const struct cli_args *);
+int cmd_notify(struct cli_ctx *, const struct cli_args *);
+int cmd_sources(struct cli_ctx *, const struct cli_args *);
+int cmd_rules(struct cli_ctx *, const struct cli_args *);
+int cmd_psql(struct cli_ctx *, const struct cli_args *);
+/* Opens the console on ctx (connected already, or connecting now): what
+ * `midwatch console` and `midwatch demo` end with (cli_console.c). */
+int cli_console_open(struct cli_ctx *ctx);
 
 /* Pulls the project's due sources (cli_sources.c), printing a summary line
  * when there are any: 0 ok, 1 a source failed (recorded), -1 database. */
@@ -124,6 +214,12 @@ int cli_sources_pull(struct cli_ctx *ctx);
  * line when any was (cli_sources.c); cmd names the caller in errors.
  * 0, or 1 when one failed (it is retried later). */
 int cli_silences_push(struct cli_ctx *ctx, const char *cmd);
+
+/* The --help text of channels and sources beyond the usage: what they do
+ * and every --set KEY (cli_channels.c, cli_sources.c). */
+void cli_channels_help(FILE *f);
+void cli_sources_help(FILE *f);
+void cli_rules_help(FILE *f);
 
 /* Prints what a notification delivery did, one line (cli_channels.c). */
 struct notify_counts;
@@ -142,9 +238,6 @@ enum cli_access {
 enum cli_access cli_cmd_access(const char *name);
 /* 1 if name's access is declared in cli_access.c's table. */
 int cli_cmd_access_declared(const char *name);
-/* Removes every "--readonly" from argv[1..argc) (up to a "--"), setting
- * opts->readonly; returns the new argc (argv stays NULL-terminated). */
-int cli_take_readonly(int argc, char **argv, struct cli_opts *opts);
 /* Prints "midwatch: CMD: refused: --readonly (it writes)" and returns 1. */
 int cli_refuse_readonly(const char *cmd);
 /* The rule a project slug follows, for messages. */
@@ -154,6 +247,6 @@ int cli_refuse_readonly(const char *cmd);
 /* 0 if slug follows the rule of midwatch.projects.slug, else -1 with
  * *cause naming the slug (sanitised) and the rule. */
 int cli_project_check(const char *slug, char **cause);
-int cmd_project(struct cli_ctx *, int, char **);
+int cmd_project(struct cli_ctx *, const struct cli_args *);
 
 #endif

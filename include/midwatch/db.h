@@ -132,6 +132,15 @@ int db_cluster_stop(const char *dir, char **cause);
 int db_cluster_running(const char *dir);
 /* 1 if the cluster under dir was created (initdb ran), 0 if not. */
 int db_cluster_exists(const char *dir);
+/* How to reach the cluster under dir (whether it runs or not). */
+#define DB_CLUSTER_PORT "5432"
+#define DB_CLUSTER_USER "midwatch"
+#define DB_CLUSTER_DB "midwatch"
+/* Its socket directory (malloc'd): DIR/run. */
+char *db_cluster_sockdir(const char *dir);
+/* Its conninfo (malloc'd): "host=DIR/run port=5432 user=midwatch
+ * dbname=midwatch". */
+char *db_cluster_conninfo(const char *dir);
 
 /* ---- migrations ---------------------------------------------------------- */
 

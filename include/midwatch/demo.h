@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-/* Writes the demo scenario as JSON Lines (DESIGN.md ingest format) to out and
+/* Writes the demo scenario as JSON Lines (doc/interfaces.md) to out and
  * the ground truth (one JSON array, pretty) to truth (truth may be NULL).
  * Returns 0, or -1 with *cause set to a malloc'd message. */
 int demo_generate(FILE *out, FILE *truth, unsigned long seed, char **cause);

@@ -1,9 +1,13 @@
 /*
- * feedback.h - the single writer of feedback_events.  Every operator action
- * (console key or CLI command) becomes one append-only event, and the derived
- * status it implies (alert acknowledged, hypothesis confirmed...) is updated
- * in the same transaction.  A repeated action with the same idempotency key
- * records once.
+ * feedback.h - the single writer of feedback_events, and the one set of
+ * rules operator actions follow.  Every action (console key or CLI command)
+ * becomes one append-only event, and the derived status it implies (alert
+ * acknowledged, hypothesis confirmed...) is updated in the same
+ * transaction.  A repeated action with the same idempotency key records
+ * once.  What an action may do to a target in a given status
+ * (feedback_check), what else it changes (feedback_effect) and how a
+ * silence's duration is read (feedback_parse_silence) are decided here for
+ * the CLI and the console alike (doc/feedback.md).
  */
 #ifndef MIDWATCH_FEEDBACK_H
 #define MIDWATCH_FEEDBACK_H
@@ -26,14 +30,18 @@ enum feedback_action {
 	FB_NOTE,		/* human_note_added (payload: {"text": "..."}) */
 	/* Added actions. */
 	FB_INC_TRIAGE,		/* incident_triaged (open -> triaged) */
+	FB_ALERT_UNSILENCE,	/* alert_unsilenced: the silence ends (undo) */
 };
 
 /* Longest note text accepted, in bytes. */
 #define FEEDBACK_NOTE_MAX 4000
 /* Longest silence accepted, in seconds (30 days). */
 #define FEEDBACK_SILENCE_MAX (30 * 86400)
-/* Silence when the payload names no duration (1 hour). */
+/* Silence when the payload names no duration (1 hour), as it is written. */
 #define FEEDBACK_SILENCE_DEFAULT 3600
+#define FEEDBACK_SILENCE_DEFAULT_TEXT "1h"
+/* The durations a silence takes, for messages and prompts. */
+#define FEEDBACK_SILENCE_EXAMPLES "30m, 2h, 1h30m, 1d"
 
 struct feedback {
 	enum feedback_action action;
@@ -47,6 +55,21 @@ struct feedback {
 					 * target and a per-minute bucket */
 };
 
+/* What recording an action did (feedback_record). */
+struct feedback_result {
+	long long event_id;	/* the event (on a repeat: the one recorded) */
+	char was[24];		/* the target's status before ("" if none) */
+};
+
+/* What an action does to a target in a status (feedback_check). */
+enum feedback_verdict {
+	FB_APPLY,		/* recorded, and the status changes */
+	FB_SAME,		/* recorded; the target is in that status already
+				 * (a second person's acknowledgement is a fact
+				 * worth keeping), so nothing else changes */
+	FB_REFUSE		/* refused: nothing is recorded */
+};
+
 /* Event type name of an action ("alert_acknowledged"). */
 const char *feedback_event_type(enum feedback_action a);
 /* The target kind an action applies to ("alert"), or NULL for FB_NOTE
@@ -56,12 +79,35 @@ const char *feedback_target_kind(enum feedback_action a);
 const char *feedback_verb(enum feedback_action a);
 
 /*
+ * The rules, for the CLI and the console alike: what action a does to
+ * target id (of its kind) whose status is status (NULL or "": not known,
+ * FB_APPLY).  On FB_REFUSE *why gets the reason ("alert 12 is resolved").
+ */
+enum feedback_verdict feedback_check(enum feedback_action a, long long id,
+    const char *status, char **why);
+/* What else action a changes on a target in status, said before or after
+ * it ("its silence ends"), or NULL. */
+const char *feedback_effect(enum feedback_action a, const char *status);
+/* The incident action of the console's resolve/reopen key for an incident
+ * in status: FB_INC_REOPEN for a resolved one, else FB_INC_RESOLVE. */
+enum feedback_action feedback_incident_toggle(const char *status);
+/*
+ * Reads a silence's duration as the CLI's --for and the console's prompt
+ * take it: "90" (seconds), "90s", "30m", "2h", "1h30m", "1d", blanks
+ * around it ignored, empty or NULL for the default (1h); from 1 second to
+ * 30 days.  0 and *seconds, or -1 with *cause saying what is wrong.
+ */
+int feedback_parse_silence(const char *s, int *seconds, char **cause);
+
+/*
  * Records the event and applies its derived status in one transaction.
- * Returns 0 recorded, 1 already recorded (same idempotency key: nothing
- * changed), -1 with *cause (unknown target, wrong project, database error).
- * *event_id gets the event's id when not NULL.
+ * Returns 0 recorded, 2 recorded while the target was in that status
+ * already (FB_SAME: nothing else changed), 1 already recorded (same
+ * idempotency key: nothing changed), -1 with *cause (unknown target,
+ * wrong project, an action refused for the target's status, database
+ * error).  *res (when not NULL) gets the event and the status before.
  */
 int feedback_record(struct db *db, const struct feedback *fb,
-    long long *event_id, char **cause);
+    struct feedback_result *res, char **cause);
 
 #endif

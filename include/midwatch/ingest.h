@@ -1,6 +1,6 @@
 /*
  * ingest.h - getting raw data into PostgreSQL: JSON Lines files (the format
- * of DESIGN.md, every kind), stdin, and git repositories.
+ * of doc/interfaces.md, every kind), stdin, and git repositories.
  *
  * Two layers.  The pure layer (no database) validates one line and turns it
  * into a normalised record, classifies commit paths, fingerprints error
@@ -22,7 +22,7 @@
 
 struct db;
 
-/* The kinds of DESIGN.md's table, in the order a batch is written. */
+/* The kinds of doc/interfaces.md's table, in the order a batch is written. */
 enum ingest_kind {
 	INGEST_KIND_SERVICE,
 	INGEST_KIND_DEPENDENCY,

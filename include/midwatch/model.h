@@ -208,7 +208,7 @@ struct mw_snapshot *model_load_ids(struct db *db, long long project_id,
 #define MODEL_MAX_TIMELINE 200
 #define MODEL_MAX_SERIES 6
 #define MODEL_MAX_POINTS 360
-/* The `incidents --json` array (DESIGN.md "Interfaces"); new reference. */
+/* The `incidents --json` array (doc/interfaces.md); new reference. */
 json_t *model_to_json(const struct mw_snapshot *s);
 /* One incident in the shape of that array's elements (`investigate
  * --json`); new reference. */

@@ -16,6 +16,10 @@
 
 struct db;
 
+/* What `midwatch run` and the console's R say when a run found nothing to
+ * do (pipeline_run: run id 0). */
+#define PIPELINE_NOTHING_NEW "nothing new since the last run"
+
 /* What every stage gets. */
 struct pipeline_ctx {
 	struct db *db;

@@ -71,6 +71,7 @@ enum layout_mode {
 #define LAYOUT_MIN_LINES 16
 #define LAYOUT_GRID_COLS 160	/* at least this wide (and 24 tall): grid */
 #define LAYOUT_GRID_LINES 24
+#define LAYOUT_GRID_MIN_PANE 60	/* the narrowest grid column */
 
 /* Minimum content rows of a stacked pane (its title line not counted). */
 #define LAYOUT_MIN_ROWS_INCIDENTS 3
@@ -96,6 +97,12 @@ struct layout {
  */
 void layout_compute(int cols, int lines, int focus, const int *want,
     struct layout *l);
+/* layout_compute, and need (when not NULL) gives the columns each pane's
+ * longest line needs: the grid's columns follow them (a column whose text
+ * is short gives its width to the other), neither narrower than
+ * LAYOUT_GRID_MIN_PANE. */
+void layout_compute_fit(int cols, int lines, int focus, const int *want,
+    const int *need, struct layout *l);
 
 /* ---- width-aware text -------------------------------------------------------- */
 
@@ -170,11 +177,14 @@ int chart_time_col(double t, double t0, double t1, int cols);
 	ACTION_INFO(REDRAW, "redraw", "Views", "redraw the screen") \
 	ACTION_INFO(TOGGLE_HIDDEN, "toggle-hidden", "Views", "show/hide suppressed incidents and unpublishable recommendations") \
 	ACTION_INFO(TOGGLE_ALERTS, "toggle-alerts", "Views", "alerts of the selected incident / all alerts") \
+	ACTION_INFO(SORT, "sort", "Views", "sort the focused pane by its next column (again: the one after)") \
+	ACTION_INFO(SORT_REVERSE, "sort-reverse", "Views", "reverse the focused pane's order") \
 	ACTION_INFO(RUN_PIPELINE, "run-pipeline", "Pipeline", "run the pipeline now") \
 	ACTION_INFO(MARK, "mark", "Triage", "mark/unmark the item to act on several at once") \
 	ACTION_INFO(ACK, "ack", "Triage", "acknowledge the alert or recommendation") \
 	ACTION_INFO(RESOLVE, "resolve", "Triage", "resolve the alert") \
 	ACTION_INFO(SILENCE, "silence", "Triage", "silence the alert (asks for how long)") \
+	ACTION_INFO(UNSILENCE, "unsilence", "Triage", "end the alert's silence (undoes silence)") \
 	ACTION_INFO(CONFIRM, "confirm", "Triage", "confirm the hypothesis (asks about root cause)") \
 	ACTION_INFO(REJECT, "reject", "Triage", "reject the hypothesis") \
 	ACTION_INFO(DISMISS, "dismiss", "Triage", "dismiss the recommendation") \

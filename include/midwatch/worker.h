@@ -61,6 +61,8 @@ struct intent {
 	char *payload;			/* JSON text, or NULL */
 	char *key;			/* idempotency key: the same for a retry */
 	char *label;			/* "acknowledge alert #5", for messages */
+	char *after;			/* said after "recorded" ("(u undoes
+					 * it)"), or NULL */
 	int attempts;			/* tries so far (retries after reconnects) */
 	/* INVESTIGATE (on the pipeline thread, investigate.h): */
 	double at;			/* the moment, epoch seconds */

@@ -2,8 +2,9 @@
  * cli_access.c - what --readonly means for each subcommand: the table of
  * commands that only read, that write (refused up front with --readonly)
  * and that decide per form (channels list reads, channels add writes), the
- * one refusal message, `--readonly` taken from anywhere on the command
- * line, and the rule of a project slug (checked before any SQL).
+ * one refusal message, and the rule of a project slug (checked before any
+ * SQL).  `--readonly` counts anywhere on the command line: it is a global
+ * option (cli_args.c).
  *
  * A command missing from the table counts as writing: a new command is
  * refused under --readonly until it is declared here (tests/unit/test_cli.c
@@ -36,6 +37,7 @@ static const struct {
 	{ "ack", CLI_ACCESS_WRITES },
 	{ "resolve", CLI_ACCESS_WRITES },
 	{ "silence", CLI_ACCESS_WRITES },
+	{ "unsilence", CLI_ACCESS_WRITES },
 	{ "confirm", CLI_ACCESS_WRITES },
 	{ "reject", CLI_ACCESS_WRITES },
 	{ "dismiss", CLI_ACCESS_WRITES },
@@ -48,6 +50,7 @@ static const struct {
 	{ "project", CLI_ACCESS_SUBCMD },	/* list reads */
 	{ "sources", CLI_ACCESS_SUBCMD },	/* list, show and test read */
 	{ "rules", CLI_ACCESS_SUBCMD },		/* list, show and test read */
+	{ "psql", CLI_ACCESS_READS },		/* a read-only session */
 };
 
 /* The table's entry for name, or -1. */
@@ -76,28 +79,6 @@ int
 cli_cmd_access_declared(const char *name)
 {
 	return cli_access_find(name) >= 0;
-}
-
-/* Removes "--readonly" from the subcommand's arguments (see cli.h). */
-int
-cli_take_readonly(int argc, char **argv, struct cli_opts *opts)
-{
-	int i, n = 1;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < argc)
-				argv[n++] = argv[i++];
-			break;
-		}
-		if (strcmp(argv[i], "--readonly") == 0)
-			opts->readonly = 1;
-		else
-			argv[n++] = argv[i];
-	}
-	if (argc > 0)
-		argv[n] = NULL;
-	return argc > 0 ? n : argc;
 }
 
 /* The one refusal of a writing command under --readonly. */

@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +23,6 @@
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
-#define ALERTS_USAGE "usage: midwatch alerts [--all] [--json]\n"
 
 /* Longest labels line of the table, in bytes. */
 #define ALERTS_LABELS_MAX 240
@@ -136,39 +134,13 @@ alerts_table(const struct mw_alert_list *l, int all)
 
 /* alerts [--all] [--json]. */
 int
-cmd_alerts(struct cli_ctx *ctx, int argc, char **argv)
+cmd_alerts(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct mw_alert_list *l;
 	json_t *j;
 	char *cause = NULL;
-	int ch, json = 0, all = 0;
+	int json = cli_args_has(a, "json"), all = cli_args_has(a, "all");
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+ahj", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': json = 1; break;
-		case 'a': all = 1; break;
-		case 'h':
-			fputs(ALERTS_USAGE, stdout);
-			return MW_EXIT_OK;
-		default:
-			fprintf(stderr, "midwatch: alerts: unknown option %s\n%s",
-			    argv[optind - 1], ALERTS_USAGE);
-			return MW_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "midwatch: alerts: unexpected argument \"%s\" "
-		    "(alerts takes only options)\n%s", argv[optind], ALERTS_USAGE);
-		return MW_EXIT_USAGE;
-	}
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("alerts", cause);
 	l = model_alerts_load(ctx->db, ctx->project_id, all, &cause);

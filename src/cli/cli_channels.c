@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,116 +28,71 @@
 	"       midwatch channels remove NAME\n"
 #define NOTIFY_USAGE "usage: midwatch notify [--wait DURATION]\n"
 
-/* Options every channels subcommand and notify take (globals included). */
-enum {
-	OPT_SET = 256, OPT_ALL_RULES, OPT_JSON, OPT_WAIT, OPT_DB, OPT_PROJECT,
-	OPT_AS, OPT_READONLY
-};
-static const struct option chan_longopts[] = {
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "all-rules", no_argument, NULL, OPT_ALL_RULES },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "wait", required_argument, NULL, OPT_WAIT },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "project", required_argument, NULL, OPT_PROJECT },
-	{ "as", required_argument, NULL, OPT_AS },
-	{ "readonly", no_argument, NULL, OPT_READONLY },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
-
 /* What the command line of one subcommand said. */
 struct chan_args {
 	const char *sub;	/* add, list, test, remove, notify */
 	json_t *settings;	/* from --set */
-	int all_rules, json, help, nsets;
+	int all_rules, json, nsets;
 	int wait_s;
 	char **pos;		/* positional arguments */
 	int npos;
 };
 
-/* Prints the usage of a subcommand and returns the usage exit code. */
+/* Prints a usage error of a subcommand and returns the usage exit code. */
 static int
 chan_usage_error(const char *sub, char *cause)
 {
-	fprintf(stderr, "midwatch: %s: %s\n%s", sub, cause,
-	    strcmp(sub, "notify") == 0 ? NOTIFY_USAGE : CHANNELS_USAGE);
+	cli_errorf("%s: %s", sub, cause);
+	fputs(strcmp(sub, "notify") == 0 ? NOTIFY_USAGE : CHANNELS_USAGE, stderr);
 	free(cause);
 	return MW_EXIT_USAGE;
 }
 
 /*
- * Parses the options of argv (argv[0] is the subcommand's name) into a;
- * options and arguments may come in any order.  0 ok, -1 with *cause.
+ * Reads the options of one subcommand (parsed against the command table)
+ * into ca, refusing those of another subcommand; pos are the arguments
+ * after the subcommand's name.  0 ok, -1 with *cause.
  */
 static int
-chan_parse(struct cli_ctx *ctx, int argc, char **argv, struct chan_args *a,
-    char **cause)
+chan_parse(const struct cli_args *a, char **pos, int npos,
+    struct chan_args *ca, char **cause)
 {
-	int c;
+	const char *v;
+	size_t i;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", chan_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SET:
-			if (strcmp(a->sub, "add") != 0) {
+	for (i = 0; i < a->n_opts; i++) {
+		v = a->opts[i].value;
+		if (strcmp(a->opts[i].name, "set") == 0) {
+			if (strcmp(ca->sub, "add") != 0) {
 				*cause = xstrdup("--set is an option of channels add");
 				return -1;
 			}
-			if (setting_parse(notify_settings, a->settings, optarg, cause) != 0)
+			if (setting_parse(notify_settings, ca->settings, v, cause) != 0)
 				return -1;
-			a->nsets++;
-			break;
-		case OPT_ALL_RULES:
-			if (strcmp(a->sub, "add") != 0) {
+			ca->nsets++;
+		} else if (strcmp(a->opts[i].name, "all-rules") == 0) {
+			if (strcmp(ca->sub, "add") != 0) {
 				*cause = xstrdup("--all-rules is an option of "
 				    "channels add");
 				return -1;
 			}
-			a->all_rules = 1;
-			break;
-		case OPT_JSON:
-			if (strcmp(a->sub, "list") != 0) {
+			ca->all_rules = 1;
+		} else if (strcmp(a->opts[i].name, "json") == 0) {
+			if (strcmp(ca->sub, "list") != 0) {
 				*cause = xstrdup("--json is an option of channels "
 				    "list");
 				return -1;
 			}
-			a->json = 1;
-			break;
-		case OPT_WAIT:
-			if (strcmp(a->sub, "notify") != 0) {
-				*cause = xstrdup("--wait is an option of notify");
-				return -1;
-			}
-			if (conf_parse_duration(optarg, &a->wait_s) != 0) {
-				*cause = xasprintf("--wait: not a duration (30s, 5m, "
-				    "1h): %s", optarg);
-				return -1;
-			}
-			break;
-		case OPT_DB: ctx->opts.db = optarg; break;
-		case OPT_PROJECT:
-			ctx->opts.project = optarg;
-			ctx->opts.project_given = 1;
-			break;
-		case OPT_AS: ctx->opts.actor = optarg; break;
-		case OPT_READONLY: ctx->opts.readonly = 1; break;
-		case 'h': a->help = 1; break;
-		case ':':
-			*cause = xasprintf("option %s needs a value",
-			    argv[optind - 1]);
-			return -1;
-		default:
-			*cause = xasprintf("unknown option %s", argv[optind - 1]);
+			ca->json = 1;
+		} else if (strcmp(a->opts[i].name, "wait") == 0 &&
+		    conf_parse_duration(v, &ca->wait_s) != 0) {
+			*cause = xasprintf("--wait: not a duration (30s, 5m, 1h): "
+			    "%s", v);
 			return -1;
 		}
 	}
-	a->pos = argv + optind;
-	a->npos = argc - optind;
-	/* a bad --project is a usage error, before any SQL */
-	if (cli_project_check(ctx->opts.project, cause) != 0)
-		return -1;
+	ca->pos = pos;
+	ca->npos = npos;
 	return 0;
 }
 
@@ -387,65 +341,43 @@ chan_remove(struct cli_ctx *ctx, struct chan_args *a)
 	return MW_EXIT_OK;
 }
 
-/* Prints the help of channels. */
-static void
-chan_help(void)
+/* The help of channels beyond its usage (see cli.h). */
+void
+cli_channels_help(FILE *f)
 {
-	printf(CHANNELS_USAGE "\n"
+	fprintf(f, CHANNELS_USAGE "\n"
 	    "Notification channels of the project.  Alert rules name channels by\n"
 	    "NAME; --all-rules adds the channel to every rule.  A pagerduty URL\n"
 	    "defaults to " NET_PAGERDUTY_URL "; a slack URL of - means the\n"
 	    "secret (key-env/key-file) is the incoming-webhook URL.  Secrets are\n"
 	    "never stored: only the variable's or file's name is.\n\n");
-	printf("settings (--set KEY=VALUE):\n");
-	setting_help(notify_settings, stdout);
+	fprintf(f, "settings (--set KEY=VALUE):\n");
+	setting_help(notify_settings, f);
 }
 
 /* midwatch channels SUBCOMMAND ... */
 int
-cmd_channels(struct cli_ctx *ctx, int argc, char **argv)
+cmd_channels(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	struct chan_args a;
+	struct chan_args ca;
 	char *cause = NULL, *sub;
 	int rc;
 
-	memset(&a, 0, sizeof a);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		if (argc >= 2) {
-			chan_help();
-			return MW_EXIT_OK;
-		}
-		fprintf(stderr, "midwatch: channels: name a subcommand (add, list, "
-		    "test, remove)\n" CHANNELS_USAGE);
-		return MW_EXIT_USAGE;
-	}
-	a.sub = argv[1];
-	if (strcmp(a.sub, "add") != 0 && strcmp(a.sub, "list") != 0 &&
-	    strcmp(a.sub, "test") != 0 && strcmp(a.sub, "remove") != 0) {
-		fprintf(stderr, "midwatch: channels: unknown subcommand %s\n"
-		    CHANNELS_USAGE, a.sub);
-		return MW_EXIT_USAGE;
-	}
-	sub = xasprintf("channels %s", a.sub);
-	a.settings = json_object();
-	if (chan_parse(ctx, argc - 1, argv + 1, &a, &cause) != 0) {
+	memset(&ca, 0, sizeof ca);
+	ca.sub = a->argv[1];
+	sub = xasprintf("channels %s", ca.sub);
+	ca.settings = json_object();
+	if (chan_parse(a, a->argv + 2, a->argc - 2, &ca, &cause) != 0)
 		rc = chan_usage_error(sub, cause);
-		goto out;
-	}
-	if (a.help) {
-		chan_help();
-		rc = MW_EXIT_OK;
-	} else if (strcmp(a.sub, "add") == 0)
-		rc = chan_add(ctx, &a);
-	else if (strcmp(a.sub, "list") == 0)
-		rc = chan_list(ctx, &a);
-	else if (strcmp(a.sub, "test") == 0)
-		rc = chan_test(ctx, &a);
+	else if (strcmp(ca.sub, "add") == 0)
+		rc = chan_add(ctx, &ca);
+	else if (strcmp(ca.sub, "list") == 0)
+		rc = chan_list(ctx, &ca);
+	else if (strcmp(ca.sub, "test") == 0)
+		rc = chan_test(ctx, &ca);
 	else
-		rc = chan_remove(ctx, &a);
-out:
-	json_decref(a.settings);
+		rc = chan_remove(ctx, &ca);
+	json_decref(ca.settings);
 	free(sub);
 	return rc;
 }
@@ -461,31 +393,20 @@ cli_notify_print(const struct notify_counts *c)
 
 /* midwatch notify [--wait DURATION] */
 int
-cmd_notify(struct cli_ctx *ctx, int argc, char **argv)
+cmd_notify(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct notify_opts o = { 0, 0 };
 	struct notify_counts c;
-	struct chan_args a;
+	struct chan_args ca;
 	char *cause = NULL;
 
-	memset(&a, 0, sizeof a);
-	a.sub = "notify";
-	if (chan_parse(ctx, argc, argv, &a, &cause) != 0)
+	memset(&ca, 0, sizeof ca);
+	ca.sub = "notify";
+	if (chan_parse(a, a->argv + 1, a->argc - 1, &ca, &cause) != 0)
 		return chan_usage_error("notify", cause);
-	if (a.help) {
-		printf(NOTIFY_USAGE "\nDelivers the notifications that are due, "
-		    "without a pipeline run.\nWith --wait, keeps delivering "
-		    "retries that fall due within DURATION.\n");
-		return MW_EXIT_OK;
-	}
-	if (a.npos != 0)
-		return chan_usage_error("notify", xasprintf("unexpected argument "
-		    "%s", a.pos[0]));
-	if (ctx->opts.readonly)
-		return cli_refuse_readonly("notify");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("notify", cause);
-	o.wait_s = a.wait_s;
+	o.wait_s = ca.wait_s;
 	cli_silences_push(ctx, "notify");
 	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0)
 		return cli_fail("notify", cause);

@@ -48,17 +48,12 @@ cli_actor(const struct cli_opts *o)
 	return xstrdup(pw != NULL ? pw->pw_name : "unknown");
 }
 
-/* Resolves the database and connects, read-only with --readonly (see
- * cli.h). */
+/* Resolves the database (see cli.h). */
 int
-cli_open(struct cli_ctx *ctx, char **cause)
+cli_resolve(struct cli_ctx *ctx, char **cause)
 {
 	char *dir, *why = NULL;
 
-	if (ctx->actor == NULL)
-		ctx->actor = cli_actor(&ctx->opts);
-	if (ctx->opts.readonly)
-		db_readonly_process();
 	ctx->conninfo = db_conninfo_resolve(ctx->opts.db, cli_getenv);
 	if (ctx->conninfo == NULL) {
 		dir = db_cluster_dir(cli_getenv);
@@ -78,6 +73,20 @@ cli_open(struct cli_ctx *ctx, char **cause)
 		}
 		free(dir);
 	}
+	return 0;
+}
+
+/* Resolves the database and connects, read-only with --readonly (see
+ * cli.h). */
+int
+cli_open(struct cli_ctx *ctx, char **cause)
+{
+	if (ctx->actor == NULL)
+		ctx->actor = cli_actor(&ctx->opts);
+	if (ctx->opts.readonly)
+		db_readonly_process();
+	if (cli_resolve(ctx, cause) != 0)
+		return -1;
 	ctx->db = db_open(ctx->conninfo, cause);
 	return ctx->db == NULL ? -1 : 0;
 }

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +20,6 @@
 #include "midwatch/ingest.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/xmalloc.h"
-
-#define DEMO_USAGE \
-	"usage: midwatch demo [--no-tui] [--seed N] [--emit FILE] [--truth FILE]\n"
 
 /* Opens path for writing ("-" is stdout). */
 static FILE *
@@ -104,24 +100,11 @@ demo_counts(struct cli_ctx *ctx, long long *incidents, long long *alerts)
 
 /* Loads the demo, runs the pipeline, opens the console. */
 int
-cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
+cmd_demo(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "no-tui", no_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "emit", required_argument, NULL, 'e' },
-		{ "truth", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		/* the global options are accepted after the subcommand too */
-		{ "db", required_argument, NULL, 'D' },
-		{ "project", required_argument, NULL, 'P' },
-		{ "as", required_argument, NULL, 'A' },
-		{ "readonly", no_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 }
-	};
-	static char console_name[] = "console";
-	char *console_argv[] = { console_name, NULL };
-	const char *emit = NULL, *truth = NULL;
+	const char *emit = cli_args_get(a, "emit");
+	const char *truth = cli_args_get(a, "truth");
+	const char *seed_s = cli_args_get(a, "seed");
 	const struct ingest_stats *st;
 	struct pipeline_opts popts;
 	unsigned long seed = 1;
@@ -129,57 +112,17 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 	struct ingest *in = NULL;
 	FILE *tmp = NULL, *tf = NULL;
 	char *cause = NULL, *source = NULL, *end;
-	int ch, no_tui = 0, rc, prc;
+	int no_tui = cli_args_has(a, "no-tui"), rc, prc;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n': no_tui = 1; break;
-		case 'D': ctx->opts.db = optarg; break;
-		case 'P': ctx->opts.project = optarg; break;
-		case 'A': ctx->opts.actor = optarg; break;
-		case 'R': ctx->opts.readonly = 1; break;
-		case 'e': emit = optarg; break;
-		case 't': truth = optarg; break;
-		case 's':
-			errno = 0;
-			seed = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    errno != 0) {
-				fprintf(stderr, "midwatch: demo: --seed needs a "
-				    "non-negative number\n%s", DEMO_USAGE);
-				return MW_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			fputs(DEMO_USAGE, stdout);
-			return MW_EXIT_OK;
-		case ':':
-			fprintf(stderr, "midwatch: demo: option %s needs a value\n%s",
-			    argv[optind - 1], DEMO_USAGE);
-			return MW_EXIT_USAGE;
-		default:
-			fprintf(stderr, "midwatch: demo: unknown option %s\n%s",
-			    argv[optind - 1], DEMO_USAGE);
-			return MW_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "midwatch: demo: unexpected argument %s\n%s",
-		    argv[optind], DEMO_USAGE);
-		return MW_EXIT_USAGE;
+	if (seed_s != NULL) {
+		errno = 0;
+		seed = strtoul(seed_s, &end, 10);
+		if (*seed_s < '0' || *seed_s > '9' || *end != '\0' || errno != 0)
+			return cli_usage_error(a->cmd, "--seed needs a "
+			    "non-negative number, not %s", seed_s);
 	}
 	if (emit != NULL)
 		return demo_emit(emit, truth, seed);
-	if (cli_project_check(ctx->opts.project, &cause) != 0) {
-		cli_errorf("demo: %s", cause);
-		free(cause);
-		return MW_EXIT_USAGE;
-	}
-	if (ctx->opts.readonly)
-		return cli_refuse_readonly("demo");
-
 	/* demo is one of the commands that create a missing project */
 	ctx->project_mode = CLI_PROJECT_CREATE;
 	if (cli_connect(ctx, &cause) != 0)
@@ -245,7 +188,7 @@ cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 		fclose(tmp);
 		tmp = NULL;
 		/* still connected: the console shows the project just loaded */
-		rc = cmd_console(ctx, 1, console_argv);
+		rc = cli_console_open(ctx);
 	}
 	goto out;
 fail:

@@ -1,15 +1,16 @@
 /*
- * cli_feedback.c - operator feedback from scripts: `ack|resolve|silence
- * ALERT_ID`, `confirm|reject HYPOTHESIS_ID`, `dismiss|done RECOMMENDATION_ID`
- * and `note KIND ID TEXT`.  Each records the same event as the console's key
- * through feedback_record(), and prints one line ("alert 12 acknowledged by
- * alice").  Exit 0 when recorded or already recorded, 1 on an error (unknown
- * id, a transition that makes no sense), 2 on a usage error.
+ * cli_feedback.c - operator feedback from scripts: `ack|resolve|silence|
+ * unsilence ALERT_ID`, `confirm|reject HYPOTHESIS_ID`, `dismiss|done
+ * RECOMMENDATION_ID` and `note KIND ID TEXT`.  Each records the same event
+ * as the console's key through feedback_record(), under the same rules
+ * (feedback_check, feedback_parse_silence: one set for both), and prints
+ * one line saying what happened, side effects included ("alert 12
+ * acknowledged by alice; its silence ends").  Exit 0 when recorded or
+ * already recorded, 1 on an error (unknown id, an action refused for the
+ * target's status), 2 on a usage error.
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,142 +23,83 @@
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
-/* The subcommands handled here and the action each records. */
+/* The commands handled here and the action each records. */
 static const struct {
 	const char *name;
 	enum feedback_action action;
-	const char *usage;
 } cli_fb_cmds[] = {
-	{ "ack", FB_ALERT_ACK, "ack ALERT_ID" },
-	{ "resolve", FB_ALERT_RESOLVE, "resolve ALERT_ID" },
-	{ "silence", FB_ALERT_SILENCE, "silence ALERT_ID [--for DURATION]" },
-	{ "confirm", FB_HYP_CONFIRM, "confirm HYPOTHESIS_ID [--root-cause]" },
-	{ "reject", FB_HYP_REJECT, "reject HYPOTHESIS_ID" },
-	{ "dismiss", FB_REC_DISMISS, "dismiss RECOMMENDATION_ID" },
-	{ "done", FB_REC_DONE, "done RECOMMENDATION_ID" },
+	{ "ack", FB_ALERT_ACK },
+	{ "resolve", FB_ALERT_RESOLVE },
+	{ "silence", FB_ALERT_SILENCE },
+	{ "unsilence", FB_ALERT_UNSILENCE },
+	{ "confirm", FB_HYP_CONFIRM },
+	{ "reject", FB_HYP_REJECT },
+	{ "dismiss", FB_REC_DISMISS },
+	{ "done", FB_REC_DONE },
 };
-
-/*
- * Parses a duration: a positive number with an optional unit s, m, h or d
- * ("30m", "2h", "1d", "90" = seconds).  Returns seconds, or -1.
- */
-static long long
-cli_fb_duration(const char *s)
-{
-	char *end;
-	long long v, unit;
-
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (v <= 0 || v > FEEDBACK_SILENCE_MAX)
-		return -1;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		unit = 1;
-	else if (strcmp(end, "m") == 0)
-		unit = 60;
-	else if (strcmp(end, "h") == 0)
-		unit = 3600;
-	else if (strcmp(end, "d") == 0)
-		unit = 86400;
-	else
-		return -1;
-	return v * unit <= FEEDBACK_SILENCE_MAX ? v * unit : -1;
-}
 
 /* Connects, records fb and prints the outcome; returns the exit code. */
 static int
 cli_fb_record(struct cli_ctx *ctx, const char *cmd, struct feedback *fb,
     const char *suffix)
 {
-	const char *kind = fb->target_kind;
+	const char *kind = fb->target_kind, *effect;
+	struct feedback_result res;
 	char *cause = NULL, *who;
-	long long event_id;
 	int rc;
 
-	if (ctx->opts.readonly)
-		return cli_refuse_readonly(cmd);
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail(cmd, cause);
 	fb->project_id = ctx->project_id;
 	fb->actor = ctx->actor;
-	rc = feedback_record(ctx->db, fb, &event_id, &cause);
+	rc = feedback_record(ctx->db, fb, &res, &cause);
 	if (rc < 0)
 		return cli_fail(cmd, cause);
 	who = sanitize_text(ctx->actor, 0);
+	effect = rc == 0 ? feedback_effect(fb->action, res.was) : NULL;
 	if (fb->action == FB_NOTE)
 		printf("%snote added to %s %lld by %s\n",
 		    rc == 1 ? "already recorded: " : "", kind, fb->target_id, who);
 	else
-		printf("%s%s %lld %s by %s%s\n",
+		printf("%s%s %lld %s by %s%s%s%s%s\n",
 		    rc == 1 ? "already recorded: " : "", kind, fb->target_id,
-		    feedback_verb(fb->action), who, suffix != NULL ? suffix : "");
+		    feedback_verb(fb->action), who, suffix != NULL ? suffix : "",
+		    rc == 2 ? " (it was " : effect != NULL ? "; " : "",
+		    rc == 2 ? res.was : effect != NULL ? effect : "",
+		    rc == 2 ? " already)" : "");
 	free(who);
 	/* an ack, silence or resolution of an Alertmanager alert goes back
 	 * there now (retried by later runs when it cannot) */
-	if (rc == 0 && fb->action != FB_NOTE)
+	if (rc != 1 && fb->action != FB_NOTE)
 		cli_silences_push(ctx, cmd);
 	return MW_EXIT_OK;
 }
 
-/* ack|resolve|silence|confirm|reject|dismiss|done ID [options]. */
+/* ack|resolve|silence|unsilence|confirm|reject|dismiss|done ID [options]. */
 int
-cmd_feedback(struct cli_ctx *ctx, int argc, char **argv)
+cmd_feedback(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "for", required_argument, NULL, 'f' },
-		{ "root-cause", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct feedback fb;
-	const char *cmd = argv[0], *usage = NULL, *dur = NULL;
-	char suffix[64] = "", until[32];
-	long long secs = FEEDBACK_SILENCE_DEFAULT;
-	int ch, root_cause = 0, rc;
+	const char *cmd = a->argv[0], *dur = cli_args_get(a, "for");
+	char suffix[64] = "", until[32], *cause = NULL;
+	int secs, rc, root_cause = cli_args_has(a, "root-cause");
 	size_t i;
 
 	memset(&fb, 0, sizeof fb);
 	for (i = 0; i < MW_ARRAY_LEN(cli_fb_cmds); i++)
-		if (strcmp(cli_fb_cmds[i].name, cmd) == 0) {
+		if (strcmp(cli_fb_cmds[i].name, cmd) == 0)
 			fb.action = cli_fb_cmds[i].action;
-			usage = cli_fb_cmds[i].usage;
-		}
-	if (usage == NULL) {
-		fprintf(stderr, "midwatch: %s: not a feedback command\n", cmd);
-		return MW_EXIT_USAGE;
-	}
-	optind = 0;
-	opterr = 0;
-	/* Options may follow the id ("silence 12 --for 2h"). */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			if (fb.action != FB_ALERT_SILENCE)
-				goto usage;
-			dur = optarg;
-			break;
-		case 'r':
-			if (fb.action != FB_HYP_CONFIRM)
-				goto usage;
-			root_cause = 1;
-			break;
-		case 'h':
-			printf("usage: midwatch %s\n", usage);
-			return MW_EXIT_OK;
-		default:
-			goto usage;
-		}
-	}
-	if (argc - optind != 1 || cli_parse_id(argv[optind], &fb.target_id) != 0)
-		goto usage;
 	fb.target_kind = feedback_target_kind(fb.action);
-	if (dur != NULL && (secs = cli_fb_duration(dur)) < 0) {
-		fprintf(stderr, "midwatch: %s: bad duration %s (e.g. 30m, 2h, 1d; "
-		    "at most 30d)\n", cmd, dur);
-		return MW_EXIT_USAGE;
-	}
+	if (cli_parse_id(a->argv[1], &fb.target_id) != 0)
+		return cli_usage_error(a->cmd, "%s must be a positive number, "
+		    "not %s", a->cmd->args, a->argv[1]);
 	if (fb.action == FB_ALERT_SILENCE) {
+		/* the console's prompt reads it the same way */
+		if (feedback_parse_silence(dur, &secs, &cause) != 0) {
+			rc = cli_usage_error(a->cmd, "--for: %s", cause);
+			free(cause);
+			return rc;
+		}
 		fb.payload = json_pack("{sI}", "seconds", (json_int_t)secs);
 		timefmt_age((double)secs, until, sizeof until);
 		snprintf(suffix, sizeof suffix, " for %s", until);
@@ -169,55 +111,42 @@ cmd_feedback(struct cli_ctx *ctx, int argc, char **argv)
 	rc = cli_fb_record(ctx, cmd, &fb, suffix);
 	json_decref(fb.payload);
 	return rc;
-usage:
-	fprintf(stderr, "usage: midwatch %s\n", usage);
-	return MW_EXIT_USAGE;
 }
 
 /* note KIND ID TEXT... (the words of TEXT are joined by spaces). */
 int
-cmd_note(struct cli_ctx *ctx, int argc, char **argv)
+cmd_note(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	static const char *kinds[] = { "incident", "hypothesis", "recommendation",
 	    "alert", "evidence" };
-	static const char usage[] = "usage: midwatch note "
-	    "incident|hypothesis|recommendation|alert|evidence ID TEXT\n";
 	struct feedback fb;
 	struct buf text;
 	size_t i;
-	int a, rc, known = 0;
+	int w, rc, known = 0;
 
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		fputs(usage, stdout);
-		return MW_EXIT_OK;
-	}
 	memset(&fb, 0, sizeof fb);
-	if (argc < 4) {
-		fputs(usage, stderr);
-		return MW_EXIT_USAGE;
-	}
 	for (i = 0; i < MW_ARRAY_LEN(kinds); i++)
-		if (strcmp(argv[1], kinds[i]) == 0)
+		if (strcmp(a->argv[1], kinds[i]) == 0)
 			known = 1;
-	if (!known || cli_parse_id(argv[2], &fb.target_id) != 0) {
-		fputs(usage, stderr);
-		return MW_EXIT_USAGE;
-	}
+	if (!known)
+		return cli_usage_error(a->cmd, "cannot annotate a %s: the kind is "
+		    "incident, hypothesis, recommendation, alert or evidence",
+		    a->argv[1]);
+	if (cli_parse_id(a->argv[2], &fb.target_id) != 0)
+		return cli_usage_error(a->cmd, "ID must be a positive number, "
+		    "not %s", a->argv[2]);
 	buf_init(&text);
-	for (a = 3; a < argc; a++) {
-		if (a > 3)
+	for (w = 3; w < a->argc; w++) {
+		if (w > 3)
 			buf_addc(&text, ' ');
-		buf_adds(&text, argv[a]);
+		buf_adds(&text, a->argv[w]);
 	}
 	fb.action = FB_NOTE;
-	fb.target_kind = argv[1];
+	fb.target_kind = a->argv[1];
 	fb.payload = json_pack("{ss}", "text", buf_str(&text));
 	buf_free(&text);
-	if (fb.payload == NULL) {
-		fprintf(stderr, "midwatch: note: the text is not valid UTF-8\n");
-		return MW_EXIT_USAGE;
-	}
+	if (fb.payload == NULL)
+		return cli_usage_error(a->cmd, "the text is not valid UTF-8");
 	rc = cli_fb_record(ctx, "note", &fb, NULL);
 	json_decref(fb.payload);
 	return rc;

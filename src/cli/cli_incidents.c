@@ -1,12 +1,11 @@
 /*
  * cli_incidents.c - `midwatch incidents [--json] [--all]` (the read model as
- * the DESIGN.md JSON contract or a readable table) and `midwatch report
+ * the JSON contract of doc/interfaces.md or a readable table) and `midwatch report
  * INCIDENT_ID` (the stored markdown report).  Both read through model.c and
  * incident_reports only, so they show what the console shows.
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,34 +99,13 @@ cli_incidents_print(const struct mw_snapshot *s)
 
 /* incidents [--json] [--all]. */
 int
-cmd_incidents(struct cli_ctx *ctx, int argc, char **argv)
+cmd_incidents(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct mw_snapshot *s;
 	json_t *j;
 	char *cause = NULL;
-	int ch, json = 0, all = 0;
+	int json = cli_args_has(a, "json"), all = cli_args_has(a, "all");
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': json = 1; break;
-		case 'a': all = 1; break;
-		case 'h':
-			printf("usage: midwatch incidents [--json] [--all]\n");
-			return MW_EXIT_OK;
-		default:
-			goto usage;
-		}
-	}
-	if (optind != argc)
-		goto usage;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("incidents", cause);
 	/* --all also lists recommendations the evidence gate holds back. */
@@ -160,29 +138,20 @@ cmd_incidents(struct cli_ctx *ctx, int argc, char **argv)
 		return MW_EXIT_ERROR;
 	}
 	return MW_EXIT_OK;
-usage:
-	fprintf(stderr, "usage: midwatch incidents [--json] [--all]\n");
-	return MW_EXIT_USAGE;
 }
 
 /* report INCIDENT_ID: prints the stored markdown report. */
 int
-cmd_report(struct cli_ctx *ctx, int argc, char **argv)
+cmd_report(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct db_res *r;
 	char *cause = NULL, *md;
 	long long id;
 	size_t n;
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		printf("usage: midwatch report INCIDENT_ID\n");
-		return MW_EXIT_OK;
-	}
-	if (argc != 2 || cli_parse_id(argv[1], &id) != 0) {
-		fprintf(stderr, "usage: midwatch report INCIDENT_ID\n");
-		return MW_EXIT_USAGE;
-	}
+	if (cli_parse_id(a->argv[1], &id) != 0)
+		return cli_usage_error(a->cmd, "INCIDENT_ID must be a positive "
+		    "number (midwatch incidents lists them), not %s", a->argv[1]);
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("report", cause);
 	r = DBQ(ctx->db, &cause,
@@ -190,7 +159,7 @@ cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	    "  LEFT JOIN midwatch.incident_reports r"
 	    "    ON r.project_id = i.project_id AND r.incident_id = i.id"
 	    " WHERE i.project_id = $1 AND i.id = $2",
-	    ctx->project_id_str, argv[1]);
+	    ctx->project_id_str, a->argv[1]);
 	if (r == NULL)
 		return cli_fail("report", cause);
 	if (db_res_rows(r) == 0) {

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +16,6 @@
 #include "midwatch/ingest.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/xmalloc.h"
-
-#define INGEST_USAGE \
-	"usage: midwatch ingest FILE... | -\n" \
-	"       midwatch ingest --git REPO [--repo-name NAME] [--since REV|DATE]\n"
 
 /* Prints cause (sanitised: it may quote a file name) as a warning. */
 static void
@@ -48,76 +43,31 @@ ingest_notify(struct cli_ctx *ctx, long long rows)
 
 /* Ingests the named files and/or repository, prints the summary. */
 int
-cmd_ingest(struct cli_ctx *ctx, int argc, char **argv)
+cmd_ingest(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "git", required_argument, NULL, 'g' },
-		{ "repo-name", required_argument, NULL, 'n' },
-		{ "since", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		/* the global options are accepted after the subcommand too */
-		{ "db", required_argument, NULL, 'D' },
-		{ "project", required_argument, NULL, 'P' },
-		{ "as", required_argument, NULL, 'A' },
-		{ "readonly", no_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *git = NULL, *repo_name = NULL, *since = NULL;
+	const char *git = cli_args_get(a, "git");
+	const char *repo_name = cli_args_get(a, "repo-name");
+	const char *since = cli_args_get(a, "since");
 	const struct ingest_stats *st;
 	struct ingest *in = NULL;
 	char *cause = NULL;
-	int ch, i, rc = MW_EXIT_OK, dbfail = 0, failed;
+	int i, rc = MW_EXIT_OK, dbfail = 0, failed;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'g': git = optarg; break;
-		case 'D': ctx->opts.db = optarg; break;
-		case 'P': ctx->opts.project = optarg; break;
-		case 'A': ctx->opts.actor = optarg; break;
-		case 'R': ctx->opts.readonly = 1; break;
-		case 'n': repo_name = optarg; break;
-		case 's': since = optarg; break;
-		case 'h':
-			fputs(INGEST_USAGE, stdout);
-			return MW_EXIT_OK;
-		case ':':
-			fprintf(stderr, "midwatch: ingest: option %s needs a value\n%s",
-			    argv[optind - 1], INGEST_USAGE);
-			return MW_EXIT_USAGE;
-		default:
-			fprintf(stderr, "midwatch: ingest: unknown option %s\n%s",
-			    argv[optind - 1], INGEST_USAGE);
-			return MW_EXIT_USAGE;
-		}
-	}
-	if (git == NULL && (repo_name != NULL || since != NULL)) {
-		fprintf(stderr, "midwatch: ingest: --repo-name and --since go with "
-		    "--git\n%s", INGEST_USAGE);
-		return MW_EXIT_USAGE;
-	}
-	if (git == NULL && optind >= argc) {
-		fprintf(stderr, "midwatch: ingest: name a file, - for stdin, or "
-		    "--git REPO\n%s", INGEST_USAGE);
-		return MW_EXIT_USAGE;
-	}
-	if (cli_project_check(ctx->opts.project, &cause) != 0) {
-		cli_errorf("ingest: %s", cause);
-		free(cause);
-		return MW_EXIT_USAGE;
-	}
-	if (ctx->opts.readonly)
-		return cli_refuse_readonly("ingest");
+	if (git == NULL && (repo_name != NULL || since != NULL))
+		return cli_usage_error(a->cmd, "--repo-name and --since go with "
+		    "--git");
+	if (git == NULL && a->argc < 2)
+		return cli_usage_error(a->cmd, "name a file, - for stdin, or "
+		    "--git REPO");
 	/* ingest is one of the commands that create a missing project */
 	ctx->project_mode = CLI_PROJECT_CREATE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("ingest", cause);
 
 	in = ingest_new(ctx->db, ctx->project_id);
-	for (i = optind; i < argc && !dbfail; i++) {
+	for (i = 1; i < a->argc && !dbfail; i++) {
 		failed = ingest_get_stats(in)->sources_failed;
-		if (ingest_file(in, argv[i], &cause) != 0) {
+		if (ingest_file(in, a->argv[i], &cause) != 0) {
 			ingest_warn(cause);
 			free(cause);
 			cause = NULL;

@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +24,6 @@
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
-
-#define INVESTIGATE_USAGE \
-	"usage: midwatch investigate --at TS [--service S] [--window D] [--json]\n"
 
 /* Says what the run skipped (stderr); returns how many units. */
 static long long
@@ -79,98 +75,35 @@ cli_inv_skipped(struct cli_ctx *ctx, long long run_id)
 
 /* investigate --at TS [--service S] [--window D] [--json]. */
 int
-cmd_investigate(struct cli_ctx *ctx, int argc, char **argv)
+cmd_investigate(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "at", required_argument, NULL, 't' },
-		{ "service", required_argument, NULL, 's' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		/* the global options are accepted after the subcommand too */
-		{ "db", required_argument, NULL, 'D' },
-		{ "project", required_argument, NULL, 'P' },
-		{ "as", required_argument, NULL, 'A' },
-		{ "readonly", no_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct investigate_opts io;
 	struct investigate_result res;
 	struct mw_snapshot *s;
 	json_t *j;
+	const char *at = cli_args_get(a, "at"), *win = cli_args_get(a, "window");
 	char *cause = NULL, *by, *svc, when[32];
-	int ch, json = 0, has_at = 0, secs, rc;
+	int json = cli_args_has(a, "json"), secs, rc;
 	long long skipped;
 
 	memset(&io, 0, sizeof io);
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			if (timefmt_parse(optarg, &io.at) != 0) {
-				fprintf(stderr, "midwatch: investigate: --at: not an "
-				    "RFC 3339 timestamp: %s\n", optarg);
-				return MW_EXIT_USAGE;
-			}
-			has_at = 1;
-			break;
-		case 's':
-			if (*optarg == '\0') {
-				fprintf(stderr, "midwatch: investigate: --service "
-				    "must not be empty\n");
-				return MW_EXIT_USAGE;
-			}
-			io.service = optarg;
-			break;
-		case 'w':
-			if (conf_parse_duration(optarg, &secs) != 0 ||
-			    secs < INVESTIGATE_MIN_WINDOW ||
-			    secs > INVESTIGATE_MAX_WINDOW) {
-				fprintf(stderr, "midwatch: investigate: --window: "
-				    "not a duration from %ds to %dh (15m, 1h): %s\n",
-				    INVESTIGATE_MIN_WINDOW,
-				    INVESTIGATE_MAX_WINDOW / 3600, optarg);
-				return MW_EXIT_USAGE;
-			}
-			io.window = secs;
-			break;
-		case 'j': json = 1; break;
-		case 'D': ctx->opts.db = optarg; break;
-		case 'P': ctx->opts.project = optarg; break;
-		case 'A': ctx->opts.actor = optarg; break;
-		case 'R': ctx->opts.readonly = 1; break;
-		case 'h':
-			fputs(INVESTIGATE_USAGE, stdout);
-			return MW_EXIT_OK;
-		case ':':
-			fprintf(stderr, "midwatch: investigate: option %s needs a "
-			    "value\n%s", argv[optind - 1], INVESTIGATE_USAGE);
-			return MW_EXIT_USAGE;
-		default:
-			fprintf(stderr, "midwatch: investigate: unknown option %s\n%s",
-			    argv[optind - 1], INVESTIGATE_USAGE);
-			return MW_EXIT_USAGE;
-		}
+	if (at == NULL)
+		return cli_usage_error(a->cmd, "--at TS is required (the moment "
+		    "to investigate)");
+	if (timefmt_parse(at, &io.at) != 0)
+		return cli_usage_error(a->cmd, "--at: not an RFC 3339 timestamp: "
+		    "%s", at);
+	io.service = cli_args_get(a, "service");
+	if (io.service != NULL && *io.service == '\0')
+		return cli_usage_error(a->cmd, "--service must not be empty");
+	if (win != NULL) {
+		if (conf_parse_duration(win, &secs) != 0 ||
+		    secs < INVESTIGATE_MIN_WINDOW || secs > INVESTIGATE_MAX_WINDOW)
+			return cli_usage_error(a->cmd, "--window: not a duration "
+			    "from %ds to %dh (15m, 1h): %s", INVESTIGATE_MIN_WINDOW,
+			    INVESTIGATE_MAX_WINDOW / 3600, win);
+		io.window = secs;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "midwatch: investigate: unexpected argument %s\n%s",
-		    argv[optind], INVESTIGATE_USAGE);
-		return MW_EXIT_USAGE;
-	}
-	if (!has_at) {
-		fprintf(stderr, "midwatch: investigate: --at TS is required (the "
-		    "moment to investigate)\n%s", INVESTIGATE_USAGE);
-		return MW_EXIT_USAGE;
-	}
-	if (cli_project_check(ctx->opts.project, &cause) != 0) {
-		cli_errorf("investigate: %s", cause);
-		free(cause);
-		return MW_EXIT_USAGE;
-	}
-	/* it opens an incident and writes its hypotheses */
-	if (ctx->opts.readonly)
-		return cli_refuse_readonly("investigate");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("investigate", cause);
 	by = xasprintf("cli:%s", ctx->actor);

@@ -1,6 +1,7 @@
 /*
  * cli_migrate.c - `midwatch migrate [--status]` and `midwatch cluster
- * start|stop|status` (the embedded database's life cycle).  With --readonly
+ * start|stop|status` (the embedded database's life cycle, and how to
+ * reach it).  With --readonly
  * only `migrate --status` and `cluster status` run: the rest write.
  */
 #include "config.h"
@@ -22,20 +23,11 @@ mig_getenv(const char *name)
 
 /* Applies pending migrations, or lists them with --status. */
 int
-cmd_migrate(struct cli_ctx *ctx, int argc, char **argv)
+cmd_migrate(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	char *cause = NULL;
-	int status = 0, i, applied = 0;
+	int status = cli_args_has(a, "status"), applied = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--status") == 0)
-			status = 1;
-		else {
-			fprintf(stderr, "midwatch: migrate: unknown argument %s\n"
-			    "usage: midwatch migrate [--status]\n", argv[i]);
-			return MW_EXIT_USAGE;
-		}
-	}
 	/* Applying writes; --status only reads (and works with --readonly). */
 	if (!status && ctx->opts.readonly)
 		return cli_refuse_readonly("migrate");
@@ -53,40 +45,64 @@ cmd_migrate(struct cli_ctx *ctx, int argc, char **argv)
 	return MW_EXIT_OK;
 }
 
+/*
+ * cluster status: whether it runs, and everything needed to reach it --
+ * the socket directory, port, user, database, a psql command line to
+ * paste (or `midwatch psql`), and whether midwatch uses another database.
+ * Exit 0 running, 3 not running.
+ */
+static int
+cluster_status(struct cli_ctx *ctx, const char *dir)
+{
+	char *sock = db_cluster_sockdir(dir), *other;
+	int running = db_cluster_running(dir);
+
+	printf("%s: %s\n", dir, running ? "running" : db_cluster_exists(dir) ?
+	    "not running (midwatch starts it when a command needs it, or: "
+	    "midwatch cluster start)" : "not created yet (the first command "
+	    "that needs a database creates it)");
+	printf("  socket directory  %s (Unix socket only, no TCP)\n", sock);
+	printf("  port              " DB_CLUSTER_PORT "\n");
+	printf("  user              " DB_CLUSTER_USER "\n");
+	printf("  database          " DB_CLUSTER_DB "\n");
+	printf("  psql              psql -h '%s' -p " DB_CLUSTER_PORT " -U "
+	    DB_CLUSTER_USER " " DB_CLUSTER_DB "\n", sock);
+	printf("  or                midwatch psql\n");
+	other = db_conninfo_resolve(ctx->opts.db, mig_getenv);
+	if (other != NULL)
+		printf("note: midwatch uses another database here (%s), not this "
+		    "cluster\n", ctx->opts.db != NULL ? "--db or the "
+		    "configuration's db" : "the libpq environment");
+	free(other);
+	free(sock);
+	return running ? MW_EXIT_OK : 3;
+}
+
 /* start|stop|status of the embedded cluster. */
 int
-cmd_cluster(struct cli_ctx *ctx, int argc, char **argv)
+cmd_cluster(struct cli_ctx *ctx, const struct cli_args *a)
 {
+	const char *sub = a->argv[1];
 	char *dir, *cause = NULL, *ci = NULL;
 	int rc = MW_EXIT_OK;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: midwatch cluster start|stop|status\n");
-		return MW_EXIT_USAGE;
-	}
 	/* start may create the cluster, stop changes what others see. */
-	if (ctx->opts.readonly && (strcmp(argv[1], "start") == 0 ||
-	    strcmp(argv[1], "stop") == 0))
-		return cli_refuse_readonly(strcmp(argv[1], "start") == 0 ?
+	if (ctx->opts.readonly && strcmp(sub, "status") != 0)
+		return cli_refuse_readonly(strcmp(sub, "start") == 0 ?
 		    "cluster start" : "cluster stop");
 	dir = db_cluster_dir(mig_getenv);
-	if (strcmp(argv[1], "start") == 0) {
+	if (strcmp(sub, "start") == 0) {
 		if (db_cluster_ensure(dir, &ci, &cause) != 0)
 			rc = cli_fail("cluster", cause);
 		else
 			printf("running: %s\n", ci);
-	} else if (strcmp(argv[1], "stop") == 0) {
+	} else if (strcmp(sub, "stop") == 0) {
 		if (db_cluster_stop(dir, &cause) != 0)
 			rc = cli_fail("cluster", cause);
 		else
 			printf("stopped: %s\n", dir);
-	} else if (strcmp(argv[1], "status") == 0) {
-		rc = db_cluster_running(dir) ? MW_EXIT_OK : 3;
-		printf("%s: %s\n", dir, rc == 0 ? "running" : "not running");
-	} else {
-		fprintf(stderr, "usage: midwatch cluster start|stop|status\n");
-		rc = MW_EXIT_USAGE;
-	}
+	} else
+		rc = cluster_status(ctx, dir);
 	free(ci);
 	free(dir);
 	return rc;

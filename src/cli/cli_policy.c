@@ -5,53 +5,25 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "midwatch/cli.h"
 #include "midwatch/policy.h"
 
-#define POLICY_USAGE "usage: midwatch policy [--json | --markdown]\n"
-
 /* Prints the policy table. */
 int
-cmd_policy(struct cli_ctx *ctx, int argc, char **argv)
+cmd_policy(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "markdown", no_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	enum policy_format fmt = POLICY_TEXT;
-	int ch;
 
 	(void)ctx;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			fmt = POLICY_JSON;
-			break;
-		case 'm':
-			fmt = POLICY_MARKDOWN;
-			break;
-		case 'h':
-			printf(POLICY_USAGE);
-			return MW_EXIT_OK;
-		default:
-			fprintf(stderr, "midwatch: policy: unknown option %s\n"
-			    POLICY_USAGE, argv[optind - 1]);
-			return MW_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "midwatch: policy: unexpected argument %s\n"
-		    POLICY_USAGE, argv[optind]);
-		return MW_EXIT_USAGE;
-	}
+	if (cli_args_has(a, "json") && cli_args_has(a, "markdown"))
+		return cli_usage_error(a->cmd, "--json or --markdown, not both");
+	if (cli_args_has(a, "json"))
+		fmt = POLICY_JSON;
+	else if (cli_args_has(a, "markdown"))
+		fmt = POLICY_MARKDOWN;
 	if (policy_print(stdout, fmt) != 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "midwatch: policy: cannot write the table\n");
 		return MW_EXIT_ERROR;

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,33 +51,17 @@ project_name_ok(const char *name)
 
 /* project create SLUG [--name NAME]. */
 static int
-project_create(struct cli_ctx *ctx, int argc, char **argv)
+project_create(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *name = NULL, *slug;
+	const char *name = cli_args_get(a, "name"), *slug;
 	struct db_res *r;
 	char *cause = NULL, *s;
-	int ch;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (ch == 'n')
-			name = optarg;
-		else if (ch == ':')
-			return project_usage(xasprintf("option %s needs a value",
-			    argv[optind - 1]));
-		else
-			return project_usage(xasprintf("unknown option %s",
-			    argv[optind - 1]));
-	}
-	if (argc - optind != 1)
-		return project_usage(xstrdup(argc - optind == 0 ?
-		    "create needs a SLUG" : "too many arguments"));
-	slug = argv[optind];
+	if (cli_args_has(a, "json"))
+		return project_usage(xstrdup("--json is an option of project list"));
+	if (a->argc != 3)
+		return project_usage(xstrdup("create needs a SLUG"));
+	slug = a->argv[2];
 	if (cli_project_check(slug, &cause) != 0)
 		return project_usage(cause);
 	if (name == NULL)
@@ -111,29 +94,19 @@ project_create(struct cli_ctx *ctx, int argc, char **argv)
 
 /* project list [--json]. */
 static int
-project_list(struct cli_ctx *ctx, int argc, char **argv)
+project_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct db_res *r;
-	json_t *a, *o;
+	json_t *arr, *o;
 	char *cause = NULL, *name;
-	int ch, json = 0, i;
+	int json = cli_args_has(a, "json"), i;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else
-			return project_usage(xasprintf("unknown option %s",
-			    argv[optind - 1]));
-	}
-	if (optind != argc)
+	if (cli_args_has(a, "name"))
+		return project_usage(xstrdup("--name is an option of project "
+		    "create"));
+	if (a->argc > 2)
 		return project_usage(xasprintf("unexpected argument %s",
-		    argv[optind]));
+		    a->argv[2]));
 	ctx->project_mode = CLI_PROJECT_NONE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("project list", cause);
@@ -152,7 +125,7 @@ project_list(struct cli_ctx *ctx, int argc, char **argv)
 	if (r == NULL)
 		return cli_fail("project list", cause);
 	if (json) {
-		a = json_array();
+		arr = json_array();
 		for (i = 0; i < db_res_rows(r); i++) {
 			o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?}",
 			    "slug", db_res_get(r, i, 0), "name", db_res_get(r, i, 1),
@@ -161,11 +134,11 @@ project_list(struct cli_ctx *ctx, int argc, char **argv)
 			    "active_alerts", (json_int_t)db_res_ll(r, i, 4),
 			    "last_run_at", db_res_get(r, i, 5));
 			if (o != NULL)
-				json_array_append_new(a, o);
+				json_array_append_new(arr, o);
 		}
-		json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
-		json_decref(a);
+		json_decref(arr);
 	} else if (db_res_rows(r) == 0)
 		printf("no projects (midwatch project create SLUG, midwatch "
 		    "ingest FILE or midwatch demo)\n");
@@ -191,18 +164,9 @@ project_list(struct cli_ctx *ctx, int argc, char **argv)
 
 /* midwatch project create|list ... */
 int
-cmd_project(struct cli_ctx *ctx, int argc, char **argv)
+cmd_project(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		fputs(PROJECT_USAGE, stdout);
-		return MW_EXIT_OK;
-	}
-	if (argc < 2)
-		return project_usage(xstrdup("name a subcommand (create, list)"));
-	if (strcmp(argv[1], "create") == 0)
-		return project_create(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return project_list(ctx, argc - 1, argv + 1);
-	return project_usage(xasprintf("unknown subcommand %s", argv[1]));
+	if (strcmp(a->argv[1], "create") == 0)
+		return project_create(ctx, a);
+	return project_list(ctx, a);
 }

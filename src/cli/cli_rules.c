@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,43 +31,6 @@
 	"       midwatch rules test NAME --since TS [--until TS] [--json]\n" \
 	"       midwatch rules apply FILE\n"
 
-enum {
-	O_JSON = 256, O_KIND, O_SOURCE, O_METRIC, O_OP, O_VALUE, O_FOR,
-	O_DIRECTION, O_WINDOW, O_MIN_CHANGE, O_SIGNAL, O_CONFIG, O_SEVERITY,
-	O_CHANNEL, O_NO_CHANNELS, O_COOLDOWN, O_HOLD, O_DESC, O_DISABLED,
-	O_ENABLED, O_SINCE, O_UNTIL, O_DB, O_PROJECT, O_AS, O_READONLY
-};
-static const struct option rules_longopts[] = {
-	{ "json", no_argument, NULL, O_JSON },
-	{ "kind", required_argument, NULL, O_KIND },
-	{ "source", required_argument, NULL, O_SOURCE },
-	{ "metric", required_argument, NULL, O_METRIC },
-	{ "op", required_argument, NULL, O_OP },
-	{ "value", required_argument, NULL, O_VALUE },
-	{ "for", required_argument, NULL, O_FOR },
-	{ "direction", required_argument, NULL, O_DIRECTION },
-	{ "window", required_argument, NULL, O_WINDOW },
-	{ "min-change", required_argument, NULL, O_MIN_CHANGE },
-	{ "signal-type", required_argument, NULL, O_SIGNAL },
-	{ "config", required_argument, NULL, O_CONFIG },
-	{ "severity", required_argument, NULL, O_SEVERITY },
-	{ "channel", required_argument, NULL, O_CHANNEL },
-	{ "no-channels", no_argument, NULL, O_NO_CHANNELS },
-	{ "cooldown", required_argument, NULL, O_COOLDOWN },
-	{ "hold-down", required_argument, NULL, O_HOLD },
-	{ "description", required_argument, NULL, O_DESC },
-	{ "disabled", no_argument, NULL, O_DISABLED },
-	{ "enabled", no_argument, NULL, O_ENABLED },
-	{ "since", required_argument, NULL, O_SINCE },
-	{ "until", required_argument, NULL, O_UNTIL },
-	{ "db", required_argument, NULL, O_DB },
-	{ "project", required_argument, NULL, O_PROJECT },
-	{ "as", required_argument, NULL, O_AS },
-	{ "readonly", no_argument, NULL, O_READONLY },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
-
 /* What the command line said. */
 struct rules_args {
 	const char *sub;
@@ -77,7 +39,7 @@ struct rules_args {
 	json_t *config;		/* --config (replaces config) */
 	json_t *channels;	/* --channel / --no-channels, or NULL */
 	const char *since, *until;
-	int json, help;
+	int json;
 	char **pos;
 	int npos;
 };
@@ -118,105 +80,85 @@ opt_value(const char *v)
 	return *v != '\0' && *end == '\0' ? json_real(x) : json_string(v);
 }
 
-/* Parses options; 0 or -1 with *cause. */
+/* Reads the options (parsed against the command table), in order, so a
+ * later one wins (--no-channels, --enabled); 0 or -1 with *cause. */
 static int
-rules_parse(struct cli_ctx *ctx, int argc, char **argv, struct rules_args *a,
-    char **cause)
+rules_parse(const struct cli_args *ca, struct rules_args *a, char **cause)
 {
+	static const struct { const char *opt, *key; int top; } strs[] = {
+		{ "kind", "kind", 1 }, { "severity", "severity", 1 },
+		{ "description", "description", 1 }, { "source", "source", 0 },
+		{ "metric", "metric", 0 }, { "op", "op", 0 },
+		{ "direction", "direction", 0 }, { "signal-type", "signal_type", 0 },
+	};
+	static const struct { const char *opt, *key; int top; } durs[] = {
+		{ "for", "for_seconds", 0 }, { "window", "window_seconds", 0 },
+		{ "cooldown", "cooldown_seconds", 1 },
+		{ "hold-down", "hold_down_seconds", 1 },
+	};
 	json_error_t e;
+	const char *n, *v;
 	char *end;
 	double x;
-	int c;
+	size_t i, k;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", rules_longopts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: a->json = 1; break;
-		case O_KIND: json_object_set_new(a->set, "kind", json_string(optarg)); break;
-		case O_SOURCE: json_object_set_new(a->cfg, "source", json_string(optarg)); break;
-		case O_METRIC: json_object_set_new(a->cfg, "metric", json_string(optarg)); break;
-		case O_OP: json_object_set_new(a->cfg, "op", json_string(optarg)); break;
-		case O_VALUE: json_object_set_new(a->cfg, "value", opt_value(optarg)); break;
-		case O_DIRECTION:
-			json_object_set_new(a->cfg, "direction", json_string(optarg));
-			break;
-		case O_SIGNAL:
-			json_object_set_new(a->cfg, "signal_type", json_string(optarg));
-			break;
-		case O_FOR:
-			if (opt_duration(a->cfg, "for_seconds", "for", optarg, cause) != 0)
+	for (i = 0; i < ca->n_opts; i++) {
+		n = ca->opts[i].name;
+		v = ca->opts[i].value;
+		for (k = 0; k < MW_ARRAY_LEN(strs); k++)
+			if (strcmp(n, strs[k].opt) == 0)
+				break;
+		if (k < MW_ARRAY_LEN(strs)) {
+			json_object_set_new(strs[k].top ? a->set : a->cfg,
+			    strs[k].key, json_string(v));
+			continue;
+		}
+		for (k = 0; k < MW_ARRAY_LEN(durs); k++)
+			if (strcmp(n, durs[k].opt) == 0)
+				break;
+		if (k < MW_ARRAY_LEN(durs)) {
+			if (opt_duration(durs[k].top ? a->set : a->cfg,
+			    durs[k].key, n, v, cause) != 0)
 				return -1;
-			break;
-		case O_WINDOW:
-			if (opt_duration(a->cfg, "window_seconds", "window", optarg,
-			    cause) != 0)
-				return -1;
-			break;
-		case O_COOLDOWN:
-			if (opt_duration(a->set, "cooldown_seconds", "cooldown", optarg,
-			    cause) != 0)
-				return -1;
-			break;
-		case O_HOLD:
-			if (opt_duration(a->set, "hold_down_seconds", "hold-down",
-			    optarg, cause) != 0)
-				return -1;
-			break;
-		case O_MIN_CHANGE:
-			x = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0') {
-				*cause = xasprintf("--min-change: not a number: %s", optarg);
+			continue;
+		}
+		if (strcmp(n, "json") == 0)
+			a->json = 1;
+		else if (strcmp(n, "value") == 0)
+			json_object_set_new(a->cfg, "value", opt_value(v));
+		else if (strcmp(n, "min-change") == 0) {
+			x = strtod(v, &end);
+			if (*v == '\0' || *end != '\0') {
+				*cause = xasprintf("--min-change: not a number: %s", v);
 				return -1;
 			}
 			json_object_set_new(a->cfg, "min_change_ratio", json_real(x));
-			break;
-		case O_CONFIG:
+		} else if (strcmp(n, "config") == 0) {
 			json_decref(a->config);
-			a->config = json_loads(optarg, 0, &e);
+			a->config = json_loads(v, 0, &e);
 			if (!json_is_object(a->config)) {
 				*cause = xasprintf("--config: not a JSON object (%s)",
 				    a->config == NULL ? e.text : "another JSON value");
 				return -1;
 			}
-			break;
-		case O_SEVERITY:
-			json_object_set_new(a->set, "severity", json_string(optarg));
-			break;
-		case O_CHANNEL:
+		} else if (strcmp(n, "channel") == 0) {
 			if (a->channels == NULL)
 				a->channels = json_array();
-			json_array_append_new(a->channels, json_string(optarg));
-			break;
-		case O_NO_CHANNELS:
+			json_array_append_new(a->channels, json_string(v));
+		} else if (strcmp(n, "no-channels") == 0) {
 			json_decref(a->channels);
 			a->channels = json_array();
-			break;
-		case O_DESC:
-			json_object_set_new(a->set, "description", json_string(optarg));
-			break;
-		case O_DISABLED: json_object_set_new(a->set, "enabled", json_false()); break;
-		case O_ENABLED: json_object_set_new(a->set, "enabled", json_true()); break;
-		case O_SINCE: a->since = optarg; break;
-		case O_UNTIL: a->until = optarg; break;
-		case O_DB: ctx->opts.db = optarg; break;
-		case O_PROJECT:
-			ctx->opts.project = optarg;
-			ctx->opts.project_given = 1;
-			break;
-		case O_AS: ctx->opts.actor = optarg; break;
-		case O_READONLY: ctx->opts.readonly = 1; break;
-		case 'h': a->help = 1; break;
-		case ':':
-			*cause = xasprintf("option %s needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			*cause = xasprintf("unknown option %s", argv[optind - 1]);
-			return -1;
-		}
+		} else if (strcmp(n, "disabled") == 0)
+			json_object_set_new(a->set, "enabled", json_false());
+		else if (strcmp(n, "enabled") == 0)
+			json_object_set_new(a->set, "enabled", json_true());
+		else if (strcmp(n, "since") == 0)
+			a->since = v;
+		else if (strcmp(n, "until") == 0)
+			a->until = v;
 	}
-	a->pos = argv + optind;
-	a->npos = argc - optind;
+	a->pos = ca->argv + 2;
+	a->npos = ca->argc - 2;
 	return 0;
 }
 
@@ -498,10 +440,11 @@ rules_apply_cmd(struct cli_ctx *ctx, struct rules_args *a)
 	return MW_EXIT_OK;
 }
 
-static void
-rules_help(void)
+/* The --help text beyond the usage (see cli.h). */
+void
+cli_rules_help(FILE *f)
 {
-	printf(RULES_USAGE "\n"
+	fprintf(f, RULES_USAGE "\n"
 	    "CONDITION (add, edit): --metric NAME --op OP --value V [--for D]\n"
 	    "  (threshold on a metric), --metric NAME --direction up|down\n"
 	    "  [--window D] [--min-change RATIO] (trend), --signal-type TYPE\n"
@@ -518,42 +461,19 @@ rules_help(void)
 
 /* midwatch rules SUBCOMMAND ... */
 int
-cmd_rules(struct cli_ctx *ctx, int argc, char **argv)
+cmd_rules(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	static const char *const subs[] = { "list", "show", "add", "edit",
-	    "enable", "disable", "test", "apply", NULL };
 	struct rules_args a;
 	char *cause = NULL;
-	int i, rc;
+	int rc;
 
 	memset(&a, 0, sizeof a);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		if (argc >= 2) {
-			rules_help();
-			return MW_EXIT_OK;
-		}
-		fprintf(stderr, "midwatch: rules: name a subcommand\n" RULES_USAGE);
-		return MW_EXIT_USAGE;
-	}
-	a.sub = argv[1];
-	for (i = 0; subs[i] != NULL && strcmp(subs[i], a.sub) != 0; i++)
-		;
-	if (subs[i] == NULL) {
-		cause = sanitize_text(a.sub, 0);
-		fprintf(stderr, "midwatch: rules: unknown subcommand %s\n"
-		    RULES_USAGE, cause);
-		free(cause);
-		return MW_EXIT_USAGE;
-	}
+	a.sub = ca->argv[1];
 	a.set = json_object();
 	a.cfg = json_object();
-	if (rules_parse(ctx, argc - 1, argv + 1, &a, &cause) != 0)
+	if (rules_parse(ca, &a, &cause) != 0)
 		rc = rules_usage_error(a.sub, cause);
-	else if (a.help) {
-		rules_help();
-		rc = MW_EXIT_OK;
-	} else if (strcmp(a.sub, "list") == 0 || strcmp(a.sub, "show") == 0)
+	else if (strcmp(a.sub, "list") == 0 || strcmp(a.sub, "show") == 0)
 		rc = rules_show(ctx, &a);
 	else if (strcmp(a.sub, "test") == 0)
 		rc = rules_test(ctx, &a);

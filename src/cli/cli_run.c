@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,54 +97,38 @@ print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
 	return 0;
 }
 
+/* Reads option name as a timestamp into *t (*has set); returns the
+ * value when it is not one, else NULL. */
+static const char *
+run_ts(const struct cli_args *a, const char *name, double *t, int *has)
+{
+	const char *v = cli_args_get(a, name);
+
+	if (v == NULL)
+		return NULL;
+	if (timefmt_parse(v, t) != 0)
+		return v;
+	*has = 1;
+	return NULL;
+}
+
 /* Runs the pipeline once. */
 static int
-run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
+run_pipeline(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "since", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct pipeline_opts po;
 	char *cause = NULL, *by;
 	long long run_id = 0, skipped = 0;
-	int c, rc, src_rc;
+	const char *v;
+	int rc, src_rc;
 
 	memset(&po, 0, sizeof po);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-		case 's':
-			if (timefmt_parse(optarg, c == 'a' ? &po.at : &po.since) != 0) {
-				fprintf(stderr, "midwatch: run: --%s: not an RFC 3339 "
-				    "timestamp: %s\n", c == 'a' ? "at" : "since", optarg);
-				return MW_EXIT_USAGE;
-			}
-			if (c == 'a')
-				po.has_at = 1;
-			else
-				po.has_since = 1;
-			break;
-		case 'h':
-			printf("usage: midwatch run [--at TS] [--since TS]\n");
-			return MW_EXIT_OK;
-		default:
-			fprintf(stderr, "usage: midwatch run [--at TS] [--since TS]\n");
-			return MW_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "midwatch: run: unexpected argument %s\n"
-		    "usage: midwatch run [--at TS] [--since TS]\n", argv[optind]);
-		return MW_EXIT_USAGE;
-	}
-	if (po.has_at && po.has_since && po.since > po.at) {
-		fprintf(stderr, "midwatch: run: --since is after --at\n");
-		return MW_EXIT_USAGE;
-	}
+	if ((v = run_ts(a, "at", &po.at, &po.has_at)) != NULL ||
+	    (v = run_ts(a, "since", &po.since, &po.has_since)) != NULL)
+		return cli_usage_error(a->cmd, "--%s: not an RFC 3339 timestamp: "
+		    "%s", po.has_at ? "since" : "at", v);
+	if (po.has_at && po.has_since && po.since > po.at)
+		return cli_usage_error(a->cmd, "--since is after --at");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("run", cause);
 	/* sources first, so the run judges what they hold (issue 9) */
@@ -169,7 +152,8 @@ run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail("run", cause);
 	}
 	if (run_id == 0) {
-		printf("nothing to do: no data newer than the last completed run\n");
+		printf("%s (no data newer than the last completed run)\n",
+		    PIPELINE_NOTHING_NEW);
 		return src_rc > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
 	}
 	if (print_summary(ctx, run_id, &skipped, &cause) != 0)
@@ -187,12 +171,12 @@ run_pipeline(struct cli_ctx *ctx, int argc, char **argv)
  * (issue 9): queued by this run or still waiting from earlier ones.  A
  * delivery problem is reported but does not change the run's exit code. */
 int
-cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+cmd_run(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct notify_opts o = { 0, 1 };
 	struct notify_counts c;
 	char *cause = NULL;
-	int rc = run_pipeline(ctx, argc, argv);
+	int rc = run_pipeline(ctx, a);
 
 	if (ctx->db == NULL || ctx->project_id <= 0 || ctx->opts.readonly)
 		return rc;

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,24 +30,12 @@
 	"       midwatch sources test NAME\n" \
 	"       midwatch sources remove NAME\n"
 
-enum { OPT_SET = 256, OPT_JSON, OPT_DB, OPT_PROJECT, OPT_AS, OPT_READONLY };
-static const struct option src_longopts[] = {
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "project", required_argument, NULL, OPT_PROJECT },
-	{ "as", required_argument, NULL, OPT_AS },
-	{ "readonly", no_argument, NULL, OPT_READONLY },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
-
 /* What the command line of one subcommand said. */
 struct src_args {
 	const char *sub;
 	json_t *settings;
-	char **sets;		/* the --set values, applied once the kind is known */
-	int nsets, json, help;
+	const char **sets;	/* the --set values, applied once the kind is known */
+	int nsets, json;
 	char **pos;
 	int npos;
 };
@@ -64,26 +51,22 @@ src_usage_error(const char *sub, char *cause)
 	return MW_EXIT_USAGE;
 }
 
-/* Parses options and arguments in any order; 0 or -1 with *cause. */
+/* Reads the options of one subcommand (parsed against the command table),
+ * refusing those of another; 0 or -1 with *cause. */
 static int
-src_parse(struct cli_ctx *ctx, int argc, char **argv, struct src_args *a,
-    char **cause)
+src_parse(const struct cli_args *ca, struct src_args *a, char **cause)
 {
-	int c;
+	size_t i;
 
-	optind = 0;
-	opterr = 0;
-	a->sets = xcalloc((size_t)argc + 1, sizeof *a->sets);
-	while ((c = getopt_long(argc, argv, ":h", src_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SET:
+	a->sets = xcalloc(ca->n_opts + 1, sizeof *a->sets);
+	for (i = 0; i < ca->n_opts; i++) {
+		if (strcmp(ca->opts[i].name, "set") == 0) {
 			if (strcmp(a->sub, "add") != 0) {
 				*cause = xstrdup("--set is an option of sources add");
 				return -1;
 			}
-			a->sets[a->nsets++] = optarg;
-			break;
-		case OPT_JSON:
+			a->sets[a->nsets++] = ca->opts[i].value;
+		} else if (strcmp(ca->opts[i].name, "json") == 0) {
 			if (strcmp(a->sub, "list") != 0 &&
 			    strcmp(a->sub, "show") != 0) {
 				*cause = xstrdup("--json is an option of sources list "
@@ -91,26 +74,10 @@ src_parse(struct cli_ctx *ctx, int argc, char **argv, struct src_args *a,
 				return -1;
 			}
 			a->json = 1;
-			break;
-		case OPT_DB: ctx->opts.db = optarg; break;
-		case OPT_PROJECT:
-			ctx->opts.project = optarg;
-			ctx->opts.project_given = 1;
-			break;
-		case OPT_AS: ctx->opts.actor = optarg; break;
-		case OPT_READONLY: ctx->opts.readonly = 1; break;
-		case 'h': a->help = 1; break;
-		case ':':
-			*cause = xasprintf("option %s needs a value",
-			    argv[optind - 1]);
-			return -1;
-		default:
-			*cause = xasprintf("unknown option %s", argv[optind - 1]);
-			return -1;
 		}
 	}
-	a->pos = argv + optind;
-	a->npos = argc - optind;
+	a->pos = ca->argv + 2;
+	a->npos = ca->argc - 2;
 	return 0;
 }
 
@@ -354,57 +321,34 @@ src_remove(struct cli_ctx *ctx, struct src_args *a)
 	return MW_EXIT_OK;
 }
 
-static void
-src_help(void)
+/* The help of sources beyond its usage (see cli.h). */
+void
+cli_sources_help(FILE *f)
 {
-	printf(SOURCES_USAGE "\n"
+	fprintf(f, SOURCES_USAGE "\n"
 	    "Pulled sources of the project: every `midwatch run` (and the\n"
 	    "console's runner) pulls each one before the pipeline runs.  A\n"
 	    "prometheus URL may be Prometheus, Thanos Query or Mimir (with its\n"
 	    "path prefix, e.g. http://mimir:8080/prometheus).  A failing source\n"
 	    "is retried with backoff; `sources list` shows its state.  Secrets\n"
 	    "are never stored: only the variable's or file's name is.\n\n");
-	sources_settings_help(stdout);
+	sources_settings_help(f);
 }
 
 /* midwatch sources SUBCOMMAND ... */
 int
-cmd_sources(struct cli_ctx *ctx, int argc, char **argv)
+cmd_sources(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	static const char *const subs[] = { "add", "list", "show", "test",
-	    "remove", NULL };
 	struct src_args a;
 	char *cause = NULL;
-	int i, rc;
+	int rc;
 
 	memset(&a, 0, sizeof a);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		if (argc >= 2) {
-			src_help();
-			return MW_EXIT_OK;
-		}
-		fprintf(stderr, "midwatch: sources: name a subcommand (add, list, "
-		    "show, test, remove)\n" SOURCES_USAGE);
-		return MW_EXIT_USAGE;
-	}
-	a.sub = argv[1];
-	for (i = 0; subs[i] != NULL && strcmp(subs[i], a.sub) != 0; i++)
-		;
-	if (subs[i] == NULL) {
-		cause = sanitize_text(a.sub, 0);
-		fprintf(stderr, "midwatch: sources: unknown subcommand %s\n"
-		    SOURCES_USAGE, cause);
-		free(cause);
-		return MW_EXIT_USAGE;
-	}
+	a.sub = ca->argv[1];
 	a.settings = json_object();
-	if (src_parse(ctx, argc - 1, argv + 1, &a, &cause) != 0)
+	if (src_parse(ca, &a, &cause) != 0)
 		rc = src_usage_error(a.sub, cause);
-	else if (a.help) {
-		src_help();
-		rc = MW_EXIT_OK;
-	} else if (strcmp(a.sub, "add") == 0)
+	else if (strcmp(a.sub, "add") == 0)
 		rc = src_add(ctx, &a);
 	else if (strcmp(a.sub, "test") == 0)
 		rc = src_test(ctx, &a);

@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,6 @@
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
-#define STATUS_USAGE "usage: midwatch status [--json] [--max-age DURATION]\n"
 /* How many recent runs and gaps are listed. */
 #define STATUS_RUNS "5"
 #define STATUS_EXIT_UNKNOWN 3
@@ -157,51 +155,19 @@ status_json(const struct mw_health *h, json_t *runs, json_t *gaps)
 }
 
 int
-cmd_status(struct cli_ctx *ctx, int argc, char **argv)
+cmd_status(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "max-age", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct mw_health h;
 	json_t *runs = NULL, *gaps = NULL;
 	char *cause = NULL;
-	int ch, json = 0, max_age = 3600;
+	const char *v = cli_args_get(a, "max-age");
+	int ch, json = cli_args_has(a, "json"), max_age = 3600;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'm':
-			if (strcmp(optarg, "0") != 0 &&
-			    conf_parse_duration(optarg, &max_age) != 0) {
-				fprintf(stderr, "midwatch: status: --max-age: not a "
-				    "duration (90s, 5m, 1h, 1d, 0 = off): %s\n"
-				    STATUS_USAGE, optarg);
-				return MW_EXIT_USAGE;
-			}
-			if (strcmp(optarg, "0") == 0)
-				max_age = 0;
-			break;
-		case 'h':
-			printf(STATUS_USAGE);
-			return MW_EXIT_OK;
-		default:
-			fprintf(stderr, "midwatch: status: unknown option %s\n"
-			    STATUS_USAGE, argv[optind - 1]);
-			return MW_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "midwatch: status: unexpected argument %s\n"
-		    STATUS_USAGE, argv[optind]);
-		return MW_EXIT_USAGE;
-	}
+	if (v != NULL && strcmp(v, "0") == 0)
+		max_age = 0;
+	else if (v != NULL && conf_parse_duration(v, &max_age) != 0)
+		return cli_usage_error(a->cmd, "--max-age: not a duration (90s, "
+		    "5m, 1h, 1d, 0 = off): %s", v);
 	if (cli_connect(ctx, &cause) != 0) {
 		cli_fail("status", cause);
 		return STATUS_EXIT_UNKNOWN;

@@ -28,8 +28,8 @@
 #include "midwatch/log.h"
 #include "midwatch/xmalloc.h"
 
-#define CLUSTER_USER "midwatch"
-#define CLUSTER_DB "midwatch"
+#define CLUSTER_USER DB_CLUSTER_USER
+#define CLUSTER_DB DB_CLUSTER_DB
 
 /* Finds the directory holding initdb and pg_ctl (malloc'd) or NULL. */
 static char *
@@ -182,6 +182,21 @@ db_cluster_running(const char *dir)
 	return rc == 0;
 }
 
+/* The socket directory of the cluster under dir (see db.h). */
+char *
+db_cluster_sockdir(const char *dir)
+{
+	return xasprintf("%s/run", dir);
+}
+
+/* The conninfo of the cluster under dir (see db.h). */
+char *
+db_cluster_conninfo(const char *dir)
+{
+	return xasprintf("host=%s/run port=" DB_CLUSTER_PORT " user="
+	    CLUSTER_USER " dbname=" CLUSTER_DB, dir);
+}
+
 /* 1 if dir/data/PG_VERSION exists (initdb ran). */
 int
 db_cluster_exists(const char *dir)
@@ -197,7 +212,7 @@ db_cluster_exists(const char *dir)
 static int
 cluster_create_db(const char *sockdir, char **cause)
 {
-	char *ci = xasprintf("host=%s port=5432 user=" CLUSTER_USER
+	char *ci = xasprintf("host=%s port=" DB_CLUSTER_PORT " user=" CLUSTER_USER
 	    " dbname=postgres", sockdir);
 	struct db *db = db_open(ci, cause);
 	struct db_res *r;
@@ -242,7 +257,7 @@ db_cluster_ensure(const char *dir, char **conninfo, char **cause)
 		return -1;
 	}
 	data = xasprintf("%s/data", dir);
-	sock = xasprintf("%s/run", dir);
+	sock = db_cluster_sockdir(dir);
 	log = xasprintf("%s/postgres.log", dir);
 	setup = xasprintf("%s/setup.log", dir);
 	lockp = xasprintf("%s/lock", dir);
@@ -276,7 +291,7 @@ db_cluster_ensure(const char *dir, char **conninfo, char **cause)
 	if (cluster_mkdir(sock, 0700, 1, cause) != 0)
 		goto out;
 	if (!db_cluster_running(dir)) {
-		opts = xasprintf("-c listen_addresses='' -c port=5432 "
+		opts = xasprintf("-c listen_addresses='' -c port=" DB_CLUSTER_PORT " "
 		    "-c unix_socket_directories='%s' -c fsync=on", sock);
 		char *argv[] = { pgctl, (char *)"-D", data, (char *)"-l", log,
 		    (char *)"-w", (char *)"-t", (char *)"60", (char *)"-o", opts,
@@ -291,8 +306,7 @@ db_cluster_ensure(const char *dir, char **conninfo, char **cause)
 	}
 	if (cluster_create_db(sock, cause) != 0)
 		goto out;
-	*conninfo = xasprintf("host=%s port=5432 user=" CLUSTER_USER
-	    " dbname=" CLUSTER_DB, sock);
+	*conninfo = db_cluster_conninfo(dir);
 	rc = 0;
 out:
 	if (lockfd >= 0)

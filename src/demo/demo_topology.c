@@ -308,7 +308,7 @@ demo_topo_service(int i)
 	return &services[i];
 }
 
-/* Returns the DESIGN.md name of metric m. */
+/* Returns the name of metric m (doc/interfaces.md, the ingest format). */
 const char *
 demo_topo_metric(int m)
 {

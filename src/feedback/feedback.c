@@ -7,14 +7,15 @@
  *   1. lock the target row (refusing one that is not in the project);
  *   2. insert the event, ON CONFLICT (idempotency key) DO NOTHING: a repeated
  *      key press or a retried script records once and changes nothing more;
- *   3. check the transition (acknowledging a resolved alert is an error,
- *      repeating the current state is accepted and recorded);
+ *   3. check the transition against the one set of rules the console
+ *      follows too (feedback_check: acknowledging a resolved alert is
+ *      refused, repeating the current state is accepted and recorded);
  *   4. apply the derived status, plus the learning record when a root cause
  *      is confirmed and the evidence gate of the affected recommendations.
  *
  * The NOTIFY that refreshes every console comes from the feedback_events
  * insert trigger (001_schema.sql), so it fires only on commit and only once.
- * doc/feedback.md describes the rules.
+ * doc/feedback.md describes the rules; feedback_rules.c holds them.
  */
 #include "config.h"
 
@@ -57,6 +58,7 @@ static const struct feedback_spec feedback_specs[] = {
 	{ FB_INC_REOPEN, "incident_reopened", "incident", "reopened", "open" },
 	{ FB_NOTE, "human_note_added", NULL, "annotated", NULL },
 	{ FB_INC_TRIAGE, "incident_triaged", "incident", "triaged", "triaged" },
+	{ FB_ALERT_UNSILENCE, "alert_unsilenced", "alert", "unsilenced", NULL },
 };
 
 /* Locks (or, for evidence, reads) a target: its status and incident. */
@@ -124,6 +126,13 @@ static const char feedback_sql_alert_ack[] =
 static const char feedback_sql_alert_resolve[] =
     "UPDATE midwatch.alerts SET status = 'resolved',"
     " status_source = 'feedback', resolved_at = now(), resolved_by = $3,"
+    " silenced_until = NULL"
+    " WHERE project_id = $1 AND id = $2";
+/* Unsilencing gives the alert back the status it had: acknowledged when it
+ * was acknowledged before the silence, else active. */
+static const char feedback_sql_alert_unsilence[] =
+    "UPDATE midwatch.alerts SET status = CASE WHEN acknowledged_at IS NULL"
+    " THEN 'active' ELSE 'acknowledged' END, status_source = 'feedback',"
     " silenced_until = NULL"
     " WHERE project_id = $1 AND id = $2";
 static const char feedback_sql_alert_silence[] =
@@ -282,63 +291,6 @@ bad:
 	return NULL;
 }
 
-/*
- * Checks that the action makes sense from the target's current status.
- * Returns 1 when the target is already in the status the action sets (the
- * event is recorded, the state is left as it is), 0 to apply it, -1 with
- * *cause to refuse.
- */
-static int
-feedback_transition(const struct feedback *fb, const char *status,
-    char **cause)
-{
-	const struct feedback_spec *s = feedback_spec(fb->action);
-	long long id = fb->target_id;
-
-	if (status == NULL || s->to_status == NULL)
-		return 0;
-	switch (fb->action) {
-	case FB_ALERT_ACK:
-	case FB_ALERT_SILENCE:
-		if (strcmp(status, "resolved") == 0) {
-			*cause = xasprintf("alert %lld is resolved", id);
-			return -1;
-		}
-		break;
-	case FB_REC_ACK:
-		if (strcmp(status, "done") == 0 ||
-		    strcmp(status, "dismissed") == 0) {
-			*cause = xasprintf("recommendation %lld is %s", id, status);
-			return -1;
-		}
-		break;
-	case FB_REC_DISMISS:
-		if (strcmp(status, "done") == 0) {
-			*cause = xasprintf("recommendation %lld is already done",
-			    id);
-			return -1;
-		}
-		break;
-	case FB_INC_TRIAGE:
-		if (strcmp(status, "resolved") == 0 ||
-		    strcmp(status, "suppressed") == 0) {
-			*cause = xasprintf("incident %lld is %s", id, status);
-			return -1;
-		}
-		break;
-	case FB_INC_REOPEN:
-		if (strcmp(status, "triaged") == 0)
-			return 1;
-		break;
-	default:
-		break;
-	}
-	/* A silence is re-applied: the new duration replaces the old. */
-	if (fb->action != FB_ALERT_SILENCE && strcmp(status, s->to_status) == 0)
-		return 1;
-	return 0;
-}
-
 /* Confirms or rejects a hypothesis and keeps the learning record and the
  * recommendation gate in step; 0 or -1. */
 static int
@@ -423,6 +375,9 @@ feedback_apply(struct db *db, const struct feedback *fb, const char *project,
 		    json_object_get(payload, "seconds")));
 		return DBX(db, cause, feedback_sql_alert_silence, project, target,
 		    fb->actor, secs);
+	case FB_ALERT_UNSILENCE:
+		return DBX(db, cause, feedback_sql_alert_unsilence, project,
+		    target);
 	case FB_HYP_CONFIRM:
 	case FB_HYP_REJECT:
 		return feedback_apply_hypothesis(db, fb, project, target,
@@ -498,17 +453,19 @@ feedback_validate(const struct feedback *fb, const char **kind,
 
 /* Records the event and applies its derived status (see feedback.h). */
 int
-feedback_record(struct db *db, const struct feedback *fb, long long *event_id,
-    char **cause)
+feedback_record(struct db *db, const struct feedback *fb,
+    struct feedback_result *res, char **cause)
 {
 	const char *kind, *actor_type, *status;
 	char project[24], target[24], *incident = NULL, *payload_txt = NULL;
 	json_t *payload = NULL;
 	struct db_res *r = NULL;
+	struct feedback_result dummy;
 	int rc = -1, same;
 
-	if (event_id != NULL)
-		*event_id = 0;
+	if (res == NULL)
+		res = &dummy;
+	memset(res, 0, sizeof *res);
 	if (feedback_validate(fb, &kind, &actor_type, cause) != 0)
 		return -1;
 	if ((payload = feedback_payload(fb, cause)) == NULL)
@@ -527,13 +484,21 @@ feedback_record(struct db *db, const struct feedback *fb, long long *event_id,
 		goto fail;
 	}
 	status = db_res_get(r, 0, 0);
+	snprintf(res->was, sizeof res->was, "%s", status != NULL ? status : "");
 	if (db_res_get(r, 0, 1) != NULL)
 		incident = xstrdup(db_res_get(r, 0, 1));
-	same = feedback_transition(fb, status, cause);
 	db_res_free(r);
 	r = NULL;
-	if (same < 0)
+	switch (feedback_check(fb->action, fb->target_id, res->was, cause)) {
+	case FB_REFUSE:
 		goto fail;
+	case FB_SAME:
+		same = 1;
+		break;
+	default:
+		same = 0;
+		break;
+	}
 
 	r = DBQ(db, cause, feedback_sql_insert, project, actor_type, fb->actor,
 	    feedback_event_type(fb->action), kind, target, incident, payload_txt,
@@ -542,14 +507,12 @@ feedback_record(struct db *db, const struct feedback *fb, long long *event_id,
 		goto fail;
 	if (db_res_isnull(r, 0, 0)) {
 		/* The key was used already: nothing changes. */
-		if (event_id != NULL)
-			*event_id = db_res_ll(r, 0, 1);
+		res->event_id = db_res_ll(r, 0, 1);
 		db_rollback(db);
 		rc = 1;
 		goto out;
 	}
-	if (event_id != NULL)
-		*event_id = db_res_ll(r, 0, 0);
+	res->event_id = db_res_ll(r, 0, 0);
 	db_res_free(r);
 	r = NULL;
 
@@ -558,12 +521,11 @@ feedback_record(struct db *db, const struct feedback *fb, long long *event_id,
 		goto fail;
 	if (db_commit(db, cause) != 0)
 		goto fail;
-	rc = 0;
+	rc = same ? 2 : 0;
 	goto out;
 fail:
 	db_rollback(db);
-	if (event_id != NULL)
-		*event_id = 0;
+	res->event_id = 0;
 out:
 	db_res_free(r);
 	json_decref(payload);

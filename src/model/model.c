@@ -520,7 +520,9 @@ model_load_recommendations(struct db *db, const char *project,
 /* Alerts                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* The loaded incidents' alerts plus the newest others, newest first. */
+/* The loaded incidents' alerts plus the newest others: the important thing
+ * first -- by severity (critical first), then newest -- as `midwatch
+ * alerts` lists them. */
 static const char model_sql_alerts[] =
     "SELECT a.id, a.incident_id, a.title, a.message, a.severity, a.status,"
     "       extract(epoch FROM a.created_at), a.acknowledged_by,"
@@ -554,7 +556,8 @@ static const char model_sql_alerts[] =
     "        OR a.id IN (SELECT b.id FROM midwatch.alerts b"
     "                     WHERE b.project_id = $1"
     "                     ORDER BY b.created_at DESC, b.id DESC LIMIT $3))"
-    " ORDER BY a.created_at DESC, a.id DESC";
+    " ORDER BY midwatch.severity_rank(a.severity) DESC NULLS LAST,"
+    "          a.created_at DESC, a.id DESC";
 
 /* Fills one alert from row i of r. */
 static void

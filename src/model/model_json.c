@@ -1,9 +1,10 @@
 /*
- * model_json.c - the `midwatch incidents --json` document (DESIGN.md,
- * "Interfaces"): an array of incidents with their decision, hypotheses and
- * cited evidence, recommendations and alerts.  The contract fields come
- * first in every object, in the order DESIGN.md lists them; fields added
- * later follow them.  Never rename or drop one.
+ * model_json.c - the `midwatch incidents --json` document (the contract of
+ * doc/interfaces.md): an array of incidents with their decision, hypotheses
+ * and cited evidence, recommendations and alerts.  The contract fields come
+ * first in every object, in the order doc/interfaces.md lists them; fields
+ * added later follow them (and are added to its table, which
+ * tests/pipeline/test_contract.sh checks).  Never rename or drop one.
  */
 #include "config.h"
 

@@ -3,14 +3,16 @@
  * intents to the worker and return reaction flags (R_*); they never draw.
  *
  * Triage actions collect their targets (the marked items of the focused
- * pane, else the selected one), skip those already in the wanted state, ask
- * for confirmation when the action is destructive, then post one feedback
+ * pane, else the selected one), drop those the feedback rules refuse for
+ * their status (feedback_check: the same rules as the CLI's, never
+ * re-encoded here), ask for confirmation when the action is destructive --
+ * saying what else it changes (feedback_effect) -- then post one feedback
  * intent per target.  The expected status is shown at once (an override)
  * until the worker answers with fresh data.  Each intent carries an
  * idempotency key made of the operator, the action, the target, the status
- * it had on screen and the snapshot it was seen in: a repeated key press or
- * a retry after a reconnect records once, a deliberate repeat after the
- * state changed records again.
+ * the data gave it and the snapshot it was seen in: a repeated key press
+ * (even one that sees the first one's expected status) or a retry after a
+ * reconnect records once, a deliberate repeat on newer data records again.
  */
 #include "config.h"
 
@@ -22,14 +24,21 @@
 
 #include <jansson.h>
 
-#include "midwatch/conf.h"
 #include "midwatch/feedback.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
-/* What an empty answer to the silence prompt means. */
-#define ACTIONS_SILENCE_DEFAULT "1h"
+/* Takes the message off the bottom line: what it was about is gone. */
+static void
+actions_message_clear(struct ui *ui)
+{
+	if (ui->msg == NULL)
+		return;
+	free(ui->msg);
+	ui->msg = NULL;
+	ui->dirty |= R_REDRAW;
+}
 
 /* Shows a message on the bottom line for a few seconds. */
 void
@@ -54,9 +63,21 @@ actions_free_targets(struct target *t, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(t[i].status);
+		free(t[i].seen);
 		free(t[i].label);
 	}
 	free(t);
+}
+
+/* Drops target i of the list. */
+static void
+actions_drop_target(struct target *t, size_t *n, size_t i)
+{
+	free(t[i].status);
+	free(t[i].seen);
+	free(t[i].label);
+	memmove(&t[i], &t[i + 1], (*n - i - 1) * sizeof *t);
+	(*n)--;
 }
 
 /* The feedback target_kind of a row kind. */
@@ -122,6 +143,7 @@ actions_add_target(struct ui *ui, struct target **t, size_t *n,
 	(*t)[*n].kind = kind;
 	(*t)[*n].id = id;
 	(*t)[*n].status = xstrdup(ui_status(ui, kind, id, model_status));
+	(*t)[*n].seen = xstrdup(model_status != NULL ? model_status : "");
 	(*t)[*n].label = xasprintf("%s #%lld", actions_kind_name(kind), id);
 	(*n)++;
 }
@@ -176,50 +198,49 @@ actions_collect(struct ui *ui, enum row_kind want, size_t *n)
 	return t;
 }
 
-/* Drops targets whose status is one of skip (NULL-terminated); says so. */
+/*
+ * Drops the targets the feedback rules refuse action fa for, saying why
+ * (feedback_check: the CLI follows the same rules).  Targets already in
+ * the status fa sets stay: that is recorded too, as the CLI records it.
+ */
 static void
-actions_skip(struct ui *ui, struct target *t, size_t *n, const char *const *skip)
+actions_check(struct ui *ui, struct target *t, size_t *n,
+    enum feedback_action fa)
 {
-	size_t i = 0, j, dropped = 0;
-	char *last = NULL;
+	size_t i = 0, dropped = 0;
+	char *why = NULL, *last = NULL;
 
 	while (i < *n) {
-		for (j = 0; skip[j] != NULL; j++)
-			if (strcmp(t[i].status, skip[j]) == 0)
-				break;
-		if (skip[j] == NULL) {
+		if (feedback_check(fa, t[i].id, t[i].status, &why) != FB_REFUSE) {
 			i++;
 			continue;
 		}
 		free(last);
-		last = xasprintf("%s is already %s", t[i].label, t[i].status);
-		free(t[i].status);
-		free(t[i].label);
-		memmove(&t[i], &t[i + 1], (*n - i - 1) * sizeof *t);
-		(*n)--;
+		last = why;
+		why = NULL;
+		actions_drop_target(t, n, i);
 		dropped++;
 	}
 	if (dropped == 1)
-		actions_message(ui, 0, "%s", last);
+		actions_message(ui, 1, "%s", last);
 	else if (dropped > 1)
-		actions_message(ui, 0, "%zu items skipped: already done", dropped);
+		actions_message(ui, 1, "%zu items skipped: %s, ...", dropped, last);
 	free(last);
 }
 
-/* Short names for idempotency keys. */
-static const char *
-actions_fb_name(enum feedback_action a)
+/* "(u undoes it)": how to undo a silence, with the key bound to
+ * unsilence (malloc'd; NULL when none is). */
+static char *
+actions_undo_hint(struct ui *ui)
 {
-	static const char *const names[] = {
-		[FB_ALERT_ACK] = "alert_ack", [FB_ALERT_RESOLVE] = "alert_resolve",
-		[FB_ALERT_SILENCE] = "alert_silence", [FB_HYP_CONFIRM] = "hyp_confirm",
-		[FB_HYP_REJECT] = "hyp_reject", [FB_REC_ACK] = "rec_ack",
-		[FB_REC_DONE] = "rec_done", [FB_REC_DISMISS] = "rec_dismiss",
-		[FB_INC_RESOLVE] = "inc_resolve", [FB_INC_REOPEN] = "inc_reopen",
-		[FB_NOTE] = "note",
-	};
+	struct buf k;
+	char *s = NULL;
 
-	return (size_t)a < MW_ARRAY_LEN(names) && names[a] != NULL ? names[a] : "?";
+	buf_init(&k);
+	if (keymap_keys(&ui->keys, ACT_UNSILENCE, &k, 1) > 0)
+		s = xasprintf("(%s undoes it)", buf_str(&k));
+	buf_free(&k);
+	return s;
 }
 
 /* Posts one feedback intent and shows its expected result at once. */
@@ -243,8 +264,11 @@ actions_send(struct ui *ui, const struct target *t, enum feedback_action fa,
 		    in->seq, tui_wall());
 	else
 		in->key = xasprintf("console:%s:%s:%s:%lld:%s:%.3f", ui->cfg->actor,
-		    actions_fb_name(fa), in->target_kind, t->id, t->status, seen);
+		    feedback_event_type(fa), in->target_kind, t->id, t->seen,
+		    seen);
 	in->label = xasprintf("%s %s", verb, t->label);
+	if (fa == FB_ALERT_SILENCE)
+		in->after = actions_undo_hint(ui);
 	if (new_status != NULL) {
 		ui->ovr = xreallocarray(ui->ovr, ui->n_ovr + 1, sizeof *ui->ovr);
 		o = &ui->ovr[ui->n_ovr++];
@@ -332,15 +356,79 @@ actions_send_all(struct ui *ui, struct target *t, size_t n,
 	return R_REDRAW;
 }
 
-/* A question naming the target(s). */
-static char *
-actions_question(const char *verb, const struct target *t, size_t n,
-    const char *tail)
+/* ---- triage -------------------------------------------------------------------- */
+
+/*
+ * The triage keys: what each one acts on and which feedback action it
+ * records.  Whether that action may apply to a target in its status is
+ * feedback_check's to say, and what else it changes feedback_effect's.
+ */
+enum actions_ask { ASK_NONE, ASK_YES, ASK_SILENCE, ASK_ROOTCAUSE };
+static const struct actions_triage {
+	int action;
+	enum pane_id pane;
+	enum row_kind kind;
+	enum feedback_action fa;
+	const char *verb;	/* "acknowledge" */
+	const char *what;	/* what to select first */
+	enum actions_ask ask;
+} actions_triage[] = {
+	{ ACT_ACK, PANE_ALERTS, ROW_ALERT, FB_ALERT_ACK, "acknowledge",
+	    "an alert or a recommendation", ASK_NONE },
+	{ ACT_ACK, PANE_RECOS, ROW_RECO, FB_REC_ACK, "acknowledge",
+	    "an alert or a recommendation", ASK_NONE },
+	{ ACT_UNSILENCE, PANE_ALERTS, ROW_ALERT, FB_ALERT_UNSILENCE,
+	    "unsilence", "an alert", ASK_NONE },
+	{ ACT_RESOLVE, PANE_ALERTS, ROW_ALERT, FB_ALERT_RESOLVE, "resolve",
+	    "an alert", ASK_YES },
+	{ ACT_SILENCE, PANE_ALERTS, ROW_ALERT, FB_ALERT_SILENCE, "silence",
+	    "an alert", ASK_SILENCE },
+	{ ACT_CONFIRM, PANE_HYPOTHESES, ROW_HYPOTHESIS, FB_HYP_CONFIRM,
+	    "confirm", "a hypothesis", ASK_ROOTCAUSE },
+	{ ACT_REJECT, PANE_HYPOTHESES, ROW_HYPOTHESIS, FB_HYP_REJECT, "reject",
+	    "a hypothesis", ASK_YES },
+	{ ACT_DISMISS, PANE_RECOS, ROW_RECO, FB_REC_DISMISS, "dismiss",
+	    "a recommendation", ASK_YES },
+	{ ACT_DONE, PANE_RECOS, ROW_RECO, FB_REC_DONE, "mark done",
+	    "a recommendation", ASK_YES },
+};
+
+/* The triage entry of action in pane with targets of kind (-1: any),
+ * or NULL. */
+static const struct actions_triage *
+actions_triage_find(int action, int pane, int kind)
 {
+	size_t i;
+
+	for (i = 0; i < MW_ARRAY_LEN(actions_triage); i++) {
+		const struct actions_triage *e = &actions_triage[i];
+
+		if (e->action == action && (pane < 0 || (int)e->pane == pane) &&
+		    (kind < 0 || (int)e->kind == kind))
+			return e;
+	}
+	return NULL;
+}
+
+/* "Reject hypothesis #3? Its recommendations ... [y/N] ": a question
+ * naming the target(s) and what else the action changes. */
+static char *
+actions_question(const char *verb_lc, enum feedback_action fa,
+    const struct target *t, size_t n, const char *tail)
+{
+	const char *effect = feedback_effect(fa, t[0].status);
+	char *q, *verb = xstrdup(verb_lc);
+
+	verb[0] = (char)(verb[0] - 'a' + 'A');
 	if (n == 1)
-		return xasprintf("%s %s? %s", verb, t[0].label, tail);
-	return xasprintf("%s %zu %s? %s", verb, n,
-	    actions_kind_plural(t[0].kind), tail);
+		q = xasprintf("%s %s?%s%s%s %s", verb, t[0].label,
+		    effect != NULL ? " (" : "", effect != NULL ? effect : "",
+		    effect != NULL ? ")" : "", tail);
+	else
+		q = xasprintf("%s %zu %s? %s", verb, n,
+		    actions_kind_plural(t[0].kind), tail);
+	free(verb);
+	return q;
 }
 
 /* Says what a triage key needs when the focus has nothing for it. */
@@ -351,90 +439,79 @@ actions_need(struct ui *ui, int action, const char *what)
 	return R_REDRAW;
 }
 
-/* ---- triage -------------------------------------------------------------------- */
-
-/* a: acknowledge alerts or recommendations. */
-static int
-actions_ack(struct ui *ui)
+/* The status an action shows at once (until the data confirms it). */
+static const char *
+actions_expected(enum feedback_action fa)
 {
-	static const char *const alert_skip[] = { "acknowledged", "resolved", NULL };
-	static const char *const reco_skip[] = { "acknowledged", "done", "dismissed", NULL };
-	struct target *t;
-	size_t n;
-	int flags;
-
-	if (ui->focus == PANE_ALERTS) {
-		t = actions_collect(ui, ROW_ALERT, &n);
-		actions_skip(ui, t, &n, alert_skip);
-		flags = n > 0 ? actions_send_all(ui, t, n, FB_ALERT_ACK, NULL,
-		    "acknowledged", "acknowledge") : R_REDRAW;
-	} else if (ui->focus == PANE_RECOS) {
-		t = actions_collect(ui, ROW_RECO, &n);
-		actions_skip(ui, t, &n, reco_skip);
-		flags = n > 0 ? actions_send_all(ui, t, n, FB_REC_ACK, NULL,
-		    "acknowledged", "acknowledge") : R_REDRAW;
-	} else
-		return actions_need(ui, ACT_ACK, "an alert or a recommendation");
-	actions_free_targets(t, n);
-	return flags;
+	switch (fa) {
+	case FB_ALERT_ACK:
+	case FB_REC_ACK: return "acknowledged";
+	case FB_ALERT_RESOLVE:
+	case FB_INC_RESOLVE: return "resolved";
+	case FB_ALERT_SILENCE: return "silenced";
+	case FB_HYP_CONFIRM: return "confirmed";
+	case FB_HYP_REJECT: return "rejected";
+	case FB_REC_DISMISS: return "dismissed";
+	case FB_REC_DONE: return "done";
+	case FB_INC_REOPEN: return "open";
+	default: return NULL;	/* unsilence: comes with the data */
+	}
 }
 
-/* x, s, c, X, d, D: collect, skip, then ask. */
+/* a, u, x, s, c, X, d, D: collect, drop what the rules refuse, then act
+ * or ask. */
 static int
-actions_ask(struct ui *ui, int action)
+actions_triage_key(struct ui *ui, int action)
 {
-	static const char *const resolved[] = { "resolved", NULL };
-	static const char *const confirmed[] = { "confirmed", NULL };
-	static const char *const rejected[] = { "rejected", NULL };
-	static const char *const closed[] = { "done", "dismissed", NULL };
-	enum row_kind want;
-	enum pane_id pane;
-	const char *const *skip;
-	const char *verb, *what;
+	const struct actions_triage *e = actions_triage_find(action, ui->focus, -1);
+	const char *effect;
 	struct target *t;
 	size_t n;
 	char *q;
+	int flags;
 
-	switch (action) {
-	case ACT_RESOLVE: want = ROW_ALERT; pane = PANE_ALERTS; skip = resolved;
-		verb = "Resolve"; what = "an alert"; break;
-	case ACT_SILENCE: want = ROW_ALERT; pane = PANE_ALERTS; skip = resolved;
-		verb = "Silence"; what = "an alert"; break;
-	case ACT_CONFIRM: want = ROW_HYPOTHESIS; pane = PANE_HYPOTHESES;
-		skip = confirmed; verb = "Confirm"; what = "a hypothesis"; break;
-	case ACT_REJECT: want = ROW_HYPOTHESIS; pane = PANE_HYPOTHESES;
-		skip = rejected; verb = "Reject"; what = "a hypothesis"; break;
-	case ACT_DISMISS: want = ROW_RECO; pane = PANE_RECOS; skip = closed;
-		verb = "Dismiss"; what = "a recommendation"; break;
-	default: want = ROW_RECO; pane = PANE_RECOS; skip = closed;
-		verb = "Mark done"; what = "a recommendation"; break;
+	if (e == NULL) {
+		e = actions_triage_find(action, -1, -1);
+		return actions_need(ui, action, e != NULL ? e->what : "something");
 	}
-	if ((int)ui->focus != (int)pane)
-		return actions_need(ui, action, what);
-	t = actions_collect(ui, want, &n);
+	t = actions_collect(ui, e->kind, &n);
 	if (n == 0 && t == NULL)
-		return actions_need(ui, action, what);
-	actions_skip(ui, t, &n, skip);
+		return actions_need(ui, action, e->what);
+	actions_check(ui, t, &n, e->fa);
 	if (n == 0) {
 		actions_free_targets(t, n);
 		return R_REDRAW;
 	}
-	if (action == ACT_SILENCE) {
+	switch (e->ask) {
+	case ASK_NONE:
+		flags = actions_send_all(ui, t, n, e->fa, NULL,
+		    actions_expected(e->fa), e->verb);
+		actions_free_targets(t, n);
+		return flags;
+	case ASK_SILENCE:
 		/* The default is in the question, not in the input: what the
 		 * operator types replaces it (a typed "2h" must not become
 		 * "1h2h", three hours). */
-		q = n == 1 ? xasprintf("Silence %s for (30m, 2h, 1d) [%s]: ",
-		    t[0].label, ACTIONS_SILENCE_DEFAULT) :
-		    xasprintf("Silence %zu alerts for (30m, 2h, 1d) [%s]: ", n,
-		    ACTIONS_SILENCE_DEFAULT);
+		q = n == 1 ? xasprintf("Silence %s for (%s) [%s]: ", t[0].label,
+		    FEEDBACK_SILENCE_EXAMPLES, FEEDBACK_SILENCE_DEFAULT_TEXT) :
+		    xasprintf("Silence %zu alerts for (%s) [%s]: ", n,
+		    FEEDBACK_SILENCE_EXAMPLES, FEEDBACK_SILENCE_DEFAULT_TEXT);
 		prompt_start(ui, PROMPT_SILENCE, q, NULL, action, t, n);
-	} else if (action == ACT_CONFIRM && n == 1) {
-		q = xasprintf("Confirm %s. Root cause too? [y/n, Esc cancels] ",
-		    t[0].label);
-		prompt_start(ui, PROMPT_ROOTCAUSE, q, NULL, action, t, n);
-	} else {
-		q = actions_question(verb, t, n, "[y/N] ");
+		break;
+	case ASK_ROOTCAUSE:
+		if (n == 1) {
+			effect = feedback_effect(e->fa, t[0].status);
+			q = xasprintf("Confirm %s%s%s%s. Root cause too? [y/n, Esc "
+			    "cancels] ", t[0].label, effect != NULL ? " (" : "",
+			    effect != NULL ? effect : "", effect != NULL ? ")" : "");
+			prompt_start(ui, PROMPT_ROOTCAUSE, q, NULL, action, t, n);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		q = actions_question(e->verb, e->fa, t, n, "[y/N] ");
 		prompt_start(ui, PROMPT_CONFIRM, q, NULL, action, t, n);
+		break;
 	}
 	free(q);
 	return R_REDRAW;
@@ -449,7 +526,7 @@ actions_incident(struct ui *ui)
 	struct row view_row;
 	struct target *t = NULL;
 	size_t n = 0, i;
-	int reopen;
+	enum feedback_action fa;
 	char *q;
 
 	if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT) {
@@ -467,18 +544,22 @@ actions_incident(struct ui *ui)
 		free(t);
 		return actions_need(ui, ACT_INCIDENT_TOGGLE, "an incident");
 	}
-	reopen = strcmp(t[0].status, "resolved") == 0;
-	/* Keep only those the first one decides for. */
+	/* resolve or reopen: the rules say which, for the first one; keep
+	 * only those it decides the same for */
+	fa = feedback_incident_toggle(t[0].status);
 	for (i = 0; i < n;) {
-		if ((strcmp(t[i].status, "resolved") == 0) != reopen) {
-			free(t[i].status);
-			free(t[i].label);
-			memmove(&t[i], &t[i + 1], (n - i - 1) * sizeof *t);
-			n--;
-		} else
+		if (feedback_incident_toggle(t[i].status) != fa)
+			actions_drop_target(t, &n, i);
+		else
 			i++;
 	}
-	q = actions_question(reopen ? "Reopen" : "Resolve", t, n, "[y/N] ");
+	actions_check(ui, t, &n, fa);
+	if (n == 0) {
+		actions_free_targets(t, n);
+		return R_REDRAW;
+	}
+	q = actions_question(fa == FB_INC_REOPEN ? "reopen" : "resolve", fa, t,
+	    n, "[y/N] ");
 	prompt_start(ui, PROMPT_CONFIRM, q, NULL, ACT_INCIDENT_TOGGLE, t, n);
 	free(q);
 	return R_REDRAW;
@@ -526,9 +607,10 @@ int
 actions_finish(struct ui *ui, enum prompt_kind kind, int action,
     const char *answer, struct target *t, size_t n)
 {
+	const struct actions_triage *e;
+	enum feedback_action fa;
 	json_t *j;
-	char *payload = NULL, *dur;
-	size_t len;
+	char *payload = NULL, *why = NULL;
 	int secs, flags = R_REDRAW;
 
 	switch (kind) {
@@ -552,30 +634,13 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 		flags = actions_send_all(ui, t, n, FB_NOTE, payload, NULL, "note on");
 		break;
 	case PROMPT_SILENCE:
-		/* Blanks around the answer do not count; none at all means
-		 * the default shown in the question. */
-		answer += strspn(answer, " ");
-		len = strlen(answer);
-		while (len > 0 && answer[len - 1] == ' ')
-			len--;
-		if (len == 0) {
-			answer = ACTIONS_SILENCE_DEFAULT;
-			len = strlen(answer);
-		}
-		dur = xstrndup(answer, len);
-		if (conf_parse_duration(dur, &secs) != 0 || secs <= 0) {
-			actions_message(ui, 1, "not a duration: '%s' (try 30m, 2h, 1d); "
-			    "nothing silenced", dur);
-			free(dur);
+		/* read as the CLI's --for reads it; nothing typed: the default
+		 * the question shows */
+		if (feedback_parse_silence(answer, &secs, &why) != 0) {
+			actions_message(ui, 1, "%s; nothing silenced", why);
+			free(why);
 			break;
 		}
-		if (secs > FEEDBACK_SILENCE_MAX) {
-			actions_message(ui, 1, "too long: '%s' (at most %dd); nothing "
-			    "silenced", dur, FEEDBACK_SILENCE_MAX / 86400);
-			free(dur);
-			break;
-		}
-		free(dur);
 		payload = xasprintf("{\"seconds\": %d}", secs);
 		flags = actions_send_all(ui, t, n, FB_ALERT_SILENCE, payload,
 		    "silenced", "silence");
@@ -588,38 +653,18 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 		    "confirm (root cause)" : "confirm");
 		break;
 	case PROMPT_CONFIRM:
-		if (strcmp(answer, "y") != 0)
+		if (strcmp(answer, "y") != 0 || n == 0)
 			break;
-		switch (action) {
-		case ACT_RESOLVE:
-			flags = actions_send_all(ui, t, n, FB_ALERT_RESOLVE, NULL,
-			    "resolved", "resolve");
-			break;
-		case ACT_CONFIRM:
-			flags = actions_send_all(ui, t, n, FB_HYP_CONFIRM,
-			    "{\"root_cause\": false}", "confirmed", "confirm");
-			break;
-		case ACT_REJECT:
-			flags = actions_send_all(ui, t, n, FB_HYP_REJECT, NULL,
-			    "rejected", "reject");
-			break;
-		case ACT_DISMISS:
-			flags = actions_send_all(ui, t, n, FB_REC_DISMISS, NULL,
-			    "dismissed", "dismiss");
-			break;
-		case ACT_DONE:
-			flags = actions_send_all(ui, t, n, FB_REC_DONE, NULL, "done",
-			    "mark done");
-			break;
-		case ACT_INCIDENT_TOGGLE:
-			if (n > 0 && strcmp(t[0].status, "resolved") == 0)
-				flags = actions_send_all(ui, t, n, FB_INC_REOPEN, NULL,
-				    "open", "reopen");
-			else
-				flags = actions_send_all(ui, t, n, FB_INC_RESOLVE, NULL,
-				    "resolved", "resolve");
-			break;
-		}
+		if (action == ACT_INCIDENT_TOGGLE) {
+			fa = feedback_incident_toggle(t[0].status);
+			flags = actions_send_all(ui, t, n, fa, NULL,
+			    actions_expected(fa), fa == FB_INC_REOPEN ? "reopen" :
+			    "resolve");
+		} else if ((e = actions_triage_find(action, -1,
+		    (int)t[0].kind)) != NULL)
+			flags = actions_send_all(ui, t, n, e->fa,
+			    e->fa == FB_HYP_CONFIRM ? "{\"root_cause\": false}" :
+			    NULL, actions_expected(e->fa), e->verb);
 		break;
 	default:
 		break;
@@ -698,6 +743,28 @@ actions_back(struct ui *ui)
 	return R_REDRAW;
 }
 
+/* o, O: the focused pane's next order, or the reverse one; the
+ * selection stays on the same item. */
+static int
+actions_sort(struct ui *ui, int action)
+{
+	static const char *const names[PANE_COUNT] = { "incidents",
+	    "hypotheses", "recommendations", "alerts" };
+	struct pane *p = &ui->panes[ui->focus];
+	const struct pane_order *orders;
+	int n;
+
+	orders = pane_orders(p->id, &n);
+	if (action == ACT_SORT)
+		p->sort = (p->sort + 1) % n;
+	else
+		p->sort_rev = !p->sort_rev;
+	actions_message(ui, 0, "%s sorted by %s%s%s", names[p->id],
+	    orders[p->sort].name, p->sort == 0 ? " (the default)" : "",
+	    p->sort_rev ? ", reversed" : "");
+	return R_REDRAW;
+}
+
 /* Posts an intent without arguments. */
 static void
 actions_intent(struct ui *ui, enum intent_type type)
@@ -716,6 +783,16 @@ actions_run(struct ui *ui, int action)
 	struct pane *p = &ui->panes[ui->focus];
 	const struct row *r;
 
+	/* A message is about the item, pane or view it was said in: moving
+	 * to another one takes it away (else it expires by itself). */
+	switch (action) {
+	case ACT_MOVE_UP: case ACT_MOVE_DOWN: case ACT_MOVE_FIRST:
+	case ACT_MOVE_LAST: case ACT_PAGE_UP: case ACT_PAGE_DOWN:
+	case ACT_NEXT_PANE: case ACT_PREV_PANE: case ACT_OPEN: case ACT_BACK:
+	case ACT_CLOSE: case ACT_HELP:
+		actions_message_clear(ui);
+		break;
+	}
 	/* Scrolling keys scroll the open view. */
 	if (ui->view == VIEW_HELP && help_scroll(ui, action))
 		return R_REDRAW;
@@ -786,6 +863,9 @@ actions_run(struct ui *ui, int action)
 		actions_message(ui, 0, ui->alerts_all ? "alerts: all" :
 		    "alerts: the selected incident's");
 		return R_REDRAW;
+	case ACT_SORT:
+	case ACT_SORT_REVERSE:
+		return ui->view == VIEW_MAIN ? actions_sort(ui, action) : R_NONE;
 	case ACT_RUN_PIPELINE:
 		if (actions_readonly(ui))
 			return R_REDRAW;
@@ -800,14 +880,15 @@ actions_run(struct ui *ui, int action)
 		pane_move(p, 1);
 		return R_REDRAW;
 	case ACT_ACK:
-		return actions_readonly(ui) ? R_REDRAW : actions_ack(ui);
+	case ACT_UNSILENCE:
 	case ACT_RESOLVE:
 	case ACT_SILENCE:
 	case ACT_CONFIRM:
 	case ACT_REJECT:
 	case ACT_DISMISS:
 	case ACT_DONE:
-		return actions_readonly(ui) ? R_REDRAW : actions_ask(ui, action);
+		return actions_readonly(ui) ? R_REDRAW :
+		    actions_triage_key(ui, action);
 	case ACT_INCIDENT_TOGGLE:
 		return actions_readonly(ui) ? R_REDRAW : actions_incident(ui);
 	case ACT_NOTE:
@@ -958,6 +1039,7 @@ actions_command(struct ui *ui, const char *line)
 			goto out;
 		}
 		t = actions_collect(ui, ROW_ALERT, &n);
+		actions_check(ui, t, &n, FB_ALERT_SILENCE);
 		flags = actions_finish(ui, PROMPT_SILENCE, ACT_SILENCE, rest, t, n);
 	} else if (strcmp(cmd, "bind") == 0 || strcmp(cmd, "unbind") == 0) {
 		char *k = rest, *a = NULL;

@@ -372,12 +372,14 @@ line_free(struct line *l)
 	l->n = 0;
 }
 
-/* Adds a cell. */
-void
-line_cell(struct line *l, const char *s, int w, int right, int slot)
+/* Adds a cell of w columns; the line's need grows by need_w. */
+static void
+line_add(struct line *l, const char *s, int w, int right, int slot,
+    int need_w)
 {
 	struct buf b;
 
+	l->need += need_w;
 	if (w > l->width - l->cols)
 		w = l->width - l->cols;
 	if (w <= 0 || l->n == LINE_MAX_SEGS)
@@ -391,11 +393,26 @@ line_cell(struct line *l, const char *s, int w, int right, int slot)
 	buf_free(&b);
 }
 
+/* Adds a cell. */
+void
+line_cell(struct line *l, const char *s, int w, int right, int slot)
+{
+	line_add(l, s, w, right, slot, w);
+}
+
+/* Adds a cell taking what is left but reserve columns. */
+void
+line_flex(struct line *l, const char *s, int reserve, int slot)
+{
+	line_add(l, s, l->width - l->cols - reserve, 0, slot,
+	    text_width(s != NULL ? s : "", draw_is_utf8));
+}
+
 /* Adds the last cell, filling the line. */
 void
 line_rest(struct line *l, const char *s, int slot)
 {
-	line_cell(l, s, l->width - l->cols, 0, slot);
+	line_flex(l, s, 0, slot);
 }
 
 /* Draws a line; the selection colour wins over cell colours. */
@@ -647,11 +664,27 @@ draw_hint(struct ui *ui, struct buf *b, int action, const char *label)
 	buf_free(&k);
 }
 
-/* The bottom line: a prompt, a message, or the key hints of the context. */
+/* Is the alert the focused pane (or the open view) shows silenced? */
+static int
+draw_silenced(struct ui *ui)
+{
+	struct row buf;
+	const struct row *r = ui->view == VIEW_DETAIL ?
+	    (detail_row(ui, &buf) == 0 ? &buf : NULL) :
+	    pane_selected(&ui->panes[ui->focus]);
+
+	return r != NULL && r->kind == ROW_ALERT && strcmp(ui_status(ui,
+	    ROW_ALERT, r->id, ((const struct mw_alert *)r->obj)->status),
+	    "silenced") == 0;
+}
+
+/* The bottom line: a prompt, a message, or the key hints of the context --
+ * only the keys that work here (a read-only console offers no triage). */
 static void
 draw_bottom(struct ui *ui)
 {
 	const struct rect *r = &ui->layout.hint;
+	int act = !ui->cfg->readonly;
 	struct buf b;
 
 	if (ui->prompt.kind != PROMPT_NONE) {
@@ -673,7 +706,7 @@ draw_bottom(struct ui *ui)
 			draw_hint(ui, &b, ACT_OPEN, "open");
 		} else
 			draw_hint(ui, &b, ACT_BACK, "back");
-		switch (ui->focus) {
+		switch (act ? ui->focus : -1) {
 		case PANE_INCIDENTS:
 			draw_hint(ui, &b, ACT_INCIDENT_TOGGLE, "resolve");
 			break;
@@ -689,17 +722,27 @@ draw_bottom(struct ui *ui)
 		case PANE_ALERTS:
 			draw_hint(ui, &b, ACT_ACK, "ack");
 			draw_hint(ui, &b, ACT_RESOLVE, "resolve");
-			draw_hint(ui, &b, ACT_SILENCE, "silence");
-			draw_hint(ui, &b, ACT_MARK, "mark");
+			/* a silenced alert: its undo */
+			if (draw_silenced(ui))
+				draw_hint(ui, &b, ACT_UNSILENCE, "unsilence");
+			else
+				draw_hint(ui, &b, ACT_SILENCE, "silence");
+			if (r->w >= 100)
+				draw_hint(ui, &b, ACT_MARK, "mark");
 			break;
 		}
-		draw_hint(ui, &b, ACT_NOTE, "note");
-		if (ui->view == VIEW_MAIN && r->w >= 100)
+		if (act)
+			draw_hint(ui, &b, ACT_NOTE, "note");
+		if (ui->view == VIEW_MAIN && (r->w >= 100 || !act))
 			draw_hint(ui, &b, ACT_FILTER, "filter");
-		if (r->w >= 100)
+		if (ui->view == VIEW_MAIN && (r->w >= 120 || !act))
+			draw_hint(ui, &b, ACT_SORT, "sort");
+		if (act && r->w >= 100)
 			draw_hint(ui, &b, ACT_RUN_PIPELINE, "run");
 		draw_hint(ui, &b, ACT_HELP, "help");
 		draw_hint(ui, &b, ACT_CLOSE, ui->view == VIEW_MAIN ? "quit" : "close");
+		if (!act)
+			buf_adds(&b, "(read-only)");
 	}
 	draw_text(r->y, r->x, r->w, buf_str(&b), CS_HINT);
 	buf_free(&b);

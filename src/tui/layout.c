@@ -4,7 +4,10 @@
  *
  * Below LAYOUT_MIN_COLS x LAYOUT_MIN_LINES there is only a "terminal too
  * small" message.  Wide terminals get a 2x2 grid (incidents and hypotheses
- * on top, recommendations and alerts below).  Otherwise the four panes are
+ * on top, recommendations and alerts below), its columns as wide as their
+ * text needs: a column whose lines are short gives the rest to the other,
+ * so evidence lines are not cut while the incidents pane has empty
+ * columns.  Otherwise the four panes are
  * stacked: every pane keeps a few rows so all four stay visible at 80x24,
  * and the focused pane takes most of what is left, which keeps the pane
  * being worked on readable while the others still follow the selection.
@@ -92,12 +95,46 @@ layout_stack(struct layout *l, int focus, const int *want)
 	}
 }
 
+/* The width of the left column of the grid for panes that need need[]
+ * columns (NULL: half).  Each column gets what it needs when both fit,
+ * the rest shared; else a column that needs less than half gets what it
+ * needs and the other the rest; else they share in proportion.  Neither
+ * is narrower than LAYOUT_GRID_MIN_PANE. */
+static int
+layout_grid_left(int avail, const int *need)
+{
+	int left, right, lw;
+
+	if (need == NULL)
+		return avail / 2;
+	left = need[PANE_INCIDENTS] > need[PANE_RECOS] ? need[PANE_INCIDENTS] :
+	    need[PANE_RECOS];
+	right = need[PANE_HYPOTHESES] > need[PANE_ALERTS] ?
+	    need[PANE_HYPOTHESES] : need[PANE_ALERTS];
+	if (left <= 0 || right <= 0)
+		lw = avail / 2;
+	else if (left + right <= avail)
+		lw = left + (avail - left - right) / 2;
+	else if (left <= avail / 2)
+		lw = left;
+	else if (right <= avail / 2)
+		lw = avail - right;
+	else
+		lw = (int)((long)avail * left / (left + right));
+	if (lw < LAYOUT_GRID_MIN_PANE)
+		lw = LAYOUT_GRID_MIN_PANE;
+	if (lw > avail - LAYOUT_GRID_MIN_PANE)
+		lw = avail - LAYOUT_GRID_MIN_PANE;
+	return lw;
+}
+
 /* Two columns with a vertical rule between them; the top row is taller
  * because hypotheses carry their evidence. */
 static void
-layout_grid(struct layout *l)
+layout_grid(struct layout *l, const int *need)
 {
-	int lw = (l->cols - 1) / 2, rx = lw + 1, rw = l->cols - rx;
+	int lw = layout_grid_left(l->cols - 1, need), rx = lw + 1,
+	    rw = l->cols - rx;
 	int top = l->body.h * 55 / 100, bottom = l->body.h - top;
 
 	l->sep_x = lw;
@@ -107,10 +144,18 @@ layout_grid(struct layout *l)
 	l->pane[PANE_ALERTS] = layout_rect(rx, l->body.y + top, rw, bottom);
 }
 
-/* Computes the geometry (see tui.h). */
+/* Computes the geometry with an even grid (see tui.h). */
 void
 layout_compute(int cols, int lines, int focus, const int *want,
     struct layout *l)
+{
+	layout_compute_fit(cols, lines, focus, want, NULL, l);
+}
+
+/* Computes the geometry (see tui.h). */
+void
+layout_compute_fit(int cols, int lines, int focus, const int *want,
+    const int *need, struct layout *l)
 {
 	memset(l, 0, sizeof *l);
 	l->cols = cols;
@@ -128,7 +173,7 @@ layout_compute(int cols, int lines, int focus, const int *want,
 	l->body = layout_rect(0, 1, cols, lines - 2);
 	if (cols >= LAYOUT_GRID_COLS && lines >= LAYOUT_GRID_LINES) {
 		l->mode = LAYOUT_GRID;
-		layout_grid(l);
+		layout_grid(l, need);
 	} else {
 		l->mode = LAYOUT_STACK;
 		layout_stack(l, focus, want);

@@ -178,7 +178,8 @@ loop_message(struct ui *ui, struct wmsg *m)
 			if (ui->pipe_requested && m->id > 0)
 				actions_message(ui, 0, "pipeline run #%lld completed", m->id);
 			else if (ui->pipe_requested)
-				actions_message(ui, 0, "pipeline: no new data to process");
+				actions_message(ui, 0, "pipeline run: %s", m->text != NULL ?
+				    m->text : "nothing to do");
 		} else if (m->pipe == PIPE_HELD && ui->pipe_requested)
 			actions_message(ui, 0, "%s", m->text ? m->text :
 			    "the pipeline runs elsewhere");

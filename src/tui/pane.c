@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +58,23 @@ pane_add_row(struct pane *p, enum row_kind kind, long long id, long long sub,
 	r->id = id;
 	r->sub = sub;
 	r->obj = obj;
+}
+
+/* Adds the pane's objects, sorted (see tui_int.h).  Every model object
+ * begins with its id. */
+_Static_assert(offsetof(struct mw_incident, id) == 0, "id first");
+_Static_assert(offsetof(struct mw_recommendation, id) == 0, "id first");
+_Static_assert(offsetof(struct mw_alert, id) == 0, "id first");
+void
+pane_add_objs(struct pane *p, enum row_kind kind, const void **objs, size_t n)
+{
+	size_t i;
+
+	pane_sort_objs(p, objs, n);
+	for (i = 0; i < n; i++)
+		pane_add_row(p, kind, *(const long long *)objs[i], 0, objs[i]);
+	p->n_items = n;
+	free(objs);
 }
 
 /* The selected row, or NULL in an empty pane. */
@@ -196,6 +214,7 @@ pane_rebuild_all(struct ui *ui)
 
 		p->height = ui->layout.pane[i].h - 1;
 		p->n_rows = 0;
+		p->n_items = 0;
 	}
 	if (ui->snap != NULL)
 		pane_incidents_rows(ui, &ui->panes[PANE_INCIDENTS]);
@@ -327,6 +346,56 @@ ui_age(double when, char *out, size_t len)
 	timefmt_age(ui_now() - when, out, len);
 }
 
+/* Builds the line of one row: its mark, then what its pane shows. */
+static void
+pane_line(struct ui *ui, const struct pane *p, const struct row *row,
+    struct line *l)
+{
+	int marked = pane_marked(p, row->id) && row->sub == 0;
+
+	line_cell(l, marked ? draw_glyph(G_MARK) : " ", 1, 0,
+	    marked ? CS_MARKED : -1);
+	switch (p->id) {
+	case PANE_INCIDENTS:
+		pane_incidents_line(ui, row, l);
+		break;
+	case PANE_HYPOTHESES:
+		pane_hypotheses_line(ui, row, l);
+		break;
+	case PANE_RECOS:
+		pane_recos_line(ui, row, l);
+		break;
+	default:
+		pane_alerts_line(ui, row, l);
+		break;
+	}
+}
+
+/* The columns a line may take at most when measured. */
+#define PANE_MEASURE_WIDTH 400
+
+/* Measures what each pane's lines need (see tui_int.h). */
+void
+pane_measure(struct ui *ui)
+{
+	struct line l;
+	size_t i;
+	int id;
+
+	for (id = 0; id < PANE_COUNT; id++) {
+		struct pane *p = &ui->panes[id];
+
+		p->need = 0;
+		for (i = 0; i < p->n_rows; i++) {
+			line_init(&l, PANE_MEASURE_WIDTH);
+			pane_line(ui, p, &p->rows[i], &l);
+			if (l.need > p->need)
+				p->need = l.need;
+			line_free(&l);
+		}
+	}
+}
+
 /* Draws a pane: title with counts/filter/marks, then the visible rows. */
 void
 pane_draw(struct ui *ui, enum pane_id id)
@@ -336,11 +405,12 @@ pane_draw(struct ui *ui, enum pane_id id)
 	struct buf extra;
 	struct line l;
 	size_t i;
-	int y, focused = ui->focus == (int)id, marked;
+	int y, focused = ui->focus == (int)id;
 	const struct row *row;
+	const char *order;
 
 	buf_init(&extra);
-	buf_printf(&extra, "(%zu)", p->n_rows);
+	buf_printf(&extra, "(%zu)", p->n_items);
 	if (id == PANE_HYPOTHESES || id == PANE_RECOS ||
 	    (id == PANE_ALERTS && !ui->alerts_all)) {
 		const struct mw_incident *inc = ui_incident(ui);
@@ -360,6 +430,9 @@ pane_draw(struct ui *ui, enum pane_id id)
 	}
 	if (p->n_marks > 0)
 		buf_printf(&extra, " [%zu marked]", p->n_marks);
+	if ((order = pane_sort_name(p)) != NULL)
+		buf_printf(&extra, " by %s%s", order, p->sort_rev ? ", reversed" :
+		    "");
 	draw_title(r->y, r->x, r->w, pane_titles[id], buf_str(&extra), focused);
 	buf_free(&extra);
 	if (ui->snap == NULL) {
@@ -382,23 +455,7 @@ pane_draw(struct ui *ui, enum pane_id id)
 	for (i = p->top, y = r->y + 1; i < p->n_rows && y < r->y + r->h; i++, y++) {
 		row = &p->rows[i];
 		line_init(&l, r->w);
-		marked = pane_marked(p, row->id) && row->sub == 0;
-		line_cell(&l, marked ? draw_glyph(G_MARK) : " ", 1, 0,
-		    marked ? CS_MARKED : -1);
-		switch (id) {
-		case PANE_INCIDENTS:
-			pane_incidents_line(ui, row, &l);
-			break;
-		case PANE_HYPOTHESES:
-			pane_hypotheses_line(ui, row, &l);
-			break;
-		case PANE_RECOS:
-			pane_recos_line(ui, row, &l);
-			break;
-		default:
-			pane_alerts_line(ui, row, &l);
-			break;
-		}
+		pane_line(ui, p, row, &l);
 		line_draw(&l, y, r->x, CS_NORMAL, i == p->sel, focused);
 		line_free(&l);
 	}

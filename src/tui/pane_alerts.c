@@ -3,7 +3,8 @@
  * them how long ago, so an acknowledgement that was forgotten stands out
  * (older than stale-ack), and until when a silenced one is quiet.  Shows the
  * selected incident's alerts, or every alert (toggle-alerts, or when there
- * is no incident at all).
+ * is no incident at all): critical first, then newest, or in the order `o`
+ * chose (pane_sort.c).
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/utf8.h"
+#include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
 /* Does an alert match the filter? */
@@ -36,7 +38,8 @@ pane_alerts_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc = ui_incident(ui);
 	const struct mw_alert *list;
-	size_t i, n;
+	const void **objs;
+	size_t i, n, k = 0;
 
 	if (ui->alerts_all || inc == NULL) {
 		list = ui->snap->alerts;
@@ -45,9 +48,12 @@ pane_alerts_rows(struct ui *ui, struct pane *p)
 		list = inc->alerts;
 		n = inc->n_alerts;
 	}
+	objs = xcalloc(n + 1, sizeof *objs);
 	for (i = 0; i < n; i++)
 		if (pane_alerts_match(&list[i], p->filter))
-			pane_add_row(p, ROW_ALERT, list[i].id, 0, &list[i]);
+			objs[k++] = &list[i];
+	/* critical first, then newest (or the order `o` chose) */
+	pane_add_objs(p, ROW_ALERT, objs, k);
 }
 
 /* One alert. */
@@ -96,7 +102,7 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	t = ui_clean(a->title);
 	if (info[0] == '\0')
 		info_w = 0;
-	line_cell(l, t, l->width - l->cols - info_w - 7, 0, faded ? CS_MUTED : -1);
+	line_flex(l, t, info_w + 7, faded ? CS_MUTED : -1);
 	free(t);
 	if (info_w > 0)
 		line_cell(l, info, info_w, 1, info_slot);

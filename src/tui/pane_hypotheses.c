@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
 static const char *const pane_hyp_roles[] = { "supports", "contradicts", "missing" };
@@ -76,23 +77,29 @@ void
 pane_hypotheses_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc = ui_incident(ui);
-	size_t i, total = 0;
+	const void **objs;
+	size_t i, n = 0, total = 0;
 	int expand_all;
 	long long open_id;
 
 	if (inc == NULL)
 		return;
+	objs = xcalloc(inc->n_hypotheses + 1, sizeof *objs);
 	for (i = 0; i < inc->n_hypotheses; i++)
-		if (pane_hyp_match(&inc->hypotheses[i], p->filter))
+		if (pane_hyp_match(&inc->hypotheses[i], p->filter)) {
+			objs[n++] = &inc->hypotheses[i];
 			total += 1 + inc->hypotheses[i].n_evidence;
+		}
+	/* by rank, or the order `o` chose; evidence stays under its
+	 * hypothesis */
+	pane_sort_objs(p, objs, n);
 	p->want = (int)total;
+	p->n_items = n;		/* the count shows hypotheses, not rows */
 	expand_all = p->height <= 0 || total <= (size_t)p->height;
 	open_id = p->have_sel ? p->sel_id : 0;
-	for (i = 0; i < inc->n_hypotheses; i++) {
-		const struct mw_hypothesis *h = &inc->hypotheses[i];
+	for (i = 0; i < n; i++) {
+		const struct mw_hypothesis *h = objs[i];
 
-		if (!pane_hyp_match(h, p->filter))
-			continue;
 		if (open_id == 0)
 			open_id = h->id;	/* the first one opens by default */
 		pane_add_row(p, ROW_HYPOTHESIS, h->id, 0, h);
@@ -100,6 +107,7 @@ pane_hypotheses_rows(struct ui *ui, struct pane *p)
 		if (expand_all || h->id == open_id)
 			pane_hyp_add_evidence(p, h);
 	}
+	free(objs);
 }
 
 /* One row: a hypothesis, or one evidence item under it. */

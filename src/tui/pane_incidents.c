@@ -1,6 +1,6 @@
 /*
  * pane_incidents.c - the incidents pane: status, severity, service, age and
- * title, open ones first.  Suppressed incidents are hidden unless the
+ * title, open ones first (or in the order `o` chose: pane_sort.c).  Suppressed incidents are hidden unless the
  * operator asks for them (toggle-hidden).
  */
 #include "config.h"
@@ -11,55 +11,6 @@
 
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
-
-/* Position of s in order (n entries); unknown values and NULL sort last. */
-static int
-pane_incidents_rank_in(const char *s, const char *const *order, size_t n)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, order[i]) == 0)
-			return (int)i;
-	return (int)n;
-}
-
-/* Sort rank of a status: open first. */
-static int
-pane_incidents_status_rank(const char *s)
-{
-	static const char *const order[] = { "open", "triaged", "resolved", "suppressed" };
-
-	return pane_incidents_rank_in(s, order, MW_ARRAY_LEN(order));
-}
-
-/* Sort rank of a severity: critical first. */
-static int
-pane_incidents_sev_rank(const char *s)
-{
-	static const char *const order[] = { "critical", "high", "medium", "low", "info" };
-
-	return pane_incidents_rank_in(s, order, MW_ARRAY_LEN(order));
-}
-
-/* qsort: open first, then severity, then newest, then highest id. */
-static int
-pane_incidents_cmp(const void *a, const void *b)
-{
-	const struct mw_incident *x = ((const struct row *)a)->obj;
-	const struct mw_incident *y = ((const struct row *)b)->obj;
-	int d;
-
-	if ((d = pane_incidents_status_rank(x->status) -
-	    pane_incidents_status_rank(y->status)) != 0)
-		return d;
-	if ((d = pane_incidents_sev_rank(x->severity) -
-	    pane_incidents_sev_rank(y->severity)) != 0)
-		return d;
-	if (x->window_start != y->window_start)
-		return x->window_start > y->window_start ? -1 : 1;
-	return x->id > y->id ? -1 : x->id < y->id;
-}
 
 /* Does the incident match the pane's filter? */
 static int
@@ -75,25 +26,26 @@ pane_incidents_match(const struct mw_incident *inc, const char *f)
 	    text_contains(inc->trigger_type, f) || text_contains(id, f);
 }
 
-/* Rows: every incident the operator should see, open first. */
+/* Rows: every incident the operator should see, in the pane's order
+ * (open first by default). */
 void
 pane_incidents_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc;
-	size_t i;
+	const void **objs;
+	size_t i, n = 0;
 
+	objs = xcalloc(ui->snap->n_incidents + 1, sizeof *objs);
 	for (i = 0; i < ui->snap->n_incidents; i++) {
 		inc = &ui->snap->incidents[i];
 		if (!ui->show_hidden && ((inc->status != NULL &&
 		    strcmp(inc->status, "suppressed") == 0) ||
 		    (inc->decision != NULL && strcmp(inc->decision, "suppressed") == 0)))
 			continue;
-		if (!pane_incidents_match(inc, p->filter))
-			continue;
-		pane_add_row(p, ROW_INCIDENT, inc->id, 0, inc);
+		if (pane_incidents_match(inc, p->filter))
+			objs[n++] = inc;
 	}
-	if (p->n_rows > 1)
-		qsort(p->rows, p->n_rows, sizeof *p->rows, pane_incidents_cmp);
+	pane_add_objs(p, ROW_INCIDENT, objs, n);
 }
 
 /* One incident: #id status severity service age title. */

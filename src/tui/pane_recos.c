@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
 /* Does a recommendation match the filter? */
@@ -26,19 +27,20 @@ void
 pane_recos_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc = ui_incident(ui);
-	size_t i;
+	const void **objs;
+	size_t i, n = 0;
 
 	if (inc == NULL)
 		return;
+	objs = xcalloc(inc->n_recommendations + 1, sizeof *objs);
 	for (i = 0; i < inc->n_recommendations; i++) {
 		const struct mw_recommendation *r = &inc->recommendations[i];
 
-		if (!r->publishable && !ui->show_hidden)
-			continue;
-		if (!pane_recos_match(r, p->filter))
-			continue;
-		pane_add_row(p, ROW_RECO, r->id, 0, r);
+		if ((r->publishable || ui->show_hidden) &&
+		    pane_recos_match(r, p->filter))
+			objs[n++] = r;
 	}
+	pane_add_objs(p, ROW_RECO, objs, n);
 }
 
 /* One recommendation. */

@@ -267,12 +267,18 @@ tui_resize(struct ui *ui)
 void
 tui_layout(struct ui *ui)
 {
-	int want[PANE_COUNT], i;
+	int want[PANE_COUNT], need[PANE_COUNT], i;
 
 	pane_rebuild_all(ui);
-	for (i = 0; i < PANE_COUNT; i++)
+	/* the grid's columns follow what their lines need */
+	if (COLS >= LAYOUT_GRID_COLS)
+		pane_measure(ui);
+	for (i = 0; i < PANE_COUNT; i++) {
 		want[i] = ui->panes[i].want;
-	layout_compute(COLS, LINES, ui->focus, ui->snap != NULL ? want : NULL,
+		need[i] = ui->panes[i].need;
+	}
+	layout_compute_fit(COLS, LINES, ui->focus, ui->snap != NULL ? want : NULL,
+	    ui->snap != NULL && COLS >= LAYOUT_GRID_COLS ? need : NULL,
 	    &ui->layout);
 	pane_rebuild_all(ui);
 }

@@ -60,6 +60,10 @@ struct pane {
 	long long for_incident;	/* dependent panes: the incident the rows,
 				 * selection and marks belong to */
 	int want;		/* rows it could show (all evidence expanded) */
+	size_t n_items;		/* the items it lists (hypotheses, not rows) */
+	int sort;		/* its order (pane_orders; 0: the default) */
+	int sort_rev;		/* reversed */
+	int need;		/* columns its longest line needs (grid layout) */
 };
 
 enum view {
@@ -83,6 +87,9 @@ struct target {
 	enum row_kind kind;
 	long long id;
 	char *status;		/* as displayed (override applied), malloc'd */
+	char *seen;		/* as the data says (no override), malloc'd: in
+				 * the idempotency key, so a double key press
+				 * records once */
 	char *label;		/* "alert #5", malloc'd */
 };
 
@@ -251,6 +258,7 @@ int draw_status_slot(const char *status);
 struct line {
 	int width;		/* total columns */
 	int cols;		/* used so far */
+	int need;		/* columns it would take with nothing cut */
 	int n;
 	struct line_seg {
 		char *s;
@@ -263,6 +271,9 @@ void line_free(struct line *l);
 void line_cell(struct line *l, const char *s, int w, int right, int slot);
 /* Adds s in what is left of the line (clipped and padded). */
 void line_rest(struct line *l, const char *s, int slot);
+/* Adds s in what is left of the line but reserve columns (for the cells
+ * that follow it). */
+void line_flex(struct line *l, const char *s, int reserve, int slot);
 /* Draws it; selected rows use the cursor/selection colour throughout. */
 void line_draw(const struct line *l, int y, int x, int base_slot, int selected,
     int focused);
@@ -275,8 +286,14 @@ const struct row *pane_selected(const struct pane *p);
 void pane_move(struct pane *p, long delta);
 void pane_move_to(struct pane *p, size_t idx);
 void pane_draw(struct ui *ui, enum pane_id id);
+/* Sets each pane's need: the columns its longest line takes uncut. */
+void pane_measure(struct ui *ui);
 void pane_add_row(struct pane *p, enum row_kind kind, long long id,
     long long sub, const void *obj);
+/* Sorts objs (n objects the pane lists, each starting with its long long
+ * id) in the pane's order, adds a row for each and frees objs. */
+void pane_add_objs(struct pane *p, enum row_kind kind, const void **objs,
+    size_t n);
 int pane_marked(const struct pane *p, long long id);
 void pane_toggle_mark(struct pane *p, long long id);
 void pane_clear_marks(struct pane *p);
@@ -291,6 +308,17 @@ const char *ui_short_severity(const char *sev);
 void ui_age(double when, char *out, size_t len);
 void ui_clock_set(double db_now);
 double ui_now(void);
+
+/* pane_sort.c: the orders a pane can be sorted in; [0] is the default. */
+struct pane_order {
+	const char *name;		/* "severity" */
+	int (*cmp)(const void *x, const void *y);	/* objects; < 0: x first */
+};
+const struct pane_order *pane_orders(enum pane_id id, int *n);
+/* Sorts a pane's objects by its order, stably (ties keep the default). */
+void pane_sort_objs(const struct pane *p, const void **objs, size_t n);
+/* The name of the pane's order when it is not the default, else NULL. */
+const char *pane_sort_name(const struct pane *p);
 
 /* pane_*.c: rows from the snapshot, and how one row looks. */
 void pane_incidents_rows(struct ui *ui, struct pane *p);

@@ -66,6 +66,7 @@ intent_free(struct intent *in)
 	free(in->payload);
 	free(in->key);
 	free(in->label);
+	free(in->after);
 	free(in->service);
 	free(in);
 }
@@ -271,10 +272,11 @@ static int
 worker_feedback(struct worker *w, struct intent *in)
 {
 	struct feedback fb;
+	struct feedback_result res;
 	struct wmsg *m;
 	json_t *payload = NULL;
 	json_error_t jerr;
-	long long event_id = 0;
+	const char *effect;
 	char *cause = NULL;
 	int rc;
 
@@ -307,7 +309,7 @@ worker_feedback(struct worker *w, struct intent *in)
 		rc = -1;
 		cause = xstrdup("dev data: feedback not recorded");
 	} else
-		rc = feedback_record(w->db, &fb, &event_id, &cause);
+		rc = feedback_record(w->db, &fb, &res, &cause);
 	json_decref(payload);
 	if (rc < 0 && w->fake_load == NULL && worker_check_lost(w, cause) &&
 	    in->attempts < WORKER_MAX_ATTEMPTS) {
@@ -318,10 +320,18 @@ worker_feedback(struct worker *w, struct intent *in)
 		worker_send(w, m);
 		return 1;
 	}
-	m->rc = rc;
-	m->id = event_id;
+	/* what happened, side effects included (the rules of feedback.c) */
+	m->rc = rc == 2 ? 0 : rc;
+	m->id = rc >= 0 ? res.event_id : 0;
+	effect = rc == 0 ? feedback_effect(in->action, res.was) : NULL;
 	if (rc == 0)
-		m->text = xasprintf("%s: recorded", in->label);
+		m->text = xasprintf("%s: recorded%s%s%s%s", in->label,
+		    effect != NULL ? "; " : "", effect != NULL ? effect : "",
+		    in->after != NULL ? " " : "", in->after != NULL ?
+		    in->after : "");
+	else if (rc == 2)
+		m->text = xasprintf("%s: recorded (it was %s already)", in->label,
+		    res.was);
 	else if (rc == 1)
 		m->text = xasprintf("%s: already recorded", in->label);
 	else

@@ -137,7 +137,8 @@ worker_pipeline_once(struct worker *w, const char *requested_by)
 			log_warn("delivering notifications: %s", why);
 			free(why);
 		}
-		worker_pipeline_post(w, PIPE_DONE, NULL, run_id);
+		worker_pipeline_post(w, PIPE_DONE, run_id == 0 ?
+		    PIPELINE_NOTHING_NEW : NULL, run_id);
 	}
 	else if (rc == 1)
 		worker_pipeline_post(w, PIPE_HELD, cause, 0);

@@ -21,8 +21,18 @@ la=$(psql -X -At -h "$dir/run" -U midwatch -d midwatch -c "show listen_addresses
 t_eq "no TCP port: listen_addresses is empty" "" "$la"
 pid1=$(head -n 1 "$dir/data/postmaster.pid")
 
-out=$("$MIDWATCH" cluster status 2>&1)
+out=$("$MIDWATCH" cluster status 2>&1); rc=$?
 t_match "cluster status says running" "running" "$out"
+t_eq "... exit 0" 0 "$rc"
+t_match "... and how to reach it: the socket directory" "socket directory +$dir/run" "$out"
+t_match "... a psql line to paste" "psql -h '$dir/run' -p 5432 -U midwatch midwatch" "$out"
+t_ok "$(echo "$out" | grep -q "another database"; [ $? -ne 0 ]; echo $?)" \
+    "... and no note of another database (this is the one midwatch uses)"
+line=$(echo "$out" | sed -n "s/^  psql  *//p")
+t_eq "the pasted psql line reaches it" "midwatch" \
+    "$(eval "$line -X -At -c 'select current_database()'" 2>&1)"
+t_eq "midwatch psql reaches it too, passing its arguments" "midwatch|true" \
+    "$("$MIDWATCH" psql -X -At -c "select current_database() || '|' || (select count(*) > 0 from midwatch.schema_migrations)" 2>&1)"
 
 out=$("$MIDWATCH" migrate 2>&1)
 t_eq "the second use reuses the running cluster (nothing to apply)" "applied 0 migration(s)" "$out"

@@ -70,7 +70,8 @@ t_eq "the refused silences record nothing" 1 \
 
 out=$("$MIDWATCH" --as bob resolve 800 2>&1); rc=$?
 t_eq "resolve exits 0" 0 "$rc"
-t_eq "resolve names the actor given with --as" "alert 800 resolved by bob" "$out"
+t_eq "resolve names the actor given with --as, and that the silence ends" \
+    "alert 800 resolved by bob; its silence ends" "$out"
 t_eq "the alert is resolved by bob" "resolved|bob|t" \
     "$(q "select status, resolved_by, silenced_until is null from midwatch.alerts where id = 800")"
 t_eq "ack, silence and resolve: three events for alert 800" 3 "$(events alert 800)"
@@ -78,6 +79,46 @@ t_eq "ack, silence and resolve: three events for alert 800" 3 "$(events alert 80
 out=$("$MIDWATCH" --readonly ack 801 2>&1); rc=$?
 t_eq "--readonly refuses feedback" 1 "$rc"
 t_match "and says so" "readonly" "$out"
+
+# --- one set of rules, the console's too (issue 12; doc/feedback.md) ----------
+q "insert into midwatch.alerts (id, project_id, incident_id, fingerprint, title)
+    select n, p.id, 200, 'fixture:' || n, 'rules ' || n
+      from midwatch.projects p, generate_series(803, 804) n where p.slug = 'default'" >/dev/null
+sil() { q "select status || '|' || coalesce(acknowledged_by, '') || '|' || (silenced_until is null) from midwatch.alerts where id = $1"; }
+out=$("$MIDWATCH" silence 803 --for 1h30m 2>&1); rc=$?
+t_eq "silence --for 1h30m, as the console's prompt takes it" \
+    "0|alert 803 silenced by alice for 1h30m" "$rc|$out"
+t_eq "... ninety minutes" 5400 \
+    "$(q "select payload->>'seconds' from midwatch.feedback_events where target_id = 803 and event_type = 'alert_silenced'")"
+out=$("$MIDWATCH" silence 803 --for 0 2>&1); rc=$?
+t_eq "a silence of nothing is a usage error saying so" "2" "$rc"
+t_match "... too short" "silence: --for: too short: '0'" "$out"
+out=$("$MIDWATCH" --as bob ack 803 2>&1)
+t_eq "acknowledging a silenced alert says its silence ends" \
+    "alert 803 acknowledged by bob; its silence ends" "$out"
+t_eq "... it is acknowledged, not silenced" "acknowledged|bob|true" "$(sil 803)"
+out=$("$MIDWATCH" --as carol ack 803 2>&1); rc=$?
+t_eq "a second operator's acknowledgement is recorded (the console records it too)" \
+    "0|alert 803 acknowledged by carol (it was acknowledged already)" "$rc|$out"
+t_eq "... two events; the first acknowledger is kept" "2|acknowledged|bob|true" \
+    "$(q "select count(*) from midwatch.feedback_events where target_id = 803 and event_type = 'alert_acknowledged'")|$(sil 803)"
+out=$("$MIDWATCH" unsilence 804 2>&1); rc=$?
+t_eq "unsilence of an alert that is not silenced is refused" \
+    "1|midwatch: unsilence: alert 804 is not silenced" "$rc|$out"
+"$MIDWATCH" silence 804 --for 2h >/dev/null 2>&1
+out=$("$MIDWATCH" unsilence 804 2>&1); rc=$?
+t_eq "unsilence undoes a silence" "0|alert 804 unsilenced by alice; it alerts again" "$rc|$out"
+t_eq "... the alert is active again" "active||true" "$(sil 804)"
+t_eq "... one alert_unsilenced event" "1" \
+    "$(q "select count(*) from midwatch.feedback_events where target_id = 804 and event_type = 'alert_unsilenced'")"
+"$MIDWATCH" silence 803 >/dev/null 2>&1
+"$MIDWATCH" unsilence 803 >/dev/null 2>&1
+t_eq "an acknowledged alert silenced, then unsilenced, is acknowledged again" \
+    "acknowledged|bob|true" "$(sil 803)"
+out=$("$MIDWATCH" --as dave resolve 801 2>&1); rc=$?
+t_eq "resolving a resolved alert is recorded and changes nothing" \
+    "0|alert 801 resolved by dave (it was resolved already)|bob" \
+    "$rc|$out|$(q "select resolved_by from midwatch.alerts where id = 801")"
 
 # --- append-only --------------------------------------------------------------
 q "update midwatch.feedback_events set actor_id = 'mallory'" >/dev/null 2>&1; rc=$?

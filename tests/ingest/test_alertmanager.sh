@@ -208,13 +208,13 @@ t_eq "as from a file" 2 "$(q "select count(*) from midwatch.external_alerts a jo
 t_eq "a project without alerts: no active alerts" "no active alerts" "$("$MIDWATCH" --project quiet alerts 2>&1)"
 out=$("$MIDWATCH" alerts --help); rc=$?
 t_eq "alerts --help exits 0" 0 "$rc"
-t_eq "and prints the usage" "usage: midwatch alerts [--all] [--json]" "$out"
+t_match "and prints the usage" "^usage: midwatch alerts \[--all\] \[--json\]$" "$out"
 out=$("$MIDWATCH" alerts --bogus 2>&1); rc=$?
 t_eq "an unknown option exits 2" 2 "$rc"
 t_match "and names it" "alerts: unknown option --bogus" "$out"
 out=$("$MIDWATCH" alerts 12 2>&1); rc=$?
 t_eq "an argument exits 2" 2 "$rc"
-t_match "and says what was wrong" "alerts: unexpected argument \"12\"" "$out"
+t_match "and says what was wrong" "alerts: unexpected argument 12" "$out"
 t_match "midwatch --help lists alerts" "^  alerts \[--all\] \[--json\]" "$("$MIDWATCH" --help)"
 
 # ---- the real Alertmanager ---------------------------------------------------------------------

@@ -108,7 +108,7 @@ record_feedback(int argc, char **argv)
 	struct db_res *r;
 	struct db *db;
 	char *cause = NULL;
-	long long ev;
+	struct feedback_result res;
 	size_t i;
 	int rc, found = 0;
 
@@ -138,12 +138,12 @@ record_feedback(int argc, char **argv)
 	}
 	fb.project_id = db_res_ll(r, 0, 0);
 	db_res_free(r);
-	rc = feedback_record(db, &fb, &ev, &cause);
+	rc = feedback_record(db, &fb, &res, &cause);
 	json_decref(fb.payload);
 	db_close(db);
 	if (rc < 0)
 		return fail("feedback", cause);
-	printf("%s %lld\n", rc == 0 ? "recorded" : "already", ev);
+	printf("%s %lld\n", rc != 1 ? "recorded" : "already", res.event_id);
 	return 0;
 }
 

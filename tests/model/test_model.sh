@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_model.sh - the read model through `midwatch incidents` and `midwatch
 # report`, over the SQL fixture tests/model/fixture.sql: the --json contract
-# (every DESIGN.md field with its JSON type, checked with PostgreSQL's jsonb),
+# (every doc/interfaces.md field with its JSON type, checked with PostgreSQL's jsonb),
 # which incidents are listed and in what order, recommendations the gate
 # holds back (listed only with --all), the text table, sanitising, project
 # scoping, and the report command's errors.

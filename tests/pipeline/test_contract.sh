@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_contract.sh - issue 3's contracts on demo data (the fixture-based
 # tests are in tests/model): `midwatch incidents --json` field by field as
-# DESIGN.md "Interfaces" names it, parsed with PostgreSQL's jsonb functions
+# doc/interfaces.md names it, parsed with PostgreSQL's jsonb functions
 # and checked against the database; `midwatch report ID` for every demo
 # incident, with external text sanitised; alerts and their queued
 # notifications; and the feedback commands over two demo days: statuses an
@@ -82,6 +82,55 @@ t_eq "it lists one incident per injected fault" "$nfaults" \
 t_eq "... exactly the approved open incidents" \
     "$(q "select string_agg(i.id::text, ',' order by i.id) from midwatch.incidents i where midwatch.incident_decision(i.project_id, i.id) = 'approved' and i.status in ('open', 'triaged')")" \
     "$(jsql "$J" "SELECT string_agg(i->>'id', ',' ORDER BY (i->>'id')::bigint) FROM jsonb_array_elements(:'j'::jsonb) i")"
+
+# Every field doc/interfaces.md lists (its table between the contract
+# markers: `path` | type [or type] | meaning) is in every object it belongs
+# to, with one of its types: extend, never rename or drop (issue 12).
+sed -n '/^<!-- contract: incidents --json/,/^<!-- end of contract -->/p' \
+    "$top_srcdir/doc/interfaces.md" >"$W/table"
+sed -n 's/^| `\([a-z_.]*\(\[\][a-z_.]*\)*\)` | \([a-z ]*\) |.*/\1|\3/p' \
+    "$W/table" >"$W/fields"
+nfields=$(wc -l <"$W/fields" | tr -d ' ')
+t_eq "doc/interfaces.md lists the incidents --json fields, every row read" \
+    "t|$(grep -c '^| `' "$W/table")" "$([ "$nfields" -ge 50 ] && echo t)|$nfields"
+bad="" unseen=""
+while IFS='|' read -r path types; do
+	key=${path##*.}
+	key=${key%\[\]}
+	case $path in
+	*.*) parent="\$[*].$(echo "${path%.*}" | sed 's/\[\]/[*]/g')" ;;
+	*) parent='$[*]' ;;
+	esac
+	r=$(jsql "$J" "SELECT count(*) FILTER (WHERE NOT (o ? '$key') OR
+	    jsonb_typeof(o -> '$key') <> ALL (string_to_array('$(echo "$types" |
+	    sed 's/ or /,/g')', ','))) || '/' || count(*)
+	  FROM jsonb_path_query(:'j'::jsonb, '$parent') o WHERE jsonb_typeof(o) = 'object'")
+	case $r in
+	0/0) unseen="$unseen $path" ;;
+	0/*) ;;
+	*) bad="$bad $path($r)" ;;
+	esac
+done <"$W/fields"
+t_eq "incidents --json has every field doc/interfaces.md lists, with its type" "" "$bad"
+t_eq "... every one of them seen on the demo's incidents" "" "$unseen"
+# ... and the table lists every field the document has: a field added to
+# the document is added to the contract too.
+jsql "$J" "WITH RECURSIVE walk(p, v) AS (
+     SELECT '', e FROM jsonb_array_elements(:'j'::jsonb) e
+   UNION ALL
+     SELECT CASE WHEN jsonb_typeof(w.v) = 'array' THEN w.p || '[]'
+                 ELSE ltrim(w.p || '.' || k.key, '.') END,
+            coalesce(k.value, a.value)
+       FROM walk w
+       LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(w.v) = 'object'
+            THEN w.v END) k ON true
+       LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(w.v) =
+            'array' THEN w.v END) a ON true
+      WHERE k.key IS NOT NULL OR a.value IS NOT NULL)
+   SELECT DISTINCT p FROM walk WHERE p <> '' AND p NOT LIKE '%[]' ORDER BY 1" >"$W/paths"
+cut -d'|' -f1 "$W/fields" >"$W/field_names"
+t_eq "... and the table lists every field the document has" "" \
+    "$(grep -vxF -f "$W/field_names" "$W/paths" | tr '\n' ' ')"
 
 t_eq "every incident has the contract fields with their types and values" 0 \
     "$(jsql "$J" "SELECT count(*) FROM jsonb_array_elements(:'j'::jsonb) i
@@ -369,7 +418,7 @@ t_match "and the day-2 report shows it" "supports \[E[0-9]+\] similar_incident: 
     "$("$MIDWATCH" report "$(q "select incident_id from midwatch.hypotheses where id = $h2")")"
 
 # --- a metric name the detector does not know ------------------------------------
-# DESIGN.md: any other name is a custom series, watched for change in either
+# doc/interfaces.md: any other name is a custom series, watched for change in either
 # direction.  A business KPI drops to a third for 40 minutes.
 pgtest_createdb custom
 awk 'BEGIN {

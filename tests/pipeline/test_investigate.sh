@@ -142,7 +142,7 @@ t_eq "the investigation's signals are kept as they were (not deleted, regrouped 
     "$(q "select string_agg(id || '/' || incident_id || '/' || onset_at || '/' || ended_at, ',' order by id) from midwatch.signals where details ->> 'source' = 'investigate'")"
 t_eq "the investigation's incident is still open and approved" "open:approved" \
     "$(q "select status || ':' || midwatch.incident_decision(project_id, id) from midwatch.incidents where id = $inc")"
-t_eq "a second run has nothing to do" "nothing to do: no data newer than the last completed run" "$("$MIDWATCH" run)"
+t_eq "a second run has nothing to do" "nothing new since the last run (no data newer than the last completed run)" "$("$MIDWATCH" run)"
 out=$("$MIDWATCH" status); rc=$?
 t_eq "status says ok" "0" "$rc"
 t_match "... with the pipeline's watermark" "^watermark 2026-11-16T02:59:00Z" "$out"

@@ -94,7 +94,7 @@ t_ok "$([ "$n" -gt 0 ]; echo $?)" "... saying when the score was capped ($n)"
 
 out=$("$MIDWATCH" run 2>&1); rc=$?
 t_eq "a second run with no new data exits 0" "0" "$rc"
-t_match "... and says there was nothing to do" "nothing to do" "$out"
+t_match "... and says there was nothing new" "nothing new since the last run" "$out"
 n=$(pgtest_psql -c "select count(*) from midwatch.pipeline_runs")
 t_eq "... and records no run" "1" "$n"
 

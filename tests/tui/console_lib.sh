@@ -14,8 +14,13 @@
 #   con_exited NAME [SEC]     wait for midwatch to exit; prints its exit code
 #   con_fixture SLUG          load the fixture world into project SLUG
 #   con_q SQL                 one value from psql
+#   focused NAME, focus_wait NAME PANE    the focused pane's title word
+#   selected NAME, selected_wait NAME RE  the selected row of the focused pane
+#   first_row NAME TITLE      the first row under a pane's title
+#   mark_events, new_events, t_events DESC EXPECTED   feedback since a mark
 
 CON_SOCK="mwtui$$"
+ESC=$(printf '\033')
 
 con_tmux() {
 	TERM=xterm tmux -L "$CON_SOCK" "$@"
@@ -145,6 +150,74 @@ con_exited() {
 
 con_q() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# The title word of the focused pane (its title line has the focus colour).
+focused() {
+	con_tmux capture-pane -e -p -t "$1:" | grep -a "46m─ " |
+	    sed "s/.*46m─ \([A-Z][a-z]*\).*/\1/" | head -n 1
+}
+
+# con_until TENTHS CMD...: runs CMD every 0.1 s until it succeeds, at most
+# TENTHS times; its status.
+con_until() {
+	_t=$1
+	shift
+	_u=0
+	while [ "$_u" -lt "$_t" ]; do
+		"$@" && return 0
+		sleep 0.1
+		_u=$((_u + 1))
+	done
+	return 1
+}
+
+# Waits until pane $2 has the focus in console $1.
+focus_is() { [ "$(focused "$1")" = "$2" ]; }
+focus_wait() {
+	con_until 100 focus_is "$1" "$2" && return 0
+	echo "# the focus is on '$(focused "$1")', not '$2'"
+	return 1
+}
+
+# The selected row of the focused pane (the cursor colour), as text.
+selected() {
+	con_tmux capture-pane -e -p -t "$1:" | grep -a "46m " | grep -av "46m─ " |
+	    sed -e "s/$ESC\[[0-9;]*m//g" -e 's/ *$//' | head -n 1
+}
+
+# Waits until the selected row matches the regex $2.
+selected_is() { selected "$1" | grep -Eq -- "$2"; }
+selected_wait() {
+	con_until 100 selected_is "$1" "$2" && return 0
+	echo "# the selected row is '$(selected "$1")', not /$2/"
+	return 1
+}
+
+# The first row under the title of pane $2 (a title word).
+first_row() {
+	con_screen "$1" | sed -n "/^─ $2 /{n;p;q;}" | sed 's/ *$//'
+}
+
+# Feedback events since the last mark_events, as
+# "event_type|actor|target_kind|target_id" separated by spaces.
+mark_events() {
+	MARK=$(con_q "select coalesce(max(id), 0) from midwatch.feedback_events")
+}
+new_events() {
+	con_q "select coalesce(string_agg(event_type || '|' || actor_id || '|' ||
+	       target_kind || '|' || target_id, ' ' order by id), '')
+	  from midwatch.feedback_events where id > ${MARK:-0}"
+}
+
+# t_events DESC EXPECTED: waits (bounded) until the new events are EXPECTED.
+t_events() {
+	_i=0
+	while [ "$_i" -lt 100 ] && [ "$(new_events)" != "$2" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	t_eq "$1" "$2" "$(new_events)"
 }
 
 # con_fixture SLUG: one project with two approved incidents, one suppressed;

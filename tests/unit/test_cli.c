@@ -166,24 +166,43 @@ test_project_slug(void **state)
 	}
 }
 
+/* Parses argv (a command's words) against its table entry into o, a. */
+static int
+parse(const char *cmd, int argc, char **argv, struct cli_opts *o,
+    struct cli_args *a, char **cause)
+{
+	memset(o, 0, sizeof *o);
+	o->project = "default";
+	return cli_args_parse(cli_find(cmd), argc, argv, o, a, cause);
+}
+
 /* --readonly anywhere on the line; every command declares its access. */
 static void
 test_readonly(void **state)
 {
 	char *a1[] = { "note", "incident", "--readonly", "1", "text", NULL };
-	char *a2[] = { "note", "--", "--readonly", NULL };
+	char *a2[] = { "note", "incident", "1", "--", "--readonly", NULL };
+	char *a3[] = { "note", "incident", "1", "looked", "--readonly", NULL };
 	struct cli_opts o;
+	struct cli_args a;
 	const struct cli_cmd *c;
+	char *cause = NULL;
 
 	(void)state;
-	memset(&o, 0, sizeof o);
-	assert_int_equal(cli_take_readonly(5, a1, &o), 4);
+	assert_int_equal(parse("note", 5, a1, &o, &a, &cause), 0);
 	assert_true(o.readonly);
-	assert_string_equal(a1[2], "1");
-	assert_null(a1[4]);
-	memset(&o, 0, sizeof o);
-	assert_int_equal(cli_take_readonly(3, a2, &o), 3);
+	assert_int_equal(a.argc, 4);
+	assert_string_equal(a.argv[2], "1");
+	assert_null(a.argv[4]);
+	cli_args_free(&a);
+	assert_int_equal(parse("note", 5, a2, &o, &a, &cause), 0);
 	assert_false(o.readonly);
+	assert_string_equal(a.argv[3], "--readonly");
+	cli_args_free(&a);
+	assert_int_equal(parse("note", 5, a3, &o, &a, &cause), 0);
+	assert_true(o.readonly);
+	assert_int_equal(a.argc, 4);
+	cli_args_free(&a);
 	for (c = cli_cmds; c->name != NULL; c++)
 		if (!cli_cmd_access_declared(c->name))
 			fail_msg("command %s: declare what it does with --readonly "
@@ -191,6 +210,107 @@ test_readonly(void **state)
 	assert_int_equal(cli_cmd_access("run"), CLI_ACCESS_WRITES);
 	assert_int_equal(cli_cmd_access("incidents"), CLI_ACCESS_READS);
 	assert_int_equal(cli_cmd_access("no-such-command"), CLI_ACCESS_WRITES);
+}
+
+/* Every command takes the global options after its name, its own options
+ * in any order, and says what is wrong. */
+static void
+test_command_options(void **state)
+{
+	char *run[] = { "run", "--db", "dbname=x", "--at", "2026-01-01T00:00:00Z",
+	    "--project=shop", "--as", "bob", NULL };
+	char *inc[] = { "incidents", "--bogus", NULL };
+	char *rep[] = { "report", NULL };
+	char *rep2[] = { "report", "1", "2", NULL };
+	char *cl[] = { "cluster", "frob", NULL };
+	char *sil[] = { "silence", "12", "--for=1h30m", NULL };
+	char *flag[] = { "incidents", "--json=yes", NULL };
+	char *val[] = { "run", "--at", NULL };
+	char *note[] = { "note", "alert", "3", "-5%", "errors", "--as", "x", NULL };
+	char *psql[] = { "psql", "-c", "select 1", "--readonly", "--db", "y", NULL };
+	char *help[] = { "migrate", "--help", "extra", NULL };
+	struct cli_opts o;
+	struct cli_args a;
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(parse("run", 8, run, &o, &a, &cause), 0);
+	assert_string_equal(o.db, "dbname=x");
+	assert_string_equal(o.project, "shop");
+	assert_string_equal(o.actor, "bob");
+	assert_string_equal(cli_args_get(&a, "at"), "2026-01-01T00:00:00Z");
+	assert_null(cli_args_get(&a, "since"));
+	cli_args_free(&a);
+	assert_int_equal(parse("incidents", 2, inc, &o, &a, &cause), -1);
+	assert_non_null(strstr(cause, "unknown option --bogus"));
+	assert_non_null(strstr(cause, "--json, --all"));
+	free(cause);
+	cli_args_free(&a);
+	assert_int_equal(parse("report", 1, rep, &o, &a, &cause), -1);
+	assert_string_equal(cause, "missing INCIDENT_ID");
+	free(cause);
+	cli_args_free(&a);
+	assert_int_equal(parse("report", 3, rep2, &o, &a, &cause), -1);
+	assert_non_null(strstr(cause, "unexpected argument 2"));
+	free(cause);
+	cli_args_free(&a);
+	assert_int_equal(parse("cluster", 2, cl, &o, &a, &cause), -1);
+	assert_string_equal(cause, "unknown subcommand frob (start, stop or status)");
+	free(cause);
+	cli_args_free(&a);
+	assert_int_equal(parse("silence", 3, sil, &o, &a, &cause), 0);
+	assert_string_equal(cli_args_get(&a, "for"), "1h30m");
+	assert_true(cli_args_has(&a, "for"));
+	assert_false(cli_args_has(&a, "root-cause"));
+	cli_args_free(&a);
+	assert_int_equal(parse("incidents", 2, flag, &o, &a, &cause), -1);
+	assert_non_null(strstr(cause, "takes no value"));
+	free(cause);
+	cli_args_free(&a);
+	assert_int_equal(parse("run", 2, val, &o, &a, &cause), -1);
+	assert_non_null(strstr(cause, "--at needs a value"));
+	free(cause);
+	cli_args_free(&a);
+	/* note's TEXT: a dash word is text, a global option is an option */
+	assert_int_equal(parse("note", 7, note, &o, &a, &cause), 0);
+	assert_int_equal(a.argc, 5);
+	assert_string_equal(a.argv[3], "-5%");
+	assert_string_equal(o.actor, "x");
+	cli_args_free(&a);
+	/* psql: every word is psql's, but --readonly */
+	assert_int_equal(parse("psql", 6, psql, &o, &a, &cause), 0);
+	assert_true(o.readonly);
+	assert_null(o.db);
+	assert_int_equal(a.argc, 5);
+	assert_string_equal(a.argv[3], "--db");
+	cli_args_free(&a);
+	/* --help: nothing else is checked */
+	assert_int_equal(parse("migrate", 3, help, &o, &a, &cause), 0);
+	assert_true(o.help);
+	cli_args_free(&a);
+}
+
+/* Every command of the table is complete: usage, help, and its own
+ * options named once. */
+static void
+test_command_table(void **state)
+{
+	const struct cli_cmd *c;
+	const struct cli_opt *x, *y;
+
+	(void)state;
+	for (c = cli_cmds; c->name != NULL; c++) {
+		assert_non_null(c->run);
+		assert_non_null(c->usage);
+		assert_non_null(c->help);
+		if (c->min_args > 0 && c->args == NULL)
+			fail_msg("command %s: name its arguments (.args)", c->name);
+		for (x = c->opts; x != NULL && x->name != NULL; x++)
+			for (y = x + 1; y->name != NULL; y++)
+				if (strcmp(x->name, y->name) == 0)
+					fail_msg("command %s: option %s twice", c->name,
+					    x->name);
+	}
 }
 
 int
@@ -203,6 +323,8 @@ main(void)
 		cmocka_unit_test(test_find_and_ids),
 		cmocka_unit_test(test_project_slug),
 		cmocka_unit_test(test_readonly),
+		cmocka_unit_test(test_command_options),
+		cmocka_unit_test(test_command_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,6 +174,48 @@ test_layout_want(void **state)
 	assert_int_equal(l.pane[PANE_INCIDENTS].h - 1, 22 - 4 - 8 - 2 - 2);
 }
 
+/* The grid's columns follow what their panes' lines need (issue 12). */
+static void
+test_layout_need(void **state)
+{
+	/* incidents and recommendations short, evidence lines long */
+	const int narrow_left[PANE_COUNT] = { 90, 200, 80, 100 };
+	const int both_fit[PANE_COUNT] = { 70, 100, 60, 90 };
+	const int wide_left[PANE_COUNT] = { 230, 100, 50, 120 };
+	const int both_long[PANE_COUNT] = { 300, 600, 10, 10 };
+	const int tiny[PANE_COUNT] = { 5, 1000, 5, 5 };
+	struct layout l;
+
+	(void)state;
+	/* without needs: half each */
+	layout_compute_fit(250, 40, 0, NULL, NULL, &l);
+	assert_int_equal(l.pane[PANE_INCIDENTS].w, 124);
+	/* the left column needs less than half: it gets just that */
+	layout_compute_fit(250, 40, 0, NULL, narrow_left, &l);
+	assert_int_equal(l.mode, LAYOUT_GRID);
+	assert_int_equal(l.pane[PANE_INCIDENTS].w, 90);
+	assert_int_equal(l.pane[PANE_RECOS].w, 90);
+	assert_int_equal(l.pane[PANE_HYPOTHESES].w, 250 - 91);
+	/* both fit: each its need, the rest shared */
+	layout_compute_fit(250, 40, 0, NULL, both_fit, &l);
+	assert_int_equal(l.pane[PANE_INCIDENTS].w, 70 + (249 - 70 - 100) / 2);
+	/* the right column needs less than half */
+	layout_compute_fit(250, 40, 0, NULL, wide_left, &l);
+	assert_int_equal(l.pane[PANE_HYPOTHESES].w, 120);
+	/* both need more than half: in proportion */
+	layout_compute_fit(250, 40, 0, NULL, both_long, &l);
+	assert_int_equal(l.pane[PANE_INCIDENTS].w, 249 * 300 / 900);
+	/* never narrower than LAYOUT_GRID_MIN_PANE */
+	layout_compute_fit(160, 40, 0, NULL, tiny, &l);
+	assert_int_equal(l.pane[PANE_INCIDENTS].w, LAYOUT_GRID_MIN_PANE);
+	layout_compute_fit(250, 40, 0, NULL, both_long, &l);
+	assert_true(l.pane[PANE_HYPOTHESES].w >= LAYOUT_GRID_MIN_PANE);
+	/* the stacked layout does not care */
+	layout_compute_fit(120, 40, 0, NULL, narrow_left, &l);
+	assert_int_equal(l.mode, LAYOUT_STACK);
+	assert_int_equal(l.pane[PANE_INCIDENTS].w, 120);
+}
+
 /* ---- text ------------------------------------------------------------------------ */
 
 /* Clips s and compares. */
@@ -428,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_layout_80x24),
 		cmocka_unit_test(test_layout_modes),
 		cmocka_unit_test(test_layout_want),
+		cmocka_unit_test(test_layout_need),
 		cmocka_unit_test(test_text_width),
 		cmocka_unit_test(test_text_clip),
 		cmocka_unit_test(test_text_cell),

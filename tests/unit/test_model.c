@@ -1,6 +1,6 @@
 /*
- * test_model.c - unit tests of the read model's JSON contract (DESIGN.md
- * "Interfaces": every field, its JSON type, its order) on a hand-built
+ * test_model.c - unit tests of the read model's JSON contract
+ * (doc/interfaces.md: every field, its JSON type, its order) on a hand-built
  * snapshot, and of feedback's action table and request validation (which
  * happen before any database access).
  */
@@ -124,7 +124,8 @@ expect_order(json_t *o, const char *const *keys, size_t n)
 	}
 }
 
-/* Every contract field is present, typed and ordered as DESIGN.md says. */
+/* Every contract field is present, typed and ordered as doc/interfaces.md
+ * says. */
 static void
 test_json_contract(void **state)
 {
@@ -247,16 +248,17 @@ test_feedback_validation(void **state)
 {
 	struct feedback fb;
 	char *cause = NULL;
-	long long ev = 99;
+	struct feedback_result ev;
 
 	(void)state;
 	memset(&fb, 0, sizeof fb);
 	fb.action = FB_ALERT_ACK;
 	fb.project_id = 1;
 	fb.target_id = 5;
+	ev.event_id = 99;
 	assert_int_equal(feedback_record(NULL, &fb, &ev, &cause), -1);
 	assert_non_null(strstr(cause, "actor"));
-	assert_int_equal(ev, 0);
+	assert_int_equal(ev.event_id, 0);
 	free(cause);
 	cause = NULL;
 

@@ -1,0 +1,294 @@
+/*
+ * cli_table.c - the command table: for every command its usage, one line
+ * of help, its own options, how many positional arguments it takes, its
+ * subcommands and its exit statuses, in one place (as tmux's cmd_entry).
+ * The parser (cli_args.c), `midwatch --help`, every `midwatch CMD --help`
+ * and every usage error are generated from it, so they cannot drift;
+ * doc/interfaces.md describes the same commands.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/cli.h"
+#include "midwatch/xmalloc.h"
+
+/* Option lists shared by several commands. */
+static const struct cli_opt cli_opts_none[] = { { NULL, 0 } };
+
+/* What every feedback command says about its exit status. */
+#define CLI_FEEDBACK_EXITS "1 also when the target does not exist or the " \
+	"action is refused for its state (doc/feedback.md)"
+
+const struct cli_cmd cli_cmds[] = {
+	{ .name = "console", .run = cmd_console, .usage = "[console]",
+	    .help = "open the console (default on a terminal)",
+	    .opts = cli_opts_none, .max_args = 0,
+	    .more = "Keys: press ? in the console; doc/console.md describes "
+	    "them." },
+	{ .name = "demo", .run = cmd_demo,
+	    .usage = "demo [--no-tui] [--seed N] [--emit FILE] [--truth FILE]",
+	    .help = "load the bundled demo scenario, run the pipeline, open the "
+	    "console",
+	    .opts = (const struct cli_opt[]){ { "no-tui", 0 }, { "seed", 1 },
+	    { "emit", 1 }, { "truth", 1 }, { NULL, 0 } }, .max_args = 0 },
+	{ .name = "ingest", .run = cmd_ingest,
+	    .usage = "ingest FILE... | - | --git REPO [--repo-name NAME] "
+	    "[--since REV|DATE]",
+	    .help = "ingest JSON Lines files (or stdin), or a git repository",
+	    .opts = (const struct cli_opt[]){ { "git", 1 }, { "repo-name", 1 },
+	    { "since", 1 }, { NULL, 0 } }, .max_args = -1,
+	    .exits = "1 when nothing could be ingested (every line rejected, no "
+	    "input readable) or the database failed; rejected lines alone are "
+	    "not an error",
+	    .more = "The format: doc/interfaces.md (doc/ingest.md has every "
+	    "kind)." },
+	{ .name = "run", .run = cmd_run, .usage = "run [--at TS] [--since TS]",
+	    .help = "one pipeline run; exits non-zero if it failed or skipped "
+	    "anything",
+	    .opts = (const struct cli_opt[]){ { "at", 1 }, { "since", 1 },
+	    { NULL, 0 } }, .max_args = 0,
+	    .exits = "0 also when there was nothing new since the last run; 1 "
+	    "when the run failed, skipped units (degraded), a pulled source "
+	    "failed or the pipeline is locked" },
+	{ .name = "status", .run = cmd_status,
+	    .usage = "status [--json] [--max-age DURATION]",
+	    .help = "the pipeline's health, as a monitoring check",
+	    .opts = (const struct cli_opt[]){ { "json", 0 }, { "max-age", 1 },
+	    { NULL, 0 } }, .max_args = 0,
+	    .exits = "0 healthy, 1 degraded, 2 failing, 3 unknown (no database, "
+	    "no project); a usage error is 2 too" },
+	{ .name = "incidents", .run = cmd_incidents,
+	    .usage = "incidents [--json] [--all]",
+	    .help = "incidents with hypotheses, evidence, recommendations, alerts",
+	    .opts = (const struct cli_opt[]){ { "json", 0 }, { "all", 0 },
+	    { NULL, 0 } }, .max_args = 0,
+	    .more = "--json prints the contract of doc/interfaces.md." },
+	{ .name = "report", .run = cmd_report, .usage = "report INCIDENT_ID",
+	    .help = "the incident report, markdown", .opts = cli_opts_none,
+	    .min_args = 1, .max_args = 1, .args = "INCIDENT_ID" },
+	{ .name = "alerts", .run = cmd_alerts, .usage = "alerts [--all] [--json]",
+	    .help = "alerts (critical first, then newest) with id, severity, "
+	    "status, source, labels, silence",
+	    .opts = (const struct cli_opt[]){ { "all", 0 }, { "json", 0 },
+	    { NULL, 0 } }, .max_args = 0 },
+	{ .name = "investigate", .run = cmd_investigate,
+	    .usage = "investigate --at TS [--service S] [--window D] [--json]",
+	    .help = "an incident anchored at a moment, with ranked root causes",
+	    .opts = (const struct cli_opt[]){ { "at", 1 }, { "service", 1 },
+	    { "window", 1 }, { "json", 0 }, { NULL, 0 } }, .max_args = 0,
+	    .exits = "1 also when the investigation was refused (an unknown "
+	    "service, a moment outside the data), skipped units or found the "
+	    "pipeline locked" },
+	{ .name = "policy", .run = cmd_policy, .usage = "policy [--json | --markdown]",
+	    .help = "the pipeline's thresholds, weights and windows, each named "
+	    "once",
+	    .opts = (const struct cli_opt[]){ { "json", 0 }, { "markdown", 0 },
+	    { NULL, 0 } }, .max_args = 0 },
+	{ .name = "ack", .run = cmd_feedback, .usage = "ack ALERT_ID",
+	    .help = "acknowledge an alert (a silence ends)", .opts = cli_opts_none,
+	    .min_args = 1, .max_args = 1, .args = "ALERT_ID",
+	    .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "resolve", .run = cmd_feedback, .usage = "resolve ALERT_ID",
+	    .help = "resolve an alert", .opts = cli_opts_none,
+	    .min_args = 1, .max_args = 1, .args = "ALERT_ID",
+	    .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "silence", .run = cmd_feedback,
+	    .usage = "silence ALERT_ID [--for DURATION]",
+	    .help = "silence an alert (default 1h, at most 30d; 30m, 2h, 1h30m, "
+	    "1d)",
+	    .opts = (const struct cli_opt[]){ { "for", 1 }, { NULL, 0 } },
+	    .min_args = 1, .max_args = 1, .args = "ALERT_ID",
+	    .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "unsilence", .run = cmd_feedback, .usage = "unsilence ALERT_ID",
+	    .help = "end an alert's silence (undoes silence)",
+	    .opts = cli_opts_none, .min_args = 1, .max_args = 1,
+	    .args = "ALERT_ID", .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "confirm", .run = cmd_feedback,
+	    .usage = "confirm HYPOTHESIS_ID [--root-cause]",
+	    .help = "confirm a hypothesis (and as the incident's root cause)",
+	    .opts = (const struct cli_opt[]){ { "root-cause", 0 }, { NULL, 0 } },
+	    .min_args = 1, .max_args = 1, .args = "HYPOTHESIS_ID",
+	    .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "reject", .run = cmd_feedback, .usage = "reject HYPOTHESIS_ID",
+	    .help = "reject a hypothesis (its recommendations are held back)",
+	    .opts = cli_opts_none, .min_args = 1, .max_args = 1,
+	    .args = "HYPOTHESIS_ID", .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "dismiss", .run = cmd_feedback,
+	    .usage = "dismiss RECOMMENDATION_ID", .help = "dismiss a recommendation",
+	    .opts = cli_opts_none, .min_args = 1, .max_args = 1,
+	    .args = "RECOMMENDATION_ID", .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "done", .run = cmd_feedback, .usage = "done RECOMMENDATION_ID",
+	    .help = "mark a recommendation done", .opts = cli_opts_none,
+	    .min_args = 1, .max_args = 1, .args = "RECOMMENDATION_ID",
+	    .exits = CLI_FEEDBACK_EXITS },
+	{ .name = "note", .run = cmd_note,
+	    .usage = "note incident|hypothesis|recommendation|alert|evidence ID TEXT...",
+	    .help = "add a note to an incident, hypothesis, recommendation, alert "
+	    "or evidence item", .opts = cli_opts_none,
+	    .min_args = 3, .max_args = -1, .args = "KIND ID TEXT", .text_at = 3,
+	    .exits = CLI_FEEDBACK_EXITS,
+	    .more = "The words of TEXT are joined by spaces; a word that starts "
+	    "with '-' is text\nunless it is a global option (-- ends the "
+	    "options)." },
+	{ .name = "migrate", .run = cmd_migrate, .usage = "migrate [--status]",
+	    .help = "apply or list schema migrations",
+	    .opts = (const struct cli_opt[]){ { "status", 0 }, { NULL, 0 } },
+	    .max_args = 0 },
+	{ .name = "cluster", .run = cmd_cluster, .usage = "cluster start|stop|status",
+	    .help = "the embedded private PostgreSQL cluster: start, stop, or say "
+	    "whether it runs and how to reach it",
+	    .opts = cli_opts_none, .min_args = 1, .max_args = 1,
+	    .args = "a subcommand", .subs = "start stop status",
+	    .exits = "status: 0 running, 3 not running (or not created yet)" },
+	{ .name = "psql", .run = cmd_psql, .usage = "psql [PSQL ARGUMENTS...]",
+	    .help = "psql on the database midwatch uses (the arguments go to "
+	    "psql)",
+	    .opts = cli_opts_none, .max_args = -1, .flags = CLI_CMD_PASS,
+	    .exits = "psql's own (midwatch execs it); 1 when psql or the "
+	    "database cannot be found",
+	    .more = "Global options go before `psql`; every word after it is "
+	    "psql's (psql's own\nhelp: midwatch psql -- --help).  With "
+	    "--readonly the session is read-only." },
+	{ .name = "channels", .run = cmd_channels,
+	    .usage = "channels add|list|test|remove ...",
+	    .help = "Slack / PagerDuty / webhook channels and their deliveries",
+	    .opts = (const struct cli_opt[]){ { "set", 1 }, { "all-rules", 0 },
+	    { "json", 0 }, { NULL, 0 } }, .min_args = 1, .max_args = -1,
+	    .args = "a subcommand", .subs = "add list test remove",
+	    .more_help = cli_channels_help },
+	{ .name = "sources", .run = cmd_sources,
+	    .usage = "sources add|list|show|test|remove ...",
+	    .help = "Prometheus / Alertmanager sources every run pulls",
+	    .opts = (const struct cli_opt[]){ { "set", 1 }, { "json", 0 },
+	    { NULL, 0 } }, .min_args = 1, .max_args = -1,
+	    .args = "a subcommand", .subs = "add list show test remove",
+	    .more_help = cli_sources_help },
+	{ .name = "rules", .run = cmd_rules,
+	    .usage = "rules list|show|add|edit|enable|disable|test|apply ...",
+	    .help = "alert rules: change them, audited; preview one over past "
+	    "data",
+	    .opts = (const struct cli_opt[]){ { "json", 0 }, { "kind", 1 },
+	    { "source", 1 }, { "metric", 1 }, { "op", 1 }, { "value", 1 },
+	    { "for", 1 }, { "direction", 1 }, { "window", 1 },
+	    { "min-change", 1 }, { "signal-type", 1 }, { "config", 1 },
+	    { "severity", 1 }, { "channel", 1 }, { "no-channels", 0 },
+	    { "cooldown", 1 }, { "hold-down", 1 }, { "description", 1 },
+	    { "disabled", 0 }, { "enabled", 0 }, { "since", 1 },
+	    { "until", 1 }, { NULL, 0 } }, .min_args = 1, .max_args = -1,
+	    .args = "a subcommand",
+	    .subs = "list show add edit enable disable test apply",
+	    .exits = "test: 0 also when the rule would fire nothing",
+	    .more_help = cli_rules_help },
+	{ .name = "notify", .run = cmd_notify, .usage = "notify [--wait DURATION]",
+	    .help = "deliver the notifications that are due, without a pipeline "
+	    "run",
+	    .opts = (const struct cli_opt[]){ { "wait", 1 }, { NULL, 0 } },
+	    .max_args = 0,
+	    .exits = "1 also when a message was dead-lettered",
+	    .more = "With --wait, keeps delivering retries that fall due within "
+	    "DURATION." },
+	{ .name = "project", .run = cmd_project,
+	    .usage = "project create SLUG [--name NAME] | list [--json]",
+	    .help = "create a project, or list them",
+	    .opts = (const struct cli_opt[]){ { "name", 1 }, { "json", 0 },
+	    { NULL, 0 } }, .min_args = 1, .max_args = 2,
+	    .args = "a subcommand", .subs = "create list" },
+	{ .name = NULL }
+};
+
+/* Finds a command. */
+const struct cli_cmd *
+cli_find(const char *name)
+{
+	const struct cli_cmd *c;
+
+	for (c = cli_cmds; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* The global options, as every --help lists them. */
+static const char cli_global_help[] =
+    "global options (before or after the command):\n"
+    "  --db CONNINFO    a libpq key=value string or postgresql:// URI\n"
+    "  --project SLUG   the project (default: default)\n"
+    "  --as NAME        the operator recorded with feedback\n"
+    "  --config FILE    the configuration file (it must exist)\n"
+    "  --readonly       read only: commands that write are refused\n"
+    "  -v, --verbose    log what happens;  -h, --help;  -V, --version\n";
+
+/* Prints the usage summary. */
+void
+cli_usage(FILE *f)
+{
+	const struct cli_cmd *c;
+
+	fprintf(f, "usage: midwatch [--db CONNINFO] [--project SLUG] [--as NAME] "
+	    "[--readonly] [--config FILE] [COMMAND [ARGS]]\n\ncommands:\n");
+	for (c = cli_cmds; c->name != NULL; c++)
+		fprintf(f, "  %-58s %s\n", c->usage, c->help);
+	fprintf(f, "\n%s\nExit status: 0 ok, 1 error, 2 usage error (and what "
+	    "`midwatch COMMAND --help` adds).\nWith no --db and no libpq "
+	    "environment (PGHOST, PGDATABASE, PGSERVICE, DATABASE_URL),\n"
+	    "midwatch starts a private PostgreSQL cluster under "
+	    "$XDG_STATE_HOME/midwatch.\nSee midwatch(1) and "
+	    "doc/interfaces.md.\n", cli_global_help);
+}
+
+/* Prints a command's --help. */
+void
+cli_cmd_help(const struct cli_cmd *c, FILE *f)
+{
+	const struct cli_opt *o;
+	int col, w;
+
+	fprintf(f, "usage: midwatch %s\n\n%c%s.\n", c->usage,
+	    c->help[0] >= 'a' && c->help[0] <= 'z' ? c->help[0] - 'a' + 'A' :
+	    c->help[0], c->help + 1);
+	if (c->more != NULL)
+		fprintf(f, "%s\n", c->more);
+	if (c->opts != NULL && c->opts[0].name != NULL) {
+		fprintf(f, "\noptions:");
+		col = 8;
+		for (o = c->opts; o->name != NULL; o++) {
+			w = 3 + (int)strlen(o->name) + (o->takes_value ? 6 : 0);
+			if (col + w > 78) {	/* wrap under the first */
+				fputs("\n       ", f);
+				col = 7;
+			}
+			fprintf(f, " --%s%s", o->name, o->takes_value ? " VALUE" : "");
+			col += w;
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "\n%s\nexit status: 0 ok, 1 error, 2 usage error", cli_global_help);
+	if (c->exits != NULL)
+		fprintf(f, ";\n  %s", c->exits);
+	fputs(".\n", f);
+	if (c->more_help != NULL) {
+		fputc('\n', f);
+		c->more_help(f);
+	}
+}
+
+/* Prints a usage error of command c (see cli.h). */
+int
+cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cli_errorf("%s: %s", c->name, msg);
+	free(msg);
+	fprintf(stderr, "usage: midwatch %s\n(midwatch %s --help says more)\n",
+	    c->usage, c->name);
+	return MW_EXIT_USAGE;
+}
