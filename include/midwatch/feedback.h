@@ -2,8 +2,8 @@
  * feedback.h - the single writer of feedback_events.  Every operator action
  * (console key or CLI command) becomes one append-only event, and the derived
  * status it implies (alert acknowledged, hypothesis confirmed...) is updated
- * in the same transaction.  A repeated action with the same idempotency key
- * records once.
+ * in the same transaction.  One operator intent is one idempotency key,
+ * however often it is retried: it records once.
  */
 #ifndef MIDWATCH_FEEDBACK_H
 #define MIDWATCH_FEEDBACK_H
@@ -34,6 +34,8 @@ enum feedback_action {
 #define FEEDBACK_SILENCE_MAX (30 * 86400)
 /* Silence when the payload names no duration (1 hour). */
 #define FEEDBACK_SILENCE_DEFAULT 3600
+/* Longest idempotency key accepted, in bytes. */
+#define FEEDBACK_KEY_MAX 200
 
 struct feedback {
 	enum feedback_action action;
@@ -43,8 +45,10 @@ struct feedback {
 	const char *target_kind;	/* incident|hypothesis|recommendation|alert (for FB_NOTE) */
 	long long target_id;
 	json_t *payload;		/* borrowed; may be NULL */
-	const char *idempotency_key;	/* NULL: derived from actor, action,
-					 * target and a per-minute bucket */
+	const char *idempotency_key;	/* one per operator intent, the same for
+					 * every retry (at most FEEDBACK_KEY_MAX
+					 * bytes); NULL: this call is its own
+					 * intent (a random key) */
 };
 
 /* Event type name of an action ("alert_acknowledged"). */
@@ -54,12 +58,16 @@ const char *feedback_event_type(enum feedback_action a);
 const char *feedback_target_kind(enum feedback_action a);
 /* A past-tense verb for messages ("acknowledged", "marked done"). */
 const char *feedback_verb(enum feedback_action a);
+/* The action of an event type name; 0, or -1 when the name is unknown. */
+int feedback_action_of(const char *event_type, enum feedback_action *a);
 
 /*
  * Records the event and applies its derived status in one transaction.
- * Returns 0 recorded, 1 already recorded (same idempotency key: nothing
- * changed), -1 with *cause (unknown target, wrong project, database error).
- * *event_id gets the event's id when not NULL.
+ * Returns 0 recorded, 1 already recorded (nothing changed: the key was
+ * recorded before, or the same person repeats the action that put the
+ * target in its current state, doc/feedback.md), -1 with *cause (unknown
+ * target, wrong project, database error).  *event_id gets the event's id
+ * when not NULL.
  */
 int feedback_record(struct db *db, const struct feedback *fb,
     long long *event_id, char **cause);

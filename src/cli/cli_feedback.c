@@ -5,6 +5,10 @@
  * through feedback_record(), and prints one line ("alert 12 acknowledged by
  * alice").  Exit 0 when recorded or already recorded, 1 on an error (unknown
  * id, a transition that makes no sense), 2 on a usage error.
+ *
+ * Each invocation is one operator intent with one idempotency key: `--key K`
+ * (a script that retries passes the same K, and a retry records nothing
+ * more), else a random one ("cli:<uuid>").
  */
 #include "config.h"
 
@@ -20,6 +24,7 @@
 #include "midwatch/feedback.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
 
 /* The subcommands handled here and the action each records. */
@@ -28,13 +33,15 @@ static const struct {
 	enum feedback_action action;
 	const char *usage;
 } cli_fb_cmds[] = {
-	{ "ack", FB_ALERT_ACK, "ack ALERT_ID" },
-	{ "resolve", FB_ALERT_RESOLVE, "resolve ALERT_ID" },
-	{ "silence", FB_ALERT_SILENCE, "silence ALERT_ID [--for DURATION]" },
-	{ "confirm", FB_HYP_CONFIRM, "confirm HYPOTHESIS_ID [--root-cause]" },
-	{ "reject", FB_HYP_REJECT, "reject HYPOTHESIS_ID" },
-	{ "dismiss", FB_REC_DISMISS, "dismiss RECOMMENDATION_ID" },
-	{ "done", FB_REC_DONE, "done RECOMMENDATION_ID" },
+	{ "ack", FB_ALERT_ACK, "ack ALERT_ID [--key K]" },
+	{ "resolve", FB_ALERT_RESOLVE, "resolve ALERT_ID [--key K]" },
+	{ "silence", FB_ALERT_SILENCE,
+	    "silence ALERT_ID [--for DURATION] [--key K]" },
+	{ "confirm", FB_HYP_CONFIRM,
+	    "confirm HYPOTHESIS_ID [--root-cause] [--key K]" },
+	{ "reject", FB_HYP_REJECT, "reject HYPOTHESIS_ID [--key K]" },
+	{ "dismiss", FB_REC_DISMISS, "dismiss RECOMMENDATION_ID [--key K]" },
+	{ "done", FB_REC_DONE, "done RECOMMENDATION_ID [--key K]" },
 };
 
 /*
@@ -65,23 +72,49 @@ cli_fb_duration(const char *s)
 	return v * unit <= FEEDBACK_SILENCE_MAX ? v * unit : -1;
 }
 
-/* Connects, records fb and prints the outcome; returns the exit code. */
+/* Checks a --key value: 1 to FEEDBACK_KEY_MAX bytes, no control
+ * characters; 0, or -1 after printing why (a usage error). */
+static int
+cli_fb_key_check(const char *cmd, const char *key)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)key; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+	if (*key != '\0' && *p == '\0' && strlen(key) <= FEEDBACK_KEY_MAX)
+		return 0;
+	fprintf(stderr, "midwatch: %s: --key must be 1 to %d bytes without "
+	    "control characters\n", cmd, FEEDBACK_KEY_MAX);
+	return -1;
+}
+
+/* Connects, records fb (under key, or a new one) and prints the outcome;
+ * returns the exit code. */
 static int
 cli_fb_record(struct cli_ctx *ctx, const char *cmd, struct feedback *fb,
-    const char *suffix)
+    const char *key, const char *suffix)
 {
 	const char *kind = fb->target_kind;
-	char *cause = NULL, *who;
+	char *cause = NULL, *who, uuid[UUID_STRLEN], *made = NULL;
 	long long event_id;
 	int rc;
 
 	if (ctx->opts.readonly)
 		return cli_refuse_readonly(cmd);
+	if (key != NULL && cli_fb_key_check(cmd, key) != 0)
+		return MW_EXIT_USAGE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail(cmd, cause);
+	if (key == NULL) {
+		uuid_v4(uuid);
+		key = made = xasprintf("cli:%s", uuid);
+	}
 	fb->project_id = ctx->project_id;
 	fb->actor = ctx->actor;
+	fb->idempotency_key = key;
 	rc = feedback_record(ctx->db, fb, &event_id, &cause);
+	free(made);
 	if (rc < 0)
 		return cli_fail(cmd, cause);
 	who = sanitize_text(ctx->actor, 0);
@@ -107,11 +140,12 @@ cmd_feedback(struct cli_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "for", required_argument, NULL, 'f' },
 		{ "root-cause", no_argument, NULL, 'r' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct feedback fb;
-	const char *cmd = argv[0], *usage = NULL, *dur = NULL;
+	const char *cmd = argv[0], *usage = NULL, *dur = NULL, *key = NULL;
 	char suffix[64] = "", until[32];
 	long long secs = FEEDBACK_SILENCE_DEFAULT;
 	int ch, root_cause = 0, rc;
@@ -142,6 +176,9 @@ cmd_feedback(struct cli_ctx *ctx, int argc, char **argv)
 				goto usage;
 			root_cause = 1;
 			break;
+		case 'k':
+			key = optarg;
+			break;
 		case 'h':
 			printf("usage: midwatch %s\n", usage);
 			return MW_EXIT_OK;
@@ -166,7 +203,7 @@ cmd_feedback(struct cli_ctx *ctx, int argc, char **argv)
 		if (root_cause)
 			snprintf(suffix, sizeof suffix, " as the root cause");
 	}
-	rc = cli_fb_record(ctx, cmd, &fb, suffix);
+	rc = cli_fb_record(ctx, cmd, &fb, key, suffix);
 	json_decref(fb.payload);
 	return rc;
 usage:
@@ -174,51 +211,60 @@ usage:
 	return MW_EXIT_USAGE;
 }
 
-/* note KIND ID TEXT... (the words of TEXT are joined by spaces). */
+/* note [--key K] KIND ID TEXT... (the words of TEXT are joined by spaces;
+ * --key only before KIND, so the text may hold anything). */
 int
 cmd_note(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *kinds[] = { "incident", "hypothesis", "recommendation",
 	    "alert", "evidence" };
-	static const char usage[] = "usage: midwatch note "
+	static const char usage[] = "usage: midwatch note [--key K] "
 	    "incident|hypothesis|recommendation|alert|evidence ID TEXT\n";
 	struct feedback fb;
 	struct buf text;
+	const char *key = NULL;
 	size_t i;
-	int a, rc, known = 0;
+	int a, rc, known = 0, first = 1;
 
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)) {
 		fputs(usage, stdout);
 		return MW_EXIT_OK;
 	}
+	if (argc >= 3 && strcmp(argv[1], "--key") == 0) {
+		key = argv[2];
+		first = 3;
+	} else if (argc >= 2 && strncmp(argv[1], "--key=", 6) == 0) {
+		key = argv[1] + 6;
+		first = 2;
+	}
 	memset(&fb, 0, sizeof fb);
-	if (argc < 4) {
+	if (argc < first + 3) {
 		fputs(usage, stderr);
 		return MW_EXIT_USAGE;
 	}
 	for (i = 0; i < MW_ARRAY_LEN(kinds); i++)
-		if (strcmp(argv[1], kinds[i]) == 0)
+		if (strcmp(argv[first], kinds[i]) == 0)
 			known = 1;
-	if (!known || cli_parse_id(argv[2], &fb.target_id) != 0) {
+	if (!known || cli_parse_id(argv[first + 1], &fb.target_id) != 0) {
 		fputs(usage, stderr);
 		return MW_EXIT_USAGE;
 	}
 	buf_init(&text);
-	for (a = 3; a < argc; a++) {
-		if (a > 3)
+	for (a = first + 2; a < argc; a++) {
+		if (a > first + 2)
 			buf_addc(&text, ' ');
 		buf_adds(&text, argv[a]);
 	}
 	fb.action = FB_NOTE;
-	fb.target_kind = argv[1];
+	fb.target_kind = argv[first];
 	fb.payload = json_pack("{ss}", "text", buf_str(&text));
 	buf_free(&text);
 	if (fb.payload == NULL) {
 		fprintf(stderr, "midwatch: note: the text is not valid UTF-8\n");
 		return MW_EXIT_USAGE;
 	}
-	rc = cli_fb_record(ctx, "note", &fb, NULL);
+	rc = cli_fb_record(ctx, "note", &fb, key, NULL);
 	json_decref(fb.payload);
 	return rc;
 }
