@@ -25,5 +25,8 @@ void buf_printf(struct buf *b, const char *fmt, ...) MW_PRINTF(2, 3);
 char *buf_steal(struct buf *b);
 /* The contents, or "" when empty; borrowed. */
 const char *buf_str(const struct buf *b);
+/* Writes all len bytes of s to fd (retrying short writes and EINTR);
+ * 0, or -1 with errno. */
+int fd_write_all(int fd, const char *s, size_t len);
 
 #endif

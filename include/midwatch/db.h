@@ -88,6 +88,13 @@ int db_try_lock(struct db *db, long long key, char **cause);
 int db_unlock(struct db *db, long long key, char **cause);
 /* Blocking session advisory lock. */
 int db_lock(struct db *db, long long key, char **cause);
+/* Marks the pending/running pipeline runs of project_id whose runner died
+ * (DB_LOCK_PIPELINE + project_id is free) as failed, through
+ * midwatch.reap_dead_runs (sql/015_run_output.sql; in a read-only session
+ * it only names them).  *dead, when not NULL, gets their ids as an array
+ * literal ("{}" for none, malloc'd).  0, or -1 with *cause. */
+int db_reap_dead_runs(struct db *db, long long project_id, char **dead,
+    char **cause);
 
 /* ---- COPY FROM STDIN ----------------------------------------------------- */
 

@@ -4,7 +4,8 @@
  * becomes one append-only event, and the derived status it implies (alert
  * acknowledged, hypothesis confirmed...) is updated in the same
  * transaction.  A repeated action with the same idempotency key records
- * once.  What an action may do to a target in a given status
+ * once: one operator intent is one key, however often it is retried.
+ * What an action may do to a target in a given status
  * (feedback_check), what else it changes (feedback_effect) and how a
  * silence's duration is read (feedback_parse_silence) are decided here for
  * the CLI and the console alike (doc/feedback.md).
@@ -42,6 +43,8 @@ enum feedback_action {
 #define FEEDBACK_SILENCE_DEFAULT_TEXT "1h"
 /* The durations a silence takes, for messages and prompts. */
 #define FEEDBACK_SILENCE_EXAMPLES "30m, 2h, 1h30m, 1d"
+/* Longest idempotency key accepted, in bytes. */
+#define FEEDBACK_KEY_MAX 200
 
 struct feedback {
 	enum feedback_action action;
@@ -51,8 +54,10 @@ struct feedback {
 	const char *target_kind;	/* incident|hypothesis|recommendation|alert (for FB_NOTE) */
 	long long target_id;
 	json_t *payload;		/* borrowed; may be NULL */
-	const char *idempotency_key;	/* NULL: derived from actor, action,
-					 * target and a per-minute bucket */
+	const char *idempotency_key;	/* one per operator intent, the same for
+					 * every retry (at most FEEDBACK_KEY_MAX
+					 * bytes); NULL: this call is its own
+					 * intent (a random key) */
 };
 
 /* What recording an action did (feedback_record). */
@@ -77,6 +82,8 @@ const char *feedback_event_type(enum feedback_action a);
 const char *feedback_target_kind(enum feedback_action a);
 /* A past-tense verb for messages ("acknowledged", "marked done"). */
 const char *feedback_verb(enum feedback_action a);
+/* The action of an event type name; 0, or -1 when the name is unknown. */
+int feedback_action_of(const char *event_type, enum feedback_action *a);
 
 /*
  * The rules, for the CLI and the console alike: what action a does to
@@ -102,10 +109,12 @@ int feedback_parse_silence(const char *s, int *seconds, char **cause);
 /*
  * Records the event and applies its derived status in one transaction.
  * Returns 0 recorded, 2 recorded while the target was in that status
- * already (FB_SAME: nothing else changed), 1 already recorded (same
- * idempotency key: nothing changed), -1 with *cause (unknown target,
- * wrong project, an action refused for the target's status, database
- * error).  *res (when not NULL) gets the event and the status before.
+ * already (FB_SAME: nothing else changed), 1 already recorded (nothing
+ * changed: the key was recorded before, or the same person repeats the
+ * action that put the target in its current state, doc/feedback.md), -1
+ * with *cause (unknown target, wrong project, an action refused for the
+ * target's status, database error).  *res (when not NULL) gets the event
+ * and the status before.
  */
 int feedback_record(struct db *db, const struct feedback *fb,
     struct feedback_result *res, char **cause);

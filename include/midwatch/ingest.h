@@ -204,7 +204,8 @@ json_t *ingest_kinds_load(const char *text, size_t len, int multiline,
 /* ---- the driver ---------------------------------------------------------- */
 
 struct ingest_kind_stats {
-	long long valid;	/* lines of this kind that passed validation */
+	long long valid;	/* lines of this kind that passed validation
+				 * and were stored: their batch committed */
 	long long inserted;	/* new rows */
 	long long updated;	/* existing rows whose content changed */
 };
@@ -212,7 +213,10 @@ struct ingest_kind_stats {
 struct ingest_stats {
 	long long lines;		/* lines (or git commits) read */
 	long long blank;		/* empty lines, skipped */
-	long long rejected;		/* lines sent to ingest_errors */
+	long long rejected;		/* lines sent to ingest_errors (committed) */
+	long long unstored;		/* valid or rejected lines whose batch
+					 * never committed (the database failed):
+					 * nothing of them is stored */
 	long long dead_new;		/* ingest_errors rows added */
 	long long services_auto;	/* services created on the fly */
 	long long files_new;		/* commit_files rows added or changed */

@@ -9,10 +9,14 @@
  * posts intents (refresh, load a detail, record feedback, run the pipeline,
  * investigate a moment) and receives messages
  * (snapshots, results, connection and pipeline state) through queues whose
- * wake pipe sits in the UI's poll() set.  Nothing here draws.
+ * wake pipe sits in the UI's poll() set.  Nothing here draws.  Feedback is
+ * written to the journal (journal.h) before the data thread sees it, and
+ * waits there, in order, while the database is away.
  */
 #ifndef MIDWATCH_WORKER_H
 #define MIDWATCH_WORKER_H
+
+#include <stddef.h>
 
 #include "midwatch/feedback.h"
 
@@ -59,13 +63,19 @@ struct intent {
 	char *target_kind;		/* incident|hypothesis|recommendation|alert|evidence */
 	long long target_id;
 	char *payload;			/* JSON text, or NULL */
-	char *key;			/* idempotency key: the same for a retry */
+	char *key;			/* idempotency key, made once when the
+					 * operator acted: the same for every
+					 * retry and replay */
 	char *label;			/* "acknowledge alert #5", for messages */
 	char *after;			/* said after "recorded" ("(u undoes
 					 * it)"), or NULL */
+	char *expect;			/* the status shown meanwhile, or NULL */
+	char *actor;			/* who acted; NULL: the console's operator
+					 * (a replayed entry keeps its own) */
 	int attempts;			/* tries so far (retries after reconnects) */
-	/* INVESTIGATE (on the pipeline thread, investigate.h): */
-	double at;			/* the moment, epoch seconds */
+	/* FEEDBACK: when the operator acted (database clock, epoch seconds);
+	 * INVESTIGATE (on the pipeline thread, investigate.h): the moment. */
+	double at;
 	char *service;			/* a service name, or NULL */
 };
 
@@ -82,9 +92,13 @@ enum wmsg_type {
 				 * snap is the reloaded data when there is one */
 	WMSG_DB,		/* connection state: ok, text */
 	WMSG_PIPELINE,		/* pipeline state (pipe_*), text */
-	WMSG_INVESTIGATE	/* an investigation ended (seq): rc 0 opened or
+	WMSG_INVESTIGATE,	/* an investigation ended (seq): rc 0 opened or
 				 * updated incident id, 1 incident id already
 				 * covered it, -1 failed; text says what */
+	WMSG_PENDING		/* an action read back from the journal waits
+				 * for the database (seq; kind, id, status,
+				 * who, at; text: its label); its WMSG_DONE
+				 * follows */
 };
 
 enum pipe_state {
@@ -110,6 +124,11 @@ struct wmsg {
 	char *stage;			/* PIPELINE running: current stage */
 	int done, total;		/* PIPELINE running: progress */
 	double retry_at;		/* DB down: when the next attempt is due */
+	/* PENDING: the target and what the action shows meanwhile. */
+	char *kind;			/* incident|hypothesis|...|alert|evidence */
+	char *status;			/* expected status, or NULL */
+	char *who;			/* the actor */
+	double at;			/* when it was taken (database clock) */
 };
 
 /* Frees a message (and the snapshot it still holds). */
@@ -138,8 +157,21 @@ struct worker *worker_start(const struct worker_config *cfg, char **cause);
 int worker_fd(struct worker *w);
 /* The next message for the UI, or NULL (drains the wake pipe first). */
 struct wmsg *worker_next(struct worker *w);
-/* Hands an intent (taken over) to the worker. */
+/* Hands an intent (taken over) to the worker.  Feedback goes through
+ * worker_post_feedback. */
 void worker_post(struct worker *w, struct intent *in);
+/*
+ * Hands feedback intents (taken over) to the worker, after writing them to
+ * the journal (journal.h) with one fsync, so they survive quitting and
+ * crashes until the database has them.  Returns 0, or -1 with *cause when
+ * the journal could not be written: the intents are posted all the same,
+ * held in memory only.
+ */
+int worker_post_feedback(struct worker *w, struct intent **in, size_t n,
+    char **cause);
+/* The journal's path, or NULL when the console keeps none (read-only, dev
+ * data). */
+const char *worker_journal(struct worker *w);
 /*
  * Stops the threads: a feedback event being recorded is finished (it is one
  * transaction, so it is committed or not, never half-written), then the

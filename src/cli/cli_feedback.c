@@ -8,6 +8,10 @@
  * acknowledged by alice; its silence ends").  Exit 0 when recorded or
  * already recorded, 1 on an error (unknown id, an action refused for the
  * target's status), 2 on a usage error.
+ *
+ * Each invocation is one operator intent with one idempotency key: `--key K`
+ * (a script that retries passes the same K, and a retry records nothing
+ * more), else a random one ("cli:<uuid>").
  */
 #include "config.h"
 
@@ -21,6 +25,7 @@
 #include "midwatch/feedback.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
 
 /* The commands handled here and the action each records. */
@@ -38,21 +43,47 @@ static const struct {
 	{ "done", FB_REC_DONE },
 };
 
-/* Connects, records fb and prints the outcome; returns the exit code. */
+/* Checks a --key value: 1 to FEEDBACK_KEY_MAX bytes, no control
+ * characters; 0, or -1 after printing why (a usage error). */
+static int
+cli_fb_key_check(const char *cmd, const char *key)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)key; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+	if (*key != '\0' && *p == '\0' && strlen(key) <= FEEDBACK_KEY_MAX)
+		return 0;
+	fprintf(stderr, "midwatch: %s: --key must be 1 to %d bytes without "
+	    "control characters\n", cmd, FEEDBACK_KEY_MAX);
+	return -1;
+}
+
+/* Connects, records fb (under key, or a new one) and prints the outcome;
+ * returns the exit code. */
 static int
 cli_fb_record(struct cli_ctx *ctx, const char *cmd, struct feedback *fb,
-    const char *suffix)
+    const char *key, const char *suffix)
 {
 	const char *kind = fb->target_kind, *effect;
 	struct feedback_result res;
-	char *cause = NULL, *who;
+	char *cause = NULL, *who, uuid[UUID_STRLEN], *made = NULL;
 	int rc;
 
+	if (key != NULL && cli_fb_key_check(cmd, key) != 0)
+		return MW_EXIT_USAGE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail(cmd, cause);
+	if (key == NULL) {
+		uuid_v4(uuid);
+		key = made = xasprintf("cli:%s", uuid);
+	}
 	fb->project_id = ctx->project_id;
 	fb->actor = ctx->actor;
+	fb->idempotency_key = key;
 	rc = feedback_record(ctx->db, fb, &res, &cause);
+	free(made);
 	if (rc < 0)
 		return cli_fail(cmd, cause);
 	who = sanitize_text(ctx->actor, 0);
@@ -81,6 +112,7 @@ cmd_feedback(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct feedback fb;
 	const char *cmd = a->argv[0], *dur = cli_args_get(a, "for");
+	const char *key = cli_args_get(a, "key");
 	char suffix[64] = "", until[32], *cause = NULL;
 	int secs, rc, root_cause = cli_args_has(a, "root-cause");
 	size_t i;
@@ -108,12 +140,13 @@ cmd_feedback(struct cli_ctx *ctx, const struct cli_args *a)
 		if (root_cause)
 			snprintf(suffix, sizeof suffix, " as the root cause");
 	}
-	rc = cli_fb_record(ctx, cmd, &fb, suffix);
+	rc = cli_fb_record(ctx, cmd, &fb, key, suffix);
 	json_decref(fb.payload);
 	return rc;
 }
 
-/* note KIND ID TEXT... (the words of TEXT are joined by spaces). */
+/* note [--key K] KIND ID TEXT... (the words of TEXT are joined by spaces;
+ * --key only before KIND, so the text may hold anything). */
 int
 cmd_note(struct cli_ctx *ctx, const struct cli_args *a)
 {
@@ -121,9 +154,11 @@ cmd_note(struct cli_ctx *ctx, const struct cli_args *a)
 	    "alert", "evidence" };
 	struct feedback fb;
 	struct buf text;
+	const char *key = NULL;
 	size_t i;
 	int w, rc, known = 0;
 
+	key = cli_args_get(a, "key");
 	memset(&fb, 0, sizeof fb);
 	for (i = 0; i < MW_ARRAY_LEN(kinds); i++)
 		if (strcmp(a->argv[1], kinds[i]) == 0)
@@ -147,7 +182,7 @@ cmd_note(struct cli_ctx *ctx, const struct cli_args *a)
 	buf_free(&text);
 	if (fb.payload == NULL)
 		return cli_usage_error(a->cmd, "the text is not valid UTF-8");
-	rc = cli_fb_record(ctx, "note", &fb, NULL);
+	rc = cli_fb_record(ctx, "note", &fb, key, NULL);
 	json_decref(fb.payload);
 	return rc;
 }

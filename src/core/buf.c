@@ -1,12 +1,15 @@
 /*
- * buf.c - growable string buffer used to build text (reports, payloads).
+ * buf.c - growable string buffer used to build text (reports, payloads),
+ * and writing a whole text to a descriptor.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "midwatch/buf.h"
 #include "midwatch/xmalloc.h"
@@ -109,4 +112,22 @@ const char *
 buf_str(const struct buf *b)
 {
 	return b->s != NULL ? b->s : "";
+}
+
+/* Writes all of s to fd (see buf.h). */
+int
+fd_write_all(int fd, const char *s, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, s, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
 }

@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,18 +149,7 @@ sanitize_text(const char *s, int keep_newlines)
 static int
 stderr_put(const char *s, size_t len)
 {
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(STDERR_FILENO, s, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return fd_write_all(STDERR_FILENO, s, len);
 }
 
 /* The stream's write: each piece stdio hands over (one fprintf, unbuffered)

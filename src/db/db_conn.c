@@ -65,6 +65,16 @@ db_connect(struct db *db, char **cause)
 	if (db_check(db, res, cause) != 0)
 		return -1;
 	PQclear(res);
+	/* If this process dies in the middle of a long statement, the server
+	 * notices within a second and ends the session, so the locks it held
+	 * (the pipeline's) go at once: a dead runner's run is then marked
+	 * failed by the next reader (PostgreSQL 14+). */
+	if (PQserverVersion(db->conn) >= 140000) {
+		res = PQexec(db->conn, "SET client_connection_check_interval = 1000");
+		if (db_check(db, res, cause) != 0)
+			return -1;
+		PQclear(res);
+	}
 	/* --readonly: the server refuses any write, whatever the code does. */
 	if (db_all_readonly) {
 		res = PQexec(db->conn, "SET default_transaction_read_only = on");

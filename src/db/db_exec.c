@@ -234,6 +234,27 @@ db_unlock(struct db *db, long long key, char **cause)
 	return DBX(db, cause, "SELECT pg_advisory_unlock($1::bigint)", k);
 }
 
+/* Marks the runs of a dead runner failed (see db.h). */
+int
+db_reap_dead_runs(struct db *db, long long project_id, char **dead,
+    char **cause)
+{
+	char proj[24], key[32];
+	struct db_res *r;
+
+	snprintf(proj, sizeof proj, "%lld", project_id);
+	snprintf(key, sizeof key, "%lld", DB_LOCK_PIPELINE + project_id);
+	r = DBQ(db, cause, "SELECT midwatch.reap_dead_runs($1, $2)::text", proj,
+	    key);
+	if (r == NULL)
+		return -1;
+	if (dead != NULL)
+		*dead = xstrdup(db_res_get(r, 0, 0) != NULL ? db_res_get(r, 0, 0) :
+		    "{}");
+	db_res_free(r);
+	return 0;
+}
+
 /* Starts COPY ... FROM STDIN. */
 int
 db_copy_begin(struct db *db, char **cause, const char *sql)

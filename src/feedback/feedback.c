@@ -5,12 +5,18 @@
  * same transaction, so the log and the state never disagree:
  *
  *   1. lock the target row (refusing one that is not in the project);
- *   2. insert the event, ON CONFLICT (idempotency key) DO NOTHING: a repeated
- *      key press or a retried script records once and changes nothing more;
+ *   2. an intent whose key was recorded before changes nothing: one
+ *      operator intent has one key however often it is retried (a key
+ *      press replayed from the console's journal, a script's --key), so it
+ *      records once; no key given means this call is its own intent;
  *   3. check the transition against the one set of rules the console
  *      follows too (feedback_check: acknowledging a resolved alert is
- *      refused, repeating the current state is accepted and recorded);
- *   4. apply the derived status, plus the learning record when a root cause
+ *      refused, repeating the current state is accepted and recorded,
+ *      unless it is the same person repeating the action that set it:
+ *      nothing changes);
+ *   4. insert the event, ON CONFLICT (idempotency key) DO NOTHING (two
+ *      sessions with one key: the target's lock orders them anyway);
+ *   5. apply the derived status, plus the learning record when a root cause
  *      is confirmed and the evidence gate of the affected recommendations.
  *
  * The NOTIFY that refreshes every console comes from the feedback_events
@@ -27,6 +33,7 @@
 #include "midwatch/db.h"
 #include "midwatch/feedback.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
 
 /* What each action is called and what it applies to. */
@@ -81,41 +88,38 @@ static const struct {
 };
 
 /*
- * Inserts the event.  The default idempotency key is actor, event type,
- * target, the minute (database clock) and a hash of the payload: the same
- * action on the same target by the same person within a minute records once,
- * while two different notes do not collide.  The minute is a sliding one:
- * the same event in the 60 s before counts too, so a repeat that crosses a
- * minute boundary is still a repeat (the key catches concurrent ones).
- * Returns the new id (NULL on a duplicate) and the id of the event already
- * recorded.
+ * Inserts the event under its idempotency key: a conflict means this intent
+ * was recorded before (a retry, a replay from the journal), and nothing
+ * changes.  Returns the new id (NULL on a conflict) and the id of the event
+ * already recorded under the key.
  */
 static const char feedback_sql_insert[] =
-    "WITH k AS ("
-    "	SELECT coalesce($9::text, concat_ws('|', $3::text, $4::text, $5::text,"
-    "	       ($6::bigint)::text,"
-    "	       (floor(extract(epoch FROM now()) / 60))::bigint::text,"
-    "	       md5(($8::jsonb)::text))) AS key),"
-    " prev AS ("
-    "	SELECT f.id FROM midwatch.feedback_events f"
-    "	 WHERE $9::text IS NULL AND f.project_id = $1"
-    "	   AND f.actor_id IS NOT DISTINCT FROM $3 AND f.event_type = $4"
-    "	   AND f.target_kind = $5 AND f.target_id = $6::bigint"
-    "	   AND f.payload = $8::jsonb"
-    "	   AND f.created_at > now() - interval '60 seconds'"
-    "	 ORDER BY f.id DESC LIMIT 1),"
-    " ins AS ("
+    "WITH ins AS ("
     "	INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,"
     "	       event_type, target_kind, target_id, incident_id, payload,"
     "	       idempotency_key)"
-    "	SELECT $1, $2, $3, $4, $5, $6::bigint, $7, $8::jsonb, k.key FROM k"
-    "	 WHERE NOT EXISTS (SELECT 1 FROM prev)"
+    "	VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8::jsonb, $9)"
     "	ON CONFLICT (project_id, idempotency_key) DO NOTHING"
     "	RETURNING id)"
-    " SELECT (SELECT id FROM ins),"
-    "        coalesce((SELECT id FROM prev), (SELECT f.id"
-    "          FROM midwatch.feedback_events f, k"
-    "          WHERE f.project_id = $1 AND f.idempotency_key = k.key))";
+    " SELECT (SELECT id FROM ins), (SELECT f.id FROM midwatch.feedback_events f"
+    "         WHERE f.project_id = $1 AND f.idempotency_key = $9)";
+
+/*
+ * A repeat that changes nothing: the target's latest event (notes aside) is
+ * the same person's same action with the same payload, and the target is
+ * still in the state it set.  Returns that event's id and whether it is
+ * such a repeat ($1 project, $2 kind, $3 target, $4 actor, $5 event type,
+ * $6 payload).  No clock is involved: a repeat an hour later is still one,
+ * and anything in between (another person, another action, the pipeline
+ * moving the status) makes the next press count again.
+ */
+static const char feedback_sql_repeat[] =
+    "SELECT f.id, (f.actor_id IS NOT DISTINCT FROM $4 AND f.event_type = $5"
+    "              AND f.payload = $6::jsonb)"
+    "  FROM midwatch.feedback_events f"
+    " WHERE f.project_id = $1 AND f.target_kind = $2 AND f.target_id = $3::bigint"
+    "   AND f.event_type <> 'human_note_added'"
+    " ORDER BY f.id DESC LIMIT 1";
 
 /* The derived status updates; $1 project, $2 target, $3 actor. */
 static const char feedback_sql_alert_ack[] =
@@ -209,6 +213,20 @@ feedback_verb(enum feedback_action a)
 	const struct feedback_spec *s = feedback_spec(a);
 
 	return s != NULL ? s->verb : "changed";
+}
+
+/* The action of an event type name. */
+int
+feedback_action_of(const char *event_type, enum feedback_action *a)
+{
+	size_t i;
+
+	for (i = 0; event_type != NULL && i < MW_ARRAY_LEN(feedback_specs); i++)
+		if (strcmp(feedback_specs[i].event_type, event_type) == 0) {
+			*a = feedback_specs[i].action;
+			return 0;
+		}
+	return -1;
 }
 
 /* The lookup statement for a target kind, or NULL if the kind is unknown. */
@@ -448,7 +466,60 @@ feedback_validate(const struct feedback *fb, const char **kind,
 		*cause = xstrdup("an idempotency key must not be empty");
 		return -1;
 	}
+	if (fb->idempotency_key != NULL &&
+	    strlen(fb->idempotency_key) > FEEDBACK_KEY_MAX) {
+		*cause = xasprintf("an idempotency key is at most %d bytes",
+		    FEEDBACK_KEY_MAX);
+		return -1;
+	}
 	return 0;
+}
+
+/* Whether an event was recorded under key: 1 with *event_id set, 0 not,
+ * -1 with *cause. */
+static int
+feedback_known(struct db *db, const char *project, const char *key,
+    long long *event_id, char **cause)
+{
+	struct db_res *r;
+	int known;
+
+	r = DBQ(db, cause, "SELECT id FROM midwatch.feedback_events"
+	    " WHERE project_id = $1 AND idempotency_key = $2", project, key);
+	if (r == NULL)
+		return -1;
+	known = db_res_rows(r) > 0;
+	if (known && event_id != NULL)
+		*event_id = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	return known;
+}
+
+/*
+ * Whether fb repeats, unchanged, the event that put its target in its
+ * current state (feedback_sql_repeat): silences (re-applied on purpose)
+ * and notes (no state) never do.  1 with *event_id set to that event, 0
+ * not, -1 with *cause.
+ */
+static int
+feedback_repeat(struct db *db, const struct feedback *fb, const char *project,
+    const char *kind, const char *target, const char *payload_txt,
+    long long *event_id, char **cause)
+{
+	struct db_res *r;
+	int rep;
+
+	if (fb->action == FB_ALERT_SILENCE || fb->action == FB_NOTE)
+		return 0;
+	r = DBQ(db, cause, feedback_sql_repeat, project, kind, target, fb->actor,
+	    feedback_event_type(fb->action), payload_txt);
+	if (r == NULL)
+		return -1;
+	rep = db_res_rows(r) > 0 && strcmp(db_res_get(r, 0, 1), "t") == 0;
+	if (rep && event_id != NULL)
+		*event_id = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	return rep;
 }
 
 /* Records the event and applies its derived status (see feedback.h). */
@@ -458,10 +529,11 @@ feedback_record(struct db *db, const struct feedback *fb,
 {
 	const char *kind, *actor_type, *status;
 	char project[24], target[24], *incident = NULL, *payload_txt = NULL;
+	char key[UUID_STRLEN];
 	json_t *payload = NULL;
 	struct db_res *r = NULL;
 	struct feedback_result dummy;
-	int rc = -1, same;
+	int rc = -1, same, rep;
 
 	if (res == NULL)
 		res = &dummy;
@@ -487,6 +559,18 @@ feedback_record(struct db *db, const struct feedback *fb,
 	snprintf(res->was, sizeof res->was, "%s", status != NULL ? status : "");
 	if (db_res_get(r, 0, 1) != NULL)
 		incident = xstrdup(db_res_get(r, 0, 1));
+	/* An intent recorded before is a no-op, whatever happened since (a
+	 * replay from the journal after someone else resolved the alert). */
+	if (fb->idempotency_key != NULL && (rep = feedback_known(db, project,
+	    fb->idempotency_key, &res->event_id, cause)) != 0) {
+		db_res_free(r);
+		r = NULL;
+		if (rep < 0)
+			goto fail;
+		db_rollback(db);
+		rc = 1;
+		goto out;
+	}
 	db_res_free(r);
 	r = NULL;
 	switch (feedback_check(fb->action, fb->target_id, res->was, cause)) {
@@ -499,10 +583,20 @@ feedback_record(struct db *db, const struct feedback *fb,
 		same = 0;
 		break;
 	}
+	if (same == 1 && (rep = feedback_repeat(db, fb, project, kind, target,
+	    payload_txt, &res->event_id, cause)) != 0) {
+		if (rep < 0)
+			goto fail;
+		db_rollback(db);	/* the same person again: nothing changes */
+		rc = 1;
+		goto out;
+	}
 
+	if (fb->idempotency_key == NULL)
+		uuid_v4(key);	/* this call is the whole intent */
 	r = DBQ(db, cause, feedback_sql_insert, project, actor_type, fb->actor,
 	    feedback_event_type(fb->action), kind, target, incident, payload_txt,
-	    fb->idempotency_key);
+	    fb->idempotency_key != NULL ? fb->idempotency_key : key);
 	if (r == NULL)
 		goto fail;
 	if (db_res_isnull(r, 0, 0)) {

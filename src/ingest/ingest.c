@@ -12,6 +12,10 @@
  * not foresee), the batch is rolled back and retried one record at a time,
  * so only the offending lines become dead letters.  A lost connection ends
  * the ingest instead.
+ *
+ * The summary counts what is stored: a line counts as valid (or rejected)
+ * when the transaction of its batch committed; the lines of a batch the
+ * database never committed count as not stored.
  */
 #include "config.h"
 
@@ -140,31 +144,35 @@ batch_release(struct ingest_batch *b, int owns_points)
 	memset(b, 0, sizeof *b);
 }
 
-/* Adds the counts of d to s. */
+/* Adds the counts of d (a committed batch) to s. */
 static void
 stats_merge(struct ingest_stats *s, const struct ingest_stats *d)
 {
 	int k;
 
+	s->rejected += d->rejected;
+	s->unstored -= d->rejected;
 	s->dead_new += d->dead_new;
 	s->services_auto += d->services_auto;
 	s->files_new += d->files_new;
 	s->links_new += d->links_new;
 	s->alerts_changed += d->alerts_changed;
 	for (k = 0; k < INGEST_KIND_COUNT; k++) {
+		s->kind[k].valid += d->kind[k].valid;
+		s->unstored -= d->kind[k].valid;
 		s->kind[k].inserted += d->kind[k].inserted;
 		s->kind[k].updated += d->kind[k].updated;
 	}
 }
 
-/* Remembers a rejection for the summary and counts it. */
+/* Remembers a rejection for the summary (counted when its dead letter is
+ * stored). */
 static void
 stats_reject(struct ingest *in, const char *source, long long line,
     const char *reason)
 {
 	struct ingest_stats *s = &in->stats;
 
-	s->rejected++;
 	if (s->nfirst < INGEST_FIRST_ERRORS)
 		s->first_errors[s->nfirst++] = xasprintf("%s:%lld: %s", source,
 		    line, reason);
@@ -366,6 +374,8 @@ ingest_add_dead(struct ingest *in, long long line, char *payload, char *reason,
 	char *clean = dead_reason(reason);
 
 	stats_reject(in, in->source, line, clean);
+	b->rejected++;
+	in->stats.unstored++;
 	json_array_append_new(b->dead, json_pack("{s:s, s:I, s:s, s:s}",
 	    "source", in->source, "line_no",
 	    (json_int_t)(line > 2147483647LL ? 2147483647LL : line),
@@ -396,7 +406,8 @@ ingest_add_record(struct ingest *in, struct ingest_rec *rec, long long line,
 	size_t nrows = 0;
 	int k;
 
-	in->stats.kind[rec->kind].valid++;
+	b->valid[rec->kind]++;
+	in->stats.unstored++;
 	if (rec->kind == INGEST_KIND_METRIC) {
 		if (b->npoints == b->cappoints) {
 			b->cappoints = b->cappoints ? b->cappoints * 2 : 1024;
@@ -449,12 +460,15 @@ ingest_add_record(struct ingest *in, struct ingest_rec *rec, long long line,
 	return 0;
 }
 
-/* Writes batch b in one transaction; *delta gets what it did.  On failure
- * everything of b is rolled back. */
+/* Writes batch b in one transaction; *delta gets what it did, its lines
+ * counted valid or rejected only once it committed.  On failure everything
+ * of b is rolled back. */
 static int
 flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
     char **cause)
 {
+	int k;
+
 	memset(delta, 0, sizeof *delta);
 	in->gen++;
 	if (b->npoints > 0) {
@@ -478,6 +492,9 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 		svc_forget(in, in->gen);
 		return -1;
 	}
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		delta->kind[k].valid = b->valid[k];
+	delta->rejected = b->rejected;
 	return 0;
 }
 
@@ -493,10 +510,12 @@ flush_dead(struct ingest *in, char **cause)
 	batch_init(&one);
 	json_array_extend(one.dead, in->batch.dead);
 	one.nrecs = json_array_size(one.dead);
+	one.rejected = in->batch.rejected;
 	rc = flush_try(in, &one, &delta, cause);
 	if (rc == 0) {
 		stats_merge(&in->stats, &delta);
 		in->batch.nrecs -= one.nrecs;
+		in->batch.rejected = 0;
 		json_array_clear(in->batch.dead);
 	}
 	batch_release(&one, 0);
@@ -539,6 +558,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 	struct ingest_stats delta;
 	json_t *dead = json_array(), *row, *p;
 	char *why = NULL, ts[40];
+	long long refused = 0;
 	size_t i;
 	int k, rc = -1;
 
@@ -547,6 +567,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 			batch_init(&one);
 			json_array_append(one.rows[k], row);
 			one.nrecs = 1;
+			one.valid[k] = 1;
 			if (flush_try(in, &one, &delta, &why) == 0)
 				stats_merge(&in->stats, &delta);
 			else if (!db_alive(in->db)) {
@@ -556,7 +577,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 			} else {
 				p = json_deep_copy(row);
 				json_object_del(p, "_line");
-				in->stats.kind[k].valid--;
+				refused++;
 				fallback_reject(in, dead, in->source, json_integer_value(
 				    json_object_get(row, "_line")), p, why);
 				json_decref(p);
@@ -571,6 +592,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 		one.points = &b->points[i];
 		one.npoints = 1;
 		one.nrecs = 1;
+		one.valid[INGEST_KIND_METRIC] = 1;
 		one.pmin = one.pmax = b->points[i].ts;
 		if (flush_try(in, &one, &delta, &why) == 0)
 			stats_merge(&in->stats, &delta);
@@ -583,7 +605,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 			p = json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", "metric",
 			    "ts", ts, "service", b->points[i].svc->name, "metric",
 			    b->points[i].metric, "value", b->points[i].value);
-			in->stats.kind[INGEST_KIND_METRIC].valid--;
+			refused++;
 			fallback_reject(in, dead, in->source, b->points[i].line, p, why);
 			json_decref(p);
 			free(why);
@@ -596,6 +618,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 	json_array_extend(one.dead, b->dead);
 	json_array_extend(one.dead, dead);
 	one.nrecs = json_array_size(one.dead);
+	one.rejected = b->rejected + refused;
 	if (one.nrecs > 0) {
 		if (flush_try(in, &one, &delta, cause) != 0) {
 			batch_release(&one, 0);
@@ -997,8 +1020,13 @@ ingest_print_summary(const struct ingest *in, FILE *f)
 	int i;
 
 	fprintf(f, "read %lld line%s from %d source%s: %lld valid, %lld rejected, "
-	    "%lld blank\n", s->lines, s->lines == 1 ? "" : "s", s->sources,
+	    "%lld blank", s->lines, s->lines == 1 ? "" : "s", s->sources,
 	    s->sources == 1 ? "" : "s", valid, s->rejected, s->blank);
+	/* What the database never committed is counted apart, never as
+	 * stored. */
+	if (s->unstored > 0)
+		fprintf(f, ", %lld not stored", s->unstored);
+	fputc('\n', f);
 	if (valid > 0) {
 		fprintf(f, "  %-14s %9s %9s %9s %9s\n", "kind", "valid",
 		    "inserted", "updated", "unchanged");
@@ -1027,6 +1055,10 @@ ingest_print_summary(const struct ingest *in, FILE *f)
 	if (s->alerts_changed > 0)
 		fprintf(f, "alerts opened or changed: %lld\n", s->alerts_changed);
 	fprintf(f, "new rows: %lld\n", ingest_new_rows(s));
+	if (s->unstored > 0)
+		fprintf(f, "not stored: %lld record%s whose batch the database did "
+		    "not commit; ingesting the same input again adds them\n",
+		    s->unstored, s->unstored == 1 ? "" : "s");
 	if (s->rejected > 0) {
 		fprintf(f, "rejected: %lld line%s (%lld new in ingest_errors)%s\n",
 		    s->rejected, s->rejected == 1 ? "" : "s", s->dead_new,

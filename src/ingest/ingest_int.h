@@ -51,6 +51,9 @@ struct ingest_batch {
 	json_t *dead;		/* [{source, line_no, payload, error}] */
 	size_t nrecs;		/* records (rows + points) pending */
 	size_t bytes;		/* approximate size of the pending lines */
+	/* What the batch stores, counted in the summary once it commits. */
+	long long valid[INGEST_KIND_COUNT];	/* records per kind */
+	long long rejected;			/* dead letters of lines */
 };
 
 struct ingest {

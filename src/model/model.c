@@ -8,6 +8,13 @@
  * Every query filters on project_id first and is bounded (MODEL_MAX_* in
  * model.h); rows arrive ordered so that children of one parent are
  * consecutive and can be attached in one pass.
+ *
+ * Nothing half-written is shown: the lists (model_load) hold only published
+ * rows, those of completed runs (sql/015_run_output.sql), so an incident a
+ * running or dead run created is not there, nor a hypothesis, cited
+ * evidence, recommendation or alert it added to an older incident.  Loading
+ * given ids (model_load_ids: the report stage inside its own run, a detail
+ * view) takes the rows as they are.
  */
 #include "config.h"
 
@@ -232,7 +239,7 @@ static const char model_sql_incidents[] =
     "	  FROM midwatch.incident_decisions x"
     "	 WHERE x.project_id = i.project_id AND x.incident_id = i.id"
     "	 ORDER BY x.decided_at DESC, x.id DESC LIMIT 1) d ON true"
-    " WHERE i.project_id = $1"
+    " WHERE i.project_id = $1 AND (i.published OR $2 = 'ids')"
     "   AND CASE $2 WHEN 'ids' THEN i.id = ANY ($3::bigint[])"
     "               WHEN 'all' THEN true"
     "               ELSE d.decision = 'approved'"
@@ -315,9 +322,14 @@ static const char model_sql_hypotheses[] =
     "    ON s.project_id = h.project_id AND s.id = h.service_id"
     "  LEFT JOIN midwatch.hypothesis_evidence he"
     "    ON he.project_id = h.project_id AND he.hypothesis_id = h.id"
+    "   AND (NOT $3::boolean OR he.evidence_id IS NULL"
+    "        OR EXISTS (SELECT 1 FROM midwatch.evidence_artifacts x"
+    "                    WHERE x.project_id = he.project_id"
+    "                      AND x.id = he.evidence_id AND x.published))"
     "  LEFT JOIN midwatch.evidence_artifacts e"
     "    ON e.project_id = he.project_id AND e.id = he.evidence_id"
     " WHERE h.project_id = $1 AND h.incident_id = ANY ($2::bigint[])"
+    "   AND (h.published OR NOT $3::boolean)"
     " ORDER BY h.incident_id, h.rank, h.id,"
     "          CASE he.role WHEN 'supports' THEN 0 WHEN 'contradicts' THEN 1"
     "               ELSE 2 END, he.weight DESC, e.id, he.id";
@@ -394,10 +406,12 @@ model_fill_evidence(struct mw_evidence *e, const struct db_res *r, int i)
 	e->observed_at = db_res_f(r, i, 18);
 }
 
-/* Loads and attaches hypotheses with their evidence; 0 or -1. */
+/* Loads and attaches hypotheses with their evidence (published ones only
+ * when published is "true"); 0 or -1. */
 static int
 model_load_hypotheses(struct db *db, const char *project, const char *ids,
-    struct mw_snapshot *s, const struct model_idx *map, char **cause)
+    const char *published, struct mw_snapshot *s, const struct model_idx *map,
+    char **cause)
 {
 	struct db_res *r;
 	struct mw_incident *inc;
@@ -407,7 +421,7 @@ model_load_hypotheses(struct db *db, const char *project, const char *ids,
 	int i, j, n;
 	size_t nh, ne;
 
-	r = DBQ(db, cause, model_sql_hypotheses, project, ids);
+	r = DBQ(db, cause, model_sql_hypotheses, project, ids, published);
 	if (r == NULL)
 		return -1;
 	n = db_res_rows(r);
@@ -462,13 +476,14 @@ static const char model_sql_recommendations[] =
     "    ON h.project_id = r.project_id AND h.id = r.hypothesis_id"
     " WHERE r.project_id = $1 AND r.incident_id = ANY ($2::bigint[])"
     "   AND (r.publishable OR $3::boolean)"
+    "   AND (r.published OR NOT $4::boolean)"
     " ORDER BY r.incident_id, r.publishable DESC, h.rank NULLS LAST, r.id";
 
 /* Loads and attaches recommendations; 0 or -1. */
 static int
 model_load_recommendations(struct db *db, const char *project,
-    const char *ids, int with_hidden, struct mw_snapshot *s,
-    const struct model_idx *map, char **cause)
+    const char *ids, int with_hidden, const char *published,
+    struct mw_snapshot *s, const struct model_idx *map, char **cause)
 {
 	struct db_res *r;
 	struct mw_incident *inc;
@@ -478,7 +493,7 @@ model_load_recommendations(struct db *db, const char *project,
 	int i, j, n;
 
 	r = DBQ(db, cause, model_sql_recommendations, project, ids,
-	    with_hidden ? "true" : "false");
+	    with_hidden ? "true" : "false", published);
 	if (r == NULL)
 		return -1;
 	n = db_res_rows(r);
@@ -551,10 +566,11 @@ static const char model_sql_alerts[] =
     "    ON s.project_id = a.project_id AND s.id = a.service_id"
     "  LEFT JOIN midwatch.alert_rules ru"
     "    ON ru.project_id = a.project_id AND ru.id = a.rule_id"
-    " WHERE a.project_id = $1"
+    " WHERE a.project_id = $1 AND (a.published OR NOT $4::boolean)"
     "   AND (a.incident_id = ANY ($2::bigint[])"
     "        OR a.id IN (SELECT b.id FROM midwatch.alerts b"
     "                     WHERE b.project_id = $1"
+    "                       AND (b.published OR NOT $4::boolean)"
     "                     ORDER BY b.created_at DESC, b.id DESC LIMIT $3))"
     " ORDER BY midwatch.severity_rank(a.severity) DESC NULLS LAST,"
     "          a.created_at DESC, a.id DESC";
@@ -586,7 +602,8 @@ model_fill_alert(struct mw_alert *a, const struct db_res *r, int i)
 /* Loads the snapshot's alerts and each incident's own; 0 or -1. */
 static int
 model_load_alerts(struct db *db, const char *project, const char *ids,
-    struct mw_snapshot *s, const struct model_idx *map, char **cause)
+    const char *published, struct mw_snapshot *s, const struct model_idx *map,
+    char **cause)
 {
 	struct db_res *r;
 	struct mw_incident *inc;
@@ -596,7 +613,7 @@ model_load_alerts(struct db *db, const char *project, const char *ids,
 	int i, n;
 
 	snprintf(limit, sizeof limit, "%d", MODEL_MAX_ALERTS);
-	r = DBQ(db, cause, model_sql_alerts, project, ids, limit);
+	r = DBQ(db, cause, model_sql_alerts, project, ids, limit, published);
 	if (r == NULL)
 		return -1;
 	n = db_res_rows(r);
@@ -675,6 +692,8 @@ model_load_filtered(struct db *db, long long project_id, enum model_filter f,
 	struct model_idx *map = NULL;
 	long long *ids = NULL;
 	char project[24], *ids_txt = NULL, *want_txt = NULL;
+	/* lists show completed runs' rows; given ids are taken as they are */
+	const char *published = f == MODEL_IDS ? "false" : "true";
 	size_t i;
 
 	snprintf(project, sizeof project, "%lld", project_id);
@@ -691,10 +710,11 @@ model_load_filtered(struct db *db, long long project_id, enum model_filter f,
 	}
 	qsort(map, s->n_incidents, sizeof *map, model_idx_cmp);
 	ids_txt = model_id_array(ids, s->n_incidents);
-	if (model_load_hypotheses(db, project, ids_txt, s, map, cause) != 0 ||
-	    model_load_recommendations(db, project, ids_txt, with_hidden, s, map,
+	if (model_load_hypotheses(db, project, ids_txt, published, s, map,
 	    cause) != 0 ||
-	    model_load_alerts(db, project, ids_txt, s, map, cause) != 0 ||
+	    model_load_recommendations(db, project, ids_txt, with_hidden,
+	    published, s, map, cause) != 0 ||
+	    model_load_alerts(db, project, ids_txt, published, s, map, cause) != 0 ||
 	    /* the report stage's snapshot of given ids needs no health */
 	    model_load_run(db, project, f != MODEL_IDS, s, cause) != 0)
 		goto fail;

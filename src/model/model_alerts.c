@@ -5,7 +5,8 @@
  * its times, read in one query, and the `alerts --json` array built from
  * it.  External alerts are in midwatch.alerts from the moment they are
  * ingested (sql/012_alertmanager.sql), so their ids are the ones ack,
- * resolve and silence take.
+ * resolve and silence take.  An alert a pipeline run raised shows once the
+ * run completed (published, sql/015_run_output.sql).
  */
 #include "config.h"
 
@@ -67,7 +68,7 @@ static const char model_sql_alert_list[] =
     "    ON g.project_id = a.project_id AND g.signal_type = 'external_alert'"
     "   AND a.details ->> 'signal_type' = 'external_alert'"
     "   AND g.id::text = a.details ->> 'signal_id'"
-    " WHERE a.project_id = $1"
+    " WHERE a.project_id = $1 AND a.published"
     "   AND ($2::boolean OR a.status IN ('active', 'acknowledged')"
     "        OR (a.status = 'silenced'"
     "            AND coalesce(a.silenced_until, '-infinity') <= now()))"

@@ -202,14 +202,25 @@ model_health_load(struct db *db, long long project_id, double max_age,
     struct mw_health *h, char **cause)
 {
 	struct db_res *r;
-	char proj[24];
+	char proj[24], *dead = NULL;
 	const char *st;
 	json_t *sk;
 
 	memset(h, 0, sizeof *h);
 	snprintf(proj, sizeof proj, "%lld", project_id);
+	/* A run whose runner died (its lock is gone) is failed, now: marked
+	 * so, or in a read-only session only counted so. */
+	if (db_reap_dead_runs(db, project_id, &dead, cause) != 0)
+		return -1;
 	r = DBQ(db, cause,
-	    "WITH runs AS (SELECT * FROM midwatch.pipeline_runs"
+	    "WITH runs AS (SELECT id, kind, window_end, started_at, created_at,"
+	    "  finished_at, skipped_units, summary,"
+	    "  CASE WHEN id = ANY ($2::bigint[]) THEN 'failed' ELSE status END"
+	    "   AS status,"
+	    "  CASE WHEN id = ANY ($2::bigint[]) AND status <> 'failed'"
+	    "   THEN 'abandoned: runner died (its session and the pipeline lock"
+	    " are gone)' ELSE error END AS error"
+	    "  FROM midwatch.pipeline_runs"
 	    "  WHERE project_id = $1 AND kind = 'pipeline'),"
 	    " last AS (SELECT * FROM runs"
 	    "  WHERE status IN ('completed', 'failed', 'skipped')"
@@ -227,7 +238,8 @@ model_health_load(struct db *db, long long project_id, double max_age,
 	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'from')::timestamptz),"
 	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'to')::timestamptz),"
 	    "  (SELECT count(*) FROM runs), l.summary -> 'gap' ->> 'last_error'"
-	    " FROM ok CROSS JOIN streak LEFT JOIN last l ON true", proj);
+	    " FROM ok CROSS JOIN streak LEFT JOIN last l ON true", proj, dead);
+	free(dead);
 	if (r == NULL)
 		return -1;
 	h->now = db_res_f(r, 0, 0);

@@ -154,27 +154,18 @@ pipeline_lock_holder(struct db *db, long long project_id, const char *key)
 }
 
 /* Marks runs (of any kind) left 'running' or 'pending' by a dead process as
- * failed; only called while holding the lock, so no live run can own such a
- * row (pipeline_int.h). */
+ * failed; called while holding the lock, so no live run can own such a
+ * row (pipeline_int.h).  Readers do the same (db_reap_dead_runs). */
 int
 pipeline_reap_abandoned(struct db *db, const char *proj, char **cause)
 {
-	struct db_res *r;
-	int n;
+	char *dead = NULL;
 
-	r = DBQ(db, cause,
-	    "UPDATE midwatch.pipeline_runs SET status = 'failed',"
-	    " finished_at = now(), current_stage = NULL,"
-	    " error = 'abandoned: the process running it went away'"
-	    "  || coalesce(' during stage ' || current_stage, '')"
-	    " WHERE project_id = $1 AND status IN ('pending', 'running')"
-	    " RETURNING id", proj);
-	if (r == NULL)
+	if (db_reap_dead_runs(db, strtoll(proj, NULL, 10), &dead, cause) != 0)
 		return -1;
-	n = db_res_rows(r);
-	if (n > 0)
-		log_warn("marked %d abandoned pipeline run(s) as failed", n);
-	db_res_free(r);
+	if (strcmp(dead, "{}") != 0)
+		log_warn("marked abandoned pipeline run(s) %s as failed", dead);
+	free(dead);
 	return 0;
 }
 
@@ -369,7 +360,11 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 	    " current_stage = NULL, summary = $2::jsonb, error = $3,"
 	    " skipped_units = $5::int"
 	    " WHERE project_id = $1 AND id = $4"
-	    "   AND status IN ('pending', 'running')",
+	    "   AND (status IN ('pending', 'running')"
+	    /* a reader that saw the lock gone (the connection was lost)
+	     * called it abandoned: the real reason is better */
+	    "    OR ($3::text IS NOT NULL AND status = 'failed'"
+	    "        AND error LIKE 'abandoned:%'))",
 	    ctx->project, dump, error, ctx->run,
 	    pipeline_ll(n, sizeof n, ctx->nskipped)) != 0) {
 		log_error("cannot record the end of pipeline run %s: %s", ctx->run,

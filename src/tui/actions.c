@@ -9,10 +9,10 @@
  * saying what else it changes (feedback_effect) -- then post one feedback
  * intent per target.  The expected status is shown at once (an override)
  * until the worker answers with fresh data.  Each intent carries an
- * idempotency key made of the operator, the action, the target, the status
- * the data gave it and the snapshot it was seen in: a repeated key press
- * (even one that sees the first one's expected status) or a retry after a
- * reconnect records once, a deliberate repeat on newer data records again.
+ * idempotency key made when the key is pressed ("console:<uuid>"): every
+ * retry after a reconnect and a replay from the journal after a restart
+ * carry it, so the intent records once.  The same person repeating an
+ * action that changes nothing records nothing (feedback.c).
  */
 #include "config.h"
 
@@ -20,12 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "midwatch/feedback.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
@@ -80,18 +80,40 @@ actions_drop_target(struct target *t, size_t *n, size_t i)
 	(*n)--;
 }
 
+/* Row kinds and the feedback target kinds they stand for. */
+static const struct {
+	enum row_kind kind;
+	const char *name;
+} actions_kinds[] = {
+	{ ROW_INCIDENT, "incident" }, { ROW_HYPOTHESIS, "hypothesis" },
+	{ ROW_EVIDENCE, "evidence" }, { ROW_RECO, "recommendation" },
+	{ ROW_ALERT, "alert" },
+};
+
 /* The feedback target_kind of a row kind. */
 static const char *
 actions_kind_name(enum row_kind k)
 {
-	switch (k) {
-	case ROW_INCIDENT: return "incident";
-	case ROW_HYPOTHESIS: return "hypothesis";
-	case ROW_EVIDENCE: return "evidence";
-	case ROW_RECO: return "recommendation";
-	case ROW_ALERT: return "alert";
-	}
+	size_t i;
+
+	for (i = 0; i < MW_ARRAY_LEN(actions_kinds); i++)
+		if (actions_kinds[i].kind == k)
+			return actions_kinds[i].name;
 	return "?";
+}
+
+/* The row kind of a feedback target kind (see tui_int.h). */
+int
+actions_kind_of(const char *name, enum row_kind *k)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < MW_ARRAY_LEN(actions_kinds); i++)
+		if (strcmp(actions_kinds[i].name, name) == 0) {
+			*k = actions_kinds[i].kind;
+			return 0;
+		}
+	return -1;
 }
 
 /* The plural of a target kind, for messages about several items. */
@@ -243,14 +265,17 @@ actions_undo_hint(struct ui *ui)
 	return s;
 }
 
-/* Posts one feedback intent and shows its expected result at once. */
-static void
-actions_send(struct ui *ui, const struct target *t, enum feedback_action fa,
-    const char *payload, const char *new_status, const char *verb)
+/* One feedback intent for target t, with the key of this intent (made now,
+ * once: every retry and a replay from the journal carry it), and its
+ * expected result shown at once. */
+static struct intent *
+actions_intent_for(struct ui *ui, const struct target *t,
+    enum feedback_action fa, const char *payload, const char *new_status,
+    const char *verb)
 {
 	struct intent *in = xcalloc(1, sizeof *in);
 	struct override *o;
-	double seen = ui->snap != NULL ? ui->snap->taken_at : 0;
+	char uuid[UUID_STRLEN];
 
 	in->type = INTENT_FEEDBACK;
 	in->seq = ++ui->seq;
@@ -258,28 +283,25 @@ actions_send(struct ui *ui, const struct target *t, enum feedback_action fa,
 	in->target_kind = xstrdup(actions_kind_name(t->kind));
 	in->target_id = t->id;
 	in->payload = payload != NULL ? xstrdup(payload) : NULL;
-	if (fa == FB_NOTE)
-		in->key = xasprintf("console:%s:note:%s:%lld:%ld:%lu:%.6f",
-		    ui->cfg->actor, in->target_kind, t->id, (long)getpid(),
-		    in->seq, tui_wall());
-	else
-		in->key = xasprintf("console:%s:%s:%s:%lld:%s:%.3f", ui->cfg->actor,
-		    feedback_event_type(fa), in->target_kind, t->id, t->seen,
-		    seen);
+	uuid_v4(uuid);
+	in->key = xasprintf("console:%s", uuid);
 	in->label = xasprintf("%s %s", verb, t->label);
+	in->expect = new_status != NULL ? xstrdup(new_status) : NULL;
+	in->at = ui_now();
 	if (fa == FB_ALERT_SILENCE)
 		in->after = actions_undo_hint(ui);
 	if (new_status != NULL) {
 		ui->ovr = xreallocarray(ui->ovr, ui->n_ovr + 1, sizeof *ui->ovr);
 		o = &ui->ovr[ui->n_ovr++];
+		memset(o, 0, sizeof *o);
 		o->kind = t->kind;
 		o->id = t->id;
 		o->status = xstrdup(new_status);
 		o->who = xstrdup(ui->cfg->actor);
-		o->at = ui_now();
+		o->at = in->at;
 		o->seq = in->seq;
 	}
-	worker_post(ui->worker, in);
+	return in;
 }
 
 /* Forgets the bulk action in flight. */
@@ -334,6 +356,8 @@ actions_send_all(struct ui *ui, struct target *t, size_t n,
     enum feedback_action fa, const char *payload, const char *new_status,
     const char *verb)
 {
+	struct intent **in;
+	char *cause = NULL;
 	size_t i;
 
 	if (n > 1) {
@@ -345,13 +369,21 @@ actions_send_all(struct ui *ui, struct target *t, size_t n,
 		ui->batch.verb = xstrdup(verb);
 		ui->batch.noun = xstrdup(actions_kind_plural(t[0].kind));
 	}
+	in = xcalloc(n, sizeof *in);
 	for (i = 0; i < n; i++)
-		actions_send(ui, &t[i], fa, payload, new_status, verb);
+		in[i] = actions_intent_for(ui, &t[i], fa, payload, new_status,
+		    verb);
 	if (n > 1)
 		actions_message(ui, 0, "%s: %zu %s...", verb, n,
 		    actions_kind_plural(t[0].kind));
 	else if (n == 1)
 		actions_message(ui, 0, "%s %s...", verb, t[0].label);
+	/* To the journal first (one fsync), then to the worker. */
+	if (n > 0 && worker_post_feedback(ui->worker, in, n, &cause) != 0) {
+		actions_message(ui, 1, "%s; kept in memory only", cause);
+		free(cause);
+	}
+	free(in);
 	pane_clear_marks(&ui->panes[ui->focus]);
 	return R_REDRAW;
 }

@@ -635,6 +635,10 @@ draw_status(struct ui *ui)
 		    draw_glyph(G_DOT), active, draw_glyph(G_DOT));
 	} else
 		buf_printf(&right, "loading %s ", draw_glyph(G_DOT));
+	/* Actions held in the journal until the database takes them. */
+	if (ui->n_waiting > 0)
+		buf_printf(&right, "%zu pending %s ", ui->n_waiting,
+		    draw_glyph(G_DOT));
 	buf_printf(&right, "%s%s ", ui->cfg->actor, ui->cfg->readonly ? " [read-only]" : "");
 	rw = text_width(buf_str(&right), draw_is_utf8);
 	if (rw > r->w / 2)

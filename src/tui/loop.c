@@ -64,6 +64,55 @@ loop_confirm_override(struct ui *ui, unsigned long seq)
 			ui->ovr[i].confirmed = 1;
 }
 
+/* Notes that the action seq waits for the database (shown pending). */
+static void
+loop_wait(struct ui *ui, unsigned long seq)
+{
+	size_t i;
+
+	for (i = 0; i < ui->n_waiting; i++)
+		if (ui->waiting[i] == seq)
+			return;
+	ui->waiting = xreallocarray(ui->waiting, ui->n_waiting + 1,
+	    sizeof *ui->waiting);
+	ui->waiting[ui->n_waiting++] = seq;
+}
+
+/* The database answered for the action seq: it is no longer pending. */
+static void
+loop_unwait(struct ui *ui, unsigned long seq)
+{
+	size_t i;
+
+	for (i = 0; i < ui->n_waiting; i++)
+		if (ui->waiting[i] == seq) {
+			ui->waiting[i] = ui->waiting[--ui->n_waiting];
+			return;
+		}
+}
+
+/* An action an earlier console left in the journal: shown as pending with
+ * its expected status until its WMSG_DONE. */
+static void
+loop_restored(struct ui *ui, const struct wmsg *m)
+{
+	struct override *o;
+	enum row_kind kind;
+
+	loop_wait(ui, m->seq);
+	if (m->status == NULL || actions_kind_of(m->kind, &kind) != 0)
+		return;
+	ui->ovr = xreallocarray(ui->ovr, ui->n_ovr + 1, sizeof *ui->ovr);
+	o = &ui->ovr[ui->n_ovr++];
+	memset(o, 0, sizeof *o);
+	o->kind = kind;
+	o->id = m->id;
+	o->status = xstrdup(m->status);
+	o->who = xstrdup(m->who != NULL ? m->who : "?");
+	o->at = m->at;
+	o->seq = m->seq;
+}
+
 /* Shows s as the data from now on (taken over); rows are rebuilt before
  * the old snapshot is freed, because they point into it. */
 void
@@ -124,7 +173,14 @@ loop_message(struct ui *ui, struct wmsg *m)
 			ui->detail_loading = 0;
 		}
 		break;
+	case WMSG_PENDING:
+		loop_restored(ui, m);
+		break;
 	case WMSG_DONE:
+		if (m->rc == 2)
+			loop_wait(ui, m->seq);	/* held in the journal */
+		else
+			loop_unwait(ui, m->seq);
 		if (m->snap != NULL || m->rc < 0)
 			loop_drop_override(ui, m->seq);
 		else if (m->rc != 2)

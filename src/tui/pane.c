@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -268,6 +269,29 @@ ui_override(struct ui *ui, enum row_kind kind, long long id)
 		if (ui->ovr[i - 1].kind == kind && ui->ovr[i - 1].id == id)
 			return &ui->ovr[i - 1];
 	return NULL;
+}
+
+/* Whether the action shown on an object waits for the database. */
+int
+ui_pending(struct ui *ui, enum row_kind kind, long long id)
+{
+	const struct override *o = ui_override(ui, kind, id);
+	size_t i;
+
+	for (i = 0; o != NULL && i < ui->n_waiting; i++)
+		if (ui->waiting[i] == o->seq)
+			return 1;
+	return 0;
+}
+
+/* A status cell's text: short, with the pending mark. */
+const char *
+ui_status_cell(struct ui *ui, enum row_kind kind, long long id,
+    const char *status, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", ui_short_status(status),
+	    ui_pending(ui, kind, id) ? UI_PENDING_MARK : "");
+	return buf;
 }
 
 /* The status to show: a pending action's result, else the model's. */

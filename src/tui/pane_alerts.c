@@ -65,7 +65,7 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	const char *status = ui_status(ui, ROW_ALERT, a->id, a->status);
 	const char *who = a->acked_by;
 	double at = a->acked_at, until = a->silenced_until;
-	char age[32], info[96], since[32], *t, *w;
+	char age[32], info[96], since[32], cell[32], *t, *w;
 	int info_slot = CS_MUTED, info_w, faded;
 	struct tm tm;
 	time_t tt;
@@ -95,7 +95,8 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	}
 	ui_age(a->created_at, since, sizeof since);
 	info_w = l->width >= 120 ? 28 : 20;
-	line_cell(l, ui_short_status(status), 9, 0, draw_status_slot(status));
+	line_cell(l, ui_status_cell(ui, ROW_ALERT, a->id, status, cell,
+	    sizeof cell), 9, 0, draw_status_slot(status));
 	line_cell(l, ui_short_severity(a->severity), 5, 0,
 	    draw_severity_slot(a->severity));
 	faded = strcmp(status, "resolved") == 0 || strcmp(status, "silenced") == 0;

@@ -115,7 +115,7 @@ void
 pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l)
 {
 	struct buf b;
-	char num[32], *s, *t;
+	char num[32], cell[32], *s, *t;
 	const char *status;
 	int wide = l->width >= 120;
 
@@ -141,6 +141,12 @@ pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l)
 		if (strcmp(status, "proposed") != 0) {
 			const char *word = h->is_root_cause &&
 			    strcmp(status, "confirmed") == 0 ? "ROOT CAUSE" : status;
+
+			if (ui_pending(ui, ROW_HYPOTHESIS, h->id)) {
+				snprintf(cell, sizeof cell, "%s%s", word,
+				    UI_PENDING_MARK);
+				word = cell;
+			}
 
 			line_cell(l, word, (int)strlen(word) + 1, 0,
 			    draw_status_slot(status));

@@ -54,7 +54,7 @@ pane_incidents_line(struct ui *ui, const struct row *r, struct line *l)
 {
 	const struct mw_incident *inc = r->obj;
 	const char *status = ui_status(ui, ROW_INCIDENT, inc->id, inc->status);
-	char id[32], age[32], *service, *title;
+	char id[32], age[32], cell[32], *service, *title;
 	int wide = l->width >= 120;
 
 	snprintf(id, sizeof id, "#%lld", inc->id);
@@ -71,7 +71,8 @@ pane_incidents_line(struct ui *ui, const struct row *r, struct line *l)
 		free(t);
 	}
 	line_cell(l, id, 6, 0, -1);
-	line_cell(l, ui_short_status(status), 9, 0, draw_status_slot(status));
+	line_cell(l, ui_status_cell(ui, ROW_INCIDENT, inc->id, status, cell,
+	    sizeof cell), 9, 0, draw_status_slot(status));
 	line_cell(l, ui_short_severity(inc->severity), 5, 0,
 	    draw_severity_slot(inc->severity));
 	line_cell(l, service, wide ? 24 : l->width < 80 ? 12 : 16, 0, -1);

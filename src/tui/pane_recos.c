@@ -53,10 +53,11 @@ pane_recos_line(struct ui *ui, const struct row *row, struct line *l)
 	const char *who = r->acked_by;
 	double at = r->acked_at;
 	struct buf b;
-	char age[32], *t;
+	char age[32], cell[32], *t;
 	int faded;
 
-	line_cell(l, ui_short_status(status), 10, 0, draw_status_slot(status));
+	line_cell(l, ui_status_cell(ui, ROW_RECO, r->id, status, cell,
+	    sizeof cell), 10, 0, draw_status_slot(status));
 	line_cell(l, r->type, 14, 0, CS_HEADING);
 	buf_init(&b);
 	if (!r->publishable) {

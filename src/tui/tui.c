@@ -311,6 +311,7 @@ tui_free(struct ui *ui)
 		free(ui->ovr[i].who);
 	}
 	free(ui->ovr);
+	free(ui->waiting);
 	free(ui->detail_error);
 	free(ui->db_text);
 	free(ui->pipe_text);
@@ -343,6 +344,19 @@ tui_check(const struct conf *c, char **cause)
 	return rc;
 }
 
+/* Says, once the terminal is back, what waits in the journal. */
+static void
+tui_pending_note(const struct ui *ui, const char *jpath)
+{
+	if (ui->n_waiting == 0 || jpath == NULL)
+		return;
+	fprintf(stderr, "midwatch: %zu action%s wait%s for the database in %s; "
+	    "the next console on this database and project records %s\n",
+	    ui->n_waiting, ui->n_waiting == 1 ? "" : "s",
+	    ui->n_waiting == 1 ? "s" : "", jpath,
+	    ui->n_waiting == 1 ? "it" : "them");
+}
+
 /* Runs the console (see tui.h). */
 int
 tui_run(struct tui_config *cfg, char **cause)
@@ -351,6 +365,7 @@ tui_run(struct tui_config *cfg, char **cause)
 	struct ui ui;
 	const struct conf *c = cfg->conf;
 	const char *nc;
+	char *jpath = NULL;
 	int utf8, color, rc, i;
 
 	memset(&ui, 0, sizeof ui);
@@ -447,9 +462,12 @@ tui_run(struct tui_config *cfg, char **cause)
 	}
 	ui.dirty = R_REDRAW;
 	rc = loop_run(&ui);
+	if (worker_journal(ui.worker) != NULL)
+		jpath = xstrdup(worker_journal(ui.worker));
 	/* Let a feedback event in flight finish (it is one transaction). */
 	if (worker_stop(ui.worker, 3000) != 0) {
 		tui_stop();
+		tui_pending_note(&ui, jpath);
 		tui_signals_reset();
 		log_close();
 		/* A pipeline stage is still running: the server rolls it back. */
@@ -457,7 +475,9 @@ tui_run(struct tui_config *cfg, char **cause)
 	}
 	ui.worker = NULL;
 	tui_stop();
+	tui_pending_note(&ui, jpath);
 out:
+	free(jpath);
 	tui_signals_reset();
 	log_set_fatal_hook(NULL);
 	log_close();

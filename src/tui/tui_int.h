@@ -103,6 +103,10 @@ struct prompt {
 	char *saved;		/* PROMPT_FILTER: the filter before editing */
 };
 
+/* After the status of an object whose action waits for the database
+ * (held in the journal): "acked*". */
+#define UI_PENDING_MARK "*"
+
 /* An action the worker has not confirmed yet: its expected status is shown
  * at once and survives snapshots until the worker replies. */
 struct override {
@@ -194,6 +198,9 @@ struct ui {
 	int alerts_all;			/* all alerts, not the incident's */
 	struct override *ovr;
 	size_t n_ovr;
+	unsigned long *waiting;		/* seqs of actions held for the database
+					 * (in the journal): shown pending */
+	size_t n_waiting;
 	struct batch batch;
 
 	/* Status bar. */
@@ -302,6 +309,12 @@ const char *ui_status(struct ui *ui, enum row_kind kind, long long id,
     const char *model_status);
 const struct override *ui_override(struct ui *ui, enum row_kind kind,
     long long id);
+/* Non-zero when the action shown on the object waits for the database. */
+int ui_pending(struct ui *ui, enum row_kind kind, long long id);
+/* The short status of a status cell, marked UI_PENDING_MARK while the
+ * action that set it waits for the database (written into buf). */
+const char *ui_status_cell(struct ui *ui, enum row_kind kind, long long id,
+    const char *status, char *buf, size_t len);
 char *ui_clean(const char *s);
 const char *ui_short_status(const char *status);
 const char *ui_short_severity(const char *sev);
@@ -363,6 +376,8 @@ void actions_free_targets(struct target *t, size_t n);
 int actions_batch_done(struct ui *ui, unsigned long seq, int rc,
     const char *text);
 void actions_batch_clear(struct ui *ui);
+/* The row kind of a feedback target kind ("alert"); 0, or -1. */
+int actions_kind_of(const char *name, enum row_kind *k);
 /* Selects incident id in the incidents pane (clearing a filter or showing
  * hidden incidents when they keep it out); 0 when it is not in the data. */
 int actions_select_incident(struct ui *ui, long long id);

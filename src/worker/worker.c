@@ -11,6 +11,13 @@
  * not run, and reconnects with exponential backoff (1 s .. 30 s).  A
  * feedback intent is retried with the same idempotency key, so an action
  * whose commit reached the server before the link dropped records once.
+ *
+ * Feedback is journaled (journal.c) before the data thread sees it, held in
+ * arrival order while the database is away (any number of intents), and
+ * replayed in that order once it is back; an intent leaves the journal when
+ * the database answered.  At start the worker reads back what an earlier
+ * console left in the journal for this database and project, tells the UI
+ * (WMSG_PENDING) and replays it first.
  */
 #include "config.h"
 
@@ -34,7 +41,6 @@
 #define WORKER_BACKOFF_MIN 1.0
 #define WORKER_BACKOFF_MAX 30.0
 #define WORKER_NOTIFY_DELAY 0.05	/* coalesce a burst of notifications */
-#define WORKER_MAX_ATTEMPTS 5		/* feedback tries across reconnects */
 
 /* Monotonic seconds. */
 double
@@ -67,6 +73,8 @@ intent_free(struct intent *in)
 	free(in->key);
 	free(in->label);
 	free(in->after);
+	free(in->expect);
+	free(in->actor);
 	free(in->service);
 	free(in);
 }
@@ -79,6 +87,9 @@ wmsg_free(struct wmsg *m)
 		return;
 	free(m->text);
 	free(m->stage);
+	free(m->kind);
+	free(m->status);
+	free(m->who);
 	if (m->snap != NULL)
 		model_free(m->snap);
 	free(m);
@@ -298,7 +309,7 @@ worker_feedback(struct worker *w, struct intent *in)
 	memset(&fb, 0, sizeof fb);
 	fb.action = in->action;
 	fb.project_id = w->project_id;
-	fb.actor = w->actor;
+	fb.actor = in->actor != NULL ? in->actor : w->actor;
 	fb.actor_type = "user";
 	fb.target_kind = in->target_kind;
 	fb.target_id = in->target_id;
@@ -311,9 +322,9 @@ worker_feedback(struct worker *w, struct intent *in)
 	} else
 		rc = feedback_record(w->db, &fb, &res, &cause);
 	json_decref(payload);
-	if (rc < 0 && w->fake_load == NULL && worker_check_lost(w, cause) &&
-	    in->attempts < WORKER_MAX_ATTEMPTS) {
-		/* Unknown whether it committed: retry with the same key. */
+	if (rc < 0 && w->fake_load == NULL && worker_check_lost(w, cause)) {
+		/* Unknown whether it committed: retry with the same key once
+		 * the database is back, however long that takes. */
 		free(cause);
 		m->rc = 2;
 		m->text = xasprintf("%s: waiting for the database", in->label);
@@ -344,7 +355,8 @@ worker_feedback(struct worker *w, struct intent *in)
 	 * showing the expected state of an item confirmed without data until
 	 * the next snapshot arrives.
 	 */
-	if (w->connected && !queue_empty(w->to_data)) {
+	if (w->connected && (!queue_empty(w->to_data) ||
+	    !queue_empty(w->held))) {
 		w->reload_at = worker_now();
 	} else if (w->connected) {
 		m->snap = worker_load(w, &cause);
@@ -357,12 +369,16 @@ worker_feedback(struct worker *w, struct intent *in)
 		}
 	}
 out:
+	/* The database answered (or never will: read-only, dev data). */
+	worker_journal_done(w, in);
 	worker_send(w, m);
 	intent_free(in);
 	return 0;
 }
 
 /* ---- the data thread ------------------------------------------------------------ */
+
+static void worker_run_held(struct worker *w);
 
 /* Runs (or keeps) the intents that arrived. */
 static void
@@ -403,11 +419,10 @@ worker_intents(struct worker *w)
 				m->text = xasprintf("%s: queued until the database is back",
 				    in->label);
 				worker_send(w, m);
-				queue_push_front(w->held, in);
-				break;
 			}
-			if (worker_feedback(w, in) == 1)
-				queue_push_front(w->held, in);
+			/* Behind whatever waits already: in order. */
+			queue_push(w->held, in);
+			worker_run_held(w);
 			break;
 		}
 		if (worker_stopping(w))
@@ -415,24 +430,20 @@ worker_intents(struct worker *w)
 	}
 }
 
-/* Runs the intents held while the database was away, oldest first. */
+/* Runs the intents held while the database was away, oldest first, all of
+ * them, until the connection fails again (the rest keep their order). */
 static void
 worker_run_held(struct worker *w)
 {
-	struct intent *list[64], *in;
-	size_t n = 0, i;
+	struct intent *in;
 
-	/* held is LIFO (push_front); collect, then run in arrival order. */
-	while (n < MW_ARRAY_LEN(list) && (in = queue_pop(w->held)) != NULL)
-		list[n++] = in;
-	for (i = n; i > 0; i--) {
-		in = list[i - 1];
-		if (!w->connected) {
+	queue_drain(w->held);
+	while (w->connected && !worker_stopping(w) &&
+	    (in = queue_pop(w->held)) != NULL) {
+		if (worker_feedback(w, in) == 1) {
 			queue_push_front(w->held, in);
-			continue;
+			break;
 		}
-		if (worker_feedback(w, in) == 1)
-			queue_push_front(w->held, in);
 	}
 }
 
@@ -475,8 +486,10 @@ worker_data_main(void *arg)
 		w->connected = 1;
 		w->reload_at = worker_now();
 	} else if (w->db != NULL && db_alive(w->db)) {
-		/* The connection cli_connect opened; add the listener. */
-		worker_connect(w);
+		/* The connection cli_connect opened; add the listener, then
+		 * replay what the journal gave back. */
+		if (worker_connect(w) == 0)
+			worker_run_held(w);
 	} else
 		w->retry_at = worker_now();
 	w->next_periodic = worker_now() + w->refresh_interval;
@@ -567,6 +580,7 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();
 	w->held = queue_new();
+	worker_journal_open(w);
 	if ((rc = worker_spawn(&w->data_thread, worker_data_main, w)) != 0) {
 		*cause = xasprintf("cannot start the data worker: %s", strerror(rc));
 		goto fail;
@@ -662,6 +676,8 @@ worker_stop(struct worker *w, int timeout_ms)
 	queue_free(w->to_data, worker_free_intent);
 	queue_free(w->to_pipe, worker_free_intent);
 	queue_free(w->held, worker_free_intent);
+	free(w->journal);
+	free(w->dbid);
 	free(w->conninfo);
 	free(w->actor);
 	free(w);

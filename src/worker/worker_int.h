@@ -18,6 +18,8 @@ struct worker {
 	int pipeline_interval;		/* seconds, 0 = on demand only */
 	int refresh_interval;		/* seconds, > 0 */
 	struct mw_snapshot *(*fake_load)(void);
+	char *journal;			/* journal.h path, NULL: none kept */
+	char *dbid;			/* the database the journal names */
 
 	struct queue *to_ui;		/* wmsg, read by the UI */
 	struct queue *to_data;		/* intents, read by the data thread */
@@ -36,7 +38,7 @@ struct worker {
 	double reload_at;		/* monotonic time of a due reload, 0 none */
 	double next_periodic;		/* fallback reload, monotonic */
 	struct queue *held;		/* feedback waiting for the database,
-					 * newest first */
+					 * oldest first (replayed in order) */
 
 	/* Pipeline thread only. */
 	struct db *pdb;
@@ -49,6 +51,12 @@ struct wmsg *worker_msg_new(enum wmsg_type t);
 void worker_send(struct worker *w, struct wmsg *m);
 int worker_stopping(struct worker *w);
 int worker_spawn(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/* worker_journal.c: reads back the journal of this database and project
+ * into held and tells the UI (before the threads start); the database
+ * answered for in, so it leaves the journal. */
+void worker_journal_open(struct worker *w);
+void worker_journal_done(struct worker *w, const struct intent *in);
 
 /* worker_pipeline.c */
 int worker_pipeline_start(struct worker *w, char **cause);

@@ -2,7 +2,8 @@
 # test_feedback.sh - operator feedback against a real PostgreSQL over the SQL
 # fixture (tests/model/fixture.sql): each command records exactly one
 # feedback_events row with the right type, actor and target and updates the
-# derived status in the same transaction; a repeat records once; invalid
+# derived status in the same transaction; a repeat records once (one key
+# per intent: --key K, no clock in the decision); invalid
 # targets and transitions are refused without a row; confirming a root cause
 # writes the learning record; the log is append-only; one NOTIFY per event.
 . "$top_srcdir/tests/lib/tap.sh"
@@ -239,6 +240,59 @@ t_eq "note without text is a usage error" 2 "$rc"
 out=$("$MIDWATCH" note alert 99999 hello 2>&1); rc=$?
 t_eq "note on an unknown alert exits 1" 1 "$rc"
 t_match "naming the kind and id" "no alert 99999" "$out"
+
+# --- one operator intent, one key; no clock ---------------------------------------
+q "insert into midwatch.alerts (id, project_id, incident_id, fingerprint, title)
+    select x, p.id, 200, 'fixture:' || x, 'key test ' || x
+      from midwatch.projects p, generate_series(810, 813) x where p.slug = 'default'" >/dev/null
+ack_events() { q "select count(*) from midwatch.feedback_events where target_id = $1 and event_type = 'alert_acknowledged'"; }
+out=$("$MIDWATCH" ack 810 --key deploy-42 2>&1); rc=$?
+t_eq "ack --key K records" "0 alert 810 acknowledged by alice" "$rc $out"
+t_eq "... under the key given" "deploy-42" \
+    "$(q "select idempotency_key from midwatch.feedback_events where target_id = 810")"
+"$MIDWATCH" --as bob resolve 810 >/dev/null 2>&1
+out=$("$MIDWATCH" ack 810 --key deploy-42 2>&1); rc=$?
+t_eq "the same key again, after bob resolved the alert, is a no-op (exit 0)" "0" "$rc"
+t_match "... already recorded" "^already recorded: alert 810 acknowledged" "$out"
+t_eq "... one acknowledgement" "1" "$(ack_events 810)"
+"$MIDWATCH" ack 812 >/dev/null 2>&1
+t_match "without --key each invocation gets its own key (cli:<uuid>)" \
+    "^cli:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$" \
+    "$(q "select idempotency_key from midwatch.feedback_events where target_id = 812")"
+# alice acknowledged 811 ten minutes ago (dated back: across minute
+# boundaries and any window): pressing again still changes nothing.
+q "with a as (update midwatch.alerts set status = 'acknowledged', status_source = 'feedback',
+              acknowledged_by = 'alice', acknowledged_at = now() - interval '10 minutes'
+              where id = 811 returning project_id, id, incident_id)
+   insert into midwatch.feedback_events (project_id, actor_type, actor_id, event_type,
+              target_kind, target_id, incident_id, payload, idempotency_key, created_at)
+   select project_id, 'user', 'alice', 'alert_acknowledged', 'alert', id, incident_id, '{}',
+          'an-old-press', now() - interval '10 minutes' from a" >/dev/null
+out=$("$MIDWATCH" ack 811 2>&1); rc=$?
+t_eq "the same person acknowledging again ten minutes later exits 0" "0" "$rc"
+t_match "... and is already recorded: nothing changed in between, whatever the clock says" \
+    "^already recorded: alert 811 acknowledged by alice" "$out"
+t_eq "... one event" "1" "$(ack_events 811)"
+out=$("$MIDWATCH" --as bob ack 811 2>&1)
+t_eq "another person acknowledging it is recorded" "alert 811 acknowledged by bob (it was acknowledged already)" "$out"
+t_eq "... two events" "2" "$(ack_events 811)"
+"$MIDWATCH" note incident 203 the same words >/dev/null 2>&1
+"$MIDWATCH" note incident 203 the same words >/dev/null 2>&1
+t_eq "the same note twice, without --key, is two intents: two events" "2" \
+    "$(q "select count(*) from midwatch.feedback_events where payload->>'text' = 'the same words'")"
+"$MIDWATCH" note --key note-7 incident 203 a keyed note >/dev/null 2>&1
+out=$("$MIDWATCH" note --key note-7 incident 203 a keyed note 2>&1); rc=$?
+t_eq "note --key K retried exits 0" "0" "$rc"
+t_match "... already recorded" "^already recorded: note added to incident 203" "$out"
+t_eq "... one event" "1" "$(q "select count(*) from midwatch.feedback_events where idempotency_key = 'note-7'")"
+"$MIDWATCH" ack 813 --key '' >/dev/null 2>&1; rc=$?
+t_eq "an empty --key is a usage error" "2" "$rc"
+"$MIDWATCH" ack 813 --key "$(printf 'a\tb')" >/dev/null 2>&1; rc=$?
+t_eq "a --key with a control character is a usage error" "2" "$rc"
+"$MIDWATCH" ack 813 --key "$(printf '%0201d' 0)" >/dev/null 2>&1; rc=$?
+t_eq "a --key of 201 bytes is a usage error" "2" "$rc"
+"$MIDWATCH" ack 813 --key "$(printf '%0200d' 0)" >/dev/null 2>&1; rc=$?
+t_eq "200 bytes are accepted" "0" "$rc"
 
 # --- a confirmed root cause ranks first at once ----------------------------------
 before=$(q "select string_agg(id || ':' || rank, ',' order by id) from midwatch.hypotheses where incident_id = 200")

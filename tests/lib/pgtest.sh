@@ -6,6 +6,10 @@
 #   pgtest_start            start the cluster
 #   pgtest_createdb NAME    create a database and make it PGDATABASE
 #   pgtest_psql ARGS...     psql -X -q -At -v ON_ERROR_STOP=1
+#   pgtest_halt             stop the server (fast: sessions are ended), keep it
+#   pgtest_sleepers DB N [S] wait (at most S seconds, default 60) until N
+#                           sessions of DB sit in pg_sleep; 0 when they do
+#   pgtest_resume           start it again, as pgtest_start did
 
 pgtest_bindir() {
 	ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
@@ -21,6 +25,31 @@ pgtest_stop() {
 	fi
 	[ -n "${PGTEST_DIR:-}" ] && rm -rf "$PGTEST_DIR"
 	[ -n "${TAP_TMP:-}" ] && rm -rf "$TAP_TMP"
+}
+
+pgtest_server_start() {
+	pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -l "$PGTEST_DIR/log" -w \
+	    -o "-c listen_addresses='' -k $PGTEST_DIR -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+	    start >"$TAP_TMP/pgctl.log" 2>&1
+}
+
+pgtest_sleepers() {
+	_i=0
+	_max=$(( ${3:-60} * 10 ))
+	while [ "$(pgtest_psql -c "select count(*) from pg_stat_activity where wait_event = 'PgSleep' and datname = '$1'")" != "$2" ]; do
+		[ "$_i" -ge "$_max" ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 0
+}
+
+pgtest_halt() {
+	pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -m fast -w stop >/dev/null 2>&1
+}
+
+pgtest_resume() {
+	pgtest_server_start
 }
 
 pgtest_start() {
@@ -39,9 +68,7 @@ pgtest_start() {
 	    -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$TAP_TMP/initdb.log" 2>&1; then
 		echo "Bail out! initdb failed"; sed 's/^/# /' "$TAP_TMP/initdb.log"; exit 1
 	fi
-	if ! pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -l "$PGTEST_DIR/log" -w \
-	    -o "-c listen_addresses='' -k $PGTEST_DIR -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-	    start >"$TAP_TMP/pgctl.log" 2>&1; then
+	if ! pgtest_server_start; then
 		echo "Bail out! pg_ctl start failed"; sed 's/^/# /' "$TAP_TMP/pgctl.log" "$PGTEST_DIR/log"; exit 1
 	fi
 	PGHOST=$PGTEST_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres

@@ -195,10 +195,7 @@ CREATE TRIGGER test_stall AFTER INSERT ON midwatch.evidence_artifacts
 EOF
 "$MIDWATCH" run >"$TAP_TMP/restart.out" 2>&1 &
 runner=$!
-i=0
-while [ "$(pgtest_psql -c "select count(*) from pg_stat_activity where wait_event = 'PgSleep' and datname = 'restarted'")" != 1 ] && [ $i -lt 300 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+pgtest_sleepers restarted 1 30
 pgtest_as_server "$PGTEST_BIN/pg_ctl" -D "$PGTEST_DIR/data" -l "$PGTEST_DIR/log" -m fast -w restart >/dev/null 2>&1
 wait $runner; rc=$?
 out=$(cat "$TAP_TMP/restart.out")
