@@ -139,6 +139,14 @@ char *ingest_redact_raw(const char *s);
  * cut to INGEST_MAX_PAYLOAD bytes with a note of the full length.
  * Malloc'd. */
 char *ingest_payload_text(const char *s, size_t len, size_t full_len);
+/*
+ * Input quoted in a reason (an error the operator reads, a dead letter's
+ * reason, a source's last error): the len bytes of s made valid UTF-8 (bad
+ * bytes as \xNN), secrets redacted, cut between characters to at most max
+ * bytes ("..." after when cut), on one line (newline, CR and tab as \n, \r,
+ * \t, other controls as '?').  Malloc'd.
+ */
+char *ingest_quote(const char *s, size_t len, size_t max);
 
 
 /* ---- Alertmanager webhook bodies (ingest_alertmanager.c) ----------------- */
@@ -258,6 +266,15 @@ int ingest_file(struct ingest *in, const char *path, char **cause);
  */
 int ingest_git(struct ingest *in, const char *repo_path,
     const char *repo_name, const char *since, char **cause);
+/*
+ * The pure half of ingest_git: one record of the `git log --numstat` output
+ * ingest_git asks for (rec: the len bytes after a record's RS byte 0x1e;
+ * sha, author, author date and message each ended by a NUL, then numstat
+ * lines "added<TAB>removed<TAB>path") as the object of a `commit` line of
+ * repo, for ingest_kinds_parse_object: every string valid UTF-8, bad bytes
+ * as '?'.  NULL when the record is malformed (fewer than four fields).
+ */
+json_t *ingest_git_record(const char *rec, size_t len, const char *repo);
 /*
  * Names the source of what follows, for a pulled source (src/sources/):
  * name is stored with dead letters, source_id (an ingest_sources id, or 0)

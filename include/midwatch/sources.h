@@ -154,6 +154,15 @@ json_t *sources_prom_result(long status, const char *body, size_t len,
  * Malloc'd, or NULL when the series names none.
  */
 char *sources_prom_service(json_t *metric, const char *label);
+/*
+ * The `metric` line (a new object for ingest) of one [time, "value"] pair
+ * of a series' values: service, metric_name, the time as canonical text,
+ * the value parsed from its text, labels (an object, borrowed).  NULL when
+ * the pair is not a time and a number's text, or the number is NaN or
+ * infinite (Prometheus' 0/0): no point.
+ */
+json_t *sources_prom_point(json_t *pair, const char *service,
+    const char *metric_name, json_t *labels);
 /* Window [start, end] of the next pull: from the cursor's end (or now -
  * lookback), at most SOURCES_PROM_MAX_STEPS steps and max_window seconds,
  * to now - delay, both aligned down to step.  0 when there is a window,

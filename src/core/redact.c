@@ -489,7 +489,9 @@ match_authorization(const char *s, size_t i, struct hits *hs, size_t *next)
 		return *next > e;
 	}
 	e = cred_end(s, p);
-	if (e == p || redact_is_marker(s + p) ||
+	/* a run that ends at a marker was a longer word before a token in it
+	 * was redacted (a scheme, when a blank followed) */
+	if (e == p || redact_is_marker(s + p) || redact_is_marker(s + e) ||
 	    (q == 0 && !value_random(s + p, e - p)))
 		return 0;
 	hits_add(hs, p, e, NULL);
@@ -546,8 +548,9 @@ match_scheme(const char *s, size_t i, struct hits *hs, size_t *next)
 		;
 	while (q < e && s[q] == '=')
 		q++;
-	if (q < e)
-		return 0;	/* '=' only as padding: "bearer a_ttl=3600" is a pair */
+	if (q < e || redact_is_marker(s + e))
+		return 0;	/* '=' only as padding: "bearer a_ttl=3600" is a pair
+			 * (and "Basic x_key=[redacted]" was one) */
 	if (basic ? !basic_userpass(s + p, e - p) : !value_random(s + p, e - p))
 		return 0;
 	hits_add(hs, p, e, basic ? "basic-auth" : "bearer");
@@ -578,8 +581,13 @@ match_pair(const char *s, size_t i, struct hits *hs, size_t *next)
 	if (q == 0 && (s[p] == '{' || s[p] == '['))
 		return 0;	/* a structure; its parts are scanned */
 	e = q != 0 ? value_end_quoted(s, p, q) : value_end(s, p);
+	/* a value holding a marker had a secret redacted in it while the
+	 * pair was not one (a redaction would have taken the whole value):
+	 * the marker must not make it one now ("u?pwd:[redacted" is longer,
+	 * so more random, than "u?pwd:x") */
 	if (e == p || value_placeholder(s + p, e - p) ||
-	    value_is_word(s + p, e - p))
+	    value_is_word(s + p, e - p) ||
+	    memmem(s + p, e - p, "[redacted", 9) != NULL)
 		return 0;
 	/* not a pair: "auth:9ad7f9b" (an image tag), "oauth2-proxy: v7.5.1",
 	 * prose ("token: connection refused"); a password is one anyway */
@@ -598,8 +606,14 @@ static void
 match_userinfo(const char *s, size_t i, struct hits *hs)
 {
 	size_t p = i + 3, end, at, colon;
+	const char *mark;
 
 	end = p + strcspn(s + p, "/?# \t\r\n\"'<>`\\");
+	/* a marker ends it too: what it replaced may have ended it (a '/' in
+	 * a redacted value), and its ':' is no separator
+	 * ("https://[redacted:github]@host" has no password) */
+	if ((mark = memmem(s + p, end - p, "[redacted", 9)) != NULL)
+		end = (size_t)(mark - s);
 	for (at = end; at > p && s[at - 1] != '@'; at--)
 		;
 	if (at == p)
@@ -613,7 +627,10 @@ match_userinfo(const char *s, size_t i, struct hits *hs)
 }
 
 /* -----BEGIN ... PRIVATE KEY----- to the end of its END line (or of the
- * text). */
+ * text).  The label is what RFC 7468 labels are made of in practice:
+ * capitals, digits, blanks and single dashes; so no redaction marker can
+ * be inside one, and redacting something else never makes a header of
+ * text that was none (redacting stays idempotent). */
 static int
 match_private_key(const char *s, size_t i, struct hits *hs, size_t *next)
 {
@@ -622,7 +639,11 @@ match_private_key(const char *s, size_t i, struct hits *hs, size_t *next)
 	if (strncmp(s + i, "-----BEGIN", 10) != 0)
 		return 0;
 	p = s + i + 10;
-	if ((dash = strstr(p, "-----")) == NULL || dash - p > 100)
+	for (dash = p; (*dash >= 'A' && *dash <= 'Z') || (*dash >= '0' &&
+	    *dash <= '9') || *dash == ' ' || (*dash == '-' &&
+	    strncmp(dash, "-----", 5) != 0); dash++)
+		;
+	if (strncmp(dash, "-----", 5) != 0 || dash - p > 100)
 		return 0;
 	if (memmem(p, (size_t)(dash - p), "PRIVATE KEY", 11) == NULL)
 		return 0;
@@ -651,12 +672,16 @@ hit_cmp(const void *a, const void *b)
 static void
 scan(const char *s, struct hits *hs)
 {
-	size_t n = strlen(s), i = 0, next, o, k;
+	size_t n = strlen(s), i = 0, next, o, k, after = 0;
 	struct redact_hit h;
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		int word = i == 0 || !redact_alnum((unsigned char)s[i - 1]);
+		/* a word starts after a secret too: once it is replaced, a
+		 * marker's ']' comes before it (so redacting stays
+		 * idempotent: "KEY...0creds=x" is "[redacted:age]creds=x") */
+		int word = i == 0 || i == after ||
+		    !redact_alnum((unsigned char)s[i - 1]);
 
 		next = 0;
 		if (c == ':' && s[i + 1] == '/' && s[i + 2] == '/') {
@@ -665,7 +690,7 @@ scan(const char *s, struct hits *hs)
 			continue;
 		}
 		if (c == '-' && match_private_key(s, i, hs, &next)) {
-			i = next;
+			i = after = next;
 			continue;
 		}
 		if (!word || !redact_alnum(c)) {
@@ -675,16 +700,21 @@ scan(const char *s, struct hits *hs)
 		if (redact_token_at(s, i, &h)) {
 			hits_add(hs, h.start, h.end, h.kind);
 			i = h.end > i ? h.end : i + 1;
+			after = h.end;
 			continue;
 		}
-		if (i > 0 && s[i - 1] == '_')
+		if (i > 0 && s[i - 1] == '_' && i != after)
 			;	/* inside an identifier: tokens only */
 		else if (match_authorization(s, i, hs, &next) ||
-		    match_cookie(s, i, hs, &next) || match_scheme(s, i, hs, &next) ||
-		    match_pair(s, i, hs, &next)) {
+		    match_cookie(s, i, hs, &next) || match_scheme(s, i, hs, &next)) {
 			i = next > i ? next : i + 1;
+			after = next;
 			continue;
-		}
+		} else if (match_pair(s, i, hs, &next))
+			after = next;	/* the key is scanned on: it may hold a
+					 * token ("glpat-...-jwt": "x"), which a
+					 * second pass would find once the value
+					 * is a marker */
 		i++;
 	}
 	if (hs->n < 2)

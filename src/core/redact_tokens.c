@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "midwatch/redact.h"
 #include "redact_int.h"
 
 /* Character classes of a token's body (bits, combined). */
@@ -345,9 +346,9 @@ tok_hook(const char *s, size_t i, struct redact_hit *h)
 	return 0;
 }
 
-/* A secret of a known format at s[i] (see redact_int.h). */
-int
-redact_token_at(const char *s, size_t i, struct redact_hit *h)
+/* A secret of a known format at s[i], whatever follows it. */
+static int
+token_at(const char *s, size_t i, struct redact_hit *h)
 {
 	const struct tok_rule *r;
 	size_t k, plen, run;
@@ -379,4 +380,14 @@ redact_token_at(const char *s, size_t i, struct redact_hit *h)
 		return 1;
 	}
 	return tok_azure(s, i, h);
+}
+
+/* A secret of a known format at s[i] (see redact_int.h).  Not when a
+ * redaction marker follows it: the run was longer before what follows was
+ * redacted, and may not have been a secret then (a rule with a longest
+ * length), so a second redaction would find what the first did not. */
+int
+redact_token_at(const char *s, size_t i, struct redact_hit *h)
+{
+	return token_at(s, i, h) && !redact_is_marker(s + h->end);
 }

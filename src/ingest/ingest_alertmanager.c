@@ -168,6 +168,8 @@ am_ts(json_t *a, const char *key, const char **text, double *t, char **cause)
 {
 	json_t *v = json_object_get(a, key);
 	const char *s;
+	char *q;
+	int rc;
 
 	*text = NULL;
 	if (v == NULL || json_is_null(v))
@@ -177,9 +179,13 @@ am_ts(json_t *a, const char *key, const char **text, double *t, char **cause)
 	s = json_string_value(v);
 	if (*s == '\0')
 		return 0;
-	if (timefmt_parse(s, t) != 0)
-		return am_fail(cause, "field \"%s\" is not an RFC 3339 timestamp: "
-		    "\"%.40s%s\"", key, s, strlen(s) > 40 ? "..." : "");
+	if (timefmt_parse(s, t) != 0) {
+		q = ingest_quote(s, strlen(s), 40);
+		rc = am_fail(cause, "field \"%s\" is not an RFC 3339 timestamp: "
+		    "\"%s\"", key, q);
+		free(q);
+		return rc;
+	}
 	if (*t < AM_TS_UNSET)
 		return 0;
 	*text = s;
@@ -230,7 +236,7 @@ ingest_am_alert(json_t *body, size_t index, double now,
 	json_t *a = json_array_get(json_object_get(body, "alerts"), index);
 	json_t *labels, *ann, *v, *line = NULL, *copy;
 	const char *status = NULL, *starts, *ends, *key, *fp = NULL;
-	char *fp_own = NULL, *service = NULL;
+	char *fp_own = NULL, *service = NULL, *q;
 	double st = 0, et = 0;
 	int resolved, rc = -1;
 
@@ -246,9 +252,12 @@ ingest_am_alert(json_t *body, size_t index, double now,
 	if (json_object_size(labels) == 0)
 		return am_fail(cause, "field \"labels\" must not be empty");
 	json_object_foreach(labels, key, v)
-		if (!json_is_string(v))
-			return am_fail(cause, "label \"%.64s\" must be a string",
-			    key);
+		if (!json_is_string(v)) {
+			q = ingest_quote(key, strlen(key), 64);
+			am_fail(cause, "label \"%s\" must be a string", q);
+			free(q);
+			return -1;
+		}
 	ann = json_object_get(a, "annotations");
 	if (ann != NULL && !json_is_null(ann) && !json_is_object(ann))
 		return am_fail(cause, "field \"annotations\" must be an object");

@@ -124,10 +124,9 @@ git_count(const char *s)
 	return v;
 }
 
-/* Builds the commit object of one record (rec, len bytes after the RS);
- * NULL when the record is malformed. */
-static json_t *
-git_record(const char *rec, size_t len, const char *repo)
+/* Builds the commit object of one record (see ingest.h). */
+json_t *
+ingest_git_record(const char *rec, size_t len, const char *repo)
 {
 	const char *field[4], *p = rec, *end = rec + len, *nul, *line, *eol;
 	size_t flen[4], n;
@@ -175,11 +174,14 @@ git_record(const char *rec, size_t len, const char *repo)
 		tab2 = tab1 != NULL ? strchr(tab1 + 1, '\t') : NULL;
 		if (tab2 != NULL && tab2[1] != '\0') {
 			*tab1 = *tab2 = '\0';
-			path = tab2 + 1;
-			git_unquote(path);
+			git_unquote(tab2 + 1);
+			/* an octal escape may have made a byte that is not UTF-8
+			 * (jansson would refuse the path and lose the file) */
+			path = git_utf8(tab2 + 1, strlen(tab2 + 1));
 			json_array_append_new(files, json_pack("{s:s, s:I, s:I}",
 			    "path", path, "lines_added", (json_int_t)git_count(s),
 			    "lines_removed", (json_int_t)git_count(tab1 + 1)));
+			free(path);
 		}
 		free(s);
 	}
@@ -193,7 +195,7 @@ git_add(struct ingest *in, const char *rec, size_t len, const char *repo,
     long long line, char **cause)
 {
 	struct ingest_rec r;
-	json_t *obj = git_record(rec, len, repo);
+	json_t *obj = ingest_git_record(rec, len, repo);
 	char *why = NULL, *dump, *payload;
 
 	in->stats.lines++;

@@ -91,20 +91,37 @@ ingest_kinds_ts(double t, char *out, size_t len)
 		snprintf(out + n, len - n, "Z");
 }
 
-/* A copy of s, secrets redacted, cut to at most max bytes at a UTF-8
- * boundary, with "..." when cut; for quoting values in reasons (redacted
- * before the cut, which could leave too little of a secret to know it).
- * Malloc'd. */
-static char *
-kinds_quote(const char *s, size_t max)
+/* Input quoted in a reason (see ingest.h). */
+char *
+ingest_quote(const char *s, size_t len, size_t max)
 {
-	char *r = redact_text(s, NULL), *q;
+	size_t keep = len < INGEST_MAX_PAYLOAD ? len : INGEST_MAX_PAYLOAD, n, i;
+	char *clean = ingest_payload_text(s, keep, keep), *r;
+	struct buf b;
 
-	if (strlen(r) <= max)
-		return r;
-	q = xasprintf("%.*s...", (int)utf8_boundary(r, max), r);
+	/* redacted before the cut, which could leave too little of a secret
+	 * to know it */
+	r = redact_text(clean, NULL);
+	free(clean);
+	n = utf8_boundary(r, max);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)r[i];
+
+		if (c == '\n')
+			buf_adds(&b, "\\n");
+		else if (c == '\r')
+			buf_adds(&b, "\\r");
+		else if (c == '\t')
+			buf_adds(&b, "\\t");
+		else
+			buf_addc(&b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	if (r[n] != '\0' || keep < len)
+		buf_adds(&b, "...");
 	free(r);
-	return q;
+	return buf_steal(&b);
 }
 
 /* Sets *cause to the reason and returns -1. */
@@ -162,7 +179,7 @@ k_ts(struct kinds_ctx *c, const char *key, int req, double *out, int *present)
 	if (s == NULL)
 		return 0;
 	if (timefmt_parse(s, out) != 0) {
-		q = kinds_quote(s, 40);
+		q = ingest_quote(s, strlen(s), 40);
 		rc = kinds_fail(c, "field \"%s\" is not an RFC 3339 timestamp: \"%s\"",
 		    key, q);
 		free(q);
@@ -277,7 +294,7 @@ k_enum(struct kinds_ctx *c, const char *key, int req, const char *const *words,
 	buf_init(&b);
 	for (w = words; *w != NULL; w++)
 		buf_printf(&b, "%s%s", w == words ? "" : ", ", *w);
-	q = kinds_quote(*out, 40);
+	q = ingest_quote(*out, strlen(*out), 40);
 	rc = kinds_fail(c, "field \"%s\" must be one of %s (got \"%s\")", key,
 	    buf_str(&b), q);
 	free(q);
@@ -1044,7 +1061,7 @@ ingest_kinds_parse_object(json_t *obj, struct ingest_rec *rec, char **cause)
 		if (strcmp(kind, kinds_names[k]) == 0)
 			break;
 	if (k == INGEST_KIND_COUNT) {
-		q = kinds_quote(kind, 40);
+		q = ingest_quote(kind, strlen(kind), 40);
 		*cause = xasprintf("unknown kind \"%s\"", q);
 		free(q);
 		return -1;

@@ -16,7 +16,6 @@
 
 #include "ingest_int.h"
 #include "midwatch/ingest.h"
-#include "midwatch/redact.h"
 #include "midwatch/xmalloc.h"
 
 /* Dead-letters alert i of a body (reason owned). */
@@ -25,8 +24,9 @@ webhook_dead(struct ingest *in, json_t *alert, size_t i, long long line,
     char *why, char **cause)
 {
 	/* the name is cut to 64 bytes in the reason: redacted before */
-	char *name = redact_text(json_string_value(json_object_get(
-	    json_object_get(alert, "labels"), "alertname")), NULL);
+	const char *an = json_string_value(json_object_get(json_object_get(alert,
+	    "labels"), "alertname"));
+	char *name = an != NULL ? ingest_quote(an, strlen(an), 64) : NULL;
 	char *dump, *payload, *reason;
 
 	dump = json_dumps(alert, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -34,7 +34,7 @@ webhook_dead(struct ingest *in, json_t *alert, size_t i, long long line,
 	    dump != NULL ? strlen(dump) : 0, dump != NULL ? strlen(dump) : 0);
 	free(dump);
 	if (name != NULL)
-		reason = xasprintf("alertmanager alerts[%zu] (%.64s): %s", i, name,
+		reason = xasprintf("alertmanager alerts[%zu] (%s): %s", i, name,
 		    why);
 	else
 		reason = xasprintf("alertmanager alerts[%zu]: %s", i, why);

@@ -162,20 +162,33 @@ sources_prom_service(json_t *metric, const char *label)
 	    xstrdup(inst);
 }
 
+/* A string of the answer quoted in a reason (ingest_quote). */
+static char *
+prom_quote(const char *s, size_t max)
+{
+	return ingest_quote(s, strlen(s), max);
+}
+
 /* Checks an API answer (see sources.h). */
 json_t *
 sources_prom_result(long status, const char *body, size_t len, char **cause)
 {
 	json_t *j, *data, *res;
 	const char *st, *type, *etype, *err;
+	char *q1, *q2;
 
 	j = json_loadb(body, len, 0, NULL);
 	st = jsonx_str(j, "status", 0, NULL);
 	if (st != NULL && strcmp(st, "error") == 0) {
+		/* the server's words, quoted: one line of valid UTF-8 (it is
+		 * stored as the source's last error), no secret */
 		etype = jsonx_str(j, "errorType", 0, NULL);
 		err = jsonx_str(j, "error", 0, NULL);
-		*cause = xasprintf("HTTP %ld: %.64s: %.300s", status,
-		    etype != NULL ? etype : "error", err != NULL ? err : "?");
+		q1 = prom_quote(etype != NULL ? etype : "error", 64);
+		q2 = prom_quote(err != NULL ? err : "?", 300);
+		*cause = xasprintf("HTTP %ld: %s: %s", status, q1, q2);
+		free(q1);
+		free(q2);
 		json_decref(j);
 		return NULL;
 	}
@@ -191,7 +204,9 @@ sources_prom_result(long status, const char *body, size_t len, char **cause)
 		return NULL;
 	}
 	if (strcmp(st, "success") != 0) {
-		*cause = xasprintf("unexpected status \"%.32s\"", st);
+		q1 = prom_quote(st, 32);
+		*cause = xasprintf("unexpected status \"%s\"", q1);
+		free(q1);
 		json_decref(j);
 		return NULL;
 	}
@@ -200,8 +215,9 @@ sources_prom_result(long status, const char *body, size_t len, char **cause)
 	res = json_object_get(data, "result");
 	if (type == NULL || !json_is_array(res) || (strcmp(type, "matrix") != 0 &&
 	    strcmp(type, "vector") != 0)) {
-		*cause = xasprintf("expected a matrix or vector result, got %.32s",
-		    type != NULL ? type : "none");
+		q1 = prom_quote(type != NULL ? type : "none", 32);
+		*cause = xasprintf("expected a matrix or vector result, got %s", q1);
+		free(q1);
 		json_decref(j);
 		return NULL;
 	}
@@ -255,6 +271,29 @@ series_labels(json_t *metric, const char *label)
 	return l;
 }
 
+/* The metric line of one [time, "value"] pair (see sources.h). */
+json_t *
+sources_prom_point(json_t *pair, const char *service, const char *metric_name,
+    json_t *labels)
+{
+	const char *sval = json_string_value(json_array_get(pair, 1));
+	json_t *tv = json_array_get(pair, 0);
+	char ts[40], *end;
+	double t, x;
+
+	if (sval == NULL || !json_is_number(tv))
+		return NULL;
+	t = json_number_value(tv);
+	x = strtod(sval, &end);
+	if (end == sval || *end != '\0' || !isfinite(x) || !isfinite(t))
+		return NULL;	/* NaN of 0/0, Inf: no point */
+	ingest_kinds_ts(t, ts, sizeof ts);
+	/* NULL for a service name that is not UTF-8 */
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:O}", "kind", "metric",
+	    "service", service, "metric", metric_name, "ts", ts, "value", x,
+	    "labels", labels);
+}
+
 /* Feeds one series of meaning m to the driver; *item numbers the series. */
 static int
 feed_series(struct ingest *in, json_t *series, const char *metric_name,
@@ -262,9 +301,7 @@ feed_series(struct ingest *in, json_t *series, const char *metric_name,
 {
 	json_t *metric = json_object_get(series, "metric"), *values, *v, *obj,
 	    *labels;
-	char *service, *dump, ts[40], *end;
-	const char *sval;
-	double t, x;
+	char *service, *dump;
 	size_t i;
 	int rc = 0;
 
@@ -287,19 +324,9 @@ feed_series(struct ingest *in, json_t *series, const char *metric_name,
 		json_incref(values);
 	labels = series_labels(metric, label);
 	json_array_foreach(values, i, v) {
-		sval = json_string_value(json_array_get(v, 1));
-		t = json_number_value(json_array_get(v, 0));
-		if (sval == NULL || !json_is_number(json_array_get(v, 0)))
+		if ((obj = sources_prom_point(v, service, metric_name,
+		    labels)) == NULL)
 			continue;
-		x = strtod(sval, &end);
-		if (*end != '\0' || !isfinite(x) || !isfinite(t))
-			continue;	/* NaN of 0/0, Inf: no point */
-		ingest_kinds_ts(t, ts, sizeof ts);
-		obj = json_pack("{s:s, s:s, s:s, s:s, s:f, s:O}", "kind", "metric",
-		    "service", service, "metric", metric_name, "ts", ts, "value",
-		    x, "labels", labels);
-		if (obj == NULL)
-			continue;	/* a service name that is not UTF-8 */
 		rc = ingest_object(in, obj, *item, cause);
 		json_decref(obj);
 		if (rc != 0)

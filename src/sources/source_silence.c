@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "midwatch/db.h"
+#include "midwatch/ingest.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
@@ -65,7 +66,7 @@ silence_create(struct src *s, json_t *matchers, double ends, const char *by,
 {
 	struct net_request req;
 	struct net_response resp;
-	char from[40], to[40], *body, *url;
+	char from[40], to[40], *body, *url, *q;
 	json_t *j, *r;
 	int rc = 1;
 
@@ -94,9 +95,12 @@ silence_create(struct src *s, json_t *matchers, double ends, const char *by,
 		if (resp.status == 200 && jsonx_str(r, "silenceID", 0, NULL) != NULL) {
 			*sid = xstrdup(jsonx_str(r, "silenceID", 0, NULL));
 			rc = 0;
-		} else
-			*why = xasprintf("POST /api/v2/silences: HTTP %ld: %.200s",
-			    resp.status, resp.body);
+		} else {
+			q = ingest_quote(resp.body, resp.body_len, 200);
+			*why = xasprintf("POST /api/v2/silences: HTTP %ld: %s",
+			    resp.status, q);
+			free(q);
+		}
 		json_decref(r);
 	}
 	net_response_free(&resp);
@@ -111,7 +115,7 @@ silence_expire(struct src *s, const char *sid, long *status, char **why)
 {
 	struct net_request req;
 	struct net_response resp;
-	char *path = xasprintf("/api/v2/silence/%s", sid), *url;
+	char *path = xasprintf("/api/v2/silence/%s", sid), *url, *q;
 	int rc = 1;
 
 	url = net_url_build(s->url, path, NULL);
@@ -128,8 +132,9 @@ silence_expire(struct src *s, const char *sid, long *status, char **why)
 		rc = 0;		/* 404: expired by someone else, or gone */
 	else {
 		*status = resp.status;
-		*why = xasprintf("expiring silence %s: HTTP %ld: %.200s", sid,
-		    resp.status, resp.body);
+		q = ingest_quote(resp.body, resp.body_len, 200);
+		*why = xasprintf("expiring silence %s: HTTP %ld: %s", sid, resp.status, q);
+		free(q);
 	}
 	net_response_free(&resp);
 	free(url);

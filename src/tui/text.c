@@ -236,7 +236,7 @@ text_wrap(const char *s, int cols, int utf8, char ***lines)
 			text_wrap_push(lines, &n, &cap, &line);
 			used = 0;
 		}
-		while (ww > cols - used) {
+		while (ww > cols - used && wl > 0) {
 			/* Longer than a line: cut it where the line ends. */
 			const char *q = word;
 			int take = 0, cw;
@@ -251,10 +251,12 @@ text_wrap(const char *s, int cols, int utf8, char ***lines)
 				q += len;
 			}
 			if (q == word && used == 0) {
-				/* Not even one character fits: take it anyway. */
+				/* Not even one character fits (a wide one in one
+				 * column): take it anyway, counting its real width,
+				 * so the word's width and bytes run out together. */
 				len = text_decode(q, &cp);
 				text_put(&line, q, len, cp, utf8);
-				take = cols;
+				take = utf8 ? text_cp_width(cp) : 1;
 				q += len;
 			}
 			ww -= take;

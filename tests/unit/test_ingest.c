@@ -163,6 +163,10 @@ test_kind_metric(void **state)
 	    "\"ts\" is not an RFC 3339 timestamp: \"yesterday\"");
 	expect_reject("{\"kind\":\"metric\",\"ts\":\"2026-02-30T00:00:00Z\",\"service\":\"api\",\"metric\":\"m\",\"value\":1}",
 	    "not an RFC 3339 timestamp");
+	/* what a reason quotes stays on one line (the summary prints one
+	 * reason a line; tests/fuzz/regressions/git/) */
+	expect_reject("{\"kind\":\"metric\",\"ts\":\"now\\nsrc:9: ok\\t\\u0001\",\"service\":\"api\",\"metric\":\"m\",\"value\":1}",
+	    "timestamp: \"now\\nsrc:9: ok\\t?\"");
 	expect_reject("{\"kind\":\"metric\",\"ts\":\"0001-01-01T00:00:00Z\",\"service\":\"api\",\"metric\":\"m\",\"value\":1}",
 	    "out of range");
 	expect_reject("{\"kind\":\"metric\",\"ts\":1794834300,\"service\":\"api\",\"metric\":\"m\",\"value\":1}",

@@ -319,6 +319,16 @@ test_text_wrap(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(lines[0], "");
 	text_lines_free(lines, n);
+
+	/* wide characters in one column: one a line, nothing read past the
+	 * word (tests/fuzz/regressions/sanitize/wrap-wide-char-one-column) */
+	n = text_wrap("\xe4\xb8\xad\xe6\x96\x87x \xe4\xb8\xad", 1, 1, &lines);
+	assert_int_equal(n, 4);
+	assert_string_equal(lines[0], "\xe4\xb8\xad");
+	assert_string_equal(lines[1], "\xe6\x96\x87");
+	assert_string_equal(lines[2], "x");
+	assert_string_equal(lines[3], "\xe4\xb8\xad");
+	text_lines_free(lines, n);
 }
 
 static void

@@ -73,6 +73,20 @@ test_prom_result(void **state)
 	free(cause);
 	assert_null(result(200, "", &cause));
 	free(cause);
+
+	/* the server's words are quoted on one line, cut between characters
+	 * (the reason is stored as the source's last error: valid UTF-8) */
+	{
+		char body[512];
+
+		snprintf(body, sizeof body, "{\"status\":\"error\",\"errorType\":"
+		    "\"bad\\ndata\",\"error\":\"%0299d\xc3\xa9\"}", 0);
+		assert_null(result(422, body, &cause));
+		assert_non_null(strstr(cause, "HTTP 422: bad\\ndata: 000"));
+		assert_null(strchr(cause, '\xc3'));
+		assert_string_equal(cause + strlen(cause) - 4, "0...");
+		free(cause);
+	}
 }
 
 /* service NAME of labels JSON with label (NULL: the default order) */
