@@ -210,6 +210,11 @@ int cli_console_open(struct cli_ctx *ctx);
 /* Pulls the project's due sources (cli_sources.c), printing a summary line
  * when there are any: 0 ok, 1 a source failed (recorded), -1 database. */
 int cli_sources_pull(struct cli_ctx *ctx);
+/* Brings the project's channels in line with the configuration file's
+ * `channel` lines (cli_channels.c; not with --readonly): the number of
+ * bad lines (each named and skipped), or -1 on a database error.  Both
+ * are printed. */
+int cli_channels_sync(struct cli_ctx *ctx);
 /* Creates and expires the Alertmanager silences that are due, printing a
  * line when any was (cli_sources.c); cmd names the caller in errors.
  * 0, or 1 when one failed (it is retried later). */

@@ -17,6 +17,7 @@
  *	bind KEY ACTION
  *	unbind KEY
  *	color SLOT FOREGROUND [BACKGROUND] [ATTRIBUTE...]
+ *	channel NAME KIND [URL] [KEY=VALUE]... [all-rules]
  *
  * The parser is pure: it knows the setting names and the shape of the
  * directives but not which keys or actions exist; the console checks those
@@ -43,6 +44,19 @@ struct conf_color {
 	char *where;		/* "FILE:LINE" */
 };
 
+/* One `channel` line: a notification channel declared in the file (the
+ * commands that deliver add or update it in the database, cli_channels.c;
+ * doc/integrations.md). */
+struct conf_channel {
+	char *name;
+	char *kind;		/* slack, pagerduty, webhook (checked on use) */
+	char *url;		/* NULL when not given; "-" a secret Slack URL */
+	char **sets;		/* "KEY=VALUE" as `channels add --set` takes */
+	size_t n_sets;
+	int all_rules;		/* `all-rules`: on every alert rule */
+	char *where;		/* "FILE:LINE" */
+};
+
 /* A parsed configuration; -1 (or NULL) means "not set here". */
 struct conf {
 	char *db;		/* conninfo or URI */
@@ -58,6 +72,8 @@ struct conf {
 	size_t n_binds;
 	struct conf_color *colors;
 	size_t n_colors;
+	struct conf_channel *channels;	/* in file order */
+	size_t n_channels;
 };
 
 /* Sets every field to "unset". */

@@ -39,6 +39,17 @@ int notify_channel_add(struct db *db, long long project_id, const char *name,
     const char *kind, const char *url, json_t *settings, int all_rules,
     const char *actor, int *rules, char **cause);
 /*
+ * Makes channel name match a declaration (the configuration file's
+ * `channel` line at origin, "FILE:LINE"): added when missing, updated
+ * when its kind, URL or settings differ, and with all_rules put on every
+ * alert rule that lacks it (*rules: how many).  Audited when anything
+ * changed.  0 unchanged, 1 added, 2 changed, -1 *cause.
+ */
+int notify_channel_sync(struct db *db, long long project_id,
+    const char *name, const char *kind, const char *url, json_t *settings,
+    int all_rules, const char *actor, const char *origin, int *rules,
+    char **cause);
+/*
  * Removes a channel, takes it out of every alert rule and dead-letters its
  * undelivered messages.  0 ok, 1 no such channel, -1 *cause.  Audited.
  */

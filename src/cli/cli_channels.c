@@ -166,6 +166,65 @@ chan_check_add(struct chan_args *a, char **cause)
 	return 0;
 }
 
+/*
+ * Makes the database's channels match the configuration file's `channel`
+ * lines (added, or updated when they differ; audited).  A bad line is
+ * named (FILE:LINE) and skipped: the others and the command go on.
+ * Returns how many lines were bad, or -1 on a database error (printed).
+ */
+int
+cli_channels_sync(struct cli_ctx *ctx)
+{
+	const struct conf_channel *cc;
+	struct chan_args a;
+	char *cause = NULL, *pos[3];
+	int bad = 0, rc, rules;
+	size_t i, k;
+
+	if (ctx->conf == NULL || ctx->opts.readonly || ctx->db == NULL)
+		return 0;
+	for (i = 0; i < ctx->conf->n_channels; i++) {
+		cc = &ctx->conf->channels[i];
+		memset(&a, 0, sizeof a);
+		a.sub = "add";
+		a.settings = json_object();
+		pos[0] = cc->kind;
+		pos[1] = cc->name;
+		pos[2] = cc->url;
+		a.pos = pos;
+		a.npos = cc->url != NULL ? 3 : 2;
+		for (k = 0; k < cc->n_sets && cause == NULL; k++)
+			if (setting_parse(notify_settings, a.settings, cc->sets[k],
+			    &cause) != 0)
+				break;
+		if (cause == NULL && chan_check_add(&a, &cause) == 0) {
+			rc = notify_channel_sync(ctx->db, ctx->project_id, cc->name,
+			    cc->kind, cc->url, a.settings, cc->all_rules, ctx->actor,
+			    cc->where, &rules, &cause);
+			if (rc < 0) {
+				json_decref(a.settings);
+				cli_errorf("channel %s (%s): %s", cc->name, cc->where,
+				    cause);
+				free(cause);
+				return -1;
+			}
+			if (rc > 0 || rules > 0)
+				cli_errorf("channel %s %s from %s%s", cc->name,
+				    rc == 1 ? "added" : rc == 2 ? "updated" :
+				    "unchanged", cc->where, rules > 0 ?
+				    ", on every alert rule" : "");
+		} else {
+			cli_errorf("%s: channel %s: %s (line skipped)", cc->where,
+			    cc->name, cause);
+			free(cause);
+			cause = NULL;
+			bad++;
+		}
+		json_decref(a.settings);
+	}
+	return bad;
+}
+
 /* channels add. */
 static int
 chan_add(struct cli_ctx *ctx, struct chan_args *a)
@@ -224,19 +283,22 @@ chan_list(struct cli_ctx *ctx, struct chan_args *a)
 	char *cause = NULL, *s, *t, secret[600];
 	json_t *list, *c;
 	size_t i;
+	int bad;
 
 	if (a->npos != 0)
 		return chan_usage_error("channels list", xasprintf("unexpected "
 		    "argument %s", a->pos[0]));
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("channels list", cause);
+	if ((bad = cli_channels_sync(ctx)) < 0)
+		return MW_EXIT_ERROR;
 	if ((list = notify_channel_list(ctx->db, ctx->project_id, &cause)) == NULL)
 		return cli_fail("channels list", cause);
 	if (a->json) {
 		json_dumpf(list, stdout, JSON_INDENT(2));
 		printf("\n");
 		json_decref(list);
-		return MW_EXIT_OK;
+		return bad > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
 	}
 	printf("%-20s %-10s %7s %7s %7s  %s\n", "NAME", "KIND", "PENDING", "SENT",
 	    "DEAD", "TARGET");
@@ -273,7 +335,7 @@ chan_list(struct cli_ctx *ctx, struct chan_args *a)
 		}
 	}
 	json_decref(list);
-	return MW_EXIT_OK;
+	return bad > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
 }
 
 /* channels test NAME. */
@@ -291,6 +353,8 @@ chan_test(struct cli_ctx *ctx, struct chan_args *a)
 		return cli_refuse_readonly("channels test");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("channels test", cause);
+	if (cli_channels_sync(ctx) < 0)
+		return MW_EXIT_ERROR;
 	rc = notify_channel_test(ctx->db, ctx->project_id, a->pos[0], &report,
 	    &cause);
 	if (rc < 0)
@@ -399,6 +463,7 @@ cmd_notify(struct cli_ctx *ctx, const struct cli_args *a)
 	struct notify_counts c;
 	struct chan_args ca;
 	char *cause = NULL;
+	int bad;
 
 	memset(&ca, 0, sizeof ca);
 	ca.sub = "notify";
@@ -406,10 +471,12 @@ cmd_notify(struct cli_ctx *ctx, const struct cli_args *a)
 		return chan_usage_error("notify", cause);
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("notify", cause);
+	if ((bad = cli_channels_sync(ctx)) < 0)
+		return MW_EXIT_ERROR;
 	o.wait_s = ca.wait_s;
 	cli_silences_push(ctx, "notify");
 	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0)
 		return cli_fail("notify", cause);
 	cli_notify_print(&c);
-	return c.dead > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
+	return c.dead > 0 || bad > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
 }

@@ -44,9 +44,12 @@ cli_console_open(struct cli_ctx *ctx)
 		if (ctx->actor == NULL)
 			ctx->actor = xstrdup(ctx->opts.actor ? ctx->opts.actor :
 			    getenv("USER") ? getenv("USER") : "dev");
-	} else if (ctx->db == NULL) {
-		if (cli_connect(ctx, &cause) != 0)
+	} else {
+		if (ctx->db == NULL && cli_connect(ctx, &cause) != 0)
 			return cli_fail("console", cause);
+		/* the file's channels, before the console's runner queues */
+		if (cli_channels_sync(ctx) < 0)
+			return MW_EXIT_ERROR;
 	}
 	tc.db = ctx->db;
 	ctx->db = NULL;		/* the console's worker owns it now */

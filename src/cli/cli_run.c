@@ -120,7 +120,7 @@ run_pipeline(struct cli_ctx *ctx, const struct cli_args *a)
 	char *cause = NULL, *by;
 	long long run_id = 0, skipped = 0;
 	const char *v;
-	int rc, src_rc;
+	int rc, src_rc = 0, bad;	/* src_rc: a source or a channel line failed */
 
 	memset(&po, 0, sizeof po);
 	if ((v = run_ts(a, "at", &po.at, &po.has_at)) != NULL ||
@@ -131,9 +131,16 @@ run_pipeline(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_usage_error(a->cmd, "--since is after --at");
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("run", cause);
-	/* sources first, so the run judges what they hold (issue 9) */
-	if ((src_rc = cli_sources_pull(ctx)) < 0)
+	/* the configuration file's channels, before anything is queued */
+	if ((bad = cli_channels_sync(ctx)) < 0)
 		return MW_EXIT_ERROR;
+	if (bad > 0)
+		src_rc = 1;
+	/* sources first, so the run judges what they hold (issue 9) */
+	if ((rc = cli_sources_pull(ctx)) < 0)
+		return MW_EXIT_ERROR;
+	if (rc > 0)
+		src_rc = 1;
 	by = xasprintf("cli:%s", ctx->actor);
 	po.requested_by = by;
 	rc = pipeline_run(ctx->db, ctx->project_id, &po, &run_id, &cause);

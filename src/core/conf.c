@@ -30,6 +30,21 @@ conf_init(struct conf *c)
 	c->ascii = -1;
 }
 
+/* Frees what one channel line holds. */
+static void
+conf_channel_free(struct conf_channel *ch)
+{
+	size_t i;
+
+	free(ch->name);
+	free(ch->kind);
+	free(ch->url);
+	for (i = 0; i < ch->n_sets; i++)
+		free(ch->sets[i]);
+	free(ch->sets);
+	free(ch->where);
+}
+
 /* Frees everything c holds and leaves it initialised. */
 void
 conf_free(struct conf *c)
@@ -53,6 +68,9 @@ conf_free(struct conf *c)
 		free(c->colors[i].where);
 	}
 	free(c->colors);
+	for (i = 0; i < c->n_channels; i++)
+		conf_channel_free(&c->channels[i]);
+	free(c->channels);
 	conf_init(c);
 }
 
@@ -300,6 +318,54 @@ conf_color_line(struct conf *c, char *rest, const char *where, char **cause)
 	return 0;
 }
 
+/*
+ * Handles `channel NAME KIND [URL] [KEY=VALUE]... [all-rules]`: the word
+ * after KIND is the URL when it holds "://" (or is "-"); the rest are
+ * settings or `all-rules`.  Only the shape is checked here.
+ */
+static int
+conf_channel_line(struct conf *c, char *rest, const char *where,
+    char **cause)
+{
+	struct conf_channel ch;
+	char *w;
+
+	memset(&ch, 0, sizeof ch);
+	w = conf_word(&rest);
+	ch.name = w != NULL ? xstrdup(w) : NULL;
+	w = conf_word(&rest);
+	ch.kind = w != NULL ? xstrdup(w) : NULL;
+	if (ch.name == NULL || ch.kind == NULL) {
+		conf_channel_free(&ch);
+		*cause = xstrdup("usage: channel NAME KIND [URL] [KEY=VALUE]... "
+		    "[all-rules]");
+		return -1;
+	}
+	while ((w = conf_word(&rest)) != NULL) {
+		if (ch.url == NULL && ch.n_sets == 0 &&
+		    (strstr(w, "://") != NULL || strcmp(w, "-") == 0))
+			ch.url = xstrdup(w);
+		else if (strcmp(w, "all-rules") == 0)
+			ch.all_rules = 1;
+		else if (strchr(w, '=') != NULL && w[0] != '=') {
+			ch.sets = xreallocarray(ch.sets, ch.n_sets + 1,
+			    sizeof *ch.sets);
+			ch.sets[ch.n_sets++] = xstrdup(w);
+		} else {
+			*cause = xasprintf("channel %s: '%s' is neither a URL "
+			    "(scheme://...), a KEY=VALUE setting nor all-rules",
+			    ch.name, w);
+			conf_channel_free(&ch);
+			return -1;
+		}
+	}
+	ch.where = xstrdup(where);
+	c->channels = xreallocarray(c->channels, c->n_channels + 1,
+	    sizeof *c->channels);
+	c->channels[c->n_channels++] = ch;
+	return 0;
+}
+
 /* Parses one line (already without its newline). */
 static int
 conf_line(struct conf *c, char *line, const char *where, char **cause)
@@ -315,13 +381,15 @@ conf_line(struct conf *c, char *line, const char *where, char **cause)
 	if ((strcmp(word, "color") == 0 || strcmp(word, "colour") == 0) &&
 	    strchr(rest, '=') == NULL)
 		return conf_color_line(c, rest, where, cause);
+	if (strcmp(word, "channel") == 0 && *rest != '=' && *rest != '\0')
+		return conf_channel_line(c, rest, where, cause);
 	/* Restore the word separator conf_word cut, then split on '='. */
 	if (*rest != '\0')
 		rest[-1] = ' ';
 	eq = strchr(s, '=');
 	if (eq == NULL) {
-		*cause = xasprintf("expected 'name = value', 'bind', 'unbind' or "
-		    "'color', not '%s'", s);
+		*cause = xasprintf("expected 'name = value', 'bind', 'unbind', "
+		    "'color' or 'channel', not '%s'", s);
 		return -1;
 	}
 	*eq = '\0';

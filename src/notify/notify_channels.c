@@ -111,6 +111,110 @@ notify_channel_free(struct notify_channel *ch)
 	memset(ch, 0, sizeof *ch);
 }
 
+/* Puts channel name on every alert rule of the project that lacks it;
+ * *rules gets how many changed.  0, or -1 with *cause. */
+static int
+chan_on_all_rules(struct db *db, const char *project, const char *name,
+    const char *kind, int *rules, char **cause)
+{
+	struct db_res *r;
+
+	/* Rules name channels by name; kind is a hint for old rows. */
+	r = DBQ(db, cause,
+	    "UPDATE midwatch.alert_rules SET channels = channels ||"
+	    "       jsonb_build_array(jsonb_build_object('name', $2::text,"
+	    "           'kind', $3::text))"
+	    " WHERE project_id = $1 AND NOT EXISTS ("
+	    "       SELECT 1 FROM jsonb_array_elements(channels) e"
+	    "        WHERE coalesce(e->>'name', e #>> '{}') = $2)"
+	    " RETURNING id", project, name, kind);
+	if (r == NULL)
+		return -1;
+	*rules = db_res_rows(r);
+	db_res_free(r);
+	return 0;
+}
+
+/* The URL a channel row stores for what was given: PagerDuty's default
+ * for none, NULL for "-" (a Slack URL that is the secret itself). */
+static const char *
+chan_stored_url(const char *kind, const char *url)
+{
+	if (url == NULL && strcmp(kind, "pagerduty") == 0)
+		return NET_PAGERDUTY_URL;
+	if (url != NULL && strcmp(url, "-") == 0)
+		return NULL;
+	return url;
+}
+
+/*
+ * Adds or updates a channel to match a declaration, audited with where it
+ * came from (see notify.h).  $1 project, $2 name, $3 kind, $4 url, $5
+ * settings: the row locked, inserted when missing, updated when it
+ * differs; the counts and the row before.
+ */
+static const char chan_sql_sync[] =
+    "WITH old AS ("
+    "	SELECT id, kind, url, settings FROM midwatch.channels"
+    "	 WHERE project_id = $1 AND name = $2 FOR UPDATE),"
+    " ins AS ("
+    "	INSERT INTO midwatch.channels (project_id, name, kind, url, settings)"
+    "	SELECT $1, $2, $3, $4, $5::jsonb WHERE NOT EXISTS (SELECT 1 FROM old)"
+    "	RETURNING id),"
+    " upd AS ("
+    "	UPDATE midwatch.channels c SET kind = $3, url = $4,"
+    "	       settings = $5::jsonb"
+    "	  FROM old o WHERE c.id = o.id AND (o.kind, o.url, o.settings)"
+    "	       IS DISTINCT FROM ($3::text, $4::text, $5::jsonb)"
+    "	RETURNING c.id)"
+    " SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd),"
+    "	(SELECT jsonb_build_object('kind', kind, 'settings', settings)::text"
+    "	   FROM old)";
+
+int
+notify_channel_sync(struct db *db, long long project_id, const char *name,
+    const char *kind, const char *url, json_t *settings, int all_rules,
+    const char *actor, const char *origin, int *rules, char **cause)
+{
+	char project[24], *stxt = jsonx_dump(settings);
+	struct db_res *r = NULL;
+	int rc = -1;
+
+	*rules = 0;
+	snprintf(project, sizeof project, "%lld", project_id);
+	if (db_begin(db, cause) != 0)
+		goto out;
+	r = DBQ(db, cause, chan_sql_sync, project, name, kind,
+	    chan_stored_url(kind, url), stxt);
+	if (r == NULL)
+		goto fail;
+	rc = db_res_ll(r, 0, 0) > 0 ? 1 : db_res_ll(r, 0, 1) > 0 ? 2 : 0;
+	if (all_rules && chan_on_all_rules(db, project, name, kind, rules,
+	    cause) != 0)
+		goto fail;
+	if ((rc != 0 || *rules > 0) && DBX(db, cause,
+	    "INSERT INTO midwatch.audit_entries (project_id, actor, action,"
+	    "       target, details)"
+	    " VALUES ($1, $2, $3, 'channel:' || $4,"
+	    "         jsonb_build_object('origin', $5::text, 'kind', $6::text,"
+	    "             'all_rules', $7::boolean, 'settings', $8::jsonb,"
+	    "             'before', $9::jsonb))",
+	    project, actor, rc == 1 ? "channel.added" : "channel.changed", name,
+	    origin, kind, all_rules ? "true" : "false", stxt,
+	    db_res_get(r, 0, 2)) != 0)
+		goto fail;
+	if (db_commit(db, cause) != 0)
+		goto fail;
+	goto out;
+fail:
+	rc = -1;
+	db_rollback(db);
+out:
+	db_res_free(r);
+	free(stxt);
+	return rc;
+}
+
 /* Adds a channel (see notify.h). */
 int
 notify_channel_add(struct db *db, long long project_id, const char *name,
@@ -123,10 +227,7 @@ notify_channel_add(struct db *db, long long project_id, const char *name,
 
 	*rules = 0;
 	snprintf(project, sizeof project, "%lld", project_id);
-	if (url == NULL && strcmp(kind, "pagerduty") == 0)
-		url = NET_PAGERDUTY_URL;
-	if (url != NULL && strcmp(url, "-") == 0)
-		url = NULL;
+	url = chan_stored_url(kind, url);
 	if (db_begin(db, cause) != 0)
 		goto out;
 	r = DBQ(db, cause,
@@ -142,22 +243,9 @@ notify_channel_add(struct db *db, long long project_id, const char *name,
 	}
 	db_res_free(r);
 	r = NULL;
-	if (all_rules) {
-		/* Rules name channels by name; kind is a hint for old rows. */
-		r = DBQ(db, cause,
-		    "UPDATE midwatch.alert_rules SET channels = channels ||"
-		    "       jsonb_build_array(jsonb_build_object('name', $2::text,"
-		    "           'kind', $3::text))"
-		    " WHERE project_id = $1 AND NOT EXISTS ("
-		    "       SELECT 1 FROM jsonb_array_elements(channels) e"
-		    "        WHERE coalesce(e->>'name', e #>> '{}') = $2)"
-		    " RETURNING id", project, name, kind);
-		if (r == NULL)
-			goto fail;
-		*rules = db_res_rows(r);
-		db_res_free(r);
-		r = NULL;
-	}
+	if (all_rules && chan_on_all_rules(db, project, name, kind, rules,
+	    cause) != 0)
+		goto fail;
 	if (DBX(db, cause,
 	    "INSERT INTO midwatch.audit_entries (project_id, actor, action,"
 	    "       target, details)"

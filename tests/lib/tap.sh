@@ -4,6 +4,7 @@
 #   t_fails DESC CMD...      pass if CMD exits non-zero
 #   t_eq  DESC EXPECTED ACTUAL
 #   t_match DESC REGEX TEXT  (grep -E)
+#   t_nomatch DESC REGEX TEXT  pass if no line of TEXT matches
 #   t_done                   print the plan; exit 1 if anything failed
 TAP_N=0
 TAP_FAILED=0
@@ -38,6 +39,12 @@ t_eq() {
 t_match() {
 	if printf '%s\n' "$3" | grep -Eq -- "$2"; then t_ok 0 "$1"; else
 		t_ok 1 "$1"; echo "# no match for /$2/ in:"; printf '%s\n' "$3" | sed 's/^/#   /'; fi
+}
+
+t_nomatch() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		t_ok 1 "$1"; echo "# /$2/ matched in:"; printf '%s\n' "$3" | sed 's/^/#   /'
+	else t_ok 0 "$1"; fi
 }
 
 t_done() {

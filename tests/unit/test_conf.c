@@ -123,7 +123,12 @@ test_conf_errors(void **state)
 	    "f:1: pipeline-interval wants a duration (60, 90s, 5m, 2h), not 'soon'");
 	expect_error("refresh-interval = 0\n", "f:1: refresh-interval must be at least 1s");
 	expect_error("just words\n",
-	    "f:1: expected 'name = value', 'bind', 'unbind' or 'color', not 'just words'");
+	    "f:1: expected 'name = value', 'bind', 'unbind', 'color' or 'channel', not 'just words'");
+	expect_error("channel solo\n",
+	    "f:1: usage: channel NAME KIND [URL] [KEY=VALUE]... [all-rules]");
+	expect_error("channel a webhook http://h/x loud\n",
+	    "f:1: channel a: 'loud' is neither a URL (scheme://...), a KEY=VALUE "
+	    "setting nor all-rules");
 	expect_error("bind j\n", "f:1: usage: bind KEY ACTION");
 	expect_error("bind j move-down now\n", "f:1: unexpected 'now' after the action");
 	expect_error("unbind\n", "f:1: usage: unbind KEY");
@@ -131,6 +136,43 @@ test_conf_errors(void **state)
 	    "f:1: usage: color SLOT FOREGROUND [BACKGROUND] [ATTRIBUTE...]");
 	expect_error("= x\n", "f:1: missing setting name before '='");
 	expect_error("project =\n", "f:1: project must not be empty");
+}
+
+/* `channel` lines: name, kind, the URL only right after the kind, settings
+ * and all-rules in any order, where each came from. */
+static void
+test_conf_channels(void **state)
+{
+	struct conf c;
+	char *cause = NULL;
+
+	(void)state;
+	conf_init(&c);
+	assert_int_equal(conf_parse(&c, "channel = not a directive? no:\n", "f",
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(conf_parse(&c,
+	    "# two\n"
+	    "channel hooks webhook https://h/x?a=b retry-base=5s all-rules\n"
+	    "  channel pager pagerduty key-env=PD max-attempts=3\n", "f", &cause),
+	    0);
+	assert_null(cause);
+	assert_int_equal(c.n_channels, 2);
+	assert_string_equal(c.channels[0].name, "hooks");
+	assert_string_equal(c.channels[0].kind, "webhook");
+	assert_string_equal(c.channels[0].url, "https://h/x?a=b");
+	assert_int_equal(c.channels[0].n_sets, 1);
+	assert_string_equal(c.channels[0].sets[0], "retry-base=5s");
+	assert_int_equal(c.channels[0].all_rules, 1);
+	assert_string_equal(c.channels[0].where, "f:2");
+	assert_null(c.channels[1].url);
+	assert_int_equal(c.channels[1].n_sets, 2);
+	assert_string_equal(c.channels[1].sets[1], "max-attempts=3");
+	assert_int_equal(c.channels[1].all_rules, 0);
+	assert_string_equal(c.channels[1].where, "f:3");
+	conf_free(&c);
+	assert_int_equal(c.n_channels, 0);
 }
 
 static void
@@ -233,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_conf_example),
 		cmocka_unit_test(test_conf_unset),
 		cmocka_unit_test(test_conf_errors),
+		cmocka_unit_test(test_conf_channels),
 		cmocka_unit_test(test_conf_durations),
 		cmocka_unit_test(test_conf_paths),
 		cmocka_unit_test(test_conf_file),
