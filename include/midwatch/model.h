@@ -125,6 +125,7 @@ struct mw_incident {
 	size_t n_timeline;
 	struct mw_series *series;
 	size_t n_series;
+	char *report_md;	/* the markdown report, or NULL */
 	/* Added fields. */
 	int has_impact;		/* impact_low/high are set */
 	double impact_low, impact_high;

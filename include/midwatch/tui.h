@@ -179,6 +179,7 @@ int chart_time_col(double t, double t0, double t1, int cols);
 	ACTION_INFO(TOGGLE_ALERTS, "toggle-alerts", "Views", "alerts of the selected incident / all alerts") \
 	ACTION_INFO(SORT, "sort", "Views", "sort the focused pane by its next column (again: the one after)") \
 	ACTION_INFO(SORT_REVERSE, "sort-reverse", "Views", "reverse the focused pane's order") \
+	ACTION_INFO(COPY, "copy", "Views", "copy the item's reference (in an incident's view: its report) to the clipboard, OSC 52") \
 	ACTION_INFO(RUN_PIPELINE, "run-pipeline", "Pipeline", "run the pipeline now") \
 	ACTION_INFO(MARK, "mark", "Triage", "mark/unmark the item to act on several at once") \
 	ACTION_INFO(ACK, "ack", "Triage", "acknowledge the alert or recommendation") \

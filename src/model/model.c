@@ -143,6 +143,8 @@ model_detail_clear(struct mw_incident *inc)
 	}
 	free(inc->series);
 	inc->series = NULL;
+	free(inc->report_md);
+	inc->report_md = NULL;
 	inc->n_series = 0;
 }
 
@@ -965,6 +967,23 @@ model_load_series(struct db *db, const char *project, const char *incident,
 	return 0;
 }
 
+/* Loads inc's markdown report (NULL when the pipeline wrote none); 0 or
+ * -1. */
+static int
+model_load_report(struct db *db, const char *project, const char *incident,
+    struct mw_incident *inc, char **cause)
+{
+	struct db_res *r;
+
+	r = DBQ(db, cause, "SELECT markdown FROM midwatch.incident_reports"
+	    " WHERE project_id = $1 AND incident_id = $2", project, incident);
+	if (r == NULL)
+		return -1;
+	inc->report_md = db_res_rows(r) > 0 ? model_col_dup(r, 0, 0) : NULL;
+	db_res_free(r);
+	return 0;
+}
+
 /* Loads (or reloads) the timeline and series of inc (see model.h). */
 int
 model_load_detail(struct db *db, long long project_id, struct mw_incident *inc,
@@ -976,7 +995,8 @@ model_load_detail(struct db *db, long long project_id, struct mw_incident *inc,
 	snprintf(project, sizeof project, "%lld", project_id);
 	snprintf(incident, sizeof incident, "%lld", inc->id);
 	if (model_load_timeline(db, project, incident, inc, cause) != 0 ||
-	    model_load_series(db, project, incident, inc, cause) != 0) {
+	    model_load_series(db, project, incident, inc, cause) != 0 ||
+	    model_load_report(db, project, incident, inc, cause) != 0) {
 		model_detail_clear(inc);
 		return -1;
 	}

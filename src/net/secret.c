@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "midwatch/base64.h"
 #include "midwatch/net.h"
 #include "midwatch/xmalloc.h"
 
@@ -140,34 +141,6 @@ net_secret_free(char *secret)
 	free(secret);
 }
 
-/* Base64 (RFC 4648, padded) of n bytes of s.  Malloc'd. */
-static char *
-base64(const unsigned char *s, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
-	size_t i;
-	unsigned v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-		*o++ = tab[v >> 18 & 63];
-		*o++ = tab[v >> 12 & 63];
-		*o++ = tab[v >> 6 & 63];
-		*o++ = tab[v & 63];
-	}
-	if (i < n) {
-		v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
-		*o++ = tab[v >> 18 & 63];
-		*o++ = tab[v >> 12 & 63];
-		*o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
-		*o++ = '=';
-	}
-	*o = '\0';
-	return out;
-}
-
 /* The Authorization header for a secret (see net.h). */
 char *
 net_auth_header(const char *user, const char *secret)
@@ -179,7 +152,7 @@ net_auth_header(const char *user, const char *secret)
 		return xasprintf("Authorization: Bearer %s", secret);
 	pair = xasprintf("%s:%s", user, secret);
 	n = strlen(pair);
-	b64 = base64((const unsigned char *)pair, n);
+	b64 = base64_encode(pair, n);
 	net_secret_free(pair);
 	h = xasprintf("Authorization: Basic %s", b64);
 	net_secret_free(b64);

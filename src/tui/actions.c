@@ -925,6 +925,8 @@ actions_run(struct ui *ui, int action)
 		return actions_readonly(ui) ? R_REDRAW : actions_incident(ui);
 	case ACT_NOTE:
 		return actions_readonly(ui) ? R_REDRAW : actions_note(ui, NULL);
+	case ACT_COPY:
+		return actions_copy(ui);
 	}
 	return R_NONE;
 }

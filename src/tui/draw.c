@@ -743,6 +743,8 @@ draw_bottom(struct ui *ui)
 			draw_hint(ui, &b, ACT_SORT, "sort");
 		if (act && r->w >= 100)
 			draw_hint(ui, &b, ACT_RUN_PIPELINE, "run");
+		if (r->w >= 130)
+			draw_hint(ui, &b, ACT_COPY, "copy");
 		draw_hint(ui, &b, ACT_HELP, "help");
 		draw_hint(ui, &b, ACT_CLOSE, ui->view == VIEW_MAIN ? "quit" : "close");
 		if (!act)

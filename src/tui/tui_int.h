@@ -381,5 +381,8 @@ int actions_kind_of(const char *name, enum row_kind *k);
 /* Selects incident id in the incidents pane (clearing a filter or showing
  * hidden incidents when they keep it out); 0 when it is not in the data. */
 int actions_select_incident(struct ui *ui, long long id);
+/* y: copies the selected item's reference, or in an incident's view its
+ * report, to the terminal's clipboard with OSC 52 (copy.c). */
+int actions_copy(struct ui *ui);
 
 #endif

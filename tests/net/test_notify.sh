@@ -128,6 +128,8 @@ out=$("$MIDWATCH" channels add webhook hook "$URL/other" 2>&1); rc=$?
 t_eq "adding a name twice exits 1" "1" "$rc"
 t_match "... saying it exists" "exists already" "$out"
 "$MIDWATCH" channels add webhook other "$URL/other" --set retry-base=3s >/dev/null
+# a backoff long enough to be in the future when checked on a busy machine
+"$MIDWATCH" channels add webhook slow "$URL/other" --set retry-base=10s >/dev/null
 "$MIDWATCH" channels add webhook deadhook "$URL/dead" --set retry-base=1s \
     --set max-attempts=3 --set timeout=2s >/dev/null
 out=$("$MIDWATCH" channels list); rc=$?
@@ -167,10 +169,10 @@ t_match "the log channel's messages are delivered too" "^log +log +0 +[1-9]" \
 
 # --- 500, then recovery ---------------------------------------------------------
 mode 500
-k=$(queue 901 other)
+k=$(queue 901 slow)
 "$MIDWATCH" notify >/dev/null 2>&1; rc=$?
 t_eq "a 500 is not an error of notify (exit 0)" "0" "$rc"
-t_eq "the message waits for a retry" "failed|1" "$(msg 901 other)"
+t_eq "the message waits for a retry" "failed|1" "$(msg 901 slow)"
 t_eq "the attempt is recorded with its status" "500|HTTP 500: no" \
     "$(q "select a.http_status || '|' || a.error from midwatch.outbound_attempts a join midwatch.outbound_messages m on m.id = a.message_id where m.alert_id = 901")"
 t_ok "$(q "select next_attempt_at > now() from midwatch.outbound_messages where alert_id = 901" | grep -q t; echo $?)" \
@@ -178,8 +180,8 @@ t_ok "$(q "select next_attempt_at > now() from midwatch.outbound_messages where 
 "$MIDWATCH" notify >/dev/null 2>&1
 t_eq "before that time nothing is resent" "1" "$(nreq "$k")"
 mode 200
-"$MIDWATCH" notify --wait 20s >/dev/null 2>&1
-t_eq "after the backoff it lands" "sent|2" "$(msg 901 other)"
+"$MIDWATCH" notify --wait 30s >/dev/null 2>&1
+t_eq "after the backoff it lands" "sent|2" "$(msg 901 slow)"
 t_eq "... answered 200 exactly once, same key" "2 1" "$(nreq "$k") $(nans "$k" 200)"
 
 # --- 429 with Retry-After --------------------------------------------------------

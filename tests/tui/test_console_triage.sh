@@ -364,7 +364,8 @@ con_keys a Enter
 con_wait a "v unbound" 5 >/dev/null
 
 # Esc answers at once (ESCDELAY is short): the best of three tries.  With
-# the console's 25 ms this measures about 30 ms even on a loaded machine;
+# the console's 25 ms this measures about 30 ms, and up to ~350 ms on a
+# machine busy with other builds;
 # with ncurses' default (1000 ms) it measures over 600 ms.
 best=99999
 for try in 1 2 3; do
@@ -379,7 +380,7 @@ for try in 1 2 3; do
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	[ "$ms" -lt "$best" ] && best=$ms
 done
-t_ok "$([ "$best" -lt 300 ]; echo $?)" "Esc closes the help at once (${best} ms)"
+t_ok "$([ "$best" -lt 550 ]; echo $?)" "Esc closes the help at once (${best} ms)"
 con_tmux resize-window -t a: -x 80 -y 24
 con_lines a 24 10 >/dev/null
 con_keys a Q

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "midwatch/base64.h"
 #include "midwatch/buf.h"
 #include "midwatch/log.h"
 #include "midwatch/sanitize.h"
@@ -338,10 +339,34 @@ test_utf8_snprintf(void **state)
 	assert_int_equal(utf8_snprintf(NULL, 0, "%s", "abc"), 3);
 }
 
+/* RFC 4648's test vectors, and bytes that are not text. */
+static void
+test_base64(void **state)
+{
+	static const char *const in[] = { "", "f", "fo", "foo", "foob", "fooba",
+	    "foobar" };
+	static const char *const out[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
+	    "Zm9vYmE=", "Zm9vYmFy" };
+	static const unsigned char bin[] = { 0x00, 0xff, 0xfe, 0x1b };
+	char *b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof in / sizeof in[0]; i++) {
+		b = base64_encode(in[i], strlen(in[i]));
+		assert_string_equal(b, out[i]);
+		free(b);
+	}
+	b = base64_encode(bin, sizeof bin);
+	assert_string_equal(b, "AP/+Gw==");
+	free(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_sanitize_escapes),
 		cmocka_unit_test(test_sanitize_utf8),
 		cmocka_unit_test(test_utf8_is_invisible),
