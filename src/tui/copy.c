@@ -32,18 +32,6 @@ copy_add(struct buf *b, const char *s)
 	free(t);
 }
 
-/* The incident id in s, or NULL. */
-static const struct mw_incident *
-copy_incident(const struct mw_snapshot *s, long long id)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && i < s->n_incidents; i++)
-		if (s->incidents[i].id == id)
-			return &s->incidents[i];
-	return NULL;
-}
-
 /* One line naming what row r shows, as an operator pastes it into a chat
  * or a ticket: kind, id, status and title. */
 static char *
@@ -145,7 +133,7 @@ actions_copy(struct ui *ui)
 	}
 	if (ui->view == VIEW_DETAIL && r->kind == ROW_INCIDENT &&
 	    ui->detail_snap_id == r->id)
-		det = copy_incident(ui->detail_snap, r->id);
+		det = detail_find_incident(ui->detail_snap, r->id);
 	if (det != NULL && det->report_md != NULL) {
 		text = sanitize_text(det->report_md, 1);
 		what = "report";

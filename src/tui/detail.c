@@ -126,8 +126,8 @@ detail_ts(double t, char *out, size_t len)
 
 /* ---- finding the object by identity ---------------------------------------------- */
 
-/* The incident id in s, or NULL. */
-static const struct mw_incident *
+/* The incident id in s, or NULL (see tui_int.h). */
+const struct mw_incident *
 detail_find_incident(const struct mw_snapshot *s, long long id)
 {
 	size_t i;

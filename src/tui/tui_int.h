@@ -348,6 +348,9 @@ void detail_open(struct ui *ui, const struct row *r);
 /* The item the open view shows, as a row (borrowing from ui->snap);
  * 0, or -1 when it is not in the data any more. */
 int detail_row(struct ui *ui, struct row *out);
+/* The incident id in snapshot s, or NULL. */
+const struct mw_incident *detail_find_incident(const struct mw_snapshot *s,
+    long long id);
 void detail_draw(struct ui *ui);
 int detail_scroll(struct ui *ui, int action);
 
