@@ -202,7 +202,7 @@ const struct cli_cmd cli_cmds[] = {
 	    { NULL, 0 } }, .min_args = 1, .max_args = 2,
 	    .args = "a subcommand", .subs = "create list" },
 	{ .name = "purge", .run = cmd_purge,
-	    .usage = "purge [--dry-run] [--json] | --policies | --keep TABLE=DAYS",
+	    .usage = "purge [--dry-run] [--json] | --policies | --keep TABLE=N",
 	    .help = "retention by hand: remove (or count) rows past their "
 	    "table's policy",
 	    .opts = (const struct cli_opt[]){ { "dry-run", 0 }, { "json", 0 },
