@@ -4,6 +4,8 @@
  * per table the rows it removes (or, with --dry-run, would remove); and
  * `purge --policies` / `purge --keep TABLE=DAYS|forever`, which show and
  * change the policies (global: metric partitions are shared), audited.
+ * A purge holds the project's pipeline lock, as the runner's housekeeping
+ * does, so it never runs in the middle of a pipeline run.
  */
 #include "config.h"
 
@@ -134,8 +136,27 @@ cmd_purge(struct cli_ctx *ctx, const struct cli_args *a)
 		return purge_policies(ctx);
 	if (cli_args_has(a, "keep"))
 		return purge_keep(ctx, cli_args_get(a, "keep"));
+	/* under the pipeline lock, as the runner's housekeeping: never in
+	 * the middle of a run (a dry run changes nothing and takes none) */
+	if (!dry && (rc = db_try_lock(ctx->db, DB_LOCK_PIPELINE +
+	    ctx->project_id, &cause)) != 1) {
+		if (rc < 0)
+			return cli_fail("purge", cause);
+		fprintf(stderr, "midwatch: purge: waiting for the pipeline run "
+		    "in progress\n");
+		if (db_lock(ctx->db, DB_LOCK_PIPELINE + ctx->project_id,
+		    &cause) != 0)
+			return cli_fail("purge", cause);
+	}
 	rc = housekeeping_retention(ctx->db, ctx->project_id, dry, ctx->actor,
 	    "purge", &tables, &total, &cause);
+	if (!dry && db_alive(ctx->db)) {
+		char *why = NULL;
+
+		if (db_unlock(ctx->db, DB_LOCK_PIPELINE + ctx->project_id,
+		    &why) != 0)
+			free(why);
+	}
 	if (rc != 0)
 		return cli_fail("purge", cause);
 	purge_print(tables, total, dry, cli_args_has(a, "json"));

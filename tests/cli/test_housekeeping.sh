@@ -129,7 +129,16 @@ t_eq "feedback_events are never purged" "$(echo "$before" | cut -d' ' -f7)" "$(e
 t_eq "no incident with an alert not resolved was removed" "$open_linked" "$(linked)"
 t_eq "the purge is audited with its total" "1|$dry_total|purge" \
     "$(q "select count(*) || '|' || max(details->>'total') || '|' || max(details->>'trigger') from midwatch.audit_entries where action = 'retention.purged'")"
+# a purge waits for a pipeline run in progress (it holds the same lock)
+pgtest_psql -c "select pg_advisory_lock(7887773272362713090 + $P), pg_sleep(3)" >/dev/null 2>&1 &
+holder=$!
+pgtest_sleepers mw 1 20 || echo "# the lock holder did not start"
+t0=$(date +%s)
 out=$(M purge 2>&1)
+t1=$(date +%s)
+wait "$holder"
+t_match "a purge during a pipeline run waits for it" "waiting for the pipeline run in progress" "$out"
+t_ok "$([ $((t1 - t0)) -ge 1 ]; echo $?)" "... until the lock is free ($((t1 - t0)) s)"
 t_match "a second purge finds nothing" "^total +0$" "$out"
 t_fails "feedback_events cannot be given a retention" M purge --keep feedback_events=30
 t_run "a policy can be changed" M purge --keep alerts=10
