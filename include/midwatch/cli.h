@@ -203,6 +203,9 @@ int cmd_notify(struct cli_ctx *, const struct cli_args *);
 int cmd_sources(struct cli_ctx *, const struct cli_args *);
 int cmd_rules(struct cli_ctx *, const struct cli_args *);
 int cmd_psql(struct cli_ctx *, const struct cli_args *);
+int cmd_purge(struct cli_ctx *, const struct cli_args *);
+int cmd_erase(struct cli_ctx *, const struct cli_args *);
+int cmd_export(struct cli_ctx *, const struct cli_args *);
 /* Opens the console on ctx (connected already, or connecting now): what
  * `midwatch console` and `midwatch demo` end with (cli_console.c). */
 int cli_console_open(struct cli_ctx *ctx);

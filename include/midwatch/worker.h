@@ -51,7 +51,9 @@ enum intent_type {
 	INTENT_DETAIL,		/* load the timeline and series of id */
 	INTENT_FEEDBACK,	/* record one feedback event */
 	INTENT_RUN_PIPELINE,	/* run the pipeline now */
-	INTENT_INVESTIGATE	/* investigate the moment at (and service) */
+	INTENT_INVESTIGATE,	/* investigate the moment at (and service) */
+	INTENT_SHOWN		/* the console showed recommendations ids
+				 * (telemetry: batched, never journaled) */
 };
 
 struct intent {
@@ -77,6 +79,8 @@ struct intent {
 	 * INVESTIGATE (on the pipeline thread, investigate.h): the moment. */
 	double at;
 	char *service;			/* a service name, or NULL */
+	long long *ids;			/* SHOWN: recommendation ids (n_ids) */
+	size_t n_ids;
 };
 
 /* Frees an intent and its strings. */

@@ -51,6 +51,9 @@ static const struct {
 	{ "sources", CLI_ACCESS_SUBCMD },	/* list, show and test read */
 	{ "rules", CLI_ACCESS_SUBCMD },		/* list, show and test read */
 	{ "psql", CLI_ACCESS_READS },		/* a read-only session */
+	{ "purge", CLI_ACCESS_WRITES },		/* --dry-run too: one command */
+	{ "erase", CLI_ACCESS_WRITES },
+	{ "export", CLI_ACCESS_READS },		/* audited unless --readonly */
 };
 
 /* The table's entry for name, or -1. */

@@ -201,6 +201,32 @@ const struct cli_cmd cli_cmds[] = {
 	    .opts = (const struct cli_opt[]){ { "name", 1 }, { "json", 0 },
 	    { NULL, 0 } }, .min_args = 1, .max_args = 2,
 	    .args = "a subcommand", .subs = "create list" },
+	{ .name = "purge", .run = cmd_purge,
+	    .usage = "purge [--dry-run] [--json] | --policies | --keep TABLE=N",
+	    .help = "retention by hand: remove (or count) rows past their "
+	    "table's policy",
+	    .opts = (const struct cli_opt[]){ { "dry-run", 0 }, { "json", 0 },
+	    { "policies", 0 }, { "keep", 1 }, { NULL, 0 } }, .max_args = 0,
+	    .more = "Prints per table the rows removed (with --dry-run: that "
+	    "would be, removing\nnothing).  --policies lists the policies; "
+	    "--keep TABLE=DAYS (or =forever)\nchanges one, audited.  The "
+	    "pipeline runner does the same once a day\n(doc/reliability.md, "
+	    "Retention)." },
+	{ .name = "erase", .run = cmd_erase, .usage = "erase --actor NAME",
+	    .help = "pseudonymise a person's name everywhere (notes, payloads, "
+	    "actors)",
+	    .opts = (const struct cli_opt[]){ { "actor", 1 }, { NULL, 0 } },
+	    .max_args = 0,
+	    .more = "Every occurrence of NAME (any case, also inside longer "
+	    "text) becomes one\nfresh pseudonym in every project; events keep "
+	    "their id, type, target and\ntime.  Audited under the pseudonym, "
+	    "never the name (doc/reliability.md)." },
+	{ .name = "export", .run = cmd_export, .usage = "export --actor NAME",
+	    .help = "everything held about a person, as JSON on stdout",
+	    .opts = (const struct cli_opt[]){ { "actor", 1 }, { NULL, 0 } },
+	    .max_args = 0,
+	    .more = "The rows of every project that name NAME where erase would "
+	    "look; audited\n(except with --readonly)." },
 	{ .name = NULL }
 };
 

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "midwatch/db.h"
+#include "midwatch/housekeeping.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
@@ -517,6 +518,8 @@ pipeline_run(struct db *db, long long project_id,
 	json_decref(ctx.skipped);
 	json_decref(ctx.skipped_keys);
 out:
+	if (rc == 0)	/* once a day, still under the lock (housekeeping.h) */
+		(void)housekeeping_daily(db, project_id);
 	/* a lost session took the lock with it */
 	if (!relinked && db_alive(db) &&
 	    db_unlock(db, DB_LOCK_PIPELINE + project_id, &why) != 0) {

@@ -356,6 +356,7 @@ loop_run(struct ui *ui)
 			draw_screen(ui);
 			refresh();
 			ui->dirty = 0;
+			shown_note(ui);
 		}
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;

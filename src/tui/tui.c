@@ -312,6 +312,7 @@ tui_free(struct ui *ui)
 	}
 	free(ui->ovr);
 	free(ui->waiting);
+	free(ui->shown);
 	free(ui->detail_error);
 	free(ui->db_text);
 	free(ui->pipe_text);

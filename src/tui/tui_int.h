@@ -227,6 +227,16 @@ struct ui {
 	struct worker *worker;
 	unsigned long seq;
 	int dirty;		/* R_* flags pending for the loop */
+
+	/* Recommendations seen in the Recommendations pane (shown.c): when
+	 * each was last counted and whether it was on screen at the last
+	 * look.  Entries neither visible nor recent are dropped. */
+	struct shown_seen {
+		long long id;
+		double at;	/* wall clock of the last count */
+		int visible;
+	} *shown;
+	size_t n_shown;
 };
 
 /* tui.c */
@@ -237,6 +247,11 @@ void tui_drain_signals(void);
 void tui_resize(struct ui *ui);
 void tui_layout(struct ui *ui);
 double tui_wall(void);
+
+/* shown.c: counts the recommendations the Recommendations pane shows now
+ * (seed 001's shown_count telemetry) through the worker; called by the
+ * loop after a draw, never by drawing code. */
+void shown_note(struct ui *ui);
 
 /* loop.c */
 int loop_run(struct ui *ui);

@@ -76,6 +76,7 @@ intent_free(struct intent *in)
 	free(in->expect);
 	free(in->actor);
 	free(in->service);
+	free(in->ids);
 	free(in);
 }
 
@@ -410,6 +411,10 @@ worker_intents(struct worker *w)
 			worker_detail(w, in);
 			intent_free(in);
 			break;
+		case INTENT_SHOWN:
+			worker_shown_add(w, in);
+			intent_free(in);
+			break;
 		case INTENT_FEEDBACK:
 			if (!w->connected) {
 				struct wmsg *m = worker_msg_new(WMSG_DONE);
@@ -428,6 +433,7 @@ worker_intents(struct worker *w)
 		if (worker_stopping(w))
 			break;
 	}
+	worker_shown_flush(w);
 }
 
 /* Runs the intents held while the database was away, oldest first, all of
@@ -676,6 +682,7 @@ worker_stop(struct worker *w, int timeout_ms)
 	queue_free(w->to_data, worker_free_intent);
 	queue_free(w->to_pipe, worker_free_intent);
 	queue_free(w->held, worker_free_intent);
+	free(w->shown);
 	free(w->journal);
 	free(w->dbid);
 	free(w->conninfo);

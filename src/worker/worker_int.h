@@ -39,12 +39,19 @@ struct worker {
 	double next_periodic;		/* fallback reload, monotonic */
 	struct queue *held;		/* feedback waiting for the database,
 					 * oldest first (replayed in order) */
+	long long *shown;		/* recommendations shown, to count at
+					 * the next flush (worker_shown.c) */
+	size_t n_shown;
 
 	/* Pipeline thread only. */
 	struct db *pdb;
 };
 
 double worker_now(void);
+/* worker_shown.c: collects an INTENT_SHOWN's ids; writes what was
+ * collected in one statement (dropped when it cannot be written). */
+void worker_shown_add(struct worker *w, const struct intent *in);
+void worker_shown_flush(struct worker *w);
 /* queue.c: non-zero when q holds nothing (a hint, see queue.c). */
 int queue_empty(struct queue *q);
 struct wmsg *worker_msg_new(enum wmsg_type t);
