@@ -42,6 +42,7 @@ cmd_migrate(struct cli_ctx *ctx, const struct cli_args *a)
 	if (db_migrate(ctx->db, db_sql_dir(), &applied, &cause) != 0)
 		return cli_fail("migrate", cause);
 	printf("applied %d migration(s)\n", applied);
+	cli_roles_warn(ctx);
 	return MW_EXIT_OK;
 }
 
