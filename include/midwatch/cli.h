@@ -169,6 +169,9 @@ int cli_resolve(struct cli_ctx *ctx, char **cause);
 /* The first half of cli_connect: resolves the database and connects
  * (read-only with --readonly), without migrating or finding a project. */
 int cli_open(struct cli_ctx *ctx, char **cause);
+/* Sets ctx->owner: the user owns the schema (a member of its owner, or a
+ * superuser; anyone when there is no schema yet).  0 or -1. */
+int cli_owner(struct cli_ctx *ctx, char **cause);
 /* Warns on stderr when the group roles midwatch_viewer, _operator and
  * _admin do not exist (the migrating user could not create them). */
 void cli_roles_warn(struct cli_ctx *ctx);

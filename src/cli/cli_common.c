@@ -94,7 +94,7 @@ cli_open(struct cli_ctx *ctx, char **cause)
 /* Does the user own the schema (a member of its owner, or superuser)?  Then
  * row-level security does not apply and migrations are theirs to apply.
  * Without a schema yet, whoever connects creates it. */
-static int
+int
 cli_owner(struct cli_ctx *ctx, char **cause)
 {
 	struct db_res *r;

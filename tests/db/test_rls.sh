@@ -169,6 +169,9 @@ t_eq "... a completed run of a" "completed" \
 out=$(as adam --project a grants 2>&1)
 t_match "grants lists olga as operator" "olga +operator +this" "$out"
 t_eq "grants --json: three members" "adam olga vic" "$(as adam --project a grants --json | jq -r '[.[].member] | join(" ")')"
+err=$(as adam migrate 2>&1); rc=$?
+t_eq "an admin may not migrate" "1|midwatch: migrate: refused: migrations are the schema owner's; run 'midwatch migrate' as its owner" "$rc|$err"
+t_match "... but may list them" " 020_roles" "$(as adam migrate --status 2>&1)"
 err=$(as olga --project a grants 2>&1); rc=$?
 t_match "an operator may not list grants" "grants: refused: your role in project 'a' is operator" "$err"
 err=$(as adam --project a grant admin nemo --all-projects 2>&1); rc=$?
@@ -216,4 +219,14 @@ t_ok "$(printf '%s' "$hint" | grep -q "run" && echo 1 || echo 0)" "... but no ru
 con_keys olga R
 con_wait olga "runs and investigations need admin" 5
 t_ok $? "R says runs need admin"
+n0=$(q "select count(*) from midwatch.feedback_events where actor_id = 'olga'")
+con_keys olga a
+i=0
+while [ "$i" -lt 50 ] && [ "$(q "select count(*) from midwatch.feedback_events where actor_id = 'olga'")" = "$n0" ]; do
+	sleep 0.2; i=$((i + 1))
+done
+t_eq "the operator's a in the console records an acknowledgement in a" "$((n0 + 1))|alert_acknowledged|a" \
+    "$(q "select (select count(*) from midwatch.feedback_events where actor_id = 'olga') || '|' || f.event_type || '|' || p.slug from midwatch.feedback_events f join midwatch.projects p on p.id = f.project_id where f.actor_id = 'olga' order by f.id desc limit 1")"
+t_eq "the pipeline never ran from the operator's console" 1 \
+    "$(q "select count(*) from midwatch.pipeline_runs")"
 t_done
