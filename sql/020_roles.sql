@@ -90,6 +90,18 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- ---- the roles and their privileges ------------------------------------------
+-- The tables operators write: feedback_events and what recording feedback
+-- updates or its triggers fill.  A later migration whose table operators
+-- write replaces this function (then runs setup_roles() and
+-- secure_project_tables()).
+CREATE OR REPLACE FUNCTION midwatch.operator_tables() RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT ARRAY['feedback_events', 'alerts', 'hypotheses',
+	    'recommendations', 'incidents', 'evidence_artifacts',
+	    'past_case_outcomes', 'outbound_messages', 'outbound_attempts',
+	    'alert_silences'];
+$$;
+
 -- Creates the three roles when missing and it may, and grants them their
 -- privileges; returns the roles that are still missing (a WARNING names
 -- them).  Safe to run again, by the owner or a superuser.
@@ -99,10 +111,6 @@ DECLARE
 	r text;
 	missing text[] := '{}';
 	t record;
-	feedback_tables text[] := ARRAY['feedback_events', 'alerts', 'hypotheses',
-	    'recommendations', 'incidents', 'evidence_artifacts',
-	    'past_case_outcomes', 'outbound_messages', 'outbound_attempts',
-	    'alert_silences'];
 BEGIN
 	FOREACH r IN ARRAY ARRAY['midwatch_viewer', 'midwatch_operator',
 	    'midwatch_admin'] LOOP
@@ -142,7 +150,7 @@ BEGIN
 			EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON '
 			    'midwatch.%I TO midwatch_admin', t.relname);
 		END IF;
-		IF t.relname = ANY (feedback_tables) THEN
+		IF t.relname = ANY (midwatch.operator_tables()) THEN
 			EXECUTE format('GRANT INSERT, UPDATE ON midwatch.%I TO '
 			    'midwatch_operator', t.relname);
 		END IF;
@@ -174,10 +182,8 @@ DECLARE
 	t record;
 	n integer := 0;
 	writers text;
-	feedback_tables text[] := ARRAY['feedback_events', 'alerts', 'hypotheses',
-	    'recommendations', 'incidents', 'evidence_artifacts',
-	    'past_case_outcomes', 'outbound_messages', 'outbound_attempts',
-	    'alert_silences', 'pipeline_runs'];
+	-- operators also mark dead runs failed (reap_dead_runs)
+	feedback_tables text[] := midwatch.operator_tables() || 'pipeline_runs'::text;
 BEGIN
 	FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
 	           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

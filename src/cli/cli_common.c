@@ -190,7 +190,10 @@ cli_no_project(struct cli_ctx *ctx, const char *slug)
 	n = db_res_rows(r);
 	buf_init(&b);
 	buf_printf(&b, "no project '%s' ", slug);
-	if (n == 0)
+	if (n == 0 && !ctx->owner)	/* row-level security hides them */
+		buf_adds(&b, "(you reach no project: an admin grants you one, "
+		    "midwatch grant ROLE LOGIN)");
+	else if (n == 0)
 		buf_adds(&b, "(no projects yet: run 'midwatch demo' or 'midwatch "
 		    "ingest FILE', or 'midwatch project create SLUG')");
 	else {

@@ -198,7 +198,7 @@ t_eq "the admin revokes olga" "0|olga is no longer operator in a" "$rc|$out"
 t_eq "... audited" "grant.revoked|adam|operator" \
     "$(q "select action || '|' || actor || '|' || (details->>'before') from midwatch.audit_entries where target = 'grant:olga' order by id desc limit 1")"
 err=$(as olga --project a alerts 2>&1); rc=$?
-t_eq "olga no longer reaches a" "1|midwatch: alerts: no project 'a' (no projects yet: run 'midwatch demo' or 'midwatch ingest FILE', or 'midwatch project create SLUG')" "$rc|$err"
+t_eq "olga no longer reaches a" "1|midwatch: alerts: no project 'a' (you reach no project: an admin grants you one, midwatch grant ROLE LOGIN)" "$rc|$err"
 t_eq "... raw psql: no alert at all" 0 "$(psql_as olga "select count(*) from midwatch.alerts")"
 err=$(as adam --project a revoke olga 2>&1); rc=$?
 t_eq "revoking again: exit 1" "1|midwatch: revoke: olga has no grant in a" "$rc|$err"
