@@ -17,7 +17,7 @@
 --   it).  The owner of the schema and superusers keep full access.
 -- * midwatch.project_grants: login (or group) role -> project (NULL: every
 --   project) -> viewer|operator|admin.  midwatch.project_access, a view
---   owned by the schema's owner, expands it into the (project, role) pairs
+--   owned by the schema's owner, lists the (project or NULL, role) pairs
 --   current_user holds, directly or through role membership.
 -- * Row-level security, by midwatch.secure_project_tables(): on every table
 --   of the schema with a project_id column, a policy <table>_read (SELECT:
@@ -47,16 +47,16 @@ CREATE INDEX IF NOT EXISTS project_grants_project_idx
 COMMENT ON TABLE midwatch.project_grants IS
 	'Which PostgreSQL role (member) may reach which project (NULL: all) as viewer, operator or admin.';
 
--- The (project, role) pairs current_user holds.  A view runs with its
--- owner's rights on the tables it reads, so the owner's bypass of RLS
--- applies inside it (no policy recursion) while current_user stays the
--- caller: it only ever lists the caller's own grants.
+-- The (project, role) pairs current_user holds (project NULL and
+-- all_projects: every project, also one created after the grant, or in
+-- this very statement).  A view runs with its owner's rights on the tables
+-- it reads, so the owner's bypass of RLS applies inside it (no policy
+-- recursion) while current_user stays the caller: it only ever lists the
+-- caller's own grants.
 CREATE OR REPLACE VIEW midwatch.project_access AS
-SELECT coalesce(g.project_id, p.id) AS project_id, g.role,
-       g.project_id IS NULL AS all_projects
+SELECT g.project_id, g.role, g.project_id IS NULL AS all_projects
   FROM midwatch.project_grants g
   JOIN pg_catalog.pg_roles r ON r.rolname = g.member
-  LEFT JOIN midwatch.projects p ON g.project_id IS NULL
  WHERE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER');
 COMMENT ON VIEW midwatch.project_access IS
 	'The projects current_user may reach and in which role (from project_grants).';
@@ -82,7 +82,7 @@ LANGUAGE sql STABLE AS $$
 	    ELSE coalesce((
 	        SELECT a.role FROM midwatch.project_access a
 	          JOIN pg_catalog.pg_roles gr ON gr.rolname = 'midwatch_' || a.role
-	         WHERE a.project_id = p_project_id
+	         WHERE (a.project_id = p_project_id OR a.all_projects)
 	           AND pg_catalog.pg_has_role(current_user, gr.oid, 'USAGE')
 	         ORDER BY midwatch.role_rank(a.role) DESC LIMIT 1), 'none')
 	    END
@@ -173,6 +173,20 @@ REVOKE EXECUTE ON FUNCTION midwatch.ensure_metric_partitions(timestamptz,
     timestamptz) FROM PUBLIC;
 
 -- ---- row-level security --------------------------------------------------------
+-- The one policy expression: the column p_col holds a project current_user
+-- has a role in (one of p_roles, a quoted SQL list, when given), or the
+-- user has such a role in every project.  Two uncorrelated subqueries:
+-- each runs once per statement (a hashed subplan), never per row.
+CREATE OR REPLACE FUNCTION midwatch.project_policy(p_col text, p_roles text)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT format('%1$I IN (SELECT a.project_id FROM midwatch.project_access a%2$s)'
+	    ' OR EXISTS (SELECT 1 FROM midwatch.project_access a WHERE a.all_projects%3$s)',
+	    p_col,
+	    CASE WHEN p_roles IS NULL THEN '' ELSE ' WHERE a.role IN (' || p_roles || ')' END,
+	    CASE WHEN p_roles IS NULL THEN '' ELSE ' AND a.role IN (' || p_roles || ')' END);
+$$;
+
 -- Enables RLS on every table of the schema with a project_id column (but
 -- partitions and project_grants) and (re)creates its two policies; returns
 -- how many tables it secured.
@@ -197,16 +211,15 @@ BEGIN
 		    t.relname);
 		EXECUTE format('DROP POLICY IF EXISTS %I ON midwatch.%I',
 		    t.relname || '_read', t.relname);
-		EXECUTE format('CREATE POLICY %I ON midwatch.%I FOR SELECT USING '
-		    '(project_id IN (SELECT a.project_id FROM midwatch.project_access a))',
-		    t.relname || '_read', t.relname);
+		EXECUTE format('CREATE POLICY %I ON midwatch.%I FOR SELECT USING (%s)',
+		    t.relname || '_read', t.relname,
+		    midwatch.project_policy('project_id', NULL));
 		EXECUTE format('DROP POLICY IF EXISTS %I ON midwatch.%I',
 		    t.relname || '_write', t.relname);
-		EXECUTE format('CREATE POLICY %I ON midwatch.%I FOR ALL USING '
-		    '(project_id IN (SELECT a.project_id FROM midwatch.project_access a'
-		    ' WHERE a.role IN (%s))) WITH CHECK (project_id IN (SELECT'
-		    ' a.project_id FROM midwatch.project_access a WHERE a.role IN (%s)))',
-		    t.relname || '_write', t.relname, writers, writers);
+		EXECUTE format('CREATE POLICY %I ON midwatch.%I FOR ALL USING (%s)'
+		    ' WITH CHECK (%s)', t.relname || '_write', t.relname,
+		    midwatch.project_policy('project_id', writers),
+		    midwatch.project_policy('project_id', writers));
 		n := n + 1;
 	END LOOP;
 	RETURN n;
@@ -218,7 +231,8 @@ $$;
 ALTER TABLE midwatch.projects ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS projects_read ON midwatch.projects;
 CREATE POLICY projects_read ON midwatch.projects FOR SELECT
-	USING (id IN (SELECT a.project_id FROM midwatch.project_access a));
+	USING (id IN (SELECT a.project_id FROM midwatch.project_access a)
+	    OR EXISTS (SELECT 1 FROM midwatch.project_access a WHERE a.all_projects));
 DROP POLICY IF EXISTS projects_create ON midwatch.projects;
 CREATE POLICY projects_create ON midwatch.projects FOR INSERT
 	WITH CHECK (EXISTS (SELECT 1 FROM midwatch.project_access a
@@ -226,11 +240,15 @@ CREATE POLICY projects_create ON midwatch.projects FOR INSERT
 DROP POLICY IF EXISTS projects_change ON midwatch.projects;
 CREATE POLICY projects_change ON midwatch.projects FOR UPDATE
 	USING (id IN (SELECT a.project_id FROM midwatch.project_access a
-	               WHERE a.role = 'admin'));
+	               WHERE a.role = 'admin')
+	    OR EXISTS (SELECT 1 FROM midwatch.project_access a
+	                WHERE a.all_projects AND a.role = 'admin'));
 DROP POLICY IF EXISTS projects_delete ON midwatch.projects;
 CREATE POLICY projects_delete ON midwatch.projects FOR DELETE
 	USING (id IN (SELECT a.project_id FROM midwatch.project_access a
-	               WHERE a.role = 'admin'));
+	               WHERE a.role = 'admin')
+	    OR EXISTS (SELECT 1 FROM midwatch.project_access a
+	                WHERE a.all_projects AND a.role = 'admin'));
 
 -- project_grants: seen by whoever holds a role in the project; given and
 -- taken by its admins (grants of every project by admins of every project).
@@ -238,7 +256,8 @@ ALTER TABLE midwatch.project_grants ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS project_grants_read ON midwatch.project_grants;
 CREATE POLICY project_grants_read ON midwatch.project_grants FOR SELECT
 	USING (project_id IS NULL
-	    OR project_id IN (SELECT a.project_id FROM midwatch.project_access a));
+	    OR project_id IN (SELECT a.project_id FROM midwatch.project_access a)
+	    OR EXISTS (SELECT 1 FROM midwatch.project_access a WHERE a.all_projects));
 DROP POLICY IF EXISTS project_grants_write ON midwatch.project_grants;
 CREATE POLICY project_grants_write ON midwatch.project_grants FOR ALL
 	USING (EXISTS (SELECT 1 FROM midwatch.project_access a

@@ -184,6 +184,21 @@ t_match "an operator may not list grants" "grants: refused: your role in project
 err=$(as adam --project a grant admin nemo --all-projects 2>&1); rc=$?
 t_eq "an admin of a alone may not grant every project" "1|midwatch: grant: refused: --all-projects needs the admin role in every project" "$rc|$err"
 
+t_match "nemo, in no midwatch role, cannot even use the schema" "permission denied for schema midwatch" \
+    "$(psql_as nemo "select count(*) from midwatch.alerts")"
+
+# ---- an admin of every project ------------------------------------------------------------
+out=$("$MIDWATCH" --project a grant admin nemo --all-projects 2>&1); rc=$?
+t_eq "the owner grants nemo admin of every project" "0|nemo is now admin in every project" "$rc|$out"
+out=$(as nemo project create c 2>&1); rc=$?
+t_match "nemo creates a project (exit $rc)" "^project c created" "$out"
+t_eq "... with its defaults, made by the triggers under RLS (rules, channels, metric names)" "true|true|true" \
+    "$(q "select (select count(*) > 0 from midwatch.alert_rules r where r.project_id = p.id) || '|' || (select count(*) > 0 from midwatch.channels c where c.project_id = p.id) || '|' || (select count(*) > 0 from midwatch.metric_names m where m.project_id = p.id) from midwatch.projects p where p.slug = 'c'")"
+t_eq "nemo sees every project" "a b c default" "$(as nemo project list --json | jq -r '[.[].slug] | join(" ")')"
+err=$(as adam project create d 2>&1); rc=$?
+t_eq "an admin of a alone may not create one" 1 "$rc"
+t_eq "... and none was" 0 "$(q "select count(*) from midwatch.projects where slug = 'd'")"
+
 # ---- owner ------------------------------------------------------------------------------
 t_eq "the owner sees everything" "2|$NB" \
     "$(q "select count(distinct project_id) || '|' || count(*) filter (where project_id = (select id from midwatch.projects where slug = 'b')) from midwatch.alerts")"
@@ -202,8 +217,6 @@ t_eq "olga no longer reaches a" "1|midwatch: alerts: no project 'a' (you reach n
 t_eq "... raw psql: no alert at all" 0 "$(psql_as olga "select count(*) from midwatch.alerts")"
 err=$(as adam --project a revoke olga 2>&1); rc=$?
 t_eq "revoking again: exit 1" "1|midwatch: revoke: olga has no grant in a" "$rc|$err"
-t_match "nemo, in no midwatch role, cannot even use the schema" "permission denied for schema midwatch" \
-    "$(psql_as nemo "select count(*) from midwatch.alerts")"
 
 # ---- the console: a viewer has no action, an operator no run ---------------------------
 "$MIDWATCH" --project a grant operator olga >/dev/null 2>&1
