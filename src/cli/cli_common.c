@@ -102,11 +102,23 @@ cli_owner(struct cli_ctx *ctx, char **cause)
 	r = db_query(ctx->db, cause,
 	    "SELECT coalesce((SELECT pg_has_role(current_user, n.nspowner,"
 	    "  'MEMBER') FROM pg_namespace n WHERE n.nspname = 'midwatch'), true)"
-	    " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)",
+	    " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
+	    " coalesce((SELECT has_schema_privilege(n.oid, 'USAGE')"
+	    "  FROM pg_namespace n WHERE n.nspname = 'midwatch'), true),"
+	    " current_user::text",
 	    0, NULL);
 	if (r == NULL)
 		return -1;
 	ctx->owner = strcmp(db_res_get(r, 0, 0), "t") == 0;
+	/* in none of the group roles: say so, rather than "permission
+	 * denied for schema midwatch" */
+	if (!ctx->owner && strcmp(db_res_get(r, 0, 1), "t") != 0) {
+		*cause = xasprintf("%s is in none of the roles midwatch_viewer, "
+		    "midwatch_operator, midwatch_admin (an admin runs 'midwatch "
+		    "grant ROLE %s')", db_res_get(r, 0, 2), db_res_get(r, 0, 2));
+		db_res_free(r);
+		return -1;
+	}
 	db_res_free(r);
 	return 0;
 }

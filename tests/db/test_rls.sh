@@ -186,6 +186,8 @@ t_eq "an admin of a alone may not grant every project" "1|midwatch: grant: refus
 
 t_match "nemo, in no midwatch role, cannot even use the schema" "permission denied for schema midwatch" \
     "$(psql_as nemo "select count(*) from midwatch.alerts")"
+err=$(as nemo --project a alerts 2>&1); rc=$?
+t_eq "... and midwatch says why" "1|midwatch: alerts: nemo is in none of the roles midwatch_viewer, midwatch_operator, midwatch_admin (an admin runs 'midwatch grant ROLE nemo')" "$rc|$err"
 
 # ---- an admin of every project ------------------------------------------------------------
 out=$("$MIDWATCH" --project a grant admin nemo --all-projects 2>&1); rc=$?
