@@ -27,7 +27,14 @@
 --   table owner (the pipeline runner, the embedded cluster's user, every
 --   existing set-up) bypasses it.  A later migration that adds a
 --   project-scoped table ends with `SELECT midwatch.secure_project_tables();`
---   (tests/db/test_rls.sh fails otherwise).
+--   (tests/db/test_rls.sh fails otherwise), after replacing
+--   midwatch.operator_tables() when operators write it.
+-- * midwatch.ensure_metric_partitions() becomes SECURITY DEFINER (fixed
+--   search_path, EXECUTE for admins only): an admin's ingest creates day
+--   partitions, which stay the owner's and get no grant (read through the
+--   parent, whose policies apply).
+-- * midwatch.project_role(project): owner|admin|operator|viewer|none for
+--   current_user, what midwatch shows and checks (src/cli/cli_common.c).
 --
 -- Idempotent; runs in the migration runner's transaction.
 
