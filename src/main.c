@@ -52,7 +52,8 @@ main(int argc, char **argv)
 	const struct cli_cmd *cmd;
 	struct cli_args args;
 	struct cli_ctx ctx;
-	char *cause = NULL;
+	char *cause = NULL, *full = NULL;
+	const char *sub;
 	int idx, rc;
 
 	setlocale(LC_ALL, "");
@@ -102,9 +103,19 @@ main(int argc, char **argv)
 		    cli_cmd_access(cmd->name) == CLI_ACCESS_WRITES)
 			/* refused before it connects (exit 1) */
 			rc = cli_refuse_readonly(cmd->name);
-		else
+		else {
+			/* the role it needs in the project (cli_access.c),
+			 * checked once connected */
+			sub = cmd->subs != NULL && args.argc > 1 ? args.argv[1] :
+			    NULL;
+			full = sub != NULL ? xasprintf("%s %s", cmd->name, sub) :
+			    xstrdup(cmd->name);
+			ctx.cmd = full;
+			ctx.need = cli_cmd_role(cmd->name, sub);
 			rc = cmd->run(&ctx, &args);
+		}
 	}
+	free(full);
 	cli_disconnect(&ctx);
 	cli_config_free(&ctx);
 	cli_args_free(&args);

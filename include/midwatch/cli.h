@@ -39,6 +39,14 @@ struct cli_ctx {
 	char project_id_str[24];	/* project_id as text, for parameters */
 	char *actor;		/* malloc'd actor name */
 	int project_mode;	/* enum cli_project_mode: what cli_connect does */
+	const char *cmd;	/* the command's name ("rules add"), for
+				 * messages; set by main */
+	int need;		/* enum cli_role the command needs (main sets it
+				 * from cli_access.c's table; a command may
+				 * change it before cli_connect) */
+	int role;		/* enum cli_role: what the user may do in the
+				 * project, found by cli_connect */
+	int owner;		/* the user owns the schema (or is superuser) */
 };
 
 /* What cli_connect does about --project (cli_common.c). */
@@ -161,6 +169,12 @@ int cli_resolve(struct cli_ctx *ctx, char **cause);
 /* The first half of cli_connect: resolves the database and connects
  * (read-only with --readonly), without migrating or finding a project. */
 int cli_open(struct cli_ctx *ctx, char **cause);
+/* Sets ctx->owner: the user owns the schema (a member of its owner, or a
+ * superuser; anyone when there is no schema yet).  0 or -1. */
+int cli_owner(struct cli_ctx *ctx, char **cause);
+/* Warns on stderr when the group roles midwatch_viewer, _operator and
+ * _admin do not exist (the migrating user could not create them). */
+void cli_roles_warn(struct cli_ctx *ctx);
 /* Closes what cli_connect opened. */
 void cli_disconnect(struct cli_ctx *ctx);
 /* A malloc'd single-line, sanitised copy of s cut to at most width
@@ -256,5 +270,32 @@ int cli_refuse_readonly(const char *cmd);
  * *cause naming the slug (sanitised) and the rule. */
 int cli_project_check(const char *slug, char **cause);
 int cmd_project(struct cli_ctx *, const struct cli_args *);
+
+/* ---- roles (cli_access.c, cli_grant.c; sql/020_roles.sql) ----------------- */
+
+/* What a PostgreSQL user may do in a project, weakest first. */
+enum cli_role {
+	CLI_ROLE_NONE = 0,	/* no grant: the project is invisible */
+	CLI_ROLE_VIEWER,	/* midwatch_viewer: reads (as --readonly) */
+	CLI_ROLE_OPERATOR,	/* midwatch_operator: reads and feedback */
+	CLI_ROLE_ADMIN,		/* midwatch_admin: runs, ingest, rules, sources,
+				 * channels, grants */
+	CLI_ROLE_OWNER		/* owns the schema (or superuser): everything,
+				 * migrations included; RLS does not apply */
+};
+/* The role a command (and subcommand, or NULL) needs. */
+enum cli_role cli_cmd_role(const char *name, const char *sub);
+/* "viewer", "operator", ...; and what the role allows, one phrase. */
+const char *cli_role_name(enum cli_role r);
+const char *cli_role_allows(enum cli_role r);
+/* The role named s ("viewer"...), or -1. */
+int cli_role_parse(const char *s);
+/* The refusal of a command the user's role does not allow: "refused: your
+ * role in project 'p' is viewer (read only: ...); CMD needs operator"
+ * (malloc'd, for *cause). */
+char *cli_role_refusal(const struct cli_ctx *ctx);
+int cmd_grant(struct cli_ctx *, const struct cli_args *);
+int cmd_revoke(struct cli_ctx *, const struct cli_args *);
+int cmd_grants(struct cli_ctx *, const struct cli_args *);
 
 #endif

@@ -27,6 +27,12 @@ struct tui_config {
 	const char *project;	/* slug, for the status bar */
 	const char *actor;	/* operator name recorded with every action */
 	int readonly;		/* look but do not act (no feedback, no runs) */
+	const char *role;	/* the user's role in the project when not the
+				 * schema's owner ("viewer", "operator",
+				 * "admin"; sql/020_roles.sql), for the status
+				 * bar and refusals; NULL: owner */
+	int no_runs;		/* the role runs no pipeline and no
+				 * investigation (operator) */
 	const struct conf *conf;	/* merged configuration (borrowed) */
 	/* Development hook: snapshots from here instead of the database. */
 	struct mw_snapshot *(*fake_load)(void);

@@ -146,6 +146,7 @@ struct worker_config {
 	long long project_id;
 	const char *actor;		/* pipeline requested_by and feedback actor */
 	int readonly;			/* refuse feedback and pipeline runs */
+	int no_runs;			/* refuse pipeline runs (the role) */
 	int pipeline_interval;		/* seconds; 0 = only on demand */
 	int refresh_interval;		/* seconds between fallback reloads */
 	/* Test/dev hook: when set, snapshots come from here instead of

@@ -9,6 +9,12 @@
  * A command missing from the table counts as writing: a new command is
  * refused under --readonly until it is declared here (tests/unit/test_cli.c
  * checks that every entry of cli_cmds is).
+ *
+ * The same table says which role a command needs (sql/020_roles.sql): the
+ * reading ones viewer, the feedback commands operator, the other writing
+ * ones admin, applying migrations the schema's owner; cli_sub_roles names
+ * the reading forms of the commands that decide per form.  cli_connect
+ * refuses a command the user's role does not allow (cli_common.c).
  */
 #include "config.h"
 
@@ -23,37 +29,69 @@
 static const struct {
 	const char *name;
 	enum cli_access access;
+	enum cli_role role;	/* the role it needs (0: from access) */
 } cli_access_table[] = {
-	{ "console", CLI_ACCESS_READS },	/* acts only without --readonly */
-	{ "demo", CLI_ACCESS_WRITES },
-	{ "ingest", CLI_ACCESS_WRITES },
-	{ "run", CLI_ACCESS_WRITES },
-	{ "status", CLI_ACCESS_READS },
-	{ "incidents", CLI_ACCESS_READS },
-	{ "report", CLI_ACCESS_READS },
-	{ "alerts", CLI_ACCESS_READS },
-	{ "investigate", CLI_ACCESS_WRITES },	/* opens an incident */
-	{ "policy", CLI_ACCESS_READS },		/* no database at all */
-	{ "ack", CLI_ACCESS_WRITES },
-	{ "resolve", CLI_ACCESS_WRITES },
-	{ "silence", CLI_ACCESS_WRITES },
-	{ "unsilence", CLI_ACCESS_WRITES },
-	{ "confirm", CLI_ACCESS_WRITES },
-	{ "reject", CLI_ACCESS_WRITES },
-	{ "dismiss", CLI_ACCESS_WRITES },
-	{ "done", CLI_ACCESS_WRITES },
-	{ "note", CLI_ACCESS_WRITES },
-	{ "migrate", CLI_ACCESS_SUBCMD },	/* --status reads */
-	{ "cluster", CLI_ACCESS_SUBCMD },	/* status reads */
-	{ "channels", CLI_ACCESS_SUBCMD },	/* list reads */
-	{ "notify", CLI_ACCESS_WRITES },
-	{ "project", CLI_ACCESS_SUBCMD },	/* list reads */
-	{ "sources", CLI_ACCESS_SUBCMD },	/* list, show and test read */
-	{ "rules", CLI_ACCESS_SUBCMD },		/* list, show and test read */
-	{ "psql", CLI_ACCESS_READS },		/* a read-only session */
-	{ "purge", CLI_ACCESS_WRITES },		/* --dry-run too: one command */
-	{ "erase", CLI_ACCESS_WRITES },
-	{ "export", CLI_ACCESS_READS },		/* audited unless --readonly */
+	{ "console", CLI_ACCESS_READS, 0 },	/* acts only without --readonly */
+	{ "demo", CLI_ACCESS_WRITES, 0 },
+	{ "ingest", CLI_ACCESS_WRITES, 0 },
+	{ "run", CLI_ACCESS_WRITES, 0 },
+	{ "status", CLI_ACCESS_READS, 0 },
+	{ "incidents", CLI_ACCESS_READS, 0 },
+	{ "report", CLI_ACCESS_READS, 0 },
+	{ "alerts", CLI_ACCESS_READS, 0 },
+	{ "investigate", CLI_ACCESS_WRITES, 0 },	/* opens an incident */
+	{ "policy", CLI_ACCESS_READS, 0 },		/* no database at all */
+	{ "ack", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "resolve", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "silence", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "unsilence", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "confirm", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "reject", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "dismiss", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "done", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "note", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "migrate", CLI_ACCESS_SUBCMD, CLI_ROLE_OWNER },	/* --status reads */
+	{ "cluster", CLI_ACCESS_SUBCMD, 0 },	/* status reads */
+	{ "channels", CLI_ACCESS_SUBCMD, 0 },	/* list reads */
+	{ "notify", CLI_ACCESS_WRITES, 0 },
+	{ "project", CLI_ACCESS_SUBCMD, 0 },	/* list reads */
+	{ "sources", CLI_ACCESS_SUBCMD, 0 },	/* list, show and test read */
+	{ "rules", CLI_ACCESS_SUBCMD, 0 },		/* list, show and test read */
+	{ "psql", CLI_ACCESS_READS, 0 },		/* a read-only session */
+	{ "grant", CLI_ACCESS_WRITES, 0 },
+	{ "revoke", CLI_ACCESS_WRITES, 0 },
+	{ "grants", CLI_ACCESS_READS, CLI_ROLE_ADMIN },	/* who may: admins */
+	{ "purge", CLI_ACCESS_WRITES, 0 },		/* --dry-run too: one command */
+	{ "erase", CLI_ACCESS_WRITES, CLI_ROLE_OWNER },	/* every project */
+	{ "export", CLI_ACCESS_READS, CLI_ROLE_OWNER },	/* every project; audited unless --readonly */
+};
+
+/* The forms of CLI_ACCESS_SUBCMD commands a viewer may use (the others
+ * need the command's role, admin unless the table says otherwise). */
+static const struct {
+	const char *name, *sub;
+} cli_sub_reads[] = {
+	{ "channels", "list" },
+	{ "project", "list" },
+	{ "sources", "list" }, { "sources", "show" }, { "sources", "test" },
+	{ "rules", "list" }, { "rules", "show" }, { "rules", "test" },
+	{ "cluster", "status" },
+};
+
+/* What each role allows, for status and refusals. */
+static const char *const cli_role_names[] = {
+	[CLI_ROLE_NONE] = "none", [CLI_ROLE_VIEWER] = "viewer",
+	[CLI_ROLE_OPERATOR] = "operator", [CLI_ROLE_ADMIN] = "admin",
+	[CLI_ROLE_OWNER] = "owner",
+};
+static const char *const cli_role_allowed[] = {
+	[CLI_ROLE_NONE] = "nothing in this project",
+	[CLI_ROLE_VIEWER] = "read only: lists, reports, status",
+	[CLI_ROLE_OPERATOR] = "read, and act on alerts, hypotheses, "
+	    "recommendations and incidents",
+	[CLI_ROLE_ADMIN] = "everything in the project: feedback, runs, ingest, "
+	    "rules, sources, channels, grants",
+	[CLI_ROLE_OWNER] = "everything, migrations included",
 };
 
 /* The table's entry for name, or -1. */
@@ -82,6 +120,70 @@ int
 cli_cmd_access_declared(const char *name)
 {
 	return cli_access_find(name) >= 0;
+}
+
+/* The role command name (its form sub, or NULL) needs. */
+enum cli_role
+cli_cmd_role(const char *name, const char *sub)
+{
+	size_t j;
+	int i = cli_access_find(name);
+
+	if (i < 0)
+		return CLI_ROLE_ADMIN;
+	if (cli_access_table[i].access == CLI_ACCESS_SUBCMD && sub != NULL)
+		for (j = 0; j < MW_ARRAY_LEN(cli_sub_reads); j++)
+			if (strcmp(cli_sub_reads[j].name, name) == 0 &&
+			    strcmp(cli_sub_reads[j].sub, sub) == 0)
+				return CLI_ROLE_VIEWER;
+	if (cli_access_table[i].role != 0)
+		return cli_access_table[i].role;
+	return cli_access_table[i].access == CLI_ACCESS_READS ?
+	    CLI_ROLE_VIEWER : CLI_ROLE_ADMIN;
+}
+
+/* A role's name. */
+const char *
+cli_role_name(enum cli_role r)
+{
+	return r <= CLI_ROLE_OWNER ? cli_role_names[r] : "none";
+}
+
+/* What a role allows. */
+const char *
+cli_role_allows(enum cli_role r)
+{
+	return r <= CLI_ROLE_OWNER ? cli_role_allowed[r] : "nothing";
+}
+
+/* The role named s, or -1. */
+int
+cli_role_parse(const char *s)
+{
+	int r;
+
+	for (r = CLI_ROLE_NONE; r <= CLI_ROLE_OWNER; r++)
+		if (s != NULL && strcmp(s, cli_role_names[r]) == 0)
+			return r;
+	return -1;
+}
+
+/* The refusal of a command the role does not allow (see cli.h). */
+char *
+cli_role_refusal(const struct cli_ctx *ctx)
+{
+	const char *who = ctx->role == CLI_ROLE_NONE ? "you have no role" :
+	    "your role";
+
+	if (ctx->role == CLI_ROLE_NONE)
+		return xasprintf("refused: %s in project '%s' (ask an admin: "
+		    "midwatch grant ROLE LOGIN); %s needs %s", who,
+		    ctx->opts.project, ctx->cmd != NULL ? ctx->cmd : "it",
+		    cli_role_name(ctx->need));
+	return xasprintf("refused: %s in project '%s' is %s (%s); %s needs %s",
+	    who, ctx->opts.project, cli_role_name(ctx->role),
+	    cli_role_allows(ctx->role), ctx->cmd != NULL ? ctx->cmd : "it",
+	    cli_role_name(ctx->need));
 }
 
 /* The one refusal of a writing command under --readonly. */

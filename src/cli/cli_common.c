@@ -91,27 +91,93 @@ cli_open(struct cli_ctx *ctx, char **cause)
 	return ctx->db == NULL ? -1 : 0;
 }
 
-/* Migrates, or with --readonly only checks that nothing is pending. */
+/* Does the user own the schema (a member of its owner, or superuser)?  Then
+ * row-level security does not apply and migrations are theirs to apply.
+ * Without a schema yet, whoever connects creates it. */
+int
+cli_owner(struct cli_ctx *ctx, char **cause)
+{
+	struct db_res *r;
+
+	r = db_query(ctx->db, cause,
+	    "SELECT coalesce((SELECT pg_has_role(current_user, n.nspowner,"
+	    "  'MEMBER') FROM pg_namespace n WHERE n.nspname = 'midwatch'), true)"
+	    " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
+	    " coalesce((SELECT has_schema_privilege(n.oid, 'USAGE')"
+	    "  FROM pg_namespace n WHERE n.nspname = 'midwatch'), true),"
+	    " current_user::text",
+	    0, NULL);
+	if (r == NULL)
+		return -1;
+	ctx->owner = strcmp(db_res_get(r, 0, 0), "t") == 0;
+	/* in none of the group roles: say so, rather than "permission
+	 * denied for schema midwatch" */
+	if (!ctx->owner && strcmp(db_res_get(r, 0, 1), "t") != 0) {
+		*cause = xasprintf("%s is in none of the roles midwatch_viewer, "
+		    "midwatch_operator, midwatch_admin (an admin runs 'midwatch "
+		    "grant ROLE %s')", db_res_get(r, 0, 2), db_res_get(r, 0, 2));
+		db_res_free(r);
+		return -1;
+	}
+	db_res_free(r);
+	return 0;
+}
+
+/* Says so when the group roles of sql/020_roles.sql are missing: the user
+ * who migrated could not create them (no CREATEROLE), and the migration went
+ * on without them. */
+void
+cli_roles_warn(struct cli_ctx *ctx)
+{
+	struct db_res *r;
+	char *cause = NULL;
+
+	r = db_query(ctx->db, &cause,
+	    "SELECT string_agg(n, ', ' ORDER BY n), current_user::text"
+	    "  FROM unnest(ARRAY['midwatch_viewer', 'midwatch_operator',"
+	    "   'midwatch_admin']) n"
+	    " WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = n)",
+	    0, NULL);
+	if (r == NULL) {
+		free(cause);
+		return;
+	}
+	if (db_res_get(r, 0, 0) != NULL)
+		cli_errorf("warning: roles %s do not exist and %s may not create "
+		    "them: only the schema's owner can use midwatch until a "
+		    "superuser runs 'SELECT midwatch.setup_roles();' "
+		    "(README, Configuration)", db_res_get(r, 0, 0),
+		    db_res_get(r, 0, 1));
+	db_res_free(r);
+}
+
+/* Migrates, or with --readonly (or as a user who does not own the schema)
+ * only checks that nothing is pending. */
 static int
 cli_schema(struct cli_ctx *ctx, char **cause)
 {
 	int applied, pending;
 
-	if (ctx->opts.readonly) {
+	if (cli_owner(ctx, cause) != 0)
+		return -1;
+	if (ctx->opts.readonly || !ctx->owner) {
 		if (db_migrate_pending(ctx->db, db_sql_dir(), &pending, cause) != 0)
 			return -1;
 		if (pending > 0) {
 			*cause = xasprintf("database schema is behind (%d pending "
-			    "migration%s); run 'midwatch migrate' without "
-			    "--readonly", pending, pending == 1 ? "" : "s");
+			    "migration%s); run 'midwatch migrate' %s", pending,
+			    pending == 1 ? "" : "s", ctx->owner ?
+			    "without --readonly" : "as the schema's owner");
 			return -1;
 		}
 		return 0;
 	}
 	if (db_migrate(ctx->db, db_sql_dir(), &applied, cause) != 0)
 		return -1;
-	if (applied > 0)
+	if (applied > 0) {
 		log_info("applied %d schema migration(s)", applied);
+		cli_roles_warn(ctx);
+	}
 	return 0;
 }
 
@@ -136,7 +202,10 @@ cli_no_project(struct cli_ctx *ctx, const char *slug)
 	n = db_res_rows(r);
 	buf_init(&b);
 	buf_printf(&b, "no project '%s' ", slug);
-	if (n == 0)
+	if (n == 0 && !ctx->owner)	/* row-level security hides them */
+		buf_adds(&b, "(you reach no project: an admin grants you one, "
+		    "midwatch grant ROLE LOGIN)");
+	else if (n == 0)
 		buf_adds(&b, "(no projects yet: run 'midwatch demo' or 'midwatch "
 		    "ingest FILE', or 'midwatch project create SLUG')");
 	else {
@@ -159,17 +228,21 @@ cli_project(struct cli_ctx *ctx, char **cause)
 {
 	struct db_res *r;
 
-	if (ctx->project_mode == CLI_PROJECT_CREATE)
+	r = DBQ(ctx->db, cause,
+	    "SELECT id FROM midwatch.projects WHERE slug = $1",
+	    ctx->opts.project);
+	/* only when it is missing: an INSERT, even one that conflicts, needs
+	 * the right to create projects (admin of every project, under RLS) */
+	if (r != NULL && db_res_rows(r) < 1 &&
+	    ctx->project_mode == CLI_PROJECT_CREATE) {
+		db_res_free(r);
 		r = DBQ(ctx->db, cause,
 		    "WITH ins AS (INSERT INTO midwatch.projects (slug, name) "
 		    "VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING RETURNING id) "
 		    "SELECT id FROM ins UNION ALL "
 		    "SELECT id FROM midwatch.projects WHERE slug = $1",
 		    ctx->opts.project);
-	else
-		r = DBQ(ctx->db, cause,
-		    "SELECT id FROM midwatch.projects WHERE slug = $1",
-		    ctx->opts.project);
+	}
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) < 1) {
@@ -181,6 +254,41 @@ cli_project(struct cli_ctx *ctx, char **cause)
 	snprintf(ctx->project_id_str, sizeof ctx->project_id_str, "%lld",
 	    ctx->project_id);
 	db_res_free(r);
+	return 0;
+}
+
+/* What the user may do in the project (sql/020_roles.sql): the schema's
+ * owner everything; anyone else what project_grants gives them.  A command
+ * the role does not allow is refused; a viewer's session is read-only, as
+ * with --readonly. */
+static int
+cli_role(struct cli_ctx *ctx, char **cause)
+{
+	struct db_res *r;
+	int role;
+
+	if (ctx->owner)
+		ctx->role = CLI_ROLE_OWNER;
+	else {
+		r = DBQ(ctx->db, cause, "SELECT midwatch.project_role($1)",
+		    ctx->project_id_str);
+		if (r == NULL)
+			return -1;
+		role = cli_role_parse(db_res_get(r, 0, 0));
+		db_res_free(r);
+		ctx->role = role < 0 ? CLI_ROLE_NONE : role;
+	}
+	if (ctx->role < ctx->need) {
+		*cause = cli_role_refusal(ctx);
+		return -1;
+	}
+	if (ctx->role == CLI_ROLE_VIEWER && !ctx->opts.readonly) {
+		ctx->opts.readonly = 1;
+		db_readonly_process();	/* the connections made from now on */
+		if (db_exec(ctx->db, cause, "SET default_transaction_read_only"
+		    " = on", 0, NULL) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -197,9 +305,13 @@ cli_connect(struct cli_ctx *ctx, char **cause)
 	}
 	if (cli_open(ctx, cause) != 0 || cli_schema(ctx, cause) != 0)
 		return -1;
-	if (ctx->project_mode == CLI_PROJECT_NONE)
+	if (ctx->project_mode == CLI_PROJECT_NONE) {
+		ctx->role = ctx->owner ? CLI_ROLE_OWNER : CLI_ROLE_NONE;
 		return 0;
-	return cli_project(ctx, cause);
+	}
+	if (cli_project(ctx, cause) != 0)
+		return -1;
+	return cli_role(ctx, cause);
 }
 
 /* Closes the connection and frees the context's strings. */

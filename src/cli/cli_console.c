@@ -58,6 +58,12 @@ cli_console_open(struct cli_ctx *ctx)
 	tc.project = ctx->opts.project;
 	tc.actor = ctx->actor;
 	tc.readonly = ctx->opts.readonly;
+	/* what the role allows (sql/020_roles.sql): a viewer is read-only
+	 * already (cli_connect); an operator acts but runs nothing */
+	if (!fake && ctx->role < CLI_ROLE_OWNER) {
+		tc.role = cli_role_name(ctx->role);
+		tc.no_runs = ctx->role < CLI_ROLE_ADMIN;
+	}
 	tc.conf = ctx->conf;
 	rc = tui_run(&tc, &cause);
 	if (tc.db != NULL)

@@ -39,9 +39,16 @@ cmd_migrate(struct cli_ctx *ctx, const struct cli_args *a)
 			return cli_fail("migrate", cause);
 		return MW_EXIT_OK;
 	}
+	/* migrations are the schema owner's (sql/020_roles.sql) */
+	if (cli_owner(ctx, &cause) != 0)
+		return cli_fail("migrate", cause);
+	if (!ctx->owner)
+		return cli_fail("migrate", xstrdup("refused: migrations are the "
+		    "schema owner's; run 'midwatch migrate' as its owner"));
 	if (db_migrate(ctx->db, db_sql_dir(), &applied, &cause) != 0)
 		return cli_fail("migrate", cause);
 	printf("applied %d migration(s)\n", applied);
+	cli_roles_warn(ctx);
 	return MW_EXIT_OK;
 }
 

@@ -76,7 +76,8 @@ status_runs(struct cli_ctx *ctx, const char *which, char **cause)
 
 /* Prints the human form. */
 static void
-status_print(const struct mw_health *h, json_t *runs, json_t *gaps)
+status_print(const struct cli_ctx *ctx, const struct mw_health *h,
+    json_t *runs, json_t *gaps)
 {
 	json_t *o;
 	size_t i;
@@ -89,6 +90,8 @@ status_print(const struct mw_health *h, json_t *runs, json_t *gaps)
 		printf("pipeline %s\n", model_health_name(h->state));
 	free(line);
 	printf("watermark %s\n", h->watermark != NULL ? h->watermark : "-");
+	printf("role %s: %s\n", cli_role_name(ctx->role),
+	    cli_role_allows(ctx->role));
 	if (json_array_size(runs) > 0)
 		printf("\n%-6s %-10s %-21s %-21s %-7s %s\n", "RUN", "STATUS",
 		    "WINDOW START", "WINDOW END", "SKIPPED", "ERROR");
@@ -117,7 +120,8 @@ status_print(const struct mw_health *h, json_t *runs, json_t *gaps)
 
 /* The JSON form. */
 static void
-status_json(const struct mw_health *h, json_t *runs, json_t *gaps)
+status_json(const struct cli_ctx *ctx, const struct mw_health *h,
+    json_t *runs, json_t *gaps)
 {
 	json_t *o, *sk = json_array();
 	json_t *u;
@@ -148,6 +152,10 @@ status_json(const struct mw_health *h, json_t *runs, json_t *gaps)
 	    "last_run_status", h->last_run_status,
 	    "last_completed_at", h->last_ok > 0 ? ok : NULL, "skipped_units", (json_int_t)h->skipped_units,
 	    "skipped", sk, "runs", runs, "gaps", gaps);
+	/* what this user may do in the project (sql/020_roles.sql) */
+	json_object_set_new(o, "role", json_string(cli_role_name(ctx->role)));
+	json_object_set_new(o, "role_allows",
+	    json_string(cli_role_allows(ctx->role)));
 	free(line);
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
@@ -185,9 +193,9 @@ cmd_status(struct cli_ctx *ctx, const struct cli_args *a)
 		return STATUS_EXIT_UNKNOWN;
 	}
 	if (json)
-		status_json(&h, runs, gaps);
+		status_json(ctx, &h, runs, gaps);
 	else
-		status_print(&h, runs, gaps);
+		status_print(ctx, &h, runs, gaps);
 	json_decref(runs);
 	json_decref(gaps);
 	ch = h.state;

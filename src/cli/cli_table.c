@@ -227,6 +227,29 @@ const struct cli_cmd cli_cmds[] = {
 	    .max_args = 0,
 	    .more = "The rows of every project that name NAME where erase would "
 	    "look; audited\n(except with --readonly)." },
+	{ .name = "grant", .run = cmd_grant,
+	    .usage = "grant viewer|operator|admin LOGIN [--all-projects]",
+	    .help = "let a PostgreSQL role reach the project (or every project) "
+	    "in a role",
+	    .opts = (const struct cli_opt[]){ { "all-projects", 0 },
+	    { NULL, 0 } }, .min_args = 2, .max_args = 2, .args = "ROLE LOGIN",
+	    .more = "Admins only; audited (grant.added, grant.changed).  "
+	    "viewer reads, operator reads\nand records feedback, admin does "
+	    "everything in the project.  LOGIN also\nbecomes a member of "
+	    "midwatch_ROLE when you may make it one (README,\n"
+	    "Configuration)." },
+	{ .name = "revoke", .run = cmd_revoke,
+	    .usage = "revoke LOGIN [--all-projects]",
+	    .help = "take a PostgreSQL role's grant in the project (or every "
+	    "project) back",
+	    .opts = (const struct cli_opt[]){ { "all-projects", 0 },
+	    { NULL, 0 } }, .min_args = 1, .max_args = 1, .args = "LOGIN",
+	    .exits = "1 also when LOGIN has no such grant",
+	    .more = "Admins only; audited (grant.revoked)." },
+	{ .name = "grants", .run = cmd_grants, .usage = "grants [--json]",
+	    .help = "who may reach the project, in which role",
+	    .opts = (const struct cli_opt[]){ { "json", 0 }, { NULL, 0 } },
+	    .max_args = 0, .more = "Admins only." },
 	{ .name = NULL }
 };
 

@@ -203,8 +203,10 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
 }
 
 /* COPYs the points straight into metric_points inside a savepoint.
- * 0 done, 1 some point was stored already (nothing written), -1 with
- * *cause. */
+ * 0 done, 1 some point was stored already or the user is under row-level
+ * security, which COPY FROM does not support (an admin who does not own
+ * the schema: sql/020_roles.sql; refused before any data is sent) --
+ * nothing written, -1 with *cause. */
 static int
 copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 {
@@ -219,7 +221,8 @@ copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 		return DBX(in->db, cause,
 		    "RELEASE SAVEPOINT mw_ingest_points") != 0 ? -1 : 0;
 	if (!db_alive(in->db) ||
-	    strcmp(db_last_sqlstate(in->db), "23505") != 0) {
+	    (strcmp(db_last_sqlstate(in->db), "23505") != 0 &&
+	    strcmp(db_last_sqlstate(in->db), "0A000") != 0)) {
 		*cause = why;
 		return -1;
 	}

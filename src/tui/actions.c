@@ -147,7 +147,26 @@ actions_readonly(struct ui *ui)
 {
 	if (!ui->cfg->readonly)
 		return 0;
-	actions_message(ui, 1, "read-only console (--readonly): look, but do not act");
+	if (ui->cfg->role != NULL)
+		actions_message(ui, 1, "read-only console (your role here is %s): "
+		    "look, but do not act", ui->cfg->role);
+	else
+		actions_message(ui, 1, "read-only console (--readonly): look, but "
+		    "do not act");
+	return 1;
+}
+
+/* Refuses a pipeline run or an investigation the role may not start; 1
+ * when refused. */
+static int
+actions_no_runs(struct ui *ui)
+{
+	if (actions_readonly(ui))
+		return 1;
+	if (!ui->cfg->no_runs)
+		return 0;
+	actions_message(ui, 1, "your role here is %s: runs and investigations "
+	    "need admin", ui->cfg->role != NULL ? ui->cfg->role : "none");
 	return 1;
 }
 
@@ -899,7 +918,7 @@ actions_run(struct ui *ui, int action)
 	case ACT_SORT_REVERSE:
 		return ui->view == VIEW_MAIN ? actions_sort(ui, action) : R_NONE;
 	case ACT_RUN_PIPELINE:
-		if (actions_readonly(ui))
+		if (actions_no_runs(ui))
 			return R_REDRAW;
 		actions_intent(ui, INTENT_RUN_PIPELINE);
 		ui->pipe_requested = 1;
@@ -1003,7 +1022,7 @@ actions_investigate(struct ui *ui, const char *arg)
 	char *copy, *ts, *svc;
 	double at;
 
-	if (actions_readonly(ui))
+	if (actions_no_runs(ui))
 		return R_REDRAW;
 	copy = xstrdup(arg != NULL ? arg : "");
 	ts = copy + strspn(copy, " ");

@@ -639,7 +639,13 @@ draw_status(struct ui *ui)
 	if (ui->n_waiting > 0)
 		buf_printf(&right, "%zu pending %s ", ui->n_waiting,
 		    draw_glyph(G_DOT));
-	buf_printf(&right, "%s%s ", ui->cfg->actor, ui->cfg->readonly ? " [read-only]" : "");
+	/* the role in the project (sql/020_roles.sql) when not the owner */
+	if (ui->cfg->role != NULL)
+		buf_printf(&right, "%s [%s%s] ", ui->cfg->actor, ui->cfg->role,
+		    ui->cfg->readonly ? ", read-only" : "");
+	else
+		buf_printf(&right, "%s%s ", ui->cfg->actor, ui->cfg->readonly ?
+		    " [read-only]" : "");
 	rw = text_width(buf_str(&right), draw_is_utf8);
 	if (rw > r->w / 2)
 		rw = r->w / 2;
@@ -741,7 +747,7 @@ draw_bottom(struct ui *ui)
 			draw_hint(ui, &b, ACT_FILTER, "filter");
 		if (ui->view == VIEW_MAIN && (r->w >= 120 || !act))
 			draw_hint(ui, &b, ACT_SORT, "sort");
-		if (act && r->w >= 100)
+		if (act && !ui->cfg->no_runs && r->w >= 100)
 			draw_hint(ui, &b, ACT_RUN_PIPELINE, "run");
 		if (r->w >= 130)
 			draw_hint(ui, &b, ACT_COPY, "copy");

@@ -449,12 +449,13 @@ tui_run(struct tui_config *cfg, char **cause)
 	wc.project_id = cfg->project_id;
 	wc.actor = cfg->actor;
 	wc.readonly = cfg->readonly;
+	wc.no_runs = cfg->no_runs;
 	wc.pipeline_interval = c != NULL && c->pipeline_interval >= 0 ?
 	    c->pipeline_interval : 60;
 	wc.refresh_interval = c != NULL && c->refresh_interval > 0 ?
 	    c->refresh_interval : 30;
 	wc.fake_load = cfg->fake_load;
-	ui.pipe = cfg->readonly ? PIPE_DISABLED : PIPE_IDLE;
+	ui.pipe = cfg->readonly || cfg->no_runs ? PIPE_DISABLED : PIPE_IDLE;
 	ui.worker = worker_start(&wc, cause);
 	if (ui.worker == NULL) {
 		tui_stop();

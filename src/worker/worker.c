@@ -579,6 +579,7 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->project_id = cfg->project_id;
 	w->actor = xstrdup(cfg->actor != NULL ? cfg->actor : "unknown");
 	w->readonly = cfg->readonly;
+	w->no_runs = cfg->no_runs;
 	w->pipeline_interval = cfg->pipeline_interval;
 	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval : 30;
 	w->fake_load = cfg->fake_load;

@@ -15,6 +15,7 @@ struct worker {
 	long long project_id;
 	char *actor;
 	int readonly;
+	int no_runs;	/* the user's role runs no pipeline */
 	int pipeline_interval;		/* seconds, 0 = on demand only */
 	int refresh_interval;		/* seconds, > 0 */
 	struct mw_snapshot *(*fake_load)(void);

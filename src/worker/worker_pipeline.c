@@ -290,9 +290,10 @@ worker_pipeline_start(struct worker *w, char **cause)
 {
 	int rc;
 
-	if (w->readonly || w->fake_load != NULL) {
+	if (w->readonly || w->no_runs || w->fake_load != NULL) {
 		worker_pipeline_post(w, PIPE_DISABLED, w->readonly ?
-		    "read-only console" : "dev data", 0);
+		    "read-only console" : w->no_runs ? "runs need the admin role" :
+		    "dev data", 0);
 		return 0;
 	}
 	worker_pipeline_post(w, PIPE_IDLE, NULL, 0);
@@ -316,12 +317,14 @@ worker_pipeline_request(struct worker *w, struct intent *in)
 			m->seq = in->seq;
 			m->rc = -1;
 			m->text = xstrdup(w->readonly ? "read-only console: "
-			    "nothing investigated" : "investigations do not run "
+			    "nothing investigated" : w->no_runs ? "investigations "
+			    "need the admin role" : "investigations do not run "
 			    "in this console");
 			worker_send(w, m);
 		} else
 			worker_pipeline_post(w, PIPE_DISABLED, w->readonly ?
 			    "read-only console: the pipeline is not run from here" :
+			    w->no_runs ? "runs need the admin role" :
 			    "the pipeline does not run in this console", 0);
 		intent_free(in);
 		return;

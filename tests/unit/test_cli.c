@@ -212,6 +212,48 @@ test_readonly(void **state)
 	assert_int_equal(cli_cmd_access("no-such-command"), CLI_ACCESS_WRITES);
 }
 
+/* The role each command needs (sql/020_roles.sql): every reading command
+ * (and reading form) viewer, every writing one more; the feedback commands
+ * operator; applying migrations the owner; an unknown command admin. */
+static void
+test_roles(void **state)
+{
+	static const char *const feedback[] = { "ack", "resolve", "silence",
+	    "unsilence", "confirm", "reject", "dismiss", "done", "note" };
+	static const char *const reads[][2] = { { "channels", "list" },
+	    { "project", "list" }, { "sources", "show" }, { "rules", "test" } };
+	const struct cli_cmd *c;
+	size_t i;
+	int r;
+
+	(void)state;
+	for (c = cli_cmds; c->name != NULL; c++) {
+		r = cli_cmd_role(c->name, NULL);
+		if (cli_cmd_access(c->name) == CLI_ACCESS_WRITES &&
+		    r < CLI_ROLE_OPERATOR)
+			fail_msg("command %s writes but a viewer may run it",
+			    c->name);
+		if (r < CLI_ROLE_VIEWER || r > CLI_ROLE_OWNER)
+			fail_msg("command %s: no role", c->name);
+	}
+	for (i = 0; i < MW_ARRAY_LEN(feedback); i++)
+		assert_int_equal(cli_cmd_role(feedback[i], NULL),
+		    CLI_ROLE_OPERATOR);
+	for (i = 0; i < MW_ARRAY_LEN(reads); i++)
+		assert_int_equal(cli_cmd_role(reads[i][0], reads[i][1]),
+		    CLI_ROLE_VIEWER);
+	assert_int_equal(cli_cmd_role("rules", "add"), CLI_ROLE_ADMIN);
+	assert_int_equal(cli_cmd_role("channels", "remove"), CLI_ROLE_ADMIN);
+	assert_int_equal(cli_cmd_role("run", NULL), CLI_ROLE_ADMIN);
+	assert_int_equal(cli_cmd_role("grants", NULL), CLI_ROLE_ADMIN);
+	assert_int_equal(cli_cmd_role("incidents", NULL), CLI_ROLE_VIEWER);
+	assert_int_equal(cli_cmd_role("migrate", NULL), CLI_ROLE_OWNER);
+	assert_int_equal(cli_cmd_role("no-such-command", NULL), CLI_ROLE_ADMIN);
+	for (r = CLI_ROLE_NONE; r <= CLI_ROLE_OWNER; r++)
+		assert_int_equal(cli_role_parse(cli_role_name(r)), r);
+	assert_int_equal(cli_role_parse("boss"), -1);
+}
+
 /* Every command takes the global options after its name, its own options
  * in any order, and says what is wrong. */
 static void
@@ -323,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_find_and_ids),
 		cmocka_unit_test(test_project_slug),
 		cmocka_unit_test(test_readonly),
+		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_command_options),
 		cmocka_unit_test(test_command_table),
 	};
