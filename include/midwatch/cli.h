@@ -202,6 +202,7 @@ int cmd_channels(struct cli_ctx *, const struct cli_args *);
 int cmd_notify(struct cli_ctx *, const struct cli_args *);
 int cmd_sources(struct cli_ctx *, const struct cli_args *);
 int cmd_rules(struct cli_ctx *, const struct cli_args *);
+int cmd_stats(struct cli_ctx *, const struct cli_args *);
 int cmd_psql(struct cli_ctx *, const struct cli_args *);
 /* Opens the console on ctx (connected already, or connecting now): what
  * `midwatch console` and `midwatch demo` end with (cli_console.c). */

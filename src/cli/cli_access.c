@@ -50,6 +50,7 @@ static const struct {
 	{ "project", CLI_ACCESS_SUBCMD },	/* list reads */
 	{ "sources", CLI_ACCESS_SUBCMD },	/* list, show and test read */
 	{ "rules", CLI_ACCESS_SUBCMD },		/* list, show and test read */
+	{ "stats", CLI_ACCESS_SUBCMD },		/* recompute writes */
 	{ "psql", CLI_ACCESS_READS },		/* a read-only session */
 };
 
