@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,37 +18,18 @@
 #include "midwatch/db.h"
 #include "midwatch/stats.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/units.h"
 #include "midwatch/xmalloc.h"
 
 /* Buckets a report's table shows (the newest); --json has them all. */
 #define STATS_TEXT_BUCKETS 8
 
-/* A metric value in its unit ("12", "3.50/d", "42%", "1h05m"). */
+/* A metric value in its unit, or "-" when there is none. */
 static void
 stats_value(json_t *v, const char *unit, char *out, size_t len)
 {
-	double x;
-	long s;
-
-	if (!json_is_number(v)) {
-		snprintf(out, len, "-");
-		return;
-	}
-	x = json_number_value(v);
-	if (strcmp(unit, "share") == 0)
-		snprintf(out, len, "%.0f%%", x * 100);
-	else if (strcmp(unit, "rate") == 0)
-		snprintf(out, len, "%.2f/d", x);
-	else if (strcmp(unit, "seconds") == 0) {
-		s = (long)(x + 0.5);
-		if (s >= 3600)
-			snprintf(out, len, "%ldh%02ldm", s / 3600, s / 60 % 60);
-		else if (s >= 60)
-			snprintf(out, len, "%ldm%02lds", s / 60, s % 60);
-		else
-			snprintf(out, len, "%lds", s);
-	} else
-		snprintf(out, len, "%.0f", x);
+	units_format(json_is_number(v) ? json_number_value(v) : NAN, unit, out,
+	    len);
 }
 
 /* The width of a metric's column: its name's, at least 8. */
