@@ -8,8 +8,11 @@
 --    midwatch.reap_dead_runs).  Like 'investigate' it never moves the
 --    watermark nor counts for health.
 --  * report_definitions.config.metrics: the metrics each report holds, in
---    order, with their unit (count, rate per day, share 0..1, seconds), so
---    the CLI and the console print any report from the catalogue.  Two more
+--    order, with their unit (count, rate per day, share 0..1, seconds) and a
+--    short label; config.top, how many rows a ranking shows; config.trend,
+--    the metric of the total ('*') row the console draws as a sparkline
+--    (else the first); so the CLI and the console print any report from
+--    the catalogue.  Two more
 --    reports: response-times and hypothesis-precision.
 --  * midwatch.stats_compute: every report of the catalogue for the day or
 --    week buckets (date_trunc in UTC) of a range, as rows -- all the
@@ -112,28 +115,28 @@ BEGIN
 
 	UPDATE midwatch.report_definitions r SET config = c.config::jsonb
 	  FROM (VALUES
-	    ('incident-volume', '{"metrics": [{"name": "incidents", "unit": "count"}]}'),
-	    ('alert-status-counts', '{"metrics": [{"name": "alerts", "unit": "count"}]}'),
+	    ('incident-volume', '{"metrics": [{"name": "incidents", "unit": "count", "label": "incidents"}]}'),
+	    ('alert-status-counts', '{"metrics": [{"name": "alerts", "unit": "count", "label": "alerts"}]}'),
 	    ('top-noisy-services', '{"top": 5, "metrics": [
-	        {"name": "alerts", "unit": "count"},
-	        {"name": "alerts_per_day", "unit": "rate"},
-	        {"name": "acknowledged_share", "unit": "share"},
-	        {"name": "auto_resolved_share", "unit": "share"},
-	        {"name": "incidents", "unit": "count"}]}'),
+	        {"name": "alerts", "unit": "count", "label": "alerts"},
+	        {"name": "alerts_per_day", "unit": "rate", "label": "per day"},
+	        {"name": "acknowledged_share", "unit": "share", "label": "acked"},
+	        {"name": "auto_resolved_share", "unit": "share", "label": "auto-res"},
+	        {"name": "incidents", "unit": "count", "label": "incidents"}]}'),
 	    ('top-noisy-rules', '{"top": 5, "metrics": [
-	        {"name": "alerts", "unit": "count"},
-	        {"name": "alerts_per_day", "unit": "rate"},
-	        {"name": "acknowledged_share", "unit": "share"},
-	        {"name": "auto_resolved_share", "unit": "share"}]}'),
+	        {"name": "alerts", "unit": "count", "label": "alerts"},
+	        {"name": "alerts_per_day", "unit": "rate", "label": "per day"},
+	        {"name": "acknowledged_share", "unit": "share", "label": "acked"},
+	        {"name": "auto_resolved_share", "unit": "share", "label": "auto-res"}]}'),
 	    ('response-times', '{"metrics": [
-	        {"name": "acknowledged", "unit": "count"},
-	        {"name": "mean_seconds_to_ack", "unit": "seconds"},
-	        {"name": "resolved", "unit": "count"},
-	        {"name": "mean_seconds_to_resolve", "unit": "seconds"}]}'),
-	    ('hypothesis-precision', '{"metrics": [
-	        {"name": "reviewed", "unit": "count"},
-	        {"name": "top_confirmed", "unit": "count"},
-	        {"name": "precision", "unit": "share"}]}'))
+	        {"name": "acknowledged", "unit": "count", "label": "acked"},
+	        {"name": "mean_seconds_to_ack", "unit": "seconds", "label": "to ack"},
+	        {"name": "resolved", "unit": "count", "label": "resolved"},
+	        {"name": "mean_seconds_to_resolve", "unit": "seconds", "label": "to resolve"}]}'),
+	    ('hypothesis-precision', '{"trend": "precision", "metrics": [
+	        {"name": "reviewed", "unit": "count", "label": "reviewed"},
+	        {"name": "top_confirmed", "unit": "count", "label": "top ok"},
+	        {"name": "precision", "unit": "share", "label": "precision"}]}'))
 	       AS c (slug, config)
 	 WHERE r.project_id = p_project_id AND r.slug = c.slug
 	   AND r.config = '{}';

@@ -56,8 +56,8 @@ int stats_recompute_due(struct db *db, long long project_id, const char *end,
 /*
  * The snapshots of one window ("day" or "week"; NULL: day), of every report
  * of the catalogue or only slug: {window, last_run: {...} | null, reports:
- * [{slug, name, description, dimension, metrics: [{name, unit}], top,
- * buckets: [{bucket_start, run_id, rows: [{dimension_value, metrics:
+ * [{slug, name, description, dimension, metrics: [{name, unit, label}],
+ * top, trend, buckets: [{bucket_start, run_id, rows: [{dimension_value, metrics:
  * {name: value}}]}]}]} (doc/interfaces.md).  New reference, or NULL with
  * *cause (an unknown slug or window is named).
  */

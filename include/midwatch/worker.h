@@ -51,7 +51,15 @@ enum intent_type {
 	INTENT_DETAIL,		/* load the timeline and series of id */
 	INTENT_FEEDBACK,	/* record one feedback event */
 	INTENT_RUN_PIPELINE,	/* run the pipeline now */
-	INTENT_INVESTIGATE	/* investigate the moment at (and service) */
+	INTENT_INVESTIGATE,	/* investigate the moment at (and service) */
+	INTENT_VIEW		/* load the data of a report view: id is an
+				 * enum worker_view, window the stats window */
+};
+
+/* The report views the console opens (`:stats`, `:rules`). */
+enum worker_view {
+	WVIEW_STATS = 1,	/* stats_read() of window (stats.h) */
+	WVIEW_RULES		/* rules_list() with each rule's condition */
 };
 
 struct intent {
@@ -77,6 +85,7 @@ struct intent {
 	 * INVESTIGATE (on the pipeline thread, investigate.h): the moment. */
 	double at;
 	char *service;			/* a service name, or NULL */
+	char *window;			/* VIEW: "day" or "week", or NULL */
 };
 
 /* Frees an intent and its strings. */
@@ -95,6 +104,9 @@ enum wmsg_type {
 	WMSG_INVESTIGATE,	/* an investigation ended (seq): rc 0 opened or
 				 * updated incident id, 1 incident id already
 				 * covered it, -1 failed; text says what */
+	WMSG_VIEW,		/* a report view's data (id: enum worker_view):
+				 * rc 0 and text the JSON document, or rc -1 and
+				 * text why it could not be loaded */
 	WMSG_PENDING		/* an action read back from the journal waits
 				 * for the database (seq; kind, id, status,
 				 * who, at; text: its label); its WMSG_DONE

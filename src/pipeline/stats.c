@@ -281,7 +281,7 @@ static const char stats_sql_read[] =
     "  'name', rep.name, 'description', rep.description,"
     "  'dimension', rep.dimension_key,"
     "  'metrics', coalesce(rep.config -> 'metrics', '[]'),"
-    "  'top', rep.config -> 'top',"
+    "  'top', rep.config -> 'top', 'trend', rep.config -> 'trend',"
     "  'buckets', coalesce((SELECT jsonb_agg(bk.b ORDER BY bk.bucket_start)"
     "   FROM bk WHERE bk.report_slug = rep.slug), '[]'))"
     "  ORDER BY rep.id), '[]'))::text,"

@@ -176,6 +176,9 @@ loop_message(struct ui *ui, struct wmsg *m)
 	case WMSG_PENDING:
 		loop_restored(ui, m);
 		break;
+	case WMSG_VIEW:
+		reports_loaded(ui, m);
+		break;
 	case WMSG_DONE:
 		if (m->rc == 2)
 			loop_wait(ui, m->seq);	/* held in the journal */

@@ -76,6 +76,7 @@ intent_free(struct intent *in)
 	free(in->expect);
 	free(in->actor);
 	free(in->service);
+	free(in->window);
 	free(in);
 }
 
@@ -410,6 +411,15 @@ worker_intents(struct worker *w)
 			worker_detail(w, in);
 			intent_free(in);
 			break;
+		case INTENT_VIEW: {
+			struct wmsg *m = worker_view_load(w, in);
+
+			if (m->rc < 0 && w->connected)
+				worker_check_lost(w, m->text);
+			worker_send(w, m);
+			intent_free(in);
+			break;
+		}
 		case INTENT_FEEDBACK:
 			if (!w->connected) {
 				struct wmsg *m = worker_msg_new(WMSG_DONE);
