@@ -24,7 +24,7 @@
 #define REPORTS_ROWS 6
 /* Columns of a row's name, and of a metric's value. */
 #define REPORTS_NAME_W 18
-#define REPORTS_VAL_W 10
+#define REPORTS_VAL_W 11
 
 /* Lines built for one frame: cells with their colours. */
 struct rlines {
@@ -122,17 +122,17 @@ stats_trend(struct rlines *r, json_t *rep, json_t *buckets)
 		v[i] = row != NULL ? rj_metric(row, rj_str(m, "name")) : NAN;
 	}
 	buf_init(&sp);
-	meter_spark(&sp, v, nb, r->width - REPORTS_NAME_W - 2 * REPORTS_VAL_W - 4,
+	meter_spark(&sp, v, nb, r->width - REPORTS_NAME_W - 2 * REPORTS_VAL_W - 12,
 	    draw_utf8());
 	units_format(v[nb - 1], rj_str(m, "unit"), val, sizeof val);
 	l = rl_add(r);
 	line_cell(l, "", 2, 0, CS_NORMAL);
-	txt = xasprintf("%s, %zu", rj_str(m, "label"), nb);
-	line_cell(l, txt, REPORTS_NAME_W, 0, CS_MUTED);
-	free(txt);
+	line_cell(l, rj_str(m, "label"), REPORTS_NAME_W, 0, CS_MUTED);
 	line_cell(l, buf_str(&sp), text_width(buf_str(&sp), draw_utf8()) + 1, 0,
 	    CS_SPARK);
-	line_cell(l, "newest", 7, 0, CS_MUTED);
+	txt = xasprintf("%zu bucket%s, newest", nb, nb == 1 ? "" : "s");
+	line_cell(l, txt, (int)strlen(txt) + 1, 0, CS_MUTED);
+	free(txt);
 	line_rest(l, val, CS_HEADING);
 	buf_free(&sp);
 	free(v);
@@ -188,8 +188,10 @@ stats_report(struct rlines *r, json_t *rep)
 	l = rl_add(r);
 	line_cell(l, "", 2 + REPORTS_NAME_W + 1 + (barw > 0 ? barw : 0), 0,
 	    CS_NORMAL);
-	json_array_foreach(metrics, k, m)
-		line_cell(l, rj_str(m, "label"), REPORTS_VAL_W, 1, CS_MUTED);
+	json_array_foreach(metrics, k, m) {
+		line_cell(l, "", 1, 0, CS_NORMAL);
+		line_cell(l, rj_str(m, "label"), REPORTS_VAL_W - 1, 1, CS_MUTED);
+	}
 	json_array_foreach(json_object_get(newest, "rows"), i, row) {
 		if (!only_total && strcmp(rj_str(row, "dimension_value"), "*") == 0)
 			continue;
@@ -212,8 +214,9 @@ stats_report(struct rlines *r, json_t *rep)
 		json_array_foreach(metrics, k, m) {
 			units_format(rj_metric(row, rj_str(m, "name")),
 			    rj_str(m, "unit"), val, sizeof val);
-			line_cell(l, val, REPORTS_VAL_W, 1, k == 0 ? CS_HEADING :
-			    CS_NORMAL);
+			line_cell(l, "", 1, 0, CS_NORMAL);
+			line_cell(l, val, REPORTS_VAL_W - 1, 1, k == 0 ?
+			    CS_HEADING : CS_NORMAL);
 		}
 	}
 	if (shown == 0)
@@ -258,6 +261,11 @@ rules_when(const char *ts, char *out, size_t len)
 		snprintf(out, len, "%.10s %.5s", ts, ts + 11);
 }
 
+/* Columns of :rules before the condition; narrower screens show the
+ * condition on a line of its own. */
+#define RULES_COLS 72
+#define RULES_WIDE (RULES_COLS + 28)
+
 /* The lines of :rules. */
 static void
 rules_lines(struct ui *ui, struct rlines *r)
@@ -266,17 +274,17 @@ rules_lines(struct ui *ui, struct rlines *r)
 	struct line *l;
 	size_t i;
 	char when[24], n[24], *name, *cond;
-	int on, slot;
+	int on, slot, wide = r->width >= RULES_WIDE;
 
 	l = rl_add(r);
-	line_cell(l, "NAME", 24, 0, CS_HEADING);
+	line_cell(l, "NAME", 25, 0, CS_HEADING);
 	line_cell(l, "KIND", 10, 0, CS_HEADING);
 	line_cell(l, "SEVERITY", 9, 0, CS_HEADING);
 	line_cell(l, "ON", 4, 0, CS_HEADING);
 	line_cell(l, "LAST FIRING", 17, 0, CS_HEADING);
 	line_cell(l, "FIRED", 6, 1, CS_HEADING);
 	line_cell(l, " ", 1, 0, CS_HEADING);
-	line_rest(l, "CONDITION", CS_HEADING);
+	line_rest(l, wide ? "CONDITION" : "", CS_HEADING);
 	if (json_array_size(ui->report_json) == 0)
 		rl_text(r, "no alert rules (midwatch rules add)", CS_MUTED);
 	json_array_foreach(ui->report_json, i, rule) {
@@ -290,6 +298,7 @@ rules_lines(struct ui *ui, struct rlines *r)
 		snprintf(n, sizeof n, "%lld",
 		    (long long)json_integer_value(json_object_get(rule, "fired")));
 		line_cell(l, name, 24, 0, slot);
+		line_cell(l, " ", 1, 0, slot);
 		line_cell(l, rj_str(rule, "kind"), 10, 0, slot);
 		line_cell(l, rj_str(rule, "severity"), 9, 0, on ?
 		    draw_severity_slot(rj_str(rule, "severity")) : slot);
@@ -297,7 +306,11 @@ rules_lines(struct ui *ui, struct rlines *r)
 		line_cell(l, when, 17, 0, slot);
 		line_cell(l, n, 6, 1, slot);
 		line_cell(l, " ", 1, 0, slot);
-		line_rest(l, cond, slot);
+		if (!wide) {
+			l = rl_add(r);
+			line_cell(l, "", 4, 0, slot);
+		}
+		line_rest(l, cond, wide ? slot : CS_MUTED);
 		free(name);
 		free(cond);
 	}
