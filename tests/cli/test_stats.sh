@@ -168,6 +168,13 @@ t_eq "an unknown report is an error" 1 "$rc"
 t_match "that lists the reports" "no report nosuch .*incident-volume, alert-status-counts" "$out"
 out=$("$MIDWATCH" --project st stats --window month 2>&1); rc=$?
 t_eq "an unknown window is a usage error" 2 "$rc"
+out=$("$MIDWATCH" --project st stats recompute --from yesterday 2>&1); rc=$?
+t_eq "a bad --from is a usage error" 2 "$rc"
+out=$("$MIDWATCH" --project st --readonly stats recompute 2>&1); rc=$?
+t_match "--readonly refuses recompute" "refused: --readonly" "$out"
+t_eq "... and started no run" "completed" "$(runs st)"
+out=$("$MIDWATCH" --project st --readonly stats --report incident-volume 2>&1); rc=$?
+t_eq "--readonly reads the stats" 0 "$rc"
 
 # ---- idempotent -------------------------------------------------------------------------
 v1=$(values st)
