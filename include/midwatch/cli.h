@@ -216,6 +216,7 @@ int cmd_channels(struct cli_ctx *, const struct cli_args *);
 int cmd_notify(struct cli_ctx *, const struct cli_args *);
 int cmd_sources(struct cli_ctx *, const struct cli_args *);
 int cmd_rules(struct cli_ctx *, const struct cli_args *);
+int cmd_stats(struct cli_ctx *, const struct cli_args *);
 int cmd_psql(struct cli_ctx *, const struct cli_args *);
 int cmd_purge(struct cli_ctx *, const struct cli_args *);
 int cmd_erase(struct cli_ctx *, const struct cli_args *);

@@ -155,6 +155,15 @@ void chart_spark(struct buf *b, const double *v, int n, double lo, double hi,
     int utf8);
 /* The column (0..cols-1) of time t on an axis from t0 to t1. */
 int chart_time_col(double t, double t0, double t1, int cols);
+/* The report views' meters (meter.c): the share (0..1) of max that v
+ * fills -- 0 for NaN, negative values or max <= 0; a bar of cols cells
+ * for it; and a sparkline of n values in at most cols columns (means),
+ * scaled from 0 to their maximum (the maximum at the top level, 0 and NaN
+ * at the bottom or blank; all zero: the bottom level), returning the
+ * columns written. */
+double meter_frac(double v, double max);
+void meter_bar(struct buf *b, double v, double max, int cols, int utf8);
+int meter_spark(struct buf *b, const double *v, size_t n, int cols, int utf8);
 
 /* ---- actions and keys ------------------------------------------------------ */
 

@@ -52,8 +52,16 @@ enum intent_type {
 	INTENT_FEEDBACK,	/* record one feedback event */
 	INTENT_RUN_PIPELINE,	/* run the pipeline now */
 	INTENT_INVESTIGATE,	/* investigate the moment at (and service) */
-	INTENT_SHOWN		/* the console showed recommendations ids
+	INTENT_SHOWN,		/* the console showed recommendations ids
 				 * (telemetry: batched, never journaled) */
+	INTENT_VIEW		/* load the data of a report view: id is an
+				 * enum worker_view, window the stats window */
+};
+
+/* The report views the console opens (`:stats`, `:rules`). */
+enum worker_view {
+	WVIEW_STATS = 1,	/* stats_read() of window (stats.h) */
+	WVIEW_RULES		/* rules_list() with each rule's condition */
 };
 
 struct intent {
@@ -81,6 +89,7 @@ struct intent {
 	char *service;			/* a service name, or NULL */
 	long long *ids;			/* SHOWN: recommendation ids (n_ids) */
 	size_t n_ids;
+	char *window;			/* VIEW: "day" or "week", or NULL */
 };
 
 /* Frees an intent and its strings. */
@@ -99,6 +108,9 @@ enum wmsg_type {
 	WMSG_INVESTIGATE,	/* an investigation ended (seq): rc 0 opened or
 				 * updated incident id, 1 incident id already
 				 * covered it, -1 failed; text says what */
+	WMSG_VIEW,		/* a report view's data (id: enum worker_view):
+				 * rc 0 and text the JSON document, or rc -1 and
+				 * text why it could not be loaded */
 	WMSG_PENDING		/* an action read back from the journal waits
 				 * for the database (seq; kind, id, status,
 				 * who, at; text: its label); its WMSG_DONE

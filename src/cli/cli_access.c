@@ -57,6 +57,8 @@ static const struct {
 	{ "project", CLI_ACCESS_SUBCMD, 0 },	/* list reads */
 	{ "sources", CLI_ACCESS_SUBCMD, 0 },	/* list, show and test read */
 	{ "rules", CLI_ACCESS_SUBCMD, 0 },		/* list, show and test read */
+	{ "stats", CLI_ACCESS_READS, 0 },	/* stats recompute refuses
+						 * --readonly itself */
 	{ "psql", CLI_ACCESS_READS, 0 },		/* a read-only session */
 	{ "grant", CLI_ACCESS_WRITES, 0 },
 	{ "revoke", CLI_ACCESS_WRITES, 0 },

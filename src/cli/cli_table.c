@@ -187,6 +187,20 @@ const struct cli_cmd cli_cmds[] = {
 	    .subs = "list show add edit enable disable test apply",
 	    .exits = "test: 0 also when the rule would fire nothing",
 	    .more_help = cli_rules_help },
+	{ .name = "stats", .run = cmd_stats,
+	    .usage = "stats [--window day|week] [--report SLUG] [--json] | "
+	    "recompute [--from TS] [--to TS]",
+	    .help = "operational reports by day or week; recompute them",
+	    .opts = (const struct cli_opt[]){ { "window", 1 }, { "report", 1 },
+	    { "json", 0 }, { "from", 1 }, { "to", 1 }, { NULL, 0 } },
+	    .max_args = 1,
+	    .exits = "recompute: 1 when the run failed or the pipeline is locked",
+	    .more = "The reports: incident volume, alert status counts, noisy "
+	    "services and rules,\nresponse times, how often the top hypothesis "
+	    "was confirmed.\nrecompute: a recompute run (audited) replacing the "
+	    "snapshots of every day and week\nbucket from --from to --to "
+	    "(default: all the data); every pipeline run recomputes\nthe "
+	    "closed buckets that are due.  --json: doc/interfaces.md." },
 	{ .name = "notify", .run = cmd_notify, .usage = "notify [--wait DURATION]",
 	    .help = "deliver the notifications that are due, without a pipeline "
 	    "run",

@@ -37,6 +37,7 @@
 #include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/stats.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
@@ -456,6 +457,24 @@ fail:
 	return -1;
 }
 
+/* After a completed run, still under the lock: recomputes the report
+ * snapshots of the closed buckets that are due (stats.h); a failure is
+ * logged and left to the stats run's row, never the pipeline run's. */
+static void
+pipeline_stats_due(struct db *db, const struct pipeline_ctx *ctx,
+    const struct pipeline_opts *opts)
+{
+	long long srun = 0;
+	char *why = NULL;
+
+	if (stats_recompute_due(db, ctx->project_id, ctx->end_ts,
+	    opts != NULL && opts->requested_by != NULL ? opts->requested_by :
+	    "cli", &srun, &why) != 0) {
+		log_warn("stats run %lld: %s", srun, why);
+		free(why);
+	}
+}
+
 /* Runs the pipeline once (see pipeline.h). */
 int
 pipeline_run(struct db *db, long long project_id,
@@ -514,6 +533,8 @@ pipeline_run(struct db *db, long long project_id,
 		goto out;
 	ctx.summary = json_object();
 	rc = pipeline_run_stages(db, &ctx, pipeline_stages, &relinked, cause);
+	if (rc == 0)
+		pipeline_stats_due(db, &ctx, opts);
 	json_decref(ctx.summary);
 	json_decref(ctx.skipped);
 	json_decref(ctx.skipped_keys);

@@ -849,6 +849,9 @@ actions_run(struct ui *ui, int action)
 		return R_REDRAW;
 	if (ui->view == VIEW_DETAIL && detail_scroll(ui, action))
 		return R_REDRAW;
+	if ((ui->view == VIEW_STATS || ui->view == VIEW_RULES) &&
+	    reports_scroll(ui, action))
+		return R_REDRAW;
 	switch (action) {
 	case ACT_MOVE_UP:
 	case ACT_MOVE_DOWN:
@@ -890,6 +893,7 @@ actions_run(struct ui *ui, int action)
 		return R_REDRAW;
 	case ACT_REFRESH:
 		actions_intent(ui, INTENT_REFRESH);
+		reports_reload(ui);
 		if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT) {
 			struct intent *in = xcalloc(1, sizeof *in);
 
@@ -1079,6 +1083,10 @@ actions_command(struct ui *ui, const char *line)
 		flags = actions_goto(ui, rest);
 	} else if (strcmp(cmd, "investigate") == 0) {
 		flags = actions_investigate(ui, rest);
+	} else if (strcmp(cmd, "stats") == 0) {
+		flags = reports_open(ui, VIEW_STATS, rest);
+	} else if (strcmp(cmd, "rules") == 0) {
+		flags = reports_open(ui, VIEW_RULES, NULL);
 	} else if (strcmp(cmd, "note") == 0 && rest != NULL) {
 		flags = actions_readonly(ui) ? R_REDRAW : actions_note(ui, rest);
 	} else if (strcmp(cmd, "silence") == 0 && rest != NULL) {

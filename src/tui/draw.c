@@ -707,7 +707,10 @@ draw_bottom(struct ui *ui)
 	}
 	buf_init(&b);
 	buf_addc(&b, ' ');
-	if (ui->view == VIEW_HELP) {
+	if (ui->view == VIEW_HELP || ui->view == VIEW_STATS ||
+	    ui->view == VIEW_RULES) {
+		if (ui->view != VIEW_HELP)
+			draw_hint(ui, &b, ACT_REFRESH, "reload");
 		draw_hint(ui, &b, ACT_MOVE_DOWN, "scroll");
 		draw_hint(ui, &b, ACT_CLOSE, "close");
 	} else {
@@ -788,6 +791,8 @@ draw_screen(struct ui *ui)
 			draw_vrule(l->sep_x, l->body.y, l->body.h, CS_TITLE);
 	} else if (ui->view == VIEW_DETAIL)
 		detail_draw(ui);
+	else if (ui->view == VIEW_STATS || ui->view == VIEW_RULES)
+		reports_draw(ui);
 	else
 		help_draw(ui);
 	draw_bottom(ui);

@@ -19,6 +19,8 @@ help_lines(struct ui *ui, size_t *n, int **slots)
 		":incident ID      select incident ID",
 		":investigate TS [SERVICE]  open the incident of a moment (RFC 3339) and rank its causes",
 		":filter TEXT      filter the focused pane (no TEXT: clear)",
+		":stats [day|week] the weekly view: reports as bars and sparklines (default day)",
+		":rules            the alert rules: kind, severity, condition, last firing",
 		":note TEXT        add a note without the prompt",
 		":silence 2h       silence the selected/marked alerts",
 		":bind KEY ACTION  bind a key for this session (:unbind KEY)",

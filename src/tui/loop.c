@@ -160,6 +160,7 @@ loop_message(struct ui *ui, struct wmsg *m)
 	case WMSG_SNAPSHOT:
 		loop_install(ui, m->snap);
 		m->snap = NULL;
+		reports_reload(ui);	/* an open report view follows the data */
 		break;
 	case WMSG_DETAIL:
 		if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT &&
@@ -175,6 +176,9 @@ loop_message(struct ui *ui, struct wmsg *m)
 		break;
 	case WMSG_PENDING:
 		loop_restored(ui, m);
+		break;
+	case WMSG_VIEW:
+		reports_loaded(ui, m);
 		break;
 	case WMSG_DONE:
 		if (m->rc == 2)

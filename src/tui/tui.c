@@ -306,6 +306,7 @@ tui_free(struct ui *ui)
 		model_free(ui->snap);
 	if (ui->detail_snap != NULL)
 		model_free(ui->detail_snap);
+	reports_free(ui);
 	for (i = 0; i < ui->n_ovr; i++) {
 		free(ui->ovr[i].status);
 		free(ui->ovr[i].who);

@@ -69,7 +69,9 @@ struct pane {
 enum view {
 	VIEW_MAIN,
 	VIEW_DETAIL,
-	VIEW_HELP
+	VIEW_HELP,
+	VIEW_STATS,		/* :stats, reports.c */
+	VIEW_RULES		/* :rules, reports.c */
 };
 
 enum prompt_kind {
@@ -223,6 +225,14 @@ struct ui {
 	int msg_error;
 	double msg_until;
 
+	/* The report views (:stats, :rules; reports.c). */
+	json_t *report_json;		/* the worker's data, NULL until loaded */
+	char *report_error;		/* why it could not be loaded, or NULL */
+	char *report_window;		/* :stats window, "day" or "week" */
+	int report_loading;
+	int report_scroll;
+	int report_lines;		/* lines at the last draw */
+
 	struct prompt prompt;
 	struct worker *worker;
 	unsigned long seq;
@@ -368,6 +378,16 @@ const struct mw_incident *detail_find_incident(const struct mw_snapshot *s,
     long long id);
 void detail_draw(struct ui *ui);
 int detail_scroll(struct ui *ui, int action);
+
+/* reports.c: the :stats and :rules views.  reports_open opens one (arg:
+ * the stats window or NULL) and asks the worker for its data;
+ * reports_loaded takes a WMSG_VIEW; reports_reload asks again (r). */
+int reports_open(struct ui *ui, enum view view, const char *arg);
+void reports_loaded(struct ui *ui, struct wmsg *m);
+void reports_reload(struct ui *ui);
+void reports_draw(struct ui *ui);
+int reports_scroll(struct ui *ui, int action);
+void reports_free(struct ui *ui);
 
 /* help.c */
 void help_draw(struct ui *ui);

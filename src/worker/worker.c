@@ -77,6 +77,7 @@ intent_free(struct intent *in)
 	free(in->actor);
 	free(in->service);
 	free(in->ids);
+	free(in->window);
 	free(in);
 }
 
@@ -415,6 +416,15 @@ worker_intents(struct worker *w)
 			worker_shown_add(w, in);
 			intent_free(in);
 			break;
+		case INTENT_VIEW: {
+			struct wmsg *m = worker_view_load(w, in);
+
+			if (m->rc < 0 && w->connected)
+				worker_check_lost(w, m->text);
+			worker_send(w, m);
+			intent_free(in);
+			break;
+		}
 		case INTENT_FEEDBACK:
 			if (!w->connected) {
 				struct wmsg *m = worker_msg_new(WMSG_DONE);

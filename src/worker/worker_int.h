@@ -66,6 +66,10 @@ int worker_spawn(pthread_t *t, void *(*fn)(void *), void *arg);
 void worker_journal_open(struct worker *w);
 void worker_journal_done(struct worker *w, const struct intent *in);
 
+/* worker_views.c: the data of a report view (INTENT_VIEW) as a
+ * WMSG_VIEW message (data thread). */
+struct wmsg *worker_view_load(struct worker *w, const struct intent *in);
+
 /* worker_pipeline.c */
 int worker_pipeline_start(struct worker *w, char **cause);
 /* Forwards a run request (taken over) to the pipeline thread; called by

@@ -39,7 +39,7 @@ t_eq "a subcommand usage error exits 2" "2" "$rc"
 
 # --- every command has --help (exit 0), listed in the contract and the man page
 cmds=$("$MIDWATCH" --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p')
-t_match "the command list is read from --help" "^demo ingest run .* psql channels sources rules notify project purge erase export grant revoke grants$" \
+t_match "the command list is read from --help" "^demo ingest run .* psql channels sources rules stats notify project purge erase export grant revoke grants$" \
     "$(echo $cmds)"
 for c in console $cmds; do
 	out=$("$MIDWATCH" "$c" --help 2>&1); rc=$?
