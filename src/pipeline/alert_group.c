@@ -3,7 +3,8 @@
  * one page per group (Alertmanager's grouping and inhibition, decided by
  * midwatch's own topology, service_dependencies).
  *
- * Every unresolved alert belongs to the group of the open incident it is a
+ * Every unresolved alert (and one resolved in the run that raised it, its
+ * notification still queued) belongs to the group of the open incident it is a
  * symptom of: its incident_id, or - when that link is missing - the
  * approved open incident whose service (or a service of its signals) is
  * connected to the alert's service within alert.group.max_hops dependency
@@ -15,7 +16,8 @@
  * The group's head
  * is the alert on its most upstream service - the one most of the group's
  * other services depend on and that depends on fewest of them: the
- * suspected origin - then the most severe, then the earliest.  Recomputed
+ * suspected origin - then the most severe, then the earliest (an
+ * unresolved alert before a resolved one).  Recomputed
  * every run, so a later alert on a more upstream service takes the head,
  * and a resolved head hands it on.
  *
@@ -56,11 +58,15 @@
  */
 static const char group_sql_apply[] =
     "WITH live AS ("
-    "	SELECT a.id, a.service_id, a.incident_id, a.severity,"
+    "	SELECT a.id, a.service_id, a.incident_id, a.severity, a.status,"
     "	       a.group_key AS old_key, a.group_reason AS old_reason,"
     "	       " GROUP_FIRED_AT " AS fired_at"
     "	  FROM midwatch.alerts a"
-    "	 WHERE a.project_id = $1 AND a.status <> 'resolved'),"
+    "	 WHERE a.project_id = $1 AND (a.status <> 'resolved'"
+    "	       OR EXISTS (SELECT 1 FROM midwatch.outbound_messages m"
+    "	                   WHERE m.project_id = $1 AND m.alert_id = a.id"
+    "	                     AND m.event = 'trigger' AND m.status = 'pending'"
+    "	                     AND m.attempts = 0 AND m.body IS NULL))),"
     " inc AS ("
     "	SELECT i.id, i.service_id, i.window_start, i.window_end"
     "	  FROM midwatch.incidents i"
@@ -132,7 +138,8 @@ static const char group_sql_apply[] =
     "	SELECT u.id, u.gid, first_value(u.id) OVER w AS head_id,"
     "	       first_value(u.severity) OVER w AS head_sev"
     "	  FROM up u"
-    "	WINDOW w AS (PARTITION BY u.gid ORDER BY u.upstream DESC,"
+    "	WINDOW w AS (PARTITION BY u.gid ORDER BY u.status = 'resolved',"
+    "	       u.upstream DESC,"
     "	       midwatch.severity_rank(u.severity) DESC NULLS LAST,"
     "	       u.fired_at, u.id)),"
     " want AS ("

@@ -17,21 +17,23 @@ trap 'pgtest_stop' EXIT INT TERM
 "$MIDWATCH" migrate >/dev/null 2>&1 || { echo "Bail out! migrate failed"; exit 1; }
 q() { pgtest_psql -c "$1"; }
 
-# gen SEED PROJECT: a scenario as JSON Lines on stdout and "N ROOT" in
+# gen SEED [FROM TO]: a scenario as JSON Lines on stdout (minutes FROM to
+# TO-1, default 0-119; the services with minute 0) and "N ROOT ONSET" in
 # $TAP_TMP/truth: N services s0 -> s1 -> ... -> s(N-1) (the root), two hours
 # of one-minute latency_p99_ms and error_ratio points with noise, and from
 # a random minute on the root fails (errors, latency x4) and each caller k
 # hops away follows k minutes later, milder.
 gen() {
-	awk -v seed="$1" -v truth="$TAP_TMP/truth" 'BEGIN {
+	awk -v seed="$1" -v from="${2:-0}" -v to="${3:-120}" -v truth="$TAP_TMP/truth" 'BEGIN {
 		srand(seed); n = 3 + int(rand() * 4); onset = 75 + int(rand() * 15)
 		base = 40 + int(rand() * 200)
-		for (i = 0; i < n; i++) {
+		srand(seed + from)
+		for (i = 0; i < n && from == 0; i++) {
 			printf "{\"kind\":\"service\",\"name\":\"s%d-%d\"}\n", i, seed
 			if (i > 0)
 				printf "{\"kind\":\"dependency\",\"from\":\"s%d-%d\",\"to\":\"s%d-%d\"}\n", i - 1, seed, i, seed
 		}
-		for (m = 0; m < 120; m++)
+		for (m = from; m < to; m++)
 			for (i = 0; i < n; i++) {
 				hop = n - 1 - i
 				bad = m >= onset + hop
@@ -48,14 +50,119 @@ gen() {
 
 seed=${ALERT_GROUPS_SEED:-$(awk 'BEGIN { srand(); print int(rand() * 100000) }')}
 echo "# seed $seed (ALERT_GROUPS_SEED=$seed to repeat)"
-P=g$seed
-"$MIDWATCH" project create "$P" >/dev/null 2>&1
+
+# the alerts of project $P, and the trigger notifications of its alerts
+A="midwatch.alerts a join midwatch.projects p on p.id = a.project_id and p.slug = '\$P' left join midwatch.services s on s.id = a.service_id"
+aq() { q "$(printf '%s' "$1" | sed "s/\\\$A/$(printf '%s' "$A" | sed "s/\\\$P/$P/")/g")"; }
+M="midwatch.outbound_messages m join midwatch.alerts a on a.id = m.alert_id join midwatch.projects p on p.id = a.project_id"
+mq() { q "$(printf '%s' "$1" | sed "s/\\\$M/$(printf '%s' "$M") and p.slug = '$P'/g")"; }
+dump() {
+	aq "select a.id, s.name, a.severity, a.status, a.incident_id, a.group_key, a.group_head_id, a.group_inhibited, a.group_reason from \$A order by a.id" | sed 's/^/# /'
+}
+
+# ---- one fault down a call chain: one page ------------------------------
+P=default	# (stage_driver records feedback in the default project)
 gen "$seed" >"$TAP_TMP/s.jsonl"
 read -r n root onset <"$TAP_TMP/truth"
+echo "# $n services, root $root, onset minute $onset"
 "$MIDWATCH" --project "$P" ingest "$TAP_TMP/s.jsonl" >/dev/null 2>&1
 t_run "the pipeline runs over the fault" "$MIDWATCH" --project "$P" run
-q "select a.id, s.name, a.severity, a.status, a.incident_id, a.group_key, a.group_head_id, a.group_inhibited, a.group_reason, a.title from midwatch.alerts a left join midwatch.services s on s.id = a.service_id order by a.id" | sed 's/^/# /'
-q "select m.id, m.alert_id, m.status, m.event, m.channel from midwatch.outbound_messages m order by id" | sed 's/^/# /'
-q "select * from midwatch.service_dependencies" | sed "s/^/# /"
-q "select id, service_id, status, window_start, window_end, trigger_type from midwatch.incidents" | sed 's/^/# /'
+dump
+nalerts=$(aq "select count(*) from \$A")
+t_ok "$([ "$nalerts" -ge 3 ]; echo $?)" "the fault raised several alerts ($nalerts)"
+t_eq "they form one incident group" "1 $nalerts" \
+    "$(aq "select count(distinct a.group_key) || ' ' || count(a.group_key) from \$A")"
+head=$(aq "select a.group_head_id from \$A limit 1")
+t_eq "its head is on the root service (the most upstream)" "$root" \
+    "$(aq "select s.name from \$A where a.id = $head")"
+t_eq "the head is the most severe alert of the root" "0" \
+    "$(aq "select count(*) from \$A where s.name = '$root' and midwatch.severity_rank(a.severity) > (select midwatch.severity_rank(severity) from midwatch.alerts where id = $head)")"
+t_eq "every alert points to the head" "$nalerts" \
+    "$(aq "select count(*) from \$A where a.group_head_id = $head")"
+t_eq "one page for the fault (trigger notifications not held)" "1" \
+    "$(mq "select count(*) from \$M where m.event = 'trigger' and m.status <> 'inhibited'")"
+t_eq "the page is the head's" "$head" \
+    "$(mq "select string_agg(m.alert_id::text, ',') from \$M where m.event = 'trigger' and m.status <> 'inhibited'")"
+t_eq "every member's notification is held" "$((nalerts - 1))" \
+    "$(mq "select count(*) from \$M where m.status = 'inhibited' and a.id <> $head")"
+inc=$(aq "select substr(a.group_key, 10) from \$A where a.id = $head")
+t_eq "each member says why" "$((nalerts - 1))" \
+    "$(aq "select count(*) from \$A where a.group_inhibited and a.group_reason = 'symptom of incident $inc, grouped under alert $head'")"
+t_eq "the head's payload lists every member" "$((nalerts - 1)) $nalerts" \
+    "$(mq "select jsonb_array_length(m.payload->'group'->'members') || ' ' || (m.payload->'group'->>'size') from \$M where a.id = $head and m.event = 'trigger'")"
+t_eq "... with ids of the members" "$(aq "select string_agg(a.id::text, ',' order by a.id) from \$A where a.id <> $head")" \
+    "$(mq "select string_agg(x->>'alert_id', ',' order by (x->>'alert_id')::bigint) from \$M, jsonb_array_elements(m.payload->'group'->'members') x where a.id = $head and m.event = 'trigger'")"
+groups() { aq "select string_agg(a.id || ':' || coalesce(a.group_head_id::text, '-') || ':' || a.group_inhibited || ':' || coalesce(a.group_reason, '-'), ';' order by a.id) from \$A"; }
+g1=$(groups)
+# three more minutes of the same fault: a new run
+more() {
+	gen "$seed" "$1" "$2" >"$TAP_TMP/more.jsonl"
+	"$MIDWATCH" --project "$P" ingest "$TAP_TMP/more.jsonl" >/dev/null 2>&1
+	"$MIDWATCH" --project "$P" run >/dev/null 2>&1
+}
+more 120 123
+t_eq "a later run over the same fault changes no group" "$g1" "$(groups)"
+t_eq "... and its summary says so" "0" \
+    "$(q "select r.summary->'alert'->'groups'->>'changed' from midwatch.pipeline_runs r join midwatch.projects p on p.id = r.project_id and p.slug = '$P' where r.status = 'completed' order by r.id desc limit 1")"
+out=$("$MIDWATCH" --project "$P" alerts --json)
+t_match "alerts --json names the head of each alert" "\"group_head_id\": $head" "$out"
+t_match "... and the head's members" "\"group_members\": $((nalerts - 1))" "$out"
+
+# the incident ends while its symptoms still fire: they page on their own
+# (the operator resolves it; then the alert stage alone, as the gate would
+# reopen an incident whose signals still fire)
+DRIVER=$top_builddir/tests/model/stage_driver
+t_match "the operator resolves the incident" "recorded" \
+    "$("$DRIVER" feedback incident_resolved "$inc" bob '{"resolution": "mitigated"}' 2>&1)"
+t_match "the alert stage runs" "^run " \
+    "$("$DRIVER" --project "$P" --since 2026-11-21T02:03:00Z --at 2026-11-21T02:04:00Z alert 2>&1)"
+dump
+still=$(aq "select count(*) from \$A where a.incident_id = $inc and a.status <> 'resolved' and a.id <> $head")
+t_ok "$([ "$still" -ge 1 ]; echo $?)" "members still fire after the incident ended ($still)"
+t_eq "each that outlived its incident pages" "$still" \
+    "$(mq "select count(distinct a.id) from \$M where a.incident_id = $inc and a.status <> 'resolved' and m.event = 'trigger' and m.status <> 'inhibited' and a.id <> $head")"
+t_eq "... saying so" "$still" \
+    "$(aq "select count(*) from \$A where a.incident_id = $inc and a.status <> 'resolved' and a.id <> $head and a.group_reason = 'outlived incident $inc: pages on its own' and not a.group_inhibited")"
+
+# ---- a member more severe than its head pages; ack and resolve the head --
+seed2=$((seed + 1))
+P=h$seed2
+"$MIDWATCH" project create "$P" >/dev/null 2>&1
+"$MIDWATCH" --project "$P" rules disable 'critical incident opened' >/dev/null 2>&1
+"$MIDWATCH" --project "$P" rules disable 'incident opened' >/dev/null 2>&1
+t_run "a critical rule on health checks" "$MIDWATCH" --project "$P" rules add edge-down \
+    --source health --op == --value down --for 2m --severity critical --channel log
+gen "$seed2" >"$TAP_TMP/s2.jsonl"
+read -r n root onset <"$TAP_TMP/truth"
+# the edge's health checks: down from the fault's onset on
+awk -v seed="$seed2" -v onset="$onset" -v n="$n" 'BEGIN {
+	for (m = 0; m < 120; m++)
+		printf "{\"kind\":\"health\",\"service\":\"s0-%d\",\"ts\":\"2026-11-21T%02d:%02d:00Z\",\"status\":\"%s\"}\n", seed, int(m / 60), m % 60, (m >= onset + n) ? "down" : "healthy"
+}' >>"$TAP_TMP/s2.jsonl"
+"$MIDWATCH" --project "$P" ingest "$TAP_TMP/s2.jsonl" >/dev/null 2>&1
+t_run "the pipeline runs over the second fault" "$MIDWATCH" --project "$P" run
+dump
+head=$(aq "select a.group_head_id from \$A where a.group_head_id = a.id limit 1")
+crit=$(aq "select a.id from \$A where a.severity = 'critical' and a.title like '%health%'")
+t_ok "$([ -n "$head" ] && [ -n "$crit" ] && [ "$head" != "$crit" ]; echo $?)" "the edge's critical alert ($crit) is a member, not the head ($head)"
+t_eq "it pages: more severe than the head" "false|1" \
+    "$(mq "select bool_or(a.group_inhibited) || '|' || count(*) from \$M where a.id = $crit and m.event = 'trigger' and m.status <> 'inhibited'")"
+t_match "... and says so" "more severe \(critical\) than its group head, alert $head" \
+    "$(aq "select a.group_reason from \$A where a.id = $crit")"
+t_eq "two pages for this fault: the head and the more severe member" "2" \
+    "$(mq "select count(*) from \$M where m.event = 'trigger' and m.status <> 'inhibited'")"
+held=$(aq "select count(*) from \$A where a.group_head_id = $head and a.group_inhibited")
+t_ok "$([ "$held" -ge 1 ]; echo $?)" "the head holds members ($held)"
+t_run "acknowledging the head" "$MIDWATCH" --project "$P" --as alice ack "$head"
+t_eq "acknowledges every member it holds" "$held" \
+    "$(aq "select count(*) from \$A where a.group_head_id = $head and a.group_inhibited and a.status = 'acknowledged' and a.acknowledged_by = 'alice'")"
+t_eq "each a system event naming the head" "$held" \
+    "$(q "select count(*) from midwatch.feedback_events where actor_type = 'system' and event_type = 'alert_acknowledged' and (payload->>'group_head_id')::bigint = $head")"
+t_eq "the member that pages on its own is left to the operator" "active" \
+    "$(aq "select a.status from \$A where a.id = $crit")"
+t_run "resolving the head" "$MIDWATCH" --project "$P" --as alice resolve "$head"
+t_eq "resolves every member it holds" "$held" \
+    "$(aq "select count(*) from \$A where a.group_head_id = $head and a.group_inhibited and a.status = 'resolved'")"
+t_eq "each a system event" "$held" \
+    "$(q "select count(*) from midwatch.feedback_events where actor_type = 'system' and event_type = 'alert_resolved' and (payload->>'group_head_id')::bigint = $head")"
 t_done
