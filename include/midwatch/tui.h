@@ -177,6 +177,7 @@ int chart_time_col(double t, double t0, double t1, int cols);
 	ACTION_INFO(REDRAW, "redraw", "Views", "redraw the screen") \
 	ACTION_INFO(TOGGLE_HIDDEN, "toggle-hidden", "Views", "show/hide suppressed incidents and unpublishable recommendations") \
 	ACTION_INFO(TOGGLE_ALERTS, "toggle-alerts", "Views", "alerts of the selected incident / all alerts") \
+	ACTION_INFO(TOGGLE_GROUP, "toggle-group", "Views", "fold/unfold the selected alert's incident group (its head and members)") \
 	ACTION_INFO(SORT, "sort", "Views", "sort the focused pane by its next column (again: the one after)") \
 	ACTION_INFO(SORT_REVERSE, "sort-reverse", "Views", "reverse the focused pane's order") \
 	ACTION_INFO(RUN_PIPELINE, "run-pipeline", "Pipeline", "run the pipeline now") \

@@ -311,6 +311,7 @@ tui_free(struct ui *ui)
 		free(ui->ovr[i].who);
 	}
 	free(ui->ovr);
+	free(ui->unfolded);
 	free(ui->waiting);
 	free(ui->detail_error);
 	free(ui->db_text);
