@@ -136,7 +136,7 @@ pane_alerts_title(struct ui *ui, const struct mw_alert *a)
 		    '-' : '+', a->group_members, t);
 	else if (a->group_head_id != 0 && a->group_head_id != a->id &&
 	    pane_alerts_unfolded(ui, a->group_head_id))
-		out = xasprintf("%s %s", ui->utf8 ? "  \xe2\x94\x94" : "  `-", t);
+		out = xasprintf("%s %s", draw_utf8() ? "  \xe2\x94\x94" : "  `-", t);
 	else
 		return t;
 	free(t);

@@ -14,7 +14,8 @@
 -- scenarios (per kind: over the scenarios holding a fault of that kind).
 -- Alert noise: alerts per fault and pages per fault (trigger notifications
 -- queued or sent, not those held as an incident group's symptoms) over all
--- scenarios.
+-- scenarios, and the pages there would be without groups (every trigger
+-- queued, held or not: what midwatch sent before alert groups).
 \set ON_ERROR_STOP 1
 \set scen_text `cat :'scenfile'`
 \set faults_text `cat :'faultsfile'`
@@ -31,7 +32,8 @@ SELECT a[1]::int AS seed, a[2]::int AS services, a[3]::int AS minutes,
     a[18]::numeric AS total_s,
     -- -1: not counted (the query failed)
     coalesce(nullif(a[19], '')::int, -1) AS alerts,
-    coalesce(nullif(a[20], '')::int, -1) AS pages
+    coalesce(nullif(a[20], '')::int, -1) AS pages,
+    coalesce(nullif(a[21], '')::int, -1) AS ungrouped
 FROM regexp_split_to_table(:'scen_text', E'\n') l,
     string_to_array(l, E'\t') a
 WHERE l <> '';
@@ -110,7 +112,9 @@ SELECT sum(faults) AS faults, sum(alerts) AS alerts, sum(pages) AS pages,
     round(sum(alerts)::numeric / nullif(sum(faults), 0), 2) AS "alerts per fault",
     round(sum(pages)::numeric / nullif(sum(faults), 0), 2) AS "pages per fault",
     max(pages - faults) AS "worst scenario: pages over faults",
-    count(*) FILTER (WHERE alerts < 0 OR pages < 0) AS "not counted"
+    count(*) FILTER (WHERE alerts < 0 OR pages < 0) AS "not counted",
+    round(sum(ungrouped)::numeric / nullif(sum(faults), 0), 2)
+        AS "pages per fault without groups"
 FROM scen;
 
 \echo ''
@@ -191,7 +195,7 @@ SELECT seed, services, minutes, lines, faults,
     inc_rc, skipped, ingest_s, run_s, total_s,
     (SELECT string_agg(kind || CASE WHEN kind = 'short' THEN '/' || cause ELSE '' END, ',' ORDER BY id)
         FROM flt WHERE flt.seed = s.seed) AS kinds,
-    alerts, pages
+    ungrouped AS pages_without_groups, alerts, pages
 FROM scen s ORDER BY seed;
 \o :outdir/faults.txt
 SELECT seed, id, kind, cause, root, step, incidents, detected, top1, top3,

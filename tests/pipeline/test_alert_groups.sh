@@ -161,14 +161,14 @@ con_wait c "Incidents" >/dev/null
 con_keys c A Tab Tab Tab
 t_run "the Alerts pane shows the group as its head with its members' count" \
     con_wait c "\\[\\+$members\\] "
-t_eq "... and none of its members" "0" "$(con_screen c | grep -c '└')"
+t_eq "... and none of its members" "0" "$(con_screen c | grep -E -c '(└|[`]-) ')"
 con_keys c g z
 t_run "z unfolds it: the members under the head" con_wait c "\\[-$members\\] "
-shown=$(con_screen c | grep -c '└')
+shown=$(con_screen c | grep -E -c '(└|[`]-) ')
 t_ok "$([ "$shown" -ge 1 ]; echo $?)" "... indented ($shown shown)"
 con_keys c z
 t_run "z again folds it" con_wait c "\\[\\+$members\\] "
-t_eq "... the members gone" "0" "$(con_screen c | grep -c '└')"
+t_eq "... the members gone" "0" "$(con_screen c | grep -E -c '(└|[`]-) ')"
 con_keys c Q
 
 held=$(aq "select count(*) from \$A where a.group_head_id = $head and a.group_inhibited")
