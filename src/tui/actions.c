@@ -775,7 +775,7 @@ actions_back(struct ui *ui)
 	return R_REDRAW;
 }
 
-/* z: folds or unfolds the incident group of the selected alert (its head
+/* f: folds or unfolds the incident group of the selected alert (its head
  * with a member count, or the head and its members). */
 static int
 actions_toggle_group(struct ui *ui, struct pane *p)

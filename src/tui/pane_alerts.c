@@ -5,7 +5,7 @@
  * selected incident's alerts, or every alert (toggle-alerts, or when there
  * is no incident at all): critical first, then newest, or in the order `o`
  * chose (pane_sort.c).  An incident group (sql/017_alert_groups.sql) is
- * folded into its head, "[+5] title"; `z` (toggle-group) unfolds it, the
+ * folded into its head, "[+5] title"; `f` (toggle-group, "fold") unfolds it, the
  * members indented under the head.
  */
 #include "config.h"

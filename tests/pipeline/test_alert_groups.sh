@@ -9,7 +9,7 @@
 # grouping survives a re-run unchanged; a member more severe than its head
 # pages anyway; acknowledging the head acknowledges its held members,
 # resolving it resolves them, each a system feedback event; the console's
-# Alerts pane folds the group into its head ("[+N]") and `z` unfolds and
+# Alerts pane folds the group into its head ("[+N]") and `f` unfolds and
 # folds it again (midwatch in a private tmux server).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
@@ -154,7 +154,7 @@ t_match "... and says so" "more severe \(critical\) than its group head, alert $
     "$(aq "select a.group_reason from \$A where a.id = $crit")"
 t_eq "two pages for this fault: the head and the more severe member" "2" \
     "$(mq "select count(*) from \$M where m.event = 'trigger' and m.status <> 'inhibited'")"
-# the console: the group folded into its head, z unfolds and folds it
+# the console: the group folded into its head, f unfolds and folds it
 members=$(aq "select count(*) from \$A where a.group_head_id = $head and a.id <> $head")
 con_start c 100 40 -- --project "$P" --as alice
 con_wait c "Incidents" >/dev/null
@@ -162,12 +162,12 @@ con_keys c A Tab Tab Tab
 t_run "the Alerts pane shows the group as its head with its members' count" \
     con_wait c "\\[\\+$members\\] "
 t_eq "... and none of its members" "0" "$(con_screen c | grep -E -c '(└|[`]-) ')"
-con_keys c g z
-t_run "z unfolds it: the members under the head" con_wait c "\\[-$members\\] "
+con_keys c g f
+t_run "f unfolds it: the members under the head" con_wait c "\\[-$members\\] "
 shown=$(con_screen c | grep -E -c '(└|[`]-) ')
 t_ok "$([ "$shown" -ge 1 ]; echo $?)" "... indented ($shown shown)"
-con_keys c z
-t_run "z again folds it" con_wait c "\\[\\+$members\\] "
+con_keys c f
+t_run "f again folds it" con_wait c "\\[\\+$members\\] "
 t_eq "... the members gone" "0" "$(con_screen c | grep -E -c '(└|[`]-) ')"
 con_keys c Q
 
