@@ -83,6 +83,10 @@ struct mw_alert {
 	char *annotations;	/* "k: v; k: v" (sorted), or NULL */
 	char *am_silence;	/* "active until 2026-..Z (id)" of the latest
 				 * Alertmanager silence, or NULL */
+	/* Its incident group (sql/017_alert_groups.sql). */
+	long long group_head_id;	/* the head (itself for the head), or 0 */
+	int group_members;	/* for a head: alerts it holds; else 0 */
+	char *group_reason;	/* why grouped or why it pages, or NULL */
 };
 
 struct mw_timeline_item {
@@ -254,6 +258,13 @@ struct mw_alert_item {
 	char *am_silence_state;	/* pending|active|expiring|expired|dead, or NULL */
 	double am_silence_ends;
 	char *am_silence_error;	/* why the last attempt failed, or NULL */
+	/* Its incident group (sql/017_alert_groups.sql). */
+	char *group_key;	/* "incident:<id>", or NULL: in no group */
+	long long group_head_id;	/* the head (itself for the head), or 0 */
+	int group_inhibited;	/* a member whose notifications are held */
+	char *group_reason;	/* why grouped, or why it pages anyway */
+	int group_members;	/* for a head: the alerts it heads, itself
+				 * excluded; else 0 */
 };
 
 struct mw_alert_list {

@@ -192,6 +192,7 @@ int meter_spark(struct buf *b, const double *v, size_t n, int cols, int utf8);
 	ACTION_INFO(REDRAW, "redraw", "Views", "redraw the screen") \
 	ACTION_INFO(TOGGLE_HIDDEN, "toggle-hidden", "Views", "show/hide suppressed incidents and unpublishable recommendations") \
 	ACTION_INFO(TOGGLE_ALERTS, "toggle-alerts", "Views", "alerts of the selected incident / all alerts") \
+	ACTION_INFO(TOGGLE_GROUP, "toggle-group", "Views", "fold/unfold the selected alert's incident group (its head and members)") \
 	ACTION_INFO(SORT, "sort", "Views", "sort the focused pane by its next column (again: the one after)") \
 	ACTION_INFO(SORT_REVERSE, "sort-reverse", "Views", "reverse the focused pane's order") \
 	ACTION_INFO(COPY, "copy", "Views", "copy the item's reference (in an incident's view: its report) to the clipboard, OSC 52") \

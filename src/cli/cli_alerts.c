@@ -89,6 +89,16 @@ alerts_table(const struct mw_alert_list *l, int all)
 		free(src);
 		free(svc);
 		free(title);
+		if (a->group_head_id != 0 && a->group_head_id == a->id)
+			printf("       group head of %s: %d more alert%s\n",
+			    a->group_key, a->group_members,
+			    a->group_members == 1 ? "" : "s");
+		else if (a->group_reason != NULL) {
+			who = cli_clip(a->group_reason, 100);
+			printf("       %s%s\n", a->group_inhibited ? "grouped: " :
+			    "", who);
+			free(who);
+		}
 		if (json_object_size(a->labels) > 0) {
 			labels = alerts_labels(a->labels);
 			printf("       labels: %s\n", labels);

@@ -119,6 +119,7 @@ model_alert_clear(struct mw_alert *a)
 	free(a->labels);
 	free(a->annotations);
 	free(a->am_silence);
+	free(a->group_reason);
 }
 
 /* Frees an incident's timeline and series (model_load_detail's part). */
@@ -562,7 +563,12 @@ static const char model_sql_alerts[] =
     "               || coalesce(': ' || x.last_error, '')"
     "          FROM midwatch.alert_silences x"
     "         WHERE x.project_id = a.project_id AND x.alert_id = a.id"
-    "         ORDER BY x.id DESC LIMIT 1)"
+    "         ORDER BY x.id DESC LIMIT 1),"
+    "       a.group_head_id,"
+    "       (SELECT count(*) FROM midwatch.alerts b"
+    "         WHERE b.project_id = a.project_id AND b.group_head_id = a.id"
+    "           AND b.id <> a.id AND (b.published OR NOT $4::boolean)),"
+    "       a.group_reason"
     "  FROM midwatch.alerts a"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = a.project_id AND s.id = a.service_id"
@@ -599,6 +605,9 @@ model_fill_alert(struct mw_alert *a, const struct db_res *r, int i)
 	a->labels = model_col_dup(r, i, 15);
 	a->annotations = model_col_dup(r, i, 16);
 	a->am_silence = model_col_dup(r, i, 17);
+	a->group_head_id = db_res_ll(r, i, 18);
+	a->group_members = (int)db_res_ll(r, i, 19);
+	a->group_reason = model_col_dup(r, i, 20);
 }
 
 /* Loads the snapshot's alerts and each incident's own; 0 or -1. */

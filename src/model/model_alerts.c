@@ -6,7 +6,9 @@
  * it.  External alerts are in midwatch.alerts from the moment they are
  * ingested (sql/012_alertmanager.sql), so their ids are the ones ack,
  * resolve and silence take.  An alert a pipeline run raised shows once the
- * run completed (published, sql/015_run_output.sql).
+ * run completed (published, sql/015_run_output.sql).  Each carries its
+ * incident group (sql/017_alert_groups.sql): its head, and for a head how
+ * many alerts it holds.
  */
 #include "config.h"
 
@@ -54,7 +56,12 @@ static const char model_sql_alert_list[] =
     "       extract(epoch FROM a.silenced_until) AS silenced_until,"
     "       sil.silence_id AS am_silence_id, sil.state AS am_silence_state,"
     "       extract(epoch FROM sil.ends_at) AS am_silence_ends,"
-    "       sil.last_error AS am_silence_error"
+    "       sil.last_error AS am_silence_error,"
+    "       a.group_key, a.group_head_id, a.group_inhibited::int AS inhibited,"
+    "       a.group_reason,"
+    "       (SELECT count(*) FROM midwatch.alerts b"
+    "         WHERE b.project_id = a.project_id AND b.group_head_id = a.id"
+    "           AND b.id <> a.id AND b.published) AS group_members"
     "  FROM midwatch.alerts a"
     "  LEFT JOIN LATERAL (SELECT x.silence_id, x.state, x.ends_at, x.last_error"
     "       FROM midwatch.alert_silences x"
@@ -156,6 +163,14 @@ model_alerts_load(struct db *db, long long project_id, int all, char **cause)
 		a->am_silence_state = col_dup(r, i, "am_silence_state");
 		a->am_silence_ends = col_f(r, i, "am_silence_ends");
 		a->am_silence_error = col_dup(r, i, "am_silence_error");
+		a->group_key = col_dup(r, i, "group_key");
+		a->group_head_id = db_res_ll(r, i, db_res_colnum(r,
+		    "group_head_id"));
+		a->group_inhibited = db_res_ll(r, i, db_res_colnum(r,
+		    "inhibited")) != 0;
+		a->group_reason = col_dup(r, i, "group_reason");
+		a->group_members = (int)db_res_ll(r, i, db_res_colnum(r,
+		    "group_members"));
 	}
 	db_res_free(r);
 	return l;
@@ -189,6 +204,8 @@ model_alerts_free(struct mw_alert_list *l)
 		free(a->am_silence_id);
 		free(a->am_silence_state);
 		free(a->am_silence_error);
+		free(a->group_key);
+		free(a->group_reason);
 	}
 	free(l->items);
 	free(l);
@@ -252,6 +269,15 @@ model_alerts_to_json(const struct mw_alert_list *l)
 		json_object_set_new(o, "last_fired_at", model_json_time(a->last_fired_at));
 		json_object_set_new(o, "fire_count", json_integer(a->fire_count));
 		json_object_set_new(o, "alertmanager_silence", js_am_silence(a));
+		/* its incident group (issue 10): added fields */
+		json_object_set_new(o, "group_key", model_json_str(a->group_key));
+		json_object_set_new(o, "group_head_id", a->group_head_id != 0 ?
+		    json_integer(a->group_head_id) : json_null());
+		json_object_set_new(o, "group_members",
+		    json_integer(a->group_members));
+		json_object_set_new(o, "grouped", json_boolean(a->group_inhibited));
+		json_object_set_new(o, "group_reason",
+		    model_json_str(a->group_reason));
 		json_array_append_new(arr, o);
 	}
 	return arr;

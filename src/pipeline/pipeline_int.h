@@ -75,6 +75,13 @@ int pipeline_investigate_alerts(struct db *db, const struct pipeline_ctx *ctx,
 int pipeline_run_stages(struct db *db, struct pipeline_ctx *ctx,
     const struct pipeline_stage *stages, int *relinked, char **cause);
 
+/* The alert stage's last pass (alert_group.c): groups the project's
+ * unresolved alerts by incident, holds the members' notifications and lists
+ * them in the head's; adds "groups" counts to summary (may be NULL).  0, or
+ * -1 with *cause. */
+int alert_group_apply(struct pipeline_ctx *ctx, json_t *summary,
+    char **cause);
+
 /* Turns a multi-line message into one line, in place (NULL is fine). */
 void pipeline_one_line(char *s);
 

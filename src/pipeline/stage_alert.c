@@ -31,7 +31,9 @@
  * Each notification is a row in outbound_messages per channel of the rule
  * (delivered by the notify stage), keyed so a re-run queues nothing twice.
  * After the rules, an alert whose condition stayed clear for its rule's
- * hold-down is resolved, as a system feedback event (alert_sql_resolve).  A run
+ * hold-down is resolved, as a system feedback event (alert_sql_resolve).
+ * Then the alerts are grouped by incident and only each group's head pages
+ * (alert_group.c).  A run
  * whose window holds several separate breaches of one series records them
  * as one firing (first to last), linked to the incident around the first.
  */
@@ -819,6 +821,7 @@ stage_alert_run(struct pipeline_ctx *ctx, char **cause)
 {
 	struct alert_counts c;
 	struct db_res *rules;
+	json_t *sum;
 	int i, n, rc = 0;
 
 	memset(&c, 0, sizeof c);
@@ -848,15 +851,19 @@ stage_alert_run(struct pipeline_ctx *ctx, char **cause)
 	db_res_free(rules);
 	if (rc == 0)
 		rc = alert_resolve_clear(ctx, &c.resolved, cause);
+	sum = json_pack("{sIsIsIsIsIsIsIsO}", "rules", (json_int_t)c.rules,
+	    "resolved", (json_int_t)c.resolved,
+	    "created", (json_int_t)c.created,
+	    "reactivated", (json_int_t)c.reactivated,
+	    "refreshed", (json_int_t)c.refreshed,
+	    "cooldown", (json_int_t)c.cooldown,
+	    "messages", (json_int_t)c.messages, "skipped", c.skipped);
+	/* Last: the groups see every alert this run raised or resolved. */
+	if (rc == 0)
+		rc = alert_group_apply(ctx, sum, cause);
 	if (rc == 0 && ctx->summary != NULL)
-		json_object_set_new(ctx->summary, "alert", json_pack(
-		    "{sIsIsIsIsIsIsIsO}", "rules", (json_int_t)c.rules,
-		    "resolved", (json_int_t)c.resolved,
-		    "created", (json_int_t)c.created,
-		    "reactivated", (json_int_t)c.reactivated,
-		    "refreshed", (json_int_t)c.refreshed,
-		    "cooldown", (json_int_t)c.cooldown,
-		    "messages", (json_int_t)c.messages, "skipped", c.skipped));
+		json_object_set(ctx->summary, "alert", sum);
+	json_decref(sum);
 	json_decref(c.skipped);
 	return rc;
 }

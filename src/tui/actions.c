@@ -794,6 +794,32 @@ actions_back(struct ui *ui)
 	return R_REDRAW;
 }
 
+/* f: folds or unfolds the incident group of the selected alert (its head
+ * with a member count, or the head and its members). */
+static int
+actions_toggle_group(struct ui *ui, struct pane *p)
+{
+	const struct row *r = pane_selected(p);
+	const struct mw_alert *a;
+	long long head;
+
+	if (ui->view != VIEW_MAIN || p->id != PANE_ALERTS || r == NULL ||
+	    r->kind != ROW_ALERT) {
+		actions_message(ui, 1, "toggle-group: select an alert in the "
+		    "Alerts pane");
+		return R_REDRAW;
+	}
+	a = r->obj;
+	head = a->group_head_id;
+	if (head == 0 || (head == a->id && a->group_members == 0)) {
+		actions_message(ui, 0, "alert #%lld is in no group", a->id);
+		return R_REDRAW;
+	}
+	actions_message(ui, 0, "group of alert #%lld %s", head,
+	    pane_alerts_toggle_group(ui, head) ? "unfolded" : "folded");
+	return R_REDRAW;
+}
+
 /* o, O: the focused pane's next order, or the reverse one; the
  * selection stays on the same item. */
 static int
@@ -918,6 +944,8 @@ actions_run(struct ui *ui, int action)
 		actions_message(ui, 0, ui->alerts_all ? "alerts: all" :
 		    "alerts: the selected incident's");
 		return R_REDRAW;
+	case ACT_TOGGLE_GROUP:
+		return actions_toggle_group(ui, p);
 	case ACT_SORT:
 	case ACT_SORT_REVERSE:
 		return ui->view == VIEW_MAIN ? actions_sort(ui, action) : R_NONE;

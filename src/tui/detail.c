@@ -596,6 +596,12 @@ detail_alert(struct ui *ui, struct dlines *d, const struct mw_alert *a)
 	}
 	if (a->source != NULL)
 		dl_add(d, CS_NORMAL, "Source     %s", a->source);
+	if (a->group_head_id == a->id && a->group_members > 0)
+		dl_add(d, CS_NORMAL, "Group      head: pages for %d more alert%s"
+		    " (f in the Alerts pane lists them)", a->group_members,
+		    a->group_members == 1 ? "" : "s");
+	else if (a->group_reason != NULL)
+		dl_add(d, CS_MUTED, "Group      %s", a->group_reason);
 	if (a->am_silence != NULL)
 		dl_add(d, CS_MUTED, "Alertmanager silence %s", a->am_silence);
 	dl_heading(d, "Message");

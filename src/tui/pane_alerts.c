@@ -4,7 +4,9 @@
  * (older than stale-ack), and until when a silenced one is quiet.  Shows the
  * selected incident's alerts, or every alert (toggle-alerts, or when there
  * is no incident at all): critical first, then newest, or in the order `o`
- * chose (pane_sort.c).
+ * chose (pane_sort.c).  An incident group (sql/017_alert_groups.sql) is
+ * folded into its head, "[+5] title"; `f` (toggle-group, "fold") unfolds it, the
+ * members indented under the head.
  */
 #include "config.h"
 
@@ -32,14 +34,62 @@ pane_alerts_match(const struct mw_alert *a, const char *f)
 	    text_contains(id, f);
 }
 
-/* Rows: the selected incident's alerts, or all of them. */
+/* Is the group headed by alert head unfolded? */
+int
+pane_alerts_unfolded(const struct ui *ui, long long head)
+{
+	size_t i;
+
+	for (i = 0; i < ui->n_unfolded; i++)
+		if (ui->unfolded[i] == head)
+			return 1;
+	return 0;
+}
+
+/* Folds or unfolds the group headed by head; 1 when now unfolded. */
+int
+pane_alerts_toggle_group(struct ui *ui, long long head)
+{
+	size_t i;
+
+	for (i = 0; i < ui->n_unfolded; i++)
+		if (ui->unfolded[i] == head) {
+			ui->unfolded[i] = ui->unfolded[--ui->n_unfolded];
+			return 0;
+		}
+	ui->unfolded = xreallocarray(ui->unfolded, ui->n_unfolded + 1,
+	    sizeof *ui->unfolded);
+	ui->unfolded[ui->n_unfolded++] = head;
+	return 1;
+}
+
+/* Is alert a a member (not the head) of a group whose head is in objs? */
+static int
+pane_alerts_under_head(const struct mw_alert *a, const void **objs, size_t n)
+{
+	size_t i;
+
+	if (a->group_head_id == 0 || a->group_head_id == a->id)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (((const struct mw_alert *)objs[i])->id == a->group_head_id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Rows: the selected incident's alerts, or all of them.  An incident
+ * group shows as its head (folded: the members are hidden, the head says
+ * how many); unfolded, the members follow their head.  A member whose head
+ * is not listed (filtered out, elsewhere) is a row of its own.
+ */
 void
 pane_alerts_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc = ui_incident(ui);
-	const struct mw_alert *list;
+	const struct mw_alert *list, *a, *b;
 	const void **objs;
-	size_t i, n, k = 0;
+	size_t i, j, n, k = 0, rows = 0;
 
 	if (ui->alerts_all || inc == NULL) {
 		list = ui->snap->alerts;
@@ -53,7 +103,44 @@ pane_alerts_rows(struct ui *ui, struct pane *p)
 		if (pane_alerts_match(&list[i], p->filter))
 			objs[k++] = &list[i];
 	/* critical first, then newest (or the order `o` chose) */
-	pane_add_objs(p, ROW_ALERT, objs, k);
+	pane_sort_objs(p, objs, k);
+	for (i = 0; i < k; i++) {
+		a = objs[i];
+		if (pane_alerts_under_head(a, objs, k))
+			continue;
+		pane_add_row(p, ROW_ALERT, a->id, 0, a);
+		rows++;
+		if (a->group_head_id != a->id || !pane_alerts_unfolded(ui, a->id))
+			continue;
+		for (j = 0; j < k; j++) {
+			b = objs[j];
+			if (b->group_head_id == a->id && b->id != a->id) {
+				pane_add_row(p, ROW_ALERT, b->id, 0, b);
+				rows++;
+			}
+		}
+	}
+	p->n_items = rows;
+	free(objs);
+}
+
+/* The title as drawn: a group's head with "[+N]" (folded) or "[-N]"
+ * (unfolded) members, an unfolded member indented under it.  Malloc'd. */
+static char *
+pane_alerts_title(struct ui *ui, const struct mw_alert *a)
+{
+	char *t = ui_clean(a->title), *out;
+
+	if (a->group_head_id == a->id && a->group_members > 0)
+		out = xasprintf("[%c%d] %s", pane_alerts_unfolded(ui, a->id) ?
+		    '-' : '+', a->group_members, t);
+	else if (a->group_head_id != 0 && a->group_head_id != a->id &&
+	    pane_alerts_unfolded(ui, a->group_head_id))
+		out = xasprintf("%s %s", draw_utf8() ? "  \xe2\x94\x94" : "  `-", t);
+	else
+		return t;
+	free(t);
+	return out;
 }
 
 /* One alert. */
@@ -100,7 +187,7 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	line_cell(l, ui_short_severity(a->severity), 5, 0,
 	    draw_severity_slot(a->severity));
 	faded = strcmp(status, "resolved") == 0 || strcmp(status, "silenced") == 0;
-	t = ui_clean(a->title);
+	t = pane_alerts_title(ui, a);
 	if (info[0] == '\0')
 		info_w = 0;
 	line_flex(l, t, info_w + 7, faded ? CS_MUTED : -1);

@@ -312,6 +312,7 @@ tui_free(struct ui *ui)
 		free(ui->ovr[i].who);
 	}
 	free(ui->ovr);
+	free(ui->unfolded);
 	free(ui->waiting);
 	free(ui->shown);
 	free(ui->detail_error);

@@ -198,6 +198,9 @@ struct ui {
 	double snap_at;			/* wall clock when it arrived */
 	int show_hidden;		/* suppressed incidents, hidden recos */
 	int alerts_all;			/* all alerts, not the incident's */
+	long long *unfolded;		/* alert group heads shown with their
+					 * members (groups are folded) */
+	size_t n_unfolded;
 	struct override *ovr;
 	size_t n_ovr;
 	unsigned long *waiting;		/* seqs of actions held for the database
@@ -355,6 +358,10 @@ struct pane_order {
 const struct pane_order *pane_orders(enum pane_id id, int *n);
 /* Sorts a pane's objects by its order, stably (ties keep the default). */
 void pane_sort_objs(const struct pane *p, const void **objs, size_t n);
+/* pane_alerts.c: is the group headed by alert head unfolded; fold or
+ * unfold it (returns 1 when it is now unfolded). */
+int pane_alerts_unfolded(const struct ui *ui, long long head);
+int pane_alerts_toggle_group(struct ui *ui, long long head);
 /* The name of the pane's order when it is not the default, else NULL. */
 const char *pane_sort_name(const struct pane *p);
 

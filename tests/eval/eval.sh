@@ -9,6 +9,8 @@
 # per-fault-kind table (tests/eval/report.sql) and writes per-scenario and
 # per-fault tables to $EVAL_OUT.  A measurement, not a test: it never fails
 # on numbers, only when it cannot measure.  Every seed is treated alike.
+# Alert noise: the alerts the run raised and the pages (trigger
+# notifications not held as a group's symptoms) are counted per scenario.
 #
 # Then, for every fault, `midwatch investigate --at <its true onset> --json`
 # (issue 8), scored the same way by tests/eval/score_investigate.sql: once
@@ -128,6 +130,19 @@ eval_one() {
 	t3=$(now)
 	PGDATABASE=$db "$MIDWATCH" status --json >"$w/status.out" 2>&1
 	status_rc=$?
+	# alert noise (issue 10): the alerts the run raised and its pages -
+	# trigger notifications queued or sent, not those held as a group's
+	# symptoms (doc/pipeline-output.md, "Alert groups"); and every trigger
+	# queued, held or not: the pages without grouping (before it)
+	noise=$(PGDATABASE=$db psql -X -q -At -F "$TAB" -c "SELECT
+	    (SELECT count(*) FROM midwatch.alerts),
+	    (SELECT count(*) FROM midwatch.outbound_messages
+	      WHERE event = 'trigger' AND status <> 'inhibited'),
+	    (SELECT count(*) FROM midwatch.outbound_messages
+	      WHERE event = 'trigger')" 2>"$w/noise.err")
+	nalerts=$(printf '%s' "$noise" | cut -f 1)
+	npages=$(printf '%s' "$noise" | cut -f 2)
+	nungrouped=$(printf '%s' "$noise" | cut -f 3)
 	PGDATABASE=$db "$MIDWATCH" incidents --json --all >"$w/inc.json" 2>"$w/inc.err"
 	inc_rc=$?
 	# a missing or broken answer scores as "nothing found", and is counted
@@ -155,11 +170,12 @@ eval_one() {
 	nfalse=$(grep -c . "$OUT/work/falses-$seed.tsv" 2>/dev/null)
 	svcs=$(sed -n 's/.*"services":\([0-9]*\).*/\1/p' "$w/truth.json" | head -n 1)
 	mins=$(sed -n 's/.*"minutes":\([0-9]*\).*/\1/p' "$w/truth.json" | head -n 1)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 	    "$seed" "${svcs:-0}" "${mins:-0}" "${lines:-0}" "${nf:-0}" "${nfalse:-0}" "$gen_rc" \
 	    "$ingest_rc" "${rejected:-0}" "$run_rc" "$status_rc" "$inc_rc" \
 	    "$score_rc" "${skipped:-0}" "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" \
-	    "$(secs "$t2" "$t3")" "$(secs "$t0" "$t4")" >"$OUT/work/scen-$seed.tsv"
+	    "$(secs "$t2" "$t3")" "$(secs "$t0" "$t4")" "${nalerts:--1}" \
+	    "${npages:--1}" "${nungrouped:--1}" >"$OUT/work/scen-$seed.tsv"
 	det=$(awk -F'\t' '{ d += $8; t += $9 } END { printf "%d detected, %d top-1", d, t }' \
 	    "$OUT/work/faults-$seed.tsv" 2>/dev/null)
 	inv=""

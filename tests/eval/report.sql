@@ -12,6 +12,10 @@
 -- detected" divides by the detected faults only.  False incidents per
 -- scenario: approved incidents that overlap no fault, averaged over the
 -- scenarios (per kind: over the scenarios holding a fault of that kind).
+-- Alert noise: alerts per fault and pages per fault (trigger notifications
+-- queued or sent, not those held as an incident group's symptoms) over all
+-- scenarios, and the pages there would be without groups (every trigger
+-- queued, held or not: what midwatch sent before alert groups).
 \set ON_ERROR_STOP 1
 \set scen_text `cat :'scenfile'`
 \set faults_text `cat :'faultsfile'`
@@ -25,7 +29,11 @@ SELECT a[1]::int AS seed, a[2]::int AS services, a[3]::int AS minutes,
     a[10]::int AS run_rc, a[11]::int AS status_rc, a[12]::int AS inc_rc,
     a[13]::int AS score_rc, a[14]::int AS skipped, a[15]::numeric AS gen_s,
     a[16]::numeric AS ingest_s, a[17]::numeric AS run_s,
-    a[18]::numeric AS total_s
+    a[18]::numeric AS total_s,
+    -- -1: not counted (the query failed)
+    coalesce(nullif(a[19], '')::int, -1) AS alerts,
+    coalesce(nullif(a[20], '')::int, -1) AS pages,
+    coalesce(nullif(a[21], '')::int, -1) AS ungrouped
 FROM regexp_split_to_table(:'scen_text', E'\n') l,
     string_to_array(l, E'\t') a
 WHERE l <> '';
@@ -97,6 +105,17 @@ FROM (
         (SELECT round(avg(falses), 2) FROM scen)
     FROM flt) t
 ORDER BY kind = 'ALL', kind;
+
+\echo ''
+\echo '-- alert noise: alerts and pages (notifications not held as symptoms of a group) per fault --'
+SELECT sum(faults) AS faults, sum(alerts) AS alerts, sum(pages) AS pages,
+    round(sum(alerts)::numeric / nullif(sum(faults), 0), 2) AS "alerts per fault",
+    round(sum(pages)::numeric / nullif(sum(faults), 0), 2) AS "pages per fault",
+    max(pages - faults) AS "worst scenario: pages over faults",
+    count(*) FILTER (WHERE alerts < 0 OR pages < 0) AS "not counted",
+    round(sum(ungrouped)::numeric / nullif(sum(faults), 0), 2)
+        AS "pages per fault without groups"
+FROM scen;
 
 \echo ''
 \echo '-- investigate: `midwatch investigate --at <true onset>` per fault (% of faults) --'
@@ -175,7 +194,8 @@ SELECT seed, services, minutes, lines, faults,
     falses AS false_inc, gen_rc, ingest_rc, rejected, run_rc, status_rc,
     inc_rc, skipped, ingest_s, run_s, total_s,
     (SELECT string_agg(kind || CASE WHEN kind = 'short' THEN '/' || cause ELSE '' END, ',' ORDER BY id)
-        FROM flt WHERE flt.seed = s.seed) AS kinds
+        FROM flt WHERE flt.seed = s.seed) AS kinds,
+    ungrouped AS pages_without_groups, alerts, pages
 FROM scen s ORDER BY seed;
 \o :outdir/faults.txt
 SELECT seed, id, kind, cause, root, step, incidents, detected, top1, top3,

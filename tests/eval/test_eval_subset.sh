@@ -7,7 +7,9 @@
 # The floors sit under today's numbers (detected 12/12, top-1 12/12,
 # top-3 12/12, no false incident; investigate alone top-1 11/12, top-3
 # 12/12) with room for one fault (two for investigate) to flip; `make
-# eval` measures the whole table.
+# eval` measures the whole table.  Alert noise (issue 10): alerts and pages
+# per fault are counted for every scenario and summed, and there are at most
+# two pages per fault.
 . "$top_srcdir/tests/lib/tap.sh"
 TAP_TMP=$(mktemp -d /tmp/mwevs.XXXXXX); export TAP_TMP
 trap 'rm -rf "$TAP_TMP"' EXIT
@@ -32,6 +34,19 @@ t_ok "$([ $((d * 100)) -ge $((f * 90)) ]; echo $?)" "detected >= 90% ($d of $f)"
 t_ok "$([ $((t1 * 100)) -ge $((f * 90)) ]; echo $?)" "top-1 >= 90% ($t1 of $f)"
 t_ok "$([ $((t3 * 100)) -ge $((f * 90)) ]; echo $?)" "top-3 >= 90% ($t3 of $f)"
 t_ok "$([ "$fa" -le 2 ]; echo $?)" "at most two false incidents in six scenarios ($fa)"
+
+# alert noise: alerts and pages per fault, counted for every scenario
+# (the last two columns of scenarios.txt) and summed in the summary
+awk -F'|' 'NR > 2 && $1 + 0 > 0 { n++; if ($(NF - 1) ~ /^ *[0-9]+ *$/ && $NF ~ /^ *[0-9]+ *$/) { c++; al += $(NF - 1); pg += $NF } }
+    END { printf "%d %d %d %d\n", n, c, al, pg }' "$TAP_TMP/ev/scenarios.txt" >"$TAP_TMP/noise"
+read -r n c al pg <"$TAP_TMP/noise"
+t_eq "alerts and pages counted in every scenario" "6 6" "$n $c"
+t_ok "$([ "$al" -ge "$f" ] && [ "$pg" -ge 1 ] && [ "$pg" -le "$al" ]; echo $?)" "the faults raised alerts ($al) and pages ($pg <= alerts)"
+line=$(grep -A 3 'alert noise' "$TAP_TMP/ev/summary.txt" | tail -n 1)
+t_match "the summary has alerts and pages per fault" "^ *$f \| *$al \| *$pg \| *[0-9.]+ \| *[0-9.]+ \|" "$line"
+per=$(awk -v p="$pg" -v f="$f" 'BEGIN { printf "%.2f", p / f }')
+t_match "pages per fault is pages / faults ($per)" "\| *$per \|" "$line"
+t_ok "$([ "$pg" -le $((2 * f)) ]; echo $?)" "at most two pages per fault ($pg for $f)"
 
 # investigate alone: the detectors never ran, only the moment is known
 awk -F'|' 'NR > 2 && $6 ~ /alone/ { n++; a += $8; t1 += $10; t3 += $11 }

@@ -140,6 +140,10 @@ t_eq "a human status survives the re-run" "done|1" \
 
 # --- cooldown and silences -----------------------------------------------------------
 ia=$(q "select id from midwatch.alerts where fingerprint = 'incident:inc-200'")
+# (silenced first: acknowledging and resolving the incident's alert, the
+# head of its group, does the same to the active symptoms it holds)
+sa=$(q "select id from midwatch.alerts where fingerprint = 'signal:sig-am-checkout'")
+"$MIDWATCH" silence "$sa" --for 1h >/dev/null
 "$MIDWATCH" ack "$ia" >/dev/null
 "$MIDWATCH" resolve "$ia" >/dev/null
 q "update midwatch.incidents set window_end = '2026-11-16T13:50:00Z' where id = 200" >/dev/null
@@ -154,8 +158,6 @@ t_eq "firing after the cooldown makes it active again" "active|2|||" \
 t_eq "and notifies again" 4 \
     "$(q "select count(*) from midwatch.outbound_messages where alert_id = $ia")"
 
-sa=$(q "select id from midwatch.alerts where fingerprint = 'signal:sig-am-checkout'")
-"$MIDWATCH" silence "$sa" --for 1h >/dev/null
 q "update midwatch.signals set peak_at = '2026-11-16T13:30:00Z' where id = 501" >/dev/null
 run 2026-11-16T13:00:00Z 2026-11-16T14:00:00Z >/dev/null
 t_eq "a silenced alert that fires again stays silenced" "silenced|2" \

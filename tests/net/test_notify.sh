@@ -140,6 +140,13 @@ t_match "... the built-in log channel too" "^log +log +0 +0 +0 +\(midwatch log\)
 # --- one incident's alerts: one webhook, exactly once, with Idempotency-Key ----
 "$DRIVER" --since 2026-11-16T12:00:00Z --at 2026-11-16T14:00:00Z alert >/dev/null ||
 	{ echo "Bail out! alert stage failed"; exit 1; }
+# The alert stage held the symptoms of each incident group (only the
+# group's head pages: doc/pipeline-output.md, "Alert groups"); queue them
+# again, so several messages of one incident are due together and the
+# deliverer's grouping is what is tested here.
+t_ok "$([ "$(q "select count(*) from midwatch.outbound_messages where channel = 'hook' and status = 'inhibited'")" -gt 0 ]; echo $?)" \
+    "the alert stage held the symptoms of an incident group"
+q "update midwatch.outbound_messages set status = 'pending' where channel = 'hook' and status = 'inhibited'" >/dev/null
 nmsg=$(q "select count(*) from midwatch.outbound_messages where channel = 'hook'")
 nkey=$(q "select count(distinct incident_key) from midwatch.outbound_messages where channel = 'hook'")
 t_ok "$([ "$nmsg" -gt "$nkey" ]; echo $?)" "the alert stage queued several alerts of one incident ($nmsg messages, $nkey incidents)"
