@@ -296,3 +296,9 @@ EXCEPTION WHEN insufficient_privilege OR undefined_object THEN
 	RETURN SQLERRM;
 END
 $$;
+
+-- Who granted a role is a person's name: erase_person() and
+-- export_person() (019) cover it too.
+INSERT INTO midwatch.personal_data_columns (table_name, column_name, kind)
+VALUES ('project_grants', 'granted_by', 'text')
+ON CONFLICT DO NOTHING;

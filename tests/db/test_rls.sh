@@ -252,4 +252,11 @@ t_eq "the operator's a in the console records an acknowledgement in a" "$((n0 + 
     "$(q "select (select count(*) from midwatch.feedback_events where actor_id = 'olga') || '|' || f.event_type || '|' || p.slug from midwatch.feedback_events f join midwatch.projects p on p.id = f.project_id where f.actor_id = 'olga' order by f.id desc limit 1")"
 t_eq "the pipeline never ran from the operator's console" 1 \
     "$(q "select count(*) from midwatch.pipeline_runs")"
+# Who granted a role is personal data: erasing the granter leaves no trace
+# of the name in project_grants (personal_data_columns, 019/020).
+as adam --project a grant viewer nemo >/dev/null 2>&1
+t_eq "adam granted a role" 1 "$(q "select count(*) from midwatch.project_grants where granted_by = 'adam'")"
+"$MIDWATCH" erase --actor adam >/dev/null 2>&1
+t_eq "after erase --actor adam no grant names him as the granter" "0|true" \
+    "$(q "select count(*) filter (where granted_by ilike '%adam%') || '|' || bool_or(granted_by like 'erased:%') from midwatch.project_grants")"
 t_done
