@@ -175,7 +175,7 @@ int chart_time_col(double t, double t0, double t1, int cols);
 	ACTION_INFO(COMMAND, "command", "Views", "enter a command (:help lists them)") \
 	ACTION_INFO(REFRESH, "refresh", "Views", "reload the data now") \
 	ACTION_INFO(REDRAW, "redraw", "Views", "redraw the screen") \
-	ACTION_INFO(TOGGLE_HIDDEN, "toggle-hidden", "Views", "show/hide suppressed incidents and unpublishable recommendations") \
+	ACTION_INFO(TOGGLE_HIDDEN, "toggle-hidden", "Views", "show/hide suppressed and older resolved incidents, expired signals, unpublishable recommendations") \
 	ACTION_INFO(TOGGLE_ALERTS, "toggle-alerts", "Views", "alerts of the selected incident / all alerts") \
 	ACTION_INFO(SORT, "sort", "Views", "sort the focused pane by its next column (again: the one after)") \
 	ACTION_INFO(SORT_REVERSE, "sort-reverse", "Views", "reverse the focused pane's order") \
