@@ -419,12 +419,12 @@ svcs_literal(struct buf *b, const struct gsig *g, const struct cand *c)
 /* Finds the key of the incident this candidate continues: the incident its
  * signals were attached to, else an open incident of its main service that
  * overlaps it, else a resolved incident of the service where its trouble
- * starts (anchor_svc) whose reopen window holds its onset (it recurs);
- * NULL when none (malloc'd otherwise). */
+ * starts (anchor_svc) whose reopen window holds its onset (it recurs:
+ * *recurs is set); NULL when none (malloc'd otherwise). */
 static char *
 existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
     const char *anchor_svc, double onset, double end, json_t *used,
-    char **cause, int *err)
+    int *recurs, char **cause, int *err)
 {
 	struct db_res *r;
 	char on[40], en[40], slack[40], reopen[40], *key = NULL;
@@ -432,13 +432,13 @@ existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
 
 	*err = 0;
 	r = DBQ(ctx->db, cause,
-	    "(SELECT i.dedupe_key FROM midwatch.signals s"
+	    "(SELECT i.dedupe_key, false FROM midwatch.signals s"
 	    " JOIN midwatch.incidents i ON i.project_id = s.project_id"
 	    "  AND i.id = s.incident_id"
 	    " WHERE s.project_id = $1 AND s.id = ANY ($2::bigint[])"
 	    " GROUP BY i.id, i.dedupe_key ORDER BY count(*) DESC, i.id)"
 	    " UNION ALL "
-	    "(SELECT i.dedupe_key FROM midwatch.incidents i"
+	    "(SELECT i.dedupe_key, false FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.service_id = $3::bigint"
 	    "  AND i.status IN ('open', 'triaged')"
 	    "  AND i.window_start <= to_timestamp($5::float8)"
@@ -447,7 +447,7 @@ existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
 	    "   - make_interval(secs => $6::float8)"
 	    " ORDER BY i.window_start, i.id)"
 	    " UNION ALL "
-	    "(SELECT i.dedupe_key FROM midwatch.incidents i"
+	    "(SELECT i.dedupe_key, true FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.status = 'resolved'"
 	    "  AND (i.service_id = $7::bigint OR EXISTS (SELECT 1"
 	    "   FROM midwatch.signals s WHERE s.project_id = $1"
@@ -466,10 +466,26 @@ existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
 		*err = 1;
 		return NULL;
 	}
+	*recurs = 0;
 	for (i = 0; i < db_res_rows(r) && key == NULL; i++)
-		if (json_object_get(used, db_res_get(r, i, 0)) == NULL)
+		if (json_object_get(used, db_res_get(r, i, 0)) == NULL) {
 			key = xstrdup(db_res_get(r, i, 0));
+			*recurs = strcmp(db_res_get(r, i, 1), "t") == 0;
+		}
 	db_res_free(r);
+	return key;
+}
+
+/* A new key for the candidate (malloc'd), unused in this run. */
+static char *
+fresh_key(const struct gsig *m, const struct cand *c, json_t *used)
+{
+	char *key = xasprintf("inc:%lld:%.0f", m->svc, c->onset);
+
+	if (json_object_get(used, key) != NULL) {
+		free(key);
+		key = xasprintf("inc:%lld:%.0f:%lld", m->svc, c->onset, m->id);
+	}
 	return key;
 }
 
@@ -723,7 +739,7 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	    en[40], lo[40], hi[40], main_svc[24], anchor_svc[24], *why = NULL;
 	const char *unit;
 	double ilow, ihigh, latest = -INFINITY;
-	int nsvc, err, rc = -1, i, approved, newest = c->main;
+	int nsvc, err, rc = -1, i, approved, newest = c->main, recurs = 0;
 	long long incident_id;
 
 	memset(&v, 0, sizeof v);
@@ -739,15 +755,11 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	    c->anchor_svc : m->svc);
 	key = existing_key(ctx, buf_str(&ids), m->svc ? main_svc : NULL,
 	    strcmp(anchor_svc, "0") != 0 ? anchor_svc : NULL, c->onset, c->end,
-	    used, cause, &err);
+	    used, &recurs, cause, &err);
 	if (err)
 		goto out;
 	if (key == NULL)
-		key = xasprintf("inc:%lld:%.0f", m->svc, c->onset);
-	if (json_object_get(used, key) != NULL) {
-		free(key);
-		key = xasprintf("inc:%lld:%.0f:%lld", m->svc, c->onset, m->id);
-	}
+		key = fresh_key(m, c, used);
 	json_object_set_new(used, key, json_true());
 
 	if (decide(ctx, r, g, c, buf_str(&ids), key, &v, cause) != 0)
@@ -766,6 +778,15 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	if (approved && reopens(ctx, r, g[newest].row, key, latest, &why,
 	    cause) != 0)
 		goto out;
+	/* Near a resolved incident but not reopening it (suppressed, or not
+	 * new trouble): a candidate of its own, which leaves the resolved
+	 * incident, its window and its decision alone. */
+	if (recurs && why == NULL) {
+		json_object_del(used, key);
+		free(key);
+		key = fresh_key(m, c, used);
+		json_object_set_new(used, key, json_true());
+	}
 	if (impact(ctx, buf_str(&svcs), c->onset, c->end, &ilow, &ihigh,
 	    cause) != 0)
 		goto out;

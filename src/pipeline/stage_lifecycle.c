@@ -3,9 +3,11 @@
  * itself, after recommend and before alert (so an incident's alert resolves
  * in the run that resolves the incident).
  *
- *  - An open or triaged incident all of whose signals ended at least the
- *    quiet period (policy incident.quiet_period, per project in
- *    projects.settings) before the run's window end resolves: status
+ *  - An open or triaged incident all of whose signals - and those of the
+ *    candidates suppressed as its duplicates: trouble that came back while
+ *    it was open - ended at least the quiet period (policy
+ *    incident.quiet_period, per project in projects.settings) before the
+ *    run's window end resolves: status
  *    resolved by 'midwatch', resolved_data_at = its last signal's end + the
  *    quiet period, and a resolution summary saying what cleared when.  An
  *    incident whose latest status change is an operator's reopening is left
@@ -50,7 +52,12 @@ static const char lifecycle_sql_incidents[] =
     ",	           '; ' ORDER BY s.ended_at, s.id) AS what"
     "	  FROM midwatch.incidents i"
     "	  JOIN midwatch.signals s"
-    "	    ON s.project_id = i.project_id AND s.incident_id = i.id"
+    "	    ON s.project_id = i.project_id AND (s.incident_id = i.id"
+    "	       OR s.incident_id IN (SELECT d.incident_id"
+    "	           FROM midwatch.incident_decisions d"
+    "	          WHERE d.project_id = i.project_id"
+    "	            AND d.decision = 'suppressed'"
+    "	            AND d.details ->> 'duplicate_of' = i.id::text))"
     "	  LEFT JOIN midwatch.services v"
     "	    ON v.project_id = s.project_id AND v.id = s.service_id"
     "	 WHERE i.project_id = $1 AND i.status IN ('open', 'triaged')"

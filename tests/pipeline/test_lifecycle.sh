@@ -17,7 +17,8 @@
 # evidence, the others stay new; signals that ended over 6 h before the
 # window end expire, diagnosed ones too; re-running a window adds nothing;
 # a project's own quiet period (midwatch project set) changes when its
-# incident resolves.
+# incident resolves, and there a reverted config change's revert
+# recommendation is done by the system.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 pgtest_start
@@ -238,6 +239,11 @@ awk 'BEGIN {
 		printf "{\"kind\":\"metric\",\"service\":\"alpha\",\"metric\":\"error_ratio\",\"ts\":\"%s\",\"value\":%.6f}\n", t, e
 		printf "{\"kind\":\"metric\",\"service\":\"alpha\",\"metric\":\"latency_p99_ms\",\"ts\":\"%s\",\"value\":%.3f}\n", t, l
 	}
+	# a config change five minutes before, reverted when the fault ends,
+	# and a later unrelated change of another resource
+	print "{\"kind\":\"config_change\",\"id\":\"cfg-1\",\"service\":\"alpha\",\"detected_at\":\"2026-11-16T01:55:00Z\",\"change_kind\":\"configmap_key\",\"resource_name\":\"alpha-cm\",\"diff\":[{\"field\":\"pool_size\",\"old_value\":\"20\",\"new_value\":\"2\"}]}"
+	print "{\"kind\":\"config_change\",\"id\":\"cfg-2\",\"service\":\"alpha\",\"detected_at\":\"2026-11-16T02:10:00Z\",\"change_kind\":\"configmap_key\",\"resource_name\":\"alpha-other\",\"diff\":[{\"field\":\"pool_size\",\"old_value\":\"2\",\"new_value\":\"20\"}]}"
+	print "{\"kind\":\"config_change\",\"id\":\"cfg-3\",\"service\":\"alpha\",\"detected_at\":\"2026-11-16T02:20:00Z\",\"change_kind\":\"configmap_key\",\"resource_name\":\"alpha-cm\",\"diff\":[{\"field\":\"pool_size\",\"old_value\":\"2\",\"new_value\":\"20\"}]}"
 }' >"$TAP_TMP/slow.jsonl"
 t_run "its data: five hours of one service, a 20 minute fault at 02:00" \
     M ingest "$TAP_TMP/slow.jsonl"
@@ -252,4 +258,10 @@ M run --at 2026-11-16T04:00:00Z >/dev/null 2>&1
 t_eq "resolved 100 min after" "resolved" "$(q "select status from midwatch.incidents where id = ${sinc:-0}")"
 t_match "the reason names the project's quiet period" "quiet for 5400 s" \
     "$(q "select payload->>'reason' from midwatch.feedback_events where target_id = ${sinc:-0} and event_type = 'incident_resolved'")"
+t_eq "the config change reverted at the fault's end: its revert is done, by cfg-3 (not cfg-2, another resource)" \
+    "done|pipeline|cfg-3" \
+    "$(q "select string_agg(r.status || '|' || r.status_source || '|' || coalesce(r.details->'already_done'->'evidence'->>'id', '-'), ',') from midwatch.recommendations r where r.incident_id = ${sinc:-0} and r.type = 'revert_config' and r.details->>'ref' = 'cfg-1'")"
+t_match "... with a system event saying so" \
+    "^already done: config change cfg-3 at 2026-11-16T02:20Z set alpha-cm back as it was before cfg-1$" \
+    "$(q "select payload->>'reason' from midwatch.feedback_events where event_type = 'recommendation_done' and actor_type = 'system' and incident_id = ${sinc:-0}")"
 t_done

@@ -91,6 +91,15 @@ if [ "$st" = resolved ]; then
 	t_eq "and is recorded once" "1" "$(con_q "select count(*) from midwatch.feedback_events
 		where event_type = 'incident_reopened' and target_id = ${second:-0}
 		  and actor_id = 'dora'")"
+	# the project keeps resolved incidents listed for one second only
+	"$MIDWATCH" project set console.recent_resolved 1s >/dev/null 2>&1
+	sleep 1.5
+	con_keys d r
+	t_run "a project's shorter console.recent_resolved lists only the open one" \
+	    con_wait d "Incidents \(1\) " 10
+	con_keys d H
+	t_run "H lists the older resolved ones again" \
+	    con_wait d "Incidents \([2-9]\) \+hidden" 5
 else
 	t_run "e on an open incident asks to resolve it" con_wait d "[Rr]esolve incident #$second" 5
 	con_keys d y
