@@ -54,6 +54,11 @@
 /* When a resolved incident (alias i) resolved, in data time: the pipeline's
  * resolution (sql/016_lifecycle.sql), else the end of its trouble. */
 #define GATE_RESOLVED_AT "coalesce(i.resolved_data_at, i.window_end)"
+/* Whether incident i was open at data time t: open or triaged, or resolved
+ * by the pipeline after t (a window recomputed after the resolution, or a
+ * late run, sees the incident as it was then). */
+#define GATE_OPEN_AT(t) "(i.status IN ('open', 'triaged')" \
+	" OR (i.status = 'resolved' AND i.resolved_data_at > " t "))"
 
 /* One signal in scope, with its row in the loaded result. */
 struct gsig {
@@ -440,7 +445,7 @@ existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
 	    " UNION ALL "
 	    "(SELECT i.dedupe_key, false FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.service_id = $3::bigint"
-	    "  AND i.status IN ('open', 'triaged')"
+	    "  AND " GATE_OPEN_AT("to_timestamp($4::float8)")
 	    "  AND i.window_start <= to_timestamp($5::float8)"
 	    "   + make_interval(secs => $6::float8)"
 	    "  AND i.window_end >= to_timestamp($4::float8)"
@@ -602,7 +607,7 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 	q = DBQ(ctx->db, cause,
 	    "SELECT i.id, i.title FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.dedupe_key <> $2"
-	    " AND i.status IN ('open', 'triaged')"
+	    " AND " GATE_OPEN_AT("to_timestamp($4::float8)")
 	    " AND (i.service_id = $3::bigint OR EXISTS (SELECT 1"
 	    "  FROM midwatch.signals s WHERE s.project_id = $1"
 	    "  AND s.incident_id = i.id AND s.service_id = $3::bigint))"

@@ -99,7 +99,9 @@ if [ "$st" = resolved ]; then
 	    con_wait d "Incidents \(1\) " 10
 	con_keys d H
 	t_run "H lists the older resolved ones again" \
-	    con_wait d "Incidents \([2-9]\) \+hidden" 5
+	    con_wait d "Incidents \([0-9]+\) \+hidden" 5
+	t_match "... after the open one" "^ #$second +open .*
+ #[0-9]+ +resolved " "$(con_screen d)"
 else
 	t_run "e on an open incident asks to resolve it" con_wait d "[Rr]esolve incident #$second" 5
 	con_keys d y
