@@ -100,8 +100,10 @@ if [ "$st" = resolved ]; then
 	con_keys d H
 	t_run "H lists the older resolved ones again" \
 	    con_wait d "Incidents \([0-9]+\) \+hidden" 5
-	t_match "... after the open one" "^ #$second +open .*
- #[0-9]+ +resolved " "$(con_screen d)"
+	t_eq "... after the open one" "yes" "$(con_screen d | awk -v id="#$second" '
+	    $1 == id && $2 == "open" { o = NR }
+	    $2 == "resolved" && !r { r = NR }
+	    END { print (o && r && o < r) ? "yes" : "no" }')"
 else
 	t_run "e on an open incident asks to resolve it" con_wait d "[Rr]esolve incident #$second" 5
 	con_keys d y
