@@ -7,7 +7,8 @@
  *    candidates suppressed as its duplicates: trouble that came back while
  *    it was open - ended at least the quiet period (policy
  *    incident.quiet_period, per project in projects.settings) before the
- *    run's window end resolves: status
+ *    run's window end resolves (not one an investigation opened: that is
+ *    the operator's to close): status
  *    resolved by 'midwatch', resolved_data_at = its last signal's end + the
  *    quiet period, and a resolution summary saying what cleared when.  An
  *    incident whose latest status change is an operator's reopening is left
@@ -61,6 +62,7 @@ static const char lifecycle_sql_incidents[] =
     "	  LEFT JOIN midwatch.services v"
     "	    ON v.project_id = s.project_id AND v.id = s.service_id"
     "	 WHERE i.project_id = $1 AND i.status IN ('open', 'triaged')"
+    "	   AND coalesce(i.details ->> 'source', '') <> 'investigate'"
     "	   AND midwatch.incident_approved(i.project_id, i.id)"
     "	   AND NOT EXISTS (SELECT 1 FROM ("
     "	       SELECT f.actor_type, f.event_type"
