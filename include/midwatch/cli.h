@@ -271,6 +271,9 @@ int cli_refuse_readonly(const char *cmd);
  * *cause naming the slug (sanitised) and the rule. */
 int cli_project_check(const char *slug, char **cause);
 int cmd_project(struct cli_ctx *, const struct cli_args *);
+/* project set|unset|show: a project's policy overrides
+ * (cli_project_settings.c); returns an exit status. */
+int cli_project_settings(struct cli_ctx *, const struct cli_args *);
 
 /* ---- roles (cli_access.c, cli_grant.c; sql/020_roles.sql) ----------------- */
 

@@ -60,6 +60,8 @@ struct mw_recommendation {
 	char *gate_status;	/* passed|blocked */
 	char *expected_impact;	/* or NULL */
 	char *template_key;
+	char *already_done;	/* why the system marked it done (the action
+				 * already happened: stage_lifecycle.c), or NULL */
 };
 
 struct mw_alert {
@@ -135,6 +137,10 @@ struct mw_incident {
 	double impact_low, impact_high;
 	char *impact_unit;	/* or NULL */
 	long long root_cause_hypothesis_id;	/* 0 when none confirmed */
+	int recently_resolved;	/* resolved within console.recent_resolved
+				 * (policy, per project) of now */
+	char *resolution;	/* resolution summary, or NULL */
+	char *resolved_by;	/* "midwatch" when it resolved by itself */
 };
 
 struct mw_snapshot {
@@ -150,6 +156,7 @@ struct mw_snapshot {
 	int health;		/* enum mw_health_state of the pipeline */
 	char *health_line;	/* "degraded: ...", "pipeline failing since ..."
 				 * when not healthy, else NULL */
+	double recent_resolved;	/* console.recent_resolved of the project, s */
 };
 
 /* ---- the pipeline's health (model_health.c) ------------------------------ */

@@ -61,6 +61,9 @@ int stage_gate_run(struct pipeline_ctx *ctx, char **cause);
 int stage_evidence_run(struct pipeline_ctx *ctx, char **cause);
 int stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause);
 int stage_recommend_run(struct pipeline_ctx *ctx, char **cause);
+/* Resolves incidents whose signals cleared, marks done the recommendations
+ * already carried out (stage_lifecycle.c). */
+int stage_lifecycle_run(struct pipeline_ctx *ctx, char **cause);
 int stage_alert_run(struct pipeline_ctx *ctx, char **cause);
 /*
  * Validates an alert rule (kind threshold|trend|pattern, config object) as

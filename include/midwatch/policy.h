@@ -40,4 +40,14 @@ const char *policy_param(char *buf, size_t len, enum policy_id id);
 enum policy_format { POLICY_TEXT, POLICY_MARKDOWN, POLICY_JSON };
 int policy_print(FILE *f, enum policy_format fmt);
 
+/*
+ * Per-project overrides (projects.settings, sql/016_lifecycle.sql): the
+ * entries a project may set with `midwatch project set STAGE.NAME VALUE`.
+ * policy_project_key: the id of the entry named key ("incident.quiet_period")
+ * when it may be set per project, else -1.  policy_project_keys: the names,
+ * space-separated (static), for messages.
+ */
+int policy_project_key(const char *key);
+const char *policy_project_keys(void);
+
 #endif

@@ -190,7 +190,7 @@ int meter_spark(struct buf *b, const double *v, size_t n, int cols, int utf8);
 	ACTION_INFO(COMMAND, "command", "Views", "enter a command (:help lists them)") \
 	ACTION_INFO(REFRESH, "refresh", "Views", "reload the data now") \
 	ACTION_INFO(REDRAW, "redraw", "Views", "redraw the screen") \
-	ACTION_INFO(TOGGLE_HIDDEN, "toggle-hidden", "Views", "show/hide suppressed incidents and unpublishable recommendations") \
+	ACTION_INFO(TOGGLE_HIDDEN, "toggle-hidden", "Views", "show/hide suppressed and older resolved incidents, expired signals, unpublishable recommendations") \
 	ACTION_INFO(TOGGLE_ALERTS, "toggle-alerts", "Views", "alerts of the selected incident / all alerts") \
 	ACTION_INFO(TOGGLE_GROUP, "toggle-group", "Views", "fold/unfold the selected alert's incident group (its head and members)") \
 	ACTION_INFO(SORT, "sort", "Views", "sort the focused pane by its next column (again: the one after)") \

@@ -74,7 +74,7 @@ static const struct {
 	const char *name, *sub;
 } cli_sub_reads[] = {
 	{ "channels", "list" },
-	{ "project", "list" },
+	{ "project", "list" }, { "project", "show" },
 	{ "sources", "list" }, { "sources", "show" }, { "sources", "test" },
 	{ "rules", "list" }, { "rules", "show" }, { "rules", "test" },
 	{ "cluster", "status" },

@@ -4,6 +4,8 @@
  * [--json]` (slug, name, creation, open incidents, active alerts, last
  * completed run).  A slug that breaks the rule is a usage error (2); an
  * existing slug is an error (1); create is refused with --readonly.
+ * set, unset and show (a project's policy overrides) are in
+ * cli_project_settings.c.
  */
 #include "config.h"
 
@@ -162,11 +164,13 @@ project_list(struct cli_ctx *ctx, const struct cli_args *a)
 	return MW_EXIT_OK;
 }
 
-/* midwatch project create|list ... */
+/* midwatch project create|list|set|unset|show ... */
 int
 cmd_project(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	if (strcmp(a->argv[1], "create") == 0)
 		return project_create(ctx, a);
+	if (strcmp(a->argv[1], "list") != 0)
+		return cli_project_settings(ctx, a);
 	return project_list(ctx, a);
 }

@@ -210,11 +210,14 @@ const struct cli_cmd cli_cmds[] = {
 	    .more = "With --wait, keeps delivering retries that fall due within "
 	    "DURATION." },
 	{ .name = "project", .run = cmd_project,
-	    .usage = "project create SLUG [--name NAME] | list [--json]",
-	    .help = "create a project, or list them",
+	    .usage = "project create SLUG [--name NAME] | list [--json] | set "
+	    "KEY DURATION | unset KEY | show [--json]",
+	    .help = "create a project, list them, or set its policy overrides",
 	    .opts = (const struct cli_opt[]){ { "name", 1 }, { "json", 0 },
-	    { NULL, 0 } }, .min_args = 1, .max_args = 2,
-	    .args = "a subcommand", .subs = "create list" },
+	    { NULL, 0 } }, .min_args = 1, .max_args = 3,
+	    .args = "a subcommand", .subs = "create list set unset show",
+	    .more = "KEY: incident.quiet_period, incident.reopen_window, "
+	    "console.recent_resolved (doc/pipeline.md, Lifecycle)." },
 	{ .name = "purge", .run = cmd_purge,
 	    .usage = "purge [--dry-run] [--json] | --policies | --keep TABLE=N",
 	    .help = "retention by hand: remove (or count) rows past their "

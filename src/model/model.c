@@ -27,6 +27,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/model.h"
+#include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 
 /* Which incidents model_load_filtered selects. */
@@ -157,6 +158,8 @@ model_incident_clear(struct mw_incident *inc)
 
 	free(inc->service);
 	free(inc->status);
+	free(inc->resolution);
+	free(inc->resolved_by);
 	free(inc->severity);
 	free(inc->trigger_type);
 	free(inc->title);
@@ -195,6 +198,7 @@ model_incident_clear(struct mw_incident *inc)
 		free(r->gate_reason);
 		free(r->acked_by);
 		free(r->gate_status);
+		free(r->already_done);
 		free(r->expected_impact);
 		free(r->template_key);
 	}
@@ -233,7 +237,13 @@ static const char model_sql_incidents[] =
     "       extract(epoch FROM i.window_start), extract(epoch FROM i.window_end),"
     "       extract(epoch FROM i.created_at), d.decision, d.rationale,"
     "       d.policy_version, i.confidence, i.impact_low, i.impact_high,"
-    "       i.impact_unit, i.root_cause_hypothesis_id"
+    "       i.impact_unit, i.root_cause_hypothesis_id,"
+    "       i.status = 'resolved' AND i.resolved_at >= now() - make_interval("
+    "           secs => midwatch.project_setting(i.project_id,"
+    "           'console.recent_resolved', $5::float8)),"
+    "       i.resolution, i.resolved_by,"
+    "       midwatch.project_setting(i.project_id, 'console.recent_resolved',"
+    "           $5::float8)"
     "  FROM midwatch.incidents i"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = i.project_id AND s.id = i.service_id"
@@ -260,14 +270,17 @@ model_load_incidents(struct db *db, const char *project, enum model_filter f,
 {
 	static const char *modes[] = { "open", "all", "ids" };
 	struct db_res *r;
-	char limit[16];
+	char limit[16], recent[40];
 	int i, n;
 
 	snprintf(limit, sizeof limit, "%d", MODEL_MAX_INCIDENTS);
-	r = DBQ(db, cause, model_sql_incidents, project, modes[f], ids, limit);
+	r = DBQ(db, cause, model_sql_incidents, project, modes[f], ids, limit,
+	    policy_param(recent, sizeof recent, POL_LIFECYCLE_RECENT));
 	if (r == NULL)
 		return -1;
 	n = db_res_rows(r);
+	s->recent_resolved = n > 0 ? db_res_f(r, 0, 20) :
+	    POLICY(LIFECYCLE_RECENT);
 	s->incidents = xcalloc(n > 0 ? (size_t)n : 1, sizeof *s->incidents);
 	s->n_incidents = (size_t)n;
 	for (i = 0; i < n; i++) {
@@ -294,6 +307,10 @@ model_load_incidents(struct db *db, const char *project, enum model_filter f,
 			inc->impact_low = inc->impact_high;
 		inc->impact_unit = model_col_dup(r, i, 15);
 		inc->root_cause_hypothesis_id = db_res_ll(r, i, 16);
+		inc->recently_resolved = db_res_get(r, i, 17) != NULL &&
+		    strcmp(db_res_get(r, i, 17), "t") == 0;
+		inc->resolution = model_col_dup(r, i, 18);
+		inc->resolved_by = model_col_dup(r, i, 19);
 	}
 	db_res_free(r);
 	return 0;
@@ -473,7 +490,8 @@ static const char model_sql_recommendations[] =
     "SELECT r.incident_id, r.id, r.hypothesis_id, r.type, r.title, r.status,"
     "       r.gate_reason, r.publishable, r.acknowledged_by,"
     "       extract(epoch FROM r.acknowledged_at), r.evidence_count,"
-    "       r.gate_status, r.expected_impact, r.template_key"
+    "       r.gate_status, r.expected_impact, r.template_key,"
+    "       r.details -> 'already_done' ->> 'reason'"
     "  FROM midwatch.recommendations r"
     "  LEFT JOIN midwatch.hypotheses h"
     "    ON h.project_id = r.project_id AND h.id = r.hypothesis_id"
@@ -520,6 +538,7 @@ model_load_recommendations(struct db *db, const char *project,
 			rec->type = model_col_dup(r, i, 3);
 			rec->title = model_col_dup(r, i, 4);
 			rec->status = model_col_dup(r, i, 5);
+			rec->already_done = model_col_dup(r, i, 14);
 			rec->gate_reason = model_col_dup(r, i, 6);
 			rec->publishable = model_col_bool(r, i, 7);
 			rec->acked_by = model_col_dup(r, i, 8);
@@ -770,7 +789,9 @@ model_load_ids(struct db *db, long long project_id, const long long *ids,
  * the incident's service, the suspected services and the services of its
  * signals within the window +- 2 h (config changes without a service too),
  * the incident's alerts (at their data-time firing), signal onsets (of
- * another investigation's signals only its own incident shows them), and
+ * another investigation's signals only its own incident shows them; an
+ * expired signal of another incident is of kind 'expired', which the
+ * console shows on request), and
  * the operators' notes on anything of the incident (at the time they were
  * written).
  */
@@ -815,10 +836,13 @@ static const char model_sql_timeline[] =
     "	  FROM midwatch.alerts a, inc"
     "	 WHERE a.project_id = $1 AND a.incident_id = inc.id"
     "	UNION ALL"
-    "	SELECT g.onset_at, 'onset',"
+    "	SELECT g.onset_at, CASE WHEN g.status = 'expired'"
+    "	       AND g.incident_id IS DISTINCT FROM inc.id THEN 'expired'"
+    "	       ELSE 'onset' END,"
     "	       g.signal_type || coalesce(' ' || g.metric_name, '')"
     "	       || coalesce(' on ' || s.name, '')"
     "	       || coalesce(' (' || g.ref || ')', '')"
+    "	       || CASE WHEN g.status = 'expired' THEN ' (expired)' ELSE '' END"
     "	  FROM midwatch.signals g"
     "	  JOIN inc ON true"
     "	  LEFT JOIN midwatch.services s ON s.project_id = g.project_id"

@@ -47,6 +47,7 @@ const struct pipeline_stage pipeline_stages[] = {
 	{ "evidence", stage_evidence_run },
 	{ "hypothesize", stage_hypothesize_run },
 	{ "recommend", stage_recommend_run },
+	{ "lifecycle", stage_lifecycle_run },
 	{ "alert", stage_alert_run },
 	{ "report", stage_report_run },
 	{ NULL, NULL }

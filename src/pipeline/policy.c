@@ -21,6 +21,37 @@ const struct policy_entry policy_table[POL_COUNT] = {
 #undef P
 };
 
+/* The entries a project may override (see policy.h). */
+static const enum policy_id policy_per_project[] = {
+	POL_LIFECYCLE_QUIET, POL_LIFECYCLE_REOPEN, POL_LIFECYCLE_RECENT
+};
+
+/* The id of a per-project key, or -1. */
+int
+policy_project_key(const char *key)
+{
+	const struct policy_entry *e;
+	size_t i, n;
+
+	for (i = 0; i < sizeof policy_per_project / sizeof *policy_per_project;
+	    i++) {
+		e = &policy_table[policy_per_project[i]];
+		n = strlen(e->stage);
+		if (strncmp(key, e->stage, n) == 0 && key[n] == '.' &&
+		    strcmp(key + n + 1, e->name) == 0)
+			return (int)policy_per_project[i];
+	}
+	return -1;
+}
+
+/* The per-project keys, space-separated. */
+const char *
+policy_project_keys(void)
+{
+	return "incident.quiet_period incident.reopen_window "
+	    "console.recent_resolved";
+}
+
 /* Formats an entry's value as a parameter. */
 const char *
 policy_param(char *buf, size_t len, enum policy_id id)

@@ -20,7 +20,15 @@
  * Incidents are upserted by dedupe_key.  A candidate keeps the key of the
  * incident its signals were attached to by an earlier run (or attempt), so
  * re-runs update instead of duplicating; a status set by feedback
- * (status_source 'feedback') is never overwritten.
+ * (status_source 'feedback') is never overwritten, nor is a resolution.
+ *
+ * Recurrence (issue 10): a candidate whose trouble starts on the service of
+ * a resolved incident within the reopen window of its resolution (policy
+ * incident.reopen_window, per project) takes that incident's key; when
+ * approved and its newest anchoring signal starts after the incident's
+ * trouble ended, the incident reopens (status open again, a system
+ * feedback event incident_reopened with the reason) instead of a new
+ * incident opening.
  */
 #include "config.h"
 
@@ -42,6 +50,15 @@
 #include "pipeline_int.h"
 
 /* Its numbers: gate.* in policy.def. */
+
+/* When a resolved incident (alias i) resolved, in data time: the pipeline's
+ * resolution (sql/016_lifecycle.sql), else the end of its trouble. */
+#define GATE_RESOLVED_AT "coalesce(i.resolved_data_at, i.window_end)"
+/* Whether incident i was open at data time t: open or triaged, or resolved
+ * by the pipeline after t (a window recomputed after the resolution, or a
+ * late run, sees the incident as it was then). */
+#define GATE_OPEN_AT(t) "(i.status IN ('open', 'triaged')" \
+	" OR (i.status = 'resolved' AND i.resolved_data_at > " t "))"
 
 /* One signal in scope, with its row in the loaded result. */
 struct gsig {
@@ -406,42 +423,74 @@ svcs_literal(struct buf *b, const struct gsig *g, const struct cand *c)
 
 /* Finds the key of the incident this candidate continues: the incident its
  * signals were attached to, else an open incident of its main service that
- * overlaps it; NULL when none (malloc'd otherwise). */
+ * overlaps it, else a resolved incident of the service where its trouble
+ * starts (anchor_svc) whose reopen window holds its onset (it recurs:
+ * *recurs is set); NULL when none (malloc'd otherwise). */
 static char *
 existing_key(struct pipeline_ctx *ctx, const char *ids, const char *main_svc,
-    double onset, double end, json_t *used, char **cause, int *err)
+    const char *anchor_svc, double onset, double end, json_t *used,
+    int *recurs, char **cause, int *err)
 {
 	struct db_res *r;
-	char on[40], en[40], slack[40], *key = NULL;
+	char on[40], en[40], slack[40], reopen[40], *key = NULL;
 	int i;
 
 	*err = 0;
 	r = DBQ(ctx->db, cause,
-	    "(SELECT i.dedupe_key FROM midwatch.signals s"
+	    "(SELECT i.dedupe_key, false FROM midwatch.signals s"
 	    " JOIN midwatch.incidents i ON i.project_id = s.project_id"
 	    "  AND i.id = s.incident_id"
 	    " WHERE s.project_id = $1 AND s.id = ANY ($2::bigint[])"
 	    " GROUP BY i.id, i.dedupe_key ORDER BY count(*) DESC, i.id)"
 	    " UNION ALL "
-	    "(SELECT i.dedupe_key FROM midwatch.incidents i"
+	    "(SELECT i.dedupe_key, false FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.service_id = $3::bigint"
-	    "  AND i.status IN ('open', 'triaged')"
+	    "  AND " GATE_OPEN_AT("to_timestamp($4::float8)")
 	    "  AND i.window_start <= to_timestamp($5::float8)"
 	    "   + make_interval(secs => $6::float8)"
 	    "  AND i.window_end >= to_timestamp($4::float8)"
 	    "   - make_interval(secs => $6::float8)"
-	    " ORDER BY i.window_start, i.id)",
+	    " ORDER BY i.window_start, i.id)"
+	    " UNION ALL "
+	    "(SELECT i.dedupe_key, true FROM midwatch.incidents i"
+	    " WHERE i.project_id = $1 AND i.status = 'resolved'"
+	    "  AND (i.service_id = $7::bigint OR EXISTS (SELECT 1"
+	    "   FROM midwatch.signals s WHERE s.project_id = $1"
+	    "   AND s.incident_id = i.id AND s.service_id = $7::bigint))"
+	    "  AND midwatch.incident_approved(i.project_id, i.id)"
+	    "  AND i.window_end <= to_timestamp($4::float8)"
+	    "  AND to_timestamp($4::float8) <= " GATE_RESOLVED_AT
+	    "   + make_interval(secs => midwatch.project_setting($1,"
+	    "    'incident.reopen_window', $8::float8))"
+	    " ORDER BY " GATE_RESOLVED_AT " DESC, i.id DESC)",
 	    ctx->project, ids, main_svc, pipeline_num(on, sizeof on, onset),
 	    pipeline_num(en, sizeof en, end),
-	    policy_param(slack, sizeof slack, POL_GATE_SLACK));
+	    policy_param(slack, sizeof slack, POL_GATE_SLACK), anchor_svc,
+	    policy_param(reopen, sizeof reopen, POL_LIFECYCLE_REOPEN));
 	if (r == NULL) {
 		*err = 1;
 		return NULL;
 	}
+	*recurs = 0;
 	for (i = 0; i < db_res_rows(r) && key == NULL; i++)
-		if (json_object_get(used, db_res_get(r, i, 0)) == NULL)
+		if (json_object_get(used, db_res_get(r, i, 0)) == NULL) {
 			key = xstrdup(db_res_get(r, i, 0));
+			*recurs = strcmp(db_res_get(r, i, 1), "t") == 0;
+		}
 	db_res_free(r);
+	return key;
+}
+
+/* A new key for the candidate (malloc'd), unused in this run. */
+static char *
+fresh_key(const struct gsig *m, const struct cand *c, json_t *used)
+{
+	char *key = xasprintf("inc:%lld:%.0f", m->svc, c->onset);
+
+	if (json_object_get(used, key) != NULL) {
+		free(key);
+		key = xasprintf("inc:%lld:%.0f:%lld", m->svc, c->onset, m->id);
+	}
 	return key;
 }
 
@@ -558,7 +607,7 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 	q = DBQ(ctx->db, cause,
 	    "SELECT i.id, i.title FROM midwatch.incidents i"
 	    " WHERE i.project_id = $1 AND i.dedupe_key <> $2"
-	    " AND i.status IN ('open', 'triaged')"
+	    " AND " GATE_OPEN_AT("to_timestamp($4::float8)")
 	    " AND (i.service_id = $3::bigint OR EXISTS (SELECT 1"
 	    "  FROM midwatch.signals s WHERE s.project_id = $1"
 	    "  AND s.incident_id = i.id AND s.service_id = $3::bigint))"
@@ -638,7 +687,47 @@ impact(struct pipeline_ctx *ctx, const char *svcs, double onset, double end,
 struct gate_counts {
 	long long candidates, approved, suppressed;
 	long long reasons[4];		/* flapping, maintenance, duplicate, below */
+	long long reopened;
 };
+
+/*
+ * Whether the candidate reopens the resolved incident of key: its newest
+ * anchoring signal (row, onset `latest`) starts after the incident's trouble
+ * ended and within the reopen window of its resolution.  Sets *why to the
+ * reason (malloc'd) when it does, else leaves it NULL.  0, or -1 with *cause.
+ */
+static int
+reopens(struct pipeline_ctx *ctx, const struct db_res *r, int row,
+    const char *key, double latest, char **why, char **cause)
+{
+	struct db_res *q;
+	char on[40], reopen[40];
+
+	*why = NULL;
+	q = DBQ(ctx->db, cause,
+	    "SELECT $4::text || coalesce(' on ' || $5::text, '') || ' at '"
+	    "  || to_char(to_timestamp($3::float8) AT TIME ZONE 'UTC',"
+	    "   'YYYY-MM-DD\"T\"HH24:MI\"Z\"') || ', '"
+	    "  || round(extract(epoch FROM to_timestamp($3::float8) - "
+	    GATE_RESOLVED_AT ") / 60) || ' min after it resolved (reopen window '"
+	    "  || round(w.secs / 60) || ' min)'"
+	    " FROM midwatch.incidents i, (SELECT midwatch.project_setting($1,"
+	    "  'incident.reopen_window', $6::float8) AS secs) w"
+	    " WHERE i.project_id = $1 AND i.dedupe_key = $2"
+	    " AND i.status = 'resolved'"
+	    " AND to_timestamp($3::float8) > i.window_end"
+	    " AND to_timestamp($3::float8) <= " GATE_RESOLVED_AT
+	    "  + make_interval(secs => w.secs)",
+	    ctx->project, key, pipeline_num(on, sizeof on, latest),
+	    db_res_get(r, row, C_TYPE), db_res_get(r, row, C_SVCNAME),
+	    policy_param(reopen, sizeof reopen, POL_LIFECYCLE_REOPEN));
+	if (q == NULL)
+		return -1;
+	if (db_res_rows(q) == 1)
+		*why = xasprintf("recurred: %s", db_res_get(q, 0, 0));
+	db_res_free(q);
+	return 0;
+}
 
 /* Writes the incident, decision and signal links of one candidate. */
 static int
@@ -652,10 +741,10 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	json_t *details = NULL, *names, *rev = NULL;
 	const struct gsig *m = &g[c->main];
 	char *key = NULL, *title = NULL, *det = NULL, *ok = NULL, on[40],
-	    en[40], lo[40], hi[40], main_svc[24];
+	    en[40], lo[40], hi[40], main_svc[24], anchor_svc[24], *why = NULL;
 	const char *unit;
-	double ilow, ihigh;
-	int nsvc, err, rc = -1, i, approved;
+	double ilow, ihigh, latest = -INFINITY;
+	int nsvc, err, rc = -1, i, approved, newest = c->main, recurs = 0;
 	long long incident_id;
 
 	memset(&v, 0, sizeof v);
@@ -667,21 +756,42 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	nsvc = svcs_literal(&svcs, g, c);
 	pipeline_ll(main_svc, sizeof main_svc, m->svc);
 
+	pipeline_ll(anchor_svc, sizeof anchor_svc, c->anchor_svc != 0 ?
+	    c->anchor_svc : m->svc);
 	key = existing_key(ctx, buf_str(&ids), m->svc ? main_svc : NULL,
-	    c->onset, c->end, used, cause, &err);
+	    strcmp(anchor_svc, "0") != 0 ? anchor_svc : NULL, c->onset, c->end,
+	    used, &recurs, cause, &err);
 	if (err)
 		goto out;
 	if (key == NULL)
-		key = xasprintf("inc:%lld:%.0f", m->svc, c->onset);
-	if (json_object_get(used, key) != NULL) {
-		free(key);
-		key = xasprintf("inc:%lld:%.0f:%lld", m->svc, c->onset, m->id);
-	}
+		key = fresh_key(m, c, used);
 	json_object_set_new(used, key, json_true());
 
 	if (decide(ctx, r, g, c, buf_str(&ids), key, &v, cause) != 0)
 		goto out;
 	approved = json_array_size(v.reasons) == 0;
+	/* The newest anchoring onset (any member's when none anchors) says
+	 * whether trouble came back after a resolution. */
+	for (i = 0; i < c->n; i++) {
+		const struct gsig *s = &g[c->members[i]];
+
+		if ((s->anchor || !isfinite(c->anchor)) && s->onset > latest) {
+			latest = s->onset;
+			newest = c->members[i];
+		}
+	}
+	if (approved && reopens(ctx, r, g[newest].row, key, latest, &why,
+	    cause) != 0)
+		goto out;
+	/* Near a resolved incident but not reopening it (suppressed, or not
+	 * new trouble): a candidate of its own, which leaves the resolved
+	 * incident, its window and its decision alone. */
+	if (recurs && why == NULL) {
+		json_object_del(used, key);
+		free(key);
+		key = fresh_key(m, c, used);
+		json_object_set_new(used, key, json_true());
+	}
 	if (impact(ctx, buf_str(&svcs), c->onset, c->end, &ilow, &ihigh,
 	    cause) != 0)
 		goto out;
@@ -738,10 +848,18 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	    "  to_timestamp($10::float8), $11, $12, $13, $14::jsonb)"
 	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
 	    "  run_id = EXCLUDED.run_id, service_id = EXCLUDED.service_id,"
-	    "  status = CASE WHEN i.status_source = 'feedback' THEN i.status"
-	    "   ELSE EXCLUDED.status END,"
+	    "  status = CASE WHEN $15::boolean THEN EXCLUDED.status"
+	    "   WHEN i.status_source = 'feedback' OR i.status = 'resolved'"
+	    "   THEN i.status ELSE EXCLUDED.status END,"
+	    "  status_source = CASE WHEN $15::boolean THEN 'pipeline'"
+	    "   ELSE i.status_source END,"
+	    "  resolved_at = CASE WHEN $15::boolean THEN NULL ELSE i.resolved_at END,"
+	    "  resolved_by = CASE WHEN $15::boolean THEN NULL ELSE i.resolved_by END,"
+	    "  resolution = CASE WHEN $15::boolean THEN NULL ELSE i.resolution END,"
 	    "  trigger_type = EXCLUDED.trigger_type, severity = EXCLUDED.severity,"
-	    "  title = EXCLUDED.title, window_start = EXCLUDED.window_start,"
+	    "  title = EXCLUDED.title, window_start = CASE WHEN $15::boolean"
+	    "   THEN least(i.window_start, EXCLUDED.window_start)"
+	    "   ELSE EXCLUDED.window_start END,"
 	    "  window_end = EXCLUDED.window_end, impact_low = EXCLUDED.impact_low,"
 	    "  impact_high = EXCLUDED.impact_high, impact_unit = EXCLUDED.impact_unit,"
 	    "  details = i.details || EXCLUDED.details"
@@ -751,12 +869,28 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	    pipeline_num(on, sizeof on, c->onset),
 	    pipeline_num(en, sizeof en, c->end),
 	    pipeline_num(lo, sizeof lo, ilow), pipeline_num(hi, sizeof hi, ihigh),
-	    unit, det);
+	    unit, det, why != NULL ? "true" : "false");
 	if (q == NULL)
 		goto out;
 	incident_id = db_res_ll(q, 0, 0);
 	db_res_free(q);
 	pipeline_ll(lo, sizeof lo, incident_id);
+	/* A recurrence reopened it: the system says so, once per run. */
+	if (why != NULL) {
+		if (DBX(ctx->db, cause,
+		    "INSERT INTO midwatch.feedback_events (project_id, actor_type,"
+		    " actor_id, event_type, target_kind, target_id, incident_id,"
+		    " payload, idempotency_key)"
+		    " VALUES ($1, 'system', 'midwatch', 'incident_reopened',"
+		    "  'incident', $3::bigint, $3::bigint,"
+		    "  jsonb_build_object('reason', $4::text, 'run_id', $2::bigint,"
+		    "   'automatic', true),"
+		    "  'system:incident_reopened:' || $3 || ':' || $2)"
+		    " ON CONFLICT DO NOTHING", ctx->project, ctx->run, lo,
+		    why) != 0)
+			goto out;
+		gc->reopened++;
+	}
 
 	free(det);
 	json_decref(details);
@@ -813,6 +947,7 @@ out:
 	free(title);
 	free(det);
 	free(key);
+	free(why);
 	return rc;
 }
 
@@ -987,17 +1122,18 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	}
 
 	/* The lifecycle, recomputed for every signal still alive and everything
-	 * detect (re)wrote: attached to an approved incident (whatever run
-	 * decided it) diagnosed; else ended long ago expired; else watch when
+	 * detect (re)wrote: ended long ago expired (diagnosed ones too: the
+	 * lifecycle ends for every signal); else attached to an approved
+	 * incident (whatever run decided it) diagnosed; else watch when
 	 * flapping or weak; else active. */
 	if (DBX(ctx->db, cause,
 	    "UPDATE midwatch.signals s SET status = CASE"
+	    "  WHEN s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)"
+	    "  THEN 'expired'"
 	    "  WHEN EXISTS (SELECT 1 FROM midwatch.incident_decisions d"
 	    "   WHERE d.project_id = s.project_id AND d.incident_id = s.incident_id"
 	    "   AND d.policy_version = $4 AND d.decision = 'approved')"
 	    "  THEN 'diagnosed'"
-	    "  WHEN s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)"
-	    "  THEN 'expired'"
 	    "  WHEN coalesce((s.details ->> 'flapping')::boolean, false)"
 	    "   OR s.quality_score < $6::float8 THEN 'watch'"
 	    "  ELSE 'active' END"
@@ -1016,6 +1152,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	pipeline_count(ctx, "gate", "maintenance", gc.reasons[1]);
 	pipeline_count(ctx, "gate", "duplicate", gc.reasons[2]);
 	pipeline_count(ctx, "gate", "below_severity", gc.reasons[3]);
+	pipeline_count(ctx, "gate", "reopened", gc.reopened);
 	rc = 0;
 out:
 	if (cands != NULL)

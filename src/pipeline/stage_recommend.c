@@ -98,6 +98,12 @@
     "	 'Investigate %1$s: no single cause stands out yet'," \
     "	 'Narrows the search; nothing points to one cause yet.'))"
 
+/* What a refresh keeps of a recommendation's details: the lifecycle stage's
+ * evidence that its action already happened (stage_lifecycle.c). */
+#define RECOMMEND_KEPT \
+    "jsonb_strip_nulls(jsonb_build_object('already_done'," \
+    " r.details -> 'already_done'))"
+
 /* Upserts one recommendation per (hypothesis, template); counts rows
  * written (new or changed). */
 static const char recommend_sql_upsert[] =
@@ -138,12 +144,12 @@ static const char recommend_sql_upsert[] =
     "	       template_key = EXCLUDED.template_key,"
     "	       type = EXCLUDED.type,"
     "	       title = EXCLUDED.title,"
-    "	       details = EXCLUDED.details,"
+    "	       details = EXCLUDED.details || " RECOMMEND_KEPT ","
     "	       expected_impact = EXCLUDED.expected_impact"
     "	 WHERE (r.hypothesis_id, r.type, r.title, r.details, r.expected_impact)"
     "	       IS DISTINCT FROM"
     "	       (EXCLUDED.hypothesis_id, EXCLUDED.type, EXCLUDED.title,"
-    "	        EXCLUDED.details, EXCLUDED.expected_impact)"
+    "	        EXCLUDED.details || " RECOMMEND_KEPT ", EXCLUDED.expected_impact)"
     "	RETURNING 1)"
     " SELECT count(*) FROM up";
 

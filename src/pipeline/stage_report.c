@@ -263,6 +263,11 @@ report_header(struct buf *b, const struct mw_incident *inc)
 	report_time(b, inc->window_end);
 	buf_printf(b, " (%.0f min)\n", (inc->window_end - inc->window_start) / 60);
 	buf_printf(b, "- **Confidence:** %.2f\n", inc->confidence);
+	if (inc->resolution != NULL && strcmp(inc->status, "resolved") == 0) {
+		buf_adds(b, "- **Resolution:** ");
+		report_text(b, inc->resolution);
+		buf_adds(b, "\n");
+	}
 	buf_adds(b, "- **Gate decision:** ");
 	report_text(b, inc->decision);
 	if (inc->policy_version != NULL) {
@@ -543,6 +548,10 @@ report_recommendations(struct buf *b, const struct mw_incident *inc)
 		else if (r->gate_reason != NULL) {
 			buf_adds(b, ": ");
 			report_text(b, r->gate_reason);
+		}
+		if (r->already_done != NULL) {
+			buf_adds(b, "; already done: ");
+			report_text(b, r->already_done);
 		}
 		buf_adds(b, "\n");
 	}

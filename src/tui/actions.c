@@ -934,8 +934,10 @@ actions_run(struct ui *ui, int action)
 	case ACT_TOGGLE_HIDDEN:
 		ui->show_hidden = !ui->show_hidden;
 		actions_message(ui, 0, ui->show_hidden ? "showing suppressed incidents "
-		    "and unpublishable recommendations" : "hiding suppressed incidents "
-		    "and unpublishable recommendations");
+		    "and unpublishable recommendations (and older resolved "
+		    "incidents, expired signals)" : "hiding suppressed incidents "
+		    "and unpublishable recommendations (and older resolved "
+		    "incidents, expired signals)");
 		return R_REDRAW;
 	case ACT_TOGGLE_ALERTS:
 		ui->alerts_all = !ui->alerts_all;

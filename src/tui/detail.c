@@ -204,6 +204,8 @@ detail_mark(const char *kind)
 		return 'O';
 	if (strcmp(kind, "signal") == 0)
 		return 'S';
+	if (strcmp(kind, "expired") == 0)
+		return 'x';
 	if (strcmp(kind, "note") == 0)
 		return 'N';
 	return '*';
@@ -219,23 +221,44 @@ detail_item_cmp(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* The timeline: markers over an axis with times, then the list. */
+/* Says how many expired signals the timeline leaves out. */
 static void
-detail_timeline(struct dlines *d, const struct mw_incident *inc)
+detail_expired_note(struct dlines *d, size_t hidden)
+{
+	if (hidden > 0)
+		dl_add(d, CS_MUTED, "  %zu expired signal%s of nearby services "
+		    "not shown (H shows them)", hidden, hidden == 1 ? "" : "s");
+}
+
+/* The timeline: markers over an axis with times, then the list.  Expired
+ * signals of nearby services are left out unless show_expired (H). */
+static void
+detail_timeline(struct dlines *d, const struct mw_incident *inc,
+    int show_expired)
 {
 	int w = d->width - 2, i, c, ticks[5];
 	double t0 = inc->window_start, t1 = inc->window_end;
 	char *marks, *labels, hm[16], *legend;
 	const struct mw_timeline_item **order;
 	struct buf axis;
-	size_t k;
+	size_t k, n = 0, hidden = 0;
 
-	if (inc->n_timeline == 0) {
+	order = xcalloc(inc->n_timeline + 1, sizeof *order);
+	for (k = 0; k < inc->n_timeline; k++) {
+		if (!show_expired && inc->timeline[k].kind != NULL &&
+		    strcmp(inc->timeline[k].kind, "expired") == 0)
+			hidden++;
+		else
+			order[n++] = &inc->timeline[k];
+	}
+	if (n == 0) {
 		dl_add(d, CS_MUTED, "  (no deploys, config changes or alerts around the onset)");
+		detail_expired_note(d, hidden);
+		free(order);
 		return;
 	}
-	for (k = 0; k < inc->n_timeline; k++) {
-		double ts = inc->timeline[k].ts;
+	for (k = 0; k < n; k++) {
+		double ts = order[k]->ts;
 
 		if (ts <= 0)
 			continue;
@@ -257,11 +280,11 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc)
 	marks[w] = labels[w] = '\0';
 	/* Where several items share a column, the likelier cause wins:
 	 * deploys, then config changes, onsets, alerts, notes, signals. */
-	for (k = 0; k < inc->n_timeline; k++) {
-		static const char prio[] = "DCOANS*";
-		char m = detail_mark(inc->timeline[k].kind);
+	for (k = 0; k < n; k++) {
+		static const char prio[] = "DCOANSx*";
+		char m = detail_mark(order[k]->kind);
 
-		c = chart_time_col(inc->timeline[k].ts, t0, t1, w);
+		c = chart_time_col(order[k]->ts, t0, t1, w);
 		if (marks[c] == ' ' || strchr(prio, m) < strchr(prio, marks[c]))
 			marks[c] = m;
 	}
@@ -294,16 +317,14 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc)
 	dl_push(d, xasprintf("  %s", marks), CS_SPARK);
 	dl_push(d, xasprintf("  %s", buf_str(&axis)), CS_MUTED);
 	dl_push(d, xasprintf("  %s", labels), CS_MUTED);
-	legend = xstrdup("  D deploy  C config change  O onset  A alert  N note  S signal");
+	legend = xstrdup("  D deploy  C config change  O onset  A alert  N note  S signal"
+	    "  x expired");
 	dl_push(d, legend, CS_MUTED);
 	buf_free(&axis);
 	free(marks);
 	free(labels);
-	order = xcalloc(inc->n_timeline, sizeof *order);
-	for (k = 0; k < inc->n_timeline; k++)
-		order[k] = &inc->timeline[k];
-	qsort(order, inc->n_timeline, sizeof *order, detail_item_cmp);
-	for (k = 0; k < inc->n_timeline; k++) {
+	qsort(order, n, sizeof *order, detail_item_cmp);
+	for (k = 0; k < n; k++) {
 		const struct mw_timeline_item *it = order[k];
 
 		detail_hhmm(it->ts, hm, sizeof hm, 1);
@@ -312,6 +333,7 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc)
 		    detail_mark(it->kind), it->kind ? it->kind : "",
 		    it->label ? it->label : "");
 	}
+	detail_expired_note(d, hidden);
 	free(order);
 }
 
@@ -402,12 +424,19 @@ detail_incident(struct ui *ui, struct dlines *d, const struct mw_incident *inc)
 		    inc->policy_version ? inc->policy_version : "?",
 		    inc->rationale ? inc->rationale : "");
 	dl_add(d, CS_NORMAL, "Confidence %.2f", inc->confidence);
+	if (inc->resolution != NULL && *inc->resolution != '\0' &&
+	    inc->status != NULL && strcmp(inc->status, "resolved") == 0) {
+		char *res = xasprintf("Resolution %s", inc->resolution);
+
+		dl_wrap(d, CS_NORMAL, 0, res);
+		free(res);
+	}
 
 	if (ui->detail_snap != NULL && ui->detail_snap_id == inc->id)
 		det = detail_find_incident(ui->detail_snap, inc->id);
 	dl_heading(d, "Timeline (UTC)");
 	if (det != NULL)
-		detail_timeline(d, det);
+		detail_timeline(d, det, ui->show_hidden);
 	else if (ui->detail_error != NULL)
 		dl_add(d, CS_ERROR, "  cannot load the timeline: %s", ui->detail_error);
 	else
@@ -440,6 +469,9 @@ detail_incident(struct ui *ui, struct dlines *d, const struct mw_incident *inc)
 		dl_add(d, r->publishable ? CS_NORMAL : CS_MUTED, "  %-12s %-13s %s%s",
 		    ui_status(ui, ROW_RECO, r->id, r->status), r->type ? r->type : "",
 		    r->publishable ? "" : "[hidden] ", r->title ? r->title : "");
+		if (r->already_done != NULL)
+			dl_add(d, CS_MUTED, "%28s already done: %s", "",
+			    r->already_done);
 	}
 	dl_heading(d, "Alerts");
 	if (inc->n_alerts == 0)

@@ -444,6 +444,13 @@ pane_draw(struct ui *ui, enum pane_id id)
 	}
 	if (id == PANE_ALERTS && ui->alerts_all)
 		buf_adds(&extra, " all");
+	if (id == PANE_INCIDENTS && ui->inc_recent > 0 && ui->snap != NULL) {
+		char span[32];
+
+		timefmt_age(ui->snap->recent_resolved, span, sizeof span);
+		buf_printf(&extra, " %zu resolved in the last %s", ui->inc_recent,
+		    span);
+	}
 	if ((id == PANE_INCIDENTS || id == PANE_RECOS) && ui->show_hidden)
 		buf_adds(&extra, " +hidden");
 	if (p->filter != NULL && *p->filter != '\0') {
@@ -473,6 +480,14 @@ pane_draw(struct ui *ui, enum pane_id id)
 			empty = " (no incident selected)";
 		else if (p->filter != NULL && *p->filter != '\0')
 			empty = " (nothing matches the filter)";
+		else if (id == PANE_INCIDENTS && ui->inc_older > 0) {
+			char *s = xasprintf(" (none open; %zu resolved earlier: "
+			    "H shows them)", ui->inc_older);
+
+			draw_text(r->y + 1, r->x, r->w, s, CS_MUTED);
+			free(s);
+			return;
+		}
 		draw_text(r->y + 1, r->x, r->w, empty, CS_MUTED);
 		return;
 	}

@@ -1,7 +1,11 @@
 /*
  * pane_incidents.c - the incidents pane: status, severity, service, age and
- * title, open ones first (or in the order `o` chose: pane_sort.c).  Suppressed incidents are hidden unless the
- * operator asks for them (toggle-hidden).
+ * title, open ones first (or in the order `o` chose: pane_sort.c).
+ * Incidents resolved within console.recent_resolved (policy, per project)
+ * stay listed after the open ones, dimmed, so the console still says what
+ * just happened once incidents close by themselves.  Suppressed incidents
+ * and those resolved earlier are hidden unless the operator asks for them
+ * (toggle-hidden).
  */
 #include "config.h"
 
@@ -36,12 +40,21 @@ pane_incidents_rows(struct ui *ui, struct pane *p)
 	size_t i, n = 0;
 
 	objs = xcalloc(ui->snap->n_incidents + 1, sizeof *objs);
+	ui->inc_recent = ui->inc_older = 0;
 	for (i = 0; i < ui->snap->n_incidents; i++) {
 		inc = &ui->snap->incidents[i];
 		if (!ui->show_hidden && ((inc->status != NULL &&
 		    strcmp(inc->status, "suppressed") == 0) ||
 		    (inc->decision != NULL && strcmp(inc->decision, "suppressed") == 0)))
 			continue;
+		if (inc->status != NULL && strcmp(inc->status, "resolved") == 0) {
+			if (!inc->recently_resolved) {
+				ui->inc_older++;
+				if (!ui->show_hidden)
+					continue;
+			} else
+				ui->inc_recent++;
+		}
 		if (pane_incidents_match(inc, p->filter))
 			objs[n++] = inc;
 	}

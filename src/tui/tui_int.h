@@ -196,7 +196,11 @@ struct ui {
 
 	struct mw_snapshot *snap;	/* the data shown, NULL until loaded */
 	double snap_at;			/* wall clock when it arrived */
-	int show_hidden;		/* suppressed incidents, hidden recos */
+	int show_hidden;		/* suppressed incidents, those resolved
+					 * before console.recent_resolved,
+					 * hidden recos */
+	size_t inc_recent;		/* incidents listed resolved recently */
+	size_t inc_older;		/* resolved earlier, hidden without H */
 	int alerts_all;			/* all alerts, not the incident's */
 	long long *unfolded;		/* alert group heads shown with their
 					 * members (groups are folded) */

@@ -64,9 +64,13 @@ sed -i -f "$W/inject.sed" "$W/d1.jsonl"
 t_eq "the bad deploy's commits carry hostile text" "t" \
     "$([ -n "$bad_ref" ] && [ "$(grep -c 'evil.test' "$W/d1.jsonl")" -ge 1 ] && echo t)"
 
+# The contract is about open incidents: a quiet period of 30 days keeps the
+# demo's incidents open (they would resolve by themselves at the end of the
+# day since issue 10; tests/pipeline/test_lifecycle.sh tests that).
 for db in contract control; do
 	pgtest_createdb $db
 	"$MIDWATCH" ingest "$W/d1.jsonl" >/dev/null 2>&1 &&
+	"$MIDWATCH" project set incident.quiet_period 30d >/dev/null 2>&1 &&
 	"$MIDWATCH" run >/dev/null 2>&1 || { echo "Bail out! day 1 failed in $db"; exit 1; }
 done
 PGDATABASE=contract; export PGDATABASE
