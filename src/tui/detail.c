@@ -230,6 +230,20 @@ detail_expired_note(struct dlines *d, size_t hidden)
 		    "not shown (H shows them)", hidden, hidden == 1 ? "" : "s");
 }
 
+/* How far past the incident's window the timeline's axis reaches at
+ * least (an item further away is listed with its date, off the axis). */
+#define DETAIL_AXIS_REACH 3600.0
+
+/* 1 if time ts belongs on inc's timeline axis: within span of its window
+ * (an incident without a window takes everything). */
+static int
+detail_on_axis(const struct mw_incident *inc, double ts, double span)
+{
+	if (inc->window_start <= 0 || inc->window_end <= 0)
+		return 1;
+	return ts >= inc->window_start - span && ts <= inc->window_end + span;
+}
+
 /* The timeline: markers over an axis with times, then the list.  Expired
  * signals of nearby services are left out unless show_expired (H). */
 static void
@@ -237,8 +251,9 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc,
     int show_expired)
 {
 	int w = d->width - 2, i, c, ticks[5];
-	double t0 = inc->window_start, t1 = inc->window_end;
-	char *marks, *labels, hm[16], *legend;
+	double t0 = inc->window_start, t1 = inc->window_end, span;
+	size_t off = 0;
+	char *marks, *labels, hm[16], when[40], *legend;
 	const struct mw_timeline_item **order;
 	struct buf axis;
 	size_t k, n = 0, hidden = 0;
@@ -257,10 +272,17 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc,
 		free(order);
 		return;
 	}
+	/* The axis stays on the incident: it reaches out to items within a
+	 * span (the window's length, at least an hour) of the window; a note
+	 * or resolution days later is listed with its date instead of
+	 * squeezing everything else into one column. */
+	span = inc->window_end - inc->window_start;
+	if (!(span >= DETAIL_AXIS_REACH))
+		span = DETAIL_AXIS_REACH;
 	for (k = 0; k < n; k++) {
 		double ts = order[k]->ts;
 
-		if (ts <= 0)
+		if (ts <= 0 || !detail_on_axis(inc, ts, span))
 			continue;
 		if (t0 <= 0 || ts < t0)
 			t0 = ts;
@@ -284,6 +306,10 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc,
 		static const char prio[] = "DCOANSx*";
 		char m = detail_mark(order[k]->kind);
 
+		if (order[k]->ts > 0 && !detail_on_axis(inc, order[k]->ts, span)) {
+			off++;
+			continue;
+		}
 		c = chart_time_col(order[k]->ts, t0, t1, w);
 		if (marks[c] == ' ' || strchr(prio, m) < strchr(prio, marks[c]))
 			marks[c] = m;
@@ -327,9 +353,23 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc,
 	for (k = 0; k < n; k++) {
 		const struct mw_timeline_item *it = order[k];
 
+		if (it->ts > 0 && !detail_on_axis(inc, it->ts, span))
+			continue;
 		detail_hhmm(it->ts, hm, sizeof hm, 1);
 		dl_add(d, strcmp(it->kind ? it->kind : "", "onset") == 0 ?
 		    CS_CRITICAL : CS_NORMAL, "  %s  %c  %-13s %s", hm,
+		    detail_mark(it->kind), it->kind ? it->kind : "",
+		    it->label ? it->label : "");
+	}
+	if (off > 0)
+		dl_add(d, CS_HEADING, "  off the axis (%zu, with their dates):", off);
+	for (k = 0; off > 0 && k < n; k++) {
+		const struct mw_timeline_item *it = order[k];
+
+		if (it->ts <= 0 || detail_on_axis(inc, it->ts, span))
+			continue;
+		detail_ts(it->ts, when, sizeof when);
+		dl_add(d, CS_NORMAL, "  %s  %c  %-13s %s", when,
 		    detail_mark(it->kind), it->kind ? it->kind : "",
 		    it->label ? it->label : "");
 	}
