@@ -149,6 +149,10 @@ n=$(nsql "SELECT count(*) FROM midwatch.services WHERE name IN (:'a', :'b', :'c'
 t_eq "the four services are stored with their full names" "4" "$n"
 
 # --- the run -------------------------------------------------------------------
+# The faults' incidents stay open (this test reads names in the open
+# incidents' output; doc/pipeline-output.md: incidents resolve by
+# themselves after a quiet period).
+"$MIDWATCH" project set incident.quiet_period 30d >/dev/null 2>&1
 out=$("$MIDWATCH" run 2>&1); rc=$?
 t_eq "midwatch run exits 0" "0" "$rc"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/# /'

@@ -30,6 +30,9 @@ listed() {
 
 "$MIDWATCH" demo --emit "$TAP_TMP/d.jsonl" --seed 2 >/dev/null 2>&1
 t_run "the demo day is ingested" "$MIDWATCH" ingest "$TAP_TMP/d.jsonl"
+# The demo's incidents stay open (this test reads the open incidents'
+# output; they resolve by themselves after a quiet period otherwise).
+"$MIDWATCH" project set incident.quiet_period 30d >/dev/null 2>&1
 
 # The evidence stage waits a minute on its first insert: the gate has
 # committed the run's incidents by then.
