@@ -155,8 +155,11 @@ sources_prom_service(json_t *metric, const char *label)
 	inst = jsonx_str(metric, "instance", 0, NULL);
 	if (inst == NULL || *inst == '\0')
 		return NULL;
+	/* "[::1]:9090" names host ::1; "[]:80" names no host: the whole
+	 * label then, never an empty service. */
 	if (*inst == '[' && (end = strchr(inst, ']')) != NULL)
-		return xstrndup(inst + 1, (size_t)(end - inst - 1));
+		return end > inst + 1 ?
+		    xstrndup(inst + 1, (size_t)(end - inst - 1)) : xstrdup(inst);
 	end = strrchr(inst, ':');
 	return end != NULL && end > inst ? xstrndup(inst, (size_t)(end - inst)) :
 	    xstrdup(inst);

@@ -117,6 +117,9 @@ test_prom_service(void **state)
 	check_service("{\"instance\":\"[2001:db8::7]:9100\"}", NULL,
 	    "2001:db8::7");
 	check_service("{\"instance\":\"bare\"}", NULL, "bare");
+	/* an instance that names no host is never an empty service */
+	check_service("{\"instance\":\"[]:80\"}", NULL, "[]:80");
+	check_service("{\"instance\":\":80\"}", NULL, ":80");
 	check_service("{\"pod\":\"x\"}", NULL, NULL);
 	check_service("{}", NULL, NULL);
 	/* a configured label is the only one looked at */
