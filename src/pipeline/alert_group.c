@@ -4,9 +4,11 @@
  * midwatch's own topology, service_dependencies).
  *
  * Every unresolved alert (and one resolved in the run that raised it, its
- * notification still queued) belongs to the group of the open incident it is a
- * symptom of: its incident_id, or - when that link is missing - the
- * approved open incident whose service (or a service of its signals) is
+ * notification still queued) belongs to the group of the incident it is a
+ * symptom of - open or already resolved: a catch-up run over hours of data
+ * resolves an incident and raises its symptoms' alerts at once, and they
+ * are still one page - : its incident_id, or - when that link is missing -
+ * the approved incident whose service (or a service of its signals) is
  * connected to the alert's service within alert.group.max_hops dependency
  * edges, either way, and whose window holds the alert's firing within
  * alert.group.window (nearest in hops, then the newest).  An incident
@@ -25,8 +27,8 @@
  * tried) become 'inhibited' and the member carries the reason ("symptom of
  * incident 7, grouped under alert 41"); the head's queued notifications
  * list the members (payload.group).  Two exceptions page anyway: a member
- * more severe than its head, and one that outlives its incident (the
- * incident is resolved or closed while the alert still fires), whose latest
+ * more severe than its head, and a member that outlives its incident (the
+ * incident is resolved while the alert still fires), whose latest
  * held notification per channel is queued again.  Writes only what changed,
  * so re-running a window is a no-op.
  */
@@ -68,9 +70,10 @@ static const char group_sql_apply[] =
     "	                     AND m.event = 'trigger' AND m.status = 'pending'"
     "	                     AND m.attempts = 0 AND m.body IS NULL))),"
     " inc AS ("
-    "	SELECT i.id, i.service_id, i.window_start, i.window_end"
+    "	SELECT i.id, i.service_id, i.window_start, i.window_end,"
+    "	       i.status IN ('open', 'triaged') AS ongoing"
     "	  FROM midwatch.incidents i"
-    "	 WHERE i.project_id = $1 AND i.status IN ('open', 'triaged')"
+    "	 WHERE i.project_id = $1 AND i.status <> 'suppressed'"
     "	   AND (i.id IN (SELECT incident_id FROM live)"
     "	        OR EXISTS (SELECT 1 FROM live l WHERE l.incident_id IS NULL"
     "	           AND l.fired_at BETWEEN i.window_start"
@@ -136,15 +139,16 @@ static const char group_sql_apply[] =
     "	  FROM mem m WHERE m.gid IS NOT NULL),"
     " ranked AS ("
     "	SELECT u.id, u.gid, first_value(u.id) OVER w AS head_id,"
-    "	       first_value(u.severity) OVER w AS head_sev"
-    "	  FROM up u"
+    "	       first_value(u.severity) OVER w AS head_sev,"
+    "	       u.status <> 'resolved' AND NOT gi.ongoing AS outlived"
+    "	  FROM up u JOIN inc gi ON gi.id = u.gid"
     "	WINDOW w AS (PARTITION BY u.gid ORDER BY u.status = 'resolved',"
     "	       u.upstream DESC,"
     "	       midwatch.severity_rank(u.severity) DESC NULLS LAST,"
     "	       u.fired_at, u.id)),"
     " want AS ("
     "	SELECT l.id, 'incident:' || r.gid AS key, r.head_id,"
-    "	       coalesce(r.id <> r.head_id"
+    "	       coalesce(r.id <> r.head_id AND NOT r.outlived"
     "	           AND midwatch.severity_rank(l.severity)"
     "	               <= midwatch.severity_rank(r.head_sev), false)"
     "	           AS inhibited,"
@@ -153,6 +157,8 @@ static const char group_sql_apply[] =
     "	            THEN 'outlived incident ' || l.incident_id"
     "	                 || ': pages on its own'"
     "	            WHEN l.old_reason LIKE 'outlived %' THEN l.old_reason END"
+    "	            WHEN r.outlived"
+    "	            THEN 'outlived incident ' || r.gid || ': pages on its own'"
     "	            WHEN r.id = r.head_id THEN NULL"
     "	            WHEN midwatch.severity_rank(l.severity)"
     "	                 > midwatch.severity_rank(r.head_sev)"
