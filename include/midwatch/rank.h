@@ -99,6 +99,10 @@ struct rank_facts {
 					 * surge on), 0 not known */
 	char upstream[RANK_NAME_SIZE];	/* entry -1: the caller that surges;
 					 * drop_explained: the neighbour */
+	char fed[RANK_NAME_SIZE];	/* entry 1: the service it feeds whose
+					 * surge was seen first, when that was
+					 * before its own (else empty) */
+	long long ev_fed;
 	long long ev_upstream;
 	int drop_explained;		/* traffic drop: a caller or dependency
 					 * shows an anomaly first (a symptom) */

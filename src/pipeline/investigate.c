@@ -227,6 +227,14 @@ static const char inv_sql_score[] =
     "   AND coalesce(zprev < $10::float8, true)) AS cyc_up,"
     "  count(*) FILTER (WHERE z <= -$10::float8"
     "   AND coalesce(zprev > -$10::float8, true)) AS cyc_down,"
+    /* abnormal points next to another abnormal one: none when every
+     * excursion is one isolated point (flipping at a coarse step) */
+    "  count(*) FILTER (WHERE z >= $10::float8 AND (coalesce(zprev"
+    "   >= $10::float8, false) OR coalesce(znext >= $10::float8, false)))"
+    "   AS run_up,"
+    "  count(*) FILTER (WHERE z <= -$10::float8 AND (coalesce(zprev"
+    "   <= -$10::float8, false) OR coalesce(znext <= -$10::float8, false)))"
+    "   AS run_down,"
     "  sum(vs) FILTER (WHERE k >= 0) AS asum"
     "  FROM zl GROUP BY 1, 2, 3),"
     /* each direction of each series, judged */
@@ -253,7 +261,9 @@ static const char inv_sql_score[] =
     "   ELSE pv_down END AS vpeak,"
     "  CASE WHEN counts THEN ncnt WHEN dir = 'up' THEN nup ELSE ndown END AS nabn,"
     "  CASE WHEN counts THEN 0 WHEN dir = 'up' THEN cyc_up ELSE cyc_down END"
-    "   AS cycles"
+    "   AS cycles,"
+    "  CASE WHEN counts THEN 1 WHEN dir = 'up' THEN run_up ELSE run_down END"
+    "   AS runpts"
     "  FROM c WHERE stype IS NOT NULL"
     "  AND (pmetric <> '*' OR bad = 'both' OR bad = dir)),"
     /* abnormal: a robust z and a material change, or (utilisation) a
@@ -277,7 +287,7 @@ static const char inv_sql_score[] =
     "  r.nabn, r.na, r.nb, r.med, r.mad, r.scale, r.nseries,"
     "  midwatch.pipeline_fmt_metric(r.metric_name, r.val),"
     "  midwatch.pipeline_fmt_metric(r.metric_name, r.baseline), r.counts,"
-    "  r.cycles"
+    "  r.cycles, r.runpts"
     " FROM (SELECT count(*) AS n FROM st) sc LEFT JOIN res r ON true"
     " ORDER BY r.zq DESC NULLS LAST, r.service_id, r.metric_name, r.dir";
 
@@ -286,7 +296,7 @@ enum {
 	S_SCORED, S_SVC, S_SVCNAME, S_METRIC, S_LABELS, S_DIR, S_TYPE, S_Z,
 	S_VAL, S_BASE, S_PEAKV, S_ONSET, S_PEAKAT, S_END, S_NABN, S_NA, S_NB,
 	S_MED, S_MAD, S_SCALE, S_NSERIES, S_FMTVAL, S_FMTBASE, S_COUNTS,
-	S_CYCLES
+	S_CYCLES, S_RUNPTS
 };
 
 /* ---- state ---------------------------------------------------------------- */
@@ -353,6 +363,17 @@ static double
 inv_strength(const struct inv_sig *s)
 {
 	return (s->sev + 1) * (0.2 + s->q);
+}
+
+/* Whether a is kept before b under the signal cap: traffic shifts first,
+ * then the stronger. */
+static int
+inv_keep_before(const struct inv_sig *a, const struct inv_sig *b)
+{
+	int ta = strncmp(a->type, "traffic_", 8) == 0;
+	int tb = strncmp(b->type, "traffic_", 8) == 0;
+
+	return ta != tb ? ta > tb : inv_strength(a) > inv_strength(b);
 }
 
 /* The policy as JSON for the statement (new reference). */
@@ -682,8 +703,13 @@ inv_open(struct inv *v, char **cause)
 		sg[n].q = POLICY(WATCH_QUALITY) + (1 - POLICY(WATCH_QUALITY)) *
 		    fmin(1, fmax(0, sg[n].z / INVESTIGATE_Z_FULL)) *
 		    fmin(1, cover);
-		sg[n].flapping = db_res_ll(r, i, S_CYCLES) >=
-		    INVESTIGATE_FLAP_CYCLES && cover < INVESTIGATE_FLAP_SHARE;
+		/* it flaps when it went abnormal again and again, or more
+		 * than once and never for two points in a row (a series
+		 * flipping every minute, seen at a 5-minute step) */
+		sg[n].flapping = (db_res_ll(r, i, S_CYCLES) >=
+		    INVESTIGATE_FLAP_CYCLES && cover < INVESTIGATE_FLAP_SHARE) ||
+		    (db_res_ll(r, i, S_CYCLES) >= 2 &&
+		    db_res_ll(r, i, S_RUNPTS) == 0);
 		sg[n].sev = inv_severity(sg[n].type, db_res_f(r, i, S_VAL),
 		    db_res_f(r, i, S_BASE));
 		if (sg[n].flapping) {
@@ -699,14 +725,16 @@ inv_open(struct inv *v, char **cause)
 	mainsvc = v->svc_id != 0 ? v->svc_id : top != NULL ? top->svc : 0;
 	if (n > 0 && inv_cluster(v, sg, n, mainsvc, cause) != 0)
 		goto out;
-	/* Keep the strongest of the cluster; the rest is elsewhere. */
+	/* Keep the strongest of the cluster (traffic shifts first: where a
+	 * surge enters is read from which callers surge, so the cap must not
+	 * cut them for stronger symptoms); the rest is elsewhere. */
 	top = NULL;
 	for (;;) {
 		struct inv_sig *best = NULL;
 
 		for (i = 0; i < n; i++)
 			if (sg[i].keep == 1 && (best == NULL ||
-			    inv_strength(&sg[i]) > inv_strength(best)))
+			    inv_keep_before(&sg[i], best)))
 				best = &sg[i];
 		if (best == NULL)
 			break;
@@ -715,7 +743,7 @@ inv_open(struct inv *v, char **cause)
 			best->keep = 3;	/* beyond the cap */
 			continue;
 		}
-		if (top == NULL)
+		if (top == NULL || inv_strength(best) > inv_strength(top))
 			top = best;
 		kept++;
 		if (best->sev > sev)

@@ -266,9 +266,17 @@ score_traffic(const struct rank_facts *f, struct rank_score *s)
 {
 	int surge = f->rate_ratio >= 1;
 
-	if (f->onset_order == 2)
+	if (f->onset_order == 2 && f->fed[0] != '\0')
+		term(s, POLICY(RANK_TRAFFIC_FIRST), RANK_SUPPORTS, f->ev_fed,
+		    "the traffic surge is the first anomaly (seen first on %s, "
+		    "which it feeds)", f->fed);
+	else if (f->onset_order == 2)
 		term(s, POLICY(RANK_TRAFFIC_FIRST), RANK_SUPPORTS, f->ev_anomaly,
 		    "the traffic %s is the first anomaly", surge ? "surge" : "drop");
+	else if (f->onset_order == 1 && f->fed[0] != '\0')
+		term(s, POLICY(RANK_TRAFFIC_TIED), RANK_SUPPORTS, f->ev_fed,
+		    "the traffic surge starts with the other anomalies (seen "
+		    "first on %s, which it feeds)", f->fed);
 	else if (f->onset_order == 1)
 		term(s, POLICY(RANK_TRAFFIC_TIED), RANK_SUPPORTS, f->ev_anomaly,
 		    "the traffic %s starts with the other anomalies",

@@ -198,11 +198,13 @@ metric_severity(const char *type, const struct detect_run *r)
 	return r->quality >= 0.5 ? "medium" : "low";
 }
 
-/* The lifecycle status of a new signal: watch when weak, short or flapping. */
+/* The lifecycle status of a new signal: watch when weak, short or flapping,
+ * and when it is a spike (isolated points, however many: policy
+ * detect.spike_factor - watched, never an anchor). */
 static const char *
 run_status(const struct detect_run *r)
 {
-	return r->flapping || r->quality < POLICY(WATCH_QUALITY) ||
+	return r->flapping || r->spike || r->quality < POLICY(WATCH_QUALITY) ||
 	    !r->is_signal ? "watch" :
 	    "active";
 }

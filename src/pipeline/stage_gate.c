@@ -69,7 +69,8 @@ struct gsig {
 	double q;
 	double onset, end;		/* end: ended_at, or the window end */
 	int flapping;
-	int active;			/* not flapping, quality not below watch */
+	int active;			/* not flapping nor a spike, quality not
+					 * below watch */
 	int anchor;			/* may anchor an incident (anchors()) */
 	int loose;			/* no anchor near: joins other such signals */
 	long long incident;		/* incident of an earlier decision, or 0 */
@@ -80,7 +81,7 @@ struct gsig {
 enum {
 	C_ID, C_TYPE, C_STATUS, C_SVC, C_SVCNAME, C_METRIC, C_REF, C_SEV, C_Q,
 	C_ONSET, C_END, C_BASE, C_PEAK, C_FLAP, C_MSG, C_ALERT, C_CHECKS,
-	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI, C_INC
+	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI, C_INC, C_SPIKE
 };
 
 static const char *const sev_names[] = { "info", "low", "medium", "high",
@@ -997,7 +998,8 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    " s.details ->> 'message', s.details ->> 'alertname',"
 	    " s.details ->> 'checks', s.dedupe_key, s.details ->> 'funnel',"
 	    " s.details -> 'revenue_at_risk' ->> 'low',"
-	    " s.details -> 'revenue_at_risk' ->> 'high', s.incident_id"
+	    " s.details -> 'revenue_at_risk' ->> 'high', s.incident_id,"
+	    " coalesce((s.details ->> 'spike')::boolean, false)"
 	    " FROM midwatch.signals s LEFT JOIN midwatch.services v"
 	    "  ON v.project_id = s.project_id AND v.id = s.service_id"
 	    " WHERE s.project_id = $1 AND s.onset_at <= $3"
@@ -1021,8 +1023,10 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		g[i].end = db_res_f(r, i, C_END);
 		g[i].flapping = strcmp(db_res_get(r, i, C_FLAP), "t") == 0;
 		/* Steady and strong enough: the rule detect's active/watch
-		 * follows (the stored status may have aged to expired). */
-		g[i].active = !g[i].flapping && g[i].q >= POLICY(WATCH_QUALITY);
+		 * follows (the stored status may have aged to expired); a
+		 * spike is watched, never an anchor. */
+		g[i].active = !g[i].flapping && g[i].q >= POLICY(WATCH_QUALITY) &&
+		    strcmp(db_res_get(r, i, C_SPIKE), "t") != 0;
 		g[i].incident = db_res_ll(r, i, C_INC);
 		g[i].anchor = anchors(r, &g[i]);
 		g[i].group = i;
@@ -1125,7 +1129,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	 * detect (re)wrote: ended long ago expired (diagnosed ones too: the
 	 * lifecycle ends for every signal); else attached to an approved
 	 * incident (whatever run decided it) diagnosed; else watch when
-	 * flapping or weak; else active. */
+	 * flapping, a spike or weak; else active. */
 	if (DBX(ctx->db, cause,
 	    "UPDATE midwatch.signals s SET status = CASE"
 	    "  WHEN s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)"
@@ -1135,6 +1139,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    "   AND d.policy_version = $4 AND d.decision = 'approved')"
 	    "  THEN 'diagnosed'"
 	    "  WHEN coalesce((s.details ->> 'flapping')::boolean, false)"
+	    "   OR coalesce((s.details ->> 'spike')::boolean, false)"
 	    "   OR s.quality_score < $6::float8 THEN 'watch'"
 	    "  ELSE 'active' END"
 	    " WHERE s.project_id = $1 AND (s.status <> 'expired' OR s.run_id = $5)",

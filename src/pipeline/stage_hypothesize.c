@@ -636,11 +636,22 @@ traffic_context(struct hinc *h, const struct hev *e, struct hcand *c)
 		c->f.entry = 1;
 }
 
+/* Whether evidence o is a steady surge on a service the surge of e feeds
+ * (one e's service calls, transitively). */
+static int
+fed_surge(struct hinc *h, const struct hev *e, const struct hev *o)
+{
+	return strcmp(o->kind, "traffic_shift") == 0 &&
+	    jbool(o->meta, "anchor") && jnum(o->meta, "ratio") >= 1 &&
+	    o->svc != e->svc && reaches(h, e->svc, o->svc);
+}
+
 /* A traffic candidate per service with a traffic shift. */
 static void
 add_traffic(struct hinc *h)
 {
-	double others, lead;
+	double others, lead, onset;
+	const struct hev *fed;
 	int i, j, k, dup;
 
 	for (i = 0; i < h->nev; i++) {
@@ -666,6 +677,28 @@ add_traffic(struct hinc *h)
 		c->f.rate_ratio = jnum(e->meta, "ratio");
 		if (isnan(c->f.rate_ratio))
 			c->f.rate_ratio = 1;
+		traffic_context(h, e, c);
+		/* Where a surge enters, it began no later than any surge it
+		 * feeds down the call graph (each seen at its own scrape
+		 * step): its onset is the earliest of them, compared with
+		 * the anomalies outside that cascade. */
+		onset = e->at;
+		fed = NULL;
+		for (j = 0; c->f.entry > 0 && j < h->nev; j++) {
+			struct hev *o = &h->ev[j];
+
+			if (o != e && fed_surge(h, e, o) && o->at < onset) {
+				onset = o->at;
+				fed = o;
+			}
+		}
+		if (fed != NULL) {
+			struct hsvc *fs = svc_get(h, fed->svc);
+
+			utf8_snprintf(c->f.fed, sizeof c->f.fed, "%s",
+			    fs != NULL ? fs->name : "?");
+			c->f.ev_fed = fed->id;
+		}
 		/* Compare with every other metric anomaly of the incident. */
 		others = INFINITY;
 		for (j = 0; j < h->nev; j++) {
@@ -677,12 +710,13 @@ add_traffic(struct hinc *h)
 			    !jbool(o->meta, "anchor") ||
 			    json_object_get(o->meta, "metric") == NULL ||
 			    strcmp(jstr(o->meta, "signal_type"),
-			    "conversion_drop") == 0)
+			    "conversion_drop") == 0 ||
+			    (c->f.entry > 0 && fed_surge(h, e, o)))
 				continue;
 			if (o->at < others)
 				others = o->at;
 		}
-		lead = isinf(others) ? 0 : (others - e->at) / 60;
+		lead = isinf(others) ? 0 : (others - onset) / 60;
 		c->f.onset_lead_min = lead;
 		c->f.onset_order = isinf(others) ? 1 : lead >= 2 ? 2 :
 		    lead >= -1 ? 1 : 0;
@@ -691,7 +725,6 @@ add_traffic(struct hinc *h)
 			c->f.ev_saturation = s->ev_sat;
 		}
 		change_context(h, &c->f, NULL);
-		traffic_context(h, e, c);
 		utf8_snprintf(c->title, sizeof c->title, "traffic %s on %s (%.1fx)",
 		    c->f.rate_ratio >= 1 ? "surge" : "drop", c->f.subject,
 		    c->f.rate_ratio);

@@ -6,10 +6,13 @@
 #  - at 01:55 a risky deploy of pay, at 02:00 pay's errors rise for 25 min
 #    (the fault), front's errors follow at 02:02;
 #  - a decoy deploy of front at 01:30, before the flapping began;
+#  - db's errors (scraped every five minutes) flip at 01:45 and 01:55;
 #  - at 02:50 a single extreme latency spike on front, and at 02:58 an
 #    unrelated steady fault on other (its own incident).
 # Checks: the incident starts at pay's steady onset (02:00), not at the
-# flapping (01:40); the flapping signal is cited but does not anchor; pay
+# flapping (01:40) nor at db's flips (01:45: two isolated far-out points,
+# a spike strong enough by quality, watched all the same); the flapping
+# signal is cited but does not anchor; pay
 # came first and its release ranks first; the spike is a watched signal
 # that never becomes its own incident nor joins two incidents into one; a
 # five-minute series (db: a latency rise over three scrapes at 02:30) is
@@ -41,6 +44,9 @@ awk 'BEGIN {
 			if (s == "front" && m == 170) l = 5000		# one spike
 			if (s == "other" && m >= 178 && m < 198) e = 0.3 + 0.005 * n
 			if (s == "db" && m >= 150 && m < 165) l = 600	# 3 scrapes
+			# the errors of db flip (every few minutes, seen at its
+			# five-minute step as two isolated far-out points)
+			if (s == "db" && (m == 105 || m == 115)) e = 0.15 + 0.005 * n
 			# db is scraped every five minutes
 			if (s == "db" && m % 5 != 0) continue
 			printf "{\"kind\":\"metric\",\"service\":\"%s\",\"metric\":\"request_rate\",\"ts\":\"%s\",\"value\":%.4f}\n", s, ts, r
@@ -77,6 +83,10 @@ t_eq "the unrelated fault on other has an approved incident of its own" "1" \
     "$(q "select count(*) from midwatch.incidents i join midwatch.incident_decisions d on d.incident_id = i.id and d.decision = 'approved' join midwatch.services v on v.id = i.service_id where v.name = 'other'")"
 t_eq "no approved incident holds signals of both pay and other" "0" \
     "$(q "select count(*) from (select s.incident_id from midwatch.signals s join midwatch.services v on v.id = s.service_id where v.name in ('pay', 'other') group by 1 having count(distinct v.name) = 2) x")"
+t_eq "db's flips before the fault are one spike (two isolated points)" "01:45|true|2" \
+    "$(q "select to_char(s.onset_at at time zone 'UTC', 'HH24:MI') || '|' || (s.details ->> 'spike') || '|' || (s.details ->> 'cycles') from midwatch.signals s join midwatch.services v on v.id = s.service_id where v.name = 'db' and s.signal_type = 'error_rate_spike'")"
+t_eq "... watched, never an anchor (the incident starts at 02:00, above)" "0" \
+    "$(q "select count(*) from midwatch.evidence_artifacts e where e.metadata ->> 'service' = 'db' and e.metadata ->> 'signal_type' = 'error_rate_spike' and (e.metadata ->> 'anchor')::boolean")"
 t_eq "three five-minute scrapes of db are a signal judged at their step" "02:30|300" \
     "$(q "select to_char(onset_at at time zone 'UTC', 'HH24:MI') || '|' || (details ->> 'step_s')::float8::int from midwatch.signals s join midwatch.services v on v.id = s.service_id where v.name = 'db' and signal_type = 'latency_regression'")"
 t_done
