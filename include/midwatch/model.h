@@ -141,6 +141,9 @@ struct mw_incident {
 				 * (policy, per project) of now */
 	char *resolution;	/* resolution summary, or NULL */
 	char *resolved_by;	/* "midwatch" when it resolved by itself */
+	double resolved_at;	/* when it was resolved; 0 unless resolved */
+	double resolved_data_at;	/* the data time an automatic
+					 * resolution took effect, or 0 */
 };
 
 struct mw_snapshot {

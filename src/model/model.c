@@ -243,7 +243,10 @@ static const char model_sql_incidents[] =
     "           'console.recent_resolved', $5::float8)),"
     "       i.resolution, i.resolved_by,"
     "       midwatch.project_setting(i.project_id, 'console.recent_resolved',"
-    "           $5::float8)"
+    "           $5::float8),"
+    "       CASE WHEN i.status = 'resolved'"
+    "            THEN extract(epoch FROM i.resolved_at) END,"
+    "       extract(epoch FROM i.resolved_data_at)"
     "  FROM midwatch.incidents i"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = i.project_id AND s.id = i.service_id"
@@ -311,6 +314,8 @@ model_load_incidents(struct db *db, const char *project, enum model_filter f,
 		    strcmp(db_res_get(r, i, 17), "t") == 0;
 		inc->resolution = model_col_dup(r, i, 18);
 		inc->resolved_by = model_col_dup(r, i, 19);
+		inc->resolved_at = db_res_f(r, i, 21);
+		inc->resolved_data_at = db_res_f(r, i, 22);
 	}
 	db_res_free(r);
 	return 0;

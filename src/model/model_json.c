@@ -177,6 +177,18 @@ model_json_incident(const struct mw_incident *inc)
 	json_object_set_new(o, "root_cause_hypothesis_id",
 	    model_json_id(inc->root_cause_hypothesis_id));
 	json_object_set_new(o, "created_at", model_json_time(inc->created_at));
+	if (inc->resolved_at != 0) {
+		d = json_object();
+		json_object_set_new(d, "resolved_at",
+		    model_json_time(inc->resolved_at));
+		json_object_set_new(d, "resolved_by",
+		    model_json_str(inc->resolved_by));
+		json_object_set_new(d, "summary", model_json_str(inc->resolution));
+		json_object_set_new(d, "data_time",
+		    model_json_time(inc->resolved_data_at));
+	} else
+		d = json_null();
+	json_object_set_new(o, "resolution", d);
 	return o;
 }
 
