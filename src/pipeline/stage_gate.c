@@ -81,7 +81,7 @@ struct gsig {
 enum {
 	C_ID, C_TYPE, C_STATUS, C_SVC, C_SVCNAME, C_METRIC, C_REF, C_SEV, C_Q,
 	C_ONSET, C_END, C_BASE, C_PEAK, C_FLAP, C_MSG, C_ALERT, C_CHECKS,
-	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI, C_INC, C_SPIKE
+	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI, C_INC, C_SPIKE, C_BLIND
 };
 
 static const char *const sev_names[] = { "info", "low", "medium", "high",
@@ -367,23 +367,30 @@ strength(const struct db_res *r, const struct gsig *s)
 	return w * (1 + s->sev) * (0.2 + s->q);
 }
 
-/* Whether a signal type is corroborating evidence of a real anomaly (a metric,
- * a funnel or health checks, not an alert or error text alone). */
+/* Whether signal row i is corroborating evidence of a real anomaly (a
+ * metric, a funnel or health checks, not an alert or error text alone) -
+ * or new error text where its service's metrics are blind (no point while
+ * it lasted: a fault shorter than a coarse scrape step, a scrape gap), the
+ * only witness there is. */
 static int
-corroborates(const char *type)
+corroborates(const struct db_res *r, int i)
 {
-	return strcmp(type, "external_alert") != 0 &&
-	    strcmp(type, "error_fingerprint_new") != 0;
+	const char *type = db_res_get(r, i, C_TYPE);
+
+	if (strcmp(type, "error_fingerprint_new") == 0)
+		return strcmp(db_res_get(r, i, C_BLIND), "t") == 0;
+	return strcmp(type, "external_alert") != 0;
 }
 
 /* Whether a signal may anchor an incident (its onset, the order of who came
  * first, the window searched for changes): a steady metric, funnel or health
  * anomaly of at least watch quality.  Flapping or weak signals, alerts and
- * error text are cited, never anchors. */
+ * error text are cited, never anchors (but error text its metrics cannot
+ * see: corroborates()). */
 static int
 anchors(const struct db_res *r, const struct gsig *s)
 {
-	return s->active && corroborates(db_res_get(r, s->row, C_TYPE));
+	return s->active && corroborates(r, s->row);
 }
 
 /* Appends the ids of the candidate's signals as an array literal. */
@@ -552,13 +559,11 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 	int i, strong = 0, flapping = 0, metric = 0;
 	double best_q = 0;
 	int best_sev = 0;
-	const char *type;
 
 	for (i = 0; i < c->n; i++) {
 		const struct gsig *s = &g[c->members[i]];
 
-		type = db_res_get(r, s->row, C_TYPE);
-		if (!corroborates(type))
+		if (!corroborates(r, s->row))
 			continue;
 		metric++;
 		if (s->flapping)
@@ -976,7 +981,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	struct gate_counts gc;
 	struct buf svcs;
 	json_t *used = json_object();
-	char exp[40], wq[40];
+	char exp[40], wq[40], minpts[40];
 	int n, i, j, k, nc = 0, rc = -1, best, root;
 
 	memset(&gc, 0, sizeof gc);
@@ -999,7 +1004,15 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    " s.details ->> 'checks', s.dedupe_key, s.details ->> 'funnel',"
 	    " s.details -> 'revenue_at_risk' ->> 'low',"
 	    " s.details -> 'revenue_at_risk' ->> 'high', s.incident_id,"
-	    " coalesce((s.details ->> 'spike')::boolean, false)"
+	    " coalesce((s.details ->> 'spike')::boolean, false),"
+	    /* new error text its service's metrics cannot judge (fewer
+	     * scrapes while it lasted than a signal needs: a coarse scrape
+	     * step, a gap) */
+	    " s.signal_type = 'error_fingerprint_new'"
+	    "  AND s.service_id IS NOT NULL AND (SELECT count(DISTINCT p.ts)"
+	    "   FROM midwatch.metric_points p WHERE p.project_id = s.project_id"
+	    "   AND p.service_id = s.service_id AND p.ts BETWEEN s.onset_at"
+	    "   AND coalesce(s.ended_at, s.onset_at)) < $5::int"
 	    " FROM midwatch.signals s LEFT JOIN midwatch.services v"
 	    "  ON v.project_id = s.project_id AND v.id = s.service_id"
 	    " WHERE s.project_id = $1 AND s.onset_at <= $3"
@@ -1007,7 +1020,8 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    " AND (s.id IN (SELECT id FROM base)"
 	    "  OR s.incident_id IN (SELECT incident_id FROM base))"
 	    " ORDER BY s.onset_at, s.id", ctx->project, ctx->start_ts, ctx->end_ts,
-	    policy_param(exp, sizeof exp, POL_GATE_SLACK));
+	    policy_param(exp, sizeof exp, POL_GATE_SLACK),
+	    policy_param(minpts, sizeof minpts, POL_DETECT_MIN_POINTS));
 	if (r == NULL)
 		goto out;
 	n = db_res_rows(r);
@@ -1098,7 +1112,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		if (strength(r, &g[i]) > strength(r, &g[cands[k].main]))
 			cands[k].main = i;
 		if (!g[i].flapping && g[i].sev > cands[k].sev &&
-		    corroborates(db_res_get(r, i, C_TYPE)))
+		    corroborates(r, i))
 			cands[k].sev = g[i].sev;
 	}
 	for (k = 0; k < nc; k++) {
