@@ -1,0 +1,129 @@
+# tests/tui/screen_lib.sh - screen tests in the style of tig's (sourced after
+# console_lib.sh): a fixed world, the console at exactly 80x24 with TZ=UTC,
+# LANG=C.UTF-8 and its clock pinned (MIDWATCH_TEST_NOW), scripted keys, and
+# the whole screen compared with a stored expectation,
+# tests/tui/screens/NAME.screen; a difference is printed as a unified diff.
+# UPDATE_SCREENS=1 writes the expectations instead (tests/tui/README).
+#
+#   scr_world                 the demo (seed 1) from SCR_FROM to SCR_NOW,
+#                             ingested, one `midwatch run --at SCR_NOW`, and
+#                             every time this test wrote pinned at SCR_NOW
+#   scr_start NAME [ENV=V...] -- ARGS   the console at 80x24, clock pinned
+#   scr_check NAME SCREEN REGEX [SEC]  wait until console NAME shows REGEX,
+#                             is still and is not its previous screen, then
+#                             compare with SCREEN.screen (one TAP result)
+#   scr_pin_times T0          every timestamp written since T0 becomes SCR_NOW
+
+SCR_DIR="$top_srcdir/tests/tui/screens"
+SCR_SEED=1
+SCR_FROM=2026-11-16T19:00:00Z
+SCR_NOW=2026-11-16T22:30:00Z
+SCR_W=80
+SCR_H=24
+
+# scr_pin_times T0: the pipeline, ingest and the console's actions stamp
+# rows with the database's clock (created_at, finished_at, acked_at...);
+# those written by this test (at or after T0) are set to SCR_NOW, as if it
+# had all happened at the pinned instant, whichever columns the schema
+# has.  Triggers are off meanwhile (session_replication_role: feedback is
+# append-only, "touch" triggers would stamp the update itself).
+scr_pin_times() {
+	psql -X -q -v ON_ERROR_STOP=1 -v t0="$1" -v pin="$SCR_NOW" <<'EOF'
+SET session_replication_role = replica;
+SELECT set_config('mw.t0', :'t0', false), set_config('mw.pin', :'pin', false) \g /dev/null
+DO $$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN SELECT k.table_name, k.column_name
+	           FROM information_schema.columns k
+	           JOIN information_schema.tables t
+	             ON t.table_schema = k.table_schema AND t.table_name = k.table_name
+	          WHERE k.table_schema = 'midwatch' AND t.table_type = 'BASE TABLE'
+	            AND k.data_type LIKE 'timestamp%'
+	LOOP
+		EXECUTE format('UPDATE midwatch.%I SET %I = $1 WHERE %I >= $2',
+		               c.table_name, c.column_name, c.column_name)
+		    USING current_setting('mw.pin')::timestamptz,
+		          current_setting('mw.t0')::timestamptz;
+	END LOOP;
+END $$;
+EOF
+}
+
+# scr_world: the fixed world every screen test draws (the demo's payments
+# incident, open at SCR_NOW, with its hypotheses, evidence,
+# recommendations and alerts).  The demo day is cut to SCR_FROM..SCR_NOW
+# so the test stays fast.
+scr_world() {
+	_t0=$(con_q "select now()")
+	"$MIDWATCH" demo --emit "$TAP_TMP/demo.jsonl" --seed "$SCR_SEED" \
+	    >"$TAP_TMP/world.log" 2>&1 &&
+	awk -v from="$SCR_FROM" -v to="$SCR_NOW" '
+	    # lines without a time (services, dependencies) and those in the window
+	    match($0, /"(ts|started_at|detected_at|authored_at|starts_at)":"[^"]*"/) {
+		v = substr($0, RSTART, RLENGTH)
+		sub(/^"[a-z_]*":"/, "", v)
+		sub(/"$/, "", v)
+		if (v < from || v > to)
+			next
+	    }
+	    { print }' "$TAP_TMP/demo.jsonl" >"$TAP_TMP/world.jsonl" &&
+	"$MIDWATCH" ingest "$TAP_TMP/world.jsonl" >>"$TAP_TMP/world.log" 2>&1 &&
+	"$MIDWATCH" run --at "$SCR_NOW" >>"$TAP_TMP/world.log" 2>&1 &&
+	scr_pin_times "$_t0" >>"$TAP_TMP/world.log" 2>&1 && return 0
+	echo "Bail out! the screen tests' world could not be made"
+	sed 's/^/# /' "$TAP_TMP/world.log"
+	exit 1
+}
+
+# scr_start NAME [ENV=VALUE...] [-- ARGS...]: the console at 80x24 on the
+# world, its clock pinned at SCR_NOW.
+scr_start() {
+	_sn=$1
+	shift
+	con_start "$_sn" "$SCR_W" "$SCR_H" MIDWATCH_TEST_NOW="$SCR_NOW" "$@"
+}
+
+# scr_check NAME SCREEN REGEX [SEC]: one TAP result: the screen of console
+# NAME, once it shows REGEX, has stopped changing and is not the screen its
+# previous scr_check saw (the keys took effect), is
+# tests/tui/screens/SCREEN.screen line for line; a unified diff says how it
+# is not.  UPDATE_SCREENS=1 rewrites the file instead (and passes).
+scr_check() {
+	_exp="$SCR_DIR/$2.screen"
+	_act="$TAP_TMP/$2.screen"
+	if ! con_stable "$1" "$3" "${4:-15}" "$TAP_TMP/last.$1" >"$_act"; then
+		t_ok 1 "screen $2"
+		cat "$_act"
+		return 1
+	fi
+	cp "$_act" "$TAP_TMP/last.$1"
+	# $(...) dropped the blank lines at the bottom; the file has them all
+	_lines=$(wc -l <"$_act" | tr -d ' ')
+	while [ "$_lines" -lt "$SCR_H" ]; do
+		echo >>"$_act"
+		_lines=$((_lines + 1))
+	done
+	if [ -n "${UPDATE_SCREENS:-}" ] && [ "$UPDATE_SCREENS" != 0 ]; then
+		mkdir -p "$SCR_DIR"
+		cp "$_act" "$_exp"
+		t_ok 0 "screen $2 (written: UPDATE_SCREENS)"
+		return 0
+	fi
+	if [ ! -f "$_exp" ]; then
+		t_ok 1 "screen $2"
+		echo "# there is no tests/tui/screens/$2.screen (UPDATE_SCREENS=1 writes it); the screen was:"
+		sed 's/^/#   |/' "$_act"
+		return 1
+	fi
+	if diff -u "$_exp" "$_act" >"$TAP_TMP/$2.diff" 2>&1; then
+		t_ok 0 "screen $2"
+		return 0
+	fi
+	t_ok 1 "screen $2"
+	echo "# the screen is not tests/tui/screens/$2.screen (- expected, + actual); if"
+	echo "# the change is meant: UPDATE_SCREENS=1 make check TESTS=tests/tui/test_screens.sh"
+	sed 's/^/# /' "$TAP_TMP/$2.diff"
+	return 1
+}
