@@ -5,30 +5,33 @@
 # tests/tui/screens/NAME.screen; a difference is printed as a unified diff.
 # UPDATE_SCREENS=1 writes the expectations instead (tests/tui/README).
 #
-#   scr_world                 the demo (seed 1) from SCR_FROM to SCR_NOW,
-#                             ingested, one `midwatch run --at SCR_NOW`, and
-#                             every time this test wrote pinned at SCR_NOW
+#   scr_emit                  start writing the demo's scenario (seed 1) in
+#                             the background: call it before pgtest_start
+#   scr_world                 the demo (seed 1) from SCR_FROM to SCR_AT,
+#                             ingested, one `midwatch run --at SCR_AT`, and
+#                             every time this test wrote pinned at SCR_AT
 #   scr_start NAME [ENV=V...] -- ARGS   the console at 80x24, clock pinned
 #   scr_check NAME SCREEN REGEX [SEC]  wait until console NAME shows REGEX,
 #                             is still and is not its previous screen, then
 #                             compare with SCREEN.screen (one TAP result)
-#   scr_pin_times T0          every timestamp written since T0 becomes SCR_NOW
+#   scr_pin_times T0          every timestamp written since T0 becomes SCR_AT
 
 SCR_DIR="$top_srcdir/tests/tui/screens"
 SCR_SEED=1
 SCR_FROM=2026-11-16T19:00:00Z
-SCR_NOW=2026-11-16T22:30:00Z
+SCR_AT=2026-11-16T22:30:00Z	# the run's --at; what the test wrote is stamped so
+SCR_CLOCK=2026-11-16T22:35:00Z	# the console's clock: it looks five minutes later
 SCR_W=80
 SCR_H=24
 
 # scr_pin_times T0: the pipeline, ingest and the console's actions stamp
 # rows with the database's clock (created_at, finished_at, acked_at...);
-# those written by this test (at or after T0) are set to SCR_NOW, as if it
+# those written by this test (at or after T0) are set to SCR_AT, as if it
 # had all happened at the pinned instant, whichever columns the schema
 # has.  Triggers are off meanwhile (session_replication_role: feedback is
 # append-only, "touch" triggers would stamp the update itself).
 scr_pin_times() {
-	psql -X -q -v ON_ERROR_STOP=1 -v t0="$1" -v pin="$SCR_NOW" <<'EOF'
+	psql -X -q -v ON_ERROR_STOP=1 -v t0="$1" -v pin="$SCR_AT" <<'EOF'
 SET session_replication_role = replica;
 SELECT set_config('mw.t0', :'t0', false), set_config('mw.pin', :'pin', false) \g /dev/null
 DO $$
@@ -51,15 +54,36 @@ END $$;
 EOF
 }
 
+# scr_emit: `midwatch demo --emit` takes seconds (the whole demo day) and
+# needs no database: it runs while the cluster starts.  Into a directory of
+# its own, since TAP_TMP does not exist yet; scr_world removes it.
+scr_emit() {
+	SCR_EMIT_DIR=$(mktemp -d /tmp/mwscreens.XXXXXX)
+	"$MIDWATCH" demo --emit "$SCR_EMIT_DIR/demo.jsonl" --seed "$SCR_SEED" \
+	    >"$SCR_EMIT_DIR/emit.log" 2>&1 &
+	SCR_EMIT_PID=$!
+}
+
+scr_cleanup() {
+	[ -n "${SCR_EMIT_PID:-}" ] && kill "$SCR_EMIT_PID" 2>/dev/null
+	[ -n "${SCR_EMIT_DIR:-}" ] && rm -rf "$SCR_EMIT_DIR"
+	con_cleanup
+}
+
 # scr_world: the fixed world every screen test draws (the demo's payments
-# incident, open at SCR_NOW, with its hypotheses, evidence,
-# recommendations and alerts).  The demo day is cut to SCR_FROM..SCR_NOW
-# so the test stays fast.
+# incident, open at SCR_AT, with its hypotheses, evidence,
+# recommendations and alerts), after con_setup.  The demo day is cut to
+# SCR_FROM..SCR_AT so the test stays fast.
 scr_world() {
+	trap scr_cleanup EXIT INT TERM
+	[ -n "${SCR_EMIT_PID:-}" ] || scr_emit
 	_t0=$(con_q "select now()")
-	"$MIDWATCH" demo --emit "$TAP_TMP/demo.jsonl" --seed "$SCR_SEED" \
-	    >"$TAP_TMP/world.log" 2>&1 &&
-	awk -v from="$SCR_FROM" -v to="$SCR_NOW" '
+	wait "$SCR_EMIT_PID"
+	_rc=$?
+	SCR_EMIT_PID=""
+	cat "$SCR_EMIT_DIR/emit.log" >"$TAP_TMP/world.log"
+	[ "$_rc" -eq 0 ] &&
+	awk -v from="$SCR_FROM" -v to="$SCR_AT" '
 	    # lines without a time (services, dependencies) and those in the window
 	    match($0, /"(ts|started_at|detected_at|authored_at|starts_at)":"[^"]*"/) {
 		v = substr($0, RSTART, RLENGTH)
@@ -68,9 +92,10 @@ scr_world() {
 		if (v < from || v > to)
 			next
 	    }
-	    { print }' "$TAP_TMP/demo.jsonl" >"$TAP_TMP/world.jsonl" &&
+	    { print }' "$SCR_EMIT_DIR/demo.jsonl" >"$TAP_TMP/world.jsonl" &&
+	rm -rf "$SCR_EMIT_DIR" &&
 	"$MIDWATCH" ingest "$TAP_TMP/world.jsonl" >>"$TAP_TMP/world.log" 2>&1 &&
-	"$MIDWATCH" run --at "$SCR_NOW" >>"$TAP_TMP/world.log" 2>&1 &&
+	"$MIDWATCH" run --at "$SCR_AT" >>"$TAP_TMP/world.log" 2>&1 &&
 	scr_pin_times "$_t0" >>"$TAP_TMP/world.log" 2>&1 && return 0
 	echo "Bail out! the screen tests' world could not be made"
 	sed 's/^/# /' "$TAP_TMP/world.log"
@@ -78,11 +103,12 @@ scr_world() {
 }
 
 # scr_start NAME [ENV=VALUE...] [-- ARGS...]: the console at 80x24 on the
-# world, its clock pinned at SCR_NOW.
+# world, its clock pinned at SCR_CLOCK.  (What the console's own actions
+# stamp later is on the real clock, after SCR_CLOCK: its age shows as 0s.)
 scr_start() {
 	_sn=$1
 	shift
-	con_start "$_sn" "$SCR_W" "$SCR_H" MIDWATCH_TEST_NOW="$SCR_NOW" "$@"
+	con_start "$_sn" "$SCR_W" "$SCR_H" MIDWATCH_TEST_NOW="$SCR_CLOCK" "$@"
 }
 
 # scr_check NAME SCREEN REGEX [SEC]: one TAP result: the screen of console

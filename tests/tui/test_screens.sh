@@ -13,6 +13,7 @@
 . "$top_srcdir/tests/lib/pgtest.sh"
 . "$top_srcdir/tests/tui/console_lib.sh"
 . "$top_srcdir/tests/tui/screen_lib.sh"
+scr_emit	# the demo's scenario is written while the cluster starts
 pgtest_start
 pgtest_createdb mwscreens
 con_setup
