@@ -62,7 +62,7 @@ con_start() {
 		echo "export PGHOST='$PGHOST' PGPORT='$PGPORT' PGUSER='$PGUSER' PGDATABASE='$PGDATABASE'"
 		echo "export XDG_CONFIG_HOME='$TAP_TMP/config' XDG_STATE_HOME='$TAP_TMP/state'"
 		echo "export HOME='$TAP_TMP' TZ=UTC TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8"
-		echo "unset NO_COLOR MIDWATCH_ACTOR DATABASE_URL PGSERVICE"
+		echo "unset NO_COLOR MIDWATCH_ACTOR MIDWATCH_TEST_NOW DATABASE_URL PGSERVICE"
 		for _e in $_env; do echo "export $_e"; done
 		echo "ulimit -c 0"
 		echo "trap : INT	# Ctrl-C is for midwatch; the wrapper waits on"
