@@ -111,6 +111,50 @@ scr_start() {
 	con_start "$_sn" "$SCR_W" "$SCR_H" MIDWATCH_TEST_NOW="$SCR_CLOCK" "$@"
 }
 
+# scr_marks NAME: what the text alone does not show - the lines of console
+# NAME whose first character is in the cursor colour (background cyan, or
+# reverse video without colours: the focused pane's title and the cursor)
+# and those underlined (the selection of the panes without the focus), as
+# one line: "@ cursor 2 3; underlined 7 17 22".  capture-pane -e writes an
+# attribute when it changes, so the state is carried from line to line.
+scr_marks() {
+	con_tmux capture-pane -e -p -t "$1:" | awk '
+	BEGIN { esc = sprintf("%c", 27); bg = 49; ul = 0; rv = 0 }
+	{
+		rest = $0
+		first = ""
+		while (rest != "") {
+			if (substr(rest, 1, 2) == esc "[") {
+				j = index(rest, "m")
+				n = split(substr(rest, 3, j - 3), c, ";")
+				if (n == 0) { n = 1; c[1] = 0 }
+				for (i = 1; i <= n; i++) {
+					v = c[i] + 0
+					if (v == 0) { bg = 49; ul = 0; rv = 0 }
+					else if (v == 4) ul = 1
+					else if (v == 24) ul = 0
+					else if (v == 7) rv = 1
+					else if (v == 27) rv = 0
+					else if (v == 38 || v == 48) {
+						if (v == 48) bg = "48:" c[i + 2]
+						i += c[i + 1] == 5 ? 2 : 4
+					} else if ((v >= 40 && v <= 47) || v == 49 ||
+					    (v >= 100 && v <= 107))
+						bg = v
+				}
+				rest = substr(rest, j + 1)
+				continue
+			}
+			if (first == "")
+				first = (bg == 46 || rv) ? "c" : ul ? "u" : "-"
+			rest = substr(rest, 2)
+		}
+		if (first == "c") cur = cur " " NR
+		if (first == "u") und = und " " NR
+	}
+	END { printf "@ cursor%s; underlined%s\n", cur == "" ? " -" : cur, und == "" ? " -" : und }'
+}
+
 # scr_check NAME SCREEN REGEX [SEC]: one TAP result: the screen of console
 # NAME, once it shows REGEX, has stopped changing and is not the screen its
 # previous scr_check saw (the keys took effect), is
@@ -125,12 +169,14 @@ scr_check() {
 		return 1
 	fi
 	cp "$_act" "$TAP_TMP/last.$1"
-	# $(...) dropped the blank lines at the bottom; the file has them all
+	# $(...) dropped the blank lines at the bottom; the file has them all,
+	# then where the cursor is (the screen is still: the same state)
 	_lines=$(wc -l <"$_act" | tr -d ' ')
 	while [ "$_lines" -lt "$SCR_H" ]; do
 		echo >>"$_act"
 		_lines=$((_lines + 1))
 	done
+	scr_marks "$1" >>"$_act"
 	if [ -n "${UPDATE_SCREENS:-}" ] && [ "$UPDATE_SCREENS" != 0 ]; then
 		mkdir -p "$SCR_DIR"
 		cp "$_act" "$_exp"
