@@ -47,7 +47,9 @@ chart_bar(struct buf *b, double frac, int cols, int utf8)
 		if (i < full)
 			buf_adds(b, utf8 ? CHART_FULL : "#");
 		else if (i == full && part > 0)
-			buf_adds(b, utf8 ? chart_eighths[part] : (part >= 4 ? "+" : " "));
+			/* ASCII: a cell less than half full is the track, not
+			 * a hole in it ("#######." at 0.9, not "####### ") */
+			buf_adds(b, utf8 ? chart_eighths[part] : (part >= 4 ? "+" : "."));
 		else
 			buf_addc(b, utf8 ? ' ' : '.');
 	}

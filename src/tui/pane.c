@@ -352,10 +352,26 @@ ui_clock_set(double db_now)
 		ui_clock_skew = db_now - tui_wall();
 }
 
-/* Now, on the database's clock. */
+/* Now, on the database's clock.  Test hook: MIDWATCH_TEST_NOW=TS (RFC
+ * 3339) pins it at TS, so every age the console draws ("5m ago", "ack 3m
+ * ago", a silence's end) is the same whenever a screen test runs
+ * (tests/tui/test_screens.sh).  Read here and nowhere else; the UI thread
+ * is the only caller. */
 double
 ui_now(void)
 {
+	static int pin_read;
+	static double pinned;
+	const char *e;
+
+	if (!pin_read) {
+		pin_read = 1;
+		if ((e = getenv("MIDWATCH_TEST_NOW")) != NULL && *e != '\0' &&
+		    timefmt_parse(e, &pinned) != 0)
+			pinned = 0;
+	}
+	if (pinned > 0)
+		return pinned;
 	return tui_wall() + ui_clock_skew;
 }
 

@@ -10,6 +10,8 @@
 #   con_wait NAME REGEX [SEC] wait until the screen matches (default 10 s)
 #   con_gone NAME REGEX [SEC] wait until the screen no longer matches
 #   con_lines NAME N [SEC]    wait until the screen has N lines (the last drawn)
+#   con_stable NAME REGEX [SEC [NOT]]  wait until the screen shows REGEX(ES) and
+#                             stopped changing (and is not file NOT); print it
 #   con_pid NAME              the pid of midwatch in session NAME
 #   con_exited NAME [SEC]     wait for midwatch to exit; prints its exit code
 #   con_fixture SLUG          load the fixture world into project SLUG
@@ -60,7 +62,7 @@ con_start() {
 		echo "export PGHOST='$PGHOST' PGPORT='$PGPORT' PGUSER='$PGUSER' PGDATABASE='$PGDATABASE'"
 		echo "export XDG_CONFIG_HOME='$TAP_TMP/config' XDG_STATE_HOME='$TAP_TMP/state'"
 		echo "export HOME='$TAP_TMP' TZ=UTC TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8"
-		echo "unset NO_COLOR MIDWATCH_ACTOR DATABASE_URL PGSERVICE"
+		echo "unset NO_COLOR MIDWATCH_ACTOR MIDWATCH_TEST_NOW DATABASE_URL PGSERVICE"
 		for _e in $_env; do echo "export $_e"; done
 		echo "ulimit -c 0"
 		echo "trap : INT	# Ctrl-C is for midwatch; the wrapper waits on"
@@ -123,6 +125,54 @@ con_lines() {	# con_lines NAME N [SEC]: wait until the screen has N lines
 		_i=$((_i + 1))
 	done
 	echo "# timed out waiting for $2 lines in $1: $(con_screen "$1" | wc -l)"
+	return 1
+}
+
+# con_shows SCREEN REGEXES: whether for each line of REGEXES a line of
+# SCREEN matches it.
+con_shows() {
+	printf '%s\n' "$2" | {
+		while IFS= read -r _re; do
+			printf '%s\n' "$1" | grep -Eq -- "$_re" || exit 1
+		done
+		exit 0
+	}
+}
+
+# con_stable NAME REGEX [SEC [NOT]]: waits (at most SEC, default 10 s) until
+# a line of the screen matches REGEX (each line of REGEX, when it has
+# several) and CON_SAME (3) captures in a row,
+# 0.1 s apart, are equal - the state after a key, an optimistic state and
+# its confirmation have all been drawn, without a fixed sleep; with NOT (a
+# file holding an earlier screen), also until the screen is another one.
+# Prints that screen; on a timeout says what the screen was, returns 1.
+CON_SAME=3
+con_stable() {
+	_i=0
+	_same=0
+	_prev=""
+	_cur=""
+	_max=$(( ${3:-10} * 10 ))
+	_not=""
+	[ -n "${4:-}" ] && [ -f "$4" ] && _not=$(cat "$4")
+	while [ "$_i" -lt "$_max" ]; do
+		_cur=$(con_screen "$1")
+		if [ "$_cur" = "$_prev" ] && [ "$_cur" != "$_not" ] &&
+		    con_shows "$_cur" "$2"; then
+			_same=$((_same + 1))
+			if [ "$_same" -ge "$CON_SAME" ]; then
+				printf '%s\n' "$_cur"
+				return 0
+			fi
+		else
+			_same=1
+		fi
+		_prev=$_cur
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "# timed out waiting for a still screen showing /$2/ in $1${_not:+ (and not the previous one)}; it was:"
+	printf '%s\n' "$_cur" | sed 's/^/#   |/'
 	return 1
 }
 

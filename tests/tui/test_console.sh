@@ -89,7 +89,7 @@ con_keys a c
 t_run "c asks whether to set the root cause" con_wait a "Confirm hypothesis #1300\. Root cause too\? \[y/n" 5
 con_keys a y
 t_run "the hypothesis shows its new state" con_wait a "1\. release .*(ROOT CAUSE|confirmed)" 5
-sleep 0.5
+con_stable a "#1300: recorded" 5 >/dev/null	# the worker answered
 t_eq "c wrote one hypothesis_confirmed event" '1|alice|{"root_cause": true}' \
     "$(events hypothesis_confirmed 1300)"
 t_eq "the hypothesis is confirmed in the database" "confirmed" \
@@ -107,7 +107,7 @@ con_keys a d
 con_wait a "Dismiss recommendation #1400" 5 >/dev/null
 con_keys a y
 t_run "the recommendation shows dismissed" con_wait a "dismiss[a-z]* +rollback +Fixture roll back" 5
-sleep 0.5
+con_stable a "#1400: recorded" 5 >/dev/null
 t_eq "d wrote one recommendation_dismissed event" "1|alice|{}" \
     "$(events recommendation_dismissed 1400)"
 
@@ -129,7 +129,7 @@ t_run "/ filters the focused pane" con_wait a "Alerts \(1\) .*/high error" 5
 con_keys a a
 t_run "the alert shows acknowledged with its age and who" \
     con_wait a "acked +crit +Fixture high error rate .*ack [0-9]+s ago alice" 5
-sleep 0.5
+con_stable a "#1500: recorded" 5 >/dev/null
 t_eq "a wrote one alert_acknowledged event" "1|alice|{}" "$(events alert_acknowledged 1500)"
 t_eq "the alert is acknowledged in the database" "acknowledged|alice" \
     "$(con_q "select status || '|' || acknowledged_by from midwatch.alerts where id = 1500")"

@@ -32,7 +32,7 @@ t_match "the buffer holds the selected incident's reference" \
 
 con_keys a Enter
 con_wait a "Timeline|timeline" 10 >/dev/null
-sleep 1
+con_gone a "loading\.\.\." 10 >/dev/null	# the view's data (and report) came
 con_keys a y
 t_run "in the incident's view y copies its report" con_wait a "copied the report \([0-9]+ bytes\)" 5
 out=$(buffer)

@@ -87,7 +87,7 @@ if [ "$st" = resolved ]; then
 	t_run "e on a resolved incident asks to reopen it" con_wait d "[Rr]eopen incident #$second" 5
 	con_keys d y
 	t_run "an action after the reconnect shows" con_wait d "^ #$second +open" 5
-	sleep 0.5
+	con_stable d "#$second: recorded" 5 >/dev/null	# the worker answered
 	t_eq "and is recorded once" "1" "$(con_q "select count(*) from midwatch.feedback_events
 		where event_type = 'incident_reopened' and target_id = ${second:-0}
 		  and actor_id = 'dora'")"
@@ -108,7 +108,7 @@ else
 	t_run "e on an open incident asks to resolve it" con_wait d "[Rr]esolve incident #$second" 5
 	con_keys d y
 	t_run "an action after the reconnect shows" con_wait d "^ #$second +resolved" 5
-	sleep 0.5
+	con_stable d "#$second: recorded" 5 >/dev/null
 	t_eq "and is recorded once" "1" "$(con_q "select count(*) from midwatch.feedback_events
 		where event_type = 'incident_resolved' and target_id = ${second:-0}
 		  and actor_id = 'dora'")"

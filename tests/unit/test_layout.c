@@ -434,6 +434,12 @@ test_chart_bar(void **state)
 	buf_reset(&b);
 	chart_bar(&b, NAN, 3, 0);
 	assert_string_equal(buf_str(&b), "...");
+	buf_reset(&b);
+	chart_bar(&b, 0.9, 8, 0);	/* 7 full and 2 eighths: the track */
+	assert_string_equal(buf_str(&b), "#######.");
+	buf_reset(&b);
+	chart_bar(&b, 0.2, 8, 0);	/* 1 full and 5 eighths: more than half */
+	assert_string_equal(buf_str(&b), "#+......");
 	buf_free(&b);
 }
 
