@@ -852,9 +852,13 @@ detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
 	dl_add(d, CS_NORMAL, "Incident   #%lld %s", inc->id, inc->service ? inc->service : "-");
 	if (r->hypothesis_id > 0)
 		dl_add(d, CS_NORMAL, "For        hypothesis #%lld", r->hypothesis_id);
-	dl_add(d, r->publishable ? CS_OK : CS_MUTED, "Evidence gate %s%s%s",
-	    r->publishable ? "passed" : "blocked (hidden from the panes)",
-	    r->gate_reason ? ": " : "", r->gate_reason ? r->gate_reason : "");
+	if (r->gate_reason != NULL || !r->publishable)
+		dl_add(d, r->publishable ? CS_OK : CS_MUTED, "Evidence gate %s%s%s",
+		    r->publishable ? "passed" : "blocked (hidden from the panes)",
+		    r->gate_reason ? ": " : "", r->gate_reason ? r->gate_reason : "");
+	else
+		dl_add(d, CS_OK, "Evidence gate passed: %d supporting evidence "
+		    "item%s", r->evidence_count, r->evidence_count == 1 ? "" : "s");
 	if (r->acked_by != NULL) {
 		ui_age(r->acked_at, age, sizeof age);
 		dl_add(d, CS_ACKED, "Acknowledged by %s, %s ago", r->acked_by, age);
