@@ -471,8 +471,8 @@ detail_series(struct dlines *d, const struct mw_series *s)
 		buf_printf(&b, "  %-*s ", DETAIL_GUTTER - 3, "band");
 		chart_band_marks(&b, vals, blo, bhi, used, d->utf8);
 		dl_push(d, buf_steal(&b), CS_BASELINE);
-		dl_push(d, xasprintf("%*s%s within the baseline %s %s %s (the "
-		    "spread the detector measures z in)  %s above  %s below", DETAIL_GUTTER, "",
+		dl_push(d, xasprintf("%*s%s baseline %s %s %s (the detector's "
+		    "spread)  %s above  %s below", DETAIL_GUTTER, "",
 		    d->utf8 ? "\xe2\x96\x91" : ":",
 		    s->base_text != NULL ? s->base_text : "?",
 		    d->utf8 ? "\xc2\xb1" : "+-",

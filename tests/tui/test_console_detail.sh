@@ -114,7 +114,7 @@ band=$(printf '%s\n' "$screen" | grep "^ *band ")
 t_match "the band row shades where the value is within the baseline band" "░" "$band"
 t_match "and marks it above the band in the incident's window" "▲▲▲" "$band"
 t_match "the band's legend gives the baseline and spread in the unit" \
-    "within the baseline $want_base ± ($want_spread) " "$screen"
+    "░ baseline $want_base ± ($want_spread) \\(the detector's spread\\)  ▲ above  ▼ below" "$screen"
 t_match "the chart's scale is labelled in the unit" "^ +$want_max +[▁▂▃▄▅▆▇█ ]+$" "$screen"
 t_match "the incident's view lists its feedback history" "Feedback history" "$screen"
 
@@ -166,4 +166,18 @@ screen=$(con_screen a)
 n1=$(printf '%s\n' "$screen" | grep -n "human_note_added" | cut -d: -f1)
 n2=$(printf '%s\n' "$screen" | grep -n "recommendation_acknowledged" | cut -d: -f1)
 t_ok "$([ "${n1:-0}" -gt 0 ] && [ "${n2:-0}" -gt "${n1:-0}" ]; echo $?)" "oldest first: the note (line $n1) before the acknowledgement (line $n2)"
+
+# Without UTF-8 and colours the band is ASCII glyphs.
+con_start b 100 40 LANG=C LC_ALL=C NO_COLOR=1 -- --project detail --as bob
+con_wait b "Fixture error spike on checkout-api" 20 >/dev/null
+selected_wait b "Fixture error spike" >/dev/null
+con_keys b Enter
+con_wait b "Timeline" 10 >/dev/null
+con_keys b G
+t_run "ASCII: the band legend" \
+    con_wait b ": baseline $want_base [+]- ($want_spread) .* \^ above  v below" 10
+screen=$(con_screen b)
+t_match "ASCII: the band row marks within (:) and above (^)" "^ *band +[:^v ]*:[:^v ]*\^\^\^" "$screen"
+t_match "ASCII: the chart's blocks are #" "^ +$want_max +[#_ ]*#" "$screen"
+t_eq "ASCII: nothing but ASCII on the screen" "" "$(printf '%s' "$screen" | LC_ALL=C grep -n '[^ -~]' | head -3)"
 t_done
