@@ -167,6 +167,18 @@ n1=$(printf '%s\n' "$screen" | grep -n "human_note_added" | cut -d: -f1)
 n2=$(printf '%s\n' "$screen" | grep -n "recommendation_acknowledged" | cut -d: -f1)
 t_ok "$([ "${n1:-0}" -gt 0 ] && [ "${n2:-0}" -gt "${n1:-0}" ]; echo $?)" "oldest first: the note (line $n1) before the acknowledgement (line $n2)"
 
+# An alert's view: acknowledged there, its history says so.
+con_keys a Escape Tab
+focus_wait a Alerts >/dev/null
+t_run "alert 1500 is selected" select_row a j "Fixture high error rate"
+con_keys a Enter
+t_run "the alert's view lists its history" con_wait a "Feedback history" 10
+mark_events
+con_keys a a
+t_events "the alert's acknowledgement is recorded" "alert_acknowledged|alice|alert|1500"
+t_run "and listed in the alert's history" \
+    con_wait a "[0-9-]{10}T[0-9:]{8}Z  alice +alert_acknowledged" 10
+
 # Without UTF-8 and colours the band is ASCII glyphs.
 con_start b 100 40 LANG=C LC_ALL=C NO_COLOR=1 -- --project detail --as bob
 con_wait b "Fixture error spike on checkout-api" 20 >/dev/null
