@@ -578,7 +578,7 @@ detail_history(struct ui *ui, struct dlines *d)
 {
 	const struct mw_item_detail *it = detail_item(ui);
 	long long item, incident;
-	char when[40];
+	char when[40], *line;
 	size_t i;
 
 	if (detail_target(ui, &item, &incident) != 0)
@@ -596,9 +596,18 @@ detail_history(struct ui *ui, struct dlines *d)
 		const struct mw_history_item *h = &it->history[i];
 
 		detail_ts(h->at, when, sizeof when);
-		dl_add(d, CS_NORMAL, "  %s  %-12s %-28s %s", when,
+		line = xasprintf("  %s  %-12s %-28s %s", when,
 		    h->actor ? h->actor : "?", h->action ? h->action : "?",
 		    h->summary ? h->summary : "");
+		if (text_width(line, d->utf8) <= d->width ||
+		    h->summary == NULL || *h->summary == '\0')
+			dl_add(d, CS_NORMAL, "%s", line);
+		else {	/* the payload wraps under it */
+			dl_add(d, CS_NORMAL, "  %s  %-12s %s", when,
+			    h->actor ? h->actor : "?", h->action ? h->action : "?");
+			dl_wrap(d, CS_MUTED, 6, h->summary);
+		}
+		free(line);
 	}
 }
 
