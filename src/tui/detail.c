@@ -1,7 +1,8 @@
 /*
  * detail.c - the view Enter opens.  For an incident: its facts, a timeline
  * of deploys, config changes, alerts and the onset on one time axis, and a
- * sparkline of each anomalous series over its baseline; for a hypothesis:
+ * chart of each anomalous series in its unit over the detector's baseline
+ * band; for a hypothesis:
  * why it is ranked where it is and what it cites; for an evidence item: its
  * full summary and reference and the metric it cites over its baseline
  * band; for a recommendation: its gate, rationale, expected impact and
