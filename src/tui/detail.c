@@ -406,7 +406,7 @@ detail_series(struct dlines *d, const struct mw_series *s)
 	int w = d->width - DETAIL_GUTTER, used, c, row, onset_col = -1;
 	double *vals, *base = NULL, *blo = NULL, *bhi = NULL;
 	double lo = s->lo, hi = s->hi, spread = s->spread;
-	char hm[16], n1[32], n2[32], n3[32];
+	char hm[16], n1[32], n2[32], n3[32], *spread_text;
 	struct buf b;
 	size_t i;
 
@@ -472,14 +472,15 @@ detail_series(struct dlines *d, const struct mw_series *s)
 		buf_printf(&b, "  %-*s ", DETAIL_GUTTER - 3, "band");
 		chart_band_marks(&b, vals, blo, bhi, used, d->utf8);
 		dl_push(d, buf_steal(&b), CS_BASELINE);
-		dl_push(d, xasprintf("%*s%s baseline %s %s %s (the detector's "
-		    "spread)  %s above  %s below", DETAIL_GUTTER, "",
-		    d->utf8 ? "\xe2\x96\x91" : ":",
-		    s->base_text != NULL ? s->base_text : "?",
-		    d->utf8 ? "\xc2\xb1" : "+-",
-		    s->spread_text != NULL ? s->spread_text : "? (spread unknown)",
+		spread_text = s->spread_text != NULL ? xasprintf("%s %s (the "
+		    "detector's spread)", d->utf8 ? "\xc2\xb1" : "+-",
+		    s->spread_text) : xstrdup("(no spread known)");
+		dl_push(d, xasprintf("%*s%s baseline %s %s  %s above  %s below",
+		    DETAIL_GUTTER, "", d->utf8 ? "\xe2\x96\x91" : ":",
+		    s->base_text != NULL ? s->base_text : "?", spread_text,
 		    d->utf8 ? "\xe2\x96\xb2" : "^", d->utf8 ? "\xe2\x96\xbc" : "v"),
 		    CS_BASELINE);
+		free(spread_text);
 	}
 	buf_free(&b);
 	free(vals);
