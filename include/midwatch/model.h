@@ -59,12 +59,12 @@ struct mw_recommendation {
 	int evidence_count;	/* supporting evidence of the hypothesis */
 	char *gate_status;	/* passed|blocked */
 	char *expected_impact;	/* or NULL */
-	char *template_key;
-	char *already_done;	/* why the system marked it done (the action
-				 * already happened: stage_lifecycle.c), or NULL */
 	char *rationale;	/* why it is recommended (details.rationale,
 				 * else its hypothesis: rank, type, confidence
 				 * as the gate formats it, title), or NULL */
+	char *template_key;
+	char *already_done;	/* why the system marked it done (the action
+				 * already happened: stage_lifecycle.c), or NULL */
 };
 
 struct mw_alert {
