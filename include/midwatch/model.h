@@ -59,6 +59,9 @@ struct mw_recommendation {
 	int evidence_count;	/* supporting evidence of the hypothesis */
 	char *gate_status;	/* passed|blocked */
 	char *expected_impact;	/* or NULL */
+	char *rationale;	/* why it is recommended (details.rationale,
+				 * else its hypothesis: rank, type, confidence
+				 * as the gate formats it, title), or NULL */
 	char *template_key;
 	char *already_done;	/* why the system marked it done (the action
 				 * already happened: stage_lifecycle.c), or NULL */
@@ -105,6 +108,17 @@ struct mw_series {
 	double *ts;
 	double *value;
 	double *baseline;	/* may be NULL */
+	/* The detector's band and the chart's scale (model_series.c). */
+	double spread;		/* the scale the detector judged against
+				 * (|value - baseline| / |z|, median), NAN
+				 * when unknown: the band is baseline +- it */
+	double lo, hi;		/* the chart's scale: values and band */
+	/* Numbers in the metric's unit (%, ms, req/s), formatted by SQL
+	 * midwatch.pipeline_fmt_metric like the evidence summaries. */
+	char *min_text, *max_text, *last_text;
+	char *base_text;	/* the baseline's median, or NULL */
+	char *spread_text;	/* the spread, or NULL */
+	char *lo_text, *hi_text;
 };
 
 struct mw_incident {
@@ -206,6 +220,49 @@ const char *model_health_name(int state);
  * with_hidden) and alerts.  NULL with *cause on error. */
 struct mw_snapshot *model_load(struct db *db, long long project_id, int all,
     int with_hidden, char **cause);
+/*
+ * Loads metric series for sparklines (model_series.c): with evidence_id 0
+ * the anomalous series of incident_id (MODEL_MAX_SERIES at most), else the
+ * one series evidence item evidence_id cites, around incident_id's window.
+ * *out is malloc'd (NULL when none); free with model_series_free.  0 or -1.
+ */
+int model_series_load(struct db *db, long long project_id,
+    long long incident_id, long long evidence_id, struct mw_series **out,
+    size_t *n, char **cause);
+void model_series_free(struct mw_series *s, size_t n);
+
+/* ---- an item's feedback history (model_history.c) ------------------------ */
+
+/* One feedback event on an item, as the detail views list it. */
+struct mw_history_item {
+	double at;		/* created_at */
+	char *actor;		/* actor_id, else the actor type */
+	char *action;		/* event_type */
+	char *summary;		/* the payload as "key=value, ..." (each value
+				 * cut at 80 characters; unsanitised) or "" */
+	char *text;		/* a note's text, or NULL */
+};
+
+/* What a detail view loads besides the snapshot: the item's feedback
+ * history and, for a metric evidence item, its series. */
+struct mw_item_detail {
+	struct mw_history_item *history;	/* oldest first */
+	size_t n_history;
+	struct mw_series *series;
+	size_t n_series;
+};
+
+/* Most events one history lists (the newest of them). */
+#define MODEL_MAX_HISTORY 100
+
+/* Loads the feedback events on target_kind target_id into d (one query).
+ * 0 or -1. */
+int model_history_load(struct db *db, long long project_id,
+    const char *target_kind, long long target_id, struct mw_item_detail *d,
+    char **cause);
+/* Frees d and everything it holds; NULL is fine. */
+void model_item_detail_free(struct mw_item_detail *d);
+
 /* Loads the timeline and anomalous series of one incident into inc. */
 int model_load_detail(struct db *db, long long project_id,
     struct mw_incident *inc, char **cause);

@@ -153,6 +153,33 @@ int chart_resample(const double *v, size_t n, int cols, double *out);
  * ("▁▂▃▄▅▆▇█", ASCII "_.,-=+*#"; NaN is a blank). */
 void chart_spark(struct buf *b, const double *v, int n, double lo, double hi,
     int utf8);
+/*
+ * Area charts of a metric over its baseline band, rows lines high, each
+ * cell in eighths (rows * 8 levels).  chart_fill: the eighths value v fills
+ * on the scale lo..hi, 1 (lo, a thin line: never invisible) to rows * 8
+ * (hi), -1 for NaN.  chart_band_span: the eighths [*b0, *b1) the band
+ * blo..bhi covers, at least one (a band of no width still shows where the
+ * baseline is), -1 for NaN.  chart_area_cell: the glyph of row (0 = bottom)
+ * of a column: the value's part of the cell as a block ("█", or the eighth
+ * "▁".."▇"; ASCII "#", or "_" under half a cell), else a shade where the
+ * band passes ("░", ASCII ":"), else a blank.  chart_area_row: row of n
+ * columns (blo/bhi may be NULL: no band).
+ */
+int chart_fill(double v, double lo, double hi, int rows);
+void chart_band_span(double blo, double bhi, double lo, double hi, int rows,
+    int *b0, int *b1);
+void chart_area_cell(struct buf *b, int fill, int b0, int b1, int row,
+    int utf8);
+void chart_area_row(struct buf *b, int row, int rows, const double *v,
+    const double *blo, const double *bhi, int n, double lo, double hi,
+    int utf8);
+/* The band as a marked range, one glyph per column: the value within its
+ * band blo..bhi "░" (ASCII ":"), above it "▲" ("^"), below it "▼" ("v"),
+ * a blank where the value or band is NaN.  It shows where the detector saw
+ * the series leave its normal band even when the band is thinner than a
+ * chart cell. */
+void chart_band_marks(struct buf *b, const double *v, const double *blo,
+    const double *bhi, int n, int utf8);
 /* The column (0..cols-1) of time t on an axis from t0 to t1. */
 int chart_time_col(double t, double t0, double t1, int cols);
 /* The report views' meters (meter.c): the share (0..1) of max that v

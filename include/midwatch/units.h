@@ -1,7 +1,8 @@
 /*
  * units.h - a report metric's value as text in its unit (the units of
  * report_definitions.config.metrics, sql/018_stats.sql), the same in
- * `midwatch stats` and the console's :stats view.
+ * `midwatch stats` and the console's :stats view; and a confidence as the
+ * database formats it.
  */
 #ifndef MIDWATCH_UNITS_H
 #define MIDWATCH_UNITS_H
@@ -14,5 +15,16 @@
  * count.  A NaN is "-".
  */
 void units_format(double v, const char *unit, char *out, size_t len);
+
+/*
+ * Formats a confidence (0..1, stored as real) with two decimals exactly as
+ * the database's to_char(confidence, 'FM0.00') does in the evidence gate's
+ * reason and alert texts: the value as the stored single-precision number,
+ * printf-rounded ("0.125" -> "0.12", "0.005" -> "0.00", "0.675" -> "0.68").
+ * The one formatter for every confidence the console and CLI show, so a
+ * pane never says 0.01 where the gate's reason says 0.00 (issue 12).  A NaN
+ * is "-".
+ */
+void units_confidence(double v, char *out, size_t len);
 
 #endif

@@ -21,6 +21,7 @@
 #include "midwatch/feedback.h"
 
 struct db;
+struct mw_item_detail;
 struct mw_snapshot;
 
 /* ---- queue: a locked FIFO with a wake pipe -------------------------------- */
@@ -48,7 +49,11 @@ void queue_drain(struct queue *q);
 
 enum intent_type {
 	INTENT_REFRESH,		/* reload the snapshot now */
-	INTENT_DETAIL,		/* load the timeline and series of id */
+	INTENT_DETAIL,		/* load what the detail view of target_kind
+				 * target_id shows besides the snapshot: its
+				 * feedback history; for an incident (id) its
+				 * timeline and series, for an evidence item
+				 * its metric around incident id's window */
 	INTENT_FEEDBACK,	/* record one feedback event */
 	INTENT_RUN_PIPELINE,	/* run the pipeline now */
 	INTENT_INVESTIGATE,	/* investigate the moment at (and service) */
@@ -67,10 +72,11 @@ enum worker_view {
 struct intent {
 	enum intent_type type;
 	unsigned long seq;		/* echoed in the reply */
-	long long id;			/* DETAIL: the incident */
+	long long id;			/* DETAIL: the incident (of the item) */
 	/* FEEDBACK: */
 	enum feedback_action action;
-	char *target_kind;		/* incident|hypothesis|recommendation|alert|evidence */
+	char *target_kind;		/* incident|hypothesis|recommendation|alert|evidence
+					 * (FEEDBACK and DETAIL) */
 	long long target_id;
 	char *payload;			/* JSON text, or NULL */
 	char *key;			/* idempotency key, made once when the
@@ -99,8 +105,11 @@ void intent_free(struct intent *in);
 
 enum wmsg_type {
 	WMSG_SNAPSHOT,		/* snap: fresh data */
-	WMSG_DETAIL,		/* snap holds the incident id with its detail,
-				 * or text says why it could not be loaded */
+	WMSG_DETAIL,		/* the detail of kind item_id: item (history,
+				 * an evidence item's series) and, for an
+				 * incident, snap holding incident id with its
+				 * timeline and series; or text says why it
+				 * could not be loaded */
 	WMSG_DONE,		/* a feedback intent finished (seq, rc, text);
 				 * snap is the reloaded data when there is one */
 	WMSG_DB,		/* connection state: ok, text */
@@ -136,6 +145,8 @@ struct wmsg {
 					 * PIPELINE: run id */
 	char *text;			/* message, error or holder; may be NULL */
 	struct mw_snapshot *snap;	/* owned by the message until taken */
+	struct mw_item_detail *item;	/* DETAIL; owned until taken */
+	long long item_id;		/* DETAIL: the item (with kind) */
 	enum pipe_state pipe;		/* PIPELINE */
 	char *stage;			/* PIPELINE running: current stage */
 	int done, total;		/* PIPELINE running: progress */

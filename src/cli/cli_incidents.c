@@ -17,6 +17,7 @@
 #include "midwatch/model.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/units.h"
 #include "midwatch/xmalloc.h"
 
 /* How many hypotheses the table shows under each incident. */
@@ -44,7 +45,7 @@ cli_inc_table(const struct mw_snapshot *s, int all)
 {
 	const struct mw_incident *inc;
 	const struct mw_hypothesis *h;
-	char win[48], *svc, *title, *ref;
+	char win[48], conf[16], *svc, *title, *ref;
 	size_t i, j, shown;
 
 	if (s->n_incidents == 0) {
@@ -69,8 +70,9 @@ cli_inc_table(const struct mw_snapshot *s, int all)
 			h = &inc->hypotheses[j];
 			title = cli_clip(h->title, 60);
 			ref = h->ref != NULL ? cli_clip(h->ref, 24) : NULL;
-			printf("       %d. %-10s %.2f  %s%s%s%s  [hypothesis %lld%s]\n",
-			    h->rank, h->type, h->confidence, title,
+			units_confidence(h->confidence, conf, sizeof conf);
+			printf("       %d. %-10s %s  %s%s%s%s  [hypothesis %lld%s]\n",
+			    h->rank, h->type, conf, title,
 			    ref != NULL ? " (" : "", ref != NULL ? ref : "",
 			    ref != NULL ? ")" : "", h->id,
 			    strcmp(h->status, "proposed") != 0 ?

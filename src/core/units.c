@@ -1,5 +1,6 @@
 /*
- * units.c - a report metric's value as text in its unit (units.h).
+ * units.c - a report metric's value as text in its unit, and a confidence
+ * as the database formats it (units.h).
  */
 #include "config.h"
 
@@ -31,4 +32,17 @@ units_format(double v, const char *unit, char *out, size_t len)
 			timefmt_age(v, out, len);
 	} else
 		snprintf(out, len, "%.0f", v);
+}
+
+/* Formats a confidence as to_char(real, 'FM0.00') does (see units.h):
+ * PostgreSQL prints the single-precision value with the C library's "%.*f",
+ * so rounding the same float here gives the same digits. */
+void
+units_confidence(double v, char *out, size_t len)
+{
+	if (isnan(v)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	snprintf(out, len, "%.2f", (double)(float)v);
 }

@@ -29,6 +29,7 @@
 #include "midwatch/model.h"
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
+#include "model_int.h"
 
 /* Which incidents model_load_filtered selects. */
 enum model_filter {
@@ -47,8 +48,8 @@ struct model_idx {
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
 
-/* A malloc'd copy of a column value, or NULL for SQL NULL. */
-static char *
+/* A malloc'd copy of a column value, or NULL for SQL NULL (model_int.h). */
+char *
 model_col_dup(const struct db_res *r, int row, int col)
 {
 	const char *v = db_res_get(r, row, col);
@@ -136,14 +137,7 @@ model_detail_clear(struct mw_incident *inc)
 	free(inc->timeline);
 	inc->timeline = NULL;
 	inc->n_timeline = 0;
-	for (i = 0; i < inc->n_series; i++) {
-		free(inc->series[i].service);
-		free(inc->series[i].metric);
-		free(inc->series[i].ts);
-		free(inc->series[i].value);
-		free(inc->series[i].baseline);
-	}
-	free(inc->series);
+	model_series_free(inc->series, inc->n_series);
 	inc->series = NULL;
 	free(inc->report_md);
 	inc->report_md = NULL;
@@ -200,6 +194,7 @@ model_incident_clear(struct mw_incident *inc)
 		free(r->gate_status);
 		free(r->already_done);
 		free(r->expected_impact);
+		free(r->rationale);
 		free(r->template_key);
 	}
 	free(inc->recommendations);
@@ -496,7 +491,11 @@ static const char model_sql_recommendations[] =
     "       r.gate_reason, r.publishable, r.acknowledged_by,"
     "       extract(epoch FROM r.acknowledged_at), r.evidence_count,"
     "       r.gate_status, r.expected_impact, r.template_key,"
-    "       r.details -> 'already_done' ->> 'reason'"
+    "       r.details -> 'already_done' ->> 'reason',"
+    "       coalesce(r.details ->> 'rationale', CASE WHEN h.id IS NOT NULL"
+    "        THEN format('for hypothesis #%s, ranked %s (%s, confidence %s): %s;"
+    " %s supporting evidence', h.id, h.rank, h.hypothesis_type,"
+    "        to_char(h.confidence, 'FM0.00'), h.title, r.evidence_count) END)"
     "  FROM midwatch.recommendations r"
     "  LEFT JOIN midwatch.hypotheses h"
     "    ON h.project_id = r.project_id AND h.id = r.hypothesis_id"
@@ -552,6 +551,7 @@ model_load_recommendations(struct db *db, const char *project,
 			rec->gate_status = model_col_dup(r, i, 11);
 			rec->expected_impact = model_col_dup(r, i, 12);
 			rec->template_key = model_col_dup(r, i, 13);
+			rec->rationale = model_col_dup(r, i, 15);
 		}
 	}
 	db_res_free(r);
@@ -866,56 +866,6 @@ static const char model_sql_timeline[] =
     " SELECT extract(epoch FROM ts), kind, label FROM items"
     " ORDER BY ts, kind, label LIMIT $3";
 
-/*
- * The metric series of the incident's signals (the MODEL_MAX_SERIES best by
- * quality), averaged per bucket over the window +- 1 h, with the detector's
- * baseline feature where there is one (else the signal's baseline value).
- * Buckets are one minute, widened so no series has more than
- * MODEL_MAX_POINTS points.
- */
-static const char model_sql_series[] =
-    "WITH inc AS ("
-    "	SELECT i.id, i.window_start - interval '1 hour' AS t0,"
-    "	       i.window_end + interval '1 hour' AS t1,"
-    "	       greatest(60, ceil(extract(epoch FROM i.window_end - i.window_start"
-    "	                + interval '2 hours') / $3::integer / 60) * 60) AS bw"
-    "	  FROM midwatch.incidents i WHERE i.project_id = $1 AND i.id = $2),"
-    " s AS ("
-    "	SELECT row_number() OVER (ORDER BY q.quality DESC, q.onset,"
-    "	       q.service_id, q.metric_name, q.labels_key) AS k, q.*"
-    "	  FROM (SELECT g.service_id, g.metric_name, g.labels_key,"
-    "	               min(g.onset_at) AS onset, max(g.quality_score) AS quality,"
-    "	               max(g.baseline) AS baseline"
-    "	          FROM midwatch.signals g, inc"
-    "	         WHERE g.project_id = $1 AND g.incident_id = inc.id"
-    "	           AND g.metric_name IS NOT NULL AND g.service_id IS NOT NULL"
-    "	         GROUP BY 1, 2, 3) q"
-    "	 ORDER BY 1 LIMIT $4),"
-    " pts AS ("
-    "	SELECT s.k, floor(extract(epoch FROM m.ts) / inc.bw) * inc.bw AS t,"
-    "	       avg(midwatch.metric_value(m.value)) AS v"
-    "	  FROM s CROSS JOIN inc"
-    "	  JOIN midwatch.metric_points m ON m.project_id = $1"
-    "	   AND m.service_id = s.service_id AND m.metric_name = s.metric_name"
-    "	   AND m.labels_key = s.labels_key AND m.ts >= inc.t0 AND m.ts < inc.t1"
-    "	 GROUP BY 1, 2),"
-    " base AS ("
-    "	SELECT s.k, floor(extract(epoch FROM f.ts) / inc.bw) * inc.bw AS t,"
-    "	       avg(midwatch.metric_value(f.value)) AS v"
-    "	  FROM s CROSS JOIN inc"
-    "	  JOIN midwatch.anomaly_features f ON f.project_id = $1"
-    "	   AND f.service_id = s.service_id AND f.metric_name = s.metric_name"
-    "	   AND f.labels_key = s.labels_key AND f.feature_name = 'baseline'"
-    "	   AND f.ts >= inc.t0 AND f.ts < inc.t1"
-    "	 GROUP BY 1, 2)"
-    " SELECT s.k, sv.name, s.metric_name, extract(epoch FROM s.onset), p.t, p.v,"
-    "        coalesce(b.v, s.baseline)"
-    "   FROM s"
-    "   JOIN midwatch.services sv ON sv.project_id = $1 AND sv.id = s.service_id"
-    "   JOIN pts p ON p.k = s.k"
-    "   LEFT JOIN base b ON b.k = p.k AND b.t = p.t"
-    "  ORDER BY s.k, p.t";
-
 /* Loads the timeline of inc; 0 or -1. */
 static int
 model_load_timeline(struct db *db, const char *project, const char *incident,
@@ -937,69 +887,6 @@ model_load_timeline(struct db *db, const char *project, const char *incident,
 		t->ts = db_res_f(r, i, 0);
 		t->kind = model_col_dup(r, i, 1);
 		t->label = model_col_dup(r, i, 2);
-	}
-	db_res_free(r);
-	return 0;
-}
-
-/* Fills one series from rows [i, j) of r (all of the same series). */
-static void
-model_fill_series(struct mw_series *sr, const struct db_res *r, int i, int j)
-{
-	size_t n = (size_t)(j - i), k;
-	double last = NAN;
-	int any = 0, row;
-
-	sr->service = model_col_dup(r, i, 1);
-	sr->metric = model_col_dup(r, i, 2);
-	sr->onset = db_res_f(r, i, 3);
-	sr->n = n;
-	sr->ts = xcalloc(n, sizeof *sr->ts);
-	sr->value = xcalloc(n, sizeof *sr->value);
-	for (row = i; row < j; row++)
-		if (!db_res_isnull(r, row, 6)) {
-			if (!any)
-				last = db_res_f(r, row, 6);
-			any = 1;
-		}
-	if (any)
-		sr->baseline = xcalloc(n, sizeof *sr->baseline);
-	for (k = 0, row = i; row < j; row++, k++) {
-		sr->ts[k] = db_res_f(r, row, 4);
-		sr->value[k] = db_res_f(r, row, 5);
-		if (!any)
-			continue;
-		/* Gaps in the baseline carry the previous value forward. */
-		if (!db_res_isnull(r, row, 6))
-			last = db_res_f(r, row, 6);
-		sr->baseline[k] = last;
-	}
-}
-
-/* Loads the anomalous series of inc; 0 or -1. */
-static int
-model_load_series(struct db *db, const char *project, const char *incident,
-    struct mw_incident *inc, char **cause)
-{
-	struct db_res *r;
-	char points[16], series[16];
-	int i, j, n, count = 0;
-
-	snprintf(points, sizeof points, "%d", MODEL_MAX_POINTS);
-	snprintf(series, sizeof series, "%d", MODEL_MAX_SERIES);
-	r = DBQ(db, cause, model_sql_series, project, incident, points, series);
-	if (r == NULL)
-		return -1;
-	n = db_res_rows(r);
-	for (i = 0; i < n; i++)
-		if (i == 0 || db_res_ll(r, i, 0) != db_res_ll(r, i - 1, 0))
-			count++;
-	inc->series = count > 0 ? xcalloc((size_t)count, sizeof *inc->series) :
-	    NULL;
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && db_res_ll(r, j, 0) == db_res_ll(r, i, 0); j++)
-			;
-		model_fill_series(&inc->series[inc->n_series++], r, i, j);
 	}
 	db_res_free(r);
 	return 0;
@@ -1033,7 +920,8 @@ model_load_detail(struct db *db, long long project_id, struct mw_incident *inc,
 	snprintf(project, sizeof project, "%lld", project_id);
 	snprintf(incident, sizeof incident, "%lld", inc->id);
 	if (model_load_timeline(db, project, incident, inc, cause) != 0 ||
-	    model_load_series(db, project, incident, inc, cause) != 0 ||
+	    model_series_load(db, project_id, inc->id, 0, &inc->series,
+	    &inc->n_series, cause) != 0 ||
 	    model_load_report(db, project, incident, inc, cause) != 0) {
 		model_detail_clear(inc);
 		return -1;

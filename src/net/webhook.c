@@ -15,6 +15,7 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/net.h"
+#include "midwatch/units.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
@@ -112,11 +113,13 @@ static void
 slack_hypothesis(struct buf *b, json_t *h)
 {
 	json_t *ev, *e;
+	char conf[16];
 	size_t i;
 
-	buf_printf(b, "*Top hypothesis* (%s, confidence %.2f): ",
-	    str(h, "type", "?"), json_number_value(json_object_get(h,
-	    "confidence")));
+	units_confidence(json_number_value(json_object_get(h, "confidence")),
+	    conf, sizeof conf);
+	buf_printf(b, "*Top hypothesis* (%s, confidence %s): ",
+	    str(h, "type", "?"), conf);
 	slack_esc(b, str(h, "title", ""));
 	ev = json_object_get(h, "evidence");
 	json_array_foreach(ev, i, e) {

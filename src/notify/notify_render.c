@@ -16,6 +16,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/units.h"
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
 
@@ -119,11 +120,15 @@ notify_summarise(json_t *note)
 	if (ev != NULL && strcmp(ev, "trigger") == 0) {
 		if (json_array_size(alerts) > 1)
 			buf_printf(&b, " (%zu alerts)", json_array_size(alerts));
-		if (json_is_object(hyp))
-			buf_printf(&b, " - top hypothesis: %s (%.2f)",
+		if (json_is_object(hyp)) {
+			char conf[16];
+
+			units_confidence(json_number_value(json_object_get(hyp,
+			    "confidence")), conf, sizeof conf);
+			buf_printf(&b, " - top hypothesis: %s (%s)",
 			    jsonx_str(hyp, "title", 0, NULL) ? jsonx_str(hyp,
-			    "title", 0, NULL) : "?", json_number_value(
-			    json_object_get(hyp, "confidence")));
+			    "title", 0, NULL) : "?", conf);
+		}
 	}
 	json_object_set_new(note, "summary", json_string(buf_str(&b)));
 	buf_free(&b);

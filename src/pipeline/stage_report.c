@@ -26,6 +26,7 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/units.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
@@ -250,6 +251,8 @@ report_roles(const struct mw_hypothesis *h, int *sup, int *con, int *mis)
 static void
 report_header(struct buf *b, const struct mw_incident *inc)
 {
+	char conf[16];
+
 	buf_printf(b, "# Incident %lld: ", inc->id);
 	report_text(b, inc->title != NULL && *inc->title != '\0' ? inc->title :
 	    inc->trigger_type);
@@ -262,7 +265,8 @@ report_header(struct buf *b, const struct mw_incident *inc)
 	buf_adds(b, " to ");
 	report_time(b, inc->window_end);
 	buf_printf(b, " (%.0f min)\n", (inc->window_end - inc->window_start) / 60);
-	buf_printf(b, "- **Confidence:** %.2f\n", inc->confidence);
+	units_confidence(inc->confidence, conf, sizeof conf);
+	buf_printf(b, "- **Confidence:** %s\n", conf);
 	if (inc->resolution != NULL && strcmp(inc->status, "resolved") == 0) {
 		buf_adds(b, "- **Resolution:** ");
 		report_text(b, inc->resolution);
@@ -403,11 +407,13 @@ report_hypothesis(struct buf *b, const struct mw_hypothesis *h,
     struct report_ids *cited)
 {
 	const struct mw_evidence *e;
+	char conf[16];
 	size_t i;
 
 	buf_printf(b, "\n### %d. ", h->rank);
 	report_text(b, h->title);
-	buf_printf(b, " (%s, confidence %.2f)", h->type, h->confidence);
+	units_confidence(h->confidence, conf, sizeof conf);
+	buf_printf(b, " (%s, confidence %s)", h->type, conf);
 	if (h->is_root_cause)
 		buf_adds(b, " - confirmed root cause");
 	else if (strcmp(h->status, "proposed") != 0)
@@ -454,6 +460,7 @@ report_why(struct buf *b, const struct mw_incident *inc)
 	struct report_component comp[32];
 	json_t *c1, *c2, *v, *w;
 	const char *key;
+	char conf[16];
 	size_t n = 0, i;
 	int s1, k1, m1, s2, k2, m2;
 
@@ -467,14 +474,16 @@ report_why(struct buf *b, const struct mw_incident *inc)
 	h2 = &inc->hypotheses[1];
 	buf_adds(b, "Rank 1 (");
 	report_text(b, h1->title);
-	buf_printf(b, ", confidence %.2f) ranks above rank 2 (", h1->confidence);
+	units_confidence(h1->confidence, conf, sizeof conf);
+	buf_printf(b, ", confidence %s) ranks above rank 2 (", conf);
 	report_text(b, h2->title);
+	units_confidence(h2->confidence, conf, sizeof conf);
 	if (h1->confidence > h2->confidence)
-		buf_printf(b, ", %.2f): %.2f more confidence.\n\n",
-		    h2->confidence, h1->confidence - h2->confidence);
+		buf_printf(b, ", %s): %.2f more confidence.\n\n",
+		    conf, h1->confidence - h2->confidence);
 	else
-		buf_printf(b, ", %.2f): equal confidence, ordered by the "
-		    "ranking's tie-break.\n\n", h2->confidence);
+		buf_printf(b, ", %s): equal confidence, ordered by the "
+		    "ranking's tie-break.\n\n", conf);
 	report_roles(h1, &s1, &k1, &m1);
 	report_roles(h2, &s2, &k2, &m2);
 	buf_printf(b, "- Evidence: %d supporting, %d contradicting, %d missing "

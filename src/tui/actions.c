@@ -90,8 +90,8 @@ static const struct {
 	{ ROW_ALERT, "alert" },
 };
 
-/* The feedback target_kind of a row kind. */
-static const char *
+/* The feedback target_kind of a row kind (tui_int.h). */
+const char *
 actions_kind_name(enum row_kind k)
 {
 	size_t i;
@@ -756,20 +756,13 @@ static int
 actions_open(struct ui *ui)
 {
 	const struct row *r = pane_selected(&ui->panes[ui->focus]);
-	struct intent *in;
 
 	if (r == NULL) {
 		actions_message(ui, 0, "nothing to open here");
 		return R_REDRAW;
 	}
 	detail_open(ui, r);
-	if (r->kind == ROW_INCIDENT) {
-		in = xcalloc(1, sizeof *in);
-		in->type = INTENT_DETAIL;
-		in->id = r->id;
-		in->seq = ++ui->seq;
-		worker_post(ui->worker, in);
-	}
+	detail_request(ui);
 	return R_REDRAW;
 }
 
@@ -920,13 +913,8 @@ actions_run(struct ui *ui, int action)
 	case ACT_REFRESH:
 		actions_intent(ui, INTENT_REFRESH);
 		reports_reload(ui);
-		if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT) {
-			struct intent *in = xcalloc(1, sizeof *in);
-
-			in->type = INTENT_DETAIL;
-			in->id = ui->detail_id;
-			worker_post(ui->worker, in);
-		}
+		if (ui->view == VIEW_DETAIL)
+			detail_request(ui);
 		actions_message(ui, 0, "refreshing...");
 		return R_REDRAW;
 	case ACT_REDRAW:

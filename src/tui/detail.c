@@ -1,10 +1,13 @@
 /*
  * detail.c - the view Enter opens.  For an incident: its facts, a timeline
  * of deploys, config changes, alerts and the onset on one time axis, and a
- * sparkline of each anomalous series over its baseline; for a hypothesis:
+ * chart of each anomalous series in its unit over the detector's baseline
+ * band; for a hypothesis:
  * why it is ranked where it is and what it cites; for an evidence item: its
- * full summary and reference; for a recommendation or an alert: everything
- * the row had no room for (an alert's whole message).
+ * full summary and reference and the metric it cites over its baseline
+ * band; for a recommendation: its gate, rationale, expected impact and
+ * notes; for an alert: everything the row had no room for (its whole
+ * message).  Every view ends with the item's feedback history.
  *
  * The view is rebuilt as lines of text for the current width on every
  * frame and scrolled; the object is looked up by identity in the current
@@ -21,6 +24,8 @@
 
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
+#include "midwatch/units.h"
+#include "midwatch/worker.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
@@ -377,50 +382,80 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc,
 	free(order);
 }
 
-/* One series: title, values and baseline as sparklines, onset marker. */
+/* Rows of a series' chart. */
+#define DETAIL_CHART_ROWS 4
+/* Columns left of a chart: its scale's labels. */
+#define DETAIL_GUTTER 12
+
+/* A series' number in its unit, or v plainly when the model gave none. */
+static const char *
+detail_num(const char *text, double v, char *buf, size_t len)
+{
+	if (text != NULL)
+		return text;
+	snprintf(buf, len, "%.4g", isfinite(v) ? v : 0.0);
+	return buf;
+}
+
+/* One series: a caption with its numbers in the metric's unit, the values
+ * as an area chart over the detector's baseline band (shaded), the scale
+ * at the left, the onset marked below, and what the band is. */
 static void
 detail_series(struct dlines *d, const struct mw_series *s)
 {
-	int w = d->width - 12, used, c, onset_col = -1;
-	double *vals, *base = NULL, lo = INFINITY, hi = -INFINITY, last = NAN;
+	int w = d->width - DETAIL_GUTTER, used, c, row, onset_col = -1;
+	double *vals, *base = NULL, *blo = NULL, *bhi = NULL;
+	double lo = s->lo, hi = s->hi, spread = s->spread;
+	char hm[16], n1[32], n2[32], n3[32], *spread_text;
 	struct buf b;
-	char hm[16];
 	size_t i;
 
 	if (w < 10)
 		w = 10;
-	for (i = 0; i < s->n; i++) {
-		if (isfinite(s->value[i])) {
-			if (s->value[i] < lo) lo = s->value[i];
-			if (s->value[i] > hi) hi = s->value[i];
-			last = s->value[i];
-		}
-		if (s->baseline != NULL && isfinite(s->baseline[i])) {
-			if (s->baseline[i] < lo) lo = s->baseline[i];
-			if (s->baseline[i] > hi) hi = s->baseline[i];
-		}
+	if (!(isfinite(lo) && isfinite(hi) && hi >= lo)) {
+		lo = INFINITY;
+		hi = -INFINITY;
+		for (i = 0; i < s->n; i++)
+			if (isfinite(s->value[i])) {
+				lo = s->value[i] < lo ? s->value[i] : lo;
+				hi = s->value[i] > hi ? s->value[i] : hi;
+			}
 	}
 	detail_hhmm(s->onset, hm, sizeof hm, 0);
-	dl_add(d, CS_HEADING, "  %s %s  onset %s  min %.4g  max %.4g  last %.4g",
+	dl_add(d, CS_HEADING, "  %s %s  onset %s  min %s  max %s  last %s",
 	    s->service ? s->service : "?", s->metric ? s->metric : "?", hm,
-	    isfinite(lo) ? lo : 0.0, isfinite(hi) ? hi : 0.0,
-	    isfinite(last) ? last : 0.0);
+	    detail_num(s->min_text, lo, n1, sizeof n1),
+	    detail_num(s->max_text, hi, n2, sizeof n2),
+	    detail_num(s->last_text, NAN, n3, sizeof n3));
 	if (s->n == 0) {
 		dl_add(d, CS_MUTED, "  (no points)");
 		return;
 	}
 	vals = xcalloc((size_t)w, sizeof *vals);
 	used = chart_resample(s->value, s->n, w, vals);
-	buf_init(&b);
-	buf_adds(&b, "  value    ");
-	chart_spark(&b, vals, used, lo, hi, d->utf8);
-	dl_push(d, buf_steal(&b), CS_SPARK);
 	if (s->baseline != NULL) {
 		base = xcalloc((size_t)w, sizeof *base);
+		blo = xcalloc((size_t)w, sizeof *blo);
+		bhi = xcalloc((size_t)w, sizeof *bhi);
 		chart_resample(s->baseline, s->n, w, base);
-		buf_adds(&b, "  baseline ");
-		chart_spark(&b, base, used, lo, hi, d->utf8);
-		dl_push(d, buf_steal(&b), CS_BASELINE);
+		if (!isfinite(spread) || spread < 0)
+			spread = 0;
+		for (c = 0; c < used; c++) {
+			blo[c] = base[c] - spread;
+			bhi[c] = base[c] + spread;
+		}
+	}
+	buf_init(&b);
+	for (row = DETAIL_CHART_ROWS - 1; row >= 0; row--) {
+		const char *label = row == DETAIL_CHART_ROWS - 1 ?
+		    detail_num(s->hi_text, hi, n1, sizeof n1) : row == 0 ?
+		    detail_num(s->lo_text, lo, n2, sizeof n2) : "";
+
+		buf_printf(&b, "  %-*.*s ", DETAIL_GUTTER - 3, DETAIL_GUTTER - 3,
+		    label);
+		chart_area_row(&b, row, DETAIL_CHART_ROWS, vals, blo, bhi, used,
+		    lo, hi, d->utf8);
+		dl_push(d, buf_steal(&b), CS_SPARK);
 	}
 	if (s->onset > 0 && s->ts != NULL && s->n > 1) {
 		/* The column of the first point at or after the onset. */
@@ -428,16 +463,179 @@ detail_series(struct dlines *d, const struct mw_series *s)
 			;
 		if (i < s->n) {
 			onset_col = (int)((double)i * used / (double)s->n);
-			buf_adds(&b, "           ");
-			for (c = 0; c < onset_col; c++)
-				buf_addc(&b, ' ');
+			buf_printf(&b, "%*s", DETAIL_GUTTER + onset_col, "");
 			buf_adds(&b, "^ onset");
 			dl_push(d, buf_steal(&b), CS_CRITICAL);
 		}
 	}
+	if (s->baseline != NULL) {
+		buf_printf(&b, "  %-*s ", DETAIL_GUTTER - 3, "band");
+		chart_band_marks(&b, vals, blo, bhi, used, d->utf8);
+		dl_push(d, buf_steal(&b), CS_BASELINE);
+		spread_text = s->spread_text != NULL ? xasprintf("%s %s (the "
+		    "detector's spread)", d->utf8 ? "\xc2\xb1" : "+-",
+		    s->spread_text) : xstrdup("(no spread known)");
+		dl_push(d, xasprintf("%*s%s baseline %s %s  %s above  %s below",
+		    DETAIL_GUTTER, "", d->utf8 ? "\xe2\x96\x91" : ":",
+		    s->base_text != NULL ? s->base_text : "?", spread_text,
+		    d->utf8 ? "\xe2\x96\xb2" : "^", d->utf8 ? "\xe2\x96\xbc" : "v"),
+		    CS_BASELINE);
+		free(spread_text);
+	}
 	buf_free(&b);
 	free(vals);
 	free(base);
+	free(blo);
+	free(bhi);
+}
+
+/* ---- what the worker loads for the open item ----------------------------------------- */
+
+/* The item the open view loads data for: its feedback target kind, id and
+ * incident (for the series of an incident or evidence item).  -1 when it
+ * has none (a missing evidence item, never stored). */
+static int
+detail_target(struct ui *ui, long long *item, long long *incident)
+{
+	const struct mw_incident *inc = NULL;
+
+	*incident = 0;
+	*item = ui->detail_id;
+	if (ui->detail_kind == ROW_INCIDENT)
+		*incident = ui->detail_id;
+	else if (ui->detail_kind == ROW_EVIDENCE) {
+		if (ui->detail_sub <= 0)
+			return -1;
+		*item = ui->detail_sub;
+		if (detail_find_hypothesis(ui->snap, ui->detail_id, &inc) != NULL)
+			*incident = inc->id;
+	}
+	return 0;
+}
+
+/* Asks the worker for the open item's data (see tui_int.h). */
+void
+detail_request(struct ui *ui)
+{
+	struct intent *in;
+	long long item, incident;
+
+	if (ui->view != VIEW_DETAIL || detail_target(ui, &item, &incident) != 0)
+		return;
+	in = xcalloc(1, sizeof *in);
+	in->type = INTENT_DETAIL;
+	in->id = incident;
+	in->target_kind = xstrdup(actions_kind_name(ui->detail_kind));
+	in->target_id = item;
+	in->seq = ++ui->seq;
+	worker_post(ui->worker, in);
+}
+
+/* Takes the data of a WMSG_DETAIL for the open item (see tui_int.h). */
+void
+detail_loaded(struct ui *ui, struct wmsg *m)
+{
+	long long item, incident;
+
+	if (ui->view != VIEW_DETAIL || m->kind == NULL ||
+	    strcmp(m->kind, actions_kind_name(ui->detail_kind)) != 0 ||
+	    detail_target(ui, &item, &incident) != 0 || m->item_id != item)
+		return;
+	if (ui->detail_kind == ROW_INCIDENT && (m->snap != NULL || m->text != NULL)) {
+		if (ui->detail_snap != NULL)
+			model_free(ui->detail_snap);
+		ui->detail_snap = m->snap;
+		ui->detail_snap_id = m->id;
+		m->snap = NULL;
+	}
+	if (m->item != NULL || m->text != NULL) {
+		model_item_detail_free(ui->detail_item);
+		ui->detail_item = m->item;
+		ui->detail_item_kind = ui->detail_kind;
+		ui->detail_item_id = item;
+		m->item = NULL;
+	}
+	free(ui->detail_error);
+	ui->detail_error = m->text != NULL ? xstrdup(m->text) : NULL;
+	ui->detail_loading = 0;
+}
+
+/* The open item's loaded data, or NULL while it loads. */
+static const struct mw_item_detail *
+detail_item(struct ui *ui)
+{
+	long long item, incident;
+
+	if (ui->detail_item == NULL || ui->detail_item_kind != ui->detail_kind ||
+	    detail_target(ui, &item, &incident) != 0 ||
+	    ui->detail_item_id != item)
+		return NULL;
+	return ui->detail_item;
+}
+
+/* The item's feedback history, oldest first: when, who, what, and the
+ * payload (sanitised by dl_add). */
+static void
+detail_history(struct ui *ui, struct dlines *d)
+{
+	const struct mw_item_detail *it = detail_item(ui);
+	long long item, incident;
+	char when[40], *line;
+	size_t i;
+
+	if (detail_target(ui, &item, &incident) != 0)
+		return;
+	dl_heading(d, "Feedback history (UTC, oldest first)");
+	if (it == NULL) {
+		dl_add(d, ui->detail_error ? CS_ERROR : CS_MUTED, "  %s%s",
+		    ui->detail_error ? "cannot load it: " : "loading...",
+		    ui->detail_error ? ui->detail_error : "");
+		return;
+	}
+	if (it->n_history == 0)
+		dl_add(d, CS_MUTED, "  (no feedback yet)");
+	for (i = 0; i < it->n_history; i++) {
+		const struct mw_history_item *h = &it->history[i];
+
+		detail_ts(h->at, when, sizeof when);
+		line = xasprintf("  %s  %-12s %-28s %s", when,
+		    h->actor ? h->actor : "?", h->action ? h->action : "?",
+		    h->summary ? h->summary : "");
+		if (text_width(line, d->utf8) <= d->width ||
+		    h->summary == NULL || *h->summary == '\0')
+			dl_add(d, CS_NORMAL, "%s", line);
+		else {	/* the payload wraps under it */
+			dl_add(d, CS_NORMAL, "  %s  %-12s %s", when,
+			    h->actor ? h->actor : "?", h->action ? h->action : "?");
+			dl_wrap(d, CS_MUTED, 6, h->summary);
+		}
+		free(line);
+	}
+}
+
+/* The notes written on the item (from its history), wrapped. */
+static void
+detail_notes(struct ui *ui, struct dlines *d)
+{
+	const struct mw_item_detail *it = detail_item(ui);
+	char when[40], *line;
+	size_t i, n = 0;
+
+	dl_heading(d, "Notes");
+	for (i = 0; it != NULL && i < it->n_history; i++) {
+		const struct mw_history_item *h = &it->history[i];
+
+		if (h->text == NULL)
+			continue;
+		detail_ts(h->at, when, sizeof when);
+		line = xasprintf("%s %s: %s", when, h->actor ? h->actor : "?",
+		    h->text);
+		dl_wrap(d, CS_NORMAL, 2, line);
+		free(line);
+		n++;
+	}
+	if (n == 0)
+		dl_add(d, CS_MUTED, "  %s", it == NULL ? "loading..." : "(none)");
 }
 
 /* The incident view. */
@@ -445,7 +643,7 @@ static void
 detail_incident(struct ui *ui, struct dlines *d, const struct mw_incident *inc)
 {
 	const struct mw_incident *det = NULL;
-	char a[40], b[40], age[32];
+	char a[40], b[40], age[32], conf[16];
 	size_t i;
 
 	detail_ts(inc->window_start, a, sizeof a);
@@ -463,7 +661,8 @@ detail_incident(struct ui *ui, struct dlines *d, const struct mw_incident *inc)
 		dl_add(d, CS_NORMAL, "Decision   %s (policy %s): %s", inc->decision,
 		    inc->policy_version ? inc->policy_version : "?",
 		    inc->rationale ? inc->rationale : "");
-	dl_add(d, CS_NORMAL, "Confidence %.2f", inc->confidence);
+	units_confidence(inc->confidence, conf, sizeof conf);
+	dl_add(d, CS_NORMAL, "Confidence %s", conf);
 	if (inc->resolution != NULL && *inc->resolution != '\0' &&
 	    inc->status != NULL && strcmp(inc->status, "resolved") == 0) {
 		char *res = xasprintf("Resolution %s", inc->resolution);
@@ -496,8 +695,9 @@ detail_incident(struct ui *ui, struct dlines *d, const struct mw_incident *inc)
 	for (i = 0; i < inc->n_hypotheses; i++) {
 		const struct mw_hypothesis *h = &inc->hypotheses[i];
 
-		dl_add(d, CS_NORMAL, "  %d. %-10s %.2f %-10s %s", h->rank,
-		    h->type ? h->type : "", h->confidence,
+		units_confidence(h->confidence, conf, sizeof conf);
+		dl_add(d, CS_NORMAL, "  %d. %-10s %s %-10s %s", h->rank,
+		    h->type ? h->type : "", conf,
 		    ui_status(ui, ROW_HYPOTHESIS, h->id, h->status), h->title ? h->title : "");
 	}
 	dl_heading(d, "Recommendations");
@@ -523,6 +723,7 @@ detail_incident(struct ui *ui, struct dlines *d, const struct mw_incident *inc)
 		    ui_status(ui, ROW_ALERT, al->id, al->status),
 		    al->severity ? al->severity : "", al->title ? al->title : "");
 	}
+	detail_history(ui, d);
 }
 
 /* ---- hypothesis and evidence --------------------------------------------------------- */
@@ -562,6 +763,7 @@ detail_hypothesis(struct ui *ui, struct dlines *d, const struct mw_hypothesis *h
     const struct mw_incident *inc)
 {
 	struct buf bar;
+	char conf[16];
 	size_t i;
 
 	dl_add(d, CS_HEADING, "Hypothesis #%lld  rank %d of %zu  %s  suspected service %s",
@@ -570,7 +772,8 @@ detail_hypothesis(struct ui *ui, struct dlines *d, const struct mw_hypothesis *h
 	dl_wrap(d, CS_NORMAL, 0, h->title);
 	buf_init(&bar);
 	chart_bar(&bar, h->confidence, 20, d->utf8);
-	dl_push(d, xasprintf("Confidence %.2f %s", h->confidence, buf_str(&bar)), CS_BAR);
+	units_confidence(h->confidence, conf, sizeof conf);
+	dl_push(d, xasprintf("Confidence %s %s", conf, buf_str(&bar)), CS_BAR);
 	buf_free(&bar);
 	dl_add(d, CS_NORMAL, "Status     %s", ui_status(ui, ROW_HYPOTHESIS, h->id, h->status));
 	if (h->ref != NULL)
@@ -587,20 +790,25 @@ detail_hypothesis(struct ui *ui, struct dlines *d, const struct mw_hypothesis *h
 
 		if (o->id == h->id)
 			continue;
-		dl_add(d, CS_MUTED, "  %s #%d %-10s %.2f  %s",
+		units_confidence(o->confidence, conf, sizeof conf);
+		dl_add(d, CS_MUTED, "  %s #%d %-10s %s  %s",
 		    o->rank < h->rank ? "below" : "above", o->rank,
-		    o->type ? o->type : "", o->confidence, o->title ? o->title : "");
+		    o->type ? o->type : "", conf, o->title ? o->title : "");
 	}
 	dl_heading(d, "Evidence");
 	detail_evidence_list(d, h);
+	detail_history(ui, d);
 }
 
-/* The evidence view: full summary and reference. */
+/* The evidence view: full summary and reference, the metric it cites as
+ * a chart over its baseline band, and its feedback history. */
 static void
-detail_evidence(struct dlines *d, const struct mw_evidence *e,
+detail_evidence(struct ui *ui, struct dlines *d, const struct mw_evidence *e,
     const struct mw_hypothesis *h)
 {
-	char ts[40];
+	const struct mw_item_detail *it = detail_item(ui);
+	char ts[40], conf[16];
+	size_t i;
 
 	detail_ts(e->observed_at, ts, sizeof ts);
 	if (e->id > 0)
@@ -613,15 +821,36 @@ detail_evidence(struct dlines *d, const struct mw_evidence *e,
 	dl_add(d, CS_NORMAL, "Source     %s", e->source ? e->source : "-");
 	dl_add(d, CS_NORMAL, "Reference  %s", e->ref ? e->ref : "-");
 	dl_add(d, CS_NORMAL, "Observed   %s", ts);
-	dl_add(d, CS_NORMAL, "Confidence %.2f   weight %.2f", e->confidence, e->weight);
+	units_confidence(e->confidence, conf, sizeof conf);
+	dl_add(d, CS_NORMAL, "Confidence %s   weight %.2f", conf, e->weight);
 	dl_heading(d, "Summary");
 	dl_wrap(d, CS_NORMAL, 2, e->summary != NULL && *e->summary != '\0' ? e->summary :
 	    "(none)");
+	if (it != NULL && it->n_series > 0) {
+		dl_heading(d, "The metric around the incident (value over baseline)");
+		for (i = 0; i < it->n_series; i++)
+			detail_series(d, &it->series[i]);
+	}
+	detail_history(ui, d);
 }
 
 /* ---- recommendation and alert ------------------------------------------------------ */
 
-/* The recommendation view: the evidence gate and who acknowledged it. */
+/* Why a recommendation is made and what it should do. */
+static void
+detail_reco_why(struct dlines *d, const struct mw_recommendation *r)
+{
+	dl_heading(d, "Rationale");
+	dl_wrap(d, CS_NORMAL, 2, r->rationale != NULL ? r->rationale :
+	    "(its hypothesis was withdrawn)");
+	dl_heading(d, "Expected impact");
+	dl_wrap(d, CS_NORMAL, 2, r->expected_impact != NULL &&
+	    *r->expected_impact != '\0' ? r->expected_impact : "(not stated)");
+}
+
+/* The recommendation view: the evidence gate (and its reason), who
+ * acknowledged it, why it is made, its expected impact, notes and
+ * feedback history. */
 static void
 detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
     const struct mw_incident *inc)
@@ -634,13 +863,20 @@ detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
 	dl_add(d, CS_NORMAL, "Incident   #%lld %s", inc->id, inc->service ? inc->service : "-");
 	if (r->hypothesis_id > 0)
 		dl_add(d, CS_NORMAL, "For        hypothesis #%lld", r->hypothesis_id);
-	dl_add(d, r->publishable ? CS_OK : CS_MUTED, "Evidence gate %s%s%s",
-	    r->publishable ? "passed" : "blocked (hidden from the panes)",
-	    r->gate_reason ? ": " : "", r->gate_reason ? r->gate_reason : "");
+	if (r->gate_reason != NULL || !r->publishable)
+		dl_add(d, r->publishable ? CS_OK : CS_MUTED, "Evidence gate %s%s%s",
+		    r->publishable ? "passed" : "blocked (hidden from the panes)",
+		    r->gate_reason ? ": " : "", r->gate_reason ? r->gate_reason : "");
+	else
+		dl_add(d, CS_OK, "Evidence gate passed: %d supporting evidence "
+		    "item%s", r->evidence_count, r->evidence_count == 1 ? "" : "s");
 	if (r->acked_by != NULL) {
 		ui_age(r->acked_at, age, sizeof age);
 		dl_add(d, CS_ACKED, "Acknowledged by %s, %s ago", r->acked_by, age);
 	}
+	detail_reco_why(d, r);
+	detail_notes(ui, d);
+	detail_history(ui, d);
 }
 
 /* The alert view: its state and the whole message. */
@@ -687,6 +923,7 @@ detail_alert(struct ui *ui, struct dlines *d, const struct mw_alert *a)
 		dl_heading(d, "Annotations");
 		dl_wrap(d, CS_NORMAL, 2, a->annotations);
 	}
+	detail_history(ui, d);
 }
 
 /* ---- public ------------------------------------------------------------------------ */
@@ -700,6 +937,10 @@ detail_open(struct ui *ui, const struct row *r)
 	ui->detail_id = r->id;
 	ui->detail_sub = r->sub;
 	ui->detail_scroll = 0;
+	model_item_detail_free(ui->detail_item);
+	ui->detail_item = NULL;
+	free(ui->detail_error);
+	ui->detail_error = NULL;
 	if (r->kind == ROW_INCIDENT) {
 		if (ui->detail_snap_id != r->id && ui->detail_snap != NULL) {
 			model_free(ui->detail_snap);
@@ -786,7 +1027,7 @@ detail_build(struct ui *ui, struct dlines *d)
 				    -(long long)(i + 1);
 
 				if (sub == ui->detail_sub) {
-					detail_evidence(d, &h->evidence[i], h);
+					detail_evidence(ui, d, &h->evidence[i], h);
 					return;
 				}
 			}

@@ -163,16 +163,7 @@ loop_message(struct ui *ui, struct wmsg *m)
 		reports_reload(ui);	/* an open report view follows the data */
 		break;
 	case WMSG_DETAIL:
-		if (ui->view == VIEW_DETAIL && ui->detail_kind == ROW_INCIDENT &&
-		    ui->detail_id == m->id) {
-			if (ui->detail_snap != NULL)
-				model_free(ui->detail_snap);
-			ui->detail_snap = m->snap;
-			ui->detail_snap_id = m->id;
-			m->snap = NULL;
-			loop_set(&ui->detail_error, m->text);
-			ui->detail_loading = 0;
-		}
+		detail_loaded(ui, m);
 		break;
 	case WMSG_PENDING:
 		loop_restored(ui, m);
@@ -196,6 +187,9 @@ loop_message(struct ui *ui, struct wmsg *m)
 		if (!actions_batch_done(ui, m->seq, m->rc, m->text) &&
 		    m->text != NULL)
 			actions_message(ui, m->rc < 0, "%s", m->text);
+		/* An open view lists the item's history: reload it. */
+		if (m->rc >= 0 && m->rc != 2 && ui->view == VIEW_DETAIL)
+			detail_request(ui);
 		break;
 	case WMSG_DB:
 		if (m->ok && !ui->db_ok)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/units.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
@@ -135,7 +136,9 @@ pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l)
 		chart_bar(&b, h->confidence, barw, draw_utf8());
 		line_cell(l, buf_str(&b), barw, 0, CS_BAR);
 		buf_free(&b);
-		snprintf(num, sizeof num, " %.2f ", h->confidence);
+		num[0] = ' ';
+		units_confidence(h->confidence, num + 1, sizeof num - 2);
+		strcat(num, " ");
 		line_cell(l, num, 6, 0, -1);
 		/* The status only when it is news: confirmed, root cause, rejected. */
 		if (strcmp(status, "proposed") != 0) {

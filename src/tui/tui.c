@@ -306,6 +306,7 @@ tui_free(struct ui *ui)
 		model_free(ui->snap);
 	if (ui->detail_snap != NULL)
 		model_free(ui->detail_snap);
+	model_item_detail_free(ui->detail_item);
 	reports_free(ui);
 	for (i = 0; i < ui->n_ovr; i++) {
 		free(ui->ovr[i].status);

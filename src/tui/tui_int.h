@@ -193,6 +193,11 @@ struct ui {
 	long long detail_snap_id;
 	char *detail_error;
 	int detail_loading;
+	/* What the worker loaded for the open item (its feedback history,
+	 * an evidence item's series), for detail_item_kind/_id. */
+	struct mw_item_detail *detail_item;
+	enum row_kind detail_item_kind;
+	long long detail_item_id;
 
 	struct mw_snapshot *snap;	/* the data shown, NULL until loaded */
 	double snap_at;			/* wall clock when it arrived */
@@ -388,6 +393,12 @@ int detail_row(struct ui *ui, struct row *out);
 const struct mw_incident *detail_find_incident(const struct mw_snapshot *s,
     long long id);
 void detail_draw(struct ui *ui);
+/* Asks the worker for what the open view loads besides the snapshot (its
+ * feedback history; an incident's timeline and series; an evidence item's
+ * series): on opening, on refresh and after an action was recorded. */
+void detail_request(struct ui *ui);
+/* Takes a WMSG_DETAIL's data when it is the open view's. */
+void detail_loaded(struct ui *ui, struct wmsg *m);
 int detail_scroll(struct ui *ui, int action);
 
 /* reports.c: the :stats and :rules views.  reports_open opens one (arg:
@@ -427,6 +438,8 @@ int actions_batch_done(struct ui *ui, unsigned long seq, int rc,
 void actions_batch_clear(struct ui *ui);
 /* The row kind of a feedback target kind ("alert"); 0, or -1. */
 int actions_kind_of(const char *name, enum row_kind *k);
+/* The feedback target_kind of a row kind ("incident", "evidence", ...). */
+const char *actions_kind_name(enum row_kind k);
 /* Selects incident id in the incidents pane (clearing a filter or showing
  * hidden incidents when they keep it out); 0 when it is not in the data. */
 int actions_select_incident(struct ui *ui, long long id);

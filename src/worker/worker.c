@@ -94,6 +94,7 @@ wmsg_free(struct wmsg *m)
 	free(m->who);
 	if (m->snap != NULL)
 		model_free(m->snap);
+	model_item_detail_free(m->item);
 	free(m);
 }
 
@@ -239,41 +240,61 @@ worker_reload(struct worker *w)
 	worker_send(w, m);
 }
 
-/* Loads one incident's timeline and series. */
+/* Loads what the detail view of an item shows besides the snapshot: its
+ * feedback history; an incident's timeline and series (in a snapshot of
+ * that incident); an evidence item's metric series. */
 static void
 worker_detail(struct worker *w, struct intent *in)
 {
-	struct mw_snapshot *s;
+	struct mw_snapshot *s = NULL;
 	struct wmsg *m = worker_msg_new(WMSG_DETAIL);
+	const char *kind = in->target_kind != NULL ? in->target_kind : "incident";
 	char *cause = NULL;
 	size_t i;
 
 	m->id = in->id;
 	m->seq = in->seq;
-	if (w->fake_load != NULL)
-		s = w->fake_load();
-	else
-		s = model_load_ids(w->db, w->project_id, &in->id, 1, 1, &cause);
-	if (s == NULL) {
-		m->text = cause;
-		worker_check_lost(w, m->text);
+	m->kind = xstrdup(kind);
+	m->item_id = in->target_kind != NULL ? in->target_id : in->id;
+	m->item = xcalloc(1, sizeof *m->item);
+	if (w->fake_load != NULL) {
+		if (strcmp(kind, "incident") == 0)
+			m->snap = w->fake_load();
 		worker_send(w, m);
 		return;
 	}
-	for (i = 0; i < s->n_incidents; i++)
-		if (s->incidents[i].id == in->id)
-			break;
-	if (i == s->n_incidents)
-		m->text = xasprintf("incident %lld is gone", in->id);
-	else if (w->fake_load == NULL &&
-	    model_load_detail(w->db, w->project_id, &s->incidents[i], &cause) != 0) {
-		m->text = cause;
-		worker_check_lost(w, m->text);
-	}
-	if (m->text != NULL)
-		model_free(s);
-	else
+	if (model_history_load(w->db, w->project_id, kind, m->item_id, m->item,
+	    &cause) != 0)
+		goto fail;
+	if (strcmp(kind, "evidence") == 0 && m->item_id > 0 &&
+	    model_series_load(w->db, w->project_id, in->id, m->item_id,
+	    &m->item->series, &m->item->n_series, &cause) != 0)
+		goto fail;
+	if (strcmp(kind, "incident") == 0) {
+		s = model_load_ids(w->db, w->project_id, &in->id, 1, 1, &cause);
+		if (s == NULL)
+			goto fail;
+		for (i = 0; i < s->n_incidents; i++)
+			if (s->incidents[i].id == in->id)
+				break;
+		if (i == s->n_incidents) {
+			cause = xasprintf("incident %lld is gone", in->id);
+			goto fail;
+		}
+		if (model_load_detail(w->db, w->project_id, &s->incidents[i],
+		    &cause) != 0)
+			goto fail;
 		m->snap = s;
+	}
+	worker_send(w, m);
+	return;
+fail:
+	if (s != NULL)
+		model_free(s);
+	model_item_detail_free(m->item);
+	m->item = NULL;
+	m->text = cause;
+	worker_check_lost(w, m->text);
 	worker_send(w, m);
 }
 
@@ -404,6 +425,10 @@ worker_intents(struct worker *w)
 				struct wmsg *m = worker_msg_new(WMSG_DETAIL);
 
 				m->id = in->id;
+				m->kind = xstrdup(in->target_kind != NULL ?
+				    in->target_kind : "incident");
+				m->item_id = in->target_kind != NULL ?
+				    in->target_id : in->id;
 				m->text = xstrdup("the database is unavailable");
 				worker_send(w, m);
 				intent_free(in);

@@ -4,7 +4,7 @@
 # open incidents and those resolved recently (incidents resolve by
 # themselves since issue 10: by the end of the demo day they have), dimmed
 # after the open ones; navigating shows each incident's hypotheses, the
-# incident view draws its timeline and sparklines and says how it was
+# incident view draws its timeline and charts and says how it was
 # resolved; then the database goes away and comes back: the console says so,
 # keeps its data, reconnects by itself, and an action made afterwards
 # (reopening the incident that resolved by itself) is recorded once.
@@ -61,8 +61,9 @@ t_match "with the evidence it cites" "(supports|contradicts|missing) +[a-z_]+ " 
 con_keys d Enter
 t_run "the incident view draws the timeline" con_wait d "Timeline \(UTC\)" 5
 t_run "with markers on a time axis" con_wait d "├─+.*┤" 10
-t_run "and a sparkline of an anomalous series" con_wait d "value +[▁▂▃▄▅▆▇█ ]{8,}" 10
-t_run "over its baseline" con_wait d "baseline +[▁▂▃▄▅▆▇█ ]{8,}" 10
+t_run "and a chart of an anomalous series, its scale in the metric's unit" \
+    con_wait d "^ +[0-9.]+(%| ms| req/s) +[▁▂▃▄▅▆▇█ ]{8,}" 10
+t_run "over its baseline band" con_wait d "^ +band +[░▲▼ ]{8,}" 10
 if [ "$(con_q "select resolved_by from midwatch.incidents where id = ${second:-0}")" = midwatch ]; then
 	t_run "and how it resolved" con_wait d "Resolution Resolved by midwatch: all [0-9]+ signals? cleared" 5
 else
