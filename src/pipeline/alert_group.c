@@ -26,8 +26,10 @@
  * Only the head pages.  A member's queued trigger notifications (not yet
  * tried) become 'inhibited' and the member carries the reason ("symptom of
  * incident 7, grouped under alert 41"); the head's queued notifications
- * list the members (payload.group).  Two exceptions page anyway: a member
- * more severe than its head, and a member that outlives its incident (the
+ * list the members (payload.group).  Two exceptions page anyway: the first
+ * member (in the head's order) of each severity above the head's - once
+ * per severity, not once per member: a surge makes thirty services' error
+ * alerts high under a medium head - and a member that outlives its incident (the
  * incident is resolved while the alert still fires), whose latest
  * held notification per channel is queued again.  Writes only what changed,
  * so re-running a window is a no-op.
@@ -140,17 +142,24 @@ static const char group_sql_apply[] =
     " ranked AS ("
     "	SELECT u.id, u.gid, first_value(u.id) OVER w AS head_id,"
     "	       first_value(u.severity) OVER w AS head_sev,"
+    "	       first_value(u.id) OVER ws AS sev_first,"
     "	       u.status <> 'resolved' AND NOT gi.ongoing AS outlived"
     "	  FROM up u JOIN inc gi ON gi.id = u.gid"
     "	WINDOW w AS (PARTITION BY u.gid ORDER BY u.status = 'resolved',"
     "	       u.upstream DESC,"
     "	       midwatch.severity_rank(u.severity) DESC NULLS LAST,"
-    "	       u.fired_at, u.id)),"
+    "	       u.fired_at, u.id),"
+    /* the first alert of each severity of the group, in the same order:
+     * the one that pages for its severity when the head is less severe */
+    "	ws AS (PARTITION BY u.gid, midwatch.severity_rank(u.severity)"
+    "	       ORDER BY u.status = 'resolved', u.upstream DESC, u.fired_at,"
+    "	       u.id)),"
     " want AS ("
     "	SELECT l.id, 'incident:' || r.gid AS key, r.head_id,"
     "	       coalesce(r.id <> r.head_id AND NOT r.outlived"
-    "	           AND midwatch.severity_rank(l.severity)"
-    "	               <= midwatch.severity_rank(r.head_sev), false)"
+    "	           AND (midwatch.severity_rank(l.severity)"
+    "	               <= midwatch.severity_rank(r.head_sev)"
+    "	               OR r.id <> r.sev_first), false)"
     "	           AS inhibited,"
     "	       CASE WHEN r.id IS NULL THEN CASE"
     "	            WHEN l.old_key IS NOT NULL AND l.incident_id IS NOT NULL"
@@ -162,8 +171,14 @@ static const char group_sql_apply[] =
     "	            WHEN r.id = r.head_id THEN NULL"
     "	            WHEN midwatch.severity_rank(l.severity)"
     "	                 > midwatch.severity_rank(r.head_sev)"
+    "	                 AND r.id = r.sev_first"
     "	            THEN 'more severe (' || l.severity || ') than its group"
     " head, alert ' || r.head_id || ' (' || r.head_sev || '): pages'"
+    "	            WHEN midwatch.severity_rank(l.severity)"
+    "	                 > midwatch.severity_rank(r.head_sev)"
+    "	            THEN 'symptom of incident ' || r.gid || ', grouped under"
+    " alert ' || r.head_id || '; alert ' || r.sev_first || ' pages for its "
+    "' || l.severity || ' alerts'"
     "	            ELSE 'symptom of incident ' || r.gid || ', grouped under"
     " alert ' || r.head_id END AS reason"
     "	  FROM live l LEFT JOIN ranked r ON r.id = l.id),"
