@@ -49,6 +49,14 @@ struct notify_msg {
 int notify_render(struct db *db, const char *project, struct notify_msg *m,
     char **cause);
 
+/* Delivers the project's due action runs (notify_act.c), counted in c;
+ * 0, or -1 with *cause on a database error. */
+struct notify_counts;
+int notify_act_pass(struct db *db, const char *project,
+    struct notify_counts *c, char **cause);
+/* Seconds until the next action run is due: < 0 none, < -1 an error. */
+double notify_act_next_due(struct db *db, const char *project, char **cause);
+
 /* The body for the channel's kind built from a notification (net.h); a new
  * reference, or NULL for the log kind. */
 json_t *notify_body(const char *kind, json_t *note);
