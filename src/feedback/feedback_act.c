@@ -151,12 +151,14 @@ feedback_act_request(const char *action, const char *channel,
 	if (channel != NULL)
 		json_object_set_new(p, "channel", json_string(channel));
 	if (text != NULL && *text != '\0') {
-		if (json_string(text) == NULL) {
+		json_t *js = json_string(text);
+
+		if (js == NULL) {
 			*cause = xstrdup("the text is not valid UTF-8");
 			json_decref(p);
 			return NULL;
 		}
-		json_object_set_new(p, "text", json_string(text));
+		json_object_set_new(p, "text", js);
 	}
 	if (t > 0) {
 		timefmt_format(t, ts, sizeof ts);
