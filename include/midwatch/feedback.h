@@ -131,6 +131,16 @@ int feedback_act_known(const char *action);
 json_t *feedback_act_request(const char *action, const char *channel,
     const char *text, const char *at, const char *in, double now,
     char **cause);
+/*
+ * The same from the console's prompt, one line: "message CHANNEL [TEXT]",
+ * "task CHANNEL [TEXT]" or "reminder DURATION [TEXT]" (the first word may
+ * also be the action's full name or its first letter).  A new reference,
+ * or NULL with *cause.
+ */
+json_t *feedback_act_parse(const char *line, double now, char **cause);
+/* What the console's prompt takes, for its question and messages. */
+#define FEEDBACK_ACT_PROMPT "message CHANNEL [text] | task CHANNEL [text] | " \
+	"reminder 10m [text]"
 
 /*
  * Records the event and applies its derived status in one transaction.

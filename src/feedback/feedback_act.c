@@ -240,3 +240,70 @@ feedback_act_apply(struct db *db, const char *project, const char *reco,
 		    channel);
 	return rc;
 }
+
+/* The console's words for the actions. */
+static const struct {
+	const char *word;
+	const char *action;
+} feedback_act_words[] = {
+	{ "message", "send_message" }, { "m", "send_message" },
+	{ "task", "create_or_update_task" }, { "t", "create_or_update_task" },
+	{ "reminder", "set_reminder" }, { "r", "set_reminder" },
+};
+
+/* The next blank-separated word of *s (malloc'd, NULL at the end); *s
+ * moves past it and the blanks after it. */
+static char *
+feedback_act_word(const char **s)
+{
+	size_t n;
+	char *w;
+
+	*s += strspn(*s, " \t");
+	if ((n = strcspn(*s, " \t")) == 0)
+		return NULL;
+	w = xstrndup(*s, n);
+	*s += n;
+	*s += strspn(*s, " \t");
+	return w;
+}
+
+/* Reads the console's prompt (see feedback.h). */
+json_t *
+feedback_act_parse(const char *line, double now, char **cause)
+{
+	const char *s = line != NULL ? line : "", *action = NULL;
+	char *word, *arg;
+	json_t *p;
+	size_t i;
+
+	if ((word = feedback_act_word(&s)) == NULL) {
+		*cause = xasprintf("say what to do: %s", FEEDBACK_ACT_PROMPT);
+		return NULL;
+	}
+	for (i = 0; i < MW_ARRAY_LEN(feedback_act_words); i++)
+		if (strcmp(feedback_act_words[i].word, word) == 0)
+			action = feedback_act_words[i].action;
+	if (action == NULL && feedback_act_known(word))
+		action = word;
+	if (action == NULL) {
+		*cause = xasprintf("unknown action %s (%s)", word,
+		    FEEDBACK_ACT_PROMPT);
+		free(word);
+		return NULL;
+	}
+	arg = feedback_act_word(&s);
+	if (arg == NULL)
+		*cause = xasprintf("%s needs %s", action,
+		    strcmp(action, "set_reminder") == 0 ? "a time (10m, 2h, 1d)" :
+		    "a channel");
+	if (arg == NULL)
+		p = NULL;
+	else if (strcmp(action, "set_reminder") == 0)
+		p = feedback_act_request(action, NULL, s, NULL, arg, now, cause);
+	else
+		p = feedback_act_request(action, arg, s, NULL, NULL, now, cause);
+	free(arg);
+	free(word);
+	return p;
+}

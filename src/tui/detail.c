@@ -50,7 +50,7 @@ dl_push(struct dlines *d, char *text, int slot)
 
 /* Appends a formatted line; its text is sanitised (it may hold external
  * strings) and clipped when drawn. */
-static void MW_PRINTF(3, 4)
+void
 dl_add(struct dlines *d, int slot, const char *fmt, ...)
 {
 	va_list ap;
@@ -65,7 +65,7 @@ dl_add(struct dlines *d, int slot, const char *fmt, ...)
 }
 
 /* Appends external text wrapped to the width, indented. */
-static void
+void
 dl_wrap(struct dlines *d, int slot, int indent, const char *text)
 {
 	char **lines, *clean;
@@ -81,7 +81,7 @@ dl_wrap(struct dlines *d, int slot, int indent, const char *text)
 }
 
 /* A section heading. */
-static void
+void
 dl_heading(struct dlines *d, const char *title)
 {
 	dl_push(d, xstrdup(""), CS_NORMAL);
@@ -641,6 +641,7 @@ detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
 		ui_age(r->acked_at, age, sizeof age);
 		dl_add(d, CS_ACKED, "Acknowledged by %s, %s ago", r->acked_by, age);
 	}
+	detail_actions(d, r);
 }
 
 /* The alert view: its state and the whole message. */
