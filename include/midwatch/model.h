@@ -250,8 +250,9 @@ struct mw_snapshot *model_load_ids(struct db *db, long long project_id,
 /*
  * The action runs of the project (incident > 0: of that incident), newest
  * first, at most MODEL_MAX_ACTIONS per recommendation: *n of them in a
- * malloc'd array (release with model_actions_free), or NULL with *cause
- * (NULL with *n 0 and no cause: none).  `midwatch act --list`.
+ * malloc'd array (release with model_actions_free; NULL when there are
+ * none), or NULL with *cause set and *n 0 on an error (*cause must be NULL
+ * on entry to tell the two apart).  `midwatch act --list`.
  */
 struct mw_action_run *model_actions_load(struct db *db, long long project_id,
     long long incident, size_t *n, char **cause);

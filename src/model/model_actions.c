@@ -43,10 +43,11 @@ act_col(const struct db_res *r, int row, int col)
 	    xstrdup(db_res_get(r, row, col));
 }
 
-/* Loads the runs of incidents ids (a bigint[] literal, or NULL). */
-static struct mw_action_run *
+/* Loads the runs of incidents ids (a bigint[] literal, or NULL) into *out
+ * (NULL when none); 0, or -1 with *cause. */
+static int
 model_actions_query(struct db *db, long long project_id, const char *ids,
-    size_t *n, char **cause)
+    struct mw_action_run **out, size_t *n, char **cause)
 {
 	struct mw_action_run *v, *a;
 	struct db_res *r;
@@ -54,10 +55,11 @@ model_actions_query(struct db *db, long long project_id, const char *ids,
 	int i, rows;
 
 	*n = 0;
+	*out = NULL;
 	snprintf(project, sizeof project, "%lld", project_id);
 	snprintf(max, sizeof max, "%d", MODEL_MAX_ACTIONS);
 	if ((r = DBQ(db, cause, model_sql_actions, project, ids, max)) == NULL)
-		return NULL;
+		return -1;
 	rows = db_res_rows(r);
 	v = rows > 0 ? xcalloc((size_t)rows, sizeof *v) : NULL;
 	for (i = 0; i < rows; i++) {
@@ -81,8 +83,9 @@ model_actions_query(struct db *db, long long project_id, const char *ids,
 		a->requested_by = act_col(r, i, 16);
 	}
 	*n = (size_t)rows;
+	*out = v;
 	db_res_free(r);
-	return v;
+	return 0;
 }
 
 /* Loads the runs of a project or incident (see model.h). */
@@ -90,11 +93,14 @@ struct mw_action_run *
 model_actions_load(struct db *db, long long project_id, long long incident,
     size_t *n, char **cause)
 {
+	struct mw_action_run *v;
 	char ids[32];
 
 	snprintf(ids, sizeof ids, "{%lld}", incident);
-	return model_actions_query(db, project_id, incident > 0 ? ids : NULL, n,
-	    cause);
+	if (model_actions_query(db, project_id, incident > 0 ? ids : NULL, &v,
+	    n, cause) != 0)
+		return NULL;
+	return v;
 }
 
 /* Frees runs. */
@@ -125,16 +131,17 @@ model_actions_attach(struct db *db, long long project_id,
 	struct mw_recommendation *rec;
 	struct buf ids;
 	size_t i, j, k, n, from;
+	int rc;
 
 	buf_init(&ids);
 	buf_addc(&ids, '{');
 	for (i = 0; i < s->n_incidents; i++)
 		buf_printf(&ids, "%s%lld", i > 0 ? "," : "", s->incidents[i].id);
 	buf_addc(&ids, '}');
-	v = model_actions_query(db, project_id, buf_str(&ids), &n, cause);
+	rc = model_actions_query(db, project_id, buf_str(&ids), &v, &n, cause);
 	buf_free(&ids);
-	if (v == NULL)
-		return *cause != NULL ? -1 : 0;
+	if (rc != 0 || v == NULL)
+		return rc;
 	/* Rows come by recommendation: hand each its slice (moved, so the
 	 * strings have one owner). */
 	for (i = 0; i < s->n_incidents; i++)
