@@ -40,8 +40,6 @@
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
 
-/* A claim outlives the longest attempt by this much. */
-#define NOTIFY_LEASE_MARGIN_S 5
 /* Channels a pass skipped after a failure: at most this many. */
 #define NOTIFY_MAX_SKIP 64
 

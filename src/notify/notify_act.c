@@ -39,9 +39,6 @@
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
 
-/* A claim outlives the longest attempt by this much. */
-#define ACT_LEASE_MARGIN_S 5
-
 /* A claimed run. */
 struct act_run {
 	char id[24];
@@ -178,7 +175,7 @@ act_claim(struct db *db, const char *project, struct act_run *a,
 	a->have_ch = rc == 0;
 	notify_channel_policy(a->have_ch ? &a->ch : NULL, &pol, &timeout_ms);
 	snprintf(lease, sizeof lease, "%d", timeout_ms / 1000 +
-	    ACT_LEASE_MARGIN_S);
+	    NOTIFY_LEASE_MARGIN_S);
 	snprintf(retries, sizeof retries, "%d", pol.max_attempts - 1);
 	if ((r = DBQ(db, cause, act_sql_claim, project, a->id, lease,
 	    retries)) == NULL)

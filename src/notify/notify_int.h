@@ -9,6 +9,10 @@
 #include <jansson.h>
 #include "midwatch/net.h"
 
+/* A claim (of a message or an action run) outlives the longest attempt by
+ * this much. */
+#define NOTIFY_LEASE_MARGIN_S 5
+
 /* How bodies are written: compact, and 0.6 as 0.6 (not 0.59999999999999998). */
 #define NOTIFY_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
 
