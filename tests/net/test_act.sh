@@ -296,4 +296,21 @@ t_eq "the token is in no row" "0|0|0" \
     "$(q "select (select count(*) from midwatch.recommendation_action_runs r where r::text like '%$TOKEN%') || '|' || (select count(*) from midwatch.feedback_events e where e::text like '%$TOKEN%') || '|' || (select count(*) from midwatch.recommendation_action_tasks t where t::text like '%$TOKEN%')")"
 leak=$( { "$MIDWATCH" act --list; "$MIDWATCH" act --list --json; cat "$TAP_TMP/log.err"; } 2>&1 | grep -c "$TOKEN")
 t_eq "... and in no output or log" "0" "$leak"
+
+# --- roles (sql/020_roles.sql): an operator requests, a viewer lists -----------
+q "CREATE ROLE olga LOGIN; CREATE ROLE vic LOGIN" >/dev/null
+"$MIDWATCH" grant operator olga >/dev/null 2>&1
+"$MIDWATCH" grant viewer vic >/dev/null 2>&1
+as() { _u=$1; shift; MIDWATCH_ACTOR=$_u "$MIDWATCH" --db "dbname=mw user=$_u" "$@"; }
+before=$(q "select count(*) from midwatch.recommendation_action_runs")
+out=$(as olga act 902 create_or_update_task --channel tracker --text "by olga" 2>&1); rc=$?
+t_eq "an operator requests an action (RLS and grants on both tables): exit 0" "0" "$rc"
+t_eq "... one more run, requested by olga" "$((before + 1))|olga" \
+    "$(q "select count(*) || '|' || max(requested_by) filter (where params->>'text' = 'by olga') from midwatch.recommendation_action_runs")"
+out=$(as vic act 902 send_message --channel hook 2>&1); rc=$?
+t_eq "a viewer's request: exit 1" "1" "$rc"
+t_match "... refused with the role message" "act: refused: your role in project 'default' is viewer .*act needs operator" "$out"
+out=$(as vic act --list 2>&1); rc=$?
+t_eq "a viewer lists the runs: exit 0" "0" "$rc"
+t_match "... olga's among them" "create_or_update_task +tracker +pending" "$out"
 t_done
