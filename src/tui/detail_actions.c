@@ -2,8 +2,9 @@
  * detail_actions.c - the actions requested on a recommendation (`!` or
  * `midwatch act`: messages, the incident's tracker task, reminders) in its
  * detail view, newest first, each with its status, attempts, next retry,
- * error and result; and the reminders that fired, announced on the
- * message line once each.  The runs come with the snapshot
+ * error and result; the marker of its row in the pane (a reminder due, an
+ * action failed); and the reminders that fired, announced on the message
+ * line once each.  The runs come with the snapshot
  * (src/model/model_actions.c).
  */
 #include "config.h"
@@ -19,6 +20,10 @@
 
 /* How far back the first snapshot's fired reminders are announced. */
 #define DETAIL_REMINDER_RECENT 300
+/* How long a reminder stays on the message line (unless another message
+ * takes its place): longer than a message, it is what the operator asked
+ * to be told. */
+#define DETAIL_REMINDER_SHOWN 30
 
 /* The colour of a run's status. */
 static int
@@ -77,6 +82,23 @@ detail_actions(struct dlines *d, const struct mw_recommendation *r)
 		detail_action(d, &r->actions[i]);
 }
 
+/* The marker of a recommendation's row (see tui_int.h). */
+const char *
+detail_actions_mark(const struct mw_recommendation *r, const char *status)
+{
+	size_t i;
+
+	if (r->n_actions == 0 || strcmp(status, "done") == 0 ||
+	    strcmp(status, "dismissed") == 0)
+		return "";
+	for (i = 0; i < r->n_actions; i++)
+		if (r->actions[i].remind_at > 0 &&
+		    strcmp(r->actions[i].status, "succeeded") == 0)
+			return " [reminder due]";
+	return strcmp(r->actions[0].status, "failed") == 0 ?
+	    " [action failed]" : "";
+}
+
 /* Announces the reminders that fired (see tui_int.h). */
 void
 detail_actions_reminders(struct ui *ui, const struct mw_snapshot *s)
@@ -114,5 +136,6 @@ detail_actions_reminders(struct ui *ui, const struct mw_snapshot *s)
 	actions_message(ui, 0, "Reminder: %s (recommendation #%lld)%s", text,
 	    last->recommendation_id, n > 1 ? " and more (see their views)" :
 	    "");
+	ui->msg_until = tui_wall() + DETAIL_REMINDER_SHOWN;
 	free(text);
 }

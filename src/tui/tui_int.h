@@ -394,6 +394,11 @@ void dl_heading(struct dlines *d, const char *title);
 /* The actions requested on recommendation r, for its view
  * (detail_actions.c). */
 void detail_actions(struct dlines *d, const struct mw_recommendation *r);
+/* The marker of recommendation r (shown in status) in its row: " [reminder
+ * due]" once a reminder fired while it is still open, " [action failed]"
+ * when its newest action failed, else "". */
+const char *detail_actions_mark(const struct mw_recommendation *r,
+    const char *status);
 /* Announces on the message line the reminders of snapshot s that fired
  * since the last call (detail_actions.c); the loop calls it on every new
  * snapshot. */

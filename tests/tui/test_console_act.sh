@@ -6,7 +6,7 @@
 # action run; once `midwatch notify` delivered it (the receiver got the
 # text), the recommendation's view lists the run as succeeded; a bad answer
 # records nothing and says why; a reminder fires on the message line once
-# its time passed; a read-only console does not act.
+# its time passed (and its row is marked); a read-only console does not act.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 . "$top_srcdir/tests/tui/console_lib.sh"
@@ -75,7 +75,7 @@ t_run "... with its text" con_wait a "rolling back $word" 5
 # ---- a reminder fires on the message line ---------------------------------------------------
 con_keys a !
 con_wait a "Act on recommendation #1400" 5 >/dev/null
-con_keys a -l "reminder 2s look again $word"
+con_keys a -l "reminder 10m look again $word"
 con_keys a Enter
 t_events "... a second event (the reminder)" \
     "recommendation_action_requested|alice|recommendation|1400 recommendation_action_requested|alice|recommendation|1400"
@@ -84,13 +84,17 @@ t_run "the view lists the reminder, pending, with its time" \
 "$MIDWATCH" --project act notify >/dev/null 2>&1
 t_eq "before its time it has not fired" "pending" \
     "$(con_q "select status from midwatch.recommendation_action_runs where action = 'set_reminder'")"
-i=0
-while [ "$(con_q "select next_retry_at <= now() from midwatch.recommendation_action_runs where action = 'set_reminder'")" != t ] &&
-    [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_eq "... due in 10 minutes, on the database's clock" "t" \
+    "$(con_q "select next_retry_at between now() + interval '9 min' and now() + interval '10 min' from midwatch.recommendation_action_runs where action = 'set_reminder'")"
+# ten minutes pass (test_act.sh waits for a real reminder's time)
+con_q "update midwatch.recommendation_action_runs set next_retry_at = now() where action = 'set_reminder'" >/dev/null
 "$MIDWATCH" --project act notify >/dev/null 2>&1
 t_run "once it fired, the message line says so" \
     con_wait a "Reminder: look again $word \(recommendation #1400\)" 10
 t_run "... and the view marks it due" con_wait a "reminder due since" 5
+con_keys a Escape
+t_run "... and so does its row in the pane" \
+    con_wait a "rollback +Fixture roll back checkout-api to v2.2 \[reminder due\]" 5
 
 # ---- read-only --------------------------------------------------------------------------------
 con_start b 120 40 -- --project act --as bob --readonly
