@@ -256,14 +256,16 @@ t_eq "a 400 fails at once (the target refused it for good)" "failed|1|channel ho
 mode 200
 
 # --- set_reminder: fires once its time passed ---------------------------------
-out=$("$MIDWATCH" act 900 set_reminder --in 3s --text "check the rollback" --channel hook 2>&1); rc=$?
-t_eq "set_reminder exits 0" "0" "$rc"
+mins=$(( $(od -An -N1 -tu1 /dev/urandom | tr -d ' ') % 50 + 5 ))
+out=$("$MIDWATCH" act 900 set_reminder --in "${mins}m" --text "check the rollback" --channel hook 2>&1); rc=$?
+t_eq "set_reminder --in ${mins}m exits 0" "0" "$rc"
 M=$(run_id "$out")
-t_eq "... due in 3 s" "t" "$(run "$M" "next_retry_at between now() + interval '1 s' and now() + interval '3.5 s'")"
+t_eq "... due in $mins minutes" "t" "$(run "$M" "next_retry_at between now() + interval '$mins min' - interval '1 min' and now() + interval '$mins min'")"
 "$MIDWATCH" notify >/dev/null 2>&1
 t_eq "before its time: still pending, never tried" "pending|0|0" \
     "$(run "$M" "status || '|' || attempts")|$(nreq "$(key_of "$M")")"
-due "$M"
+# the minutes pass
+q "update midwatch.recommendation_action_runs set next_retry_at = now() - interval '1 s' where id = $M" >/dev/null
 "$MIDWATCH" notify >/dev/null 2>&1
 t_eq "once its time passed: sent" "succeeded|1|1" \
     "$(run "$M" "status || '|' || attempts")|$(nreq "$(key_of "$M")")"
