@@ -13,7 +13,8 @@
  *           notification of event "message" / "reminder" in the channel's
  *           shape (the log channel writes midwatch's log);
  *           create_or_update_task as a JSON webhook carrying the
- *           incident's task key and the tracker's task id once known;
+ *           incident's task key (in the body and the Midwatch-Task-Key
+ *           header) and the tracker's task id once known;
  *   record  (one transaction) succeeded with its result (the tracker's
  *           task id kept for the next update), or the error ("channel X:
  *           HTTP 500: ...") and a retry after the channel's backoff, or
@@ -384,7 +385,7 @@ act_one(struct db *db, const char *project, struct act_run *a,
 {
 	struct net_response resp;
 	json_t *body = NULL;
-	char *err = NULL, *why, *s;
+	char *err = NULL, *why, *s, *hdr;
 	int rc;
 
 	memset(&resp, 0, sizeof resp);
@@ -402,7 +403,14 @@ act_one(struct db *db, const char *project, struct act_run *a,
 		free(s);
 	} else {
 		body = act_body(a);
-		notify_send(&a->ch, body, a->key, &resp);
+		/* the incident's task key, in a header too: the tracker's
+		 * idempotency key for the task, as Idempotency-Key is for
+		 * the request */
+		hdr = a->task_key != NULL && strcmp(a->action,
+		    "create_or_update_task") == 0 ? xasprintf(
+		    "Midwatch-Task-Key: %s", a->task_key) : NULL;
+		notify_send_with(&a->ch, body, a->key, hdr, &resp);
+		free(hdr);
 		if ((why = notify_outcome(&resp)) != NULL) {
 			err = xasprintf("channel %s: %s", a->channel, why);
 			free(why);

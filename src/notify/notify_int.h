@@ -72,6 +72,11 @@ json_t *notify_body(const char *kind, json_t *note);
  */
 int notify_send(const struct notify_channel *ch, json_t *body,
     const char *idempotency_key, struct net_response *resp);
+/* The same with one more header line ("Name: value"; NULL: none): an
+ * action run's task key (notify_act.c). */
+int notify_send_with(const struct notify_channel *ch, json_t *body,
+    const char *idempotency_key, const char *header,
+    struct net_response *resp);
 /* What an outcome was, for outbound_attempts.error and output: NULL for a
  * 2xx, else malloc'd "HTTP 500: <start of the body>" or the transport
  * error. */

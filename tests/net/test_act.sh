@@ -201,8 +201,9 @@ t_eq "... the result has the operation and the tracker's task id" "create|TASK-$
 K1=$(key_of "$T1")
 t_eq "the tracker saw 500, 500, 200 under one Idempotency-Key" "500 500 file " "$(answers "$K1")"
 t_match "... a create carrying the task's key" "\"operation\":\"create\",\"task\":\{\"key\":\"$TK\"" "$(bodies "$K1" | tail -n 1)"
-t_match "... with the channel's bearer token" "^H Authorization: Bearer $TOKEN" \
-    "$(awk -v k="$K1" '/^REQ / { on = index($0, " idem=" k " ") > 0 } on && /^H /' "$LOG")"
+hdrs() { awk -v k="$1" '/^REQ / { on = index($0, " idem=" k " ") > 0 } on && /^H /' "$LOG"; }
+t_match "... with the channel's bearer token" "^H Authorization: Bearer $TOKEN" "$(hdrs "$K1")"
+t_match "... and the task's key in the Midwatch-Task-Key header" "^H Midwatch-Task-Key: $TK" "$(hdrs "$K1")"
 mode 200
 out=$("$MIDWATCH" act 900 create_or_update_task --channel tracker --text "rolled back" 2>&1)
 T2=$(run_id "$out")
@@ -212,6 +213,7 @@ t_eq "a second task request on the incident succeeded" "succeeded|update" \
     "$(run "$T2" "status || '|' || (result->>'operation')")"
 t_match "... sent as an update of the same task: its key and the tracker's id" \
     "\"operation\":\"update\",\"task\":\{\"key\":\"$TK\",\"id\":\"TASK-$$\"\}" "$(bodies "$K2")"
+t_match "... the same key in its Midwatch-Task-Key header" "^H Midwatch-Task-Key: $TK" "$(hdrs "$K2")"
 t_eq "one task for the incident, updated once" "1|1|TASK-$$" \
     "$(q "select count(*) || '|' || sum(updates) || '|' || max(task_id) from midwatch.recommendation_action_tasks where incident_id = 200")"
 # requests (by idempotency key: a retry is the same request) that OP the task
