@@ -317,4 +317,10 @@ t_match "... refused with the role message" "act: refused: your role in project 
 out=$(as vic act --list 2>&1); rc=$?
 t_eq "a viewer lists the runs: exit 0" "0" "$rc"
 t_match "... olga's among them" "create_or_update_task +tracker +pending" "$out"
+
+# --- erasure (sql/019_housekeeping.sql): the requester and the text ----------
+n=$(q "select count(*) from midwatch.recommendation_action_runs")
+"$MIDWATCH" erase --actor olga >/dev/null 2>&1
+t_eq "erase --actor olga leaves no trace of her in the runs, every run kept" "0|$n" \
+    "$(q "select count(*) filter (where r::text ilike '%olga%') || '|' || count(*) from midwatch.recommendation_action_runs r")"
 t_done
