@@ -221,6 +221,11 @@ int cmd_psql(struct cli_ctx *, const struct cli_args *);
 int cmd_purge(struct cli_ctx *, const struct cli_args *);
 int cmd_erase(struct cli_ctx *, const struct cli_args *);
 int cmd_export(struct cli_ctx *, const struct cli_args *);
+int cmd_act(struct cli_ctx *, const struct cli_args *);
+/* Checks a --key value: 1 to FEEDBACK_KEY_MAX bytes, no control
+ * characters; 0, or -1 after printing why (a usage error;
+ * cli_feedback.c). */
+int cli_feedback_key_check(const char *cmd, const char *key);
 /* Opens the console on ctx (connected already, or connecting now): what
  * `midwatch console` and `midwatch demo` end with (cli_console.c). */
 int cli_console_open(struct cli_ctx *ctx);

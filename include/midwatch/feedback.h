@@ -32,6 +32,9 @@ enum feedback_action {
 	/* Added actions. */
 	FB_INC_TRIAGE,		/* incident_triaged (open -> triaged) */
 	FB_ALERT_UNSILENCE,	/* alert_unsilenced: the silence ends (undo) */
+	FB_REC_ACT,		/* recommendation_action_requested (payload:
+				 * feedback_act_request; the run row is made
+				 * in the same transaction) */
 };
 
 /* Longest note text accepted, in bytes. */
@@ -105,6 +108,39 @@ enum feedback_action feedback_incident_toggle(const char *status);
  * 30 days.  0 and *seconds, or -1 with *cause saying what is wrong.
  */
 int feedback_parse_silence(const char *s, int *seconds, char **cause);
+
+/* ---- acting on a recommendation (FB_REC_ACT, feedback_act.c) ----------- */
+
+/* The actions, for messages and help. */
+#define FEEDBACK_ACTIONS "send_message, create_or_update_task or set_reminder"
+/* The furthest a reminder may be set, in seconds (30 days). */
+#define FEEDBACK_REMINDER_MAX (30 * 86400)
+/* The channel of a reminder that names none. */
+#define FEEDBACK_REMINDER_CHANNEL "log"
+
+/* 1 if action is one of FEEDBACK_ACTIONS. */
+int feedback_act_known(const char *action);
+/*
+ * The payload of an action request, as `midwatch act` and the console's
+ * key build it: action, channel (needed but for set_reminder, whose
+ * default is FEEDBACK_REMINDER_CHANNEL), text (optional), and for
+ * set_reminder the time, from at (RFC 3339) or in (a duration from now,
+ * "10m", "2h", "1d"), exactly one of them.  A new reference, or NULL with
+ * *cause saying what is wrong (nothing touches the database).
+ */
+json_t *feedback_act_request(const char *action, const char *channel,
+    const char *text, const char *at, const char *in, double now,
+    char **cause);
+/*
+ * The same from the console's prompt, one line: "message CHANNEL [TEXT]",
+ * "task CHANNEL [TEXT]" or "reminder DURATION [TEXT]" (the first word may
+ * also be the action's full name or its first letter).  A new reference,
+ * or NULL with *cause.
+ */
+json_t *feedback_act_parse(const char *line, double now, char **cause);
+/* What the console's prompt takes, for its question and messages. */
+#define FEEDBACK_ACT_PROMPT "message CHANNEL [text] | task CHANNEL [text] | " \
+	"reminder 10m [text]"
 
 /*
  * Records the event and applies its derived status in one transaction.

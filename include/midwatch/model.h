@@ -45,6 +45,28 @@ struct mw_hypothesis {
 	char *status_by;	/* who confirmed or rejected it, or NULL */
 };
 
+/* An action requested on a recommendation (recommendation_action_runs,
+ * sql/021_action_runs.sql; model_actions.c). */
+struct mw_action_run {
+	long long id;
+	long long recommendation_id;
+	long long incident_id;
+	char *action;		/* send_message|create_or_update_task|set_reminder */
+	char *channel;
+	char *status;		/* pending|running|succeeded|failed */
+	int attempts;
+	int max_retries;	/* -1 before the first attempt */
+	double next_retry_at;	/* next due (pending, running) */
+	double created_at;
+	double finished_at;	/* 0 while not finished */
+	double remind_at;	/* a reminder's time, else 0 */
+	char *text;		/* or NULL */
+	char *error;		/* the last attempt's, or NULL */
+	char *result;		/* JSON text, or NULL */
+	char *task_id;		/* the tracker's task id, or NULL */
+	char *requested_by;
+};
+
 struct mw_recommendation {
 	long long id;
 	long long hypothesis_id;
@@ -65,6 +87,9 @@ struct mw_recommendation {
 	char *template_key;
 	char *already_done;	/* why the system marked it done (the action
 				 * already happened: stage_lifecycle.c), or NULL */
+	struct mw_action_run *actions;	/* requested actions, newest first
+					 * (at most MODEL_MAX_ACTIONS) */
+	size_t n_actions;
 };
 
 struct mw_alert {
@@ -280,6 +305,23 @@ struct mw_snapshot *model_load_ids(struct db *db, long long project_id,
 #define MODEL_MAX_TIMELINE 200
 #define MODEL_MAX_SERIES 6
 #define MODEL_MAX_POINTS 360
+/* Most action runs loaded per recommendation (the newest). */
+#define MODEL_MAX_ACTIONS 20
+/*
+ * The action runs of the project (incident > 0: of that incident), newest
+ * first, at most MODEL_MAX_ACTIONS per recommendation: *n of them in a
+ * malloc'd array (release with model_actions_free; NULL when there are
+ * none), or NULL with *cause set and *n 0 on an error (*cause must be NULL
+ * on entry to tell the two apart).  `midwatch act --list`.
+ */
+struct mw_action_run *model_actions_load(struct db *db, long long project_id,
+    long long incident, size_t *n, char **cause);
+void model_actions_free(struct mw_action_run *v, size_t n);
+/* Attaches the action runs of the snapshot's recommendations; 0 or -1. */
+int model_actions_attach(struct db *db, long long project_id,
+    struct mw_snapshot *s, char **cause);
+/* One run as `act --list --json` prints it; a new reference. */
+json_t *model_action_to_json(const struct mw_action_run *a);
 /* The `incidents --json` array (doc/interfaces.md); new reference. */
 json_t *model_to_json(const struct mw_snapshot *s);
 /* One incident in the shape of that array's elements (`investigate

@@ -84,13 +84,21 @@ struct notify_counts {
 	long long dead;		/* messages dead-lettered */
 	long long attempts;	/* attempts made */
 	long long pending;	/* messages still waiting when it returned */
+	/* The actions requested on recommendations (notify_act.c). */
+	long long act_succeeded;	/* runs that succeeded */
+	long long act_retrying;	/* runs whose attempt failed, retry scheduled */
+	long long act_failed;	/* runs that failed for good */
+	long long act_attempts;	/* attempts made */
 };
 
 /*
  * Delivers the project's due messages: claims each (FOR UPDATE SKIP LOCKED;
  * several deliverers share the work), sends it outside any transaction,
- * records the attempt and the outcome.  0 ok (failed deliveries are not
- * errors: they are counted and retried), -1 with *cause on a database error.
+ * records the attempt and the outcome; then the actions requested on
+ * recommendations that are due (reminders, messages, tracker tasks,
+ * sql/021_action_runs.sql), with the same channels and policy.  0 ok
+ * (failed deliveries are not errors: they are counted and retried), -1
+ * with *cause on a database error.
  */
 int notify_deliver(struct db *db, long long project_id,
     const struct notify_opts *o, struct notify_counts *c, char **cause);

@@ -234,7 +234,8 @@ int meter_spark(struct buf *b, const double *v, size_t n, int cols, int utf8);
 	ACTION_INFO(DISMISS, "dismiss", "Triage", "dismiss the recommendation") \
 	ACTION_INFO(DONE, "done", "Triage", "mark the recommendation done") \
 	ACTION_INFO(INCIDENT_TOGGLE, "incident-resolve", "Triage", "resolve the incident, or reopen it") \
-	ACTION_INFO(NOTE, "note", "Triage", "add a note to the selected item")
+	ACTION_INFO(NOTE, "note", "Triage", "add a note to the selected item") \
+	ACTION_INFO(ACT, "act", "Triage", "act on the recommendation: a message, the incident's task, a reminder (asks)")
 
 enum action {
 #define ACTION_INFO(e, n, g, h) ACT_##e,

@@ -50,6 +50,7 @@ static const struct {
 	{ "dismiss", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
 	{ "done", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
 	{ "note", CLI_ACCESS_WRITES, CLI_ROLE_OPERATOR },
+	{ "act", CLI_ACCESS_SUBCMD, CLI_ROLE_OPERATOR },	/* --list reads */
 	{ "migrate", CLI_ACCESS_SUBCMD, CLI_ROLE_OWNER },	/* --status reads */
 	{ "cluster", CLI_ACCESS_SUBCMD, 0 },	/* status reads */
 	{ "channels", CLI_ACCESS_SUBCMD, 0 },	/* list reads */

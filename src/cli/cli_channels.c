@@ -453,6 +453,11 @@ cli_notify_print(const struct notify_counts *c)
 	printf("  %-12s%lld sent, %lld to retry, %lld dead-lettered, %lld "
 	    "waiting (%lld attempt%s)\n", "notify", c->sent, c->retrying, c->dead,
 	    c->pending, c->attempts, c->attempts == 1 ? "" : "s");
+	if (c->act_attempts > 0)
+		printf("  %-12s%lld succeeded, %lld to retry, %lld failed (%lld "
+		    "attempt%s; midwatch act --list)\n", "actions",
+		    c->act_succeeded, c->act_retrying, c->act_failed,
+		    c->act_attempts, c->act_attempts == 1 ? "" : "s");
 }
 
 /* midwatch notify [--wait DURATION] */
@@ -478,5 +483,6 @@ cmd_notify(struct cli_ctx *ctx, const struct cli_args *a)
 	if (notify_deliver(ctx->db, ctx->project_id, &o, &c, &cause) != 0)
 		return cli_fail("notify", cause);
 	cli_notify_print(&c);
-	return c.dead > 0 || bad > 0 ? MW_EXIT_ERROR : MW_EXIT_OK;
+	return c.dead > 0 || c.act_failed > 0 || bad > 0 ? MW_EXIT_ERROR :
+	    MW_EXIT_OK;
 }

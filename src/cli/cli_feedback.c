@@ -45,8 +45,8 @@ static const struct {
 
 /* Checks a --key value: 1 to FEEDBACK_KEY_MAX bytes, no control
  * characters; 0, or -1 after printing why (a usage error). */
-static int
-cli_fb_key_check(const char *cmd, const char *key)
+int
+cli_feedback_key_check(const char *cmd, const char *key)
 {
 	const unsigned char *p;
 
@@ -71,7 +71,7 @@ cli_fb_record(struct cli_ctx *ctx, const char *cmd, struct feedback *fb,
 	char *cause = NULL, *who, uuid[UUID_STRLEN], *made = NULL;
 	int rc;
 
-	if (key != NULL && cli_fb_key_check(cmd, key) != 0)
+	if (key != NULL && cli_feedback_key_check(cmd, key) != 0)
 		return MW_EXIT_USAGE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail(cmd, cause);

@@ -138,6 +138,28 @@ const struct cli_cmd cli_cmds[] = {
 	    .more = "The words of TEXT are joined by spaces; a word that starts "
 	    "with '-' is text\nunless it is a global option (-- ends the "
 	    "options)." },
+	{ .name = "act", .run = cmd_act,
+	    .usage = "act RECOMMENDATION_ID ACTION [--channel NAME] [--text T] "
+	    "[--in D | --at TS] | --list",
+	    .help = "act on a recommendation: send_message, "
+	    "create_or_update_task, set_reminder",
+	    .opts = (const struct cli_opt[]){ { "channel", 1 }, { "text", 1 },
+	    { "at", 1 }, { "in", 1 }, { "key", 1 }, { "list", 0 },
+	    { "incident", 1 }, { "json", 0 }, { NULL, 0 } },
+	    .max_args = 2, .args = "RECOMMENDATION_ID ACTION",
+	    .exits = "1 also when the recommendation or the channel does not "
+	    "exist, the channel does not suit the action, or with --readonly "
+	    "(nothing is written); an unknown action or a bad --in/--at is a "
+	    "usage error",
+	    .more = "send_message --channel NAME [--text TEXT]: a message to a "
+	    "slack, webhook or log channel.\ncreate_or_update_task --channel "
+	    "NAME [--text TEXT]: the incident's task in the tracker\n(a webhook "
+	    "channel): the first request creates it, later ones update it.\n"
+	    "set_reminder --in DURATION | --at TS [--text TEXT] [--channel "
+	    "NAME]: at that time a\nnotification (default channel: log) and the "
+	    "console remind.\nmidwatch notify, midwatch run and the console "
+	    "deliver them, retried with the\nchannel's backoff; --list shows "
+	    "the runs (doc/integrations.md)." },
 	{ .name = "migrate", .run = cmd_migrate, .usage = "migrate [--status]",
 	    .help = "apply or list schema migrations",
 	    .opts = (const struct cli_opt[]){ { "status", 0 }, { NULL, 0 } },
@@ -206,9 +228,11 @@ const struct cli_cmd cli_cmds[] = {
 	    "run",
 	    .opts = (const struct cli_opt[]){ { "wait", 1 }, { NULL, 0 } },
 	    .max_args = 0,
-	    .exits = "1 also when a message was dead-lettered",
-	    .more = "With --wait, keeps delivering retries that fall due within "
-	    "DURATION." },
+	    .exits = "1 also when a message was dead-lettered or a requested "
+	    "action failed for good",
+	    .more = "Also delivers the actions requested on recommendations "
+	    "(midwatch act).\nWith --wait, keeps delivering retries that fall "
+	    "due within DURATION." },
 	{ .name = "project", .run = cmd_project,
 	    .usage = "project create SLUG [--name NAME] | list [--json] | set "
 	    "KEY DURATION | unset KEY | show [--json]",

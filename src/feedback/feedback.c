@@ -18,6 +18,8 @@
  *      sessions with one key: the target's lock orders them anyway);
  *   5. apply the derived status, plus the learning record when a root cause
  *      is confirmed and the evidence gate of the affected recommendations.
+ *      An action requested on a recommendation creates its run row
+ *      (feedback_act.c), as an acknowledgement queues its notification.
  *
  * The NOTIFY that refreshes every console comes from the feedback_events
  * insert trigger (001_schema.sql), so it fires only on commit and only once.
@@ -35,6 +37,7 @@
 #include "midwatch/jsonx.h"
 #include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
+#include "feedback_int.h"
 
 /* What each action is called and what it applies to. */
 struct feedback_spec {
@@ -66,6 +69,8 @@ static const struct feedback_spec feedback_specs[] = {
 	{ FB_NOTE, "human_note_added", NULL, "annotated", NULL },
 	{ FB_INC_TRIAGE, "incident_triaged", "incident", "triaged", "triaged" },
 	{ FB_ALERT_UNSILENCE, "alert_unsilenced", "alert", "unsilenced", NULL },
+	{ FB_REC_ACT, "recommendation_action_requested", "recommendation",
+	    "given an action", NULL },
 };
 
 /* Locks (or, for evidence, reads) a target: its status and incident. */
@@ -337,6 +342,10 @@ feedback_payload(const struct feedback *fb, char **cause)
 			goto bad;
 		}
 		break;
+	case FB_REC_ACT:
+		if (feedback_act_check(p, cause) != 0)
+			goto bad;
+		break;
 	default:
 		break;
 	}
@@ -465,6 +474,7 @@ feedback_apply(struct db *db, const struct feedback *fb, const char *project,
 		return same ? 0 : DBX(db, cause, feedback_sql_inc_status, project,
 		    target, s->to_status);
 	case FB_NOTE:
+	case FB_REC_ACT:	/* its run: feedback_act_apply */
 		return 0;
 	}
 	return 0;
@@ -653,6 +663,10 @@ feedback_record(struct db *db, const struct feedback *fb,
 
 	if (feedback_apply(db, fb, project, target, incident, same, payload,
 	    cause) != 0)
+		goto fail;
+	if (fb->action == FB_REC_ACT && feedback_act_apply(db, project, target,
+	    incident, res->event_id, fb->actor, fb->idempotency_key != NULL ?
+	    fb->idempotency_key : key, payload, cause) != 0)
 		goto fail;
 	if (db_commit(db, cause) != 0)
 		goto fail;

@@ -196,6 +196,7 @@ model_incident_clear(struct mw_incident *inc)
 		free(r->expected_impact);
 		free(r->rationale);
 		free(r->template_key);
+		model_actions_free(r->actions, r->n_actions);
 	}
 	free(inc->recommendations);
 	for (i = 0; i < inc->n_alerts; i++)
@@ -750,6 +751,7 @@ model_load_filtered(struct db *db, long long project_id, enum model_filter f,
 	    model_load_recommendations(db, project, ids_txt, with_hidden,
 	    published, s, map, cause) != 0 ||
 	    model_load_alerts(db, project, ids_txt, published, s, map, cause) != 0 ||
+	    model_actions_attach(db, project_id, s, cause) != 0 ||
 	    /* the report stage's snapshot of given ids needs no health */
 	    model_load_run(db, project, f != MODEL_IDS, s, cause) != 0)
 		goto fail;

@@ -79,6 +79,10 @@ event_word(const char *event)
 		return "Resolved";
 	if (strcmp(event, "test") == 0)
 		return "Test";
+	if (strcmp(event, "message") == 0)
+		return "Message";
+	if (strcmp(event, "reminder") == 0)
+		return "Reminder";
 	return "Triggered";
 }
 

@@ -18,7 +18,8 @@
  * key: nothing is lost, and only what was not confirmed is sent twice (and
  * the receiver can tell).  A message of an incident that was notified
  * within the channel's group window waits for the window's end, so what
- * the following runs add goes out as one message.
+ * the following runs add goes out as one message.  Each pass then delivers
+ * the actions requested on recommendations that are due (notify_act.c).
  */
 #include "config.h"
 
@@ -39,8 +40,6 @@
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
 
-/* A claim outlives the longest attempt by this much. */
-#define NOTIFY_LEASE_MARGIN_S 5
 /* Channels a pass skipped after a failure: at most this many. */
 #define NOTIFY_MAX_SKIP 64
 
@@ -463,7 +462,7 @@ notify_deliver(struct db *db, long long project_id,
 	struct notify_opts dflt = { 0, 0 };
 	char project[24];
 	struct timespec ts;
-	double start, now, next;
+	double start, now, next, act;
 
 	memset(c, 0, sizeof *c);
 	if (o == NULL)
@@ -474,12 +473,16 @@ notify_deliver(struct db *db, long long project_id,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	start = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	for (;;) {
-		if (notify_pass(db, project, o, c, cause) != 0)
+		if (notify_pass(db, project, o, c, cause) != 0 ||
+		    notify_act_pass(db, project, c, cause) != 0)
 			return -1;
 		if (o->wait_s <= 0)
 			break;
-		if ((next = notify_next_due(db, project, cause)) < -1)
+		if ((next = notify_next_due(db, project, cause)) < -1 ||
+		    (act = notify_act_next_due(db, project, cause)) < -1)
 			return -1;
+		if (act >= 0 && (next < 0 || act < next))
+			next = act;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 		if (next < 0 || now + next > start + o->wait_s)

@@ -9,6 +9,10 @@
 #include <jansson.h>
 #include "midwatch/net.h"
 
+/* A claim (of a message or an action run) outlives the longest attempt by
+ * this much. */
+#define NOTIFY_LEASE_MARGIN_S 5
+
 /* How bodies are written: compact, and 0.6 as 0.6 (not 0.59999999999999998). */
 #define NOTIFY_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
 
@@ -49,6 +53,14 @@ struct notify_msg {
 int notify_render(struct db *db, const char *project, struct notify_msg *m,
     char **cause);
 
+/* Delivers the project's due action runs (notify_act.c), counted in c;
+ * 0, or -1 with *cause on a database error. */
+struct notify_counts;
+int notify_act_pass(struct db *db, const char *project,
+    struct notify_counts *c, char **cause);
+/* Seconds until the next action run is due: < 0 none, < -1 an error. */
+double notify_act_next_due(struct db *db, const char *project, char **cause);
+
 /* The body for the channel's kind built from a notification (net.h); a new
  * reference, or NULL for the log kind. */
 json_t *notify_body(const char *kind, json_t *note);
@@ -60,6 +72,11 @@ json_t *notify_body(const char *kind, json_t *note);
  */
 int notify_send(const struct notify_channel *ch, json_t *body,
     const char *idempotency_key, struct net_response *resp);
+/* The same with one more header line ("Name: value"; NULL: none): an
+ * action run's task key (notify_act.c). */
+int notify_send_with(const struct notify_channel *ch, json_t *body,
+    const char *idempotency_key, const char *header,
+    struct net_response *resp);
 /* What an outcome was, for outbound_attempts.error and output: NULL for a
  * 2xx, else malloc'd "HTTP 500: <start of the body>" or the transport
  * error. */

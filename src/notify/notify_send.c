@@ -51,8 +51,17 @@ int
 notify_send(const struct notify_channel *ch, json_t *body,
     const char *idempotency_key, struct net_response *resp)
 {
+	return notify_send_with(ch, body, idempotency_key, NULL, resp);
+}
+
+/* Sends body with one more header (see notify_int.h). */
+int
+notify_send_with(const struct notify_channel *ch, json_t *body,
+    const char *idempotency_key, const char *header,
+    struct net_response *resp)
+{
 	struct net_request req;
-	const char *headers[4], *secrets[2] = { NULL, NULL };
+	const char *headers[5], *secrets[2] = { NULL, NULL };
 	char *secret = NULL, *text = NULL, *idem = NULL, *auth = NULL;
 	char *cause = NULL;
 	json_t *sent = NULL;
@@ -99,6 +108,8 @@ notify_send(const struct notify_channel *ch, json_t *body,
 	}
 	idem = xasprintf("Idempotency-Key: %s", idempotency_key);
 	headers[n++] = idem;
+	if (header != NULL)
+		headers[n++] = header;
 	headers[n] = NULL;
 	text = json_dumps(sent, NOTIFY_JSON_FLAGS);
 	notify_channel_policy(ch, &r, &timeout_ms);

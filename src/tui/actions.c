@@ -653,6 +653,25 @@ actions_note(struct ui *ui, const char *text)
 	return R_REDRAW;
 }
 
+/* !: an action on the selected recommendation (asks which). */
+static int
+actions_act(struct ui *ui)
+{
+	struct row view_row;
+	const struct row *r = actions_current(ui, &view_row);
+	struct target *t = NULL;
+	size_t n = 0;
+	char *q;
+
+	if (r == NULL || r->kind != ROW_RECO)
+		return actions_need(ui, ACT_ACT, "a recommendation");
+	actions_add_target(ui, &t, &n, r->kind, r->id, actions_row_status(r));
+	q = xasprintf("Act on %s (%s): ", t[0].label, FEEDBACK_ACT_PROMPT);
+	prompt_start(ui, PROMPT_ACT, q, NULL, ACT_ACT, t, n);
+	free(q);
+	return R_REDRAW;
+}
+
 /* Completes a prompted action (see tui_int.h). */
 int
 actions_finish(struct ui *ui, enum prompt_kind kind, int action,
@@ -702,6 +721,19 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 		flags = actions_send_all(ui, t, n, FB_HYP_CONFIRM, payload,
 		    "confirmed", strcmp(answer, "y") == 0 ?
 		    "confirm (root cause)" : "confirm");
+		break;
+	case PROMPT_ACT:
+		/* read as `midwatch act` reads its arguments (feedback_act.c);
+		 * a reminder's time is fixed now, so a replay keeps it */
+		if ((j = feedback_act_parse(answer, ui_now(), &why)) == NULL) {
+			actions_message(ui, 1, "%s; nothing requested", why);
+			free(why);
+			break;
+		}
+		payload = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		flags = actions_send_all(ui, t, n, FB_REC_ACT, payload, NULL,
+		    "act on");
 		break;
 	case PROMPT_CONFIRM:
 		if (strcmp(answer, "y") != 0 || n == 0)
@@ -966,6 +998,8 @@ actions_run(struct ui *ui, int action)
 		return actions_readonly(ui) ? R_REDRAW : actions_incident(ui);
 	case ACT_NOTE:
 		return actions_readonly(ui) ? R_REDRAW : actions_note(ui, NULL);
+	case ACT_ACT:
+		return actions_readonly(ui) ? R_REDRAW : actions_act(ui);
 	case ACT_COPY:
 		return actions_copy(ui);
 	}

@@ -55,7 +55,7 @@ dl_push(struct dlines *d, char *text, int slot)
 
 /* Appends a formatted line; its text is sanitised (it may hold external
  * strings) and clipped when drawn. */
-static void MW_PRINTF(3, 4)
+void
 dl_add(struct dlines *d, int slot, const char *fmt, ...)
 {
 	va_list ap;
@@ -70,7 +70,7 @@ dl_add(struct dlines *d, int slot, const char *fmt, ...)
 }
 
 /* Appends external text wrapped to the width, indented. */
-static void
+void
 dl_wrap(struct dlines *d, int slot, int indent, const char *text)
 {
 	char **lines, *clean;
@@ -86,7 +86,7 @@ dl_wrap(struct dlines *d, int slot, int indent, const char *text)
 }
 
 /* A section heading. */
-static void
+void
 dl_heading(struct dlines *d, const char *title)
 {
 	dl_push(d, xstrdup(""), CS_NORMAL);
@@ -876,6 +876,7 @@ detail_reco(struct ui *ui, struct dlines *d, const struct mw_recommendation *r,
 	}
 	detail_reco_why(d, r);
 	detail_notes(ui, d);
+	detail_actions(d, r);
 	detail_history(ui, d);
 }
 

@@ -731,6 +731,7 @@ draw_bottom(struct ui *ui)
 			draw_hint(ui, &b, ACT_ACK, "ack");
 			draw_hint(ui, &b, ACT_DONE, "done");
 			draw_hint(ui, &b, ACT_DISMISS, "dismiss");
+			draw_hint(ui, &b, ACT_ACT, "act");
 			break;
 		case PANE_ALERTS:
 			draw_hint(ui, &b, ACT_ACK, "ack");

@@ -142,6 +142,7 @@ loop_install(struct ui *ui, struct mw_snapshot *s)
 	ui->snap = s;
 	ui->snap_at = tui_wall();
 	ui_clock_set(s->taken_at);
+	detail_actions_reminders(ui, s);
 	pane_rebuild_all(ui);
 	if (old != NULL)
 		model_free(old);

@@ -68,6 +68,7 @@ pane_recos_line(struct ui *ui, const struct row *row, struct line *l)
 	t = ui_clean(r->title);
 	buf_adds(&b, t);
 	free(t);
+	buf_adds(&b, detail_actions_mark(r, status));
 	if (o != NULL && strcmp(status, "acknowledged") == 0) {
 		who = o->who;
 		at = o->at;

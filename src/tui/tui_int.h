@@ -81,7 +81,8 @@ enum prompt_kind {
 	PROMPT_NOTE,		/* note text */
 	PROMPT_SILENCE,		/* silence duration */
 	PROMPT_CONFIRM,		/* y/n for a destructive action */
-	PROMPT_ROOTCAUSE	/* y/n/Esc: confirm also as root cause? */
+	PROMPT_ROOTCAUSE,	/* y/n/Esc: confirm also as root cause? */
+	PROMPT_ACT		/* an action on a recommendation (feedback_act_parse) */
 };
 
 /* Something an action applies to. */
@@ -236,6 +237,8 @@ struct ui {
 	char *msg;
 	int msg_error;
 	double msg_until;
+	double reminded_upto;	/* reminders that fired up to this time (db
+				 * clock) were announced (detail_actions.c) */
 
 	/* The report views (:stats, :rules; reports.c). */
 	json_t *report_json;		/* the worker's data, NULL until loaded */
@@ -386,6 +389,25 @@ void pane_alerts_line(struct ui *ui, const struct row *r, struct line *l);
 
 /* detail.c */
 void detail_open(struct ui *ui, const struct row *r);
+/* The lines of the open view (detail.c), for the files that add sections
+ * to it: a formatted line (sanitised), external text wrapped and indented,
+ * a section heading. */
+struct dlines;
+void dl_add(struct dlines *d, int slot, const char *fmt, ...) MW_PRINTF(3, 4);
+void dl_wrap(struct dlines *d, int slot, int indent, const char *text);
+void dl_heading(struct dlines *d, const char *title);
+/* The actions requested on recommendation r, for its view
+ * (detail_actions.c). */
+void detail_actions(struct dlines *d, const struct mw_recommendation *r);
+/* The marker of recommendation r (shown in status) in its row: " [reminder
+ * due]" once a reminder fired while it is still open, " [action failed]"
+ * when its newest action failed, else "". */
+const char *detail_actions_mark(const struct mw_recommendation *r,
+    const char *status);
+/* Announces on the message line the reminders of snapshot s that fired
+ * since the last call (detail_actions.c); the loop calls it on every new
+ * snapshot. */
+void detail_actions_reminders(struct ui *ui, const struct mw_snapshot *s);
 /* The item the open view shows, as a row (borrowing from ui->snap);
  * 0, or -1 when it is not in the data any more. */
 int detail_row(struct ui *ui, struct row *out);

@@ -371,6 +371,7 @@ worker_feedback(struct worker *w, struct intent *in)
 	else
 		m->text = xasprintf("%s failed: %s", in->label, cause);
 	free(cause);
+	cause = NULL;	/* reused below */
 	/*
 	 * Reply with fresh data, so the UI swaps state in one step.  When more
 	 * intents are waiting (a bulk action: one intent per marked item),

@@ -16,7 +16,7 @@ unset MIDWATCH_ACTOR
 
 out=$("$MIDWATCH" --help); rc=$?
 t_eq "--help exits 0" "0" "$rc"
-for c in demo ingest run status incidents report investigate policy ack resolve silence unsilence confirm reject dismiss done note migrate cluster psql; do
+for c in demo ingest run status incidents report investigate policy ack resolve silence unsilence confirm reject dismiss done note act migrate cluster psql; do
 	t_match "--help lists $c" "^  $c" "$out"
 done
 out=$("$MIDWATCH" --version); rc=$?
@@ -39,7 +39,7 @@ t_eq "a subcommand usage error exits 2" "2" "$rc"
 
 # --- every command has --help (exit 0), listed in the contract and the man page
 cmds=$("$MIDWATCH" --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p')
-t_match "the command list is read from --help" "^demo ingest run .* psql channels sources rules stats notify project purge erase export grant revoke grants$" \
+t_match "the command list is read from --help" "^demo ingest run .* done note act migrate cluster psql channels sources rules stats notify project purge erase export grant revoke grants$" \
     "$(echo $cmds)"
 for c in console $cmds; do
 	out=$("$MIDWATCH" "$c" --help 2>&1); rc=$?

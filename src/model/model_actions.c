@@ -1,0 +1,196 @@
+/*
+ * model_actions.c - the actions requested on recommendations as the
+ * console's recommendation detail and `midwatch act --list` show them
+ * (recommendation_action_runs, sql/021_action_runs.sql): one statement
+ * for both, the newest runs of each recommendation first.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/model.h"
+#include "midwatch/xmalloc.h"
+
+/* The runs of the project's recommendations, or of those of the incidents
+ * $2 (a bigint[]; NULL: every one), at most $3 per recommendation. */
+static const char model_sql_actions[] =
+    "SELECT id, recommendation_id, incident_id, action, channel, status,"
+    "       attempts, coalesce(max_retries, -1),"
+    "       extract(epoch FROM next_retry_at), extract(epoch FROM created_at),"
+    "       extract(epoch FROM finished_at),"
+    "       extract(epoch FROM (params->>'at')::timestamptz),"
+    "       params->>'text', error, result::text, result->>'task_id',"
+    "       requested_by"
+    "  FROM (SELECT r.*, row_number() OVER (PARTITION BY r.recommendation_id"
+    "                                       ORDER BY r.id DESC) AS n"
+    "          FROM midwatch.recommendation_action_runs r"
+    "         WHERE r.project_id = $1"
+    "           AND ($2::bigint[] IS NULL OR r.incident_id = ANY ($2::bigint[])))"
+    "       x"
+    " WHERE n <= $3::integer"
+    " ORDER BY recommendation_id, id DESC";
+
+/* A malloc'd copy of a column, or NULL. */
+static char *
+act_col(const struct db_res *r, int row, int col)
+{
+	return db_res_isnull(r, row, col) ? NULL :
+	    xstrdup(db_res_get(r, row, col));
+}
+
+/* Loads the runs of incidents ids (a bigint[] literal, or NULL) into *out
+ * (NULL when none); 0, or -1 with *cause. */
+static int
+model_actions_query(struct db *db, long long project_id, const char *ids,
+    struct mw_action_run **out, size_t *n, char **cause)
+{
+	struct mw_action_run *v, *a;
+	struct db_res *r;
+	char project[24], max[24];
+	int i, rows;
+
+	*n = 0;
+	*out = NULL;
+	snprintf(project, sizeof project, "%lld", project_id);
+	snprintf(max, sizeof max, "%d", MODEL_MAX_ACTIONS);
+	if ((r = DBQ(db, cause, model_sql_actions, project, ids, max)) == NULL)
+		return -1;
+	rows = db_res_rows(r);
+	v = rows > 0 ? xcalloc((size_t)rows, sizeof *v) : NULL;
+	for (i = 0; i < rows; i++) {
+		a = &v[i];
+		a->id = db_res_ll(r, i, 0);
+		a->recommendation_id = db_res_ll(r, i, 1);
+		a->incident_id = db_res_ll(r, i, 2);
+		a->action = act_col(r, i, 3);
+		a->channel = act_col(r, i, 4);
+		a->status = act_col(r, i, 5);
+		a->attempts = (int)db_res_ll(r, i, 6);
+		a->max_retries = (int)db_res_ll(r, i, 7);
+		a->next_retry_at = db_res_f(r, i, 8);
+		a->created_at = db_res_f(r, i, 9);
+		a->finished_at = db_res_isnull(r, i, 10) ? 0 : db_res_f(r, i, 10);
+		a->remind_at = db_res_isnull(r, i, 11) ? 0 : db_res_f(r, i, 11);
+		a->text = act_col(r, i, 12);
+		a->error = act_col(r, i, 13);
+		a->result = act_col(r, i, 14);
+		a->task_id = act_col(r, i, 15);
+		a->requested_by = act_col(r, i, 16);
+	}
+	*n = (size_t)rows;
+	*out = v;
+	db_res_free(r);
+	return 0;
+}
+
+/* Loads the runs of a project or incident (see model.h). */
+struct mw_action_run *
+model_actions_load(struct db *db, long long project_id, long long incident,
+    size_t *n, char **cause)
+{
+	struct mw_action_run *v;
+	char ids[32];
+
+	snprintf(ids, sizeof ids, "{%lld}", incident);
+	if (model_actions_query(db, project_id, incident > 0 ? ids : NULL, &v,
+	    n, cause) != 0)
+		return NULL;
+	return v;
+}
+
+/* Frees runs. */
+void
+model_actions_free(struct mw_action_run *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].action);
+		free(v[i].channel);
+		free(v[i].status);
+		free(v[i].text);
+		free(v[i].error);
+		free(v[i].result);
+		free(v[i].task_id);
+		free(v[i].requested_by);
+	}
+	free(v);
+}
+
+/* Attaches the snapshot's runs to their recommendations (see model.h). */
+int
+model_actions_attach(struct db *db, long long project_id,
+    struct mw_snapshot *s, char **cause)
+{
+	struct mw_action_run *v;
+	struct mw_recommendation *rec;
+	struct buf ids;
+	size_t i, j, k, n, from;
+	int rc;
+
+	buf_init(&ids);
+	buf_addc(&ids, '{');
+	for (i = 0; i < s->n_incidents; i++)
+		buf_printf(&ids, "%s%lld", i > 0 ? "," : "", s->incidents[i].id);
+	buf_addc(&ids, '}');
+	rc = model_actions_query(db, project_id, buf_str(&ids), &v, &n, cause);
+	buf_free(&ids);
+	if (rc != 0 || v == NULL)
+		return rc;
+	/* Rows come by recommendation: hand each its slice (moved, so the
+	 * strings have one owner). */
+	for (i = 0; i < s->n_incidents; i++)
+		for (j = 0; j < s->incidents[i].n_recommendations; j++) {
+			rec = &s->incidents[i].recommendations[j];
+			for (from = 0; from < n &&
+			    v[from].recommendation_id != rec->id; from++)
+				;
+			for (k = from; k < n && v[k].recommendation_id == rec->id;
+			    k++)
+				;
+			if (k == from)
+				continue;
+			rec->actions = xcalloc(k - from, sizeof *rec->actions);
+			memcpy(rec->actions, &v[from], (k - from) * sizeof *v);
+			memset(&v[from], 0, (k - from) * sizeof *v);
+			rec->n_actions = k - from;
+		}
+	model_actions_free(v, n);
+	return 0;
+}
+
+/* One run as JSON (see model.h). */
+json_t *
+model_action_to_json(const struct mw_action_run *a)
+{
+	json_error_t jerr;
+	json_t *o = json_object(), *res;
+
+	json_object_set_new(o, "id", json_integer(a->id));
+	json_object_set_new(o, "recommendation_id",
+	    json_integer(a->recommendation_id));
+	json_object_set_new(o, "incident_id", json_integer(a->incident_id));
+	json_object_set_new(o, "action", model_json_str(a->action));
+	json_object_set_new(o, "channel", model_json_str(a->channel));
+	json_object_set_new(o, "status", model_json_str(a->status));
+	json_object_set_new(o, "attempts", json_integer(a->attempts));
+	json_object_set_new(o, "max_retries", a->max_retries < 0 ? json_null() :
+	    json_integer(a->max_retries));
+	json_object_set_new(o, "next_retry_at",
+	    strcmp(a->status, "pending") == 0 || strcmp(a->status,
+	    "running") == 0 ? model_json_time(a->next_retry_at) : json_null());
+	json_object_set_new(o, "remind_at", model_json_time(a->remind_at));
+	json_object_set_new(o, "text", model_json_str(a->text));
+	json_object_set_new(o, "error", model_json_str(a->error));
+	res = a->result != NULL ? json_loads(a->result, 0, &jerr) : NULL;
+	json_object_set_new(o, "result", res != NULL ? res : json_null());
+	json_object_set_new(o, "requested_by", model_json_str(a->requested_by));
+	json_object_set_new(o, "created_at", model_json_time(a->created_at));
+	json_object_set_new(o, "finished_at", model_json_time(a->finished_at));
+	return o;
+}
