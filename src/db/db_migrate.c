@@ -3,7 +3,8 @@
  * directory, applied in order, each in its own transaction, recorded in
  * midwatch.schema_migrations with a checksum.  A changed file that was
  * already applied is refused; two processes migrating at once serialise on
- * an advisory lock.
+ * an advisory lock, and a migration that lost a race with another
+ * database's in the same cluster (roles are the cluster's) is tried again.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "midwatch/db.h"
 #include "midwatch/xmalloc.h"
@@ -233,6 +235,41 @@ migrate_applied(struct db *db, int version, char **cause, int *err)
 	return sum;
 }
 
+/* How often a migration is tried when it lost a race with another
+ * database's migration in the same cluster. */
+#define MIGRATE_TRIES 5
+
+/*
+ * Whether a failed migration lost a race with another database of the same
+ * cluster migrating at once: the migration lock is an advisory lock, per
+ * database, while roles are the cluster's (sql/020_roles.sql creates and
+ * grants them) - "duplicate key ... pg_authid_rolname_index" (23505), a
+ * role that appeared meanwhile (42710), "tuple concurrently updated" on a
+ * grant (XX000), a serialization failure or deadlock (40001, 40P01).  The
+ * migration was rolled back whole; run again, it finds the role there.
+ */
+static int
+migrate_race(const char *state)
+{
+	static const char *const states[] = { "23505", "42710", "XX000",
+	    "40001", "40P01", NULL };
+	int i;
+
+	for (i = 0; states[i] != NULL; i++)
+		if (strcmp(state, states[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Backs off before try + 1: 50, 100, 200, 400 ms. */
+static void
+migrate_sleep(int try)
+{
+	struct timespec ts = { 0, 50000000L << (try - 1) };
+
+	nanosleep(&ts, NULL);
+}
+
 /* Applies pending migrations in order under the migration lock. */
 int
 db_migrate(struct db *db, const char *dir, int *applied, char **cause)
@@ -240,7 +277,7 @@ db_migrate(struct db *db, const char *dir, int *applied, char **cause)
 	struct migration *m;
 	size_t n, i;
 	char *sum, v[16], *why = NULL;
-	int err, rc = -1;
+	int err, rc = -1, try;
 
 	*applied = 0;
 	if (db_migrations_load(dir, &m, &n, cause) != 0)
@@ -268,17 +305,27 @@ db_migrate(struct db *db, const char *dir, int *applied, char **cause)
 			continue;
 		}
 		snprintf(v, sizeof v, "%d", m[i].number);
-		if (db_begin(db, cause) != 0)
-			goto out;
-		if (db_exec_script(db, &why, m[i].sql) != 0 ||
-		    DBX(db, &why, "INSERT INTO midwatch.schema_migrations "
-		    "(version, name, checksum) VALUES ($1::integer, $2, $3)",
-		    v, m[i].name, m[i].checksum) != 0 ||
-		    db_commit(db, &why) != 0) {
+		for (try = 1;; try++) {
+			if (db_begin(db, cause) != 0)
+				goto out;
+			db_clear_sqlstate(db);
+			if (db_exec_script(db, &why, m[i].sql) == 0 &&
+			    DBX(db, &why, "INSERT INTO midwatch.schema_migrations "
+			    "(version, name, checksum) VALUES ($1::integer, $2, $3)",
+			    v, m[i].name, m[i].checksum) == 0 &&
+			    db_commit(db, &why) == 0)
+				break;
+			db_rollback(db);
+			if (try < MIGRATE_TRIES &&
+			    migrate_race(db_last_sqlstate(db))) {
+				free(why);
+				why = NULL;
+				migrate_sleep(try);
+				continue;
+			}
 			*cause = xasprintf("migration %s failed: %s", m[i].name, why);
 			free(why);
 			why = NULL;
-			db_rollback(db);
 			goto out;
 		}
 		(*applied)++;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_migrate.sh - migrations against a real PostgreSQL: apply on an empty
 # database, re-apply as a no-op, --status, a changed applied file refused, a
-# failing migration rolled back whole, two processes migrating at once.
+# failing migration rolled back whole, two processes migrating at once, a
+# migration that loses the race for a role to another database, tried again.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 pgtest_start
@@ -56,4 +57,34 @@ t_eq "together they applied each file once" "applied $nfiles migration(s)" \
     "$(cat "$TAP_TMP/m1" "$TAP_TMP/m2" | grep -v 'applied 0' | grep applied)"
 n=$(pgtest_psql -c "select count(*) from midwatch.schema_migrations")
 t_eq "the concurrent run recorded each file once" "$nfiles" "$n"
+
+# Two databases of one cluster migrating at once, before midwatch's roles
+# exist: roles are the cluster's while the migration lock is per database.
+for d in mw mw2; do
+	PGDATABASE=$d pgtest_psql -c "drop owned by midwatch_admin, midwatch_operator, midwatch_viewer" >/dev/null 2>&1
+done
+pgtest_psql -c "drop role midwatch_admin" -c "drop role midwatch_operator" -c "drop role midwatch_viewer" >/dev/null 2>&1
+t_eq "the cluster has no midwatch role any more" "0" \
+    "$(pgtest_psql -c "select count(*) from pg_roles where rolname like 'midwatch\_%'")"
+# Another database creates the first role meanwhile (a session holding it
+# uncommitted): the migration waits on it, loses the race when it commits,
+# and is tried again.
+pgtest_createdb race >/dev/null
+mkfifo "$TAP_TMP/hold"
+pgtest_psql <"$TAP_TMP/hold" >/dev/null 2>&1 & holder=$!
+exec 3>"$TAP_TMP/hold"
+echo "BEGIN; CREATE ROLE midwatch_viewer NOLOGIN; SELECT 1;" >&3
+PGDATABASE=race "$MIDWATCH" migrate >"$TAP_TMP/race" 2>&1 & mig=$!
+k=0
+while [ $k -lt 300 ] && [ "$(pgtest_psql -c "select count(*) from pg_stat_activity where datname = 'race' and wait_event_type = 'Lock'")" = 0 ]; do
+	sleep 0.1; k=$((k + 1))
+done
+t_ok "$([ $k -lt 300 ]; echo $?)" "the migration waits on the role another session is creating"
+echo "COMMIT;" >&3
+exec 3>&-
+wait $holder
+wait $mig; rc=$?
+t_eq "it loses that race and is tried again: it succeeds" "0|applied $nfiles migration(s)" "$rc|$(cat "$TAP_TMP/race")"
+t_eq "... with every file recorded once" "$nfiles" \
+    "$(PGDATABASE=race pgtest_psql -c "select count(*) from midwatch.schema_migrations")"
 t_done
