@@ -199,6 +199,11 @@ struct mw_snapshot {
 	char *health_line;	/* "degraded: ...", "pipeline failing since ..."
 				 * when not healthy, else NULL */
 	double recent_resolved;	/* console.recent_resolved of the project, s */
+	/* Counted by the database when the snapshot was taken (not from the
+	 * capped lists above): published incidents open or triaged, and
+	 * published alerts active; -1 when not counted (model_load_ids). */
+	long long n_open_total;
+	long long n_active_total;
 };
 
 /* ---- the pipeline's health (model_health.c) ------------------------------ */
@@ -292,6 +297,9 @@ void model_item_detail_free(struct mw_item_detail *d);
 int model_load_detail(struct db *db, long long project_id,
     struct mw_incident *inc, char **cause);
 void model_free(struct mw_snapshot *s);
+/* Sets n_open_total and n_active_total from the snapshot's own lists, for a
+ * snapshot no database counted (MIDWATCH_DEV_FAKE's). */
+void model_count_lists(struct mw_snapshot *s);
 /* Like model_load, but exactly the incidents ids[0..n) whatever their
  * status or decision (the report stage, refreshing one incident). */
 struct mw_snapshot *model_load_ids(struct db *db, long long project_id,

@@ -205,6 +205,24 @@ model_incident_clear(struct mw_incident *inc)
 	model_detail_clear(inc);
 }
 
+/* Counts the lists' open incidents and active alerts (see model.h). */
+void
+model_count_lists(struct mw_snapshot *s)
+{
+	size_t i;
+
+	s->n_open_total = s->n_active_total = 0;
+	for (i = 0; i < s->n_incidents; i++)
+		if (s->incidents[i].status != NULL &&
+		    (strcmp(s->incidents[i].status, "open") == 0 ||
+		    strcmp(s->incidents[i].status, "triaged") == 0))
+			s->n_open_total++;
+	for (i = 0; i < s->n_alerts; i++)
+		if (s->alerts[i].status != NULL &&
+		    strcmp(s->alerts[i].status, "active") == 0)
+			s->n_active_total++;
+}
+
 /* Frees a snapshot and everything in it; NULL is fine. */
 void
 model_free(struct mw_snapshot *s)
@@ -690,21 +708,33 @@ model_load_run(struct db *db, const char *project, int health,
 	struct mw_health h;
 	struct db_res *r;
 
+	/* The status bar's counts ride along (health: the lists' snapshot);
+	 * an initplan under a false CASE is never run. */
 	r = DBQ(db, cause,
 	    "SELECT extract(epoch FROM now()), p.id, p.status,"
-	    "       extract(epoch FROM p.finished_at)"
+	    "       extract(epoch FROM p.finished_at),"
+	    "       CASE WHEN $2::boolean THEN"
+	    "           (SELECT count(*) FROM midwatch.incidents i"
+	    "             WHERE i.project_id = $1 AND i.published"
+	    "               AND i.status IN ('open', 'triaged')) END,"
+	    "       CASE WHEN $2::boolean THEN"
+	    "           (SELECT count(*) FROM midwatch.alerts a"
+	    "             WHERE a.project_id = $1 AND a.published"
+	    "               AND a.status = 'active') END"
 	    "  FROM (SELECT 1) one"
 	    "  LEFT JOIN LATERAL (SELECT id, status, finished_at"
 	    "                       FROM midwatch.pipeline_runs"
 	    "                      WHERE project_id = $1 AND kind = 'pipeline'"
 	    "                      ORDER BY id DESC LIMIT 1) p ON true",
-	    project);
+	    project, health ? "true" : "false");
 	if (r == NULL)
 		return -1;
 	s->taken_at = db_res_f(r, 0, 0);
 	s->last_run_id = db_res_ll(r, 0, 1);
 	s->last_run_status = model_col_dup(r, 0, 2);
 	s->last_run_finished = db_res_f(r, 0, 3);
+	s->n_open_total = db_res_isnull(r, 0, 4) ? -1 : db_res_ll(r, 0, 4);
+	s->n_active_total = db_res_isnull(r, 0, 5) ? -1 : db_res_ll(r, 0, 5);
 	db_res_free(r);
 	if (!health)
 		return 0;

@@ -603,6 +603,74 @@ draw_status_left(struct ui *ui, struct buf *left, int level, int wide)
 	}
 }
 
+/* Whether an incident's or alert's status counts in the status bar. */
+static int
+draw_counted(enum row_kind kind, const char *st)
+{
+	if (st == NULL)
+		return 0;
+	if (kind == ROW_INCIDENT)
+		return strcmp(st, "open") == 0 || strcmp(st, "triaged") == 0;
+	return kind == ROW_ALERT && strcmp(st, "active") == 0;
+}
+
+/* The snapshot's status of an incident or alert, or NULL when it is not in
+ * the snapshot. */
+static const char *
+draw_model_status(const struct mw_snapshot *s, enum row_kind kind,
+    long long id)
+{
+	size_t i, j;
+
+	if (kind == ROW_INCIDENT) {
+		for (i = 0; i < s->n_incidents; i++)
+			if (s->incidents[i].id == id)
+				return s->incidents[i].status;
+		return NULL;
+	}
+	for (i = 0; i < s->n_alerts; i++)
+		if (s->alerts[i].id == id)
+			return s->alerts[i].status;
+	for (i = 0; i < s->n_incidents; i++)
+		for (j = 0; j < s->incidents[i].n_alerts; j++)
+			if (s->incidents[i].alerts[j].id == id)
+				return s->incidents[i].alerts[j].status;
+	return NULL;
+}
+
+/* The status bar's counts: the database's, counted when the snapshot was
+ * taken (model.c), moved by the actions shown but not yet in a snapshot.
+ * Costs one pass per override (usually none), never one per row. */
+static void
+draw_counts(struct ui *ui, long long *open, long long *active)
+{
+	const struct mw_snapshot *s = ui->snap;
+	const struct override *o;
+	const char *was;
+	size_t i;
+	int d;
+
+	*open = s->n_open_total > 0 ? s->n_open_total : 0;
+	*active = s->n_active_total > 0 ? s->n_active_total : 0;
+	for (i = 0; i < ui->n_ovr; i++) {
+		o = &ui->ovr[i];
+		if ((o->kind != ROW_INCIDENT && o->kind != ROW_ALERT) ||
+		    o->status == NULL ||
+		    ui_override(ui, o->kind, o->id) != o ||	/* the newest */
+		    (was = draw_model_status(s, o->kind, o->id)) == NULL)
+			continue;
+		d = draw_counted(o->kind, o->status) - draw_counted(o->kind, was);
+		if (o->kind == ROW_INCIDENT)
+			*open += d;
+		else
+			*active += d;
+	}
+	if (*open < 0)
+		*open = 0;
+	if (*active < 0)
+		*active = 0;
+}
+
 /* The status bar: project, database, pipeline state and the last run,
  * counts, operator; less detail when narrow, so the last run's age and
  * the operator stay visible at 80 columns. */
@@ -611,27 +679,15 @@ draw_status(struct ui *ui)
 {
 	const struct rect *r = &ui->layout.status;
 	struct buf left, right;
-	size_t i, open = 0, active = 0;
+	long long open, active;
 	int rw, level, slot = ui->db_ok && !draw_status_unhealthy(ui) ?
 	    CS_STATUS : CS_ERROR;
-	const char *st;
 
 	buf_init(&left);
 	buf_init(&right);
 	if (ui->snap != NULL) {
-		for (i = 0; i < ui->snap->n_incidents; i++) {
-			st = ui_status(ui, ROW_INCIDENT, ui->snap->incidents[i].id,
-			    ui->snap->incidents[i].status);
-			if (strcmp(st, "open") == 0 || strcmp(st, "triaged") == 0)
-				open++;
-		}
-		for (i = 0; i < ui->snap->n_alerts; i++) {
-			st = ui_status(ui, ROW_ALERT, ui->snap->alerts[i].id,
-			    ui->snap->alerts[i].status);
-			if (strcmp(st, "active") == 0)
-				active++;
-		}
-		buf_printf(&right, "%zu open %s %zu alerts %s ", open,
+		draw_counts(ui, &open, &active);
+		buf_printf(&right, "%lld open %s %lld alerts %s ", open,
 		    draw_glyph(G_DOT), active, draw_glyph(G_DOT));
 	} else
 		buf_printf(&right, "loading %s ", draw_glyph(G_DOT));

@@ -1,0 +1,10 @@
+-- 022_console_counts.sql - the console's newest alerts (issue 13,
+-- "Console"): the snapshot's alerts query (src/model/model.c) takes the
+-- project's newest alerts, ORDER BY created_at DESC, id DESC LIMIT n;
+-- without this index PostgreSQL reads and sorts every alert of the project.
+-- The status bar's counts (open incidents, active alerts) are counted with
+-- the existing incidents_status_idx and alerts_status_idx.  doc/schema.md
+-- describes it.  Runs in the migration runner's transaction.
+
+CREATE INDEX IF NOT EXISTS alerts_created_idx
+	ON midwatch.alerts (project_id, created_at, id);
