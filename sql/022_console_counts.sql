@@ -8,3 +8,11 @@
 
 CREATE INDEX IF NOT EXISTS alerts_created_idx
 	ON midwatch.alerts (project_id, created_at, id);
+
+-- The status bar's counts (model_load_run) read only these small partial
+-- indexes (index-only once vacuumed), not the heap of every active alert.
+CREATE INDEX IF NOT EXISTS alerts_active_count_idx
+	ON midwatch.alerts (project_id) WHERE published AND status = 'active';
+CREATE INDEX IF NOT EXISTS incidents_open_count_idx
+	ON midwatch.incidents (project_id)
+	WHERE published AND status IN ('open', 'triaged');
