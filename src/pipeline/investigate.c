@@ -132,7 +132,10 @@ static const struct inv_policy {
  * $1 project, $2 the moment, $3 window seconds, $4 the policy (JSON),
  * $5 baseline seconds, $6 baseline reach seconds, $7 baseline minimum
  * minutes, $8 minutes required, $9 quantile, $10 z min, $11 onset lookback
- * seconds, $12 restarts min, $13 restarts ratio, $14 MAD scale.
+ * seconds, $12 restarts min, $13 restarts ratio, $14 MAD scale, $15 the
+ * short factor (detect.short_factor: two consecutive minutes this many
+ * times as far out, on the z and the material change, are abnormal
+ * however short the fault).
  *
  * Minutes are counted from the moment (k < 0 before it).  One row per
  * abnormal (service, metric, direction) - its most abnormal series - plus
@@ -187,6 +190,8 @@ static const char inv_sql_score[] =
     " zl AS (SELECT zp.*,"
     "  lead(z) OVER (PARTITION BY service_id, metric_name, labels_key"
     "   ORDER BY k) AS znext,"
+    "  lead(va) OVER (PARTITION BY service_id, metric_name, labels_key"
+    "   ORDER BY k) AS vnext,"
     "  lag(z) OVER (PARTITION BY service_id, metric_name, labels_key"
     "   ORDER BY k) AS zprev FROM zp),"
     " agg AS MATERIALIZED (SELECT service_id, metric_name, labels_key,"
@@ -235,7 +240,17 @@ static const char inv_sql_score[] =
     "  count(*) FILTER (WHERE z <= -$10::float8 AND (coalesce(zprev"
     "   <= -$10::float8, false) OR coalesce(znext <= -$10::float8, false)))"
     "   AS run_down,"
-    "  sum(vs) FILTER (WHERE k >= 0) AS asum"
+    "  sum(vs) FILTER (WHERE k >= 0) AS asum,"
+    /* the strongest two consecutive minutes after the moment: a short
+     * fault is abnormal when even the weaker of the two is far out */
+    "  max(least(z, znext)) FILTER (WHERE k >= 0 AND znext IS NOT NULL)"
+    "   AS zs_up,"
+    "  max(-greatest(z, znext)) FILTER (WHERE k >= 0 AND znext IS NOT NULL)"
+    "   AS zs_down,"
+    "  (array_agg(least(va, vnext) ORDER BY least(z, znext) DESC, k)"
+    "   FILTER (WHERE k >= 0 AND znext IS NOT NULL))[1] AS vs_up,"
+    "  (array_agg(greatest(va, vnext) ORDER BY greatest(z, znext), k)"
+    "   FILTER (WHERE k >= 0 AND znext IS NOT NULL))[1] AS vs_down"
     "  FROM zl GROUP BY 1, 2, 3),"
     /* each direction of each series, judged */
     " c AS (SELECT a.*, st.med, st.mad, st.scale, st.nb, st.bad, st.counts,"
@@ -245,10 +260,14 @@ static const char inv_sql_score[] =
     "  st.bsum * ($3::float8 / 60) / greatest(st.bspan, 1) AS expect"
     "  FROM agg a JOIN st USING (service_id, metric_name, labels_key)"
     "  CROSS JOIN (VALUES ('up'), ('down')) d (dir) WHERE a.na > 0),"
-    " j AS (SELECT c.*,"
+    " j0 AS (SELECT c.*,"
     "  CASE WHEN counts THEN (asum - expect) / sqrt(expect + 1)"
-    "   WHEN dir = 'up' THEN zhi ELSE -zlo END AS zq,"
-    "  CASE WHEN counts THEN asum WHEN dir = 'up' THEN vhi ELSE vlo END AS val,"
+    "   WHEN dir = 'up' THEN zhi ELSE -zlo END AS zq0,"
+    "  CASE WHEN counts THEN asum WHEN dir = 'up' THEN vhi ELSE vlo END AS val0,"
+    "  CASE WHEN counts THEN NULL WHEN dir = 'up' THEN zs_up ELSE zs_down END"
+    "   AS zs,"
+    "  CASE WHEN counts THEN NULL WHEN dir = 'up' THEN vs_up ELSE vs_down END"
+    "   AS vs2,"
     "  CASE WHEN counts THEN expect ELSE med END AS baseline,"
     "  coalesce(CASE WHEN counts THEN ton_cnt WHEN dir = 'up'"
     "   THEN coalesce(ton_up, tf_up, tf_lvl) ELSE coalesce(ton_down, tf_down)"
@@ -266,17 +285,31 @@ static const char inv_sql_score[] =
     "   AS runpts"
     "  FROM c WHERE stype IS NOT NULL"
     "  AND (pmetric <> '*' OR bad = 'both' OR bad = dir)),"
+    /* short: the two minutes pass every test $15 times over; its strength
+     * is its z divided by that factor, as far as it beats the quantile's */
+    " j1 AS (SELECT j0.*, coalesce(zs >= $15::float8 * $10::float8"
+    "   AND abs(vs2 - med) >= $15::float8 * greatest(min_abs,"
+    "    min_rel * abs(med))"
+    "   AND (dir = 'down' OR min_level IS NULL OR vs2 >= min_level), false)"
+    "   AS short_ok FROM j0),"
+    " j AS (SELECT j1.*,"
+    "  CASE WHEN short_ok AND zs / $15::float8 > zq0 THEN zs / $15::float8"
+    "   ELSE zq0 END AS zq,"
+    "  CASE WHEN short_ok AND zs / $15::float8 > zq0 THEN vs2"
+    "   ELSE val0 END AS val,"
+    "  coalesce(dir = 'up' AND sat_level IS NOT NULL AND val0 >= sat_level"
+    "   AND val0 - med >= sat_rise, false) AS lvl_ok FROM j1),"
     /* abnormal: a robust z and a material change, or (utilisation) a
-     * level near the limit reached by a real rise, or (counts) enough */
+     * level near the limit reached by a real rise, or two minutes of a
+     * short fault, or (counts) enough */
     " ok AS (SELECT j.*, count(*) OVER (PARTITION BY service_id, metric_name,"
     "   dir) AS nseries FROM j"
     "  WHERE CASE WHEN counts THEN asum >= $12::float8"
     "    AND asum >= $13::float8 * expect"
-    "   ELSE (zq >= $10::float8"
-    "    AND abs(val - med) >= greatest(min_abs, min_rel * abs(med))"
-    "    AND (dir = 'down' OR min_level IS NULL OR val >= min_level))"
-    "    OR (dir = 'up' AND sat_level IS NOT NULL AND val >= sat_level"
-    "     AND val - med >= sat_rise) END),"
+    "   ELSE (zq0 >= $10::float8"
+    "    AND abs(val0 - med) >= greatest(min_abs, min_rel * abs(med))"
+    "    AND (dir = 'down' OR min_level IS NULL OR val0 >= min_level))"
+    "    OR lvl_ok OR short_ok END),"
     " best AS (SELECT DISTINCT ON (service_id, metric_name, dir) ok.*"
     "  FROM ok ORDER BY service_id, metric_name, dir, zq DESC, labels_key),"
     " res AS (SELECT b.*, v.name AS svc_name FROM best b"
@@ -287,7 +320,7 @@ static const char inv_sql_score[] =
     "  r.nabn, r.na, r.nb, r.med, r.mad, r.scale, r.nseries,"
     "  midwatch.pipeline_fmt_metric(r.metric_name, r.val),"
     "  midwatch.pipeline_fmt_metric(r.metric_name, r.baseline), r.counts,"
-    "  r.cycles, r.runpts"
+    "  r.cycles, r.runpts, r.short_ok, r.lvl_ok"
     " FROM (SELECT count(*) AS n FROM st) sc LEFT JOIN res r ON true"
     " ORDER BY r.zq DESC NULLS LAST, r.service_id, r.metric_name, r.dir";
 
@@ -296,7 +329,7 @@ enum {
 	S_SCORED, S_SVC, S_SVCNAME, S_METRIC, S_LABELS, S_DIR, S_TYPE, S_Z,
 	S_VAL, S_BASE, S_PEAKV, S_ONSET, S_PEAKAT, S_END, S_NABN, S_NA, S_NB,
 	S_MED, S_MAD, S_SCALE, S_NSERIES, S_FMTVAL, S_FMTBASE, S_COUNTS,
-	S_CYCLES, S_RUNPTS
+	S_CYCLES, S_RUNPTS, S_SHORT, S_LEVEL
 };
 
 /* ---- state ---------------------------------------------------------------- */
@@ -324,6 +357,9 @@ struct inv_sig {
 	double z, q;		/* robust z, quality 0..1 */
 	int sev;		/* 0 info .. 4 critical */
 	int flapping;		/* cycles in and out of abnormal */
+	int spike;		/* far out only at isolated minutes */
+	int fed;		/* traffic with a caller whose traffic shifts
+				 * too: not where a surge enters */
 	int keep;		/* in the main service's cluster */
 };
 
@@ -373,7 +409,11 @@ inv_keep_before(const struct inv_sig *a, const struct inv_sig *b)
 	int ta = strncmp(a->type, "traffic_", 8) == 0;
 	int tb = strncmp(b->type, "traffic_", 8) == 0;
 
-	return ta != tb ? ta > tb : inv_strength(a) > inv_strength(b);
+	if (ta != tb)
+		return ta > tb;
+	if (a->fed != b->fed)
+		return a->fed < b->fed;
+	return inv_strength(a) > inv_strength(b);
 }
 
 /* The policy as JSON for the statement (new reference). */
@@ -541,6 +581,16 @@ inv_cluster(struct inv *v, struct inv_sig *sg, int n, long long mainsvc,
 	for (i = 0; i < n; i++)
 		sg[i].keep = inv_find(parent, nodes[i + 1]) ==
 		    inv_find(parent, nodes[0]);
+	/* traffic fed by a caller whose traffic shifts as well */
+	memset(seen, 0, ((size_t)nid + 1) * sizeof *seen);
+	for (i = 0; i < n; i++)
+		if (strncmp(sg[i].type, "traffic_", 8) == 0)
+			seen[nodes[i + 1]] = 1;
+	for (i = 0; i < n; i++)
+		for (e = 0; e < ne && strncmp(sg[i].type, "traffic_", 8) == 0 &&
+		    !sg[i].fed; e++)
+			sg[i].fed = to[e] == nodes[i + 1] && from[e] != to[e] &&
+			    seen[from[e]];
 	free(stack);
 	free(parent);
 	free(nodes);
@@ -635,6 +685,8 @@ inv_signal_json(struct inv *v, const struct db_res *r, const struct inv_sig *s)
 	    "flapping", s->flapping);
 	json_object_set_new(d, "cycles", json_integer(db_res_ll(r, i,
 	    S_CYCLES)));
+	if (s->spike)
+		json_object_set_new(d, "spike", json_true());
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:f, s:o, s:o, s:o,"
 	    " s:o, s:o, s:s, s:o}",
 	    "dedupe_key", key, "signal_type", s->type,
@@ -663,9 +715,10 @@ inv_open(struct inv *v, char **cause)
 	    *elsewhere = json_array();
 	char *pdump = NULL, *rdump = NULL, *ddump = NULL, *title = NULL,
 	    *why = NULL, w[24], bs[24], bmax[24], bmin[24], breq[24], qt[24],
-	    zm[24], ons[24], rmin[24], rrat[24], mads[24], inc[24];
+	    zm[24], ons[24], rmin[24], rrat[24], mads[24], inc[24], sf[24];
 	long long mainsvc, scored = 0;
 	int n = 0, i, j, kept = 0, nsvc = 0, sev = 0, rc = -1, dup;
+	double flapcyc;
 	size_t k;
 
 	pdump = jsonx_dump(pol);
@@ -680,12 +733,20 @@ inv_open(struct inv *v, char **cause)
 	    pipeline_num(ons, sizeof ons, INVESTIGATE_ONSET_SHARE * v->window),
 	    pipeline_ll(rmin, sizeof rmin, INVESTIGATE_RESTARTS_MIN),
 	    pipeline_num(rrat, sizeof rrat, INVESTIGATE_RESTARTS_RATIO),
-	    pipeline_num(mads, sizeof mads, INVESTIGATE_MAD_SCALE));
+	    pipeline_num(mads, sizeof mads, INVESTIGATE_MAD_SCALE),
+	    pipeline_num(sf, sizeof sf, POLICY(DETECT_SHORT_FACTOR)));
 	if (r == NULL)
 		goto out;
+	/* flapping: abnormal again and again - at least flap_cycles times,
+	 * and as often as detect calls flapping over the span looked at
+	 * (the onset lookback and the window) */
+	flapcyc = fmax(INVESTIGATE_FLAP_CYCLES, POLICY(DETECT_FLAP_RUNS) *
+	    (1 + INVESTIGATE_ONSET_SHARE) * v->window /
+	    POLICY(DETECT_FLAP_WINDOW));
 	sg = xcalloc((size_t)db_res_rows(r) + 1, sizeof *sg);
 	for (i = 0; i < db_res_rows(r); i++) {
-		double z, cover, na;
+		double z, cover, share, na;
+		int counts;
 
 		scored = db_res_ll(r, i, S_SCORED);
 		if (db_res_isnull(r, i, S_SVC))
@@ -696,8 +757,13 @@ inv_open(struct inv *v, char **cause)
 		z = db_res_f(r, i, S_Z);
 		sg[n].z = isfinite(z) ? z : 0;
 		na = db_res_f(r, i, S_NA);
-		cover = strcmp(db_res_get(r, i, S_COUNTS), "t") == 0 ? 1 :
-		    na > 0 ? db_res_f(r, i, S_NABN) / na : 0;
+		/* a count, or a series with two consecutive minutes far out
+		 * (a short fault is sure, however few its minutes), covers
+		 * what it is judged on */
+		share = na > 0 ? db_res_f(r, i, S_NABN) / na : 0;
+		counts = strcmp(db_res_get(r, i, S_COUNTS), "t") == 0;
+		cover = counts || strcmp(db_res_get(r, i, S_SHORT), "t") == 0 ?
+		    1 : share;
 		/* Every series that passed is steady enough to set the order
 		 * of who came first: quality starts at the watch threshold. */
 		sg[n].q = POLICY(WATCH_QUALITY) + (1 - POLICY(WATCH_QUALITY)) *
@@ -706,13 +772,20 @@ inv_open(struct inv *v, char **cause)
 		/* it flaps when it went abnormal again and again, or more
 		 * than once and never for two points in a row (a series
 		 * flipping every minute, seen at a 5-minute step) */
-		sg[n].flapping = (db_res_ll(r, i, S_CYCLES) >=
-		    INVESTIGATE_FLAP_CYCLES && cover < INVESTIGATE_FLAP_SHARE) ||
+		sg[n].flapping = (db_res_ll(r, i, S_CYCLES) >= flapcyc &&
+		    !counts && share < INVESTIGATE_FLAP_SHARE &&
+		    strcmp(db_res_get(r, i, S_LEVEL), "t") != 0) ||
 		    (db_res_ll(r, i, S_CYCLES) >= 2 &&
 		    db_res_ll(r, i, S_RUNPTS) == 0);
 		sg[n].sev = inv_severity(sg[n].type, db_res_f(r, i, S_VAL),
 		    db_res_f(r, i, S_BASE));
-		if (sg[n].flapping) {
+		/* a spike: its abnormal minutes are isolated points (as
+		 * detect's spikes: cited, never an anchor), unless a level
+		 * near the limit or a count makes it abnormal */
+		sg[n].spike = !sg[n].flapping && db_res_ll(r, i, S_NABN) > 0 &&
+		    db_res_ll(r, i, S_RUNPTS) == 0 && !counts &&
+		    strcmp(db_res_get(r, i, S_LEVEL), "t") != 0;
+		if (sg[n].flapping || sg[n].spike) {
 			sg[n].q = POLICY(WATCH_QUALITY) * INVESTIGATE_FLAP_QUALITY;
 			sg[n].sev = 1;	/* low, as detect rates flapping */
 		}
@@ -725,9 +798,10 @@ inv_open(struct inv *v, char **cause)
 	mainsvc = v->svc_id != 0 ? v->svc_id : top != NULL ? top->svc : 0;
 	if (n > 0 && inv_cluster(v, sg, n, mainsvc, cause) != 0)
 		goto out;
-	/* Keep the strongest of the cluster (traffic shifts first: where a
-	 * surge enters is read from which callers surge, so the cap must not
-	 * cut them for stronger symptoms); the rest is elsewhere. */
+	/* Keep the strongest of the cluster (traffic shifts first, those
+	 * no shifting caller feeds before them: where a surge enters is read
+	 * from which callers surge, so the cap must not cut them for stronger
+	 * symptoms); the rest is elsewhere. */
 	top = NULL;
 	for (;;) {
 		struct inv_sig *best = NULL;
@@ -773,7 +847,8 @@ inv_open(struct inv *v, char **cause)
 	v->res->elsewhere = (int)json_array_size(elsewhere);
 	if (v->o->need_abnormal) {
 		for (dup = 0, i = 0; i < n && !dup; i++)
-			dup = sg[i].keep == 2 && !sg[i].flapping;
+			dup = sg[i].keep == 2 && !sg[i].flapping &&
+			    !sg[i].spike;
 		if (!dup) {
 			pipeline_count(&v->pc, "investigate", "scored_series",
 			    scored);

@@ -61,6 +61,8 @@ struct hsvc {
 				 * flapping/weak one when it has no other) */
 	long long ev_sat, ev_crash;
 	int affected;
+	int call_symptom;	/* errors or latency: what a failing
+				 * dependency does to its callers */
 	int is_db;
 	int silent;		/* a database with no data near the incident's
 				 * start: its callers are all there is to judge */
@@ -847,7 +849,9 @@ external_share(struct hinc *h, const char *name)
 }
 
 /* External dependency candidates: dependencies of affected services that are
- * external (dep_kind external or tier external). */
+ * external (dep_kind external or tier external), called by a service that
+ * shows what a failing dependency does to its callers (errors or latency;
+ * a caller that is only saturated or crash-looping speaks for itself). */
 static void
 add_external(struct hinc *h)
 {
@@ -862,7 +866,8 @@ add_external(struct hinc *h)
 		struct hedge *e = &h->edges[i];
 
 		caller = svc_get(h, e->from);
-		if (caller == NULL || !caller->affected || !edge_external(h, e))
+		if (caller == NULL || !caller->affected ||
+		    !caller->call_symptom || !edge_external(h, e))
 			continue;
 		order = onset_order(h, caller->id, &lead);
 		healthy = 1;
@@ -1053,6 +1058,10 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 			s->ev_anomaly = e->id;
 		} else if (isnan(s->onset) && !s->ev_anomaly)
 			s->ev_anomaly = e->id;
+		if (strcmp(type, "error_rate_spike") == 0 ||
+		    strcmp(type, "latency_regression") == 0 ||
+		    strcmp(e->kind, "dependency_anomaly") == 0)
+			s->call_symptom = 1;
 		if (strcmp(type, "saturation") == 0 && !s->ev_sat)
 			s->ev_sat = e->id;
 		if (strcmp(type, "crashloop") == 0 && !s->ev_crash)
