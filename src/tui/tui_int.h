@@ -273,6 +273,17 @@ void tui_resize(struct ui *ui);
 void tui_layout(struct ui *ui);
 double tui_wall(void);
 
+/* latency.c: the opt-in latency log (MIDWATCH_LATENCY_LOG=FILE, a
+ * diagnostic for `make bench`): latency_init opens it, latency_key notes a
+ * key read (reload: it is r), latency_snapshot a snapshot installed,
+ * latency_done (drawn: after doupdate returned) writes a line per key
+ * handled since, the first frame with data and the reload answered. */
+void latency_init(void);
+void latency_close(void);
+void latency_key(int key, int reload);
+void latency_snapshot(void);
+void latency_done(int drawn);
+
 /* shown.c: counts the recommendations the Recommendations pane shows now
  * (seed 001's shown_count telemetry) through the worker; called by the
  * loop after a draw, never by drawing code. */
