@@ -140,6 +140,7 @@ loop_install(struct ui *ui, struct mw_snapshot *s)
 		loop_set(&ui->pipe_text, NULL);
 	}
 	ui->snap = s;
+	ui->snap_gen++;
 	ui->snap_at = tui_wall();
 	ui_clock_set(s->taken_at);
 	detail_actions_reminders(ui, s);

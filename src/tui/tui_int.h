@@ -64,6 +64,14 @@ struct pane {
 	int sort;		/* its order (pane_orders; 0: the default) */
 	int sort_rev;		/* reversed */
 	int need;		/* columns its longest line needs (grid layout) */
+	/* the incidents pane: what its rows were built from, so a key that
+	 * only moves the selection does not rebuild and re-sort them */
+	int built;		/* rows built from snap_gen, filter, ... below */
+	unsigned long built_gen;
+	char *built_filter;
+	int built_sort, built_rev, built_hidden;
+	unsigned long rows_gen;	/* counts those builds */
+	unsigned long measured_gen;	/* the build `need` was measured on */
 };
 
 enum view {
@@ -201,6 +209,7 @@ struct ui {
 	long long detail_item_id;
 
 	struct mw_snapshot *snap;	/* the data shown, NULL until loaded */
+	unsigned long snap_gen;	/* counts snapshots installed (pane.c) */
 	double snap_at;			/* wall clock when it arrived */
 	int show_hidden;		/* suppressed incidents, those resolved
 					 * before console.recent_resolved,
