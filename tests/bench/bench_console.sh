@@ -175,10 +175,10 @@ bench_console() {
 		r=$((r + 1))
 	done
 	nk=$(cat "$W"/keys.* 2>/dev/null | wc -l | tr -d ' ')
-	t="$CON_INCIDENTS incidents, $CON_ALERTS alerts"
-	bench_row console.jk_p50 "console j/k key -> frame p50 ($t)" ms "$BENCH_RUNS" \
+	t="$CON_INCIDENTS inc., $CON_ALERTS alerts"
+	bench_row console.jk_p50 "console j/k -> frame p50 ($t)" ms "$BENCH_RUNS" \
 	    "$(bench_stats $(cat "$W/con.jk50" 2>/dev/null))"
-	bench_row console.jk_p99 "console j/k key -> frame p99" ms "$BENCH_RUNS" \
+	bench_row console.jk_p99 "console j/k -> frame p99" ms "$BENCH_RUNS" \
 	    "$(bench_stats $(cat "$W/con.jk99" 2>/dev/null))" - "<= 5 ms"
 	bench_row console.enter_p50 "console Enter -> frame p50" ms "$BENCH_RUNS" \
 	    "$(bench_stats $(cat "$W/con.enter50" 2>/dev/null))"
