@@ -253,15 +253,15 @@ static const char model_sql_incidents[] =
     "       d.policy_version, i.confidence, i.impact_low, i.impact_high,"
     "       i.impact_unit, i.root_cause_hypothesis_id,"
     "       i.status = 'resolved' AND i.resolved_at >= now() - make_interval("
-    "           secs => midwatch.project_setting(i.project_id,"
-    "           'console.recent_resolved', $5::float8)),"
-    "       i.resolution, i.resolved_by,"
-    "       midwatch.project_setting(i.project_id, 'console.recent_resolved',"
-    "           $5::float8),"
+    "           secs => cfg.recent),"
+    "       i.resolution, i.resolved_by, cfg.recent,"
     "       CASE WHEN i.status = 'resolved'"
     "            THEN extract(epoch FROM i.resolved_at) END,"
     "       extract(epoch FROM i.resolved_data_at)"
     "  FROM midwatch.incidents i"
+    /* the project's setting once, not twice per incident */
+    "  CROSS JOIN (SELECT midwatch.project_setting($1::bigint,"
+    "           'console.recent_resolved', $5::float8) AS recent) cfg"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = i.project_id AND s.id = i.service_id"
     "  LEFT JOIN LATERAL ("
@@ -583,7 +583,11 @@ model_load_recommendations(struct db *db, const char *project,
 
 /* The loaded incidents' alerts plus the newest others: the important thing
  * first -- by severity (critical first), then newest -- as `midwatch
- * alerts` lists them. */
+ * alerts` lists them.  Two halves that each use an index (the incidents'
+ * alerts through alerts_incident_idx, one lookup per incident; the newest
+ * through alerts_created_idx backwards), the second without the first's
+ * rows: an OR of the two scanned all alerts, comparing each with every
+ * incident id (3.5-4.2 s at 100,000 alerts, doc/performance.md). */
 static const char model_sql_alerts[] =
     "SELECT a.id, a.incident_id, a.title, a.message, a.severity, a.status,"
     "       extract(epoch FROM a.created_at), a.acknowledged_by,"
@@ -612,17 +616,21 @@ static const char model_sql_alerts[] =
     "         WHERE b.project_id = a.project_id AND b.group_head_id = a.id"
     "           AND b.id <> a.id AND (b.published OR NOT $4::boolean)),"
     "       a.group_reason"
-    "  FROM midwatch.alerts a"
+    "  FROM (SELECT b.* FROM unnest($2::bigint[]) u (incident_id)"
+    "          JOIN midwatch.alerts b"
+    "            ON b.project_id = $1 AND b.incident_id = u.incident_id"
+    "         WHERE b.published OR NOT $4::boolean"
+    "        UNION ALL"
+    "        SELECT n.* FROM (SELECT b.* FROM midwatch.alerts b"
+    "                          WHERE b.project_id = $1"
+    "                            AND (b.published OR NOT $4::boolean)"
+    "                          ORDER BY b.created_at DESC, b.id DESC LIMIT $3) n"
+    "         WHERE n.incident_id IS NULL"
+    "            OR NOT n.incident_id = ANY ($2::bigint[])) a"
     "  LEFT JOIN midwatch.services s"
     "    ON s.project_id = a.project_id AND s.id = a.service_id"
     "  LEFT JOIN midwatch.alert_rules ru"
     "    ON ru.project_id = a.project_id AND ru.id = a.rule_id"
-    " WHERE a.project_id = $1 AND (a.published OR NOT $4::boolean)"
-    "   AND (a.incident_id = ANY ($2::bigint[])"
-    "        OR a.id IN (SELECT b.id FROM midwatch.alerts b"
-    "                     WHERE b.project_id = $1"
-    "                       AND (b.published OR NOT $4::boolean)"
-    "                     ORDER BY b.created_at DESC, b.id DESC LIMIT $3))"
     " ORDER BY midwatch.severity_rank(a.severity) DESC NULLS LAST,"
     "          a.created_at DESC, a.id DESC";
 

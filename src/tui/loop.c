@@ -140,10 +140,12 @@ loop_install(struct ui *ui, struct mw_snapshot *s)
 		loop_set(&ui->pipe_text, NULL);
 	}
 	ui->snap = s;
+	ui->snap_gen++;
 	ui->snap_at = tui_wall();
 	ui_clock_set(s->taken_at);
 	detail_actions_reminders(ui, s);
 	pane_rebuild_all(ui);
+	latency_snapshot();
 	if (old != NULL)
 		model_free(old);
 	ui->dirty |= R_REDRAW;
@@ -317,8 +319,13 @@ loop_keys(struct ui *ui)
 	wint_t wc;
 	int r;
 
+	int key;
+
 	while ((r = get_wch(&wc)) != ERR) {
-		if (loop_react(ui, loop_key(ui, loop_keycode(r, wc))))
+		key = loop_keycode(r, wc);
+		latency_key(key, ui->prompt.kind == PROMPT_NONE &&
+		    keymap_lookup(&ui->keys, key) == ACT_REFRESH);
+		if (loop_react(ui, loop_key(ui, key)))
 			return 1;
 		if (tui_quit_signal)
 			return 1;
@@ -354,6 +361,7 @@ loop_run(struct ui *ui)
 			tui_layout(ui);
 			draw_screen(ui);
 			refresh();
+			latency_done(1);
 			ui->dirty = 0;
 			shown_note(ui);
 		}
@@ -385,6 +393,8 @@ loop_run(struct ui *ui)
 		}
 		if (loop_keys(ui))
 			break;
+		if (!ui->dirty)
+			latency_done(0);	/* keys that changed nothing */
 	}
 	return 0;
 }

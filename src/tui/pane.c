@@ -39,6 +39,7 @@ pane_free(struct pane *p)
 	free(p->rows);
 	free(p->filter);
 	free(p->marks);
+	free(p->built_filter);
 	pane_init(p, p->id);
 }
 
@@ -201,11 +202,36 @@ pane_restore(struct pane *p)
 	}
 }
 
-/* Rebuilds every pane from the snapshot, incidents first because the
- * others follow its selection. */
+/* Are the incidents pane's rows those of the current snapshot, filter,
+ * order and show_hidden?  Notes them as built (rows are built next). */
+static int
+pane_incidents_current(struct ui *ui, struct pane *p)
+{
+	const char *f = p->filter != NULL ? p->filter : "";
+
+	if (p->built && ui->snap != NULL && p->built_gen == ui->snap_gen &&
+	    p->built_sort == p->sort && p->built_rev == p->sort_rev &&
+	    p->built_hidden == ui->show_hidden && p->built_filter != NULL &&
+	    strcmp(p->built_filter, f) == 0)
+		return 1;
+	p->built = ui->snap != NULL;
+	p->built_gen = ui->snap_gen;
+	p->built_sort = p->sort;
+	p->built_rev = p->sort_rev;
+	p->built_hidden = ui->show_hidden;
+	free(p->built_filter);
+	p->built_filter = xstrdup(f);
+	return 0;
+}
+
+/* Rebuilds the panes from the snapshot, incidents first because the
+ * others follow its selection.  The incidents pane is rebuilt (filtered
+ * and sorted) only when what it is built from changed: a key that moves
+ * the selection rebuilds only the panes that follow it. */
 void
 pane_rebuild_all(struct ui *ui)
 {
+	struct pane *ip = &ui->panes[PANE_INCIDENTS];
 	const struct mw_incident *inc;
 	long long inc_id;
 	int i;
@@ -214,11 +240,14 @@ pane_rebuild_all(struct ui *ui)
 		struct pane *p = &ui->panes[i];
 
 		p->height = ui->layout.pane[i].h - 1;
+		if (i == PANE_INCIDENTS && pane_incidents_current(ui, p))
+			continue;
 		p->n_rows = 0;
 		p->n_items = 0;
+		p->rows_gen++;
+		if (i == PANE_INCIDENTS && ui->snap != NULL)
+			pane_incidents_rows(ui, ip);
 	}
-	if (ui->snap != NULL)
-		pane_incidents_rows(ui, &ui->panes[PANE_INCIDENTS]);
 	ui->panes[PANE_INCIDENTS].want = (int)ui->panes[PANE_INCIDENTS].n_rows;
 	pane_restore(&ui->panes[PANE_INCIDENTS]);
 	inc = ui_incident(ui);
@@ -414,7 +443,10 @@ pane_line(struct ui *ui, const struct pane *p, const struct row *row,
 /* The columns a line may take at most when measured. */
 #define PANE_MEASURE_WIDTH 400
 
-/* Measures what each pane's lines need (see tui_int.h). */
+/* Measures what each pane's lines need (see tui_int.h).  An incident's
+ * line needs its fixed cells and its title, so the incidents pane is
+ * measured once per build of its rows, not on every frame (formatting its
+ * 1,000 lines was most of a keypress's time, doc/performance.md). */
 void
 pane_measure(struct ui *ui)
 {
@@ -425,6 +457,10 @@ pane_measure(struct ui *ui)
 	for (id = 0; id < PANE_COUNT; id++) {
 		struct pane *p = &ui->panes[id];
 
+		if (id == PANE_INCIDENTS && p->rows_gen > 0 &&
+		    p->measured_gen == p->rows_gen)
+			continue;
+		p->measured_gen = p->rows_gen;
 		p->need = 0;
 		for (i = 0; i < p->n_rows; i++) {
 			line_init(&l, PANE_MEASURE_WIDTH);

@@ -374,6 +374,7 @@ tui_run(struct tui_config *cfg, char **cause)
 
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = cfg;
+	latency_init();
 	keymap_init(&ui.keys);
 	for (i = 0; i < PANE_COUNT; i++)
 		pane_init(&ui.panes[i], (enum pane_id)i);
@@ -490,5 +491,6 @@ out:
 	close(tui_sigpipe[1]);
 	tui_sigpipe[0] = tui_sigpipe[1] = -1;
 	tui_free(&ui);
+	latency_close();
 	return rc;
 }

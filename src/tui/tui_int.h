@@ -64,6 +64,14 @@ struct pane {
 	int sort;		/* its order (pane_orders; 0: the default) */
 	int sort_rev;		/* reversed */
 	int need;		/* columns its longest line needs (grid layout) */
+	/* the incidents pane: what its rows were built from, so a key that
+	 * only moves the selection does not rebuild and re-sort them */
+	int built;		/* rows built from snap_gen, filter, ... below */
+	unsigned long built_gen;
+	char *built_filter;
+	int built_sort, built_rev, built_hidden;
+	unsigned long rows_gen;	/* counts those builds */
+	unsigned long measured_gen;	/* the build `need` was measured on */
 };
 
 enum view {
@@ -201,6 +209,7 @@ struct ui {
 	long long detail_item_id;
 
 	struct mw_snapshot *snap;	/* the data shown, NULL until loaded */
+	unsigned long snap_gen;	/* counts snapshots installed (pane.c) */
 	double snap_at;			/* wall clock when it arrived */
 	int show_hidden;		/* suppressed incidents, those resolved
 					 * before console.recent_resolved,
@@ -272,6 +281,17 @@ void tui_drain_signals(void);
 void tui_resize(struct ui *ui);
 void tui_layout(struct ui *ui);
 double tui_wall(void);
+
+/* latency.c: the opt-in latency log (MIDWATCH_LATENCY_LOG=FILE, a
+ * diagnostic for `make bench`): latency_init opens it, latency_key notes a
+ * key read (reload: it is r), latency_snapshot a snapshot installed,
+ * latency_done (drawn: after doupdate returned) writes a line per key
+ * handled since, the first frame with data and the reload answered. */
+void latency_init(void);
+void latency_close(void);
+void latency_key(int key, int reload);
+void latency_snapshot(void);
+void latency_done(int drawn);
 
 /* shown.c: counts the recommendations the Recommendations pane shows now
  * (seed 001's shown_count telemetry) through the worker; called by the
