@@ -47,7 +47,7 @@ worker_shown_flush(struct worker *w)
 
 	if (w->n_shown == 0)
 		return;
-	if (w->connected && !w->readonly && w->fake_load == NULL) {
+	if (w->connected && !w->readonly) {
 		buf_init(&b);
 		buf_adds(&b, "{");
 		for (i = 0; i < w->n_shown; i++)
