@@ -18,6 +18,7 @@
 
 #include "midwatch/base64.h"
 #include "midwatch/buf.h"
+#include "midwatch/hash.h"
 #include "midwatch/log.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
@@ -362,6 +363,126 @@ test_base64(void **state)
 	free(b);
 }
 
+/* A reference encoder for the decoder's tests: cp as UTF-8 into out. */
+static size_t
+ref_encode(uint32_t cp, unsigned char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xc0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xf0 | (cp >> 18));
+	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* utf8_decode's acceptance rules (RFC 3629), by hand and at random: every
+ * scalar value round-trips; whatever it accepts is exactly the shortest
+ * encoding of a scalar value, so random bytes never yield an overlong form,
+ * a surrogate or a code point past U+10FFFF. */
+static void
+test_utf8_decode(void **state)
+{
+	static const char *bad[] = {
+		"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80",
+		"\xe0\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xf0\x80\x80\x80",
+		"\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",
+		"\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xc3" "a", "\xe2\x82" "a",
+	};
+	unsigned char b[8], e[4];
+	uint32_t cp, want;
+	size_t i, n, k;
+
+	(void)state;
+	assert_int_equal(utf8_decode("a", 1, &cp), 1);
+	assert_int_equal(cp, 'a');
+	assert_int_equal(utf8_decode("", 4, &cp), 1);	/* NUL is ASCII */
+	assert_int_equal(cp, 0);
+	assert_int_equal(utf8_decode("a", 0, &cp), 0);
+	assert_int_equal(utf8_decode("\xc3\xa9", 2, &cp), 2);
+	assert_int_equal(cp, 0xe9);
+	assert_int_equal(utf8_decode("\xe2\x82\xac", 3, &cp), 3);
+	assert_int_equal(cp, 0x20ac);
+	assert_int_equal(utf8_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1f600);
+	assert_int_equal(utf8_decode("\xf4\x8f\xbf\xbf", 4, &cp), 4);
+	assert_int_equal(cp, 0x10ffff);
+	assert_int_equal(utf8_decode("\xc2\x80", 2, &cp), 2);	/* C1: valid */
+	assert_int_equal(utf8_decode("\xef\xbf\xbf", 3, &cp), 3);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(utf8_decode(bad[i], strlen(bad[i]), &cp), 0);
+	/* len cuts a character short: rejected, whatever follows */
+	assert_int_equal(utf8_decode("\xe2\x82\xac", 2, &cp), 0);
+	assert_int_equal(utf8_decode("\xf0\x9f\x98\x80", 3, &cp), 0);
+
+	srand(14);
+	for (i = 0; i < 200000; i++) {
+		/* a random scalar value round-trips */
+		do
+			want = (uint32_t)rand() % 0x110000;
+		while (want >= 0xd800 && want <= 0xdfff);
+		n = ref_encode(want, e);
+		assert_int_equal(utf8_decode((const char *)e, n, &cp), n);
+		assert_int_equal(cp, want);
+		assert_int_equal(utf8_decode((const char *)e, n - 1, &cp), 0);
+		/* random bytes: accepted only as a shortest scalar encoding */
+		for (k = 0; k < 4; k++)
+			b[k] = (unsigned char)(k == 0 || rand() % 4 ? rand() : 0x80 |
+			    (rand() & 0x3f));
+		n = utf8_decode((const char *)b, 4, &cp);
+		if (n > 0) {
+			assert_false(cp >= 0xd800 && cp <= 0xdfff);
+			assert_true(cp <= 0x10ffff);
+			assert_int_equal(ref_encode(cp, e), n);
+			assert_memory_equal(e, b, n);
+		} else
+			assert_true(b[0] >= 0x80);
+	}
+}
+
+/* FNV-1a 64: the published test vectors, continuing a hash equals hashing
+ * the concatenation, and the hex form. */
+static void
+test_fnv1a64(void **state)
+{
+	char hex[17], buf[64];
+	size_t i, len, cut;
+	uint64_t h;
+
+	(void)state;
+	assert_true(fnv1a64(MW_FNV1A64_INIT, "", 0) == 0xcbf29ce484222325ULL);
+	assert_true(fnv1a64_str(MW_FNV1A64_INIT, "a") == 0xaf63dc4c8601ec8cULL);
+	assert_true(fnv1a64_str(MW_FNV1A64_INIT, "foobar") ==
+	    0x85944171f73967e8ULL);
+	fnv1a64_hex(fnv1a64_str(MW_FNV1A64_INIT, "a"), hex);
+	assert_string_equal(hex, "af63dc4c8601ec8c");
+	fnv1a64_hex(0x1, hex);
+	assert_string_equal(hex, "0000000000000001");
+	srand(41);
+	for (i = 0; i < 2000; i++) {
+		len = (size_t)rand() % sizeof buf;
+		for (cut = 0; cut < len; cut++)
+			buf[cut] = (char)rand();
+		cut = len > 0 ? (size_t)rand() % (len + 1) : 0;
+		h = fnv1a64(MW_FNV1A64_INIT, buf, cut);
+		assert_true(fnv1a64(h, buf + cut, len - cut) ==
+		    fnv1a64(MW_FNV1A64_INIT, buf, len));
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +499,8 @@ main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8_boundary),
 		cmocka_unit_test(test_utf8_snprintf),
+		cmocka_unit_test(test_utf8_decode),
+		cmocka_unit_test(test_fnv1a64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
