@@ -23,6 +23,7 @@
 #include "midwatch/db.h"
 #include "midwatch/log.h"
 #include "midwatch/model.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
@@ -613,16 +614,16 @@ report_build(const struct mw_incident *inc, char **cited)
 	if (ids.n > 0)
 		qsort(ids.v, ids.n, sizeof *ids.v, report_id_cmp);
 	buf_adds(&b, "\n## Evidence cited\n\n");
-	buf_addc(&arr, '{');
+	pgarray_begin(&arr);
 	for (i = 0; i < ids.n; i++) {
 		if (i > 0 && ids.v[i] == ids.v[i - 1])
 			continue;
 		buf_printf(&b, "%sE%lld", k > 0 ? ", " : "", ids.v[i]);
-		buf_printf(&arr, "%s%lld", k > 0 ? "," : "", ids.v[i]);
+		pgarray_add_ll(&arr, ids.v[i]);
 		k++;
 	}
 	buf_adds(&b, k == 0 ? "None.\n" : "\n");
-	buf_addc(&arr, '}');
+	pgarray_end(&arr);
 	free(ids.v);
 	*cited = buf_steal(&arr);
 	return buf_steal(&b);

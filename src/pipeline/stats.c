@@ -15,17 +15,14 @@
 #include "midwatch/db.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/stats.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
-/* RFC 3339 of a timestamptz expression, to the microsecond. */
-#define STATS_TS(x) "to_char((" x ") AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* The data time of an alert and of an incident (sql/018_stats.sql). */
 #define STATS_RANGE_SQL \
-	"SELECT " STATS_TS("min(t)") ", " STATS_TS("max(t) + interval '1 microsecond'") \
+	"SELECT " SQL_RFC3339_US("min(t)") ", " SQL_RFC3339_US("max(t) + interval '1 microsecond'") \
 	" FROM (SELECT window_start AS t FROM midwatch.incidents" \
 	"  WHERE project_id = $1 UNION ALL" \
 	"  SELECT coalesce(last_fired_at, created_at) FROM midwatch.alerts" \
@@ -218,8 +215,8 @@ stats_recompute_due(struct db *db, long long project_id, const char *end,
 	*run_id = 0;
 	pipeline_ll(proj, sizeof proj, project_id);
 	r = DBQ(db, cause,
-	    "SELECT count(*), " STATS_TS("min(bucket_start)") ","
-	    " " STATS_TS("max(bucket_start + midwatch.stats_width(window_name))")
+	    "SELECT count(*), " SQL_RFC3339_US("min(bucket_start)") ","
+	    " " SQL_RFC3339_US("max(bucket_start + midwatch.stats_width(window_name))")
 	    " FROM midwatch.stats_due($1, $2::timestamptz)", proj, end);
 	if (r == NULL)
 		return -1;
@@ -260,8 +257,7 @@ static const char stats_sql_read[] =
     "  WHERE m.project_id = $1 AND m.window_name = $2"
     "  GROUP BY 1, 2, 3),"
     " bk AS (SELECT c.report_slug, c.bucket_start, jsonb_build_object("
-    "  'bucket_start', to_char(c.bucket_start AT TIME ZONE 'UTC',"
-    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    "  'bucket_start', " SQL_RFC3339("c.bucket_start") ","
     "  'run_id', max(c.run_id),"
     "  'rows', jsonb_agg(jsonb_build_object('dimension_value',"
     "   c.dimension_value, 'metrics', c.metrics)"
@@ -271,8 +267,8 @@ static const char stats_sql_read[] =
     "  FROM cell c JOIN rep ON rep.slug = c.report_slug"
     "  GROUP BY c.report_slug, c.bucket_start),"
     " lr AS (SELECT jsonb_build_object('id', id, 'status', status,"
-    "  'requested_by', requested_by, 'finished_at', to_char(finished_at"
-    "  AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'error', error)"
+    "  'requested_by', requested_by, 'finished_at', "
+    SQL_RFC3339("finished_at") ", 'error', error)"
     "  AS j FROM midwatch.pipeline_runs WHERE project_id = $1"
     "  AND kind = 'stats' ORDER BY id DESC LIMIT 1)"
     " SELECT jsonb_build_object('window', $2::text,"

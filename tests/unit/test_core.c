@@ -20,7 +20,9 @@
 #include "midwatch/buf.h"
 #include "midwatch/hash.h"
 #include "midwatch/log.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/sanitize.h"
+#include "midwatch/severity.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/utf8.h"
 
@@ -483,6 +485,124 @@ test_fnv1a64(void **state)
 	}
 }
 
+/* The severity vocabulary: the five names in order (as the database's
+ * midwatch.severity_rank ranks them), nothing else is one. */
+static void
+test_severity(void **state)
+{
+	static const char *const want[] = { "info", "low", "medium", "high",
+	    "critical" };
+	static const char *const not[] = { "", "Critical", "crit", "warning",
+	    "error", "page", "p1", "criticalx", " high", "medium " };
+	char list[64] = "";
+	int i;
+
+	(void)state;
+	assert_int_equal(MW_SEV_COUNT, 5);
+	for (i = 0; i < MW_SEV_COUNT; i++) {
+		assert_string_equal(severity_name(i), want[i]);
+		assert_int_equal(severity_rank(want[i]), i);
+		/* MW_SEVERITY_NAMES lists them most severe first */
+		strcat(list, want[MW_SEV_COUNT - 1 - i]);
+		if (i < MW_SEV_COUNT - 1)
+			strcat(list, ", ");
+	}
+	assert_string_equal(list, MW_SEVERITY_NAMES);
+	assert_true(severity_rank("critical") > severity_rank("high"));
+	assert_int_equal(severity_rank("critical"), MW_SEV_CRITICAL);
+	assert_int_equal(severity_rank("info"), MW_SEV_INFO);
+	assert_int_equal(severity_rank(NULL), -1);
+	for (i = 0; i < (int)(sizeof not / sizeof not[0]); i++)
+		assert_int_equal(severity_rank(not[i]), -1);
+	assert_null(severity_name(-1));
+	assert_null(severity_name(MW_SEV_COUNT));
+}
+
+/* Reads element k of a text[] literal the way PostgreSQL does (quoted,
+ * backslash escapes) into out; -1 when there is none. */
+static int
+ref_array_elem(const char *lit, int k, char *out, size_t size)
+{
+	const char *p = lit + 1;
+	size_t o = 0;
+	int i = 0;
+
+	if (lit[0] != '{')
+		return -1;
+	while (*p != '}' && *p != '\0') {
+		if (*p++ != '"')
+			return -1;
+		o = 0;
+		while (*p != '"' && *p != '\0') {
+			if (*p == '\\')
+				p++;
+			if (i == k && o + 1 < size)
+				out[o++] = *p;
+			p++;
+		}
+		if (*p++ != '"')
+			return -1;
+		if (i == k) {
+			out[o] = '\0';
+			return 0;
+		}
+		i++;
+		if (*p == ',')
+			p++;
+	}
+	return -1;
+}
+
+/* Array literals: ids as "{1,2,3}", text quoted so that any element reads
+ * back as itself (random elements with quotes, backslashes, commas, braces
+ * and spaces). */
+static void
+test_pgarray(void **state)
+{
+	static const char alphabet[] = "ab\"\\,{} NULL'x\xc3\xa9";
+	long long ids[] = { 1, -2, 9223372036854775807LL };
+	char elems[8][16], got[16];
+	struct buf b;
+	char *lit;
+	int i, n, k, round;
+
+	(void)state;
+	lit = pgarray_ids(ids, 3);
+	assert_string_equal(lit, "{1,-2,9223372036854775807}");
+	free(lit);
+	lit = pgarray_ids(NULL, 0);
+	assert_string_equal(lit, "{}");
+	free(lit);
+	buf_init(&b);
+	pgarray_begin(&b);
+	pgarray_add_text(&b, "");
+	pgarray_add_text(&b, "a,\"b\\");
+	assert_string_equal(pgarray_end(&b), "{\"\",\"a,\\\"b\\\\\"}");
+	pgarray_begin(&b);	/* begin empties what was there */
+	pgarray_add_ll(&b, 7);
+	assert_string_equal(pgarray_end(&b), "{7}");
+	srand(26);
+	for (round = 0; round < 2000; round++) {
+		n = rand() % 8;
+		pgarray_begin(&b);
+		for (i = 0; i < n; i++) {
+			k = rand() % 15;
+			elems[i][k] = '\0';
+			while (k-- > 0)
+				elems[i][k] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+			pgarray_add_text(&b, elems[i]);
+		}
+		pgarray_end(&b);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(ref_array_elem(buf_str(&b), i, got,
+			    sizeof got), 0);
+			assert_string_equal(got, elems[i]);
+		}
+		assert_int_equal(ref_array_elem(buf_str(&b), n, got, sizeof got), -1);
+	}
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -501,6 +621,8 @@ main(void)
 		cmocka_unit_test(test_utf8_snprintf),
 		cmocka_unit_test(test_utf8_decode),
 		cmocka_unit_test(test_fnv1a64),
+		cmocka_unit_test(test_severity),
+		cmocka_unit_test(test_pgarray),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
