@@ -21,6 +21,7 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/model.h"
 #include "midwatch/pgarray.h"
@@ -640,9 +641,11 @@ report_store(struct pipeline_ctx *ctx, struct mw_incident *inc, char **cause)
 	if (model_load_detail(ctx->db, ctx->project_id, inc, cause) != 0)
 		return -1;
 	md = report_build(inc, &cited);
-	details = xasprintf("{\"hypotheses\": %zu, \"recommendations\": %zu, "
-	    "\"alerts\": %zu, \"timeline\": %zu}", inc->n_hypotheses,
-	    inc->n_recommendations, inc->n_alerts, inc->n_timeline);
+	details = jsonx_pack("{s:I, s:I, s:I, s:I}",
+	    "hypotheses", (json_int_t)inc->n_hypotheses,
+	    "recommendations", (json_int_t)inc->n_recommendations,
+	    "alerts", (json_int_t)inc->n_alerts,
+	    "timeline", (json_int_t)inc->n_timeline);
 	snprintf(id, sizeof id, "%lld", inc->id);
 	r = DBQ(ctx->db, cause, report_sql_upsert, ctx->project, ctx->run, id, md,
 	    cited, details);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "midwatch/db.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/sqltext.h"
@@ -108,7 +109,7 @@ stats_fill(struct db *db, const char *proj, const char *run, const char *sql,
     const char *from, const char *to, long long *rows, char **cause)
 {
 	struct db_res *r;
-	char summary[96];
+	char *summary;
 
 	if (db_begin(db, cause) != 0)
 		goto fail;
@@ -118,15 +119,17 @@ stats_fill(struct db *db, const char *proj, const char *run, const char *sql,
 		goto fail;
 	}
 	*rows = db_res_ll(r, 0, 0);
-	snprintf(summary, sizeof summary, "{\"rows\": %lld, \"buckets\": %lld}",
-	    *rows, db_res_ll(r, 0, 1));
+	summary = jsonx_pack("{s:I, s:I}", "rows", (json_int_t)*rows,
+	    "buckets", (json_int_t)db_res_ll(r, 0, 1));
 	db_res_free(r);
 	stats_test_pause();
 	if (DBX(db, cause, STATS_FINISH_SQL, proj, run, NULL, summary) != 0 ||
 	    db_commit(db, cause) != 0) {
+		free(summary);
 		db_rollback(db);
 		goto fail;
 	}
+	free(summary);
 	return 0;
 fail:
 	if (db_alive(db))

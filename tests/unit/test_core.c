@@ -19,6 +19,7 @@
 #include "midwatch/base64.h"
 #include "midwatch/buf.h"
 #include "midwatch/hash.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pgarray.h"
 #include "midwatch/sanitize.h"
@@ -603,6 +604,40 @@ test_pgarray(void **state)
 	buf_free(&b);
 }
 
+/* jsonx_pack: compact, keys sorted, and any string - quotes, backslashes,
+ * controls, UTF-8 - reads back as itself (random strings). */
+static void
+test_jsonx_pack(void **state)
+{
+	char *s, str[24];
+	json_t *j;
+	int i, k, n;
+
+	(void)state;
+	s = jsonx_pack("{s:i, s:b}", "seconds", 3600, "root_cause", 1);
+	assert_string_equal(s, "{\"root_cause\":true,\"seconds\":3600}");
+	free(s);
+	s = jsonx_pack("{s:s, s:I, s:I}", "table", "ingest", "project_id",
+	    (json_int_t)7, "rows", (json_int_t)9007199254740993LL);
+	assert_string_equal(s,
+	    "{\"project_id\":7,\"rows\":9007199254740993,\"table\":\"ingest\"}");
+	free(s);
+	srand(7);
+	for (i = 0; i < 2000; i++) {
+		n = rand() % (int)(sizeof str - 1);
+		for (k = 0; k < n; k++)
+			str[k] = (char)(1 + rand() % 127);	/* ASCII, no NUL */
+		str[n] = '\0';
+		s = jsonx_pack("{s:s}", "v", str);
+		j = json_loads(s, 0, NULL);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "v")),
+		    str);
+		json_decref(j);
+		free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -623,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_fnv1a64),
 		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_pgarray),
+		cmocka_unit_test(test_jsonx_pack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
