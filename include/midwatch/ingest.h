@@ -100,10 +100,6 @@ char *ingest_fingerprint_normalize(const char *message);
 /* The fingerprint of an error message: 16 hex digits of the FNV-1a 64 hash
  * of its normalised form.  Malloc'd; caller frees. */
 char *ingest_fingerprint(const char *message);
-/* FNV-1a 64 of len bytes, continuing from h (start with
- * INGEST_FNV_OFFSET). */
-#define INGEST_FNV_OFFSET 0xcbf29ce484222325ULL
-uint64_t ingest_fingerprint_hash(uint64_t h, const void *data, size_t len);
 
 /* 1 when a field or key name looks like it holds a secret (password, token,
  * api_key, private_key, credential, auth..., but not "author");

@@ -34,8 +34,6 @@ struct tui_config {
 	int no_runs;		/* the role runs no pipeline and no
 				 * investigation (operator) */
 	const struct conf *conf;	/* merged configuration (borrowed) */
-	/* Development hook: snapshots from here instead of the database. */
-	struct mw_snapshot *(*fake_load)(void);
 };
 
 /*

@@ -32,6 +32,19 @@ int utf8_vsnprintf(char *dst, size_t size, const char *fmt, va_list ap)
     MW_PRINTF(3, 0);
 
 /*
+ * Decodes the UTF-8 character at s, reading at most len bytes (and never
+ * past a byte that is not a continuation, so a NUL-terminated s may be
+ * given len 4): its length (1..4) with the code point in *cp, or 0 when
+ * the bytes are not one well-formed character (RFC 3629: no overlong
+ * form, no surrogate U+D800..U+DFFF, nothing past U+10FFFF, no stray
+ * continuation or 0xF5..0xFF byte, nothing cut short by len).  An ASCII
+ * byte, NUL included, is a character of length 1.  The one decoder of the
+ * program: the sanitiser, the console's text and git ingest accept the
+ * same characters; what each does with a rejected byte is its own.
+ */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/*
  * 1 when the code point cp must not reach a terminal as it is: a bidi
  * control (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), a
  * zero-width or other invisible format character (U+200B..U+200D,

@@ -172,9 +172,6 @@ struct worker_config {
 	int no_runs;			/* refuse pipeline runs (the role) */
 	int pipeline_interval;		/* seconds; 0 = only on demand */
 	int refresh_interval;		/* seconds between fallback reloads */
-	/* Test/dev hook: when set, snapshots come from here instead of
-	 * model_load (called on the data thread; returns a new snapshot). */
-	struct mw_snapshot *(*fake_load)(void);
 };
 
 struct worker;
@@ -209,9 +206,5 @@ const char *worker_journal(struct worker *w);
  * the process may exit anyway, PostgreSQL rolls the stage back).
  */
 int worker_stop(struct worker *w, int timeout_ms);
-
-/* Development hook (worker_fake.c): a made-up snapshot for running the
- * console without a database (MIDWATCH_DEV_FAKE=1); free with model_free. */
-struct mw_snapshot *worker_fake_snapshot(void);
 
 #endif

@@ -31,26 +31,16 @@ cli_console_open(struct cli_ctx *ctx)
 {
 	struct tui_config tc;
 	char *cause = NULL;
-	const char *e;
-	int rc, fake;
+	int rc;
 
 	if (tui_check(ctx->conf, &cause) != 0)
 		return cli_fail("console", cause);
 	memset(&tc, 0, sizeof tc);
-	fake = (e = getenv("MIDWATCH_DEV_FAKE")) != NULL && *e != '\0' &&
-	    strcmp(e, "0") != 0;
-	if (fake) {
-		tc.fake_load = worker_fake_snapshot;
-		if (ctx->actor == NULL)
-			ctx->actor = xstrdup(ctx->opts.actor ? ctx->opts.actor :
-			    getenv("USER") ? getenv("USER") : "dev");
-	} else {
-		if (ctx->db == NULL && cli_connect(ctx, &cause) != 0)
-			return cli_fail("console", cause);
-		/* the file's channels, before the console's runner queues */
-		if (cli_channels_sync(ctx) < 0)
-			return MW_EXIT_ERROR;
-	}
+	if (ctx->db == NULL && cli_connect(ctx, &cause) != 0)
+		return cli_fail("console", cause);
+	/* the file's channels, before the console's runner queues */
+	if (cli_channels_sync(ctx) < 0)
+		return MW_EXIT_ERROR;
 	tc.db = ctx->db;
 	ctx->db = NULL;		/* the console's worker owns it now */
 	tc.conninfo = ctx->conninfo;
@@ -60,7 +50,7 @@ cli_console_open(struct cli_ctx *ctx)
 	tc.readonly = ctx->opts.readonly;
 	/* what the role allows (sql/020_roles.sql): a viewer is read-only
 	 * already (cli_connect); an operator acts but runs nothing */
-	if (!fake && ctx->role < CLI_ROLE_OWNER) {
+	if (ctx->role < CLI_ROLE_OWNER) {
 		tc.role = cli_role_name(ctx->role);
 		tc.no_runs = ctx->role < CLI_ROLE_ADMIN;
 	}

@@ -17,6 +17,7 @@
 
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 
 /* The grant's project: the project's id, or NULL for --all-projects. */
@@ -188,8 +189,7 @@ cmd_grants(struct cli_ctx *ctx, const struct cli_args *a)
 	r = DBQ(ctx->db, &cause,
 	    "SELECT g.member, g.role, g.project_id IS NULL,"
 	    " coalesce(g.granted_by, '-'),"
-	    " to_char(g.granted_at AT TIME ZONE 'UTC',"
-	    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " " SQL_RFC3339("g.granted_at") ","
 	    " coalesce((SELECT pg_has_role(g.member, 'midwatch_' || g.role,"
 	    "  'MEMBER') FROM pg_roles gr, pg_roles mr WHERE gr.rolname ="
 	    "  'midwatch_' || g.role AND mr.rolname = g.member), false)"

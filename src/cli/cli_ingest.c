@@ -14,6 +14,7 @@
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
 #include "midwatch/ingest.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/xmalloc.h"
 
@@ -32,8 +33,8 @@ ingest_warn(const char *cause)
 static void
 ingest_notify(struct cli_ctx *ctx, long long rows)
 {
-	char *payload = xasprintf("{\"table\":\"ingest\",\"project_id\":%lld,"
-	    "\"rows\":%lld}", ctx->project_id, rows);
+	char *payload = jsonx_pack("{s:s, s:I, s:I}", "table", "ingest",
+	    "project_id", (json_int_t)ctx->project_id, "rows", (json_int_t)rows);
 	char *cause = NULL;
 
 	if (db_notify(ctx->db, "midwatch", payload, &cause) != 0)

@@ -17,6 +17,7 @@
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
 #include "midwatch/sanitize.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 
 #define PROJECT_USAGE \
@@ -114,14 +115,12 @@ project_list(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_fail("project list", cause);
 	r = db_query(ctx->db, &cause,
 	    "SELECT p.slug, p.name,"
-	    " to_char(p.created_at AT TIME ZONE 'UTC',"
-	    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " " SQL_RFC3339("p.created_at") ","
 	    " (SELECT count(*) FROM midwatch.incidents i WHERE i.project_id = p.id"
 	    "   AND i.status IN ('open', 'triaged')),"
 	    " (SELECT count(*) FROM midwatch.alerts a WHERE a.project_id = p.id"
 	    "   AND a.status IN ('active', 'acknowledged')),"
-	    " (SELECT to_char(max(r.finished_at) AT TIME ZONE 'UTC',"
-	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM midwatch.pipeline_runs r"
+	    " (SELECT " SQL_RFC3339("max(r.finished_at)") " FROM midwatch.pipeline_runs r"
 	    "   WHERE r.project_id = p.id AND r.status = 'completed')"
 	    " FROM midwatch.projects p ORDER BY p.slug COLLATE \"C\"", 0, NULL);
 	if (r == NULL)

@@ -17,6 +17,7 @@
 #include "midwatch/db.h"
 #include "midwatch/notify.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -63,9 +64,8 @@ print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
 
 	snprintf(id, sizeof id, "%lld", run_id);
 	r = DBQ(ctx->db, cause,
-	    "SELECT status, to_char(window_start AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(window_end AT TIME ZONE"
-	    " 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), summary::text,"
+	    "SELECT status, " SQL_RFC3339("window_start") ", "
+	    SQL_RFC3339("window_end") ", summary::text,"
 	    " round(extract(epoch FROM finished_at - started_at)::numeric, 2),"
 	    " skipped_units"
 	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",

@@ -20,6 +20,7 @@
 #include "midwatch/db.h"
 #include "midwatch/model.h"
 #include "midwatch/sanitize.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -39,12 +40,9 @@ status_runs(struct cli_ctx *ctx, const char *which, char **cause)
 	r = DBQ(ctx->db, cause,
 	    "SELECT coalesce(jsonb_agg(x ORDER BY x.id DESC), '[]')::text"
 	    " FROM (SELECT id, status, requested_by,"
-	    "  to_char(window_start AT TIME ZONE 'UTC',"
-	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS window_start,"
-	    "  to_char(window_end AT TIME ZONE 'UTC',"
-	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS window_end,"
-	    "  to_char(finished_at AT TIME ZONE 'UTC',"
-	    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS finished_at,"
+	    "  " SQL_RFC3339("window_start") " AS window_start,"
+	    "  " SQL_RFC3339("window_end") " AS window_end,"
+	    "  " SQL_RFC3339("finished_at") " AS finished_at,"
 	    "  skipped_units, error FROM midwatch.pipeline_runs"
 	    "  WHERE project_id = $1 AND kind = 'pipeline'"
 	    "  AND ($2 = 'runs' OR status = 'skipped')"

@@ -4,10 +4,12 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "midwatch/jsonx.h"
+#include "midwatch/log.h"
 #include "midwatch/xmalloc.h"
 
 /* Borrowed string member; NULL when absent (error only if required). */
@@ -81,4 +83,23 @@ jsonx_sorted_keys(json_t *obj, size_t *n)
 		keys[i++] = key;
 	qsort(keys, *n, sizeof *keys, jsonx_strcmp);
 	return keys;
+}
+
+/* Packs and dumps (see jsonx.h). */
+char *
+jsonx_pack(const char *fmt, ...)
+{
+	json_error_t err;
+	va_list ap;
+	json_t *j;
+	char *s;
+
+	va_start(ap, fmt);
+	j = json_vpack_ex(&err, 0, fmt, ap);
+	va_end(ap);
+	if (j == NULL)
+		fatal("jsonx_pack \"%s\": %s", fmt, err.text);
+	s = jsonx_dump(j);
+	json_decref(j);
+	return s;
 }

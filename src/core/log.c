@@ -15,6 +15,7 @@
 
 #include "midwatch/log.h"
 #include "midwatch/sanitize.h"
+#include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
 static FILE *log_file;
@@ -67,7 +68,6 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	va_list ap;
 	char stamp[32], *raw, *msg;
 	time_t now;
-	struct tm tm;
 
 	if (lvl < log_min)
 		return;
@@ -81,8 +81,7 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	pthread_mutex_lock(&log_lock);
 	if (log_file != NULL) {
 		now = time(NULL);
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		timefmt_format((double)now, stamp, sizeof stamp);
 		fprintf(log_file, "%s %s: %s\n", stamp, log_names[lvl], msg);
 	}
 	if (!log_quiet && (lvl >= LOG_LVL_WARN || log_min == LOG_LVL_DEBUG)) {

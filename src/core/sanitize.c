@@ -21,42 +21,15 @@
 #include "midwatch/buf.h"
 #include "midwatch/utf8.h"
 
-/* Length of a valid UTF-8 sequence starting at p, its code point in *cp (0
- * if invalid). */
+/* Length of a valid UTF-8 sequence starting at the NUL-terminated p, its
+ * code point in *cp (0 if invalid: utf8_decode's rules, and C1 controls). */
 static size_t
 utf8_seq_len(const unsigned char *p, uint32_t *cpp)
 {
-	size_t n, i;
-	uint32_t cp;
+	size_t n = utf8_decode((const char *)p, 4, cpp);
 
-	if (p[0] < 0x80) {
-		*cpp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
 	/* C1 controls encoded in UTF-8 (U+0080..U+009F) are controls too. */
-	if (cp >= 0x80 && cp <= 0x9f)
-		return 0;
-	*cpp = cp;
-	return n;
+	return n > 1 && *cpp <= 0x9f ? 0 : n;
 }
 
 /* Skips an escape sequence starting at p (p[0] == ESC); returns bytes used. */

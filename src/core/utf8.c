@@ -49,6 +49,43 @@ utf8_boundary(const char *s, size_t max)
 	return utf8_complete(s, max);
 }
 
+/* Decodes one well-formed UTF-8 character (see utf8.h). */
+size_t
+utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i;
+	uint32_t c;
+
+	if (len == 0)
+		return 0;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;		/* a continuation, C0/C1 overlong, F5.. */
+	for (i = 1; i < n; i++) {
+		if (i >= len || !utf8_is_cont(p[i]))
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
 /* vsnprintf, cut back to a character boundary when it truncates. */
 int
 utf8_vsnprintf(char *dst, size_t size, const char *fmt, va_list ap)

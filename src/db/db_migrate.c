@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "midwatch/db.h"
+#include "midwatch/hash.h"
 #include "midwatch/xmalloc.h"
 
 #ifndef MW_SRC_SQLDIR
@@ -32,14 +33,7 @@
 void
 db_checksum(const char *s, size_t len, char out[17])
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	fnv1a64_hex(fnv1a64(MW_FNV1A64_INIT, s, len), out);
 }
 
 /* True if dir holds 001_*.sql. */

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "midwatch/demo.h"
+#include "midwatch/hash.h"
 #include "demo_int.h"
 
 /* Reals are rounded to 4 significant digits before they get here; 6 keeps
@@ -377,17 +378,13 @@ static int
 put_alert(FILE *out, const struct demo_alert *a, const char *ts)
 {
 	const char *svc = demo_topo_service(a->svc)->name;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *p;
+	uint64_t h;
 	char fp[17];
 
-	/* Alertmanager fingerprints hash the label set; FNV-1a stands in. */
-	for (p = a->alertname; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	h *= 0x100000001b3ULL;
-	for (p = svc; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	snprintf(fp, sizeof fp, "%016llx", (unsigned long long)h);
+	/* Alertmanager fingerprints hash the label set; FNV-1a stands in
+	 * (the two labels apart by a NUL byte). */
+	h = fnv1a64(MW_FNV1A64_INIT, a->alertname, strlen(a->alertname) + 1);
+	fnv1a64_hex(fnv1a64_str(h, svc), fp);
 	return put_line(out, json_pack(
 	    "{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s}, s:s}",
 	    "kind", "alert", "ts", ts, "fingerprint", fp,

@@ -39,7 +39,7 @@
 static size_t
 svc_hash(const char *name, size_t size)
 {
-	return (size_t)(ingest_fingerprint_hash(INGEST_FNV_OFFSET, name,
+	return (size_t)(fnv1a64(MW_FNV1A64_INIT, name,
 	    strlen(name)) % size);
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/hash.h"
 #include "midwatch/ingest.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/timefmt.h"
@@ -47,7 +48,7 @@ ingest_am_fingerprint(json_t *labels)
 {
 	static const unsigned char sep = 0xff;
 	const char **keys;
-	uint64_t h = INGEST_FNV_OFFSET;
+	uint64_t h = MW_FNV1A64_INIT;
 	json_t *v;
 	size_t n, i = 0;
 	char *dump;
@@ -55,19 +56,19 @@ ingest_am_fingerprint(json_t *labels)
 	keys = jsonx_sorted_keys(labels, &n);
 	for (i = 0; i < n; i++) {
 		v = json_object_get(labels, keys[i]);
-		h = ingest_fingerprint_hash(h, keys[i], strlen(keys[i]));
-		h = ingest_fingerprint_hash(h, &sep, 1);
+		h = fnv1a64(h, keys[i], strlen(keys[i]));
+		h = fnv1a64(h, &sep, 1);
 		if (json_is_string(v))
-			h = ingest_fingerprint_hash(h, json_string_value(v),
+			h = fnv1a64(h, json_string_value(v),
 			    json_string_length(v));
 		else {
 			dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
 			    JSON_ENCODE_ANY);
 			if (dump != NULL)
-				h = ingest_fingerprint_hash(h, dump, strlen(dump));
+				h = fnv1a64(h, dump, strlen(dump));
 			free(dump);
 		}
-		h = ingest_fingerprint_hash(h, &sep, 1);
+		h = fnv1a64(h, &sep, 1);
 	}
 	free(keys);
 	return xasprintf("%016llx", (unsigned long long)h);

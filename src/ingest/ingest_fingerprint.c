@@ -16,22 +16,9 @@
 #include <string.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/hash.h"
 #include "midwatch/ingest.h"
 #include "midwatch/xmalloc.h"
-
-/* FNV-1a 64 over len bytes, continuing from h. */
-uint64_t
-ingest_fingerprint_hash(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 /* 1 for ASCII letters and digits. */
 static int
@@ -216,7 +203,7 @@ char *
 ingest_fingerprint(const char *message)
 {
 	char *norm = ingest_fingerprint_normalize(message);
-	uint64_t h = ingest_fingerprint_hash(INGEST_FNV_OFFSET, norm,
+	uint64_t h = fnv1a64(MW_FNV1A64_INIT, norm,
 	    strlen(norm));
 
 	free(norm);

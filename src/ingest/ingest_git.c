@@ -37,36 +37,20 @@
 static char *
 git_utf8(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	char *out = xmalloc(len + 1);
-	size_t i = 0, o = 0, n, j;
-	unsigned int cp;
+	size_t i = 0, o = 0, n;
+	uint32_t cp;
 
 	while (i < len) {
-		unsigned char c = p[i];
-
-		n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-		    (c & 0xf8) == 0xf0 ? 4 : 0;
-		if (n == 1) {
-			out[o++] = c == 0 ? '?' : (char)c;
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n > 0 && cp != 0) {
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			out[o++] = '?';	/* a NUL or a byte of no character */
 			i++;
-			continue;
 		}
-		if (n > 1 && i + n <= len) {
-			cp = c & (0xff >> (n + 1));
-			for (j = 1; j < n && (p[i + j] & 0xc0) == 0x80; j++)
-				cp = (cp << 6) | (p[i + j] & 0x3f);
-			if (j == n && ((n == 2 && cp >= 0x80) ||
-			    (n == 3 && cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) ||
-			    (n == 4 && cp >= 0x10000 && cp <= 0x10ffff))) {
-				memcpy(out + o, s + i, n);
-				o += n;
-				i += n;
-				continue;
-			}
-		}
-		out[o++] = '?';
-		i++;
 	}
 	out[o] = '\0';
 	return out;

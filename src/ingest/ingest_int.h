@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "midwatch/hash.h"
 #include "midwatch/ingest.h"
 
 /* Flush thresholds: a batch is written when one is reached. */

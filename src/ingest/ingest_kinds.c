@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/hash.h"
 #include "midwatch/ingest.h"
 #include "midwatch/redact.h"
 #include "midwatch/timefmt.h"
@@ -778,13 +779,13 @@ kind_config_change(struct kinds_ctx *c)
 		 * without an id is the same change */
 		ingest_kinds_ts(at, ts, sizeof ts);
 		dump = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
-		h = INGEST_FNV_OFFSET;
-		h = ingest_fingerprint_hash(h, svc, strlen(svc) + 1);
-		h = ingest_fingerprint_hash(h, ts, strlen(ts) + 1);
-		h = ingest_fingerprint_hash(h, ck, strlen(ck) + 1);
-		h = ingest_fingerprint_hash(h, res, strlen(res) + 1);
+		h = MW_FNV1A64_INIT;
+		h = fnv1a64(h, svc, strlen(svc) + 1);
+		h = fnv1a64(h, ts, strlen(ts) + 1);
+		h = fnv1a64(h, ck, strlen(ck) + 1);
+		h = fnv1a64(h, res, strlen(res) + 1);
 		if (dump != NULL)
-			h = ingest_fingerprint_hash(h, dump, strlen(dump));
+			h = fnv1a64(h, dump, strlen(dump));
 		free(dump);
 		id = xasprintf("cc-%016llx", (unsigned long long)h);
 	}
@@ -864,7 +865,7 @@ kind_error(struct kinds_ctx *c)
 	if (fp == NULL)
 		fp = fp_own = ingest_fingerprint(msg);
 	ingest_kinds_ts(ts, tstext, sizeof tstext);
-	h = ingest_fingerprint_hash(INGEST_FNV_OFFSET, msg, strlen(msg));
+	h = fnv1a64(MW_FNV1A64_INIT, msg, strlen(msg));
 	row_str(c, "service", svc);
 	row_str(c, "ts", tstext);
 	row_str(c, "severity", norm_sev);

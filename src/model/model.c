@@ -27,6 +27,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/model.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 #include "model_int.h"
@@ -91,15 +92,7 @@ model_idx_find(const struct model_idx *map, size_t n, long long id)
 static char *
 model_id_array(const long long *ids, size_t n)
 {
-	struct buf b;
-	size_t i;
-
-	buf_init(&b);
-	buf_addc(&b, '{');
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%lld", i > 0 ? "," : "", ids[i]);
-	buf_addc(&b, '}');
-	return buf_steal(&b);
+	return pgarray_ids(ids, n);
 }
 
 /* ------------------------------------------------------------------------ */

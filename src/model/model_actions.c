@@ -14,6 +14,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/model.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/xmalloc.h"
 
 /* The runs of the project's recommendations, or of those of the incidents
@@ -134,10 +135,10 @@ model_actions_attach(struct db *db, long long project_id,
 	int rc;
 
 	buf_init(&ids);
-	buf_addc(&ids, '{');
+	pgarray_begin(&ids);
 	for (i = 0; i < s->n_incidents; i++)
-		buf_printf(&ids, "%s%lld", i > 0 ? "," : "", s->incidents[i].id);
-	buf_addc(&ids, '}');
+		pgarray_add_ll(&ids, s->incidents[i].id);
+	pgarray_end(&ids);
 	rc = model_actions_query(db, project_id, buf_str(&ids), &v, &n, cause);
 	buf_free(&ids);
 	if (rc != 0 || v == NULL)

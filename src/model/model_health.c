@@ -19,6 +19,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/model.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -234,7 +235,7 @@ model_health_load(struct db *db, long long project_id, double max_age,
 	    "  (SELECT extract(epoch FROM max(finished_at)) FROM runs"
 	    "   WHERE status IN ('completed', 'skipped')),"
 	    "  extract(epoch FROM streak.since),"
-	    "  to_char(ok.wm AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    "  " SQL_RFC3339("ok.wm") ","
 	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'from')::timestamptz),"
 	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'to')::timestamptz),"
 	    "  (SELECT count(*) FROM runs), l.summary -> 'gap' ->> 'last_error'"

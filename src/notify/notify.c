@@ -36,6 +36,7 @@
 #include "midwatch/log.h"
 #include "midwatch/net.h"
 #include "midwatch/notify.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
@@ -394,21 +395,6 @@ notify_waiting(struct db *db, const char *project, char **cause)
 	return n;
 }
 
-/* Appends a channel to the skip list, a text[] literal of quoted names. */
-static void
-skip_add(struct buf *skip, const char *channel)
-{
-	const char *p;
-
-	buf_adds(skip, skip->len > 2 ? ",\"" : "\"");
-	for (p = channel; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_addc(skip, '\\');
-		buf_addc(skip, *p);
-	}
-	buf_adds(skip, "\"");
-}
-
 /* One pass over what is due; 0 or -1. */
 static int
 notify_pass(struct db *db, const char *project, const struct notify_opts *o,
@@ -425,8 +411,8 @@ notify_pass(struct db *db, const char *project, const struct notify_opts *o,
 	if (DBX(db, cause, notify_sql_release, project) != 0 ||
 	    DBX(db, cause, notify_sql_hold, project, win) != 0)
 		return -1;
-	buf_init(&skip);
-	buf_adds(&skip, "{");
+	buf_init(&skip);		/* a text[] literal, closed per claim */
+	pgarray_begin(&skip);
 	for (;;) {
 		list = xasprintf("%s}", buf_str(&skip));
 		rc = notify_claim(db, project, list, &m, cause);
@@ -444,7 +430,7 @@ notify_pass(struct db *db, const char *project, const struct notify_opts *o,
 			/* A failing target is not tried again in this pass:
 			 * the rest of its messages wait for the next. */
 			if (nskip++ < NOTIFY_MAX_SKIP)
-				skip_add(&skip, m.channel);
+				pgarray_add_text(&skip, m.channel);
 		}
 		notify_msg_free(&m);
 		if (rc != 0)

@@ -16,6 +16,7 @@
 #include "midwatch/net.h"
 #include "midwatch/notify.h"
 #include "midwatch/settings.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
 
@@ -366,8 +367,7 @@ static const char notify_sql_list[] =
     "	'settings', coalesce(c.settings, '{}'),"
     "	'pending', coalesce(k.pending, 0), 'sent', coalesce(k.sent, 0),"
     "	'dead', coalesce(k.dead, 0),"
-    "	'last_attempt_at', to_char(l.attempted_at AT TIME ZONE 'UTC',"
-    "	    'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    "	'last_attempt_at', " SQL_RFC3339("l.attempted_at") ","
     "	'last_status', l.http_status, 'last_error', l.error)"
     "	ORDER BY n.name)::text"
     "  FROM names n"

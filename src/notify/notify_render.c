@@ -16,12 +16,11 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/severity.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/units.h"
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
-
-#define NOTIFY_TS(x) "to_char((" x ") AT TIME ZONE 'UTC'," \
-    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /*
  * The notification (net.h) of leader $2: its alerts (the payloads of the
@@ -40,8 +39,8 @@ static const char notify_sql_note[] =
     "  'incident', (SELECT jsonb_build_object('id', i.id, 'title', i.title,"
     "	'service', s.name, 'severity', i.severity, 'status', i.status,"
     "	'trigger_type', i.trigger_type,"
-    "	'window_start', " NOTIFY_TS("i.window_start") ","
-    "	'window_end', " NOTIFY_TS("i.window_end") ")"
+    "	'window_start', " SQL_RFC3339("i.window_start") ","
+    "	'window_end', " SQL_RFC3339("i.window_end") ")"
     "	FROM midwatch.incidents i LEFT JOIN midwatch.services s"
     "	  ON s.project_id = i.project_id AND s.id = i.service_id"
     "	WHERE i.project_id = $1 AND i.id = l.incident_id),"
@@ -71,20 +70,6 @@ static const char notify_sql_note[] =
     "  FROM midwatch.outbound_messages l"
     " WHERE l.project_id = $1 AND l.id = $2";
 
-/* 0 for info ... 4 for critical, -1 unknown. */
-static int
-sev_rank(const char *s)
-{
-	static const char *const names[] = { "info", "low", "medium", "high",
-	    "critical" };
-	size_t i;
-
-	for (i = 0; s != NULL && i < MW_ARRAY_LEN(names); i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Adds severity (the worst of the incident's and the alerts') and a one-line
  * summary to a notification. */
 static void
@@ -99,7 +84,7 @@ notify_summarise(json_t *note)
 	size_t i;
 
 	json_array_foreach(alerts, i, a)
-		if (sev_rank(jsonx_str(a, "severity", 0, NULL)) > sev_rank(sev))
+		if (severity_rank(jsonx_str(a, "severity", 0, NULL)) > severity_rank(sev))
 			sev = jsonx_str(a, "severity", 0, NULL);
 	json_object_set_new(note, "severity", json_string(sev ? sev : "medium"));
 	buf_init(&b);

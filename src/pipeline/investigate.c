@@ -44,6 +44,8 @@
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
+#include "midwatch/severity.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
@@ -122,11 +124,6 @@ static const struct inv_policy {
 
 /* ---- the scoring statement ------------------------------------------------ */
 
-#define TS_TEXT(x) "to_char((" x ") AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-/* The same to the second, for messages. */
-#define TS_SECONDS(x) "to_char((" x ") AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /*
  * $1 project, $2 the moment, $3 window seconds, $4 the policy (JSON),
@@ -316,7 +313,7 @@ static const char inv_sql_score[] =
     "  JOIN midwatch.services v ON v.project_id = $1 AND v.id = b.service_id)"
     " SELECT sc.n, r.service_id, r.svc_name, r.metric_name, r.labels_key,"
     "  r.dir, r.stype, r.zq, r.val, r.baseline, r.vpeak,"
-    "  " TS_TEXT("r.ton") ", " TS_TEXT("r.tpeak") ", " TS_TEXT("r.tend") ","
+    "  " SQL_RFC3339_US("r.ton") ", " SQL_RFC3339_US("r.tpeak") ", " SQL_RFC3339_US("r.tend") ","
     "  r.nabn, r.na, r.nb, r.med, r.mad, r.scale, r.nseries,"
     "  midwatch.pipeline_fmt_metric(r.metric_name, r.val),"
     "  midwatch.pipeline_fmt_metric(r.metric_name, r.baseline), r.counts,"
@@ -363,11 +360,7 @@ struct inv_sig {
 	int keep;		/* in the main service's cluster */
 };
 
-static const char *const inv_sev_names[] = {
-	"info", "low", "medium", "high", "critical"
-};
-
-/* The severity of an abnormal series (index into inv_sev_names). */
+/* The severity of an abnormal series (its rank, severity.h). */
 static int
 inv_severity(const char *type, double value, double base)
 {
@@ -693,7 +686,7 @@ inv_signal_json(struct inv *v, const struct db_res *r, const struct inv_sig *s)
 	    "service_id", (json_int_t)s->svc,
 	    "metric_name", db_res_get(r, i, S_METRIC),
 	    "labels_key", labels != NULL ? labels : "",
-	    "severity", inv_sev_names[s->sev],
+	    "severity", severity_name(s->sev),
 	    "quality", round(s->q * 1000) / 1000,
 	    "onset_at", inv_jstr(r, i, S_ONSET),
 	    "peak_at", inv_jstr(r, i, S_PEAKAT),
@@ -890,7 +883,7 @@ inv_open(struct inv *v, char **cause)
 	    "  details = i.details || EXCLUDED.details"
 	    " RETURNING id", v->pc.project, v->pc.run, v->key,
 	    mainsvc != 0 ? pipeline_ll(inc, sizeof inc, mainsvc) : NULL,
-	    inv_sev_names[sev], title, v->at_ts, w, ddump);
+	    severity_name(sev), title, v->at_ts, w, ddump);
 	if (q == NULL)
 		goto out;
 	v->res->incident_id = db_res_ll(q, 0, 0);
@@ -1062,7 +1055,7 @@ inv_data(struct inv *v, char **cause)
 		return 0;
 	/* Only now the (slower) range of the whole data, for the message. */
 	r = DBQ(v->pc.db, cause,
-	    "SELECT " TS_SECONDS("min(ts)") ", " TS_SECONDS("max(ts)") ","
+	    "SELECT " SQL_RFC3339("min(ts)") ", " SQL_RFC3339("max(ts)") ","
 	    " min(ts) >= $2::timestamptz, max(ts) < $2::timestamptz,"
 	    " min(ts) = $2::timestamptz"
 	    " FROM midwatch.metric_points WHERE project_id = $1",

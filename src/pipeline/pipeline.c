@@ -37,6 +37,7 @@
 #include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/stats.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
@@ -52,10 +53,6 @@ const struct pipeline_stage pipeline_stages[] = {
 	{ "report", stage_report_run },
 	{ NULL, NULL }
 };
-
-/* Timestamps as text, exact to the microsecond, for window bounds. */
-#define TS_TEXT(x) "to_char((" x ") AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* The newest and oldest data time of a project across the raw tables. */
 #define RAW_TIMES \
@@ -127,7 +124,7 @@ pipeline_lock_holder(struct db *db, long long project_id, const char *key)
 
 	pipeline_ll(proj, sizeof proj, project_id);
 	r = DBQ(db, &why,
-	    "SELECT r.requested_by, r.id, " TS_TEXT("r.started_at") ", "
+	    "SELECT r.requested_by, r.id, " SQL_RFC3339_US("r.started_at") ", "
 	    " (SELECT l.pid FROM pg_locks l"
 	    "   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
 	    "     AND l.classid::bigint = ($2::bigint >> 32)"
@@ -200,7 +197,7 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 	    "  coalesce(to_timestamp($3::float8), wm.wm, raw.lo) AS s,"
 	    "  $3::float8 IS NOT NULL AS forced, raw.hi AS hi"
 	    "  FROM raw, wm)"
-	    " SELECT " TS_TEXT("s") ", " TS_TEXT("e") ","
+	    " SELECT " SQL_RFC3339_US("s") ", " SQL_RFC3339_US("e") ","
 	    "  extract(epoch FROM s), extract(epoch FROM e),"
 	    "  (e IS NOT NULL AND s IS NOT NULL AND (e > s OR (e >= s AND"
 	    "   (forced OR (SELECT wm IS NULL FROM wm))))"

@@ -49,6 +49,8 @@
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
+#include "midwatch/severity.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
@@ -62,8 +64,7 @@
 #define ALERT_NPARAMS_COMMON 9
 #define ALERT_NPARAMS_MAX 14
 
-#define ALERT_TS(x) "to_char((" x ") AT TIME ZONE 'UTC'," \
-    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define ALERT_TS(x) SQL_RFC3339(x)
 /* An interval as "90 s" or "30 min", for messages. */
 #define ALERT_DUR(x) "(CASE WHEN extract(epoch FROM " x ") < 120" \
     " THEN extract(epoch FROM " x ")::bigint || ' s'" \
@@ -467,13 +468,7 @@ alert_valid_op(const char *op)
 static int
 alert_valid_severity(const char *s)
 {
-	static const char *sev[] = { "info", "low", "medium", "high", "critical" };
-	size_t i;
-
-	for (i = 0; s != NULL && i < MW_ARRAY_LEN(sev); i++)
-		if (strcmp(s, sev[i]) == 0)
-			return 1;
-	return 0;
+	return severity_rank(s) >= 0;
 }
 
 /* A non-negative whole number of seconds from config key (default def) as

@@ -31,6 +31,7 @@
 #include "midwatch/db.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
@@ -507,10 +508,8 @@ stage_evidence_run(struct pipeline_ctx *ctx, char **cause)
 
 	memset(&ec, 0, sizeof ec);
 	r = DBQ(ctx->db, cause,
-	    "SELECT i.id, to_char(i.window_start AT TIME ZONE 'UTC',"
-	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-	    " to_char(i.window_end AT TIME ZONE 'UTC',"
-	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), i.service_id"
+	    "SELECT i.id, " SQL_RFC3339_US("i.window_start") ","
+	    " " SQL_RFC3339_US("i.window_end") ", i.service_id"
 	    PIPELINE_SQL_APPROVED_OF_RUN, ctx->project, ctx->run,
 	    ctx->start_ts, ctx->end_ts);
 	if (r == NULL)

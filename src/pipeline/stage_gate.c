@@ -43,8 +43,11 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
+#include "midwatch/severity.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
@@ -84,19 +87,13 @@ enum {
 	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI, C_INC, C_SPIKE, C_BLIND
 };
 
-static const char *const sev_names[] = { "info", "low", "medium", "high",
-	"critical" };
-
-/* The rank of a severity name (0 info .. 4 critical). */
+/* The rank of a severity name; medium for anything else. */
 static int
 sev_rank(const char *s)
 {
-	int i;
+	int r = severity_rank(s);
 
-	for (i = 0; i < 5; i++)
-		if (s != NULL && strcmp(s, sev_names[i]) == 0)
-			return i;
-	return 2;
+	return r >= 0 ? r : MW_SEV_MEDIUM;
 }
 
 /* ---- grouping ------------------------------------------------------------ */
@@ -399,11 +396,10 @@ ids_literal(struct buf *b, const struct gsig *g, const struct cand *c)
 {
 	int i;
 
-	buf_reset(b);
-	buf_addc(b, '{');
+	pgarray_begin(b);
 	for (i = 0; i < c->n; i++)
-		buf_printf(b, "%s%lld", i ? "," : "", g[c->members[i]].id);
-	buf_addc(b, '}');
+		pgarray_add_ll(b, g[c->members[i]].id);
+	pgarray_end(b);
 }
 
 /* Appends the distinct service ids of the candidate as an array literal;
@@ -413,8 +409,7 @@ svcs_literal(struct buf *b, const struct gsig *g, const struct cand *c)
 {
 	int i, j, n = 0, dup;
 
-	buf_reset(b);
-	buf_addc(b, '{');
+	pgarray_begin(b);
 	for (i = 0; i < c->n; i++) {
 		if (g[c->members[i]].svc == 0)
 			continue;
@@ -422,10 +417,10 @@ svcs_literal(struct buf *b, const struct gsig *g, const struct cand *c)
 			dup = g[c->members[j]].svc == g[c->members[i]].svc;
 		if (dup)
 			continue;
-		buf_printf(b, "%s%lld", n ? "," : "", g[c->members[i]].svc);
+		pgarray_add_ll(b, g[c->members[i]].svc);
 		n++;
 	}
-	buf_addc(b, '}');
+	pgarray_end(b);
 	return n;
 }
 
@@ -536,13 +531,13 @@ anchor_ids_literal(struct buf *b, const struct db_res *r, const struct gsig *g,
 {
 	int i, n = 0;
 
-	buf_reset(b);
-	buf_addc(b, '{');
+	pgarray_begin(b);
 	for (i = 0; i < c->n; i++)
-		if (anchors(r, &g[c->members[i]]))
-			buf_printf(b, "%s%lld", n++ ? "," : "",
-			    g[c->members[i]].id);
-	buf_addc(b, '}');
+		if (anchors(r, &g[c->members[i]])) {
+			pgarray_add_ll(b, g[c->members[i]].id);
+			n++;
+		}
+	pgarray_end(b);
 	if (n == 0)
 		ids_literal(b, g, c);
 }
@@ -639,7 +634,7 @@ decide(struct pipeline_ctx *ctx, const struct db_res *r, const struct gsig *g,
 	    best_sev < 2))
 		verdict_add(v, "below_severity", "below the minimum: best quality "
 		    "%.2f (min %.2f), severity %s", best_q, POLICY(GATE_MIN_QUALITY),
-		    sev_names[best_sev]);
+		    severity_name(best_sev));
 	else if (strong == 0 && flapping == 0)
 		verdict_add(v, "below_severity", "only weak signals (watch)");
 	return 0;
@@ -712,8 +707,7 @@ reopens(struct pipeline_ctx *ctx, const struct db_res *r, int row,
 	*why = NULL;
 	q = DBQ(ctx->db, cause,
 	    "SELECT $4::text || coalesce(' on ' || $5::text, '') || ' at '"
-	    "  || to_char(to_timestamp($3::float8) AT TIME ZONE 'UTC',"
-	    "   'YYYY-MM-DD\"T\"HH24:MI\"Z\"') || ', '"
+	    "  || " SQL_RFC3339_MIN("to_timestamp($3::float8)") " || ', '"
 	    "  || round(extract(epoch FROM to_timestamp($3::float8) - "
 	    GATE_RESOLVED_AT ") / 60) || ' min after it resolved (reopen window '"
 	    "  || round(w.secs / 60) || ' min)'"
@@ -871,7 +865,7 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	    "  details = i.details || EXCLUDED.details"
 	    " RETURNING id", ctx->project, ctx->run, key,
 	    m->svc ? main_svc : NULL, approved ? "open" : "suppressed",
-	    db_res_get(r, m->row, C_TYPE), sev_names[c->sev], title,
+	    db_res_get(r, m->row, C_TYPE), severity_name(c->sev), title,
 	    pipeline_num(on, sizeof on, c->onset),
 	    pipeline_num(en, sizeof en, c->end),
 	    pipeline_num(lo, sizeof lo, ilow), pipeline_num(hi, sizeof hi, ihigh),
@@ -916,7 +910,7 @@ write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
 	    approved ? (ok = xasprintf("approved: %s on %s (quality %.2f, "
 	    "severity %s)", db_res_get(r, m->row, C_TYPE),
 	    db_res_get(r, m->row, C_SVCNAME) ? db_res_get(r, m->row, C_SVCNAME) :
-	    "the project", m->q, sev_names[c->sev])) : buf_str(&v.why),
+	    "the project", m->q, severity_name(c->sev))) : buf_str(&v.why),
 	    PIPELINE_POLICY_VERSION, det) != 0)
 		goto out;
 	if (DBX(ctx->db, cause,
@@ -1026,7 +1020,7 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		goto out;
 	n = db_res_rows(r);
 	g = xcalloc((size_t)n + 1, sizeof *g);
-	buf_addc(&svcs, '{');
+	pgarray_begin(&svcs);
 	for (i = 0; i < n; i++) {
 		g[i].row = i;
 		g[i].id = db_res_ll(r, i, C_ID);
@@ -1045,9 +1039,9 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 		g[i].anchor = anchors(r, &g[i]);
 		g[i].group = i;
 		if (g[i].svc != 0)
-			buf_printf(&svcs, "%s%lld", svcs.len > 1 ? "," : "", g[i].svc);
+			pgarray_add_ll(&svcs, g[i].svc);
 	}
-	buf_addc(&svcs, '}');
+	pgarray_end(&svcs);
 	if (reach_load(ctx, buf_str(&svcs), &reach, cause) != 0)
 		goto out;
 

@@ -34,10 +34,8 @@
 #include "midwatch/db.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
+#include "midwatch/sqltext.h"
 #include "pipeline_int.h"
-
-#define LC_TS(x) "to_char((" x ") AT TIME ZONE 'UTC'," \
-    " 'YYYY-MM-DD\"T\"HH24:MI\"Z\"')"
 
 /* Incidents whose signals all cleared; $1 project, $2 run, $3 window end,
  * $4 default quiet period (s).  Returns (resolved, events). */
@@ -49,7 +47,7 @@ static const char lifecycle_sql_incidents[] =
     "	SELECT i.id, max(s.ended_at) AS last_end, count(*) AS n,"
     "	       string_agg(s.signal_type || coalesce(' ' || s.metric_name, '')"
     "	           || coalesce(' on ' || v.name, '') || ' '"
-    "	           || " LC_TS("s.onset_at") " || ' to ' || " LC_TS("s.ended_at")
+    "	           || " SQL_RFC3339_MIN("s.onset_at") " || ' to ' || " SQL_RFC3339_MIN("s.ended_at")
     ",	           '; ' ORDER BY s.ended_at, s.id) AS what"
     "	  FROM midwatch.incidents i"
     "	  JOIN midwatch.signals s"
@@ -84,7 +82,7 @@ static const char lifecycle_sql_incidents[] =
     "	           + make_interval(secs => (SELECT secs FROM q)),"
     "	       resolution = 'Resolved by midwatch: all ' || c.n || ' signal'"
     "	           || CASE WHEN c.n = 1 THEN '' ELSE 's' END || ' cleared, the"
-    " last at ' || " LC_TS("c.last_end") " || ', quiet for '"
+    " last at ' || " SQL_RFC3339_MIN("c.last_end") " || ', quiet for '"
     "	           || round((SELECT secs FROM q) / 60) || ' min after. Cleared: '"
     "	           || c.what"
     "	  FROM cand c WHERE i.project_id = $1 AND i.id = c.id"
@@ -95,7 +93,7 @@ static const char lifecycle_sql_incidents[] =
     "	       idempotency_key)"
     "	SELECT $1, 'system', 'midwatch', 'incident_resolved', 'incident', u.id,"
     "	       u.id, jsonb_build_object('reason', 'all ' || u.n || ' signals"
-    " ended, the last at ' || " LC_TS("u.last_end") " || '; quiet for '"
+    " ended, the last at ' || " SQL_RFC3339_MIN("u.last_end") " || '; quiet for '"
     "	           || round((SELECT secs FROM q)) || ' s (incident.quiet_period)',"
     "	           'run_id', $2::bigint, 'automatic', true,"
     "	           'last_signal_end', u.last_end, 'signals', u.n),"
@@ -115,7 +113,7 @@ static const char lifecycle_sql_recommendations[] =
     " dep AS ("
     "	SELECT r.id, r.incident_id,"
     "	       'deploy ' || x.ext_id || ' of ' || sv.name || ' at '"
-    "	       || " LC_TS("x.started_at") " || CASE WHEN x.is_rollback"
+    "	       || " SQL_RFC3339_MIN("x.started_at") " || CASE WHEN x.is_rollback"
     "	            THEN ' rolled back deploy ' || d.ext_id"
     "	            ELSE ' redeployed ' || x.revision || ', the revision"
     " before deploy ' || d.ext_id END AS reason,"
@@ -137,7 +135,7 @@ static const char lifecycle_sql_recommendations[] =
     "	   AND (x.is_rollback OR x.revision = d.previous_revision)),"
     " cfg AS ("
     "	SELECT r.id, r.incident_id,"
-    "	       'config change ' || x.ext_id || ' at ' || " LC_TS("x.detected_at")
+    "	       'config change ' || x.ext_id || ' at ' || " SQL_RFC3339_MIN("x.detected_at")
     "	       || ' set ' || c.resource_name || ' back as it was before '"
     "	       || c.ext_id AS reason,"
     "	       jsonb_build_object('kind', 'config_change', 'id', x.ext_id,"

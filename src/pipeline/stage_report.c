@@ -21,8 +21,10 @@
 
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/model.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/timefmt.h"
@@ -613,16 +615,16 @@ report_build(const struct mw_incident *inc, char **cited)
 	if (ids.n > 0)
 		qsort(ids.v, ids.n, sizeof *ids.v, report_id_cmp);
 	buf_adds(&b, "\n## Evidence cited\n\n");
-	buf_addc(&arr, '{');
+	pgarray_begin(&arr);
 	for (i = 0; i < ids.n; i++) {
 		if (i > 0 && ids.v[i] == ids.v[i - 1])
 			continue;
 		buf_printf(&b, "%sE%lld", k > 0 ? ", " : "", ids.v[i]);
-		buf_printf(&arr, "%s%lld", k > 0 ? "," : "", ids.v[i]);
+		pgarray_add_ll(&arr, ids.v[i]);
 		k++;
 	}
 	buf_adds(&b, k == 0 ? "None.\n" : "\n");
-	buf_addc(&arr, '}');
+	pgarray_end(&arr);
 	free(ids.v);
 	*cited = buf_steal(&arr);
 	return buf_steal(&b);
@@ -639,9 +641,11 @@ report_store(struct pipeline_ctx *ctx, struct mw_incident *inc, char **cause)
 	if (model_load_detail(ctx->db, ctx->project_id, inc, cause) != 0)
 		return -1;
 	md = report_build(inc, &cited);
-	details = xasprintf("{\"hypotheses\": %zu, \"recommendations\": %zu, "
-	    "\"alerts\": %zu, \"timeline\": %zu}", inc->n_hypotheses,
-	    inc->n_recommendations, inc->n_alerts, inc->n_timeline);
+	details = jsonx_pack("{s:I, s:I, s:I, s:I}",
+	    "hypotheses", (json_int_t)inc->n_hypotheses,
+	    "recommendations", (json_int_t)inc->n_recommendations,
+	    "alerts", (json_int_t)inc->n_alerts,
+	    "timeline", (json_int_t)inc->n_timeline);
 	snprintf(id, sizeof id, "%lld", inc->id);
 	r = DBQ(ctx->db, cause, report_sql_upsert, ctx->project, ctx->run, id, md,
 	    cited, details);

@@ -13,19 +13,17 @@
 #include <unistd.h>
 
 #include "midwatch/db.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/stats.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
 
-/* RFC 3339 of a timestamptz expression, to the microsecond. */
-#define STATS_TS(x) "to_char((" x ") AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* The data time of an alert and of an incident (sql/018_stats.sql). */
 #define STATS_RANGE_SQL \
-	"SELECT " STATS_TS("min(t)") ", " STATS_TS("max(t) + interval '1 microsecond'") \
+	"SELECT " SQL_RFC3339_US("min(t)") ", " SQL_RFC3339_US("max(t) + interval '1 microsecond'") \
 	" FROM (SELECT window_start AS t FROM midwatch.incidents" \
 	"  WHERE project_id = $1 UNION ALL" \
 	"  SELECT coalesce(last_fired_at, created_at) FROM midwatch.alerts" \
@@ -111,7 +109,7 @@ stats_fill(struct db *db, const char *proj, const char *run, const char *sql,
     const char *from, const char *to, long long *rows, char **cause)
 {
 	struct db_res *r;
-	char summary[96];
+	char *summary;
 
 	if (db_begin(db, cause) != 0)
 		goto fail;
@@ -121,15 +119,17 @@ stats_fill(struct db *db, const char *proj, const char *run, const char *sql,
 		goto fail;
 	}
 	*rows = db_res_ll(r, 0, 0);
-	snprintf(summary, sizeof summary, "{\"rows\": %lld, \"buckets\": %lld}",
-	    *rows, db_res_ll(r, 0, 1));
+	summary = jsonx_pack("{s:I, s:I}", "rows", (json_int_t)*rows,
+	    "buckets", (json_int_t)db_res_ll(r, 0, 1));
 	db_res_free(r);
 	stats_test_pause();
 	if (DBX(db, cause, STATS_FINISH_SQL, proj, run, NULL, summary) != 0 ||
 	    db_commit(db, cause) != 0) {
+		free(summary);
 		db_rollback(db);
 		goto fail;
 	}
+	free(summary);
 	return 0;
 fail:
 	if (db_alive(db))
@@ -218,8 +218,8 @@ stats_recompute_due(struct db *db, long long project_id, const char *end,
 	*run_id = 0;
 	pipeline_ll(proj, sizeof proj, project_id);
 	r = DBQ(db, cause,
-	    "SELECT count(*), " STATS_TS("min(bucket_start)") ","
-	    " " STATS_TS("max(bucket_start + midwatch.stats_width(window_name))")
+	    "SELECT count(*), " SQL_RFC3339_US("min(bucket_start)") ","
+	    " " SQL_RFC3339_US("max(bucket_start + midwatch.stats_width(window_name))")
 	    " FROM midwatch.stats_due($1, $2::timestamptz)", proj, end);
 	if (r == NULL)
 		return -1;
@@ -260,8 +260,7 @@ static const char stats_sql_read[] =
     "  WHERE m.project_id = $1 AND m.window_name = $2"
     "  GROUP BY 1, 2, 3),"
     " bk AS (SELECT c.report_slug, c.bucket_start, jsonb_build_object("
-    "  'bucket_start', to_char(c.bucket_start AT TIME ZONE 'UTC',"
-    "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    "  'bucket_start', " SQL_RFC3339("c.bucket_start") ","
     "  'run_id', max(c.run_id),"
     "  'rows', jsonb_agg(jsonb_build_object('dimension_value',"
     "   c.dimension_value, 'metrics', c.metrics)"
@@ -271,8 +270,8 @@ static const char stats_sql_read[] =
     "  FROM cell c JOIN rep ON rep.slug = c.report_slug"
     "  GROUP BY c.report_slug, c.bucket_start),"
     " lr AS (SELECT jsonb_build_object('id', id, 'status', status,"
-    "  'requested_by', requested_by, 'finished_at', to_char(finished_at"
-    "  AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'error', error)"
+    "  'requested_by', requested_by, 'finished_at', "
+    SQL_RFC3339("finished_at") ", 'error', error)"
     "  AS j FROM midwatch.pipeline_runs WHERE project_id = $1"
     "  AND kind = 'stats' ORDER BY id DESC LIMIT 1)"
     " SELECT jsonb_build_object('window', $2::text,"

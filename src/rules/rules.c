@@ -19,6 +19,8 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/rules.h"
 #include "midwatch/settings.h"
+#include "midwatch/severity.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 
 /* The rule object of row r (alias r): one shape for list, before, after. */
@@ -100,10 +102,8 @@ rules_validate(json_t *rule, char **cause)
 		return -1;
 	}
 	sev = jsonx_str(rule, "severity", 0, NULL);
-	if (sev == NULL || (strcmp(sev, "critical") != 0 && strcmp(sev, "high") != 0 &&
-	    strcmp(sev, "medium") != 0 && strcmp(sev, "low") != 0 &&
-	    strcmp(sev, "info") != 0)) {
-		*cause = xstrdup("severity: one of critical, high, medium, low, info");
+	if (severity_rank(sev) < 0) {
+		*cause = xstrdup("severity: one of " MW_SEVERITY_NAMES);
 		return -1;
 	}
 	v = json_object_get(rule, "enabled");
@@ -139,12 +139,10 @@ rules_list(struct db *db, long long project_id, const char *name,
 	snprintf(project, sizeof project, "%lld", project_id);
 	r = DBQ(db, cause,
 	    "SELECT coalesce(jsonb_agg(" RULE_JSON("r") " || jsonb_build_object("
-	    "   'last_triggered_at', to_char(r.last_triggered_at AT TIME ZONE"
-	    "       'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    "   'last_triggered_at', " SQL_RFC3339("r.last_triggered_at") ","
 	    "   'alerts', coalesce(a.n, 0), 'fired', coalesce(a.fired, 0),"
 	    "   'active_alerts', coalesce(a.active, 0),"
-	    "   'last_fired_at', to_char(a.last AT TIME ZONE 'UTC',"
-	    "       'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+	    "   'last_fired_at', " SQL_RFC3339("a.last") ")"
 	    "   ORDER BY r.name), '[]')::text"
 	    "  FROM midwatch.alert_rules r"
 	    "  LEFT JOIN (SELECT rule_id, count(*) AS n, sum(fire_count) AS fired,"

@@ -16,6 +16,7 @@
 #include "midwatch/db.h"
 #include "midwatch/ingest.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "sources_int.h"
@@ -97,7 +98,7 @@ am_absent(struct db *db, struct src *s, json_t *alerts, json_t *seen,
 	r = DBQ(db, cause,
 	    "SELECT fingerprint, labels::text, annotations::text,"
 	    "       coalesce(extra->>'starts_at',"
-	    "           to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+	    "           " SQL_RFC3339("ts") ")"
 	    "  FROM (SELECT DISTINCT ON (fingerprint) * FROM midwatch.external_alerts"
 	    "         WHERE project_id = $1 AND extra->>'midwatch_source' = $2"
 	    "         ORDER BY fingerprint, ts DESC, (status = 'resolved') DESC) l"

@@ -16,6 +16,7 @@
 #include "midwatch/db.h"
 #include "midwatch/ingest.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "sources_int.h"
@@ -154,9 +155,6 @@ fail:
 	return -1;
 }
 
-#define SRC_TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 /* Lists sources (see sources.h). */
 json_t *
 sources_list(struct db *db, long long project_id, const char *name,
@@ -173,9 +171,9 @@ sources_list(struct db *db, long long project_id, const char *name,
 	    "  'name', s.name, 'kind', s.kind, 'url', s.config->>'url',"
 	    "  'settings', coalesce(s.config->'settings', '{}'),"
 	    "  'cursor', s.cursor, 'status', s.status, 'retries', s.retries,"
-	    "  'last_ok_at', " SRC_TS("s.last_ok_at") ","
-	    "  'last_attempt_at', " SRC_TS("s.last_attempt_at") ","
-	    "  'next_retry_at', " SRC_TS("s.next_retry_at") ","
+	    "  'last_ok_at', " SQL_RFC3339("s.last_ok_at") ","
+	    "  'last_attempt_at', " SQL_RFC3339("s.last_attempt_at") ","
+	    "  'next_retry_at', " SQL_RFC3339("s.next_retry_at") ","
 	    "  'last_error', s.last_error,"
 	    "  'errors', (SELECT count(*) FROM midwatch.ingest_errors e"
 	    "    WHERE e.project_id = s.project_id AND e.source_id = s.id"

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "midwatch/feedback.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
@@ -711,13 +712,13 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 			free(why);
 			break;
 		}
-		payload = xasprintf("{\"seconds\": %d}", secs);
+		payload = jsonx_pack("{s:i}", "seconds", secs);
 		flags = actions_send_all(ui, t, n, FB_ALERT_SILENCE, payload,
 		    "silenced", "silence");
 		break;
 	case PROMPT_ROOTCAUSE:
-		payload = xasprintf("{\"root_cause\": %s}",
-		    strcmp(answer, "y") == 0 ? "true" : "false");
+		payload = jsonx_pack("{s:b}", "root_cause",
+		    strcmp(answer, "y") == 0);
 		flags = actions_send_all(ui, t, n, FB_HYP_CONFIRM, payload,
 		    "confirmed", strcmp(answer, "y") == 0 ?
 		    "confirm (root cause)" : "confirm");

@@ -18,6 +18,7 @@
 
 #include "curses_compat.h"
 #include "midwatch/conf.h"
+#include "midwatch/severity.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
@@ -442,17 +443,13 @@ line_draw(const struct line *l, int y, int x, int base_slot, int selected,
 int
 draw_severity_slot(const char *sev)
 {
+	static const int slot[MW_SEV_COUNT] = { CS_INFO, CS_LOW, CS_MEDIUM,
+	    CS_HIGH, CS_CRITICAL };
+	int r = severity_rank(sev);
+
 	if (sev == NULL)
 		return CS_NORMAL;
-	if (strcmp(sev, "critical") == 0)
-		return CS_CRITICAL;
-	if (strcmp(sev, "high") == 0)
-		return CS_HIGH;
-	if (strcmp(sev, "medium") == 0)
-		return CS_MEDIUM;
-	if (strcmp(sev, "low") == 0)
-		return CS_LOW;
-	return CS_INFO;
+	return r >= 0 ? slot[r] : CS_INFO;
 }
 
 /* Colour of a status word. */

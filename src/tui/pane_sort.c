@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "midwatch/severity.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
@@ -32,10 +33,9 @@ sort_rank_in(const char *s, const char *const *order, size_t n)
 static int
 sort_sev(const char *s)
 {
-	static const char *const order[] = { "critical", "high", "medium", "low",
-	    "info" };
+	int r = severity_rank(s);
 
-	return sort_rank_in(s, order, MW_ARRAY_LEN(order));
+	return r >= 0 ? MW_SEV_CRITICAL - r : MW_SEV_COUNT;
 }
 
 /* Sort rank of a status: what needs someone first. */

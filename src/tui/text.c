@@ -27,37 +27,11 @@
 size_t
 text_decode(const char *s, unsigned *cp)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n, i;
-	unsigned c;
+	uint32_t c;
+	size_t n = utf8_decode(s, 4, &c);	/* s is NUL-terminated */
 
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		c = p[0] & 0x07;
-	} else {
-		*cp = TEXT_BAD;
-		return 1;
-	}
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*cp = TEXT_BAD;
-			return 1;
-		}
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff)) {
-		*cp = TEXT_BAD;
+	if (n == 0) {
+		*cp = TEXT_BAD;		/* one bad byte, one U+FFFD */
 		return 1;
 	}
 	*cp = c;

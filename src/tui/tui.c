@@ -458,7 +458,6 @@ tui_run(struct tui_config *cfg, char **cause)
 	    c->pipeline_interval : 60;
 	wc.refresh_interval = c != NULL && c->refresh_interval > 0 ?
 	    c->refresh_interval : 30;
-	wc.fake_load = cfg->fake_load;
 	ui.pipe = cfg->readonly || cfg->no_runs ? PIPE_DISABLED : PIPE_IDLE;
 	ui.worker = worker_start(&wc, cause);
 	if (ui.worker == NULL) {

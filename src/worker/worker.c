@@ -209,8 +209,6 @@ worker_check_lost(struct worker *w, const char *cause)
 static struct mw_snapshot *
 worker_load(struct worker *w, char **cause)
 {
-	if (w->fake_load != NULL)
-		return w->fake_load();
 	return model_load(w->db, w->project_id, 1, 1, cause);
 }
 
@@ -257,12 +255,6 @@ worker_detail(struct worker *w, struct intent *in)
 	m->kind = xstrdup(kind);
 	m->item_id = in->target_kind != NULL ? in->target_id : in->id;
 	m->item = xcalloc(1, sizeof *m->item);
-	if (w->fake_load != NULL) {
-		if (strcmp(kind, "incident") == 0)
-			m->snap = w->fake_load();
-		worker_send(w, m);
-		return;
-	}
 	if (model_history_load(w->db, w->project_id, kind, m->item_id, m->item,
 	    &cause) != 0)
 		goto fail;
@@ -339,13 +331,9 @@ worker_feedback(struct worker *w, struct intent *in)
 	fb.payload = payload;
 	fb.idempotency_key = in->key;
 	in->attempts++;
-	if (w->fake_load != NULL) {
-		rc = -1;
-		cause = xstrdup("dev data: feedback not recorded");
-	} else
-		rc = feedback_record(w->db, &fb, &res, &cause);
+	rc = feedback_record(w->db, &fb, &res, &cause);
 	json_decref(payload);
-	if (rc < 0 && w->fake_load == NULL && worker_check_lost(w, cause)) {
+	if (rc < 0 && worker_check_lost(w, cause)) {
 		/* Unknown whether it committed: retry with the same key once
 		 * the database is back, however long that takes. */
 		free(cause);
@@ -393,7 +381,7 @@ worker_feedback(struct worker *w, struct intent *in)
 		}
 	}
 out:
-	/* The database answered (or never will: read-only, dev data). */
+	/* The database answered (or never will: read-only). */
 	worker_journal_done(w, in);
 	worker_send(w, m);
 	intent_free(in);
@@ -524,10 +512,7 @@ worker_data_main(void *arg)
 	double now, next;
 	int nfd, timeout;
 
-	if (w->fake_load != NULL) {
-		w->connected = 1;
-		w->reload_at = worker_now();
-	} else if (w->db != NULL && db_alive(w->db)) {
+	if (w->db != NULL && db_alive(w->db)) {
 		/* The connection cli_connect opened; add the listener, then
 		 * replay what the journal gave back. */
 		if (worker_connect(w) == 0)
@@ -542,7 +527,7 @@ worker_data_main(void *arg)
 		worker_intents(w);
 		if (worker_stopping(w))
 			break;
-		if (w->connected && w->fake_load == NULL)
+		if (w->connected)
 			worker_notifications(w);
 		now = worker_now();
 		if (w->connected && now >= w->next_periodic && w->reload_at == 0)
@@ -618,7 +603,6 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->no_runs = cfg->no_runs;
 	w->pipeline_interval = cfg->pipeline_interval;
 	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval : 30;
-	w->fake_load = cfg->fake_load;
 	w->to_ui = queue_new();
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();

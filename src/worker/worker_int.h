@@ -18,7 +18,6 @@ struct worker {
 	int no_runs;	/* the user's role runs no pipeline */
 	int pipeline_interval;		/* seconds, 0 = on demand only */
 	int refresh_interval;		/* seconds, > 0 */
-	struct mw_snapshot *(*fake_load)(void);
 	char *journal;			/* journal.h path, NULL: none kept */
 	char *dbid;			/* the database the journal names */
 

@@ -5,8 +5,8 @@
  * and what an earlier console left there for this database and project is
  * read back at start, shown as pending and replayed before anything else.
  *
- * The journal is kept only by a console that can act (not --readonly, not
- * on dev data) and knows its database (the identity is read on the
+ * The journal is kept only by a console that can act (not --readonly) and
+ * knows its database (the identity is read on the
  * connection cli_connect opened, before the threads start; a reconnection
  * is assumed to reach the same database).
  */
@@ -49,8 +49,7 @@ worker_journal_open(struct worker *w)
 	char *cause = NULL;
 	size_t n = 0, other = 0, i;
 
-	if (w->readonly || w->fake_load != NULL || w->db == NULL ||
-	    !db_alive(w->db))
+	if (w->readonly || w->db == NULL || !db_alive(w->db))
 		return;
 	if ((w->dbid = journal_db_identity(w->db, &cause)) == NULL) {
 		log_warn("no journal: %s", cause);

@@ -290,10 +290,9 @@ worker_pipeline_start(struct worker *w, char **cause)
 {
 	int rc;
 
-	if (w->readonly || w->no_runs || w->fake_load != NULL) {
+	if (w->readonly || w->no_runs) {
 		worker_pipeline_post(w, PIPE_DISABLED, w->readonly ?
-		    "read-only console" : w->no_runs ? "runs need the admin role" :
-		    "dev data", 0);
+		    "read-only console" : "runs need the admin role", 0);
 		return 0;
 	}
 	worker_pipeline_post(w, PIPE_IDLE, NULL, 0);

@@ -16,6 +16,7 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/log.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/worker.h"
 #include "midwatch/xmalloc.h"
 #include "worker_int.h"
@@ -47,12 +48,12 @@ worker_shown_flush(struct worker *w)
 
 	if (w->n_shown == 0)
 		return;
-	if (w->connected && !w->readonly && w->fake_load == NULL) {
+	if (w->connected && !w->readonly) {
 		buf_init(&b);
-		buf_adds(&b, "{");
+		pgarray_begin(&b);
 		for (i = 0; i < w->n_shown; i++)
-			buf_printf(&b, "%s%lld", i > 0 ? "," : "", w->shown[i]);
-		buf_adds(&b, "}");
+			pgarray_add_ll(&b, w->shown[i]);
+		pgarray_end(&b);
 		snprintf(project, sizeof project, "%lld", w->project_id);
 		r = DBQ(w->db, &cause, "SELECT midwatch.mark_recommendations_shown("
 		    "$1, $2::bigint[])", project, buf_str(&b));

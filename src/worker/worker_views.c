@@ -42,9 +42,8 @@ worker_view_load(struct worker *w, const struct intent *in)
 
 	m->id = in->id;
 	m->seq = in->seq;
-	if (w->fake_load != NULL || w->db == NULL || !w->connected)
-		cause = xstrdup(w->fake_load != NULL ? "no database (dev data)" :
-		    "the database is unavailable");
+	if (w->db == NULL || !w->connected)
+		cause = xstrdup("the database is unavailable");
 	else if (in->id == WVIEW_STATS)
 		j = stats_read(w->db, w->project_id, in->window, NULL, &cause);
 	else if (in->id == WVIEW_RULES)

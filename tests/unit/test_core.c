@@ -18,8 +18,12 @@
 
 #include "midwatch/base64.h"
 #include "midwatch/buf.h"
+#include "midwatch/hash.h"
+#include "midwatch/jsonx.h"
 #include "midwatch/log.h"
+#include "midwatch/pgarray.h"
 #include "midwatch/sanitize.h"
+#include "midwatch/severity.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/utf8.h"
 
@@ -362,6 +366,278 @@ test_base64(void **state)
 	free(b);
 }
 
+/* A reference encoder for the decoder's tests: cp as UTF-8 into out. */
+static size_t
+ref_encode(uint32_t cp, unsigned char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xc0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xf0 | (cp >> 18));
+	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* utf8_decode's acceptance rules (RFC 3629), by hand and at random: every
+ * scalar value round-trips; whatever it accepts is exactly the shortest
+ * encoding of a scalar value, so random bytes never yield an overlong form,
+ * a surrogate or a code point past U+10FFFF. */
+static void
+test_utf8_decode(void **state)
+{
+	static const char *bad[] = {
+		"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80",
+		"\xe0\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xf0\x80\x80\x80",
+		"\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",
+		"\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xc3" "a", "\xe2\x82" "a",
+	};
+	unsigned char b[8], e[4];
+	uint32_t cp, want;
+	size_t i, n, k;
+
+	(void)state;
+	assert_int_equal(utf8_decode("a", 1, &cp), 1);
+	assert_int_equal(cp, 'a');
+	assert_int_equal(utf8_decode("", 4, &cp), 1);	/* NUL is ASCII */
+	assert_int_equal(cp, 0);
+	assert_int_equal(utf8_decode("a", 0, &cp), 0);
+	assert_int_equal(utf8_decode("\xc3\xa9", 2, &cp), 2);
+	assert_int_equal(cp, 0xe9);
+	assert_int_equal(utf8_decode("\xe2\x82\xac", 3, &cp), 3);
+	assert_int_equal(cp, 0x20ac);
+	assert_int_equal(utf8_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1f600);
+	assert_int_equal(utf8_decode("\xf4\x8f\xbf\xbf", 4, &cp), 4);
+	assert_int_equal(cp, 0x10ffff);
+	assert_int_equal(utf8_decode("\xc2\x80", 2, &cp), 2);	/* C1: valid */
+	assert_int_equal(utf8_decode("\xef\xbf\xbf", 3, &cp), 3);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(utf8_decode(bad[i], strlen(bad[i]), &cp), 0);
+	/* len cuts a character short: rejected, whatever follows */
+	assert_int_equal(utf8_decode("\xe2\x82\xac", 2, &cp), 0);
+	assert_int_equal(utf8_decode("\xf0\x9f\x98\x80", 3, &cp), 0);
+
+	srand(14);
+	for (i = 0; i < 200000; i++) {
+		/* a random scalar value round-trips */
+		do
+			want = (uint32_t)rand() % 0x110000;
+		while (want >= 0xd800 && want <= 0xdfff);
+		n = ref_encode(want, e);
+		assert_int_equal(utf8_decode((const char *)e, n, &cp), n);
+		assert_int_equal(cp, want);
+		assert_int_equal(utf8_decode((const char *)e, n - 1, &cp), 0);
+		/* random bytes: accepted only as a shortest scalar encoding */
+		for (k = 0; k < 4; k++)
+			b[k] = (unsigned char)(k == 0 || rand() % 4 ? rand() : 0x80 |
+			    (rand() & 0x3f));
+		n = utf8_decode((const char *)b, 4, &cp);
+		if (n > 0) {
+			assert_false(cp >= 0xd800 && cp <= 0xdfff);
+			assert_true(cp <= 0x10ffff);
+			assert_int_equal(ref_encode(cp, e), n);
+			assert_memory_equal(e, b, n);
+		} else
+			assert_true(b[0] >= 0x80);
+	}
+}
+
+/* FNV-1a 64: the published test vectors, continuing a hash equals hashing
+ * the concatenation, and the hex form. */
+static void
+test_fnv1a64(void **state)
+{
+	char hex[17], buf[64];
+	size_t i, len, cut;
+	uint64_t h;
+
+	(void)state;
+	assert_true(fnv1a64(MW_FNV1A64_INIT, "", 0) == 0xcbf29ce484222325ULL);
+	assert_true(fnv1a64_str(MW_FNV1A64_INIT, "a") == 0xaf63dc4c8601ec8cULL);
+	assert_true(fnv1a64_str(MW_FNV1A64_INIT, "foobar") ==
+	    0x85944171f73967e8ULL);
+	fnv1a64_hex(fnv1a64_str(MW_FNV1A64_INIT, "a"), hex);
+	assert_string_equal(hex, "af63dc4c8601ec8c");
+	fnv1a64_hex(0x1, hex);
+	assert_string_equal(hex, "0000000000000001");
+	srand(41);
+	for (i = 0; i < 2000; i++) {
+		len = (size_t)rand() % sizeof buf;
+		for (cut = 0; cut < len; cut++)
+			buf[cut] = (char)rand();
+		cut = len > 0 ? (size_t)rand() % (len + 1) : 0;
+		h = fnv1a64(MW_FNV1A64_INIT, buf, cut);
+		assert_true(fnv1a64(h, buf + cut, len - cut) ==
+		    fnv1a64(MW_FNV1A64_INIT, buf, len));
+	}
+}
+
+/* The severity vocabulary: the five names in order (as the database's
+ * midwatch.severity_rank ranks them), nothing else is one. */
+static void
+test_severity(void **state)
+{
+	static const char *const want[] = { "info", "low", "medium", "high",
+	    "critical" };
+	static const char *const not[] = { "", "Critical", "crit", "warning",
+	    "error", "page", "p1", "criticalx", " high", "medium " };
+	char list[64] = "";
+	int i;
+
+	(void)state;
+	assert_int_equal(MW_SEV_COUNT, 5);
+	for (i = 0; i < MW_SEV_COUNT; i++) {
+		assert_string_equal(severity_name(i), want[i]);
+		assert_int_equal(severity_rank(want[i]), i);
+		/* MW_SEVERITY_NAMES lists them most severe first */
+		strcat(list, want[MW_SEV_COUNT - 1 - i]);
+		if (i < MW_SEV_COUNT - 1)
+			strcat(list, ", ");
+	}
+	assert_string_equal(list, MW_SEVERITY_NAMES);
+	assert_true(severity_rank("critical") > severity_rank("high"));
+	assert_int_equal(severity_rank("critical"), MW_SEV_CRITICAL);
+	assert_int_equal(severity_rank("info"), MW_SEV_INFO);
+	assert_int_equal(severity_rank(NULL), -1);
+	for (i = 0; i < (int)(sizeof not / sizeof not[0]); i++)
+		assert_int_equal(severity_rank(not[i]), -1);
+	assert_null(severity_name(-1));
+	assert_null(severity_name(MW_SEV_COUNT));
+}
+
+/* Reads element k of a text[] literal the way PostgreSQL does (quoted,
+ * backslash escapes) into out; -1 when there is none. */
+static int
+ref_array_elem(const char *lit, int k, char *out, size_t size)
+{
+	const char *p = lit + 1;
+	size_t o = 0;
+	int i = 0;
+
+	if (lit[0] != '{')
+		return -1;
+	while (*p != '}' && *p != '\0') {
+		if (*p++ != '"')
+			return -1;
+		o = 0;
+		while (*p != '"' && *p != '\0') {
+			if (*p == '\\')
+				p++;
+			if (i == k && o + 1 < size)
+				out[o++] = *p;
+			p++;
+		}
+		if (*p++ != '"')
+			return -1;
+		if (i == k) {
+			out[o] = '\0';
+			return 0;
+		}
+		i++;
+		if (*p == ',')
+			p++;
+	}
+	return -1;
+}
+
+/* Array literals: ids as "{1,2,3}", text quoted so that any element reads
+ * back as itself (random elements with quotes, backslashes, commas, braces
+ * and spaces). */
+static void
+test_pgarray(void **state)
+{
+	static const char alphabet[] = "ab\"\\,{} NULL'x\xc3\xa9";
+	long long ids[] = { 1, -2, 9223372036854775807LL };
+	char elems[8][16], got[16];
+	struct buf b;
+	char *lit;
+	int i, n, k, round;
+
+	(void)state;
+	lit = pgarray_ids(ids, 3);
+	assert_string_equal(lit, "{1,-2,9223372036854775807}");
+	free(lit);
+	lit = pgarray_ids(NULL, 0);
+	assert_string_equal(lit, "{}");
+	free(lit);
+	buf_init(&b);
+	pgarray_begin(&b);
+	pgarray_add_text(&b, "");
+	pgarray_add_text(&b, "a,\"b\\");
+	assert_string_equal(pgarray_end(&b), "{\"\",\"a,\\\"b\\\\\"}");
+	pgarray_begin(&b);	/* begin empties what was there */
+	pgarray_add_ll(&b, 7);
+	assert_string_equal(pgarray_end(&b), "{7}");
+	srand(26);
+	for (round = 0; round < 2000; round++) {
+		n = rand() % 8;
+		pgarray_begin(&b);
+		for (i = 0; i < n; i++) {
+			k = rand() % 15;
+			elems[i][k] = '\0';
+			while (k-- > 0)
+				elems[i][k] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+			pgarray_add_text(&b, elems[i]);
+		}
+		pgarray_end(&b);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(ref_array_elem(buf_str(&b), i, got,
+			    sizeof got), 0);
+			assert_string_equal(got, elems[i]);
+		}
+		assert_int_equal(ref_array_elem(buf_str(&b), n, got, sizeof got), -1);
+	}
+	buf_free(&b);
+}
+
+/* jsonx_pack: compact, keys sorted, and any string - quotes, backslashes,
+ * controls, UTF-8 - reads back as itself (random strings). */
+static void
+test_jsonx_pack(void **state)
+{
+	char *s, str[24];
+	json_t *j;
+	int i, k, n;
+
+	(void)state;
+	s = jsonx_pack("{s:i, s:b}", "seconds", 3600, "root_cause", 1);
+	assert_string_equal(s, "{\"root_cause\":true,\"seconds\":3600}");
+	free(s);
+	s = jsonx_pack("{s:s, s:I, s:I}", "table", "ingest", "project_id",
+	    (json_int_t)7, "rows", (json_int_t)9007199254740993LL);
+	assert_string_equal(s,
+	    "{\"project_id\":7,\"rows\":9007199254740993,\"table\":\"ingest\"}");
+	free(s);
+	srand(7);
+	for (i = 0; i < 2000; i++) {
+		n = rand() % (int)(sizeof str - 1);
+		for (k = 0; k < n; k++)
+			str[k] = (char)(1 + rand() % 127);	/* ASCII, no NUL */
+		str[n] = '\0';
+		s = jsonx_pack("{s:s}", "v", str);
+		j = json_loads(s, 0, NULL);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "v")),
+		    str);
+		json_decref(j);
+		free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +654,11 @@ main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8_boundary),
 		cmocka_unit_test(test_utf8_snprintf),
+		cmocka_unit_test(test_utf8_decode),
+		cmocka_unit_test(test_fnv1a64),
+		cmocka_unit_test(test_severity),
+		cmocka_unit_test(test_pgarray),
+		cmocka_unit_test(test_jsonx_pack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * policy.c - the pipeline's policy table (see policy.h and policy.def)
- * and its printers.
+ * and its printers.  In core, not pipeline: the model, housekeeping and the
+ * console read the same table, and core is what every module may include.
  */
 #include "config.h"
 
