@@ -75,6 +75,23 @@ const char *ingest_kinds_name(enum ingest_kind kind);
  */
 int ingest_kinds_parse_line(const char *line, size_t len,
     struct ingest_rec *rec, char **cause);
+/*
+ * ingest_kinds_parse_line with a fast path (ingest_fast.c): a metric line
+ * of the plain form (the fields kind, ts, service, metric and value once
+ * each, in any order; strings without escapes, control or non-ASCII bytes;
+ * no labels) is validated without building a JSON object, its names
+ * pointing into line, which it modifies (so line must outlive the record).
+ * Any other line goes through ingest_kinds_parse_line.  The outcome -
+ * record, values or reason - is the same either way; *fast says which path
+ * took it.
+ */
+int ingest_kinds_parse_fast(char *line, size_t len, struct ingest_rec *rec,
+    char **cause, int *fast);
+/* The fast path alone: 1 with *rec filled when it took the line, 0 when the
+ * line needs the full parser (line then unchanged). */
+int ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec);
+/* Redacts secrets in a metric record's names, as validation does. */
+void ingest_kinds_metric_redact(struct ingest_rec *rec);
 /* Validates an already-parsed object (borrowed; rec->src takes a reference)
  * exactly as ingest_kinds_parse_line does after parsing. */
 int ingest_kinds_parse_object(json_t *obj, struct ingest_rec *rec,
