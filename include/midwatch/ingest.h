@@ -21,6 +21,7 @@
 #include "midwatch/midwatch.h"
 
 struct db;
+struct ingest_fast_cache;
 
 /* The kinds of doc/interfaces.md's table, in the order a batch is written. */
 enum ingest_kind {
@@ -86,10 +87,15 @@ int ingest_kinds_parse_line(const char *line, size_t len,
  * took it.
  */
 int ingest_kinds_parse_fast(char *line, size_t len, struct ingest_rec *rec,
-    char **cause, int *fast);
+    char **cause, int *fast, struct ingest_fast_cache *fc);
 /* The fast path alone: 1 with *rec filled when it took the line, 0 when the
  * line needs the full parser (line then unchanged). */
-int ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec);
+int ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec,
+    struct ingest_fast_cache *fc);
+/* What the fast path remembers between lines (names that need no
+ * redaction); NULL works too, only slower.  One per thread. */
+struct ingest_fast_cache *ingest_fast_cache_new(void);
+void ingest_fast_cache_free(struct ingest_fast_cache *fc);
 /* Redacts secrets in a metric record's names, as validation does. */
 void ingest_kinds_metric_redact(struct ingest_rec *rec);
 /* Validates an already-parsed object (borrowed; rec->src takes a reference)

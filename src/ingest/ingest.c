@@ -712,7 +712,7 @@ reader_parse(struct reader *r, struct ingest_rec *rec, char **why)
 		l->parsed = 0;
 		return -1;
 	}
-	return ingest_kinds_parse_fast(r->buf, r->len, rec, why, &fast);
+	return ingest_kinds_parse_fast(r->buf, r->len, rec, why, &fast, NULL);
 }
 
 /* 1 when the line is only white space. */
@@ -923,6 +923,9 @@ ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
 			in->stats.lines++;
 		}
 		pending = 0;
+		/* validated by the reader thread: a plain record */
+		if (r.cur->parsed != 0)
+			goto record;
 		if (r.len == r.full && line_blank(r.buf, r.len)) {
 			in->stats.blank++;
 			continue;
@@ -949,6 +952,7 @@ ingest_stream(struct ingest *in, FILE *f, const char *source, char **cause)
 				goto out;
 			continue;
 		}
+record:
 		if (reader_parse(&r, &rec, &why) != 0) {
 			if (ingest_add_dead(in, line, ingest_dead_payload(r.buf, r.len,
 			    r.full), why, cause) != 0)

@@ -28,6 +28,15 @@
 #define FAST_TS_MAX (253402300799.0)
 #define FAST_MAX_NUMBER 32	/* longer numbers take the full parser */
 #define FAST_MAX_TS 64
+#define FAST_CACHE 1024		/* names remembered as needing no redaction */
+
+/* Names known to need no redaction (redact_text_changed found nothing in
+ * them), direct-mapped by hash: a thousand services' names are redacted
+ * once each, not once a line.  Redaction depends on the text alone, so
+ * the answer is the same. */
+struct ingest_fast_cache {
+	char *clean[FAST_CACHE];
+};
 
 enum { F_KIND, F_TS, F_SERVICE, F_METRIC, F_VALUE, F_COUNT };
 
@@ -107,9 +116,60 @@ fast_key(const char *s, size_t n)
 	return -1;
 }
 
+/* A new, empty cache (see ingest.h). */
+struct ingest_fast_cache *
+ingest_fast_cache_new(void)
+{
+	return xcalloc(1, sizeof (struct ingest_fast_cache));
+}
+
+/* Frees a cache. */
+void
+ingest_fast_cache_free(struct ingest_fast_cache *fc)
+{
+	size_t i;
+
+	if (fc == NULL)
+		return;
+	for (i = 0; i < FAST_CACHE; i++)
+		free(fc->clean[i]);
+	free(fc);
+}
+
+/* The slot of name s. */
+static size_t
+fast_slot(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % FAST_CACHE;
+}
+
+/* 1 when s is known to need no redaction. */
+static int
+fast_clean(const struct ingest_fast_cache *fc, const char *s)
+{
+	const char *c = fc != NULL ? fc->clean[fast_slot(s)] : NULL;
+
+	return c != NULL && strcmp(c, s) == 0;
+}
+
+/* Remembers that s needs no redaction. */
+static void
+fast_remember(struct ingest_fast_cache *fc, const char *s)
+{
+	size_t h = fast_slot(s);
+
+	free(fc->clean[h]);
+	fc->clean[h] = xstrdup(s);
+}
+
 /* The fast path (see ingest.h). */
 int
-ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec)
+ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec,
+    struct ingest_fast_cache *fc)
 {
 	const char *p = line, *end = line + len, *ks, *ke;
 	const char *vs[F_COUNT] = { NULL }, *ve[F_COUNT] = { NULL };
@@ -189,7 +249,13 @@ ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec)
 	rec->m_metric = vs[F_METRIC];
 	rec->m_ts = t;
 	rec->m_value = v;
-	ingest_kinds_metric_redact(rec);
+	if (!fast_clean(fc, rec->m_service) || !fast_clean(fc, rec->m_metric)) {
+		ingest_kinds_metric_redact(rec);
+		if (rec->row == NULL && fc != NULL) {
+			fast_remember(fc, rec->m_service);
+			fast_remember(fc, rec->m_metric);
+		}
+	}
 	rec->m_labels = NULL;
 	rec->m_labels_key = xstrdup("");
 	return 1;
@@ -198,9 +264,9 @@ ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec)
 /* Validates a line, the fast path first (see ingest.h). */
 int
 ingest_kinds_parse_fast(char *line, size_t len, struct ingest_rec *rec,
-    char **cause, int *fast)
+    char **cause, int *fast, struct ingest_fast_cache *fc)
 {
-	*fast = ingest_kinds_fast_metric(line, len, rec);
+	*fast = ingest_kinds_fast_metric(line, len, rec, fc);
 	if (*fast)
 		return 0;
 	return ingest_kinds_parse_line(line, len, rec, cause);

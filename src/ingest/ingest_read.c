@@ -71,6 +71,7 @@ struct ingest_reader {
 	char *blk;
 	size_t off, len;
 	int at_eof, rd_err;
+	struct ingest_fast_cache *names;	/* the thread's */
 };
 
 /* ---- chunks -------------------------------------------------------------- */
@@ -229,14 +230,16 @@ thread_line(struct ingest_reader *rd, struct read_chunk *c,
 /* Validates line l of chunk c ahead of the driver when the driver would
  * take it as a plain record. */
 static void
-thread_parse(struct read_chunk *c, struct ingest_line *l)
+thread_parse(struct ingest_reader *rd, struct read_chunk *c,
+    struct ingest_line *l)
 {
 	char *text = c->arena + l->off;
 	int fast = 0;
 
 	if (!ingest_line_is_record(text, l->len, l->full))
 		return;
-	if (ingest_kinds_parse_fast(text, l->len, &l->rec, &l->why, &fast) == 0)
+	if (ingest_kinds_parse_fast(text, l->len, &l->rec, &l->why, &fast,
+	    rd->names) == 0)
 		l->parsed = 1;
 	else
 		l->parsed = -1;
@@ -305,7 +308,7 @@ thread_main(void *arg)
 				c->err = rd->rd_err;
 				break;
 			}
-			thread_parse(c, l);
+			thread_parse(rd, c, l);
 		}
 		if (thread_put(rd, c) != 0)
 			break;
@@ -324,6 +327,7 @@ ingest_reader_start(FILE *f)
 	rd->f = f;
 	rd->fd = fileno(f);
 	rd->blk = xmalloc(READ_BLOCK);
+	rd->names = ingest_fast_cache_new();
 	pthread_mutex_init(&rd->mu, NULL);
 	pthread_cond_init(&rd->cv, NULL);
 	/* jansson seeds its hash function on first use; do it here, once */
@@ -410,5 +414,6 @@ ingest_reader_stop(struct ingest_reader *rd)
 	pthread_mutex_destroy(&rd->mu);
 	pthread_cond_destroy(&rd->cv);
 	free(rd->blk);
+	ingest_fast_cache_free(rd->names);
 	free(rd);
 }
