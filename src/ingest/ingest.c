@@ -144,6 +144,27 @@ batch_release(struct ingest_batch *b, int owns_points)
 	memset(b, 0, sizeof *b);
 }
 
+/* Empties a written batch, keeping its points array for the next one (a
+ * new one each time was 50,000 points of page faults and copies). */
+static void
+batch_reuse(struct ingest_batch *b)
+{
+	struct ingest_point *points = b->points;
+	size_t i, cap = b->cappoints;
+
+	for (i = 0; i < b->npoints; i++) {
+		free(b->points[i].metric);
+		free(b->points[i].labels_key);
+		free(b->points[i].labels);
+	}
+	b->npoints = 0;
+	b->points = NULL;
+	batch_release(b, 1);
+	batch_init(b);
+	b->points = points;
+	b->cappoints = cap;
+}
+
 /* Adds the counts of d (a committed batch) to s. */
 static void
 stats_merge(struct ingest_stats *s, const struct ingest_stats *d)
@@ -193,6 +214,7 @@ ingest_new(struct db *db, long long project_id)
 	in->svc_tab = xcalloc(in->svc_size, sizeof *in->svc_tab);
 	in->source = xstrdup("-");
 	batch_init(&in->batch);
+	buf_init(&in->copy_buf);
 	return in;
 }
 
@@ -207,6 +229,7 @@ ingest_free(struct ingest *in)
 	if (in == NULL)
 		return;
 	batch_release(&in->batch, 1);
+	buf_free(&in->copy_buf);
 	for (i = 0; i < in->svc_size; i++) {
 		for (e = in->svc_tab[i]; e != NULL; e = next) {
 			next = e->next;
@@ -655,8 +678,7 @@ ingest_flush(struct ingest *in, char **cause)
 		free(why);
 		rc = flush_fallback(in, b, cause);
 	}
-	batch_release(b, 1);
-	batch_init(b);
+	batch_reuse(b);
 	return rc;
 }
 

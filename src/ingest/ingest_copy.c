@@ -181,31 +181,29 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
     long long project, char **cause)
 {
 	static const char header[] = "PGCOPY\n\377\r\n";	/* + its NUL */
-	struct buf data;
+	struct buf *data = &in->copy_buf;
 	char *ignored = NULL;
 	size_t i;
 
 	if (db_copy_begin(in->db, cause, sql) != 0)
 		return -1;
-	buf_init(&data);
-	buf_add(&data, header, sizeof header);
-	copy_be(&data, 0, 4);		/* flags */
-	copy_be(&data, 0, 4);		/* header extension length */
+	buf_reset(data);
+	buf_add(data, header, sizeof header);
+	copy_be(data, 0, 4);		/* flags */
+	copy_be(data, 0, 4);		/* header extension length */
 	for (i = 0; i < b->npoints; i++) {
-		copy_tuple(&data, project, &b->points[i]);
+		copy_tuple(data, project, &b->points[i]);
 		if (i + 1 == b->npoints)
-			copy_be(&data, 0xffff, 2);	/* trailer: -1 */
-		if (data.len >= COPY_CHUNK || i + 1 == b->npoints) {
-			if (db_copy_put(in->db, cause, data.s, data.len) != 0) {
+			copy_be(data, 0xffff, 2);	/* trailer: -1 */
+		if (data->len >= COPY_CHUNK || i + 1 == b->npoints) {
+			if (db_copy_put(in->db, cause, data->s, data->len) != 0) {
 				db_copy_end(in->db, &ignored);
 				free(ignored);
-				buf_free(&data);
 				return -1;
 			}
-			buf_reset(&data);
+			buf_reset(data);
 		}
 	}
-	buf_free(&data);
 	return db_copy_end(in->db, cause);
 }
 

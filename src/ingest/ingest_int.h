@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "midwatch/buf.h"
 #include "midwatch/ingest.h"
 
 /* Flush thresholds: a batch is written when one is reached. */
@@ -72,6 +73,8 @@ struct ingest {
 	long long source_id;	/* its ingest_sources row, or 0 */
 	struct ingest_batch batch;
 	struct ingest_stats stats;
+	struct buf copy_buf;	/* COPY data being sent (ingest_copy.c),
+				 * kept from batch to batch */
 };
 
 /* A line of the input as the reader thread hands it over (ingest_read.c):
