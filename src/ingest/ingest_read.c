@@ -121,7 +121,8 @@ chunk_line(struct read_chunk *c)
 	return l;
 }
 
-/* Appends n bytes to line l, the last of c, keeping it NUL-terminated.
+/* Appends n bytes to line l, the last of c, keeping it NUL-terminated
+ * (c->used stays on the NUL until the line is complete).
  * The arena never moves (the fast path's records point into it): it is
  * allocated once, large enough for a chunk that stops taking lines past
  * READ_CHUNK_BYTES plus one line of the longest kind. */
@@ -222,6 +223,7 @@ thread_line(struct ingest_reader *rd, struct read_chunk *c,
 		l->full--;
 		c->arena[l->off + l->len] = '\0';
 	}
+	c->used++;		/* past the line's NUL */
 	c->cost += l->len + 1;
 	*out = l;
 	return 1;
