@@ -21,6 +21,7 @@
 #include "midwatch/midwatch.h"
 
 struct db;
+struct ingest_fast_cache;
 
 /* The kinds of doc/interfaces.md's table, in the order a batch is written. */
 enum ingest_kind {
@@ -75,6 +76,28 @@ const char *ingest_kinds_name(enum ingest_kind kind);
  */
 int ingest_kinds_parse_line(const char *line, size_t len,
     struct ingest_rec *rec, char **cause);
+/*
+ * ingest_kinds_parse_line with a fast path (ingest_fast.c): a metric line
+ * of the plain form (the fields kind, ts, service, metric and value once
+ * each, in any order; strings without escapes, control or non-ASCII bytes;
+ * no labels) is validated without building a JSON object, its names
+ * pointing into line, which it modifies (so line must outlive the record).
+ * Any other line goes through ingest_kinds_parse_line.  The outcome -
+ * record, values or reason - is the same either way; *fast says which path
+ * took it.
+ */
+int ingest_kinds_parse_fast(char *line, size_t len, struct ingest_rec *rec,
+    char **cause, int *fast, struct ingest_fast_cache *fc);
+/* The fast path alone: 1 with *rec filled when it took the line, 0 when the
+ * line needs the full parser (line then unchanged). */
+int ingest_kinds_fast_metric(char *line, size_t len, struct ingest_rec *rec,
+    struct ingest_fast_cache *fc);
+/* What the fast path remembers between lines (names that need no
+ * redaction); NULL works too, only slower.  One per thread. */
+struct ingest_fast_cache *ingest_fast_cache_new(void);
+void ingest_fast_cache_free(struct ingest_fast_cache *fc);
+/* Redacts secrets in a metric record's names, as validation does. */
+void ingest_kinds_metric_redact(struct ingest_rec *rec);
 /* Validates an already-parsed object (borrowed; rec->src takes a reference)
  * exactly as ingest_kinds_parse_line does after parsing. */
 int ingest_kinds_parse_object(json_t *obj, struct ingest_rec *rec,

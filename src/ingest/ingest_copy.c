@@ -15,6 +15,13 @@
  *
  * The daily partitions the points need are created first, outside the
  * batch's transaction (creating a partition locks the parent table).
+ *
+ * Project scope: metric_points has no foreign keys and, since
+ * sql/023_ingest_scope.sql, no insert trigger (its transition table cost
+ * PostgreSQL's multi-row COPY).  Before its COPY, a batch checks its
+ * distinct service ids against midwatch.services in one query (copy_scope);
+ * a point whose service is not one of the project's refuses the batch, as
+ * the trigger did.
  */
 #include "config.h"
 
@@ -48,7 +55,7 @@ copy_ensure(struct ingest *in, double from, double to, char **cause)
 	    "to_timestamp($1::float8), to_timestamp($2::float8))", a, b);
 }
 
-/* Compares two day numbers for qsort. */
+/* Compares two long longs (day numbers, ids) for qsort. */
 static int
 copy_day_cmp(const void *a, const void *b)
 {
@@ -174,32 +181,84 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
     long long project, char **cause)
 {
 	static const char header[] = "PGCOPY\n\377\r\n";	/* + its NUL */
-	struct buf data;
+	struct buf *data = &in->copy_buf;
 	char *ignored = NULL;
 	size_t i;
 
 	if (db_copy_begin(in->db, cause, sql) != 0)
 		return -1;
-	buf_init(&data);
-	buf_add(&data, header, sizeof header);
-	copy_be(&data, 0, 4);		/* flags */
-	copy_be(&data, 0, 4);		/* header extension length */
+	buf_reset(data);
+	buf_add(data, header, sizeof header);
+	copy_be(data, 0, 4);		/* flags */
+	copy_be(data, 0, 4);		/* header extension length */
 	for (i = 0; i < b->npoints; i++) {
-		copy_tuple(&data, project, &b->points[i]);
+		copy_tuple(data, project, &b->points[i]);
 		if (i + 1 == b->npoints)
-			copy_be(&data, 0xffff, 2);	/* trailer: -1 */
-		if (data.len >= COPY_CHUNK || i + 1 == b->npoints) {
-			if (db_copy_put(in->db, cause, data.s, data.len) != 0) {
+			copy_be(data, 0xffff, 2);	/* trailer: -1 */
+		if (data->len >= COPY_CHUNK || i + 1 == b->npoints) {
+			if (db_copy_put(in->db, cause, data->s, data->len) != 0) {
 				db_copy_end(in->db, &ignored);
 				free(ignored);
-				buf_free(&data);
 				return -1;
 			}
-			buf_reset(&data);
+			buf_reset(data);
 		}
 	}
-	buf_free(&data);
 	return db_copy_end(in->db, cause);
+}
+
+/* Refuses the batch (-1 with *cause) unless every point's service is a
+ * service of the project: one query for the batch's distinct ids.  The ids
+ * come from names resolved in the project, so this catches a cached id
+ * whose service was deleted since (the statement trigger's guarantee). */
+static int
+copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
+{
+	struct db_res *r;
+	struct buf ids;
+	unsigned mark = ++in->scope_mark;
+	long long *found, id;
+	size_t i, n = 0;
+	int row;
+
+	buf_init(&ids);
+	buf_addc(&ids, '{');
+	for (i = 0; i < b->npoints; i++) {
+		if (b->points[i].svc->scope_mark == mark)
+			continue;
+		b->points[i].svc->scope_mark = mark;
+		buf_printf(&ids, "%s%lld", n++ > 0 ? "," : "",
+		    b->points[i].svc->id);
+	}
+	buf_addc(&ids, '}');
+	r = DBQ(in->db, cause,
+	    "SELECT id FROM midwatch.services"
+	    " WHERE project_id = $1 AND id = ANY ($2::bigint[])",
+	    in->project, buf_str(&ids));
+	buf_free(&ids);
+	if (r == NULL)
+		return -1;
+	if ((size_t)db_res_rows(r) == n) {
+		db_res_free(r);
+		return 0;
+	}
+	/* the first point whose service is not the project's */
+	found = xreallocarray(NULL, (size_t)db_res_rows(r) + 1, sizeof *found);
+	for (row = 0; row < db_res_rows(r); row++)
+		found[row] = db_res_ll(r, row, 0);
+	qsort(found, (size_t)row, sizeof *found, copy_day_cmp);
+	for (i = 0; i < b->npoints; i++) {
+		id = b->points[i].svc->id;
+		if (bsearch(&id, found, (size_t)row, sizeof *found,
+		    copy_day_cmp) == NULL)
+			break;
+	}
+	*cause = xasprintf("metric point for service %lld which is not in "
+	    "project %lld", i < b->npoints ? b->points[i].svc->id : 0LL,
+	    in->project_id);
+	free(found);
+	db_res_free(r);
+	return -1;
 }
 
 /* COPYs the points straight into metric_points inside a savepoint.
@@ -240,6 +299,8 @@ ingest_copy_points(struct ingest *in, struct ingest_batch *b,
 	struct db_res *r;
 	int rc;
 
+	if (copy_scope(in, b, cause) != 0)
+		return -1;
 	if (!in->copy_dedupe) {
 		rc = copy_direct(in, b, cause);
 		if (rc <= 0) {

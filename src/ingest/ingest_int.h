@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "midwatch/buf.h"
 #include "midwatch/hash.h"
 #include "midwatch/ingest.h"
 
@@ -27,6 +28,7 @@ struct ingest_svc {
 	char *name;
 	long long id;
 	unsigned gen;
+	unsigned scope_mark;	/* copy_scope's last visit (ingest_copy.c) */
 	char *tier;		/* tier to give it if created or still NULL
 				 * (dependency targets: dep_kind), or NULL */
 	struct ingest_svc *next;	/* hash chain */
@@ -64,6 +66,7 @@ struct ingest {
 	struct ingest_svc **svc_tab;
 	size_t svc_size, svc_count;
 	unsigned gen;		/* flush counter */
+	unsigned scope_mark;	/* copy_scope's visit counter */
 	int stage_ready;	/* the TEMP staging table exists */
 	int copy_dedupe;	/* the last batch met stored points: COPY the
 				 * next through the staging table */
@@ -71,7 +74,40 @@ struct ingest {
 	long long source_id;	/* its ingest_sources row, or 0 */
 	struct ingest_batch batch;
 	struct ingest_stats stats;
+	struct buf copy_buf;	/* COPY data being sent (ingest_copy.c),
+				 * kept from batch to batch */
 };
+
+/* A line of the input as the reader thread hands it over (ingest_read.c):
+ * its text is at off in its chunk, NUL-terminated. */
+struct ingest_line {
+	size_t off;
+	size_t len;		/* bytes kept (at most INGEST_MAX_LINE) */
+	size_t full;		/* bytes the line really had */
+	int parsed;		/* 1: rec holds it, validated; -1: refused with
+				 * why; 0: not validated (not a plain record:
+				 * see ingest_line_is_record).  The driver
+				 * takes rec or why and sets it to 0. */
+	struct ingest_rec rec;
+	char *why;
+};
+
+struct ingest_reader;
+
+/* Starts reading f on a parser thread. */
+struct ingest_reader *ingest_reader_start(FILE *f);
+/* The next line: 1 and *line (valid until the next call) with *text its
+ * text (writable), 0 at the end, -1 on a read error (ingest_reader_error). */
+int ingest_reader_next(struct ingest_reader *rd, struct ingest_line **line,
+    char **text);
+/* The errno of the read error that ended the input, or 0. */
+int ingest_reader_error(const struct ingest_reader *rd);
+/* Stops the thread (even one waiting for input) and frees everything. */
+void ingest_reader_stop(struct ingest_reader *rd);
+/* 1 when the driver takes this line (len bytes kept of full) as one plain
+ * JSON Lines record: not blank, not too long, not the start of a document
+ * over several lines, not a webhook body (ingest.c). */
+int ingest_line_is_record(const char *s, size_t len, size_t full);
 
 /* Looks up or adds a service name (never NULL). */
 struct ingest_svc *ingest_svc_intern(struct ingest *in, const char *name);

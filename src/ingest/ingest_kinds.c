@@ -446,6 +446,17 @@ kinds_metric_names(struct kinds_ctx *c)
 	free(metric);
 }
 
+/* Redacts a metric record's names (see ingest.h; ingest_fast.c). */
+void
+ingest_kinds_metric_redact(struct ingest_rec *rec)
+{
+	struct kinds_ctx c;
+
+	memset(&c, 0, sizeof c);
+	c.rec = rec;
+	kinds_metric_names(&c);
+}
+
 /* metric: one point; unknown fields become labels. */
 static int
 kind_metric(struct kinds_ctx *c)

@@ -8,7 +8,9 @@
  * record of a known kind whose row is valid JSON with UTF-8 strings, whose
  * timestamps are canonical and in range, and in which redacting again finds
  * no secret; a metric point has names, a finite value, an in-range time
- * and labels that are a JSON object.
+ * and labels that are a JSON object.  The metric fast path
+ * (ingest_kinds_fast_metric) takes only lines the parser accepts, as the
+ * same record (names, time and value bit for bit, no labels).
  */
 #include "config.h"
 
@@ -95,6 +97,33 @@ check_record(struct ingest_rec *r)
 	json_decref(copy);
 }
 
+/* The fast path agrees with the parser's outcome rc / full. */
+static void
+check_fast(const char *line, size_t size, int rc, const struct ingest_rec *full)
+{
+	struct ingest_rec rec;
+	char *copy = malloc(size + 1);
+
+	memcpy(copy, line, size);
+	copy[size] = '\0';
+	if (ingest_kinds_fast_metric(copy, size, &rec, NULL)) {
+		FUZZ_CHECK(rc == 0 && full->kind == INGEST_KIND_METRIC,
+		    "the fast path takes only metric lines the parser accepts");
+		FUZZ_CHECK(strcmp(rec.m_service, full->m_service) == 0 &&
+		    strcmp(rec.m_metric, full->m_metric) == 0,
+		    "the fast path gives the same names");
+		FUZZ_CHECK(memcmp(&rec.m_ts, &full->m_ts, sizeof rec.m_ts) == 0 &&
+		    memcmp(&rec.m_value, &full->m_value, sizeof rec.m_value) == 0,
+		    "the fast path gives the same time and value");
+		FUZZ_CHECK(full->m_labels == NULL &&
+		    strcmp(full->m_labels_key, rec.m_labels_key) == 0 &&
+		    rec.redacted == full->redacted,
+		    "the fast path takes only lines without labels");
+		ingest_kinds_clear(&rec);
+	}
+	free(copy);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -107,11 +136,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ingest_kinds_parse_line(line, size, &rec, &cause) == 0) {
 		FUZZ_CHECK(cause == NULL, "no reason for an accepted line");
 		check_record(&rec);
+		check_fast(line, size, 0, &rec);
 		ingest_kinds_clear(&rec);
 		return 0;
 	}
 	fuzz_check_cause(cause);
 	free(cause);
+	check_fast(line, size, -1, &rec);
 	FUZZ_CHECK(rec.row == NULL && rec.src == NULL,
 	    "a refused line leaves no record");
 	payload = ingest_dead_payload(line, size, size);
