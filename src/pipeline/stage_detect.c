@@ -2,9 +2,10 @@
  * stage_detect.c - pipeline stage "detect": signals from the raw data of the
  * run's window.
  *
- *  - metric series: per (service, metric, labels) series, SQL aggregates the
- *    points per minute over the window plus a day and an hour of lookback (for
- *    the seasonal reference and the trailing baseline); detect_math.c judges
+ *  - metric series: per (service, metric, labels) series, the raw points over
+ *    the window plus a day and an hour of lookback (for the seasonal
+ *    reference and the trailing baseline), averaged per minute in C
+ *    (detect_minutes.c); detect_math.c judges
  *    the series; runs long enough become signals typed by the metric's
  *    meaning, and their stretch gets anomaly_features (value, baseline,
  *    zscore);
@@ -370,58 +371,57 @@ detect_series_unit(struct pipeline_ctx *ctx, const char *svc,
 }
 
 /*
- * Judges the metric series of one service: one query aggregates all of them
- * per minute over the window plus the lookback (restarts as a rolling
- * 15-minute sum), ordered by series; each series with points in the window is
- * judged on its own, as a unit.  Returns 0, 1 when the aggregation itself
- * failed (*cause: the service's unit fails), or -1 (fatal).
+ * Judges the metric series of one service: one query reads all their raw
+ * points over the window plus the lookback, ordered by series and time (an
+ * index-only scan of the primary key, which carries the value: sql/024);
+ * each series is averaged per minute in C (restarts as a rolling 15-minute
+ * sum: detect_per_minute) and, when it has points in the window, judged on
+ * its own, as a unit.  Returns 0, 1 when the read itself failed (*cause:
+ * the service's unit fails), or -1 (fatal).
  */
 static int
 detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
     struct detect_counts *dc, char **cause)
 {
-	struct detect_point *pts;
+	struct detect_point *raw, *pts;
 	struct db_res *r;
 	const char *metric, *labels;
-	char lb[40], rw[40];
-	int rows, i, j, k, restarts, in_window, rc = 0;
+	char lb[40];
+	int rows, i, j, in_window, rc = 0;
+	size_t k, n, m;
 
 	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
-	/* minute buckets: a window of w seconds ends w - 60 s after its first */
-	pipeline_num(rw, sizeof rw, POLICY(RESTART_WINDOW) - 60);
 	r = DBQ(ctx->db, cause,
-	    "SELECT metric_name, labels_key, extract(epoch FROM m), v,"
-	    " sum(s) OVER (PARTITION BY metric_name, labels_key ORDER BY m"
-	    "  RANGE BETWEEN make_interval(secs => $6::float8) PRECEDING"
-	    "  AND CURRENT ROW)"
-	    " FROM (SELECT metric_name, labels_key, date_trunc('minute', ts) AS m,"
-	    "  avg(midwatch.metric_value(value)) AS v,"
-	    "  sum(midwatch.metric_value(value)) AS s FROM midwatch.metric_points"
-	    "  WHERE project_id = $1 AND service_id = $2"
-	    "  AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
-	    "  AND ts <= $4 GROUP BY 1, 2, 3) per_minute"
-	    " ORDER BY metric_name, labels_key, m",
-	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb, rw);
+	    "SELECT metric_name, labels_key, extract(epoch FROM ts),"
+	    " midwatch.metric_value(value) FROM midwatch.metric_points"
+	    " WHERE project_id = $1 AND service_id = $2"
+	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
+	    " AND ts <= $4 ORDER BY metric_name, labels_key, ts",
+	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb);
 	if (r == NULL)
 		return 1;
 	rows = db_res_rows(r);
+	raw = xcalloc((size_t)rows + 1, sizeof *raw);
 	pts = xcalloc((size_t)rows + 1, sizeof *pts);
 	for (i = 0; i < rows && rc == 0; i = j) {
 		metric = db_res_get(r, i, 0);
 		labels = db_res_get(r, i, 1);
-		restarts = strcmp(metric, "restarts") == 0;
-		in_window = 0;
-		for (j = i, k = 0; j < rows && strcmp(db_res_get(r, j, 0), metric) == 0 &&
-		    strcmp(db_res_get(r, j, 1), labels) == 0; j++, k++) {
-			pts[k].t = db_res_f(r, j, 2);
-			pts[k].x = db_res_f(r, j, restarts ? 4 : 3);
-			if (pts[k].t >= ctx->start)
-				in_window = 1;
+		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j, 0), metric) == 0 &&
+		    strcmp(db_res_get(r, j, 1), labels) == 0; j++, n++) {
+			raw[n].t = db_res_f(r, j, 2);
+			raw[n].x = db_res_f(r, j, 3);
 		}
+		/* minute buckets: a window of w seconds ends w - 60 s after
+		 * its first */
+		m = detect_per_minute(raw, n, strcmp(metric, "restarts") == 0 ?
+		    POLICY(RESTART_WINDOW) - 60 : -1, pts);
+		for (in_window = 0, k = 0; k < m && !in_window; k++)
+			in_window = pts[k].t >= ctx->start;
 		if (in_window)
 			rc = detect_series_unit(ctx, svc, svc_name, metric, labels,
-			    pts, (size_t)k, dc, cause);
+			    pts, m, dc, cause);
 	}
+	free(raw);
 	free(pts);
 	db_res_free(r);
 	return rc;
