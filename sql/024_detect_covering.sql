@@ -15,3 +15,12 @@ ALTER TABLE midwatch.metric_points
 	ADD CONSTRAINT metric_points_pkey
 		PRIMARY KEY (project_id, service_id, metric_name, labels_key, ts)
 		INCLUDE (value);
+
+-- A run's window by time: the pipeline's newest/oldest raw timestamp
+-- (max(ts), min(ts) per project: one index entry at each end instead of a
+-- scan of every partition), the services with points in the window, and the
+-- alert stage's metric rules over a short window read only that window.
+-- Narrow (16 bytes a point), its entries appended at the end as points
+-- arrive in time order.
+CREATE INDEX IF NOT EXISTS metric_points_ts_idx
+	ON midwatch.metric_points (project_id, ts);

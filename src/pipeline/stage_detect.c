@@ -441,7 +441,9 @@ quiet_write(struct pipeline_ctx *ctx, const char *svc, json_t *quiet,
  * Judges the metric series of one service: one query reads all their raw
  * points over the window plus the lookback, ordered by series and time (an
  * index-only scan of the primary key, which carries the value: sql/024);
- * each series is averaged per minute in C (restarts as a rolling 15-minute
+ * the time comes as float8 (date_part: the same double extract's numeric
+ * rounds to, without formatting a numeric per point); each series is
+ * averaged per minute in C (restarts as a rolling 15-minute
  * sum: detect_per_minute) and, when it has points in the window, judged on
  * its own, as a unit.  Returns 0, 1 when the read itself failed (*cause:
  * the service's unit fails), or -1 (fatal).
@@ -461,7 +463,7 @@ detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 
 	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
 	r = DBQ(ctx->db, cause,
-	    "SELECT metric_name, labels_key, extract(epoch FROM ts),"
+	    "SELECT metric_name, labels_key, date_part('epoch', ts),"
 	    " midwatch.metric_value(value) FROM midwatch.metric_points"
 	    " WHERE project_id = $1 AND service_id = $2"
 	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
@@ -527,13 +529,15 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	char *ucause = NULL;
 	int i, rows, rc = 0;
 
+	/* per service, one probe of the primary key (or, for a short window,
+	 * the window's stretch of metric_points_ts_idx): not every point of
+	 * the window; points always belong to a service (the scope trigger) */
 	r = DBQ(ctx->db, cause,
-	    "SELECT m.service_id, coalesce(s.name, m.service_id::text)"
-	    " FROM (SELECT DISTINCT service_id FROM midwatch.metric_points"
-	    "  WHERE project_id = $1 AND ts >= $2 AND ts <= $3) m"
-	    " LEFT JOIN midwatch.services s ON s.project_id = $1"
-	    "  AND s.id = m.service_id ORDER BY 1",
-	    ctx->project, ctx->start_ts, ctx->end_ts);
+	    "SELECT s.id, s.name FROM midwatch.services s"
+	    " WHERE s.project_id = $1 AND EXISTS (SELECT 1"
+	    "  FROM midwatch.metric_points m WHERE m.project_id = $1"
+	    "  AND m.service_id = s.id AND m.ts >= $2 AND m.ts <= $3)"
+	    " ORDER BY 1", ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
