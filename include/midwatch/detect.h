@@ -121,6 +121,16 @@ void detect_params_for_conversion(struct detect_params *p);
 void detect_series(const struct detect_params *p, const struct detect_point *pts,
     size_t n, struct detect_eval *eval, struct detect_run **runs, size_t *nruns);
 
+/*
+ * The per-minute points of one series from its raw points (sorted by t):
+ * at each minute (t rounded down to a whole minute) the mean of its points
+ * or, with sum_window_s >= 0, the sum of the points of the minutes in
+ * [minute - sum_window_s, minute] (a counter's rolling sum).  out has room
+ * for n points; returns how many minutes it holds.
+ */
+size_t detect_per_minute(const struct detect_point *raw, size_t n,
+    double sum_window_s, struct detect_point *out);
+
 /* Median of v[0..n-1] (reorders v); NAN when n is 0. */
 double detect_median(double *v, size_t n);
 /* The series' step: the median spacing of its points (60 when fewer than

@@ -51,6 +51,11 @@ int pipeline_unit_begin(struct pipeline_ctx *ctx, const char *stage,
     const char *unit, const char *id, char **ucause);
 int pipeline_unit_end(struct pipeline_ctx *ctx, int rc, const char *stage,
     const char *unit, const char *id, char **ucause, char **cause);
+/* 1 when a unit that writes nothing of its own may skip its savepoint:
+ * begin would have succeeded (no earlier stage skipped it, the test hook
+ * does not make it fail); the stage then writes for it in a batch. */
+int pipeline_unit_quiet(struct pipeline_ctx *ctx, const char *stage,
+    const char *unit, const char *id);
 
 /*
  * What pipeline.c shares with investigate.c, which records an investigation

@@ -96,6 +96,17 @@ pipeline_unit_begin(struct pipeline_ctx *ctx, const char *stage,
 	return 0;
 }
 
+/* See pipeline_int.h. */
+int
+pipeline_unit_quiet(struct pipeline_ctx *ctx, const char *stage,
+    const char *unit, const char *id)
+{
+	const char *before = skipped_by(ctx, unit, id);
+
+	return (before == NULL || strcmp(before, stage) == 0) &&
+	    !unit_fault(stage, unit, id);
+}
+
 /* Records a skipped unit in the run's list (the reason on one line). */
 static void
 unit_record(struct pipeline_ctx *ctx, const char *stage, const char *unit,

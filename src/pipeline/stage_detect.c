@@ -2,9 +2,10 @@
  * stage_detect.c - pipeline stage "detect": signals from the raw data of the
  * run's window.
  *
- *  - metric series: per (service, metric, labels) series, SQL aggregates the
- *    points per minute over the window plus a day and an hour of lookback (for
- *    the seasonal reference and the trailing baseline); detect_math.c judges
+ *  - metric series: per (service, metric, labels) series, the raw points over
+ *    the window plus a day and an hour of lookback (for the seasonal
+ *    reference and the trailing baseline), averaged per minute in C
+ *    (detect_minutes.c); detect_math.c judges
  *    the series; runs long enough become signals typed by the metric's
  *    meaning, and their stretch gets anomaly_features (value, baseline,
  *    zscore);
@@ -224,20 +225,71 @@ run_details(const struct detect_run *r, int seasonal)
 	    "history_points", r->history);
 }
 
-/* Judges one metric series (its per-minute points, lookback included) and
- * writes its signals and features. */
+/* A series judged (detect_series), before anything is written. */
+struct judged {
+	struct detect_eval *ev;		/* n entries */
+	struct detect_run *runs;
+	size_t nruns;
+};
+
+/* Judges the series pts[0..n-1] of a metric into j (free with
+ * judged_free). */
+static void
+judge(const char *metric, const struct detect_point *pts, size_t n,
+    struct judged *j)
+{
+	struct detect_params p;
+
+	detect_params_for_metric(metric, &p);
+	j->ev = xcalloc(n > 0 ? n : 1, sizeof *j->ev);
+	j->runs = NULL;
+	j->nruns = 0;
+	detect_series(&p, pts, n, j->ev, &j->runs, &j->nruns);
+}
+
+static void
+judged_free(struct judged *j)
+{
+	free(j->ev);
+	free(j->runs);
+}
+
+/* The last point of a run's stretch (its features included). */
+static size_t
+stretch_end(const struct detect_run *r, size_t n)
+{
+	return r->last + FEATURE_MARGIN < n ? r->last + FEATURE_MARGIN : n - 1;
+}
+
+/* Whether the judged series has a signal for this run to write: a run
+ * whose stretch (features included) reaches into the window; runs that
+ * ended before it belong to earlier runs. */
+static int
+has_signal(const struct pipeline_ctx *ctx, const struct judged *j,
+    const struct detect_point *pts, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < j->nruns; k++)
+		if (j->runs[k].is_signal &&
+		    pts[stretch_end(&j->runs[k], n)].t >= ctx->start)
+			return 1;
+	return 0;
+}
+
+/* Writes the signals and features of one judged metric series (its
+ * per-minute points, lookback included). */
 static int
 detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
     const char *metric, const char *labels, const struct detect_point *pts,
-    size_t n, struct detect_counts *dc, char **cause)
+    size_t n, const struct judged *j, struct detect_counts *dc, char **cause)
 {
-	struct detect_params p;
-	struct detect_eval *ev = NULL;
-	struct detect_run *runs = NULL, *r;
+	const struct detect_eval *ev = j->ev;
+	const struct detect_run *r;
 	struct buf ts, names, vals;
 	struct sig s;
 	char svc[24];
-	size_t nruns = 0, i, k, lo, hi, next = 0;
+	size_t i, k, lo, hi, next = 0;
 	double from = ctx->start;
 	int rc = -1, seasonal;
 
@@ -247,18 +299,15 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 	pipeline_ll(svc, sizeof svc, service_id);
 	dc->series++;
 	dc->points += (long long)n;
-	detect_params_for_metric(metric, &p);
-	ev = xcalloc(n > 0 ? n : 1, sizeof *ev);
-	detect_series(&p, pts, n, ev, &runs, &nruns);
 	seasonal = n > 0 && pts[0].t <= ctx->start - 86400 + 3600;
 
 	buf_adds(&ts, "{");
 	buf_adds(&names, "{");
 	buf_adds(&vals, "{");
-	for (k = 0; k < nruns; k++) {
-		r = &runs[k];
+	for (k = 0; k < j->nruns; k++) {
+		r = &j->runs[k];
 		lo = r->first > FEATURE_MARGIN ? r->first - FEATURE_MARGIN : 0;
-		hi = r->last + FEATURE_MARGIN < n ? r->last + FEATURE_MARGIN : n - 1;
+		hi = stretch_end(r, n);
 		/* Runs whose stretch (features included) ended before the window
 		 * belong to earlier runs. */
 		if (!r->is_signal || pts[hi].t < ctx->start)
@@ -317,8 +366,6 @@ out:
 	buf_free(&ts);
 	buf_free(&names);
 	buf_free(&vals);
-	free(runs);
-	free(ev);
 	return rc;
 }
 
@@ -346,82 +393,127 @@ keep_add(struct detect_counts *dc, const char *type, const char *svc,
 	json_array_append_new(dc->keep, o);
 }
 
-/* Judges one series as a unit (see pipeline_unit.c); 0 or -1 (fatal). */
+/* Writes one judged series as a unit (see pipeline_unit.c); 0 or -1
+ * (fatal). */
 static int
-detect_series_unit(struct pipeline_ctx *ctx, const char *svc,
-    const char *svc_name, const char *metric, const char *labels,
-    const struct detect_point *pts, size_t n, struct detect_counts *dc,
-    char **cause)
+detect_series_unit(struct pipeline_ctx *ctx, const char *svc, const char *id,
+    const char *metric, const char *labels, const struct detect_point *pts,
+    size_t n, const struct judged *j, struct detect_counts *dc, char **cause)
 {
-	char *id, *ucause = NULL;
+	char *ucause = NULL;
 	int rc;
 
-	id = xasprintf("%s/%s%s%s%s", svc_name, metric, *labels ? "{" : "",
-	    labels, *labels ? "}" : "");
 	rc = pipeline_unit_begin(ctx, "detect", "series", id, &ucause);
 	if (rc == 0)
 		rc = detect_metric_series(ctx, strtoll(svc, NULL, 10), metric,
-		    labels, pts, n, dc, &ucause);
+		    labels, pts, n, j, dc, &ucause);
 	if (rc != 0)
 		keep_add(dc, NULL, svc, metric, labels, NULL);
-	rc = pipeline_unit_end(ctx, rc, "detect", "series", id, &ucause, cause);
-	free(id);
+	return pipeline_unit_end(ctx, rc, "detect", "series", id, &ucause,
+	    cause);
+}
+
+/* Deletes the features from the window's start on of a service's quiet
+ * series (judged, no signal to write: quiet = [{m, l}]), in one
+ * statement instead of one per series. */
+static int
+quiet_write(struct pipeline_ctx *ctx, const char *svc, json_t *quiet,
+    char **cause)
+{
+	char f[40], *q;
+	int rc;
+
+	if (json_array_size(quiet) == 0)
+		return 0;
+	q = jsonx_dump(quiet);
+	rc = DBX(ctx->db, cause,
+	    "DELETE FROM midwatch.anomaly_features a"
+	    " USING jsonb_to_recordset($3::jsonb) AS q (m text, l text)"
+	    " WHERE a.project_id = $1 AND a.service_id = $2"
+	    " AND a.metric_name = q.m AND a.labels_key = q.l"
+	    " AND a.ts >= to_timestamp($4::float8)", ctx->project, svc, q,
+	    pipeline_num(f, sizeof f, ctx->start));
+	free(q);
 	return rc;
 }
 
 /*
- * Judges the metric series of one service: one query aggregates all of them
- * per minute over the window plus the lookback (restarts as a rolling
- * 15-minute sum), ordered by series; each series with points in the window is
- * judged on its own, as a unit.  Returns 0, 1 when the aggregation itself
- * failed (*cause: the service's unit fails), or -1 (fatal).
+ * Judges the metric series of one service: one query reads all their raw
+ * points over the window plus the lookback, ordered by series and time (an
+ * index-only scan of the primary key, which carries the value: sql/024);
+ * the time comes as float8 (date_part: the same double extract's numeric
+ * rounds to, without formatting a numeric per point); each series is
+ * averaged per minute in C (restarts as a rolling 15-minute
+ * sum: detect_per_minute) and, when it has points in the window, judged on
+ * its own, as a unit.  Returns 0, 1 when the read itself failed (*cause:
+ * the service's unit fails), or -1 (fatal).
  */
 static int
 detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
     struct detect_counts *dc, char **cause)
 {
-	struct detect_point *pts;
+	struct detect_point *raw, *pts;
+	struct judged jd;
 	struct db_res *r;
+	json_t *quiet = json_array();
 	const char *metric, *labels;
-	char lb[40], rw[40];
-	int rows, i, j, k, restarts, in_window, rc = 0;
+	char lb[40], *id;
+	int rows, i, j, in_window, rc = 0;
+	size_t k, n, m;
 
 	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
-	/* minute buckets: a window of w seconds ends w - 60 s after its first */
-	pipeline_num(rw, sizeof rw, POLICY(RESTART_WINDOW) - 60);
 	r = DBQ(ctx->db, cause,
-	    "SELECT metric_name, labels_key, extract(epoch FROM m), v,"
-	    " sum(s) OVER (PARTITION BY metric_name, labels_key ORDER BY m"
-	    "  RANGE BETWEEN make_interval(secs => $6::float8) PRECEDING"
-	    "  AND CURRENT ROW)"
-	    " FROM (SELECT metric_name, labels_key, date_trunc('minute', ts) AS m,"
-	    "  avg(midwatch.metric_value(value)) AS v,"
-	    "  sum(midwatch.metric_value(value)) AS s FROM midwatch.metric_points"
-	    "  WHERE project_id = $1 AND service_id = $2"
-	    "  AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
-	    "  AND ts <= $4 GROUP BY 1, 2, 3) per_minute"
-	    " ORDER BY metric_name, labels_key, m",
-	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb, rw);
-	if (r == NULL)
+	    "SELECT metric_name, labels_key, date_part('epoch', ts),"
+	    " midwatch.metric_value(value) FROM midwatch.metric_points"
+	    " WHERE project_id = $1 AND service_id = $2"
+	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
+	    " AND ts <= $4 ORDER BY metric_name, labels_key, ts",
+	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb);
+	if (r == NULL) {
+		json_decref(quiet);
 		return 1;
+	}
 	rows = db_res_rows(r);
+	raw = xcalloc((size_t)rows + 1, sizeof *raw);
 	pts = xcalloc((size_t)rows + 1, sizeof *pts);
 	for (i = 0; i < rows && rc == 0; i = j) {
 		metric = db_res_get(r, i, 0);
 		labels = db_res_get(r, i, 1);
-		restarts = strcmp(metric, "restarts") == 0;
-		in_window = 0;
-		for (j = i, k = 0; j < rows && strcmp(db_res_get(r, j, 0), metric) == 0 &&
-		    strcmp(db_res_get(r, j, 1), labels) == 0; j++, k++) {
-			pts[k].t = db_res_f(r, j, 2);
-			pts[k].x = db_res_f(r, j, restarts ? 4 : 3);
-			if (pts[k].t >= ctx->start)
-				in_window = 1;
+		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j, 0), metric) == 0 &&
+		    strcmp(db_res_get(r, j, 1), labels) == 0; j++, n++) {
+			raw[n].t = db_res_f(r, j, 2);
+			raw[n].x = db_res_f(r, j, 3);
 		}
-		if (in_window)
-			rc = detect_series_unit(ctx, svc, svc_name, metric, labels,
-			    pts, (size_t)k, dc, cause);
+		/* minute buckets: a window of w seconds ends w - 60 s after
+		 * its first */
+		m = detect_per_minute(raw, n, strcmp(metric, "restarts") == 0 ?
+		    POLICY(RESTART_WINDOW) - 60 : -1, pts);
+		for (in_window = 0, k = 0; k < m && !in_window; k++)
+			in_window = pts[k].t >= ctx->start;
+		if (!in_window)
+			continue;
+		id = xasprintf("%s/%s%s%s%s", svc_name, metric,
+		    *labels ? "{" : "", labels, *labels ? "}" : "");
+		judge(metric, pts, m, &jd);
+		/* A series with no signal to write only clears its features:
+		 * batched below, without a savepoint of its own. */
+		if (!has_signal(ctx, &jd, pts, m) &&
+		    pipeline_unit_quiet(ctx, "detect", "series", id)) {
+			json_array_append_new(quiet, json_pack("{s:s, s:s}",
+			    "m", metric, "l", labels));
+			dc->series++;
+			dc->points += (long long)m;
+		} else
+			rc = detect_series_unit(ctx, svc, id, metric, labels,
+			    pts, m, &jd, dc, cause);
+		judged_free(&jd);
+		free(id);
 	}
+	/* the quiet series' writes fail (and are kept) with the service */
+	if (rc == 0 && quiet_write(ctx, svc, quiet, cause) != 0)
+		rc = 1;
+	json_decref(quiet);
+	free(raw);
 	free(pts);
 	db_res_free(r);
 	return rc;
@@ -437,13 +529,15 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	char *ucause = NULL;
 	int i, rows, rc = 0;
 
+	/* per service, one probe of the primary key (or, for a short window,
+	 * the window's stretch of metric_points_ts_idx): not every point of
+	 * the window; points always belong to a service (ingest checks each batch's services) */
 	r = DBQ(ctx->db, cause,
-	    "SELECT m.service_id, coalesce(s.name, m.service_id::text)"
-	    " FROM (SELECT DISTINCT service_id FROM midwatch.metric_points"
-	    "  WHERE project_id = $1 AND ts >= $2 AND ts <= $3) m"
-	    " LEFT JOIN midwatch.services s ON s.project_id = $1"
-	    "  AND s.id = m.service_id ORDER BY 1",
-	    ctx->project, ctx->start_ts, ctx->end_ts);
+	    "SELECT s.id, s.name FROM midwatch.services s"
+	    " WHERE s.project_id = $1 AND EXISTS (SELECT 1"
+	    "  FROM midwatch.metric_points m WHERE m.project_id = $1"
+	    "  AND m.service_id = s.id AND m.ts >= $2 AND m.ts <= $3)"
+	    " ORDER BY 1", ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);

@@ -4,7 +4,9 @@
  * drift is followed by the baseline while a leak into saturation is caught, a
  * daily pattern seen the day before is not an anomaly, a flapping series
  * gives a low-quality flapping run (and flips before a steady run do not
- * move its onset), hysteresis keeps one episode together.
+ * move its onset), hysteresis keeps one episode together; the per-minute
+ * series (detect_minutes.c) equals a brute-force mean / rolling sum of random
+ * raw points.
  */
 #include "config.h"
 
@@ -570,11 +572,67 @@ test_quality_and_median(void **state)
 	    detect_quality(20, 30, 30, 1, 60, 1));
 }
 
+/* detect_per_minute against a brute force over random raw points: several
+ * points a minute, gaps, sub-second times; means, and rolling sums over the
+ * minutes of a window (what SQL's avg and windowed sum computed). */
+static void
+test_per_minute(void **state)
+{
+	struct detect_point raw[600], out[600];
+	double t, want, sum, cnt, min_t;
+	uint64_t s = 0x5eed;
+	size_t n, m, i, k, round_, nmin;
+	int sum_mode;
+
+	(void)state;
+	for (round_ = 0; round_ < 200; round_++) {
+		sum_mode = round_ % 2;
+		t = 1794787200 + (double)(round_ * 7);
+		for (n = 0; n < 1 + round_ * 3 % 590; n++) {
+			/* steps of 0..150 s, some fractional */
+			t += fabs(gauss(&s)) * 50 + (n % 5 == 0 ? 0.25 : 0);
+			raw[n].t = t;
+			raw[n].x = sum_mode ? floor(fabs(gauss(&s)) * 2) :
+			    100 + 10 * gauss(&s);
+		}
+		m = detect_per_minute(raw, n, sum_mode ? 840 : -1, out);
+		/* minutes: strictly increasing, one per distinct minute */
+		for (nmin = 0, i = 0; i < n; i++)
+			if (i == 0 || floor(raw[i].t / 60) != floor(raw[i - 1].t / 60))
+				nmin++;
+		assert_int_equal(m, nmin);
+		for (k = 0; k < m; k++) {
+			assert_true(fmod(out[k].t, 60) == 0);
+			if (k > 0)
+				assert_true(out[k].t > out[k - 1].t);
+			min_t = sum_mode ? out[k].t - 840 : out[k].t;
+			/* per minute in the frame, oldest first: its sum; the
+			 * frame's total adds those sums in order */
+			want = 0;
+			for (i = 0; i < n;) {
+				double mt = floor(raw[i].t / 60) * 60;
+
+				sum = 0;
+				cnt = 0;
+				for (; i < n && floor(raw[i].t / 60) * 60 == mt; i++) {
+					sum = cnt == 0 ? raw[i].x : sum + raw[i].x;
+					cnt++;
+				}
+				if (mt < min_t || mt > out[k].t)
+					continue;
+				want = sum_mode ? want + sum : sum / cnt;
+			}
+			assert_true(fabs(out[k].x - want) <= 1e-9 * fabs(want));
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_step),
+		cmocka_unit_test(test_per_minute),
 		cmocka_unit_test(test_step_down_and_direction),
 		cmocka_unit_test(test_spike),
 		cmocka_unit_test(test_short_extreme),
