@@ -289,10 +289,28 @@ change_context(struct hinc *h, struct rank_facts *f, const struct hev *skip)
 	}
 }
 
+static long long fp_naming(struct hinc *h, long long svc, const char *name);
+
+/* Whether an error fingerprint of me names another affected service: its
+ * own errors say the trouble is there. */
+static int
+blames_affected(struct hinc *h, const struct hsvc *me)
+{
+	int j;
+
+	for (j = 0; j < h->nsvcs; j++)
+		if (&h->svcs[j] != me && h->svcs[j].affected &&
+		    fp_naming(h, me->id, h->svcs[j].name) != 0)
+			return 1;
+	return 0;
+}
+
 /* The order of service id's anomaly among the affected services: 2 strictly
  * first (by 2 min or more), 1 tied, 0 later; *lead_min = minutes ahead.  An
  * onset is known only to within its series' step: a coarse series whose
- * previous point came before the others' onset may have been first (tied). */
+ * previous point came before the others' onset may have been first (tied).
+ * A service first whose own errors name another affected service is only
+ * tied: its errors say the trouble is there. */
 static int
 onset_order(struct hinc *h, long long id, double *lead_min)
 {
@@ -311,7 +329,7 @@ onset_order(struct hinc *h, long long id, double *lead_min)
 		return 1;
 	*lead_min = (others - me->onset) / 60;
 	if (*lead_min >= 2)
-		return 2;
+		return blames_affected(h, me) ? 1 : 2;
 	return *lead_min >= -1 ||
 	    me->onset - me->onset_step < others - 60 ? 1 : 0;
 }
@@ -494,7 +512,9 @@ add_change(struct hinc *h, struct hev *e, int type)
 		if (h->svcs[i].onset < earliest)
 			earliest = h->svcs[i].onset;
 	}
-	f->change_on_first = s != NULL && !isnan(s->onset) && first;
+	/* first, unless its own errors say the trouble is elsewhere */
+	f->change_on_first = s != NULL && !isnan(s->onset) && first &&
+	    !blames_affected(h, s);
 	if (!first && isfinite(earliest))
 		f->change_later_min = (s->onset - s->onset_step + 60 -
 		    earliest) / 60;
