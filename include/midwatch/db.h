@@ -77,6 +77,36 @@ const char *db_last_sqlstate(struct db *db);
  * by it). */
 void db_clear_sqlstate(struct db *db);
 
+/* ---- batches: several statements in one round trip ------------------------ */
+
+/*
+ * A batch queues parameterised statements and sends them together (libpq's
+ * pipeline mode): one round trip instead of one per statement, the server
+ * running them in order in one implicit transaction (read committed: each
+ * statement still sees its own snapshot).  The first failure aborts the
+ * statements after it.
+ *   b = db_batch_new(db); i = DBB(b, sql, a, b); ...; db_batch_run(b, &cause);
+ *   r = db_batch_take(b, i); ... db_res_free(r); db_batch_free(b);
+ */
+struct db_batch;
+struct db_batch *db_batch_new(struct db *db);
+/* Queues sql (a string that outlives the batch) with n text parameters
+ * (copied; NULL entries are SQL NULL); returns its index. */
+int db_batch_add(struct db_batch *b, const char *sql, int n,
+    const char *const *params);
+#define DBB(b, sql, ...) \
+	db_batch_add((b), (sql), \
+	    (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), \
+	    (const char *const[]){ __VA_ARGS__ })
+/* Sends the queued statements and reads every result; 0, or -1 with *cause
+ * (the first failure's, as db_query words it). */
+int db_batch_run(struct db_batch *b, char **cause);
+/* Statement i's result, now the caller's (NULL when it failed or was not
+ * run, or was taken already). */
+struct db_res *db_batch_take(struct db_batch *b, int i);
+/* Frees the batch and the results not taken; NULL is fine. */
+void db_batch_free(struct db_batch *b);
+
 /* ---- transactions and locks ---------------------------------------------- */
 
 int db_begin(struct db *db, char **cause);
