@@ -84,9 +84,12 @@ void db_clear_sqlstate(struct db *db);
  * pipeline mode): one round trip instead of one per statement, the server
  * running them in order in one implicit transaction (read committed: each
  * statement still sees its own snapshot).  The first failure aborts the
- * statements after it.
- *   b = db_batch_new(db); i = DBB(b, sql, a, b); ...; db_batch_run(b, &cause);
+ * statements after it.  All results at once:
+ *   b = db_batch_new(db); i = DBB(b, sql, x, y); ...; db_batch_run(b, &cause);
  *   r = db_batch_take(b, i); ... db_res_free(r); db_batch_free(b);
+ * or one by one, working on each while the server runs the next:
+ *   db_batch_send(b, &cause); r = db_batch_next(b, &cause); ...;
+ *   db_batch_end(b, &cause); db_batch_free(b);
  */
 struct db_batch;
 struct db_batch *db_batch_new(struct db *db);
@@ -101,10 +104,21 @@ int db_batch_add(struct db_batch *b, const char *sql, int n,
 /* Sends the queued statements and reads every result; 0, or -1 with *cause
  * (the first failure's, as db_query words it). */
 int db_batch_run(struct db_batch *b, char **cause);
-/* Statement i's result, now the caller's (NULL when it failed or was not
- * run, or was taken already). */
+/* Statement i's result after db_batch_run, now the caller's (NULL when it
+ * failed or was not run, or was taken already). */
 struct db_res *db_batch_take(struct db_batch *b, int i);
-/* Frees the batch and the results not taken; NULL is fine. */
+/* Sends the queued statements; 0, or -1 with *cause (call db_batch_end
+ * or db_batch_free either way). */
+int db_batch_send(struct db_batch *b, char **cause);
+/* The next statement's result in queue order, now the caller's; NULL with
+ * *cause when it failed (the rest are not run). */
+struct db_res *db_batch_next(struct db_batch *b, char **cause);
+/* Reads the results not read yet and ends the round trip; 0, or -1 with
+ * *cause when a statement failed (*cause not set again when db_batch_next
+ * already said so). */
+int db_batch_end(struct db_batch *b, char **cause);
+/* Frees the batch (ending its round trip) and the results not taken; NULL
+ * is fine. */
 void db_batch_free(struct db_batch *b);
 
 /* ---- transactions and locks ---------------------------------------------- */

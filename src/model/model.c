@@ -301,35 +301,58 @@ model_load_head(struct db *db, const char *project, enum model_filter f,
 	return rc;
 }
 
-/* Round trip 2: the hypotheses, recommendations, alerts and action runs of
- * the incidents (ids: their ids, map: their index); 0 or -1. */
+/* Attaches result r of step i of model_load_children. */
+static void
+model_attach_child(int i, const struct db_res *r, struct mw_snapshot *s,
+    const struct model_idx *map)
+{
+	switch (i) {
+	case 0:
+		model_snapshot_alerts_attach(r, s, map);
+		break;
+	case 1:
+		model_hypotheses_attach(r, s, map);
+		break;
+	case 2:
+		model_recommendations_attach(r, s, map);
+		break;
+	default:
+		/* after the recommendations it attaches to */
+		model_actions_attach(r, s);
+		break;
+	}
+}
+
+/* Round trip 2: the alerts, hypotheses, recommendations and action runs of
+ * the incidents (ids: their ids, map: their index); 0 or -1.  Each result
+ * is attached as it arrives, while the server runs the next query: the
+ * alerts, the most work here, first. */
 static int
 model_load_children(struct db *db, const char *project, const char *ids,
     int with_hidden, const char *published, struct mw_snapshot *s,
     const struct model_idx *map, char **cause)
 {
 	struct db_batch *b = db_batch_new(db);
-	struct db_res *r[4];
-	int q[4], i, rc = -1;
+	struct db_res *r;
+	int i, rc;
 
-	q[0] = model_hypotheses_queue(b, project, ids, published);
-	q[1] = model_recommendations_queue(b, project, ids, with_hidden,
+	(void)model_snapshot_alerts_queue(b, project, ids, published);
+	(void)model_hypotheses_queue(b, project, ids, published);
+	(void)model_recommendations_queue(b, project, ids, with_hidden,
 	    published);
-	q[2] = model_snapshot_alerts_queue(b, project, ids, published);
-	q[3] = model_actions_queue(b, project, ids);
+	(void)model_actions_queue(b, project, ids);
 	(void)db_batch_add(b, model_sql_jit_back, 0, NULL);
-	if (db_batch_run(b, cause) == 0) {
-		for (i = 0; i < 4; i++)
-			r[i] = db_batch_take(b, q[i]);
-		model_hypotheses_attach(r[0], s, map);
-		model_recommendations_attach(r[1], s, map);
-		model_snapshot_alerts_attach(r[2], s, map);
-		/* after the recommendations it attaches to */
-		model_actions_attach(r[3], s);
-		for (i = 0; i < 4; i++)
-			db_res_free(r[i]);
-		rc = 0;
+	rc = db_batch_send(b, cause);
+	for (i = 0; rc == 0 && i < 4; i++) {
+		if ((r = db_batch_next(b, cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		model_attach_child(i, r, s, map);
+		db_res_free(r);
 	}
+	if (db_batch_end(b, rc == 0 ? cause : NULL) != 0)
+		rc = -1;
 	db_batch_free(b);
 	return rc;
 }
