@@ -336,18 +336,19 @@ actions_batch_clear(struct ui *ui)
 
 /* Counts a finished intent of the bulk action (see tui_int.h). */
 int
-actions_batch_done(struct ui *ui, unsigned long seq, int rc, const char *text)
+actions_batch_done(struct ui *ui, unsigned long seq, enum wmsg_rc rc,
+    const char *text)
 {
 	struct batch *b = &ui->batch;
 	size_t ended;
 
 	if (b->first == 0 || seq < b->first || seq > b->last)
 		return 0;
-	if (rc == 2)
+	if (rc == WRC_WAITING)
 		return 0;	/* waiting for the database: say so as it is */
-	if (rc == 0)
+	if (rc == WRC_OK)
 		b->ok++;
-	else if (rc == 1)
+	else if (rc == WRC_ALREADY)
 		b->already++;
 	else {
 		b->failed++;

@@ -475,7 +475,7 @@ void actions_message(struct ui *ui, int error, const char *fmt, ...)
 void actions_free_targets(struct target *t, size_t n);
 /* Counts a finished intent of the bulk action in flight; 1 when seq
  * belonged to it (its own message is then folded into the summary). */
-int actions_batch_done(struct ui *ui, unsigned long seq, int rc,
+int actions_batch_done(struct ui *ui, unsigned long seq, enum wmsg_rc rc,
     const char *text);
 void actions_batch_clear(struct ui *ui);
 /* The row kind of a feedback target kind ("alert"); 0, or -1. */
