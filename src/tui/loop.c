@@ -359,7 +359,7 @@ loop_run(struct ui *ui)
 		}
 		if (ui->dirty) {
 			tui_layout(ui);
-			draw_screen(ui);
+			screen_draw(ui);
 			refresh();
 			latency_done(1);
 			ui->dirty = 0;

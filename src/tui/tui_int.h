@@ -302,7 +302,11 @@ void shown_note(struct ui *ui);
 int loop_run(struct ui *ui);
 void loop_install(struct ui *ui, struct mw_snapshot *s);
 
-/* draw.c */
+/* screen.c: draws one complete frame (status bar, the open view, the
+ * bottom line); only the loop calls it. */
+void screen_draw(struct ui *ui);
+
+/* draw.c: the primitives every view draws with (it includes no view). */
 int draw_setup(int utf8, int color, const struct conf *c, char **cause);
 int draw_check(const struct conf *c, char **cause);
 int draw_utf8(void);
@@ -315,7 +319,6 @@ void draw_hrule(int y, int x, int w, int slot);
 void draw_vrule(int x, int y, int h, int slot);
 void draw_title(int y, int x, int w, const char *title, const char *extra,
     int focused);
-void draw_screen(struct ui *ui);
 /* The slot of a severity or status word. */
 int draw_severity_slot(const char *sev);
 int draw_status_slot(const char *status);
