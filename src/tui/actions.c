@@ -419,45 +419,42 @@ actions_send_all(struct ui *ui, struct target *t, size_t n,
 enum actions_ask { ASK_NONE, ASK_YES, ASK_SILENCE, ASK_ROOTCAUSE };
 static const struct actions_triage {
 	int action;
-	enum pane_id pane;
-	enum row_kind kind;
+	enum row_kind kind;	/* what it applies to (pane_ops.kind) */
 	enum feedback_action fa;
 	const char *verb;	/* "acknowledge" */
 	const char *what;	/* what to select first */
 	enum actions_ask ask;
 } actions_triage[] = {
-	{ ACT_ACK, PANE_ALERTS, ROW_ALERT, FB_ALERT_ACK, "acknowledge",
+	{ ACT_ACK, ROW_ALERT, FB_ALERT_ACK, "acknowledge",
 	    "an alert or a recommendation", ASK_NONE },
-	{ ACT_ACK, PANE_RECOS, ROW_RECO, FB_REC_ACK, "acknowledge",
+	{ ACT_ACK, ROW_RECO, FB_REC_ACK, "acknowledge",
 	    "an alert or a recommendation", ASK_NONE },
-	{ ACT_UNSILENCE, PANE_ALERTS, ROW_ALERT, FB_ALERT_UNSILENCE,
+	{ ACT_UNSILENCE, ROW_ALERT, FB_ALERT_UNSILENCE,
 	    "unsilence", "an alert", ASK_NONE },
-	{ ACT_RESOLVE, PANE_ALERTS, ROW_ALERT, FB_ALERT_RESOLVE, "resolve",
+	{ ACT_RESOLVE, ROW_ALERT, FB_ALERT_RESOLVE, "resolve",
 	    "an alert", ASK_YES },
-	{ ACT_SILENCE, PANE_ALERTS, ROW_ALERT, FB_ALERT_SILENCE, "silence",
+	{ ACT_SILENCE, ROW_ALERT, FB_ALERT_SILENCE, "silence",
 	    "an alert", ASK_SILENCE },
-	{ ACT_CONFIRM, PANE_HYPOTHESES, ROW_HYPOTHESIS, FB_HYP_CONFIRM,
+	{ ACT_CONFIRM, ROW_HYPOTHESIS, FB_HYP_CONFIRM,
 	    "confirm", "a hypothesis", ASK_ROOTCAUSE },
-	{ ACT_REJECT, PANE_HYPOTHESES, ROW_HYPOTHESIS, FB_HYP_REJECT, "reject",
+	{ ACT_REJECT, ROW_HYPOTHESIS, FB_HYP_REJECT, "reject",
 	    "a hypothesis", ASK_YES },
-	{ ACT_DISMISS, PANE_RECOS, ROW_RECO, FB_REC_DISMISS, "dismiss",
+	{ ACT_DISMISS, ROW_RECO, FB_REC_DISMISS, "dismiss",
 	    "a recommendation", ASK_YES },
-	{ ACT_DONE, PANE_RECOS, ROW_RECO, FB_REC_DONE, "mark done",
+	{ ACT_DONE, ROW_RECO, FB_REC_DONE, "mark done",
 	    "a recommendation", ASK_YES },
 };
 
-/* The triage entry of action in pane with targets of kind (-1: any),
- * or NULL. */
+/* The triage entry of action on targets of kind (-1: any), or NULL. */
 static const struct actions_triage *
-actions_triage_find(int action, int pane, int kind)
+actions_triage_find(int action, int kind)
 {
 	size_t i;
 
 	for (i = 0; i < MW_ARRAY_LEN(actions_triage); i++) {
 		const struct actions_triage *e = &actions_triage[i];
 
-		if (e->action == action && (pane < 0 || (int)e->pane == pane) &&
-		    (kind < 0 || (int)e->kind == kind))
+		if (e->action == action && (kind < 0 || (int)e->kind == kind))
 			return e;
 	}
 	return NULL;
@@ -516,7 +513,8 @@ actions_expected(enum feedback_action fa)
 static int
 actions_triage_key(struct ui *ui, int action)
 {
-	const struct actions_triage *e = actions_triage_find(action, ui->focus, -1);
+	const struct actions_triage *e = actions_triage_find(action,
+	    (int)pane_ops(ui->focus)->kind);
 	const char *effect;
 	struct target *t;
 	size_t n;
@@ -524,7 +522,7 @@ actions_triage_key(struct ui *ui, int action)
 	int flags;
 
 	if (e == NULL) {
-		e = actions_triage_find(action, -1, -1);
+		e = actions_triage_find(action, -1);
 		return actions_need(ui, action, e != NULL ? e->what : "something");
 	}
 	t = actions_collect(ui, e->kind, &n);
@@ -745,8 +743,8 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 			flags = actions_send_all(ui, t, n, fa, NULL,
 			    actions_expected(fa), fa == FB_INC_REOPEN ? "reopen" :
 			    "resolve");
-		} else if ((e = actions_triage_find(action, -1,
-		    (int)t[0].kind)) != NULL)
+		} else if ((e = actions_triage_find(action, (int)t[0].kind)) !=
+		    NULL)
 			flags = actions_send_all(ui, t, n, e->fa,
 			    e->fa == FB_HYP_CONFIRM ? "{\"root_cause\": false}" :
 			    NULL, actions_expected(e->fa), e->verb);
@@ -830,8 +828,8 @@ actions_toggle_group(struct ui *ui, struct pane *p)
 	const struct mw_alert *a;
 	long long head;
 
-	if (ui->view != VIEW_MAIN || p->id != PANE_ALERTS || r == NULL ||
-	    r->kind != ROW_ALERT) {
+	if (ui->view != VIEW_MAIN || pane_ops(p->id)->kind != ROW_ALERT ||
+	    r == NULL || r->kind != ROW_ALERT) {
 		actions_message(ui, 1, "toggle-group: select an alert in the "
 		    "Alerts pane");
 		return R_REDRAW;
@@ -852,18 +850,16 @@ actions_toggle_group(struct ui *ui, struct pane *p)
 static int
 actions_sort(struct ui *ui, int action)
 {
-	static const char *const names[PANE_COUNT] = { "incidents",
-	    "hypotheses", "recommendations", "alerts" };
 	struct pane *p = &ui->panes[ui->focus];
-	const struct pane_order *orders;
-	int n;
+	const struct pane_ops *ops = pane_ops(p->id);
+	const struct pane_order *orders = ops->orders;
+	int n = ops->n_orders;
 
-	orders = pane_orders(p->id, &n);
 	if (action == ACT_SORT)
 		p->sort = (p->sort + 1) % n;
 	else
 		p->sort_rev = !p->sort_rev;
-	actions_message(ui, 0, "%s sorted by %s%s%s", names[p->id],
+	actions_message(ui, 0, "%s sorted by %s%s%s", ops->noun,
 	    orders[p->sort].name, p->sort == 0 ? " (the default)" : "",
 	    p->sort_rev ? ", reversed" : "");
 	return R_REDRAW;
@@ -1149,7 +1145,7 @@ actions_command(struct ui *ui, const char *line)
 
 		if (actions_readonly(ui))
 			goto out;
-		if (ui->focus != PANE_ALERTS) {
+		if (pane_ops(ui->focus)->kind != ROW_ALERT) {
 			flags = actions_need(ui, ACT_SILENCE, "an alert");
 			goto out;
 		}

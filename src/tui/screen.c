@@ -269,18 +269,19 @@ screen_hint(struct ui *ui, struct buf *b, int action, const char *label)
 	buf_free(&k);
 }
 
-/* Is the alert the focused pane (or the open view) shows silenced? */
-static int
-screen_silenced(struct ui *ui)
+/* Appends the triage keys the focused pane offers. */
+static void
+screen_pane_hints(struct ui *ui, struct buf *b, const struct pane_ops *ops,
+    int cols)
 {
-	struct row buf;
-	const struct row *r = ui->view == VIEW_DETAIL ?
-	    (detail_row(ui, &buf) == 0 ? &buf : NULL) :
-	    pane_selected(&ui->panes[ui->focus]);
+	const struct pane_hint *h;
+	int i;
 
-	return r != NULL && r->kind == ROW_ALERT && strcmp(ui_status(ui,
-	    ROW_ALERT, r->id, ((const struct mw_alert *)r->obj)->status),
-	    "silenced") == 0;
+	for (i = 0; i < ops->n_hints; i++) {
+		h = &ops->hints[i];
+		if (cols >= h->min_cols && (h->when == NULL || h->when(ui)))
+			screen_hint(ui, b, h->action, h->label);
+	}
 }
 
 /* The bottom line: a prompt, a message, or the key hints of the context --
@@ -314,32 +315,8 @@ screen_bottom(struct ui *ui)
 			screen_hint(ui, &b, ACT_OPEN, "open");
 		} else
 			screen_hint(ui, &b, ACT_BACK, "back");
-		switch (act ? ui->focus : -1) {
-		case PANE_INCIDENTS:
-			screen_hint(ui, &b, ACT_INCIDENT_TOGGLE, "resolve");
-			break;
-		case PANE_HYPOTHESES:
-			screen_hint(ui, &b, ACT_CONFIRM, "confirm");
-			screen_hint(ui, &b, ACT_REJECT, "reject");
-			break;
-		case PANE_RECOS:
-			screen_hint(ui, &b, ACT_ACK, "ack");
-			screen_hint(ui, &b, ACT_DONE, "done");
-			screen_hint(ui, &b, ACT_DISMISS, "dismiss");
-			screen_hint(ui, &b, ACT_ACT, "act");
-			break;
-		case PANE_ALERTS:
-			screen_hint(ui, &b, ACT_ACK, "ack");
-			screen_hint(ui, &b, ACT_RESOLVE, "resolve");
-			/* a silenced alert: its undo */
-			if (screen_silenced(ui))
-				screen_hint(ui, &b, ACT_UNSILENCE, "unsilence");
-			else
-				screen_hint(ui, &b, ACT_SILENCE, "silence");
-			if (r->w >= 100)
-				screen_hint(ui, &b, ACT_MARK, "mark");
-			break;
-		}
+		if (act)
+			screen_pane_hints(ui, &b, pane_ops(ui->focus), r->w);
 		if (act)
 			screen_hint(ui, &b, ACT_NOTE, "note");
 		if (ui->view == VIEW_MAIN && (r->w >= 100 || !act))

@@ -385,30 +385,88 @@ void ui_age(double when, char *out, size_t len);
 void ui_clock_set(double db_now);
 double ui_now(void);
 
-/* pane_sort.c: the orders a pane can be sorted in; [0] is the default. */
+/* An order a pane can be sorted in (`o`); a pane's first is its default. */
 struct pane_order {
 	const char *name;		/* "severity" */
 	int (*cmp)(const void *x, const void *y);	/* objects; < 0: x first */
 };
-const struct pane_order *pane_orders(enum pane_id id, int *n);
+
+/* A key hint of a pane (the bottom line): shown when the console may act,
+ * the terminal is at least min_cols wide and when() (if set) says so. */
+struct pane_hint {
+	int action;			/* ACT_* */
+	const char *label;		/* "ack" */
+	int min_cols;
+	int (*when)(struct ui *ui);
+};
+
+/*
+ * What sets one pane apart from the others, as tig's view_ops and htop's
+ * PanelClass: each pane_*.c defines one, pane.c lists them in pane order.
+ * A new pane is a new file with its ops (and its id in enum pane_id).
+ */
+struct pane_ops {
+	const char *title;		/* "Recommendations" */
+	const char *noun;		/* "recommendations", in messages */
+	enum row_kind kind;		/* what its actions apply to (the
+					 * hypotheses pane's evidence rows stand
+					 * for their hypothesis) */
+	int follows;			/* lists the items of the incident the
+					 * leading pane (incidents) selects */
+	int hides;			/* toggle-hidden shows items it hides */
+	/* Lists every item, not the incident's (alerts: toggle-alerts);
+	 * NULL: never. */
+	int (*all)(const struct ui *ui);
+	/* Adds the rows for ui->snap (a snapshot is there); sets p->want
+	 * when the pane could show more rows than it adds. */
+	void (*rows)(struct ui *ui, struct pane *p);
+	/* How one of its rows looks (after the mark column). */
+	void (*line)(struct ui *ui, const struct row *r, struct line *l);
+	/* What its title adds after the counts, or NULL. */
+	void (*title_extra)(struct ui *ui, struct buf *b);
+	/* A malloc'd text for an empty pane instead of " (none)", or NULL. */
+	char *(*empty)(struct ui *ui);
+	const struct pane_order *orders;	/* [0] is the default */
+	int n_orders;
+	const struct pane_hint *hints;		/* its triage keys */
+	int n_hints;
+};
+extern const struct pane_ops pane_incidents_ops, pane_hypotheses_ops,
+    pane_recos_ops, pane_alerts_ops;
+/* The ops of a pane (pane.c). */
+const struct pane_ops *pane_ops(enum pane_id id);
+
+/* pane_sort.c: sorting a pane's objects, and what the pane files build
+ * their orders from. */
 /* Sorts a pane's objects by its order, stably (ties keep the default). */
 void pane_sort_objs(const struct pane *p, const void **objs, size_t n);
+/* The name of the pane's order when it is not the default, else NULL. */
+const char *pane_sort_name(const struct pane *p);
+/* The model's order (the comparator that keeps it). */
+int pane_sort_none(const void *a, const void *b);
+/* Sort ranks: a severity (critical first), a status (what needs someone
+ * first); comparisons: numbers (bigger first), texts (NULL last). */
+int pane_sort_sev(const char *s);
+int pane_sort_status(const char *s);
+int pane_sort_desc(double x, double y);
+int pane_sort_text(const char *x, const char *y);
+/* Comparators of one field of a model object: its text, its number
+ * (biggest first: newest, most confident), its status word. */
+#define PANE_SORT_TEXT(fn, type, field) \
+	static int fn(const void *a, const void *b) { return pane_sort_text( \
+	    ((const type *)a)->field, ((const type *)b)->field); }
+#define PANE_SORT_DESC(fn, type, field) \
+	static int fn(const void *a, const void *b) { return pane_sort_desc( \
+	    ((const type *)a)->field, ((const type *)b)->field); }
+#define PANE_SORT_STATUS(fn, type) \
+	static int fn(const void *a, const void *b) { return \
+	    pane_sort_status(((const type *)a)->status) - \
+	    pane_sort_status(((const type *)b)->status); }
+
 /* pane_alerts.c: is the group headed by alert head unfolded; fold or
  * unfold it (returns 1 when it is now unfolded). */
 int pane_alerts_unfolded(const struct ui *ui, long long head);
 int pane_alerts_toggle_group(struct ui *ui, long long head);
-/* The name of the pane's order when it is not the default, else NULL. */
-const char *pane_sort_name(const struct pane *p);
-
-/* pane_*.c: rows from the snapshot, and how one row looks. */
-void pane_incidents_rows(struct ui *ui, struct pane *p);
-void pane_incidents_line(struct ui *ui, const struct row *r, struct line *l);
-void pane_hypotheses_rows(struct ui *ui, struct pane *p);
-void pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l);
-void pane_recos_rows(struct ui *ui, struct pane *p);
-void pane_recos_line(struct ui *ui, const struct row *r, struct line *l);
-void pane_alerts_rows(struct ui *ui, struct pane *p);
-void pane_alerts_line(struct ui *ui, const struct row *r, struct line *l);
 
 /* detail.c */
 void detail_open(struct ui *ui, const struct row *r);
