@@ -473,10 +473,46 @@ void detail_open(struct ui *ui, const struct row *r);
 /* The lines of the open view (detail.c), for the files that add sections
  * to it: a formatted line (sanitised), external text wrapped and indented,
  * a section heading. */
-struct dlines;
+struct dlines {
+	struct dline {
+		char *text;
+		int slot;
+	} *v;
+	size_t n, cap;
+	int width;
+	int utf8;
+};
 void dl_add(struct dlines *d, int slot, const char *fmt, ...) MW_PRINTF(3, 4);
 void dl_wrap(struct dlines *d, int slot, int indent, const char *text);
 void dl_heading(struct dlines *d, const char *title);
+/* Appends a line already sized to the width (takes text). */
+void dl_push(struct dlines *d, char *text, int slot);
+/* "HH:MM" (UTC) of t, with seconds if asked, or "--:--"; RFC 3339 of t,
+ * or "-". */
+void detail_hhmm(double t, char *out, size_t len, int seconds);
+void detail_ts(double t, char *out, size_t len);
+/* What the worker loaded for the open item, or NULL while it loads. */
+const struct mw_item_detail *detail_item(struct ui *ui);
+/* The open item's notes, and its feedback history (every view ends with
+ * it). */
+void detail_notes(struct ui *ui, struct dlines *d);
+void detail_history(struct ui *ui, struct dlines *d);
+/* The views of the kinds of item: r the item (detail_row), inc the
+ * incident it belongs to (an incident: itself; an alert: NULL).
+ * detail_incident.c: */
+void detail_view_incident(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+/* detail_items.c: */
+void detail_view_hypothesis(struct ui *ui, struct dlines *d,
+    const struct row *r, const struct mw_incident *inc);
+void detail_view_evidence(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+void detail_view_reco(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+void detail_view_alert(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+/* One series as a chart over its baseline band (detail_items.c). */
+void detail_series(struct dlines *d, const struct mw_series *s);
 /* The actions requested on recommendation r, for its view
  * (detail_actions.c). */
 void detail_actions(struct dlines *d, const struct mw_recommendation *r);
