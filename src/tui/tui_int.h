@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/feedback.h"
 #include "midwatch/model.h"
 #include "midwatch/tui.h"
 #include "midwatch/worker.h"
@@ -582,6 +583,23 @@ const char *actions_kind_name(enum row_kind k);
 /* Selects incident id in the incidents pane (clearing a filter or showing
  * hidden incidents when they keep it out); 0 when it is not in the data. */
 int actions_select_incident(struct ui *ui, long long id);
+/* What actions_run.c's handlers share with actions.c: take the message
+ * away; refuse in a read-only console, or a run the role may not start
+ * (1 when refused, saying why); the targets of kind want (marked, else the
+ * current item), less those the feedback rules refuse for fa; "select WHAT
+ * first"; the triage keys, the incident's resolve/reopen, a note, an
+ * action on a recommendation. */
+void actions_message_clear(struct ui *ui);
+int actions_readonly(struct ui *ui);
+int actions_no_runs(struct ui *ui);
+struct target *actions_collect(struct ui *ui, enum row_kind want, size_t *n);
+void actions_check(struct ui *ui, struct target *t, size_t *n,
+    enum feedback_action fa);
+int actions_need(struct ui *ui, int action, const char *what);
+int actions_triage_key(struct ui *ui, int action);
+int actions_incident(struct ui *ui);
+int actions_note(struct ui *ui, const char *text);
+int actions_act(struct ui *ui);
 /* y: copies the selected item's reference, or in an incident's view its
  * report, to the terminal's clipboard with OSC 52 (copy.c). */
 int actions_copy(struct ui *ui);
