@@ -28,7 +28,6 @@
 
 #include "midwatch/feedback.h"
 #include "midwatch/jsonx.h"
-#include "midwatch/timefmt.h"
 #include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"

@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "midwatch/conf.h"
 #include "midwatch/db.h"
 #include "midwatch/log.h"
 #include "midwatch/model.h"
@@ -602,7 +603,8 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->readonly = cfg->readonly;
 	w->no_runs = cfg->no_runs;
 	w->pipeline_interval = cfg->pipeline_interval;
-	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval : 30;
+	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval :
+	    conf_option("refresh-interval")->def;
 	w->to_ui = queue_new();
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();
