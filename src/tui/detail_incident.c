@@ -75,55 +75,46 @@ detail_on_axis(const struct mw_incident *inc, double ts, double span)
 	return ts >= inc->window_start - span && ts <= inc->window_end + span;
 }
 
-/* The timeline: markers over an axis with times, then the list.  Expired
- * signals of nearby services are left out unless show_expired (H). */
+/* The time range of the axis: the incident's window stretched over the
+ * items within span of it (ten minutes around a single instant). */
 static void
-detail_timeline(struct dlines *d, const struct mw_incident *inc,
-    int show_expired)
+detail_axis_range(const struct mw_incident *inc,
+    const struct mw_timeline_item **order, size_t n, double span, double *t0,
+    double *t1)
 {
-	int w = d->width - 2, i, c, ticks[5];
-	double t0 = inc->window_start, t1 = inc->window_end, span;
-	size_t off = 0;
-	char *marks, *labels, hm[16], when[40], *legend;
-	const struct mw_timeline_item **order;
-	struct buf axis;
-	size_t k, n = 0, hidden = 0;
+	size_t k;
 
-	order = xcalloc(inc->n_timeline + 1, sizeof *order);
-	for (k = 0; k < inc->n_timeline; k++) {
-		if (!show_expired && inc->timeline[k].kind != NULL &&
-		    strcmp(inc->timeline[k].kind, "expired") == 0)
-			hidden++;
-		else
-			order[n++] = &inc->timeline[k];
-	}
-	if (n == 0) {
-		dl_add(d, CS_MUTED, "  (no deploys, config changes or alerts around the onset)");
-		detail_expired_note(d, hidden);
-		free(order);
-		return;
-	}
-	/* The axis stays on the incident: it reaches out to items within a
-	 * span (the window's length, at least an hour) of the window; a note
-	 * or resolution days later is listed with its date instead of
-	 * squeezing everything else into one column. */
-	span = inc->window_end - inc->window_start;
-	if (!(span >= DETAIL_AXIS_REACH))
-		span = DETAIL_AXIS_REACH;
+	*t0 = inc->window_start;
+	*t1 = inc->window_end;
 	for (k = 0; k < n; k++) {
 		double ts = order[k]->ts;
 
 		if (ts <= 0 || !detail_on_axis(inc, ts, span))
 			continue;
-		if (t0 <= 0 || ts < t0)
-			t0 = ts;
-		if (ts > t1)
-			t1 = ts;
+		if (*t0 <= 0 || ts < *t0)
+			*t0 = ts;
+		if (ts > *t1)
+			*t1 = ts;
 	}
-	if (!(t1 > t0)) {
-		t0 -= 300;
-		t1 += 300;
+	if (!(*t1 > *t0)) {
+		*t0 -= 300;
+		*t1 += 300;
 	}
+}
+
+/* The axis: a line of markers, the axis with its ticks, their times and
+ * the legend.  Returns how many items are off the axis. */
+static size_t
+detail_axis(struct dlines *d, const struct mw_incident *inc,
+    const struct mw_timeline_item **order, size_t n, double span)
+{
+	int w = d->width - 2, i, c, ticks[5];
+	double t0, t1;
+	size_t k, off = 0;
+	char *marks, *labels, hm[16];
+	struct buf axis;
+
+	detail_axis_range(inc, order, n, span, &t0, &t1);
 	if (w < 20)
 		w = 20;
 	marks = xmalloc((size_t)w + 1);
@@ -174,12 +165,23 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc,
 	dl_push(d, xasprintf("  %s", marks), CS_SPARK);
 	dl_push(d, xasprintf("  %s", buf_str(&axis)), CS_MUTED);
 	dl_push(d, xasprintf("  %s", labels), CS_MUTED);
-	legend = xstrdup("  D deploy  C config change  O onset  A alert  N note  S signal"
-	    "  x expired");
-	dl_push(d, legend, CS_MUTED);
+	dl_push(d, xstrdup("  D deploy  C config change  O onset  A alert  N note  "
+	    "S signal  x expired"), CS_MUTED);
 	buf_free(&axis);
 	free(marks);
 	free(labels);
+	return off;
+}
+
+/* The timeline's items in time order: those on the axis with their time of
+ * day, then the off ones (off of them) with their dates. */
+static void
+detail_timeline_list(struct dlines *d, const struct mw_incident *inc,
+    const struct mw_timeline_item **order, size_t n, double span, size_t off)
+{
+	char hm[16], when[40];
+	size_t k;
+
 	qsort(order, n, sizeof *order, detail_item_cmp);
 	for (k = 0; k < n; k++) {
 		const struct mw_timeline_item *it = order[k];
@@ -204,6 +206,41 @@ detail_timeline(struct dlines *d, const struct mw_incident *inc,
 		    detail_mark(it->kind), it->kind ? it->kind : "",
 		    it->label ? it->label : "");
 	}
+}
+
+/* The timeline: markers over an axis with times, then the list.  Expired
+ * signals of nearby services are left out unless show_expired (H). */
+static void
+detail_timeline(struct dlines *d, const struct mw_incident *inc,
+    int show_expired)
+{
+	const struct mw_timeline_item **order;
+	double span;
+	size_t k, n = 0, hidden = 0, off;
+
+	order = xcalloc(inc->n_timeline + 1, sizeof *order);
+	for (k = 0; k < inc->n_timeline; k++) {
+		if (!show_expired && inc->timeline[k].kind != NULL &&
+		    strcmp(inc->timeline[k].kind, "expired") == 0)
+			hidden++;
+		else
+			order[n++] = &inc->timeline[k];
+	}
+	if (n == 0) {
+		dl_add(d, CS_MUTED, "  (no deploys, config changes or alerts around the onset)");
+		detail_expired_note(d, hidden);
+		free(order);
+		return;
+	}
+	/* The axis stays on the incident: it reaches out to items within a
+	 * span (the window's length, at least an hour) of the window; a note
+	 * or resolution days later is listed with its date instead of
+	 * squeezing everything else into one column. */
+	span = inc->window_end - inc->window_start;
+	if (!(span >= DETAIL_AXIS_REACH))
+		span = DETAIL_AXIS_REACH;
+	off = detail_axis(d, inc, order, n, span);
+	detail_timeline_list(d, inc, order, n, span, off);
 	detail_expired_note(d, hidden);
 	free(order);
 }
