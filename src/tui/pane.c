@@ -2,9 +2,11 @@
  * pane.c - what the four panes share: rows rebuilt from the snapshot before
  * every frame, a selection kept by identity (id, not index) so reloads and
  * other consoles' actions never move the operator, scrolling, marks and
- * filters, and drawing the visible rows.  What a row contains and looks
- * like is in pane_incidents.c, pane_hypotheses.c, pane_recos.c and
- * pane_alerts.c.
+ * filters, and drawing the visible rows.  What sets a pane apart (its
+ * rows, how one looks, its title, orders and key hints) is its struct
+ * pane_ops, in pane_incidents.c, pane_hypotheses.c, pane_recos.c and
+ * pane_alerts.c; pane_table below lists them, and nothing here asks which
+ * pane it is.
  */
 #include "config.h"
 

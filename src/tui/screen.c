@@ -315,10 +315,10 @@ screen_bottom(struct ui *ui)
 			screen_hint(ui, &b, ACT_OPEN, "open");
 		} else
 			screen_hint(ui, &b, ACT_BACK, "back");
-		if (act)
+		if (act) {
 			screen_pane_hints(ui, &b, pane_ops(ui->focus), r->w);
-		if (act)
 			screen_hint(ui, &b, ACT_NOTE, "note");
+		}
 		if (ui->view == VIEW_MAIN && (r->w >= 100 || !act))
 			screen_hint(ui, &b, ACT_FILTER, "filter");
 		if (ui->view == VIEW_MAIN && (r->w >= 120 || !act))
