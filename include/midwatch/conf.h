@@ -57,17 +57,18 @@ struct conf_channel {
 	char *where;		/* "FILE:LINE" */
 };
 
-/* A parsed configuration; -1 (or NULL) means "not set here". */
+/* A parsed configuration: what the file set, the rest at the defaults of
+ * conf_options (texts: NULL, the user of each says what it means then). */
 struct conf {
 	char *db;		/* conninfo or URI */
 	char *project;		/* project slug */
 	char *actor;		/* `as`: the operator name for feedback */
-	int readonly;		/* 0/1, -1 unset */
-	int pipeline_interval;	/* seconds, 0 = no timer, -1 unset */
-	int refresh_interval;	/* seconds between fallback reloads, -1 unset */
-	int stale_ack;		/* seconds after which an ack stands out, -1 unset */
-	int color;		/* 0 = monochrome, 1 = colour if possible, -1 unset */
-	int ascii;		/* 1 = ASCII only even on UTF-8, -1 unset */
+	int readonly;		/* 0/1 */
+	int pipeline_interval;	/* seconds, 0 = no timer */
+	int refresh_interval;	/* seconds between fallback reloads */
+	int stale_ack;		/* seconds after which an ack stands out */
+	int color;		/* 0 = monochrome, 1 = colour if possible */
+	int ascii;		/* 1 = ASCII only even on UTF-8 */
 	struct conf_bind *binds;	/* in file order; later lines win */
 	size_t n_binds;
 	struct conf_color *colors;
@@ -76,7 +77,38 @@ struct conf {
 	size_t n_channels;
 };
 
-/* Sets every field to "unset". */
+/*
+ * The `name = value` settings, one table (as tmux's options_table): the
+ * parser takes each one's type, limits and default from it, and the
+ * settings list of doc/console.md is its conf_options_markdown (a test
+ * compares them).  Texts have no default value here: their entry says in
+ * words what applies when they are not set.
+ */
+enum conf_type {
+	CONF_TEXT,		/* any text (char * field) */
+	CONF_OPTIONAL,		/* text; empty: not set (NULL) */
+	CONF_NAME,		/* text, not empty */
+	CONF_BOOL,		/* yes/no (int field: 0/1) */
+	CONF_DURATION		/* "90", "90s", "5m", "1h30m" (int: seconds) */
+};
+struct conf_option {
+	const char *name;	/* "stale-ack" */
+	const char *alias;	/* another name it is read under, or NULL */
+	enum conf_type type;
+	size_t offset;		/* of its field in struct conf */
+	int def;		/* the default (numbers, 0/1 for yes/no) */
+	int min;		/* durations: the least accepted */
+	const char *value;	/* what it takes, for the documentation */
+	const char *def_text;	/* texts: what applies when it is not set */
+};
+extern const struct conf_option conf_options[];
+extern const size_t conf_n_options;
+/* The setting called name (or by its alias), or NULL. */
+const struct conf_option *conf_option(const char *name);
+/* The settings as doc/console.md lists them: a Markdown table; malloc'd. */
+char *conf_options_markdown(void);
+
+/* Sets every setting to its default (texts: NULL), and no directives. */
 void conf_init(struct conf *c);
 /* Frees what c holds and re-initialises it. */
 void conf_free(struct conf *c);

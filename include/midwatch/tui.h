@@ -53,6 +53,8 @@ void tui_stop(void);
 
 /* ---- layout ---------------------------------------------------------------- */
 
+/* The panes (each one's struct pane_ops is in src/tui/pane_*.c); the
+ * first leads, the others list what its selected incident holds. */
 enum pane_id {
 	PANE_INCIDENTS,
 	PANE_HYPOTHESES,

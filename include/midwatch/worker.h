@@ -111,15 +111,19 @@ enum wmsg_type {
 				 * timeline and series; or text says why it
 				 * could not be loaded */
 	WMSG_DONE,		/* a feedback intent finished (seq, rc, text);
-				 * snap is the reloaded data when there is one */
-	WMSG_DB,		/* connection state: ok, text */
+				 * snap is the reloaded data when there is one;
+				 * rc WRC_WAITING: held until the database is
+				 * back, another WMSG_DONE follows */
+	WMSG_DB,		/* connection state: db, text */
 	WMSG_PIPELINE,		/* pipeline state (pipe_*), text */
-	WMSG_INVESTIGATE,	/* an investigation ended (seq): rc 0 opened or
-				 * updated incident id, 1 incident id already
-				 * covered it, -1 failed; text says what */
+	WMSG_INVESTIGATE,	/* an investigation ended (seq): rc WRC_OK
+				 * opened or updated incident id, WRC_ALREADY
+				 * incident id already covered it, WRC_FAILED;
+				 * text says what */
 	WMSG_VIEW,		/* a report view's data (id: enum worker_view):
-				 * rc 0 and text the JSON document, or rc -1 and
-				 * text why it could not be loaded */
+				 * rc WRC_OK and text the JSON document, or
+				 * WRC_FAILED and text why it could not be
+				 * loaded */
 	WMSG_PENDING		/* an action read back from the journal waits
 				 * for the database (seq; kind, id, status,
 				 * who, at; text: its label); its WMSG_DONE
@@ -135,12 +139,30 @@ enum pipe_state {
 	PIPE_DISABLED		/* read-only console: never runs */
 };
 
+/* How a request ended (wmsg.rc of WMSG_DONE, _INVESTIGATE, _VIEW). */
+enum wmsg_rc {
+	WRC_FAILED = -1,	/* not done: text says why */
+	WRC_OK = 0,		/* done (DONE: recorded) */
+	WRC_ALREADY = 1,	/* DONE: recorded before (the same key);
+				 * INVESTIGATE: an incident covered it */
+	WRC_WAITING = 2		/* DONE: held until the database is back
+				 * (in the journal); the outcome follows */
+};
+
+/* The database as the worker sees it (wmsg.db of WMSG_DB). */
+enum wmsg_db {
+	WDB_DOWN,		/* unreachable: text says why, retry_at when
+				 * the next attempt is due */
+	WDB_UP,			/* connected: text describes the connection */
+	WDB_NO_DATA		/* connected, but the data could not be
+				 * loaded: text says why */
+};
+
 struct wmsg {
 	enum wmsg_type type;
 	unsigned long seq;		/* DONE: the intent's seq */
-	int rc;				/* DONE: 0 recorded, 1 already recorded, -1 failed
-					 * (INVESTIGATE: see above) */
-	int ok;				/* DB: connected */
+	enum wmsg_rc rc;		/* DONE, INVESTIGATE, VIEW: see above */
+	enum wmsg_db db;		/* DB */
 	long long id;			/* DETAIL, INVESTIGATE: incident id;
 					 * PIPELINE: run id */
 	char *text;			/* message, error or holder; may be NULL */

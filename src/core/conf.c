@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +18,91 @@
 #include "midwatch/conf.h"
 #include "midwatch/xmalloc.h"
 
-/* Sets every field of c to "unset". */
+/* The settings (see conf.h); doc/console.md lists them in this order. */
+#define CONF_AT(field) offsetof(struct conf, field)
+const struct conf_option conf_options[] = {
+	{ "db", "database", CONF_TEXT, CONF_AT(db), 0, 0,
+	    "conninfo or `postgresql://` URI",
+	    "libpq environment, else the embedded cluster" },
+	{ "project", NULL, CONF_NAME, CONF_AT(project), 0, 0,
+	    "project slug", "`default`" },
+	{ "as", "actor", CONF_OPTIONAL, CONF_AT(actor), 0, 0,
+	    "operator name for feedback",
+	    "`$MIDWATCH_ACTOR`, else the login name" },
+	{ "readonly", NULL, CONF_BOOL, CONF_AT(readonly), 0, 0, "yes/no", NULL },
+	{ "pipeline-interval", "interval", CONF_DURATION,
+	    CONF_AT(pipeline_interval), 60, 0,
+	    "duration (`90`, `90s`, `5m`, `1h30m`); 0 = no timer", NULL },
+	{ "refresh-interval", NULL, CONF_DURATION, CONF_AT(refresh_interval),
+	    30, 1, "duration \xe2\x89\xa5 1 s", NULL },
+	{ "stale-ack", NULL, CONF_DURATION, CONF_AT(stale_ack), 1800, 0,
+	    "duration", NULL },
+	{ "color", "colour", CONF_BOOL, CONF_AT(color), 1, 0, "yes/no", NULL },
+	{ "ascii", NULL, CONF_BOOL, CONF_AT(ascii), 0, 0, "yes/no", NULL },
+};
+const size_t conf_n_options = sizeof conf_options / sizeof conf_options[0];
+
+/* The int field of a yes/no or duration setting. */
+static int *
+conf_int_at(struct conf *c, const struct conf_option *o)
+{
+	return (int *)(void *)((char *)c + o->offset);
+}
+
+/* The char * field of a text setting. */
+static char **
+conf_text_at(struct conf *c, const struct conf_option *o)
+{
+	return (char **)(void *)((char *)c + o->offset);
+}
+
+/* Sets every setting to its default (see conf.h). */
 void
 conf_init(struct conf *c)
 {
+	size_t i;
+
 	memset(c, 0, sizeof *c);
-	c->readonly = -1;
-	c->pipeline_interval = -1;
-	c->refresh_interval = -1;
-	c->stale_ack = -1;
-	c->color = -1;
-	c->ascii = -1;
+	for (i = 0; i < conf_n_options; i++)
+		if (conf_options[i].type == CONF_BOOL ||
+		    conf_options[i].type == CONF_DURATION)
+			*conf_int_at(c, &conf_options[i]) = conf_options[i].def;
+}
+
+/* A default duration as the documentation writes it: "30s", "30m", "2h". */
+static void
+conf_duration_text(int secs, struct buf *b)
+{
+	if (secs < 120 || secs % 60 != 0)
+		buf_printf(b, "%ds", secs);
+	else if (secs % 3600 == 0)
+		buf_printf(b, "%dh", secs / 3600);
+	else
+		buf_printf(b, "%dm", secs / 60);
+}
+
+/* The settings as a Markdown table (see conf.h). */
+char *
+conf_options_markdown(void)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_adds(&b, "| setting | value | default |\n| --- | --- | --- |\n");
+	for (i = 0; i < conf_n_options; i++) {
+		const struct conf_option *o = &conf_options[i];
+
+		buf_printf(&b, "| `%s` | %s | ", o->name, o->value);
+		if (o->type == CONF_BOOL)
+			buf_adds(&b, o->def ? "yes" : "no");
+		else if (o->type == CONF_DURATION)
+			conf_duration_text(o->def, &b);
+		else
+			buf_adds(&b, o->def_text);
+		buf_adds(&b, " |\n");
+	}
+	return buf_steal(&b);
 }
 
 /* Frees what one channel line holds. */
@@ -176,59 +251,67 @@ conf_unquote(char *s)
 	return s;
 }
 
-/* Applies `name = value`; -1 with *cause (without the location). */
+/* The setting called name (or by its alias), or NULL (see conf.h). */
+const struct conf_option *
+conf_option(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf_n_options; i++)
+		if (strcmp(conf_options[i].name, name) == 0 ||
+		    (conf_options[i].alias != NULL &&
+		    strcmp(conf_options[i].alias, name) == 0))
+			return &conf_options[i];
+	return NULL;
+}
+
+/* Applies `name = value` as conf_options says; -1 with *cause (without the
+ * location). */
 static int
 conf_setting(struct conf *c, const char *name, char *value, char **cause)
 {
+	const struct conf_option *o = conf_option(name);
+	char **text;
 	int b, secs;
 
+	if (o == NULL) {
+		*cause = xasprintf("unknown setting '%s'", name);
+		return -1;
+	}
 	value = conf_unquote(value);
-	if (strcmp(name, "db") == 0 || strcmp(name, "database") == 0) {
-		free(c->db);
-		c->db = xstrdup(value);
-	} else if (strcmp(name, "project") == 0) {
+	switch (o->type) {
+	case CONF_NAME:
 		if (*value == '\0') {
-			*cause = xstrdup("project must not be empty");
+			*cause = xasprintf("%s must not be empty", o->name);
 			return -1;
 		}
-		free(c->project);
-		c->project = xstrdup(value);
-	} else if (strcmp(name, "as") == 0 || strcmp(name, "actor") == 0) {
-		free(c->actor);
-		c->actor = *value != '\0' ? xstrdup(value) : NULL;
-	} else if (strcmp(name, "readonly") == 0 || strcmp(name, "color") == 0 ||
-	    strcmp(name, "colour") == 0 || strcmp(name, "ascii") == 0) {
+		/* FALLTHROUGH */
+	case CONF_TEXT:
+	case CONF_OPTIONAL:
+		text = conf_text_at(c, o);
+		free(*text);
+		*text = *value == '\0' && o->type == CONF_OPTIONAL ? NULL :
+		    xstrdup(value);
+		break;
+	case CONF_BOOL:
 		if ((b = conf_parse_bool(value)) < 0) {
 			*cause = xasprintf("%s wants yes or no, not '%s'", name, value);
 			return -1;
 		}
-		if (strcmp(name, "readonly") == 0)
-			c->readonly = b;
-		else if (strcmp(name, "ascii") == 0)
-			c->ascii = b;
-		else
-			c->color = b;
-	} else if (strcmp(name, "pipeline-interval") == 0 ||
-	    strcmp(name, "interval") == 0 || strcmp(name, "refresh-interval") == 0 ||
-	    strcmp(name, "stale-ack") == 0) {
+		*conf_int_at(c, o) = b;
+		break;
+	case CONF_DURATION:
 		if (conf_parse_duration(value, &secs) != 0) {
 			*cause = xasprintf("%s wants a duration (60, 90s, 5m, 2h), "
 			    "not '%s'", name, value);
 			return -1;
 		}
-		if (strcmp(name, "refresh-interval") == 0) {
-			if (secs < 1) {
-				*cause = xstrdup("refresh-interval must be at least 1s");
-				return -1;
-			}
-			c->refresh_interval = secs;
-		} else if (strcmp(name, "stale-ack") == 0)
-			c->stale_ack = secs;
-		else
-			c->pipeline_interval = secs;
-	} else {
-		*cause = xasprintf("unknown setting '%s'", name);
-		return -1;
+		if (secs < o->min) {
+			*cause = xasprintf("%s must be at least %ds", o->name, o->min);
+			return -1;
+		}
+		*conf_int_at(c, o) = secs;
+		break;
 	}
 	return 0;
 }

@@ -1,6 +1,9 @@
 /*
- * actions.c - what every action does.  Handlers change the ui state, post
+ * actions.c - what the triage actions do, and what the other handlers
+ * share (messages, targets, refusals).  Handlers change the ui state, post
  * intents to the worker and return reaction flags (R_*); they never draw.
+ * Which key runs which handler, moving, the views and the command line are
+ * in actions_run.c.
  *
  * Triage actions collect their targets (the marked items of the focused
  * pane, else the selected one), drop those the feedback rules refuse for
@@ -25,13 +28,12 @@
 
 #include "midwatch/feedback.h"
 #include "midwatch/jsonx.h"
-#include "midwatch/timefmt.h"
 #include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
 /* Takes the message off the bottom line: what it was about is gone. */
-static void
+void
 actions_message_clear(struct ui *ui)
 {
 	if (ui->msg == NULL)
@@ -143,7 +145,7 @@ actions_current(struct ui *ui, struct row *buf)
 }
 
 /* Refuses to act in a read-only console; 1 when refused. */
-static int
+int
 actions_readonly(struct ui *ui)
 {
 	if (!ui->cfg->readonly)
@@ -159,7 +161,7 @@ actions_readonly(struct ui *ui)
 
 /* Refuses a pipeline run or an investigation the role may not start; 1
  * when refused. */
-static int
+int
 actions_no_runs(struct ui *ui)
 {
 	if (actions_readonly(ui))
@@ -210,7 +212,7 @@ actions_row_status(const struct row *r)
  * its hypothesis).  In an open view: the item it shows, marks or not.
  * Returns a malloc'd list (NULL when empty).
  */
-static struct target *
+struct target *
 actions_collect(struct ui *ui, enum row_kind want, size_t *n)
 {
 	struct pane *p = &ui->panes[ui->focus];
@@ -245,7 +247,7 @@ actions_collect(struct ui *ui, enum row_kind want, size_t *n)
  * (feedback_check: the CLI follows the same rules).  Targets already in
  * the status fa sets stay: that is recorded too, as the CLI records it.
  */
-static void
+void
 actions_check(struct ui *ui, struct target *t, size_t *n,
     enum feedback_action fa)
 {
@@ -336,18 +338,19 @@ actions_batch_clear(struct ui *ui)
 
 /* Counts a finished intent of the bulk action (see tui_int.h). */
 int
-actions_batch_done(struct ui *ui, unsigned long seq, int rc, const char *text)
+actions_batch_done(struct ui *ui, unsigned long seq, enum wmsg_rc rc,
+    const char *text)
 {
 	struct batch *b = &ui->batch;
 	size_t ended;
 
 	if (b->first == 0 || seq < b->first || seq > b->last)
 		return 0;
-	if (rc == 2)
+	if (rc == WRC_WAITING)
 		return 0;	/* waiting for the database: say so as it is */
-	if (rc == 0)
+	if (rc == WRC_OK)
 		b->ok++;
-	else if (rc == 1)
+	else if (rc == WRC_ALREADY)
 		b->already++;
 	else {
 		b->failed++;
@@ -418,45 +421,42 @@ actions_send_all(struct ui *ui, struct target *t, size_t n,
 enum actions_ask { ASK_NONE, ASK_YES, ASK_SILENCE, ASK_ROOTCAUSE };
 static const struct actions_triage {
 	int action;
-	enum pane_id pane;
-	enum row_kind kind;
+	enum row_kind kind;	/* what it applies to (pane_ops.kind) */
 	enum feedback_action fa;
 	const char *verb;	/* "acknowledge" */
 	const char *what;	/* what to select first */
 	enum actions_ask ask;
 } actions_triage[] = {
-	{ ACT_ACK, PANE_ALERTS, ROW_ALERT, FB_ALERT_ACK, "acknowledge",
+	{ ACT_ACK, ROW_ALERT, FB_ALERT_ACK, "acknowledge",
 	    "an alert or a recommendation", ASK_NONE },
-	{ ACT_ACK, PANE_RECOS, ROW_RECO, FB_REC_ACK, "acknowledge",
+	{ ACT_ACK, ROW_RECO, FB_REC_ACK, "acknowledge",
 	    "an alert or a recommendation", ASK_NONE },
-	{ ACT_UNSILENCE, PANE_ALERTS, ROW_ALERT, FB_ALERT_UNSILENCE,
+	{ ACT_UNSILENCE, ROW_ALERT, FB_ALERT_UNSILENCE,
 	    "unsilence", "an alert", ASK_NONE },
-	{ ACT_RESOLVE, PANE_ALERTS, ROW_ALERT, FB_ALERT_RESOLVE, "resolve",
+	{ ACT_RESOLVE, ROW_ALERT, FB_ALERT_RESOLVE, "resolve",
 	    "an alert", ASK_YES },
-	{ ACT_SILENCE, PANE_ALERTS, ROW_ALERT, FB_ALERT_SILENCE, "silence",
+	{ ACT_SILENCE, ROW_ALERT, FB_ALERT_SILENCE, "silence",
 	    "an alert", ASK_SILENCE },
-	{ ACT_CONFIRM, PANE_HYPOTHESES, ROW_HYPOTHESIS, FB_HYP_CONFIRM,
+	{ ACT_CONFIRM, ROW_HYPOTHESIS, FB_HYP_CONFIRM,
 	    "confirm", "a hypothesis", ASK_ROOTCAUSE },
-	{ ACT_REJECT, PANE_HYPOTHESES, ROW_HYPOTHESIS, FB_HYP_REJECT, "reject",
+	{ ACT_REJECT, ROW_HYPOTHESIS, FB_HYP_REJECT, "reject",
 	    "a hypothesis", ASK_YES },
-	{ ACT_DISMISS, PANE_RECOS, ROW_RECO, FB_REC_DISMISS, "dismiss",
+	{ ACT_DISMISS, ROW_RECO, FB_REC_DISMISS, "dismiss",
 	    "a recommendation", ASK_YES },
-	{ ACT_DONE, PANE_RECOS, ROW_RECO, FB_REC_DONE, "mark done",
+	{ ACT_DONE, ROW_RECO, FB_REC_DONE, "mark done",
 	    "a recommendation", ASK_YES },
 };
 
-/* The triage entry of action in pane with targets of kind (-1: any),
- * or NULL. */
+/* The triage entry of action on targets of kind (-1: any), or NULL. */
 static const struct actions_triage *
-actions_triage_find(int action, int pane, int kind)
+actions_triage_find(int action, int kind)
 {
 	size_t i;
 
 	for (i = 0; i < MW_ARRAY_LEN(actions_triage); i++) {
 		const struct actions_triage *e = &actions_triage[i];
 
-		if (e->action == action && (pane < 0 || (int)e->pane == pane) &&
-		    (kind < 0 || (int)e->kind == kind))
+		if (e->action == action && (kind < 0 || (int)e->kind == kind))
 			return e;
 	}
 	return NULL;
@@ -484,7 +484,7 @@ actions_question(const char *verb_lc, enum feedback_action fa,
 }
 
 /* Says what a triage key needs when the focus has nothing for it. */
-static int
+int
 actions_need(struct ui *ui, int action, const char *what)
 {
 	actions_message(ui, 0, "%s: select %s", action_name(action), what);
@@ -512,10 +512,11 @@ actions_expected(enum feedback_action fa)
 
 /* a, u, x, s, c, X, d, D: collect, drop what the rules refuse, then act
  * or ask. */
-static int
+int
 actions_triage_key(struct ui *ui, int action)
 {
-	const struct actions_triage *e = actions_triage_find(action, ui->focus, -1);
+	const struct actions_triage *e = actions_triage_find(action,
+	    (int)pane_ops(ui->focus)->kind);
 	const char *effect;
 	struct target *t;
 	size_t n;
@@ -523,7 +524,7 @@ actions_triage_key(struct ui *ui, int action)
 	int flags;
 
 	if (e == NULL) {
-		e = actions_triage_find(action, -1, -1);
+		e = actions_triage_find(action, -1);
 		return actions_need(ui, action, e != NULL ? e->what : "something");
 	}
 	t = actions_collect(ui, e->kind, &n);
@@ -570,7 +571,7 @@ actions_triage_key(struct ui *ui, int action)
 }
 
 /* e: resolve the selected (or marked) incident(s), or reopen them. */
-static int
+int
 actions_incident(struct ui *ui)
 {
 	struct pane *p = &ui->panes[PANE_INCIDENTS];
@@ -618,7 +619,7 @@ actions_incident(struct ui *ui)
 }
 
 /* n: a note on the selected (or marked) item(s). */
-static int
+int
 actions_note(struct ui *ui, const char *text)
 {
 	struct pane *p = &ui->panes[ui->focus];
@@ -655,7 +656,7 @@ actions_note(struct ui *ui, const char *text)
 }
 
 /* !: an action on the selected recommendation (asks which). */
-static int
+int
 actions_act(struct ui *ui)
 {
 	struct row view_row;
@@ -744,8 +745,8 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 			flags = actions_send_all(ui, t, n, fa, NULL,
 			    actions_expected(fa), fa == FB_INC_REOPEN ? "reopen" :
 			    "resolve");
-		} else if ((e = actions_triage_find(action, -1,
-		    (int)t[0].kind)) != NULL)
+		} else if ((e = actions_triage_find(action, (int)t[0].kind)) !=
+		    NULL)
 			flags = actions_send_all(ui, t, n, e->fa,
 			    e->fa == FB_HYP_CONFIRM ? "{\"root_cause\": false}" :
 			    NULL, actions_expected(e->fa), e->verb);
@@ -755,430 +756,5 @@ actions_finish(struct ui *ui, enum prompt_kind kind, int action,
 	}
 	free(payload);
 	actions_free_targets(t, n);
-	return flags;
-}
-
-/* ---- moving and views ------------------------------------------------------------ */
-
-/* Movement in the main view. */
-static int
-actions_move(struct ui *ui, int action)
-{
-	struct pane *p = &ui->panes[ui->focus];
-	long page = p->height > 1 ? p->height - 1 : 1;
-
-	switch (action) {
-	case ACT_MOVE_UP: pane_move(p, -1); break;
-	case ACT_MOVE_DOWN: pane_move(p, 1); break;
-	case ACT_MOVE_FIRST: pane_move_to(p, 0); break;
-	case ACT_MOVE_LAST: pane_move_to(p, p->n_rows > 0 ? p->n_rows - 1 : 0); break;
-	case ACT_PAGE_UP:
-		pane_move(p, -page);
-		p->top = p->top > (size_t)page ? p->top - (size_t)page : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		pane_move(p, page);
-		p->top += (size_t)page;
-		break;
-	}
-	return R_REDRAW;
-}
-
-/* Enter: opens the detail of the selected row. */
-static int
-actions_open(struct ui *ui)
-{
-	const struct row *r = pane_selected(&ui->panes[ui->focus]);
-
-	if (r == NULL) {
-		actions_message(ui, 0, "nothing to open here");
-		return R_REDRAW;
-	}
-	detail_open(ui, r);
-	detail_request(ui);
-	return R_REDRAW;
-}
-
-/* Esc: back out of whatever is open, one step. */
-static int
-actions_back(struct ui *ui)
-{
-	struct pane *p = &ui->panes[ui->focus];
-
-	if (ui->view != VIEW_MAIN) {
-		ui->view = VIEW_MAIN;
-		return R_REDRAW;
-	}
-	if (p->n_marks > 0) {
-		pane_clear_marks(p);
-		actions_message(ui, 0, "marks cleared");
-	} else if (p->filter != NULL) {
-		free(p->filter);
-		p->filter = NULL;
-		actions_message(ui, 0, "filter cleared");
-	}
-	return R_REDRAW;
-}
-
-/* f: folds or unfolds the incident group of the selected alert (its head
- * with a member count, or the head and its members). */
-static int
-actions_toggle_group(struct ui *ui, struct pane *p)
-{
-	const struct row *r = pane_selected(p);
-	const struct mw_alert *a;
-	long long head;
-
-	if (ui->view != VIEW_MAIN || p->id != PANE_ALERTS || r == NULL ||
-	    r->kind != ROW_ALERT) {
-		actions_message(ui, 1, "toggle-group: select an alert in the "
-		    "Alerts pane");
-		return R_REDRAW;
-	}
-	a = r->obj;
-	head = a->group_head_id;
-	if (head == 0 || (head == a->id && a->group_members == 0)) {
-		actions_message(ui, 0, "alert #%lld is in no group", a->id);
-		return R_REDRAW;
-	}
-	actions_message(ui, 0, "group of alert #%lld %s", head,
-	    pane_alerts_toggle_group(ui, head) ? "unfolded" : "folded");
-	return R_REDRAW;
-}
-
-/* o, O: the focused pane's next order, or the reverse one; the
- * selection stays on the same item. */
-static int
-actions_sort(struct ui *ui, int action)
-{
-	static const char *const names[PANE_COUNT] = { "incidents",
-	    "hypotheses", "recommendations", "alerts" };
-	struct pane *p = &ui->panes[ui->focus];
-	const struct pane_order *orders;
-	int n;
-
-	orders = pane_orders(p->id, &n);
-	if (action == ACT_SORT)
-		p->sort = (p->sort + 1) % n;
-	else
-		p->sort_rev = !p->sort_rev;
-	actions_message(ui, 0, "%s sorted by %s%s%s", names[p->id],
-	    orders[p->sort].name, p->sort == 0 ? " (the default)" : "",
-	    p->sort_rev ? ", reversed" : "");
-	return R_REDRAW;
-}
-
-/* Posts an intent without arguments. */
-static void
-actions_intent(struct ui *ui, enum intent_type type)
-{
-	struct intent *in = xcalloc(1, sizeof *in);
-
-	in->type = type;
-	in->seq = ++ui->seq;
-	worker_post(ui->worker, in);
-}
-
-/* Runs one action (see tui_int.h). */
-int
-actions_run(struct ui *ui, int action)
-{
-	struct pane *p = &ui->panes[ui->focus];
-	const struct row *r;
-
-	/* A message is about the item, pane or view it was said in: moving
-	 * to another one takes it away (else it expires by itself). */
-	switch (action) {
-	case ACT_MOVE_UP: case ACT_MOVE_DOWN: case ACT_MOVE_FIRST:
-	case ACT_MOVE_LAST: case ACT_PAGE_UP: case ACT_PAGE_DOWN:
-	case ACT_NEXT_PANE: case ACT_PREV_PANE: case ACT_OPEN: case ACT_BACK:
-	case ACT_CLOSE: case ACT_HELP:
-		actions_message_clear(ui);
-		break;
-	}
-	/* Scrolling keys scroll the open view. */
-	if (ui->view == VIEW_HELP && help_scroll(ui, action))
-		return R_REDRAW;
-	if (ui->view == VIEW_DETAIL && detail_scroll(ui, action))
-		return R_REDRAW;
-	if ((ui->view == VIEW_STATS || ui->view == VIEW_RULES) &&
-	    reports_scroll(ui, action))
-		return R_REDRAW;
-	switch (action) {
-	case ACT_MOVE_UP:
-	case ACT_MOVE_DOWN:
-	case ACT_MOVE_FIRST:
-	case ACT_MOVE_LAST:
-	case ACT_PAGE_UP:
-	case ACT_PAGE_DOWN:
-		return ui->view == VIEW_MAIN ? actions_move(ui, action) : R_NONE;
-	case ACT_NEXT_PANE:
-	case ACT_PREV_PANE:
-		if (ui->view != VIEW_MAIN)
-			return R_NONE;
-		ui->focus = (ui->focus + (action == ACT_NEXT_PANE ? 1 : PANE_COUNT - 1)) %
-		    PANE_COUNT;
-		return R_RELAYOUT | R_REDRAW;
-	case ACT_OPEN:
-		return ui->view == VIEW_MAIN ? actions_open(ui) : R_NONE;
-	case ACT_BACK:
-		return actions_back(ui);
-	case ACT_CLOSE:
-		if (ui->view != VIEW_MAIN) {
-			ui->view = VIEW_MAIN;
-			return R_REDRAW;
-		}
-		return R_QUIT;
-	case ACT_QUIT:
-		return R_QUIT;
-	case ACT_HELP:
-		ui->view = ui->view == VIEW_HELP ? VIEW_MAIN : VIEW_HELP;
-		ui->help_scroll = 0;
-		return R_REDRAW;
-	case ACT_FILTER:
-		if (ui->view != VIEW_MAIN)
-			return R_NONE;
-		prompt_start(ui, PROMPT_FILTER, "/", p->filter, ACT_FILTER, NULL, 0);
-		return R_REDRAW;
-	case ACT_COMMAND:
-		prompt_start(ui, PROMPT_COMMAND, ":", NULL, ACT_COMMAND, NULL, 0);
-		return R_REDRAW;
-	case ACT_REFRESH:
-		actions_intent(ui, INTENT_REFRESH);
-		reports_reload(ui);
-		if (ui->view == VIEW_DETAIL)
-			detail_request(ui);
-		actions_message(ui, 0, "refreshing...");
-		return R_REDRAW;
-	case ACT_REDRAW:
-		return R_CLEAR | R_REDRAW | R_RELAYOUT;
-	case ACT_TOGGLE_HIDDEN:
-		ui->show_hidden = !ui->show_hidden;
-		actions_message(ui, 0, ui->show_hidden ? "showing suppressed incidents "
-		    "and unpublishable recommendations (and older resolved "
-		    "incidents, expired signals)" : "hiding suppressed incidents "
-		    "and unpublishable recommendations (and older resolved "
-		    "incidents, expired signals)");
-		return R_REDRAW;
-	case ACT_TOGGLE_ALERTS:
-		ui->alerts_all = !ui->alerts_all;
-		ui->panes[PANE_ALERTS].have_sel = 0;
-		ui->panes[PANE_ALERTS].for_incident = -1;
-		actions_message(ui, 0, ui->alerts_all ? "alerts: all" :
-		    "alerts: the selected incident's");
-		return R_REDRAW;
-	case ACT_TOGGLE_GROUP:
-		return actions_toggle_group(ui, p);
-	case ACT_SORT:
-	case ACT_SORT_REVERSE:
-		return ui->view == VIEW_MAIN ? actions_sort(ui, action) : R_NONE;
-	case ACT_RUN_PIPELINE:
-		if (actions_no_runs(ui))
-			return R_REDRAW;
-		actions_intent(ui, INTENT_RUN_PIPELINE);
-		ui->pipe_requested = 1;
-		actions_message(ui, 0, "pipeline run requested");
-		return R_REDRAW;
-	case ACT_MARK:
-		if (ui->view != VIEW_MAIN || (r = pane_selected(p)) == NULL)
-			return R_NONE;
-		pane_toggle_mark(p, r->id);
-		pane_move(p, 1);
-		return R_REDRAW;
-	case ACT_ACK:
-	case ACT_UNSILENCE:
-	case ACT_RESOLVE:
-	case ACT_SILENCE:
-	case ACT_CONFIRM:
-	case ACT_REJECT:
-	case ACT_DISMISS:
-	case ACT_DONE:
-		return actions_readonly(ui) ? R_REDRAW :
-		    actions_triage_key(ui, action);
-	case ACT_INCIDENT_TOGGLE:
-		return actions_readonly(ui) ? R_REDRAW : actions_incident(ui);
-	case ACT_NOTE:
-		return actions_readonly(ui) ? R_REDRAW : actions_note(ui, NULL);
-	case ACT_ACT:
-		return actions_readonly(ui) ? R_REDRAW : actions_act(ui);
-	case ACT_COPY:
-		return actions_copy(ui);
-	}
-	return R_NONE;
-}
-
-/* ---- the command line ---------------------------------------------------------------- */
-
-/* Selects incident id in the incidents pane (see tui_int.h); when a
- * filter or toggle-hidden keeps it out of the list, clears the filter or
- * shows the hidden ones first (the operator named it: show it). */
-int
-actions_select_incident(struct ui *ui, long long id)
-{
-	struct pane *p = &ui->panes[PANE_INCIDENTS];
-	size_t i;
-	int pass, known = 0;
-
-	for (i = 0; ui->snap != NULL && i < ui->snap->n_incidents; i++)
-		if (ui->snap->incidents[i].id == id)
-			known = 1;
-	/* Pass 0: as it is; 1: without the filter; 2: with hidden ones. */
-	for (pass = 0; pass < 3 && known; pass++) {
-		if (pass == 1 && p->filter != NULL) {
-			free(p->filter);
-			p->filter = NULL;
-			actions_message(ui, 0, "incidents filter cleared");
-			pane_rebuild_all(ui);
-		} else if (pass == 2 && !ui->show_hidden) {
-			ui->show_hidden = 1;
-			actions_message(ui, 0, "showing suppressed incidents and "
-			    "unpublishable recommendations");
-			pane_rebuild_all(ui);
-		} else if (pass > 0)
-			continue;
-		for (i = 0; i < p->n_rows; i++) {
-			if (p->rows[i].id == id) {
-				pane_move_to(p, i);
-				ui->focus = PANE_INCIDENTS;
-				ui->view = VIEW_MAIN;
-				ui->dirty |= R_REDRAW | R_RELAYOUT;
-				return 1;
-			}
-		}
-	}
-	return 0;
-}
-
-/* :incident ID. */
-static int
-actions_goto(struct ui *ui, const char *arg)
-{
-	long long id;
-	char *end;
-
-	if (arg != NULL && *arg == '#')
-		arg++;
-	if (arg == NULL || *arg < '0' || *arg > '9' ||
-	    (id = strtoll(arg, &end, 10), *end != '\0')) {
-		actions_message(ui, 1, "usage: incident ID");
-		return R_REDRAW;
-	}
-	if (actions_select_incident(ui, id))
-		return R_REDRAW | R_RELAYOUT;
-	actions_message(ui, 1, "incident #%lld is not in the data", id);
-	return R_REDRAW;
-}
-
-/* :investigate TS [SERVICE]: the investigation runs on the pipeline thread
- * (never blocking the keyboard); loop.c selects its incident once a
- * snapshot holds it. */
-static int
-actions_investigate(struct ui *ui, const char *arg)
-{
-	struct intent *in;
-	char *copy, *ts, *svc;
-	double at;
-
-	if (actions_no_runs(ui))
-		return R_REDRAW;
-	copy = xstrdup(arg != NULL ? arg : "");
-	ts = copy + strspn(copy, " ");
-	svc = ts + strcspn(ts, " ");
-	if (*svc != '\0')
-		*svc++ = '\0';
-	svc += strspn(svc, " ");
-	svc[strcspn(svc, " ")] = '\0';
-	if (*ts == '\0' || timefmt_parse(ts, &at) != 0) {
-		actions_message(ui, 1, "%s%s%susage: investigate TS [SERVICE] (TS: "
-		    "RFC 3339, 2026-11-16T04:36:00Z)", *ts != '\0' ? "'" : "", ts,
-		    *ts != '\0' ? "' is not an RFC 3339 time; " : "");
-		free(copy);
-		return R_REDRAW;
-	}
-	in = xcalloc(1, sizeof *in);
-	in->type = INTENT_INVESTIGATE;
-	in->seq = ++ui->seq;
-	in->at = at;
-	in->service = *svc != '\0' ? xstrdup(svc) : NULL;
-	worker_post(ui->worker, in);
-	actions_message(ui, 0, "investigating %s%s%s...", ts,
-	    *svc != '\0' ? " on " : "", svc);
-	free(copy);
-	return R_REDRAW;
-}
-
-/* Runs one `:` command line. */
-int
-actions_command(struct ui *ui, const char *line)
-{
-	char *copy = xstrdup(line), *cmd, *rest, *p;
-	int flags = R_REDRAW, key, action;
-
-	for (p = copy; *p == ' '; p++)
-		;
-	cmd = p;
-	while (*p != '\0' && *p != ' ')
-		p++;
-	if (*p != '\0')
-		*p++ = '\0';
-	while (*p == ' ')
-		p++;
-	rest = *p != '\0' ? p : NULL;
-	if (*cmd == '\0')
-		goto out;
-	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "q!") == 0 ||
-	    strcmp(cmd, "quit") == 0 || strcmp(cmd, "qa") == 0) {
-		flags = R_QUIT;
-	} else if (strcmp(cmd, "filter") == 0) {
-		free(ui->panes[ui->focus].filter);
-		ui->panes[ui->focus].filter = rest != NULL ? xstrdup(rest) : NULL;
-	} else if (strcmp(cmd, "incident") == 0 || strcmp(cmd, "goto") == 0) {
-		flags = actions_goto(ui, rest);
-	} else if (strcmp(cmd, "investigate") == 0) {
-		flags = actions_investigate(ui, rest);
-	} else if (strcmp(cmd, "stats") == 0) {
-		flags = reports_open(ui, VIEW_STATS, rest);
-	} else if (strcmp(cmd, "rules") == 0) {
-		flags = reports_open(ui, VIEW_RULES, NULL);
-	} else if (strcmp(cmd, "note") == 0 && rest != NULL) {
-		flags = actions_readonly(ui) ? R_REDRAW : actions_note(ui, rest);
-	} else if (strcmp(cmd, "silence") == 0 && rest != NULL) {
-		struct target *t;
-		size_t n;
-
-		if (actions_readonly(ui))
-			goto out;
-		if (ui->focus != PANE_ALERTS) {
-			flags = actions_need(ui, ACT_SILENCE, "an alert");
-			goto out;
-		}
-		t = actions_collect(ui, ROW_ALERT, &n);
-		actions_check(ui, t, &n, FB_ALERT_SILENCE);
-		flags = actions_finish(ui, PROMPT_SILENCE, ACT_SILENCE, rest, t, n);
-	} else if (strcmp(cmd, "bind") == 0 || strcmp(cmd, "unbind") == 0) {
-		char *k = rest, *a = NULL;
-
-		if (k != NULL && (a = strchr(k, ' ')) != NULL) {
-			*a++ = '\0';
-			while (*a == ' ')
-				a++;
-		}
-		if (k == NULL || keys_parse(k, &key) != 0) {
-			actions_message(ui, 1, "unknown key '%s'", k ? k : "");
-		} else if (cmd[0] == 'u') {
-			keymap_unbind(&ui->keys, key);
-			actions_message(ui, 0, "%s unbound", k);
-		} else if (a == NULL || (action = action_find(a)) == ACT_NONE) {
-			actions_message(ui, 1, "unknown action '%s'", a ? a : "");
-		} else {
-			keymap_bind(&ui->keys, key, action);
-			actions_message(ui, 0, "%s runs %s", k, a);
-		}
-	} else if ((action = action_find(cmd)) != ACT_NONE) {
-		flags = actions_run(ui, action);
-	} else
-		actions_message(ui, 1, "unknown command '%s' (:help lists them)", cmd);
-out:
-	free(copy);
 	return flags;
 }

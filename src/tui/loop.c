@@ -175,13 +175,13 @@ loop_message(struct ui *ui, struct wmsg *m)
 		reports_loaded(ui, m);
 		break;
 	case WMSG_DONE:
-		if (m->rc == 2)
+		if (m->rc == WRC_WAITING)
 			loop_wait(ui, m->seq);	/* held in the journal */
 		else
 			loop_unwait(ui, m->seq);
-		if (m->snap != NULL || m->rc < 0)
+		if (m->snap != NULL || m->rc == WRC_FAILED)
 			loop_drop_override(ui, m->seq);
-		else if (m->rc != 2)
+		else if (m->rc != WRC_WAITING)
 			loop_confirm_override(ui, m->seq);	/* data follows */
 		if (m->snap != NULL) {
 			loop_install(ui, m->snap);
@@ -189,30 +189,30 @@ loop_message(struct ui *ui, struct wmsg *m)
 		}
 		if (!actions_batch_done(ui, m->seq, m->rc, m->text) &&
 		    m->text != NULL)
-			actions_message(ui, m->rc < 0, "%s", m->text);
+			actions_message(ui, m->rc == WRC_FAILED, "%s", m->text);
 		/* An open view lists the item's history: reload it. */
-		if (m->rc >= 0 && m->rc != 2 && ui->view == VIEW_DETAIL)
+		if ((m->rc == WRC_OK || m->rc == WRC_ALREADY) &&
+		    ui->view == VIEW_DETAIL)
 			detail_request(ui);
 		break;
 	case WMSG_DB:
-		if (m->ok && !ui->db_ok)
+		if (m->db != WDB_DOWN && !ui->db_ok)
 			actions_message(ui, 0, "database connection restored");
-		else if (!m->ok && ui->db_ok)
+		else if (m->db == WDB_DOWN && ui->db_ok)
 			actions_message(ui, 1, "database unavailable: %s%s",
 			    m->text ? m->text : "?", ui->snap != NULL ?
 			    " (showing the last data)" : "");
-		else if (m->ok && m->text != NULL &&
-		    strncmp(m->text, "cannot load", 11) == 0)
+		else if (m->db == WDB_NO_DATA && m->text != NULL)
 			actions_message(ui, 1, "%s", m->text);
-		ui->db_ok = m->ok;
+		ui->db_ok = m->db != WDB_DOWN;
 		ui->db_retry_at = m->retry_at;
-		if (!m->ok || strncmp(m->text ? m->text : "", "cannot load", 11) != 0)
+		if (m->db != WDB_NO_DATA)
 			loop_set(&ui->db_text, m->text);
 		break;
 	case WMSG_INVESTIGATE:
-		actions_message(ui, m->rc < 0, "%s", m->text != NULL ? m->text :
-		    "investigation ended");
-		if (m->rc >= 0 && m->id > 0 &&
+		actions_message(ui, m->rc == WRC_FAILED, "%s", m->text != NULL ?
+		    m->text : "investigation ended");
+		if (m->rc != WRC_FAILED && m->id > 0 &&
 		    !actions_select_incident(ui, m->id))
 			ui->select_pending = m->id;	/* the reload follows */
 		break;
@@ -359,7 +359,7 @@ loop_run(struct ui *ui)
 		}
 		if (ui->dirty) {
 			tui_layout(ui);
-			draw_screen(ui);
+			screen_draw(ui);
 			refresh();
 			latency_done(1);
 			ui->dirty = 0;

@@ -2,9 +2,11 @@
  * pane.c - what the four panes share: rows rebuilt from the snapshot before
  * every frame, a selection kept by identity (id, not index) so reloads and
  * other consoles' actions never move the operator, scrolling, marks and
- * filters, and drawing the visible rows.  What a row contains and looks
- * like is in pane_incidents.c, pane_hypotheses.c, pane_recos.c and
- * pane_alerts.c.
+ * filters, and drawing the visible rows.  What sets a pane apart (its
+ * rows, how one looks, its title, orders and key hints) is its struct
+ * pane_ops, in pane_incidents.c, pane_hypotheses.c, pane_recos.c and
+ * pane_alerts.c; pane_table below lists them, and nothing here asks which
+ * pane it is.
  */
 #include "config.h"
 
@@ -19,9 +21,28 @@
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
-static const char *const pane_titles[PANE_COUNT] = {
-	"Incidents", "Hypotheses & evidence", "Recommendations", "Alerts"
+/* The panes in pane_id order; the first leads, the others follow its
+ * selection (pane_ops.follows). */
+static const struct pane_ops *const pane_table[PANE_COUNT] = {
+	[PANE_INCIDENTS] = &pane_incidents_ops,
+	[PANE_HYPOTHESES] = &pane_hypotheses_ops,
+	[PANE_RECOS] = &pane_recos_ops,
+	[PANE_ALERTS] = &pane_alerts_ops,
 };
+
+/* The ops of a pane (see tui_int.h). */
+const struct pane_ops *
+pane_ops(enum pane_id id)
+{
+	return pane_table[id];
+}
+
+/* Does a following pane list every item now, not the incident's? */
+static int
+pane_all(const struct ui *ui, enum pane_id id)
+{
+	return pane_table[id]->all != NULL && pane_table[id]->all(ui);
+}
 
 /* An empty pane. */
 void
@@ -202,10 +223,10 @@ pane_restore(struct pane *p)
 	}
 }
 
-/* Are the incidents pane's rows those of the current snapshot, filter,
+/* Are the leading pane's rows those of the current snapshot, filter,
  * order and show_hidden?  Notes them as built (rows are built next). */
 static int
-pane_incidents_current(struct ui *ui, struct pane *p)
+pane_lead_current(struct ui *ui, struct pane *p)
 {
 	const char *f = p->filter != NULL ? p->filter : "";
 
@@ -224,39 +245,52 @@ pane_incidents_current(struct ui *ui, struct pane *p)
 	return 0;
 }
 
-/* Rebuilds the panes from the snapshot, incidents first because the
- * others follow its selection.  The incidents pane is rebuilt (filtered
- * and sorted) only when what it is built from changed: a key that moves
- * the selection rebuilds only the panes that follow it. */
+/* Rebuilds the rows of one pane from the snapshot (p->want: the rows it
+ * could show, see tui_int.h) and finds its selection in them again. */
+static void
+pane_rebuild(struct ui *ui, struct pane *p)
+{
+	p->n_rows = 0;
+	p->n_items = 0;
+	p->rows_gen++;
+	p->want = -1;
+	if (ui->snap != NULL)
+		pane_table[p->id]->rows(ui, p);
+	if (p->want < 0)
+		p->want = (int)p->n_rows;
+}
+
+/* Rebuilds the panes from the snapshot, the leading one (incidents) first
+ * because the others follow its selection.  The leading pane is rebuilt
+ * (filtered and sorted) only when what it is built from changed: a key that
+ * moves the selection rebuilds only the panes that follow it. */
 void
 pane_rebuild_all(struct ui *ui)
 {
-	struct pane *ip = &ui->panes[PANE_INCIDENTS];
 	const struct mw_incident *inc;
 	long long inc_id;
 	int i;
 
+	for (i = 0; i < PANE_COUNT; i++)
+		ui->panes[i].height = ui->layout.pane[i].h - 1;
 	for (i = 0; i < PANE_COUNT; i++) {
 		struct pane *p = &ui->panes[i];
 
-		p->height = ui->layout.pane[i].h - 1;
-		if (i == PANE_INCIDENTS && pane_incidents_current(ui, p))
+		if (pane_table[i]->follows)
 			continue;
-		p->n_rows = 0;
-		p->n_items = 0;
-		p->rows_gen++;
-		if (i == PANE_INCIDENTS && ui->snap != NULL)
-			pane_incidents_rows(ui, ip);
+		if (!pane_lead_current(ui, p))
+			pane_rebuild(ui, p);
+		p->want = (int)p->n_rows;
+		pane_restore(p);
 	}
-	ui->panes[PANE_INCIDENTS].want = (int)ui->panes[PANE_INCIDENTS].n_rows;
-	pane_restore(&ui->panes[PANE_INCIDENTS]);
 	inc = ui_incident(ui);
 	inc_id = inc != NULL ? inc->id : 0;
-	for (i = PANE_HYPOTHESES; i < PANE_COUNT; i++) {
+	for (i = 0; i < PANE_COUNT; i++) {
 		struct pane *p = &ui->panes[i];
 
-		if (p->for_incident != inc_id &&
-		    !(i == PANE_ALERTS && ui->alerts_all)) {
+		if (!pane_table[i]->follows)
+			continue;
+		if (p->for_incident != inc_id && !pane_all(ui, i)) {
 			/* Another incident: start at its top, forget marks. */
 			p->have_sel = 0;
 			p->sel = 0;
@@ -264,18 +298,9 @@ pane_rebuild_all(struct ui *ui)
 			pane_clear_marks(p);
 		}
 		p->for_incident = inc_id;
-		p->want = 0;
-		if (ui->snap == NULL)
-			continue;
-		if (i == PANE_HYPOTHESES)
-			pane_hypotheses_rows(ui, p);	/* sets want */
-		else if (i == PANE_RECOS)
-			pane_recos_rows(ui, p);
-		else
-			pane_alerts_rows(ui, p);
-		if (i != PANE_HYPOTHESES)
-			p->want = (int)p->n_rows;
-		pane_restore(p);
+		pane_rebuild(ui, p);
+		if (ui->snap != NULL)
+			pane_restore(p);
 	}
 }
 
@@ -424,20 +449,7 @@ pane_line(struct ui *ui, const struct pane *p, const struct row *row,
 
 	line_cell(l, marked ? draw_glyph(G_MARK) : " ", 1, 0,
 	    marked ? CS_MARKED : -1);
-	switch (p->id) {
-	case PANE_INCIDENTS:
-		pane_incidents_line(ui, row, l);
-		break;
-	case PANE_HYPOTHESES:
-		pane_hypotheses_line(ui, row, l);
-		break;
-	case PANE_RECOS:
-		pane_recos_line(ui, row, l);
-		break;
-	default:
-		pane_alerts_line(ui, row, l);
-		break;
-	}
+	pane_table[p->id]->line(ui, row, l);
 }
 
 /* The columns a line may take at most when measured. */
@@ -457,7 +469,7 @@ pane_measure(struct ui *ui)
 	for (id = 0; id < PANE_COUNT; id++) {
 		struct pane *p = &ui->panes[id];
 
-		if (id == PANE_INCIDENTS && p->rows_gen > 0 &&
+		if (!pane_table[id]->follows && p->rows_gen > 0 &&
 		    p->measured_gen == p->rows_gen)
 			continue;
 		p->measured_gen = p->rows_gen;
@@ -477,6 +489,7 @@ void
 pane_draw(struct ui *ui, enum pane_id id)
 {
 	struct pane *p = &ui->panes[id];
+	const struct pane_ops *ops = pane_table[id];
 	const struct rect *r = &ui->layout.pane[id];
 	struct buf extra;
 	struct line l;
@@ -487,23 +500,15 @@ pane_draw(struct ui *ui, enum pane_id id)
 
 	buf_init(&extra);
 	buf_printf(&extra, "(%zu)", p->n_items);
-	if (id == PANE_HYPOTHESES || id == PANE_RECOS ||
-	    (id == PANE_ALERTS && !ui->alerts_all)) {
+	if (ops->follows && !pane_all(ui, id)) {
 		const struct mw_incident *inc = ui_incident(ui);
 
 		if (inc != NULL)
 			buf_printf(&extra, " incident #%lld", inc->id);
 	}
-	if (id == PANE_ALERTS && ui->alerts_all)
-		buf_adds(&extra, " all");
-	if (id == PANE_INCIDENTS && ui->inc_recent > 0 && ui->snap != NULL) {
-		char span[32];
-
-		timefmt_age(ui->snap->recent_resolved, span, sizeof span);
-		buf_printf(&extra, " %zu resolved in the last %s", ui->inc_recent,
-		    span);
-	}
-	if ((id == PANE_INCIDENTS || id == PANE_RECOS) && ui->show_hidden)
+	if (ops->title_extra != NULL)
+		ops->title_extra(ui, &extra);
+	if (ops->hides && ui->show_hidden)
 		buf_adds(&extra, " +hidden");
 	if (p->filter != NULL && *p->filter != '\0') {
 		char *f = ui_clean(p->filter);
@@ -516,7 +521,7 @@ pane_draw(struct ui *ui, enum pane_id id)
 	if ((order = pane_sort_name(p)) != NULL)
 		buf_printf(&extra, " by %s%s", order, p->sort_rev ? ", reversed" :
 		    "");
-	draw_title(r->y, r->x, r->w, pane_titles[id], buf_str(&extra), focused);
+	draw_title(r->y, r->x, r->w, ops->title, buf_str(&extra), focused);
 	buf_free(&extra);
 	if (ui->snap == NULL) {
 		if (r->h > 1)
@@ -526,21 +531,16 @@ pane_draw(struct ui *ui, enum pane_id id)
 	}
 	if (p->n_rows == 0 && r->h > 1) {
 		const char *empty = " (none)";
+		char *s = NULL;
 
-		if (id != PANE_INCIDENTS && ui_incident(ui) == NULL &&
-		    !(id == PANE_ALERTS && ui->alerts_all))
+		if (ops->follows && ui_incident(ui) == NULL && !pane_all(ui, id))
 			empty = " (no incident selected)";
 		else if (p->filter != NULL && *p->filter != '\0')
 			empty = " (nothing matches the filter)";
-		else if (id == PANE_INCIDENTS && ui->inc_older > 0) {
-			char *s = xasprintf(" (none open; %zu resolved earlier: "
-			    "H shows them)", ui->inc_older);
-
-			draw_text(r->y + 1, r->x, r->w, s, CS_MUTED);
-			free(s);
-			return;
-		}
+		else if (ops->empty != NULL && (s = ops->empty(ui)) != NULL)
+			empty = s;
 		draw_text(r->y + 1, r->x, r->w, empty, CS_MUTED);
+		free(s);
 		return;
 	}
 	for (i = p->top, y = r->y + 1; i < p->n_rows && y < r->y + r->h; i++, y++) {

@@ -4,7 +4,7 @@
  * (older than stale-ack), and until when a silenced one is quiet.  Shows the
  * selected incident's alerts, or every alert (toggle-alerts, or when there
  * is no incident at all): critical first, then newest, or in the order `o`
- * chose (pane_sort.c).  An incident group (sql/017_alert_groups.sql) is
+ * chose.  An incident group (sql/017_alert_groups.sql) is
  * folded into its head, "[+5] title"; `f` (toggle-group, "fold") unfolds it, the
  * members indented under the head.
  */
@@ -83,7 +83,7 @@ pane_alerts_under_head(const struct mw_alert *a, const void **objs, size_t n)
  * how many); unfolded, the members follow their head.  A member whose head
  * is not listed (filtered out, elsewhere) is a row of its own.
  */
-void
+static void
 pane_alerts_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc = ui_incident(ui);
@@ -144,7 +144,7 @@ pane_alerts_title(struct ui *ui, const struct mw_alert *a)
 }
 
 /* One alert. */
-void
+static void
 pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 {
 	const struct mw_alert *a = row->obj;
@@ -196,3 +196,86 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 		line_cell(l, info, info_w, 1, info_slot);
 	line_cell(l, since, 7, 1, -1);
 }
+
+/* ---- its orders, hints and ops ---------------------------------------------------- */
+
+static int
+pane_alerts_by_severity(const void *a, const void *b)
+{
+	const struct mw_alert *x = a, *y = b;
+	int d = pane_sort_sev(x->severity) - pane_sort_sev(y->severity);
+
+	if (d != 0)
+		return d;
+	if ((d = pane_sort_desc(x->created_at, y->created_at)) != 0)
+		return d;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+PANE_SORT_DESC(pane_alerts_by_age, struct mw_alert, created_at)
+PANE_SORT_STATUS(pane_alerts_by_status, struct mw_alert)
+PANE_SORT_TEXT(pane_alerts_by_title, struct mw_alert, title)
+
+static const struct pane_order pane_alerts_orders[] = {
+	{ "severity", pane_alerts_by_severity }, { "age", pane_alerts_by_age },
+	{ "status", pane_alerts_by_status }, { "title", pane_alerts_by_title },
+};
+
+/* Every alert, not the incident's (toggle-alerts). */
+static int
+pane_alerts_all(const struct ui *ui)
+{
+	return ui->alerts_all;
+}
+
+/* The title says when it lists every alert. */
+static void
+pane_alerts_title_extra(struct ui *ui, struct buf *b)
+{
+	if (ui->alerts_all)
+		buf_adds(b, " all");
+}
+
+/* Is the alert the focused pane (or the open view) shows silenced? */
+static int
+pane_alerts_silenced(struct ui *ui)
+{
+	struct row buf;
+	const struct row *r = ui->view == VIEW_DETAIL ?
+	    (detail_row(ui, &buf) == 0 ? &buf : NULL) :
+	    pane_selected(&ui->panes[ui->focus]);
+
+	return r != NULL && r->kind == ROW_ALERT && strcmp(ui_status(ui,
+	    ROW_ALERT, r->id, ((const struct mw_alert *)r->obj)->status),
+	    "silenced") == 0;
+}
+
+/* A silenced alert offers its undo instead. */
+static int
+pane_alerts_not_silenced(struct ui *ui)
+{
+	return !pane_alerts_silenced(ui);
+}
+
+static const struct pane_hint pane_alerts_hints[] = {
+	{ ACT_ACK, "ack", 0, NULL },
+	{ ACT_RESOLVE, "resolve", 0, NULL },
+	{ ACT_UNSILENCE, "unsilence", 0, pane_alerts_silenced },
+	{ ACT_SILENCE, "silence", 0, pane_alerts_not_silenced },
+	{ ACT_MARK, "mark", 100, NULL },
+};
+
+const struct pane_ops pane_alerts_ops = {
+	.title = "Alerts",
+	.noun = "alerts",
+	.kind = ROW_ALERT,
+	.follows = 1,
+	.all = pane_alerts_all,
+	.rows = pane_alerts_rows,
+	.line = pane_alerts_line,
+	.title_extra = pane_alerts_title_extra,
+	.orders = pane_alerts_orders,
+	.n_orders = (int)MW_ARRAY_LEN(pane_alerts_orders),
+	.hints = pane_alerts_hints,
+	.n_hints = (int)MW_ARRAY_LEN(pane_alerts_hints),
+};

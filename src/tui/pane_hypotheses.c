@@ -74,7 +74,7 @@ pane_hyp_add_evidence(struct pane *p, const struct mw_hypothesis *h)
 }
 
 /* Rows: hypotheses by rank, with their evidence. */
-void
+static void
 pane_hypotheses_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc = ui_incident(ui);
@@ -112,7 +112,7 @@ pane_hypotheses_rows(struct ui *ui, struct pane *p)
 }
 
 /* One row: a hypothesis, or one evidence item under it. */
-void
+static void
 pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l)
 {
 	struct buf b;
@@ -174,3 +174,41 @@ pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l)
 		free(t);
 	}
 }
+
+/* ---- its orders and ops ----------------------------------------------------------- */
+
+static int
+pane_hypotheses_by_rank(const void *a, const void *b)
+{
+	return ((const struct mw_hypothesis *)a)->rank -
+	    ((const struct mw_hypothesis *)b)->rank;
+}
+
+PANE_SORT_DESC(pane_hypotheses_by_confidence, struct mw_hypothesis, confidence)
+PANE_SORT_TEXT(pane_hypotheses_by_type, struct mw_hypothesis, type)
+PANE_SORT_TEXT(pane_hypotheses_by_service, struct mw_hypothesis, service)
+
+static const struct pane_order pane_hypotheses_orders[] = {
+	{ "rank", pane_hypotheses_by_rank },
+	{ "confidence", pane_hypotheses_by_confidence },
+	{ "type", pane_hypotheses_by_type },
+	{ "service", pane_hypotheses_by_service },
+};
+
+static const struct pane_hint pane_hypotheses_hints[] = {
+	{ ACT_CONFIRM, "confirm", 0, NULL },
+	{ ACT_REJECT, "reject", 0, NULL },
+};
+
+const struct pane_ops pane_hypotheses_ops = {
+	.title = "Hypotheses & evidence",
+	.noun = "hypotheses",
+	.kind = ROW_HYPOTHESIS,
+	.follows = 1,
+	.rows = pane_hypotheses_rows,
+	.line = pane_hypotheses_line,
+	.orders = pane_hypotheses_orders,
+	.n_orders = (int)MW_ARRAY_LEN(pane_hypotheses_orders),
+	.hints = pane_hypotheses_hints,
+	.n_hints = (int)MW_ARRAY_LEN(pane_hypotheses_hints),
+};

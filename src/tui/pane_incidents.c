@@ -1,6 +1,6 @@
 /*
  * pane_incidents.c - the incidents pane: status, severity, service, age and
- * title, open ones first (or in the order `o` chose: pane_sort.c).
+ * title, open ones first (or in the order `o` chose).
  * Incidents resolved within console.recent_resolved (policy, per project)
  * stay listed after the open ones, dimmed, so the console still says what
  * just happened once incidents close by themselves.  Suppressed incidents
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "tui_int.h"
 
@@ -32,7 +33,7 @@ pane_incidents_match(const struct mw_incident *inc, const char *f)
 
 /* Rows: every incident the operator should see, in the pane's order
  * (open first by default). */
-void
+static void
 pane_incidents_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc;
@@ -62,7 +63,7 @@ pane_incidents_rows(struct ui *ui, struct pane *p)
 }
 
 /* One incident: #id status severity service age title. */
-void
+static void
 pane_incidents_line(struct ui *ui, const struct row *r, struct line *l)
 {
 	const struct mw_incident *inc = r->obj;
@@ -96,3 +97,79 @@ pane_incidents_line(struct ui *ui, const struct row *r, struct line *l)
 	free(service);
 	free(title);
 }
+
+/* ---- its orders, title and ops ------------------------------------------------ */
+
+static int
+pane_incidents_by_status(const void *a, const void *b)
+{
+	const struct mw_incident *x = a, *y = b;
+	int d;
+
+	if ((d = pane_sort_status(x->status) - pane_sort_status(y->status)) != 0)
+		return d;
+	if ((d = pane_sort_sev(x->severity) - pane_sort_sev(y->severity)) != 0)
+		return d;
+	if ((d = pane_sort_desc(x->window_start, y->window_start)) != 0)
+		return d;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+static int
+pane_incidents_by_severity(const void *a, const void *b)
+{
+	const struct mw_incident *x = a, *y = b;
+	int d = pane_sort_sev(x->severity) - pane_sort_sev(y->severity);
+
+	return d != 0 ? d : pane_sort_desc(x->window_start, y->window_start);
+}
+
+PANE_SORT_DESC(pane_incidents_by_age, struct mw_incident, window_start)
+PANE_SORT_TEXT(pane_incidents_by_service, struct mw_incident, service)
+
+static const struct pane_order pane_incidents_orders[] = {
+	{ "status", pane_incidents_by_status },
+	{ "severity", pane_incidents_by_severity },
+	{ "age", pane_incidents_by_age }, { "service", pane_incidents_by_service },
+};
+
+/* The title: how many incidents resolved recently are listed. */
+static void
+pane_incidents_title(struct ui *ui, struct buf *b)
+{
+	char span[32];
+
+	if (ui->inc_recent == 0 || ui->snap == NULL)
+		return;
+	timefmt_age(ui->snap->recent_resolved, span, sizeof span);
+	buf_printf(b, " %zu resolved in the last %s", ui->inc_recent, span);
+}
+
+/* Empty: say when resolved incidents are hidden. */
+static char *
+pane_incidents_empty(struct ui *ui)
+{
+	if (ui->inc_older == 0)
+		return NULL;
+	return xasprintf(" (none open; %zu resolved earlier: H shows them)",
+	    ui->inc_older);
+}
+
+static const struct pane_hint pane_incidents_hints[] = {
+	{ ACT_INCIDENT_TOGGLE, "resolve", 0, NULL },
+};
+
+const struct pane_ops pane_incidents_ops = {
+	.title = "Incidents",
+	.noun = "incidents",
+	.kind = ROW_INCIDENT,
+	.hides = 1,
+	.rows = pane_incidents_rows,
+	.line = pane_incidents_line,
+	.title_extra = pane_incidents_title,
+	.empty = pane_incidents_empty,
+	.orders = pane_incidents_orders,
+	.n_orders = (int)MW_ARRAY_LEN(pane_incidents_orders),
+	.hints = pane_incidents_hints,
+	.n_hints = (int)MW_ARRAY_LEN(pane_incidents_hints),
+};

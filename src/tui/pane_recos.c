@@ -23,7 +23,7 @@ pane_recos_match(const struct mw_recommendation *r, const char *f)
 }
 
 /* Rows: the incident's recommendations, publishable ones unless asked. */
-void
+static void
 pane_recos_rows(struct ui *ui, struct pane *p)
 {
 	const struct mw_incident *inc = ui_incident(ui);
@@ -44,7 +44,7 @@ pane_recos_rows(struct ui *ui, struct pane *p)
 }
 
 /* One recommendation. */
-void
+static void
 pane_recos_line(struct ui *ui, const struct row *row, struct line *l)
 {
 	const struct mw_recommendation *r = row->obj;
@@ -84,3 +84,34 @@ pane_recos_line(struct ui *ui, const struct row *row, struct line *l)
 	line_rest(l, buf_str(&b), faded ? CS_MUTED : -1);
 	buf_free(&b);
 }
+
+/* ---- its orders and ops ----------------------------------------------------------- */
+
+PANE_SORT_STATUS(pane_recos_by_status, struct mw_recommendation)
+PANE_SORT_TEXT(pane_recos_by_type, struct mw_recommendation, type)
+
+static const struct pane_order pane_recos_orders[] = {
+	{ "rank", pane_sort_none }, { "status", pane_recos_by_status },
+	{ "type", pane_recos_by_type },
+};
+
+static const struct pane_hint pane_recos_hints[] = {
+	{ ACT_ACK, "ack", 0, NULL },
+	{ ACT_DONE, "done", 0, NULL },
+	{ ACT_DISMISS, "dismiss", 0, NULL },
+	{ ACT_ACT, "act", 0, NULL },
+};
+
+const struct pane_ops pane_recos_ops = {
+	.title = "Recommendations",
+	.noun = "recommendations",
+	.kind = ROW_RECO,
+	.follows = 1,
+	.hides = 1,
+	.rows = pane_recos_rows,
+	.line = pane_recos_line,
+	.orders = pane_recos_orders,
+	.n_orders = (int)MW_ARRAY_LEN(pane_recos_orders),
+	.hints = pane_recos_hints,
+	.n_hints = (int)MW_ARRAY_LEN(pane_recos_hints),
+};

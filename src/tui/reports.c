@@ -375,7 +375,7 @@ reports_loaded(struct ui *ui, struct wmsg *m)
 	ui->report_loading = 0;
 	free(ui->report_error);
 	ui->report_error = NULL;
-	if (m->rc < 0) {
+	if (m->rc == WRC_FAILED) {
 		ui->report_error = xstrdup(m->text != NULL ? m->text : "failed");
 		return;
 	}

@@ -361,50 +361,41 @@ tui_pending_note(const struct ui *ui, const char *jpath)
 	    ui->n_waiting == 1 ? "it" : "them");
 }
 
-/* Runs the console (see tui.h). */
-int
-tui_run(struct tui_config *cfg, char **cause)
+/* The console's state before the terminal: keys, panes, settings (s: the
+ * configuration's, or their defaults); -1 with *cause. */
+static int
+tui_ui_init(struct ui *ui, struct tui_config *cfg, const struct conf *s,
+    char **cause)
 {
-	struct worker_config wc;
-	struct ui ui;
-	const struct conf *c = cfg->conf;
-	const char *nc;
-	char *jpath = NULL;
-	int utf8, color, rc, i;
+	int i;
 
-	memset(&ui, 0, sizeof ui);
-	ui.cfg = cfg;
+	memset(ui, 0, sizeof *ui);
+	ui->cfg = cfg;
 	latency_init();
-	keymap_init(&ui.keys);
+	keymap_init(&ui->keys);
 	for (i = 0; i < PANE_COUNT; i++)
-		pane_init(&ui.panes[i], (enum pane_id)i);
-	buf_init(&ui.prompt.input);
-	ui.stale_ack = c != NULL && c->stale_ack >= 0 ? c->stale_ack : 1800;
-	ui.db_ok = 1;
-	if (keymap_defaults(&ui.keys, cause) != 0 ||
-	    (c != NULL && keymap_apply(&ui.keys, c, cause) != 0)) {
-		tui_free(&ui);
+		pane_init(&ui->panes[i], (enum pane_id)i);
+	buf_init(&ui->prompt.input);
+	ui->stale_ack = s->stale_ack;
+	ui->db_ok = 1;
+	if (keymap_defaults(&ui->keys, cause) != 0 ||
+	    (cfg->conf != NULL && keymap_apply(&ui->keys, cfg->conf, cause) != 0))
 		return -1;
-	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		*cause = xstrdup("the console needs a terminal (use --no-tui or a "
 		    "headless command)");
-		tui_free(&ui);
 		return -1;
 	}
-	utf8 = tui_locale_utf8() && !(c != NULL && c->ascii == 1);
-	nc = getenv("NO_COLOR");
-	color = !(nc != NULL && *nc != '\0') && !(c != NULL && c->color == 0);
+	return 0;
+}
 
-	if (pipe(tui_sigpipe) != 0) {
-		*cause = xasprintf("pipe: %s", strerror(errno));
-		tui_free(&ui);
-		return -1;
-	}
-	for (i = 0; i < 2; i++) {
-		fcntl(tui_sigpipe[i], F_SETFL, fcntl(tui_sigpipe[i], F_GETFL) | O_NONBLOCK);
-		fcntl(tui_sigpipe[i], F_SETFD, FD_CLOEXEC);
-	}
+/* Takes over the terminal: curses in the console's modes, colours (c: the
+ * configuration, or NULL), signals; -1 with *cause (the terminal given
+ * back). */
+static int
+tui_terminal_start(struct ui *ui, const struct conf *c, int utf8, int color,
+    char **cause)
+{
 	if (!tui_atexit_done) {
 		atexit(tui_stop);
 		tui_atexit_done = 1;
@@ -424,8 +415,7 @@ tui_run(struct tui_config *cfg, char **cause)
 		log_set_quiet(0);
 		*cause = xasprintf("cannot use the terminal (TERM=%s)",
 		    getenv("TERM") ? getenv("TERM") : "");
-		rc = -1;
-		goto out;
+		return -1;
 	}
 	tui_save_reset();
 	tui_started = 1;
@@ -440,11 +430,19 @@ tui_run(struct tui_config *cfg, char **cause)
 	curs_set(0);
 	if (draw_setup(utf8, color, c, cause) != 0) {
 		tui_stop();
-		rc = -1;
-		goto out;
+		return -1;
 	}
 	tui_signals();
-	tui_layout(&ui);
+	tui_layout(ui);
+	return 0;
+}
+
+/* Starts the worker with the console's connection and settings (s). */
+static int
+tui_worker_start(struct ui *ui, struct tui_config *cfg, const struct conf *s,
+    char **cause)
+{
+	struct worker_config wc;
 
 	memset(&wc, 0, sizeof wc);
 	wc.db = cfg->db;
@@ -454,14 +452,51 @@ tui_run(struct tui_config *cfg, char **cause)
 	wc.actor = cfg->actor;
 	wc.readonly = cfg->readonly;
 	wc.no_runs = cfg->no_runs;
-	wc.pipeline_interval = c != NULL && c->pipeline_interval >= 0 ?
-	    c->pipeline_interval : 60;
-	wc.refresh_interval = c != NULL && c->refresh_interval > 0 ?
-	    c->refresh_interval : 30;
-	ui.pipe = cfg->readonly || cfg->no_runs ? PIPE_DISABLED : PIPE_IDLE;
-	ui.worker = worker_start(&wc, cause);
-	if (ui.worker == NULL) {
+	wc.pipeline_interval = s->pipeline_interval;
+	wc.refresh_interval = s->refresh_interval;
+	ui->pipe = cfg->readonly || cfg->no_runs ? PIPE_DISABLED : PIPE_IDLE;
+	ui->worker = worker_start(&wc, cause);
+	if (ui->worker == NULL) {
 		tui_stop();
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the console (see tui.h). */
+int
+tui_run(struct tui_config *cfg, char **cause)
+{
+	struct ui ui;
+	struct conf defaults;
+	const struct conf *c = cfg->conf, *s = c;
+	const char *nc;
+	char *jpath = NULL;
+	int utf8, color, rc, i;
+
+	if (s == NULL) {
+		conf_init(&defaults);	/* nothing to free */
+		s = &defaults;
+	}
+	if (tui_ui_init(&ui, cfg, s, cause) != 0) {
+		tui_free(&ui);
+		return -1;
+	}
+	utf8 = tui_locale_utf8() && !s->ascii;
+	nc = getenv("NO_COLOR");
+	color = !(nc != NULL && *nc != '\0') && s->color;
+
+	if (pipe(tui_sigpipe) != 0) {
+		*cause = xasprintf("pipe: %s", strerror(errno));
+		tui_free(&ui);
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		fcntl(tui_sigpipe[i], F_SETFL, fcntl(tui_sigpipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(tui_sigpipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	if (tui_terminal_start(&ui, c, utf8, color, cause) != 0 ||
+	    tui_worker_start(&ui, cfg, s, cause) != 0) {
 		rc = -1;
 		goto out;
 	}

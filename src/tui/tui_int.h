@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "midwatch/buf.h"
+#include "midwatch/feedback.h"
 #include "midwatch/model.h"
 #include "midwatch/tui.h"
 #include "midwatch/worker.h"
@@ -302,7 +303,11 @@ void shown_note(struct ui *ui);
 int loop_run(struct ui *ui);
 void loop_install(struct ui *ui, struct mw_snapshot *s);
 
-/* draw.c */
+/* screen.c: draws one complete frame (status bar, the open view, the
+ * bottom line); only the loop calls it. */
+void screen_draw(struct ui *ui);
+
+/* draw.c: the primitives every view draws with (it includes no view). */
 int draw_setup(int utf8, int color, const struct conf *c, char **cause);
 int draw_check(const struct conf *c, char **cause);
 int draw_utf8(void);
@@ -315,7 +320,6 @@ void draw_hrule(int y, int x, int w, int slot);
 void draw_vrule(int x, int y, int h, int slot);
 void draw_title(int y, int x, int w, const char *title, const char *extra,
     int focused);
-void draw_screen(struct ui *ui);
 /* The slot of a severity or status word. */
 int draw_severity_slot(const char *sev);
 int draw_status_slot(const char *status);
@@ -382,40 +386,134 @@ void ui_age(double when, char *out, size_t len);
 void ui_clock_set(double db_now);
 double ui_now(void);
 
-/* pane_sort.c: the orders a pane can be sorted in; [0] is the default. */
+/* An order a pane can be sorted in (`o`); a pane's first is its default. */
 struct pane_order {
 	const char *name;		/* "severity" */
 	int (*cmp)(const void *x, const void *y);	/* objects; < 0: x first */
 };
-const struct pane_order *pane_orders(enum pane_id id, int *n);
+
+/* A key hint of a pane (the bottom line): shown when the console may act,
+ * the terminal is at least min_cols wide and when() (if set) says so. */
+struct pane_hint {
+	int action;			/* ACT_* */
+	const char *label;		/* "ack" */
+	int min_cols;
+	int (*when)(struct ui *ui);
+};
+
+/*
+ * What sets one pane apart from the others, as tig's view_ops and htop's
+ * PanelClass: each pane_*.c defines one, pane.c lists them in pane order.
+ * A new pane is a new file with its ops (and its id in enum pane_id).
+ */
+struct pane_ops {
+	const char *title;		/* "Recommendations" */
+	const char *noun;		/* "recommendations", in messages */
+	enum row_kind kind;		/* what its actions apply to (the
+					 * hypotheses pane's evidence rows stand
+					 * for their hypothesis) */
+	int follows;			/* lists the items of the incident the
+					 * leading pane (incidents) selects */
+	int hides;			/* toggle-hidden shows items it hides */
+	/* Lists every item, not the incident's (alerts: toggle-alerts);
+	 * NULL: never. */
+	int (*all)(const struct ui *ui);
+	/* Adds the rows for ui->snap (a snapshot is there); sets p->want
+	 * when the pane could show more rows than it adds. */
+	void (*rows)(struct ui *ui, struct pane *p);
+	/* How one of its rows looks (after the mark column). */
+	void (*line)(struct ui *ui, const struct row *r, struct line *l);
+	/* What its title adds after the counts, or NULL. */
+	void (*title_extra)(struct ui *ui, struct buf *b);
+	/* A malloc'd text for an empty pane instead of " (none)", or NULL. */
+	char *(*empty)(struct ui *ui);
+	const struct pane_order *orders;	/* [0] is the default */
+	int n_orders;
+	const struct pane_hint *hints;		/* its triage keys */
+	int n_hints;
+};
+extern const struct pane_ops pane_incidents_ops, pane_hypotheses_ops,
+    pane_recos_ops, pane_alerts_ops;
+/* The ops of a pane (pane.c). */
+const struct pane_ops *pane_ops(enum pane_id id);
+
+/* pane_sort.c: sorting a pane's objects, and what the pane files build
+ * their orders from. */
 /* Sorts a pane's objects by its order, stably (ties keep the default). */
 void pane_sort_objs(const struct pane *p, const void **objs, size_t n);
+/* The name of the pane's order when it is not the default, else NULL. */
+const char *pane_sort_name(const struct pane *p);
+/* The model's order (the comparator that keeps it). */
+int pane_sort_none(const void *a, const void *b);
+/* Sort ranks: a severity (critical first), a status (what needs someone
+ * first); comparisons: numbers (bigger first), texts (NULL last). */
+int pane_sort_sev(const char *s);
+int pane_sort_status(const char *s);
+int pane_sort_desc(double x, double y);
+int pane_sort_text(const char *x, const char *y);
+/* Comparators of one field of a model object: its text, its number
+ * (biggest first: newest, most confident), its status word. */
+#define PANE_SORT_TEXT(fn, type, field) \
+	static int fn(const void *a, const void *b) { return pane_sort_text( \
+	    ((const type *)a)->field, ((const type *)b)->field); }
+#define PANE_SORT_DESC(fn, type, field) \
+	static int fn(const void *a, const void *b) { return pane_sort_desc( \
+	    ((const type *)a)->field, ((const type *)b)->field); }
+#define PANE_SORT_STATUS(fn, type) \
+	static int fn(const void *a, const void *b) { return \
+	    pane_sort_status(((const type *)a)->status) - \
+	    pane_sort_status(((const type *)b)->status); }
+
 /* pane_alerts.c: is the group headed by alert head unfolded; fold or
  * unfold it (returns 1 when it is now unfolded). */
 int pane_alerts_unfolded(const struct ui *ui, long long head);
 int pane_alerts_toggle_group(struct ui *ui, long long head);
-/* The name of the pane's order when it is not the default, else NULL. */
-const char *pane_sort_name(const struct pane *p);
-
-/* pane_*.c: rows from the snapshot, and how one row looks. */
-void pane_incidents_rows(struct ui *ui, struct pane *p);
-void pane_incidents_line(struct ui *ui, const struct row *r, struct line *l);
-void pane_hypotheses_rows(struct ui *ui, struct pane *p);
-void pane_hypotheses_line(struct ui *ui, const struct row *r, struct line *l);
-void pane_recos_rows(struct ui *ui, struct pane *p);
-void pane_recos_line(struct ui *ui, const struct row *r, struct line *l);
-void pane_alerts_rows(struct ui *ui, struct pane *p);
-void pane_alerts_line(struct ui *ui, const struct row *r, struct line *l);
 
 /* detail.c */
 void detail_open(struct ui *ui, const struct row *r);
 /* The lines of the open view (detail.c), for the files that add sections
  * to it: a formatted line (sanitised), external text wrapped and indented,
  * a section heading. */
-struct dlines;
+struct dlines {
+	struct dline {
+		char *text;
+		int slot;
+	} *v;
+	size_t n, cap;
+	int width;
+	int utf8;
+};
 void dl_add(struct dlines *d, int slot, const char *fmt, ...) MW_PRINTF(3, 4);
 void dl_wrap(struct dlines *d, int slot, int indent, const char *text);
 void dl_heading(struct dlines *d, const char *title);
+/* Appends a line already sized to the width (takes text). */
+void dl_push(struct dlines *d, char *text, int slot);
+/* "HH:MM" (UTC) of t, with seconds if asked, or "--:--"; RFC 3339 of t,
+ * or "-". */
+void detail_hhmm(double t, char *out, size_t len, int seconds);
+void detail_ts(double t, char *out, size_t len);
+/* What the worker loaded for the open item, or NULL while it loads. */
+const struct mw_item_detail *detail_item(struct ui *ui);
+/* The open item's notes, and its feedback history (every view ends with
+ * it). */
+void detail_notes(struct ui *ui, struct dlines *d);
+void detail_history(struct ui *ui, struct dlines *d);
+/* The views of the kinds of item: r the item (detail_row), inc the
+ * incident it belongs to (an incident: itself; an alert: NULL).
+ * detail_incident.c: */
+void detail_view_incident(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+/* detail_items.c: */
+void detail_view_hypothesis(struct ui *ui, struct dlines *d,
+    const struct row *r, const struct mw_incident *inc);
+void detail_view_evidence(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+void detail_view_reco(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+void detail_view_alert(struct ui *ui, struct dlines *d, const struct row *r,
+    const struct mw_incident *inc);
+/* One series as a chart over its baseline band (detail_items.c). */
+void detail_series(struct dlines *d, const struct mw_series *s);
 /* The actions requested on recommendation r, for its view
  * (detail_actions.c). */
 void detail_actions(struct dlines *d, const struct mw_recommendation *r);
@@ -475,7 +573,7 @@ void actions_message(struct ui *ui, int error, const char *fmt, ...)
 void actions_free_targets(struct target *t, size_t n);
 /* Counts a finished intent of the bulk action in flight; 1 when seq
  * belonged to it (its own message is then folded into the summary). */
-int actions_batch_done(struct ui *ui, unsigned long seq, int rc,
+int actions_batch_done(struct ui *ui, unsigned long seq, enum wmsg_rc rc,
     const char *text);
 void actions_batch_clear(struct ui *ui);
 /* The row kind of a feedback target kind ("alert"); 0, or -1. */
@@ -485,6 +583,23 @@ const char *actions_kind_name(enum row_kind k);
 /* Selects incident id in the incidents pane (clearing a filter or showing
  * hidden incidents when they keep it out); 0 when it is not in the data. */
 int actions_select_incident(struct ui *ui, long long id);
+/* What actions_run.c's handlers share with actions.c: take the message
+ * away; refuse in a read-only console, or a run the role may not start
+ * (1 when refused, saying why); the targets of kind want (marked, else the
+ * current item), less those the feedback rules refuse for fa; "select WHAT
+ * first"; the triage keys, the incident's resolve/reopen, a note, an
+ * action on a recommendation. */
+void actions_message_clear(struct ui *ui);
+int actions_readonly(struct ui *ui);
+int actions_no_runs(struct ui *ui);
+struct target *actions_collect(struct ui *ui, enum row_kind want, size_t *n);
+void actions_check(struct ui *ui, struct target *t, size_t *n,
+    enum feedback_action fa);
+int actions_need(struct ui *ui, int action, const char *what);
+int actions_triage_key(struct ui *ui, int action);
+int actions_incident(struct ui *ui);
+int actions_note(struct ui *ui, const char *text);
+int actions_act(struct ui *ui);
 /* y: copies the selected item's reference, or in an incident's view its
  * report, to the terminal's clipboard with OSC 52 (copy.c). */
 int actions_copy(struct ui *ui);

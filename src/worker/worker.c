@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "midwatch/conf.h"
 #include "midwatch/db.h"
 #include "midwatch/log.h"
 #include "midwatch/model.h"
@@ -153,7 +154,7 @@ worker_down(struct worker *w, const char *why)
 	w->retry_at = now + w->backoff;
 	log_warn("database unavailable: %s (retry in %.0fs)", why, w->backoff);
 	m = worker_msg_new(WMSG_DB);
-	m->ok = 0;
+	m->db = WDB_DOWN;
 	m->text = xstrdup(why);
 	m->retry_at = worker_wall() + w->backoff;
 	worker_send(w, m);
@@ -187,7 +188,7 @@ worker_connect(struct worker *w)
 	w->backoff = 0;
 	w->reload_at = worker_now();	/* we may have missed notifications */
 	m = worker_msg_new(WMSG_DB);
-	m->ok = 1;
+	m->db = WDB_UP;
 	m->text = xstrdup(db_describe(w->db));
 	worker_send(w, m);
 	return 0;
@@ -226,7 +227,7 @@ worker_reload(struct worker *w)
 	if (s == NULL) {
 		if (!worker_check_lost(w, cause)) {
 			m = worker_msg_new(WMSG_DB);
-			m->ok = 1;
+			m->db = WDB_NO_DATA;
 			m->text = xasprintf("cannot load data: %s", cause);
 			worker_send(w, m);
 		}
@@ -309,14 +310,14 @@ worker_feedback(struct worker *w, struct intent *in)
 	m = worker_msg_new(WMSG_DONE);
 	m->seq = in->seq;
 	if (w->readonly) {
-		m->rc = -1;
+		m->rc = WRC_FAILED;
 		m->text = xstrdup("read-only console: nothing recorded");
 		goto out;
 	}
 	if (in->payload != NULL) {
 		payload = json_loads(in->payload, 0, &jerr);
 		if (payload == NULL) {
-			m->rc = -1;
+			m->rc = WRC_FAILED;
 			m->text = xasprintf("bad payload: %s", jerr.text);
 			goto out;
 		}
@@ -337,13 +338,13 @@ worker_feedback(struct worker *w, struct intent *in)
 		/* Unknown whether it committed: retry with the same key once
 		 * the database is back, however long that takes. */
 		free(cause);
-		m->rc = 2;
+		m->rc = WRC_WAITING;
 		m->text = xasprintf("%s: waiting for the database", in->label);
 		worker_send(w, m);
 		return 1;
 	}
 	/* what happened, side effects included (the rules of feedback.c) */
-	m->rc = rc == 2 ? 0 : rc;
+	m->rc = rc < 0 ? WRC_FAILED : rc == 1 ? WRC_ALREADY : WRC_OK;
 	m->id = rc >= 0 ? res.event_id : 0;
 	effect = rc == 0 ? feedback_effect(in->action, res.was) : NULL;
 	if (rc == 0)
@@ -433,7 +434,7 @@ worker_intents(struct worker *w)
 		case INTENT_VIEW: {
 			struct wmsg *m = worker_view_load(w, in);
 
-			if (m->rc < 0 && w->connected)
+			if (m->rc == WRC_FAILED && w->connected)
 				worker_check_lost(w, m->text);
 			worker_send(w, m);
 			intent_free(in);
@@ -444,7 +445,7 @@ worker_intents(struct worker *w)
 				struct wmsg *m = worker_msg_new(WMSG_DONE);
 
 				m->seq = in->seq;
-				m->rc = 2;
+				m->rc = WRC_WAITING;
 				m->text = xasprintf("%s: queued until the database is back",
 				    in->label);
 				worker_send(w, m);
@@ -602,7 +603,8 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->readonly = cfg->readonly;
 	w->no_runs = cfg->no_runs;
 	w->pipeline_interval = cfg->pipeline_interval;
-	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval : 30;
+	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval :
+	    conf_option("refresh-interval")->def;
 	w->to_ui = queue_new();
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();

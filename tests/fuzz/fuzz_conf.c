@@ -23,7 +23,7 @@
 static void
 check_flag(int v)
 {
-	FUZZ_CHECK(v == -1 || v == 0 || v == 1, "flags are unset, no or yes");
+	FUZZ_CHECK(v == 0 || v == 1, "flags are no or yes");
 }
 
 static void
@@ -34,10 +34,9 @@ check_conf(const struct conf *c)
 	check_flag(c->readonly);
 	check_flag(c->color);
 	check_flag(c->ascii);
-	FUZZ_CHECK(c->pipeline_interval >= -1 && c->stale_ack >= -1,
-	    "intervals are unset or not negative");
-	FUZZ_CHECK(c->refresh_interval == -1 || c->refresh_interval >= 1,
-	    "refresh-interval is at least 1 s");
+	FUZZ_CHECK(c->pipeline_interval >= 0 && c->stale_ack >= 0,
+	    "intervals are not negative");
+	FUZZ_CHECK(c->refresh_interval >= 1, "refresh-interval is at least 1 s");
 	FUZZ_CHECK(c->project == NULL || *c->project != '\0',
 	    "a project is not empty");
 	for (i = 0; i < c->n_binds; i++)
@@ -98,7 +97,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	conf_free(&c);
 	FUZZ_CHECK(c.db == NULL && c.n_binds == 0 && c.binds == NULL &&
-	    c.pipeline_interval == -1, "conf_free leaves nothing set");
+	    c.pipeline_interval == conf_option("pipeline-interval")->def,
+	    "conf_free leaves nothing set, the settings at their defaults");
 	free(text);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * test_conf.c - unit tests for the console configuration file parser:
  * settings, durations, booleans, bind/unbind/color lines, comments and
- * quoting, errors with FILE:LINE, the default path, reading a file.
+ * quoting, errors with FILE:LINE, the default path, reading a file; the
+ * defaults of the settings table and doc/console.md's list of it.
  */
 #include "config.h"
 
@@ -70,9 +71,9 @@ test_conf_example(void **state)
 	assert_string_equal(c.colors[2].fg, "default");	/* attributes only */
 	assert_string_equal(c.colors[2].attrs, "bold");
 	conf_free(&c);
-	/* conf_free leaves it reusable and unset. */
+	/* conf_free leaves it reusable, at the defaults. */
 	assert_null(c.db);
-	assert_int_equal(c.readonly, -1);
+	assert_int_equal(c.readonly, 0);
 }
 
 static void
@@ -86,9 +87,20 @@ test_conf_unset(void **state)
 	assert_int_equal(conf_parse(&c, "", "empty", &cause), 0);
 	assert_null(c.db);
 	assert_null(c.project);
-	assert_int_equal(c.readonly, -1);
-	assert_int_equal(c.pipeline_interval, -1);
-	assert_int_equal(c.color, -1);
+	/* What the file does not set is at the defaults of conf_options. */
+	assert_int_equal(c.readonly, 0);
+	assert_int_equal(c.pipeline_interval, 60);
+	assert_int_equal(c.refresh_interval, 30);
+	assert_int_equal(c.stale_ack, 1800);
+	assert_int_equal(c.color, 1);
+	assert_int_equal(c.ascii, 0);
+	/* ... and the old names still read. */
+	assert_int_equal(conf_parse(&c, "interval = 5m\ncolour = no\nactor = \n"
+	    "database = x\n", "aliases", &cause), 0);
+	assert_int_equal(c.pipeline_interval, 300);
+	assert_int_equal(c.color, 0);
+	assert_null(c.actor);
+	assert_string_equal(c.db, "x");
 	/* A later file adds to and overrides an earlier one. */
 	assert_int_equal(conf_parse(&c, "project = a\n", "one", &cause), 0);
 	assert_int_equal(conf_parse(&c, "project = b\npipeline-interval = 0\n", "two",
@@ -268,12 +280,52 @@ test_conf_file(void **state)
 	conf_free(&c);
 }
 
+/* doc/console.md lists the settings as conf_options says (between its
+ * conf markers), so the documentation cannot drift from the parser. */
+static void
+test_conf_doc(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char *path, *text, *begin, *end, *table;
+	FILE *f;
+	long n;
+
+	(void)state;
+	if (top == NULL)
+		top = "..";
+	path = malloc(strlen(top) + 32);
+	assert_non_null(path);
+	sprintf(path, "%s/doc/console.md", top);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	begin = strstr(text, "<!-- conf:begin -->\n");
+	end = strstr(text, "<!-- conf:end -->");
+	assert_non_null(begin);
+	assert_non_null(end);
+	begin += strlen("<!-- conf:begin -->\n");
+	assert_true(end > begin);
+	*end = '\0';
+	table = conf_options_markdown();
+	assert_string_equal(begin, table);
+	free(table);
+	free(text);
+	free(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conf_example),
 		cmocka_unit_test(test_conf_unset),
+		cmocka_unit_test(test_conf_doc),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_conf_channels),
 		cmocka_unit_test(test_conf_durations),
