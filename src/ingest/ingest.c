@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "midwatch/log.h"
 #include "midwatch/redact.h"
 #include "midwatch/sanitize.h"
+#include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
 /* ---- the service-name cache ---------------------------------------------- */
@@ -276,13 +278,21 @@ ingest_valid_lines(const struct ingest_stats *st)
 	return n;
 }
 
-/* Turns bytes into dead-letter text: valid UTF-8, no NUL, bounded. */
+/*
+ * Turns bytes into dead-letter text: valid UTF-8, no NUL, bounded.  What is
+ * valid is utf8_decode's (RFC 3629: no overlongs, surrogates or code points
+ * past U+10FFFF); any other byte, and NUL, is shown as \xNN.  A character
+ * the INGEST_MAX_PAYLOAD limit cuts in two is left out.  (Until issue 14
+ * this file had its own decoder with the same acceptance; it also left out
+ * an invalid sequence whose lead byte announced a length reaching past the
+ * limit - now such a byte is shown as \xNN like any other invalid byte.)
+ */
 char *
 ingest_payload_text(const char *s, size_t len, size_t full_len)
 {
 	struct buf b;
 	size_t i = 0, n, cut = len;
-	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
 
 	if (full_len < len)
 		full_len = len;
@@ -291,40 +301,15 @@ ingest_payload_text(const char *s, size_t len, size_t full_len)
 	buf_init(&b);
 	buf_add(&b, "", 0);
 	while (i < cut) {
-		unsigned char c = p[i];
-		unsigned int cp;
-
-		n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-		    (c & 0xf8) == 0xf0 ? 4 : 0;
-		if (n == 1 && c != 0) {
-			buf_addc(&b, (char)c);
-			i++;
+		n = utf8_decode(s + i, cut - i, &cp);
+		if (n > 0 && cp != 0) {
+			buf_add(&b, s + i, n);
+			i += n;
 			continue;
 		}
-		if (n > 1 && i + n > cut && cut < len)
-			break;		/* cut between characters */
-		if (n > 1 && i + n <= cut) {
-			size_t j;
-			int ok = 1;
-
-			cp = c & (0xff >> (n + 1));
-			for (j = 1; j < n; j++) {
-				if ((p[i + j] & 0xc0) != 0x80) {
-					ok = 0;
-					break;
-				}
-				cp = (cp << 6) | (p[i + j] & 0x3f);
-			}
-			/* no overlongs, surrogates or code points past U+10FFFF */
-			if (ok && ((n == 2 && cp >= 0x80) ||
-			    (n == 3 && cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) ||
-			    (n == 4 && cp >= 0x10000 && cp <= 0x10ffff))) {
-				buf_add(&b, s + i, n);
-				i += n;
-				continue;
-			}
-		}
-		buf_printf(&b, "\\x%02x", c);
+		if (n == 0 && cut < len && utf8_decode(s + i, len - i, &cp) > 0)
+			break;		/* a character cut by the limit */
+		buf_printf(&b, "\\x%02x", (unsigned char)s[i]);
 		i++;
 	}
 	if (full_len > cut)

@@ -993,12 +993,12 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    " extract(epoch FROM s.onset_at),"
 	    " extract(epoch FROM coalesce(s.ended_at, $3::timestamptz)),"
 	    " s.baseline, s.peak_value,"
-	    " coalesce((s.details ->> 'flapping')::boolean, false),"
+	    " midwatch.signal_flapping(s.details),"
 	    " s.details ->> 'message', s.details ->> 'alertname',"
 	    " s.details ->> 'checks', s.dedupe_key, s.details ->> 'funnel',"
 	    " s.details -> 'revenue_at_risk' ->> 'low',"
 	    " s.details -> 'revenue_at_risk' ->> 'high', s.incident_id,"
-	    " coalesce((s.details ->> 'spike')::boolean, false),"
+	    " midwatch.signal_spike(s.details),"
 	    /* new error text its service's metrics cannot judge (fewer
 	     * scrapes while it lasted than a signal needs: a coarse scrape
 	     * step, a gap) */
@@ -1146,9 +1146,8 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	    "   WHERE d.project_id = s.project_id AND d.incident_id = s.incident_id"
 	    "   AND d.policy_version = $4 AND d.decision = 'approved')"
 	    "  THEN 'diagnosed'"
-	    "  WHEN coalesce((s.details ->> 'flapping')::boolean, false)"
-	    "   OR coalesce((s.details ->> 'spike')::boolean, false)"
-	    "   OR s.quality_score < $6::float8 THEN 'watch'"
+	    "  WHEN midwatch.signal_watched(s.details, s.quality_score,"
+	    "   $6::float8) THEN 'watch'"
 	    "  ELSE 'active' END"
 	    " WHERE s.project_id = $1 AND (s.status <> 'expired' OR s.run_id = $5)",
 	    ctx->project, ctx->end_ts,
