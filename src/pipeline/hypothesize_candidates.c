@@ -178,7 +178,8 @@ hyp_add_no_release(struct hinc *h)
 			return;
 	c = hyp_cand_new(h, RANK_RELEASE);
 	c->service_id = h->svc;
-	utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", hyp_svc_name(h, h->svc));
+	utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s",
+	    hyp_svc_name(h, h->svc));
 	utf8_snprintf(c->title, sizeof c->title, "a release of %s (no deploy found)",
 	    c->f.subject);
 }
@@ -552,6 +553,7 @@ hyp_add_unknown(struct hinc *h)
 	struct hcand *c = hyp_cand_new(h, RANK_UNKNOWN);
 
 	c->service_id = h->svc;
-	utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s", hyp_svc_name(h, h->svc));
+	utf8_snprintf(c->f.subject, sizeof c->f.subject, "%s",
+	    hyp_svc_name(h, h->svc));
 	utf8_snprintf(c->title, sizeof c->title, "unknown cause");
 }
