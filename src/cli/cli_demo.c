@@ -94,6 +94,48 @@ demo_counts(struct cli_ctx *ctx, long long *incidents, long long *alerts)
 	db_res_free(r);
 }
 
+/* Writes scenario seed to tmp, rewound (and its truth to the file truth,
+ * unless NULL): 0, or -1 with *cause. */
+static int
+demo_scenario(FILE *tmp, const char *truth, unsigned long seed, char **cause)
+{
+	FILE *tf = NULL;
+	int rc;
+
+	if (truth != NULL && (tf = demo_open(truth, cause)) == NULL)
+		return -1;
+	rc = demo_generate(tmp, tf, seed, cause);
+	if (truth != NULL && demo_close(tf, truth, cause) != 0)
+		rc = -1;
+	if (rc != 0)
+		return -1;
+	if (fflush(tmp) != 0 || ferror(tmp)) {
+		*cause = xstrdup("cannot write the scenario to a temporary file");
+		return -1;
+	}
+	rewind(tmp);
+	return 0;
+}
+
+/* Prints what the demo's pipeline run (run_id, 0 when it had nothing new
+ * to do) left: incidents and alerts. */
+static void
+demo_print_run(struct cli_ctx *ctx, long long run_id)
+{
+	long long incidents, alerts;
+
+	demo_counts(ctx, &incidents, &alerts);
+	if (run_id != 0)
+		printf("demo: pipeline run %lld completed: %lld incident%s, "
+		    "%lld alert%s\n", run_id, incidents,
+		    incidents == 1 ? "" : "s", alerts, alerts == 1 ? "" : "s");
+	else
+		printf("demo: pipeline had nothing new to do: %lld incident%s, "
+		    "%lld alert%s\n", incidents, incidents == 1 ? "" : "s",
+		    alerts, alerts == 1 ? "" : "s");
+	fflush(stdout);
+}
+
 /* Loads the demo, runs the pipeline, opens the console. */
 int
 cmd_demo(struct cli_ctx *ctx, const struct cli_args *a)
@@ -104,9 +146,9 @@ cmd_demo(struct cli_ctx *ctx, const struct cli_args *a)
 	const struct ingest_stats *st;
 	struct pipeline_opts popts;
 	unsigned long seed = 1;
-	long long run_id = 0, incidents, alerts;
+	long long run_id = 0;
 	struct ingest *in = NULL;
-	FILE *tmp = NULL, *tf = NULL;
+	FILE *tmp = NULL;
 	char *cause = NULL, *source = NULL, *end;
 	int no_tui = cli_args_has(a, "no-tui"), rc, prc;
 
@@ -127,19 +169,8 @@ cmd_demo(struct cli_ctx *ctx, const struct cli_args *a)
 		cause = xasprintf("temporary file: %s", strerror(errno));
 		goto fail;
 	}
-	if (truth != NULL && (tf = demo_open(truth, &cause)) == NULL)
+	if (demo_scenario(tmp, truth, seed, &cause) != 0)
 		goto fail;
-	rc = demo_generate(tmp, tf, seed, &cause);
-	if (truth != NULL && demo_close(tf, truth, &cause) != 0)
-		rc = -1;
-	tf = NULL;
-	if (rc != 0)
-		goto fail;
-	if (fflush(tmp) != 0 || ferror(tmp)) {
-		cause = xstrdup("cannot write the scenario to a temporary file");
-		goto fail;
-	}
-	rewind(tmp);
 
 	in = ingest_new(ctx->db, ctx->project_id);
 	source = xasprintf("demo:seed=%lu", seed);
@@ -166,16 +197,7 @@ cmd_demo(struct cli_ctx *ctx, const struct cli_args *a)
 			goto out;
 		}
 	} else {
-		demo_counts(ctx, &incidents, &alerts);
-		if (run_id != 0)
-			printf("demo: pipeline run %lld completed: %lld incident%s, "
-			    "%lld alert%s\n", run_id, incidents,
-			    incidents == 1 ? "" : "s", alerts, alerts == 1 ? "" : "s");
-		else
-			printf("demo: pipeline had nothing new to do: %lld incident%s, "
-			    "%lld alert%s\n", incidents, incidents == 1 ? "" : "s",
-			    alerts, alerts == 1 ? "" : "s");
-		fflush(stdout);
+		demo_print_run(ctx, run_id);
 	}
 	rc = MW_EXIT_OK;
 	if (!no_tui) {

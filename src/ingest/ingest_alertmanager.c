@@ -229,6 +229,35 @@ am_record(json_t *line, const char *ts, const char *status,
 	return 0;
 }
 
+/* The labels of alert a (a non-empty object of strings) and its
+ * annotations (an object, or absent): 0, or -1 with *cause. */
+static int
+am_labels(json_t *a, json_t **labels, json_t **ann, char **cause)
+{
+	const char *key;
+	json_t *v;
+	char *q;
+
+	*labels = json_object_get(a, "labels");
+	if (*labels == NULL || json_is_null(*labels))
+		return am_fail(cause, "missing required field \"labels\"");
+	if (!json_is_object(*labels))
+		return am_fail(cause, "field \"labels\" must be an object");
+	if (json_object_size(*labels) == 0)
+		return am_fail(cause, "field \"labels\" must not be empty");
+	json_object_foreach(*labels, key, v)
+		if (!json_is_string(v)) {
+			q = ingest_quote(key, strlen(key), 64);
+			am_fail(cause, "label \"%s\" must be a string", q);
+			free(q);
+			return -1;
+		}
+	*ann = json_object_get(a, "annotations");
+	if (*ann != NULL && !json_is_null(*ann) && !json_is_object(*ann))
+		return am_fail(cause, "field \"annotations\" must be an object");
+	return 0;
+}
+
 /* One alert of a webhook body into one or two records (see ingest.h). */
 int
 ingest_am_alert(json_t *body, size_t index, double now,
@@ -236,8 +265,8 @@ ingest_am_alert(json_t *body, size_t index, double now,
 {
 	json_t *a = json_array_get(json_object_get(body, "alerts"), index);
 	json_t *labels, *ann, *v, *line = NULL, *copy;
-	const char *status = NULL, *starts, *ends, *key, *fp = NULL;
-	char *fp_own = NULL, *service = NULL, *q;
+	const char *status = NULL, *starts, *ends, *fp = NULL;
+	char *fp_own = NULL, *service = NULL;
 	double st = 0, et = 0;
 	int resolved, rc = -1;
 
@@ -245,23 +274,8 @@ ingest_am_alert(json_t *body, size_t index, double now,
 	memset(recs, 0, 2 * sizeof *recs);
 	if (!json_is_object(a))
 		return am_fail(cause, "alert is not a JSON object");
-	labels = json_object_get(a, "labels");
-	if (labels == NULL || json_is_null(labels))
-		return am_fail(cause, "missing required field \"labels\"");
-	if (!json_is_object(labels))
-		return am_fail(cause, "field \"labels\" must be an object");
-	if (json_object_size(labels) == 0)
-		return am_fail(cause, "field \"labels\" must not be empty");
-	json_object_foreach(labels, key, v)
-		if (!json_is_string(v)) {
-			q = ingest_quote(key, strlen(key), 64);
-			am_fail(cause, "label \"%s\" must be a string", q);
-			free(q);
-			return -1;
-		}
-	ann = json_object_get(a, "annotations");
-	if (ann != NULL && !json_is_null(ann) && !json_is_object(ann))
-		return am_fail(cause, "field \"annotations\" must be an object");
+	if (am_labels(a, &labels, &ann, cause) != 0)
+		return -1;
 	v = json_object_get(a, "status");
 	if (v != NULL && !json_is_null(v)) {
 		status = json_string_value(v);

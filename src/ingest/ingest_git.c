@@ -261,35 +261,17 @@ git_stderr_text(FILE *errf)
 	return git_utf8(buf, n);
 }
 
-/* Ingests a repository's commits (see ingest.h). */
-int
-ingest_git(struct ingest *in, const char *repo_path, const char *repo_name,
-    const char *since, char **cause)
+/* Starts git log on repo_path (since_arg: its --since or revision range,
+ * or NULL), its output to fds[1], its errors to errf: the child's pid, or
+ * -1 with *cause. */
+static pid_t
+git_start(const char *repo_path, const char *since_arg, FILE *errf,
+    int fds[2], char **cause)
 {
 	const char *argv[16];
-	char *name = NULL, *since_arg = NULL, *err = NULL, *why = NULL;
-	char *base_name;
-	FILE *out = NULL, *errf = NULL;
-	struct buf rec;
-	long long line = 0;
-	int fds[2] = { -1, -1 }, c, status, argc = 0, rc = -1, started = 0;
-	pid_t pid = -1;
+	int argc = 0;
+	pid_t pid;
 
-	buf_init(&rec);
-	in->stats.sources++;
-	if (since != NULL && (since_arg = git_since_arg(since)) == NULL) {
-		*cause = xasprintf("--since %s: not a date or a revision", since);
-		goto fail;
-	}
-	if (repo_name != NULL)
-		name = git_utf8(repo_name, strlen(repo_name));
-	else {
-		base_name = git_repo_name(repo_path);
-		name = git_utf8(base_name, strlen(base_name));
-		free(base_name);
-	}
-	free(in->source);
-	in->source = xasprintf("git:%s", name);
 	argv[argc++] = "git";
 	argv[argc++] = "-c";
 	argv[argc++] = "core.quotepath=off";
@@ -305,15 +287,11 @@ ingest_git(struct ingest *in, const char *repo_path, const char *repo_name,
 	argv[argc++] = "--";
 	argv[argc] = NULL;
 
-	if ((errf = tmpfile()) == NULL || pipe(fds) != 0) {
-		*cause = xasprintf("cannot run git: %s", strerror(errno));
-		goto fail;
-	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		*cause = xasprintf("cannot run git: fork: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (pid == 0) {
 		/* child: only async-signal-safe calls until exec */
@@ -329,6 +307,66 @@ ingest_git(struct ingest *in, const char *repo_path, const char *repo_name,
 		execvp("git", (char *const *)argv);
 		_exit(127);
 	}
+	return pid;
+}
+
+/* Reads git's records from out and adds each (numbered from 1) to the
+ * batch of repository name: 0, or -1 with *cause. */
+static int
+git_read(struct ingest *in, FILE *out, const char *name, char **cause)
+{
+	struct buf rec;
+	long long line = 0;
+	int c, rc = 0;
+
+	buf_init(&rec);
+	/* records start with RS; anything before the first one is ignored */
+	c = getc_unlocked(out);
+	while (c != EOF && c != GIT_RS)
+		c = getc_unlocked(out);
+	while (c == GIT_RS && rc == 0) {
+		buf_reset(&rec);
+		while ((c = getc_unlocked(out)) != EOF && c != GIT_RS)
+			buf_addc(&rec, (char)c);
+		if (git_add(in, rec.s != NULL ? rec.s : "", rec.len, name, ++line,
+		    cause) != 0)
+			rc = -1;
+	}
+	buf_free(&rec);
+	return rc;
+}
+
+/* Ingests a repository's commits (see ingest.h). */
+int
+ingest_git(struct ingest *in, const char *repo_path, const char *repo_name,
+    const char *since, char **cause)
+{
+	char *name = NULL, *since_arg = NULL, *err = NULL, *why = NULL;
+	char *base_name;
+	FILE *out = NULL, *errf = NULL;
+	int fds[2] = { -1, -1 }, status, rc = -1, started = 0;
+	pid_t pid = -1;
+
+	in->stats.sources++;
+	if (since != NULL && (since_arg = git_since_arg(since)) == NULL) {
+		*cause = xasprintf("--since %s: not a date or a revision", since);
+		goto fail;
+	}
+	if (repo_name != NULL)
+		name = git_utf8(repo_name, strlen(repo_name));
+	else {
+		base_name = git_repo_name(repo_path);
+		name = git_utf8(base_name, strlen(base_name));
+		free(base_name);
+	}
+	free(in->source);
+	in->source = xasprintf("git:%s", name);
+	if ((errf = tmpfile()) == NULL || pipe(fds) != 0) {
+		*cause = xasprintf("cannot run git: %s", strerror(errno));
+		goto fail;
+	}
+	if ((pid = git_start(repo_path, since_arg, errf, fds, cause)) < 0)
+		goto fail;
 	started = 1;
 	close(fds[1]);
 	fds[1] = -1;
@@ -338,18 +376,8 @@ ingest_git(struct ingest *in, const char *repo_path, const char *repo_name,
 		goto fail;
 	}
 	fds[0] = -1;
-	/* records start with RS; anything before the first one is ignored */
-	c = getc_unlocked(out);
-	while (c != EOF && c != GIT_RS)
-		c = getc_unlocked(out);
-	while (c == GIT_RS) {
-		buf_reset(&rec);
-		while ((c = getc_unlocked(out)) != EOF && c != GIT_RS)
-			buf_addc(&rec, (char)c);
-		if (git_add(in, rec.s != NULL ? rec.s : "", rec.len, name, ++line,
-		    cause) != 0)
-			goto fail;
-	}
+	if (git_read(in, out, name, cause) != 0)
+		goto fail;
 	fclose(out);
 	out = NULL;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -385,7 +413,6 @@ out:
 		close(fds[1]);
 	if (errf != NULL)
 		fclose(errf);
-	buf_free(&rec);
 	free(err);
 	free(name);
 	free(since_arg);

@@ -741,6 +741,22 @@ test_payload(void **state)
 	assert_true(strlen(s) < INGEST_MAX_PAYLOAD + 64);
 	assert_non_null(strstr(s, "[truncated, 2000000 bytes]"));
 	free(s);
+	/* overlongs, surrogates, past U+10FFFF: escaped, as utf8_decode says */
+	s = ingest_payload_text("\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80", 9, 9);
+	assert_string_equal(s, "\\xc0\\xaf\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80");
+	free(s);
+	/* at the limit: a character cut in two is left out, an invalid byte
+	 * is shown */
+	memset(big, 'x', INGEST_MAX_PAYLOAD - 1);
+	memcpy(big + INGEST_MAX_PAYLOAD - 1, "\xc3\xa9", 2);
+	s = ingest_payload_text(big, INGEST_MAX_PAYLOAD + 1, INGEST_MAX_PAYLOAD + 1);
+	assert_null(strchr(s, '\xc3'));
+	assert_null(strstr(s, "\\x"));
+	free(s);
+	memcpy(big + INGEST_MAX_PAYLOAD - 1, "\xc0\xaf", 2);
+	s = ingest_payload_text(big, INGEST_MAX_PAYLOAD + 1, INGEST_MAX_PAYLOAD + 1);
+	assert_non_null(strstr(s, "x\\xc0 ...[truncated"));
+	free(s);
 	free(big);
 }
 

@@ -1,0 +1,224 @@
+/*
+ * ingest_flush.c - writing a batch of the ingest driver (ingest.c) in one
+ * transaction (ingest_store.c, ingest_copy.c); when the database refuses the
+ * whole batch, it is rolled back and retried one record at a time, so only
+ * the offending lines become dead letters.  A lost connection ends the
+ * ingest instead.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_driver_int.h"
+#include "ingest_int.h"
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/ingest.h"
+#include "midwatch/log.h"
+#include "midwatch/redact.h"
+#include "midwatch/sanitize.h"
+#include "midwatch/utf8.h"
+#include "midwatch/xmalloc.h"
+
+/* Writes batch b in one transaction; *delta gets what it did, its lines
+ * counted valid or rejected only once it committed.  On failure everything
+ * of b is rolled back. */
+static int
+flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
+    char **cause)
+{
+	int k;
+
+	memset(delta, 0, sizeof *delta);
+	in->gen++;
+	if (b->npoints > 0) {
+		if (!in->stage_ready) {
+			if (db_exec_script(in->db, cause,
+			    "CREATE TEMP TABLE IF NOT EXISTS mw_ingest_points ("
+			    "service_id bigint, metric_name text, labels_key text, "
+			    "ts timestamptz, value double precision, labels jsonb) "
+			    "ON COMMIT DELETE ROWS") != 0)
+				return -1;
+			in->stage_ready = 1;
+		}
+		if (ingest_copy_partitions(in, b, cause) != 0)
+			return -1;
+	}
+	if (db_begin(in->db, cause) != 0)
+		return -1;
+	if (ingest_store_batch(in, b, delta, cause) != 0 ||
+	    db_commit(in->db, cause) != 0) {
+		db_rollback(in->db);
+		ingest_svc_forget(in, in->gen);
+		return -1;
+	}
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		delta->kind[k].valid = b->valid[k];
+	delta->rejected = b->rejected;
+	return 0;
+}
+
+/* Writes only the batch's dead letters (many bad lines in a row), so the
+ * records' batch boundaries depend on the records alone. */
+int
+ingest_flush_dead(struct ingest *in, char **cause)
+{
+	struct ingest_batch one;
+	struct ingest_stats delta;
+	int rc;
+
+	ingest_batch_init(&one);
+	json_array_extend(one.dead, in->batch.dead);
+	one.nrecs = json_array_size(one.dead);
+	one.rejected = in->batch.rejected;
+	rc = flush_try(in, &one, &delta, cause);
+	if (rc == 0) {
+		ingest_stats_merge(&in->stats, &delta);
+		in->batch.nrecs -= one.nrecs;
+		in->batch.rejected = 0;
+		json_array_clear(in->batch.dead);
+	}
+	ingest_batch_release(&one, 0);
+	return rc;
+}
+
+/* Dead-letters a record the database refused (fallback path). */
+static void
+fallback_reject(struct ingest *in, json_t *dead, const char *source,
+    long long line, json_t *payload_obj, const char *why)
+{
+	char *dump, *payload, *reason, *clean;
+
+	/* the ids the store added are ours, not the line's */
+	json_object_del(payload_obj, "service_id");
+	json_object_del(payload_obj, "from_service_id");
+	json_object_del(payload_obj, "to_service_id");
+	dump = json_dumps(payload_obj, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	payload = ingest_payload_text(dump ? dump : "", dump ? strlen(dump) : 0,
+	    dump ? strlen(dump) : 0);
+	reason = xasprintf("rejected by the database: %s", why);
+	clean = ingest_dead_reason(reason);
+
+	ingest_stats_reject(in, source, line, clean);
+	json_array_append_new(dead, json_pack("{s:s, s:I, s:s, s:s}", "source",
+	    source, "line_no", (json_int_t)(line > 2147483647LL ? 2147483647LL : line),
+	    "payload", payload, "error", clean));
+	free(dump);
+	free(payload);
+	free(reason);
+	free(clean);
+}
+
+/* Retries a refused batch record by record; refused records become dead
+ * letters.  -1 only when the database itself failed. */
+static int
+flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
+{
+	struct ingest_batch one;
+	struct ingest_stats delta;
+	json_t *dead = json_array(), *row, *p;
+	char *why = NULL, ts[40];
+	long long refused = 0;
+	size_t i;
+	int k, rc = -1;
+
+	for (k = 0; k < INGEST_KIND_COUNT; k++) {
+		json_array_foreach(b->rows[k], i, row) {
+			ingest_batch_init(&one);
+			json_array_append(one.rows[k], row);
+			one.nrecs = 1;
+			one.valid[k] = 1;
+			if (flush_try(in, &one, &delta, &why) == 0)
+				ingest_stats_merge(&in->stats, &delta);
+			else if (!db_alive(in->db)) {
+				*cause = why;
+				ingest_batch_release(&one, 0);
+				goto out;
+			} else {
+				p = json_deep_copy(row);
+				json_object_del(p, "_line");
+				refused++;
+				fallback_reject(in, dead, in->source, json_integer_value(
+				    json_object_get(row, "_line")), p, why);
+				json_decref(p);
+				free(why);
+			}
+			why = NULL;
+			ingest_batch_release(&one, 0);
+		}
+	}
+	for (i = 0; i < b->npoints; i++) {
+		ingest_batch_init(&one);
+		one.points = &b->points[i];
+		one.npoints = 1;
+		one.nrecs = 1;
+		one.valid[INGEST_KIND_METRIC] = 1;
+		one.pmin = one.pmax = b->points[i].ts;
+		if (flush_try(in, &one, &delta, &why) == 0)
+			ingest_stats_merge(&in->stats, &delta);
+		else if (!db_alive(in->db)) {
+			*cause = why;
+			ingest_batch_release(&one, 0);
+			goto out;
+		} else {
+			ingest_kinds_ts(b->points[i].ts, ts, sizeof ts);
+			p = json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", "metric",
+			    "ts", ts, "service", b->points[i].svc->name, "metric",
+			    b->points[i].metric, "value", b->points[i].value);
+			refused++;
+			fallback_reject(in, dead, in->source, b->points[i].line, p, why);
+			json_decref(p);
+			free(why);
+		}
+		why = NULL;
+		ingest_batch_release(&one, 0);
+	}
+	/* the dead letters: the batch's own and the refused records */
+	ingest_batch_init(&one);
+	json_array_extend(one.dead, b->dead);
+	json_array_extend(one.dead, dead);
+	one.nrecs = json_array_size(one.dead);
+	one.rejected = b->rejected + refused;
+	if (one.nrecs > 0) {
+		if (flush_try(in, &one, &delta, cause) != 0) {
+			ingest_batch_release(&one, 0);
+			goto out;
+		}
+		ingest_stats_merge(&in->stats, &delta);
+	}
+	ingest_batch_release(&one, 0);
+	rc = 0;
+out:
+	json_decref(dead);
+	return rc;
+}
+
+/* Writes what is batched (see ingest.h). */
+int
+ingest_flush(struct ingest *in, char **cause)
+{
+	struct ingest_batch *b = &in->batch;
+	struct ingest_stats delta;
+	char *why = NULL;
+	int rc = 0;
+
+	if (b->nrecs == 0)
+		return 0;
+	if (flush_try(in, b, &delta, &why) == 0)
+		ingest_stats_merge(&in->stats, &delta);
+	else if (!db_alive(in->db)) {
+		*cause = why;
+		rc = -1;
+	} else {
+		log_warn("ingest: a batch of %zu records was refused (%s); "
+		    "retrying record by record", b->nrecs, why);
+		free(why);
+		rc = flush_fallback(in, b, cause);
+	}
+	ingest_batch_reuse(b);
+	return rc;
+}
