@@ -144,7 +144,8 @@ struct detect_state {
  * detect_series, resuming from a state (in, NULL: the whole series): the
  * points before in->resume_t are only the references' (the seasonal and the
  * drift's) and are not judged; out (may be NULL) receives the state to
- * resume from next time, or resume_t NAN when the series has none now.
+ * resume from next time: the newest quiet point's, else a copy of in, else
+ * resume_t NAN (none).
  */
 void detect_series_from(const struct detect_params *p,
     const struct detect_point *pts, size_t n, const struct detect_state *in,

@@ -760,8 +760,10 @@ detect_series_from(const struct detect_params *p,
 		detect_state_free(out);
 		out->resume_t = NAN;
 	}
-	/* fewer new points than the margin: the old state still holds */
-	if (out != NULL && in != NULL && c < i0 && jlast == n)
+	/* no quiet point lately (or fewer new points than the margin): the
+	 * state resumed from still holds - judging from it again gives what
+	 * judging the whole history gives */
+	if (out != NULL && in != NULL && isnan(out->resume_t))
 		detect_state_copy(out, in);
 
 	/* Merge episodes of one direction separated by short quiet gaps. */
