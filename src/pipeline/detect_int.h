@@ -12,6 +12,7 @@
 #include "midwatch/detect.h"
 
 struct db_res;
+struct pf_job;
 struct pipeline_ctx;
 
 /* The signals made in SQL (stage_detect_sql.c): $1 project, $2 run, $3 and
@@ -37,13 +38,13 @@ void detect_params_fp(const char *metric, char out[17]);
  * within the lookback before it. */
 int detect_state_usable(const struct pipeline_ctx *ctx, const char *metric,
     const char *params, const char *resume_at);
-/* Reads what the series s[0..n-1] of a service (all usable) need to be
- * judged from their states, in one statement: the states' rows first
- * (kind 1: series index, -, -, step, resume_at, trailing, seasonal), then
- * the raw points they need (kind 0: series index, epoch, value) ordered by
- * series and time; NULL with *cause. */
-struct db_res *detect_read_resumed(struct pipeline_ctx *ctx, const char *svc,
-    const struct dseries *s, size_t n, char **cause);
+/* The read of what the series s[0..n-1] of a service (all usable) need
+ * to be judged from their states, as one statement (run by the read-ahead
+ * thread or the stage): the states' rows first (kind 1: series index, -,
+ * -, step, resume_at, trailing, seasonal), then the raw points they need
+ * (kind 0: series index, epoch, value) ordered by series and time. */
+void detect_resumed_job(struct pipeline_ctx *ctx, const char *svc,
+    const struct dseries *s, size_t n, struct pf_job *j);
 /* Takes the states from the rows of detect_read_resumed into s[].in;
  * *first is the first point row.  0, or 1 when a state changed since it
  * was listed (judge them on the lookback instead). */

@@ -34,10 +34,12 @@
 #include "midwatch/db.h"
 #include "midwatch/detect.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/log.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 #include "detect_int.h"
+#include "detect_prefetch.h"
 #include "pipeline_int.h"
 
 /* Its numbers: detect.* in policy.def (lookback, feature margin, the
@@ -450,64 +452,96 @@ detect_one(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 	return rc;
 }
 
+/* A service to judge: its series as the window lists them (ns 0: not
+ * listed), whether they resume from their states, and its read. */
+struct dservice {
+	const char *id, *name;		/* borrowed */
+	struct dseries *s;		/* borrowed */
+	size_t ns;
+	int resumed;
+	struct pf_job read;
+};
+
+/* The read of a service's series over the window plus the lookback. */
+static void
+full_job(struct pipeline_ctx *ctx, const char *svc, struct pf_job *j)
+{
+	char lb[40];
+
+	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
+	memset(j, 0, sizeof *j);
+	j->sql = "SELECT metric_name, labels_key, date_part('epoch', ts),"
+	    " midwatch.metric_value(value) FROM midwatch.metric_points"
+	    " WHERE project_id = $1 AND service_id = $2"
+	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
+	    " AND ts <= $4 ORDER BY metric_name, labels_key, ts";
+	j->n = 5;
+	j->params[0] = xstrdup(ctx->project);
+	j->params[1] = xstrdup(svc);
+	j->params[2] = xstrdup(ctx->start_ts);
+	j->params[3] = xstrdup(ctx->end_ts);
+	j->params[4] = xstrdup(lb);
+}
+
 /*
- * Judges the metric series of one service.  When every series the window
- * lists (s[0..ns-1]; ns 0: not listed) has a state to resume from, one
- * query reads only what they need (detect_read_resumed); otherwise one
- * query reads all their raw points over the window plus the lookback,
- * ordered by series and time (an index-only scan of the primary key, which
- * carries the value: sql/024).  Times come as float8 (date_part: the same
- * double extract's numeric rounds to, without formatting a numeric per
- * point); each series is averaged per minute in C (restarts as a rolling
- * 15-minute sum: detect_per_minute) and, when it has points in the window,
- * judged on its own, as a unit; the states to resume from next time are
- * stored together.  Returns 0, 1 when a read failed (*cause: the service's
- * unit fails), or -1 (fatal).
+ * Judges the metric series of one service from its read (done, by the
+ * read-ahead thread or here): when every series the window lists has a
+ * state to resume from, the read has the states and only the points they
+ * need (detect_resumed_job); otherwise all the service's raw points over
+ * the window plus the lookback, ordered by series and time (an index-only
+ * scan of the primary key, which carries the value: sql/024).  Times come
+ * as float8 (date_part: the same double extract's numeric rounds to,
+ * without formatting a numeric per point); each series is averaged per
+ * minute in C (restarts as a rolling 15-minute sum: detect_per_minute)
+ * and, when it has points in the window, judged on its own, as a unit; the
+ * states to resume from next time are stored together.  Returns 0, 1 when
+ * the read failed (*cause: the service's unit fails), or -1 (fatal).
  */
 static int
-detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
-    struct dseries *s, size_t ns, struct detect_counts *dc, char **cause)
+detect_service(struct pipeline_ctx *ctx, struct dservice *sv,
+    struct detect_counts *dc, char **cause)
 {
 	struct detect_point *raw, *pts;
 	struct db_res *r;
-	json_t *quiet = json_array(), *states = json_array();
+	json_t *quiet, *states;
 	const char *metric, *labels;
-	char lb[40];
-	int rows, i, j, first, rc = 0, resumed = ns > 0;
-	size_t k, n;
+	int rows, i, j, first = 0, rc = 0, resumed = sv->resumed;
+	size_t k = 0, n;
 
-	for (k = 0; k < ns; k++)
-		resumed = resumed && s[k].usable;
-	r = resumed ? detect_read_resumed(ctx, svc, s, ns, cause) : NULL;
-	if (r != NULL && detect_states_take(r, s, ns, &first) != 0) {
-		/* a state changed since it was listed: read it all */
-		db_res_free(r);
-		r = NULL;
-		resumed = 0;
-	} else if (resumed && r == NULL)
-		goto failed;
-	if (!resumed) {
-		first = 0;
-		policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
-		r = DBQ(ctx->db, cause,
-		    "SELECT metric_name, labels_key, date_part('epoch', ts),"
-		    " midwatch.metric_value(value) FROM midwatch.metric_points"
-		    " WHERE project_id = $1 AND service_id = $2"
-		    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
-		    " AND ts <= $4 ORDER BY metric_name, labels_key, ts",
-		    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb);
-		if (r == NULL)
-			goto failed;
+	if (sv->read.res == NULL) {
+		*cause = sv->read.cause != NULL ? sv->read.cause :
+		    xstrdup("the read failed");
+		sv->read.cause = NULL;
+		return 1;
 	}
-	dc->resumed += resumed ? (long long)ns : 0;
+	r = sv->read.res;
+	sv->read.res = NULL;
+	if (resumed && detect_states_take(r, sv->s, sv->ns, &first) != 0) {
+		/* a state changed since it was listed: read it all, here */
+		db_res_free(r);
+		resumed = 0;
+		first = 0;
+		pf_job_free(&sv->read);
+		full_job(ctx, sv->id, &sv->read);
+		pf_job_run(ctx->db, &sv->read);
+		if ((r = sv->read.res) == NULL) {
+			*cause = sv->read.cause;
+			sv->read.cause = NULL;
+			return 1;
+		}
+		sv->read.res = NULL;
+	}
+	dc->resumed += resumed ? (long long)sv->ns : 0;
+	quiet = json_array();
+	states = json_array();
 	rows = db_res_rows(r);
 	raw = xcalloc((size_t)rows + 1, sizeof *raw);
 	pts = xcalloc((size_t)rows + 1, sizeof *pts);
 	for (i = first; i < rows && rc == 0; i = j) {
 		if (resumed) {
 			k = (size_t)db_res_ll(r, i, 1);
-			metric = s[k].metric;
-			labels = s[k].labels;
+			metric = sv->s[k].metric;
+			labels = sv->s[k].labels;
 			for (j = i, n = 0; j < rows && (size_t)db_res_ll(r, j, 1) == k;
 			    j++, n++) {
 				raw[n].t = db_res_f(r, j, 2);
@@ -523,13 +557,15 @@ detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 				raw[n].x = db_res_f(r, j, 3);
 			}
 		}
-		rc = detect_one(ctx, svc, svc_name, metric, labels, raw, n,
-		    resumed ? &s[k].in : NULL, resumed ? s[k].first_t : NAN,
-		    pts, quiet, states, dc, cause);
+		rc = detect_one(ctx, sv->id, sv->name, metric, labels, raw, n,
+		    resumed ? &sv->s[k].in : NULL,
+		    resumed ? sv->s[k].first_t : NAN, pts, quiet, states, dc,
+		    cause);
 	}
 	/* the quiet series' writes and the states fail (and are kept) with
 	 * the service */
-	if (rc == 0 && detect_states_save(ctx, svc, quiet, states, cause) != 0)
+	if (rc == 0 && detect_states_save(ctx, sv->id, quiet, states,
+	    cause) != 0)
 		rc = 1;
 	json_decref(quiet);
 	json_decref(states);
@@ -537,28 +573,66 @@ detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 	free(pts);
 	db_res_free(r);
 	return rc;
-failed:
-	json_decref(quiet);
-	json_decref(states);
-	return 1;
 }
 
-/* Judges one service as a unit; 0 or -1 (fatal). */
+/* Judges one service as a unit, its read already made (by the read-ahead
+ * thread) or made here; 0 or -1 (fatal). */
 static int
-detect_service_unit(struct pipeline_ctx *ctx, const char *svc,
-    const char *name, struct dseries *s, size_t ns, struct detect_counts *dc,
-    char **cause)
+detect_service_unit(struct pipeline_ctx *ctx, struct dservice *sv,
+    int read, struct detect_counts *dc, char **cause)
 {
 	char *ucause = NULL;
 	int rc;
 
-	rc = pipeline_unit_begin(ctx, "detect", "service", name, &ucause);
+	rc = pipeline_unit_begin(ctx, "detect", "service", sv->name, &ucause);
+	if (rc == 0 && !read)
+		pf_job_run(ctx->db, &sv->read);
 	if (rc == 0)
-		rc = detect_service(ctx, svc, name, s, ns, dc, &ucause);
+		rc = detect_service(ctx, sv, dc, &ucause);
 	if (rc != 0)
-		keep_add(dc, NULL, svc, NULL, NULL, NULL);
-	return pipeline_unit_end(ctx, rc != 0, "detect", "service", name,
+		keep_add(dc, NULL, sv->id, NULL, NULL, NULL);
+	return pipeline_unit_end(ctx, rc != 0, "detect", "service", sv->name,
 	    &ucause, cause);
+}
+
+/* How many services the read-ahead thread reads ahead of the one judged. */
+#define READ_AHEAD 2
+
+/* Judges the services sv[0..n-1] in order, their reads made a few ahead by
+ * a second connection (or here, one by one, when there is none). */
+static int
+detect_services(struct pipeline_ctx *ctx, struct dservice *sv, size_t n,
+    struct detect_counts *dc, char **cause)
+{
+	struct prefetch *pf;
+	struct pf_job *jobs = xcalloc(n + 1, sizeof *jobs);
+	char *why = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		jobs[i] = sv[i].read;
+		memset(&sv[i].read, 0, sizeof sv[i].read);
+	}
+	pf = prefetch_start(ctx->db, jobs, n, READ_AHEAD, &why);
+	if (why != NULL)
+		log_info("detect: reading on one connection (%s)", why);
+	free(why);
+	for (i = 0; i < n && rc == 0; i++) {
+		/* a job is the thread's until taken */
+		if (pf != NULL)
+			prefetch_take(pf, i);
+		sv[i].read = jobs[i];
+		memset(&jobs[i], 0, sizeof jobs[i]);
+		rc = detect_service_unit(ctx, &sv[i], pf != NULL, dc, cause);
+	}
+	prefetch_stop(pf);
+	for (i = 0; i < n; i++) {
+		pf_job_free(&jobs[i]);
+		pf_job_free(&sv[i].read);
+	}
+	free(jobs);
+	return rc;
 }
 
 /*
@@ -577,9 +651,10 @@ static int
 detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 {
 	struct dseries *s;
+	struct dservice *sv;
 	struct db_res *r;
-	int i, j, rows, rc = 0;
-	size_t n;
+	int i, j, rows, rc;
+	size_t n, nsv = 0, k;
 
 	r = DBQ(ctx->db, cause,
 	    "SELECT c.service_id, v.name, c.metric_name, c.labels_key, d.params,"
@@ -597,26 +672,37 @@ detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 		return -1;
 	rows = db_res_rows(r);
 	s = xcalloc((size_t)rows + 1, sizeof *s);
-	for (i = 0; i < rows && rc == 0; i = j) {
+	sv = xcalloc((size_t)rows + 1, sizeof *sv);
+	for (i = 0; i < rows; i = j, nsv++) {
+		sv[nsv].id = db_res_get(r, i, 0);
+		sv[nsv].name = db_res_get(r, i, 1);
+		sv[nsv].s = &s[i];
+		sv[nsv].resumed = 1;
 		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j, 0),
-		    db_res_get(r, i, 0)) == 0; j++, n++) {
-			memset(&s[n], 0, sizeof s[n]);
-			s[n].metric = db_res_get(r, j, 2);
-			s[n].labels = db_res_get(r, j, 3);
-			s[n].in.resume_t = NAN;
-			s[n].usable = detect_state_usable(ctx, s[n].metric,
+		    sv[nsv].id) == 0; j++, n++) {
+			s[j].metric = db_res_get(r, j, 2);
+			s[j].labels = db_res_get(r, j, 3);
+			s[j].in.resume_t = NAN;
+			s[j].usable = detect_state_usable(ctx, s[j].metric,
 			    db_res_get(r, j, 4), db_res_get(r, j, 5));
-			s[n].resume_t = db_res_f(r, j, 5);
-			s[n].step = db_res_f(r, j, 6);
-			s[n].first_t = db_res_isnull(r, j, 7) ? NAN :
+			s[j].resume_t = db_res_f(r, j, 5);
+			s[j].step = db_res_f(r, j, 6);
+			s[j].first_t = db_res_isnull(r, j, 7) ? NAN :
 			    db_res_f(r, j, 7);
+			sv[nsv].resumed = sv[nsv].resumed && s[j].usable;
 		}
-		rc = detect_service_unit(ctx, db_res_get(r, i, 0),
-		    db_res_get(r, i, 1), s, n, dc, cause);
-		while (n > 0)
-			detect_state_free(&s[--n].in);
+		sv[nsv].ns = n;
+		if (sv[nsv].resumed)
+			detect_resumed_job(ctx, sv[nsv].id, sv[nsv].s, n,
+			    &sv[nsv].read);
+		else
+			full_job(ctx, sv[nsv].id, &sv[nsv].read);
 	}
+	rc = detect_services(ctx, sv, nsv, dc, cause);
+	for (k = 0; k < (size_t)rows; k++)
+		detect_state_free(&s[k].in);
 	free(s);
+	free(sv);
 	db_res_free(r);
 	return rc;
 }
@@ -626,8 +712,9 @@ detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 static int
 detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 {
+	struct dservice *sv;
 	struct db_res *r;
-	int i, rows, rc = 0;
+	int i, rows, rc;
 
 	if (ctx->end - ctx->start <= CATALOG_WINDOW_S)
 		return detect_listed(ctx, dc, cause);
@@ -643,9 +730,14 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
-	for (i = 0; i < rows && rc == 0; i++)
-		rc = detect_service_unit(ctx, db_res_get(r, i, 0),
-		    db_res_get(r, i, 1), NULL, 0, dc, cause);
+	sv = xcalloc((size_t)rows + 1, sizeof *sv);
+	for (i = 0; i < rows; i++) {
+		sv[i].id = db_res_get(r, i, 0);
+		sv[i].name = db_res_get(r, i, 1);
+		full_job(ctx, sv[i].id, &sv[i].read);
+	}
+	rc = detect_services(ctx, sv, (size_t)rows, dc, cause);
+	free(sv);
 	db_res_free(r);
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 #include "detect_int.h"
+#include "detect_prefetch.h"
 #include "pipeline_int.h"
 
 /* Bump when what a state means changes. */
@@ -141,15 +142,13 @@ range_add(json_t *a, size_t k, const struct dseries *s, double lo, double hi)
 	json_array_append_new(a, o);
 }
 
-struct db_res *
-detect_read_resumed(struct pipeline_ctx *ctx, const char *svc,
-    const struct dseries *s, size_t n, char **cause)
+void
+detect_resumed_job(struct pipeline_ctx *ctx, const char *svc,
+    const struct dseries *s, size_t n, struct pf_job *j)
 {
 	struct detect_params p;
-	struct db_res *r;
 	json_t *ranges = json_array(), *keys = json_array();
 	double lead, lo, slo, shi;
-	char *js, *ks;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
@@ -172,16 +171,12 @@ detect_read_resumed(struct pipeline_ctx *ctx, const char *svc,
 		}
 		range_add(ranges, k, &s[k], lo, NAN);
 	}
-	js = jsonx_dump(ranges);
-	ks = jsonx_dump(keys);
-	json_decref(ranges);
-	json_decref(keys);
 	/* the states first (kind 1), then the points by series and time;
 	 * OFFSET 0 keeps the points' subquery per range (a nested loop of
 	 * index range scans, pruned to the partitions of the range) rather
 	 * than a hash join over every point of the service */
-	r = DBQ(ctx->db, cause,
-	    "SELECT 1 AS kind, k.i, NULL::float8 AS t, NULL::float8 AS v,"
+	memset(j, 0, sizeof *j);
+	j->sql = "SELECT 1 AS kind, k.i, NULL::float8 AS t, NULL::float8 AS v,"
 	    " d.step, d.resume_at, d.trailing_ring::text, d.seasonal_ring::text"
 	    " FROM jsonb_to_recordset($5::jsonb) AS k (i int, m text, l text)"
 	    " JOIN midwatch.detect_state d ON d.project_id = $1"
@@ -197,10 +192,15 @@ detect_read_resumed(struct pipeline_ctx *ctx, const char *svc,
 	    "  AND labels_key = x.l AND ts >= to_timestamp(x.lo)"
 	    "  AND ts <= coalesce(to_timestamp(x.hi), $3::timestamptz)"
 	    "  OFFSET 0) m"
-	    " ORDER BY 1 DESC, 2, 3", ctx->project, svc, ctx->end_ts, js, ks);
-	free(js);
-	free(ks);
-	return r;
+	    " ORDER BY 1 DESC, 2, 3";
+	j->n = 5;
+	j->params[0] = xstrdup(ctx->project);
+	j->params[1] = xstrdup(svc);
+	j->params[2] = xstrdup(ctx->end_ts);
+	j->params[3] = jsonx_dump(ranges);
+	j->params[4] = jsonx_dump(keys);
+	json_decref(ranges);
+	json_decref(keys);
 }
 
 /* [t1, x1, t2, x2, ...] */
