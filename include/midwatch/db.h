@@ -2,8 +2,9 @@
  * db.h - the database module: the only code that includes libpq-fe.h.
  * Everything else talks to PostgreSQL through struct db and struct db_res.
  *
- * Every statement with values goes through db_query()/DBQ() as parameters;
- * no SQL text is ever built from input.  Functions that can fail return -1
+ * Statements live in sql/queries/ and run by name (DBQN/DBXN, below); every
+ * value goes as a parameter (db_query()/DBQ() for the statements still
+ * written in C): no SQL text is ever built from input.  Functions that can fail return -1
  * or NULL and set *cause to a malloc'd message the caller frees.  A struct db
  * belongs to one thread at a time.
  */
@@ -11,6 +12,7 @@
 #define MIDWATCH_DB_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "midwatch/midwatch.h"
 
 struct db;
@@ -46,18 +48,18 @@ void db_readonly_process(void);
  * result (rows may be 0) or NULL with *cause set. */
 struct db_res *db_query(struct db *db, char **cause, const char *sql,
     int n, const char *const *params);
+/* The count and the array of parameters listed inline (DBQ and friends). */
+#define DB_PARAMS(...) \
+	(int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), \
+	(const char *const[]){ __VA_ARGS__ }
 /* db_query with the parameters listed inline: DBQ(db, &cause, sql, a, b). */
 #define DBQ(db, cause, sql, ...) \
-	db_query((db), (cause), (sql), \
-	    (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), \
-	    (const char *const[]){ __VA_ARGS__ })
+	db_query((db), (cause), (sql), DB_PARAMS(__VA_ARGS__))
 /* Runs sql and discards the result; 0 on success. */
 int db_exec(struct db *db, char **cause, const char *sql, int n,
     const char *const *params);
 #define DBX(db, cause, sql, ...) \
-	db_exec((db), (cause), (sql), \
-	    (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), \
-	    (const char *const[]){ __VA_ARGS__ })
+	db_exec((db), (cause), (sql), DB_PARAMS(__VA_ARGS__))
 /* Runs one or more parameterless statements (a migration file). */
 int db_exec_script(struct db *db, char **cause, const char *sql);
 
@@ -74,11 +76,109 @@ double db_res_f(const struct db_res *r, int row, int col);
 long long db_res_affected(const struct db_res *r);
 void db_res_free(struct db_res *r);
 
+/* ---- named queries (sql/queries/<module>/<name>.sql) ----------------------
+ *
+ * Every statement lives in a file of its own whose header lists its
+ * parameters and its result columns; make compiles them into the binary
+ * (sql/queries/embed.awk) and code runs them by name:
+ *
+ *	r = DBQN(db, &cause, "feedback/repeat", project, kind, target);
+ *	id = db_val_ll(r, 0, "id");
+ *
+ * Results are read by column name.  Every result of a named query is checked
+ * against the columns its header lists (a mismatch fails the statement,
+ * naming the query), and `midwatch migrate --check-queries` prepares every
+ * statement on the database and compares (tests/db/test_queries.sh). */
+
+/* One embedded statement (the table is generated: src/db/db_queries_gen.c). */
+struct db_query_text {
+	const char *name;	/* "feedback/insert": the path under sql/queries */
+	int nparams;		/* the highest $N its header documents */
+	const char *columns;	/* its result columns, space-separated ("" none) */
+	const char *sql;	/* the statement, header left out */
+};
+extern const struct db_query_text db_query_texts[];	/* sorted by name */
+extern const size_t db_query_ntexts;
+
+/* The embedded statement called name; an unknown name is a programming
+ * error and ends the program. */
+const struct db_query_text *db_query_find(const char *name);
+/* Runs the embedded statement name with n text parameters, like db_query,
+ * and checks the result's columns against its header. */
+struct db_res *db_run(struct db *db, char **cause, const char *name, int n,
+    const char *const *params);
+/* db_run with the parameters inline: DBQN(db, &cause, "mod/name", a, b). */
+#define DBQN(db, cause, name, ...) \
+	db_run((db), (cause), (name), DB_PARAMS(__VA_ARGS__))
+/* db_run, the result dropped; 0 on success. */
+int db_run_exec(struct db *db, char **cause, const char *name, int n,
+    const char *const *params);
+#define DBXN(db, cause, name, ...) \
+	db_run_exec((db), (cause), (name), DB_PARAMS(__VA_ARGS__))
+/* Prepares every embedded statement on db and compares its parameters and
+ * result columns with its header; prints "ok NAME" or "FAIL NAME: why" per
+ * statement to out.  Returns the number that failed, or -1 with *cause. */
+int db_queries_check(struct db *db, FILE *out, char **cause);
+
+/* Reading by column name.  col must be a column of r's statement: a missing
+ * one is a programming error and ends the program (naming query and
+ * column).  In loops, look the number up once with db_col and read with
+ * db_res_get and friends. */
+int db_col(const struct db_res *r, const char *col);
+const char *db_val(const struct db_res *r, int row, const char *col);
+int db_val_null(const struct db_res *r, int row, const char *col);
+long long db_val_ll(const struct db_res *r, int row, const char *col);
+double db_val_f(const struct db_res *r, int row, const char *col);
+
 /* The SQLSTATE of the last failed statement ("" if none). */
 const char *db_last_sqlstate(struct db *db);
 /* Forgets the last SQLSTATE (before a unit of work whose failure is judged
  * by it). */
 void db_clear_sqlstate(struct db *db);
+
+/* ---- batches: several statements in one round trip ------------------------ */
+
+/*
+ * A batch queues parameterised statements and sends them together (libpq's
+ * pipeline mode): one round trip instead of one per statement, the server
+ * running them in order in one implicit transaction (read committed: each
+ * statement still sees its own snapshot).  The first failure aborts the
+ * statements after it.  All results at once:
+ *   b = db_batch_new(db); i = DBB(b, sql, x, y); ...; db_batch_run(b, &cause);
+ *   r = db_batch_take(b, i); ... db_res_free(r); db_batch_free(b);
+ * or one by one, working on each while the server runs the next:
+ *   db_batch_send(b, &cause); r = db_batch_next(b, &cause); ...;
+ *   db_batch_end(b, &cause); db_batch_free(b);
+ */
+struct db_batch;
+struct db_batch *db_batch_new(struct db *db);
+/* Queues sql (a string that outlives the batch) with n text parameters
+ * (copied; NULL entries are SQL NULL); returns its index. */
+int db_batch_add(struct db_batch *b, const char *sql, int n,
+    const char *const *params);
+#define DBB(b, sql, ...) \
+	db_batch_add((b), (sql), \
+	    (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), \
+	    (const char *const[]){ __VA_ARGS__ })
+/* Sends the queued statements and reads every result; 0, or -1 with *cause
+ * (the first failure's, as db_query words it). */
+int db_batch_run(struct db_batch *b, char **cause);
+/* Statement i's result after db_batch_run, now the caller's (NULL when it
+ * failed or was not run, or was taken already). */
+struct db_res *db_batch_take(struct db_batch *b, int i);
+/* Sends the queued statements; 0, or -1 with *cause (call db_batch_end
+ * or db_batch_free either way). */
+int db_batch_send(struct db_batch *b, char **cause);
+/* The next statement's result in queue order, now the caller's; NULL with
+ * *cause when it failed (the rest are not run). */
+struct db_res *db_batch_next(struct db_batch *b, char **cause);
+/* Reads the results not read yet and ends the round trip; 0, or -1 with
+ * *cause when a statement failed (*cause not set again when db_batch_next
+ * already said so). */
+int db_batch_end(struct db_batch *b, char **cause);
+/* Frees the batch (ending its round trip) and the results not taken; NULL
+ * is fine. */
+void db_batch_free(struct db_batch *b);
 
 /* ---- transactions and locks ---------------------------------------------- */
 

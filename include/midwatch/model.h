@@ -325,9 +325,6 @@ struct mw_snapshot *model_load_ids(struct db *db, long long project_id,
 struct mw_action_run *model_actions_load(struct db *db, long long project_id,
     long long incident, size_t *n, char **cause);
 void model_actions_free(struct mw_action_run *v, size_t n);
-/* Attaches the action runs of the snapshot's recommendations; 0 or -1. */
-int model_actions_attach(struct db *db, long long project_id,
-    struct mw_snapshot *s, char **cause);
 /* One run as `act --list --json` prints it; a new reference. */
 json_t *model_action_to_json(const struct mw_action_run *a);
 /* The `incidents --json` array (doc/interfaces.md); new reference. */

@@ -106,10 +106,9 @@ act_run_of(struct cli_ctx *ctx, const char *key)
 	long long id = 0;
 
 	snprintf(project, sizeof project, "%lld", ctx->project_id);
-	r = DBQ(ctx->db, &cause, "SELECT id FROM midwatch.recommendation_action_runs"
-	    " WHERE project_id = $1 AND idempotency_key = $2", project, key);
+	r = DBQN(ctx->db, &cause, "cli/act_run", project, key);
 	if (r != NULL && db_res_rows(r) == 1)
-		id = db_res_ll(r, 0, 0);
+		id = db_val_ll(r, 0, "id");
 	db_res_free(r);
 	free(cause);
 	return id;

@@ -99,23 +99,17 @@ cli_owner(struct cli_ctx *ctx, char **cause)
 {
 	struct db_res *r;
 
-	r = db_query(ctx->db, cause,
-	    "SELECT coalesce((SELECT pg_has_role(current_user, n.nspowner,"
-	    "  'MEMBER') FROM pg_namespace n WHERE n.nspname = 'midwatch'), true)"
-	    " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
-	    " coalesce((SELECT has_schema_privilege(n.oid, 'USAGE')"
-	    "  FROM pg_namespace n WHERE n.nspname = 'midwatch'), true),"
-	    " current_user::text",
-	    0, NULL);
+	r = db_run(ctx->db, cause, "cli/owner", 0, NULL);
 	if (r == NULL)
 		return -1;
-	ctx->owner = strcmp(db_res_get(r, 0, 0), "t") == 0;
+	ctx->owner = strcmp(db_val(r, 0, "owner"), "t") == 0;
 	/* in none of the group roles: say so, rather than "permission
 	 * denied for schema midwatch" */
-	if (!ctx->owner && strcmp(db_res_get(r, 0, 1), "t") != 0) {
+	if (!ctx->owner && strcmp(db_val(r, 0, "usage"), "t") != 0) {
 		*cause = xasprintf("%s is in none of the roles midwatch_viewer, "
 		    "midwatch_operator, midwatch_admin (an admin runs 'midwatch "
-		    "grant ROLE %s')", db_res_get(r, 0, 2), db_res_get(r, 0, 2));
+		    "grant ROLE %s')", db_val(r, 0, "login"),
+		    db_val(r, 0, "login"));
 		db_res_free(r);
 		return -1;
 	}
@@ -132,22 +126,17 @@ cli_roles_warn(struct cli_ctx *ctx)
 	struct db_res *r;
 	char *cause = NULL;
 
-	r = db_query(ctx->db, &cause,
-	    "SELECT string_agg(n, ', ' ORDER BY n), current_user::text"
-	    "  FROM unnest(ARRAY['midwatch_viewer', 'midwatch_operator',"
-	    "   'midwatch_admin']) n"
-	    " WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = n)",
-	    0, NULL);
+	r = db_run(ctx->db, &cause, "cli/missing_roles", 0, NULL);
 	if (r == NULL) {
 		free(cause);
 		return;
 	}
-	if (db_res_get(r, 0, 0) != NULL)
+	if (db_val(r, 0, "missing") != NULL)
 		cli_errorf("warning: roles %s do not exist and %s may not create "
 		    "them: only the schema's owner can use midwatch until a "
 		    "superuser runs 'SELECT midwatch.setup_roles();' "
-		    "(README, Configuration)", db_res_get(r, 0, 0),
-		    db_res_get(r, 0, 1));
+		    "(README, Configuration)", db_val(r, 0, "missing"),
+		    db_val(r, 0, "login"));
 	db_res_free(r);
 }
 
@@ -191,9 +180,7 @@ cli_no_project(struct cli_ctx *ctx, const char *slug)
 	long long total;
 	int i, n;
 
-	r = DBQ(ctx->db, &cause,
-	    "SELECT slug, count(*) OVER () FROM midwatch.projects"
-	    " ORDER BY slug COLLATE \"C\" LIMIT $1::int", CLI_KNOWN_MAX);
+	r = DBQN(ctx->db, &cause, "cli/projects_known", CLI_KNOWN_MAX);
 	if (r == NULL) {
 		s = xasprintf("no project '%s' (%s)", slug, cause);
 		free(cause);
@@ -212,8 +199,8 @@ cli_no_project(struct cli_ctx *ctx, const char *slug)
 		buf_adds(&b, "(known: ");
 		for (i = 0; i < n; i++)
 			buf_printf(&b, "%s%s", i > 0 ? ", " : "",
-			    db_res_get(r, i, 0));
-		total = db_res_ll(r, 0, 1);
+			    db_val(r, i, "slug"));
+		total = db_val_ll(r, 0, "total");
 		if (total > n)
 			buf_printf(&b, ", ... %lld more", total - n);
 		buf_adds(&b, ")");
@@ -228,19 +215,13 @@ cli_project(struct cli_ctx *ctx, char **cause)
 {
 	struct db_res *r;
 
-	r = DBQ(ctx->db, cause,
-	    "SELECT id FROM midwatch.projects WHERE slug = $1",
-	    ctx->opts.project);
+	r = DBQN(ctx->db, cause, "cli/project_id", ctx->opts.project);
 	/* only when it is missing: an INSERT, even one that conflicts, needs
 	 * the right to create projects (admin of every project, under RLS) */
 	if (r != NULL && db_res_rows(r) < 1 &&
 	    ctx->project_mode == CLI_PROJECT_CREATE) {
 		db_res_free(r);
-		r = DBQ(ctx->db, cause,
-		    "WITH ins AS (INSERT INTO midwatch.projects (slug, name) "
-		    "VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING RETURNING id) "
-		    "SELECT id FROM ins UNION ALL "
-		    "SELECT id FROM midwatch.projects WHERE slug = $1",
+		r = DBQN(ctx->db, cause, "cli/project_create",
 		    ctx->opts.project);
 	}
 	if (r == NULL)
@@ -250,7 +231,7 @@ cli_project(struct cli_ctx *ctx, char **cause)
 		*cause = cli_no_project(ctx, ctx->opts.project);
 		return -1;
 	}
-	ctx->project_id = db_res_ll(r, 0, 0);
+	ctx->project_id = db_val_ll(r, 0, "id");
 	snprintf(ctx->project_id_str, sizeof ctx->project_id_str, "%lld",
 	    ctx->project_id);
 	db_res_free(r);
@@ -270,11 +251,11 @@ cli_role(struct cli_ctx *ctx, char **cause)
 	if (ctx->owner)
 		ctx->role = CLI_ROLE_OWNER;
 	else {
-		r = DBQ(ctx->db, cause, "SELECT midwatch.project_role($1)",
+		r = DBQN(ctx->db, cause, "cli/project_role",
 		    ctx->project_id_str);
 		if (r == NULL)
 			return -1;
-		role = cli_role_parse(db_res_get(r, 0, 0));
+		role = cli_role_parse(db_val(r, 0, "project_role"));
 		db_res_free(r);
 		ctx->role = role < 0 ? CLI_ROLE_NONE : role;
 	}
@@ -285,8 +266,8 @@ cli_role(struct cli_ctx *ctx, char **cause)
 	if (ctx->role == CLI_ROLE_VIEWER && !ctx->opts.readonly) {
 		ctx->opts.readonly = 1;
 		db_readonly_process();	/* the connections made from now on */
-		if (db_exec(ctx->db, cause, "SET default_transaction_read_only"
-		    " = on", 0, NULL) != 0)
+		if (db_run_exec(ctx->db, cause, "cli/session_readonly", 0,
+		    NULL) != 0)
 			return -1;
 	}
 	return 0;

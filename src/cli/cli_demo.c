@@ -84,17 +84,13 @@ demo_counts(struct cli_ctx *ctx, long long *incidents, long long *alerts)
 	char *cause = NULL;
 
 	*incidents = *alerts = 0;
-	r = DBQ(ctx->db, &cause,
-	    "SELECT (SELECT count(*) FROM midwatch.incidents"
-	    "         WHERE project_id = $1 AND status <> 'suppressed'),"
-	    "       (SELECT count(*) FROM midwatch.alerts WHERE project_id = $1)",
-	    ctx->project_id_str);
+	r = DBQN(ctx->db, &cause, "cli/demo_counts", ctx->project_id_str);
 	if (r == NULL) {
 		free(cause);
 		return;
 	}
-	*incidents = db_res_ll(r, 0, 0);
-	*alerts = db_res_ll(r, 0, 1);
+	*incidents = db_val_ll(r, 0, "incidents");
+	*alerts = db_val_ll(r, 0, "alerts");
 	db_res_free(r);
 }
 

@@ -156,26 +156,22 @@ cmd_report(struct cli_ctx *ctx, const struct cli_args *a)
 		    "number (midwatch incidents lists them), not %s", a->argv[1]);
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("report", cause);
-	r = DBQ(ctx->db, &cause,
-	    "SELECT i.id, r.markdown FROM midwatch.incidents i"
-	    "  LEFT JOIN midwatch.incident_reports r"
-	    "    ON r.project_id = i.project_id AND r.incident_id = i.id"
-	    " WHERE i.project_id = $1 AND i.id = $2",
-	    ctx->project_id_str, a->argv[1]);
+	r = DBQN(ctx->db, &cause, "cli/report", ctx->project_id_str,
+	    a->argv[1]);
 	if (r == NULL)
 		return cli_fail("report", cause);
 	if (db_res_rows(r) == 0) {
 		db_res_free(r);
 		return cli_fail("report", xasprintf("no incident %lld", id));
 	}
-	if (db_res_isnull(r, 0, 1)) {
+	if (db_val_null(r, 0, "markdown")) {
 		db_res_free(r);
 		return cli_fail("report", xasprintf("no report for incident %lld "
 		    "yet (the pipeline writes it: midwatch run)", id));
 	}
 	/* Written sanitised by the report stage; cleaned again in case the
 	 * row came from elsewhere. */
-	md = sanitize_text(db_res_get(r, 0, 1), 1);
+	md = sanitize_text(db_val(r, 0, "markdown"), 1);
 	db_res_free(r);
 	n = strlen(md);
 	fputs(md, stdout);

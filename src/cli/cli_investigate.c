@@ -35,21 +35,18 @@ cli_inv_skipped(struct cli_ctx *ctx, long long run_id)
 	long long n;
 
 	snprintf(id, sizeof id, "%lld", run_id);
-	r = DBQ(ctx->db, &cause,
-	    "SELECT skipped_units, (summary -> 'skipped')::text"
-	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
-	    ctx->project_id_str, id);
+	r = DBQN(ctx->db, &cause, "cli/run_skipped", ctx->project_id_str, id);
 	if (r == NULL) {
 		free(cause);
 		return 0;
 	}
-	n = db_res_rows(r) > 0 ? db_res_ll(r, 0, 0) : 0;
+	n = db_res_rows(r) > 0 ? db_val_ll(r, 0, "skipped_units") : 0;
 	if (n > 0) {
 		fprintf(stderr, "midwatch: investigate: run %lld completed "
 		    "degraded: %lld unit%s skipped:\n", run_id, n,
 		    n == 1 ? "" : "s");
-		sk = db_res_get(r, 0, 1) != NULL ?
-		    json_loads(db_res_get(r, 0, 1), 0, NULL) : NULL;
+		sk = db_val(r, 0, "skipped") != NULL ?
+		    json_loads(db_val(r, 0, "skipped"), 0, NULL) : NULL;
 		fflush(stdout);
 		/* cli_print_skipped prints to stdout: keep --json clean */
 		if (sk != NULL) {

@@ -1,5 +1,6 @@
 /*
- * cli_migrate.c - `midwatch migrate [--status]` and `midwatch cluster
+ * cli_migrate.c - `midwatch migrate [--status | --check-queries]` and
+ * `midwatch cluster
  * start|stop|status` (the embedded database's life cycle, and how to
  * reach it).  With --readonly
  * only `migrate --status` and `cluster status` run: the rest write.
@@ -21,19 +22,37 @@ mig_getenv(const char *name)
 	return getenv(name);
 }
 
+/* --check-queries: prepares every statement of sql/queries/ on the
+ * database and compares it with its header; exit 1 if any differs. */
+static int
+migrate_check_queries(struct cli_ctx *ctx)
+{
+	char *cause = NULL;
+	int bad = db_queries_check(ctx->db, stdout, &cause);
+
+	if (bad < 0)
+		return cli_fail("migrate", cause);
+	printf("checked %zu queries, %d failed\n", db_query_ntexts, bad);
+	return bad == 0 ? MW_EXIT_OK : MW_EXIT_ERROR;
+}
+
 /* Applies pending migrations, or lists them with --status. */
 int
 cmd_migrate(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	char *cause = NULL;
 	int status = cli_args_has(a, "status"), applied = 0;
+	int check = cli_args_has(a, "check-queries");
 
-	/* Applying writes; --status only reads (and works with --readonly). */
-	if (!status && ctx->opts.readonly)
+	/* Applying writes; --status and --check-queries only read (and work
+	 * with --readonly). */
+	if (!status && !check && ctx->opts.readonly)
 		return cli_refuse_readonly("migrate");
 	/* Connect without migrating, so --status shows what is pending. */
 	if (cli_open(ctx, &cause) != 0)
 		return cli_fail("migrate", cause);
+	if (check)
+		return migrate_check_queries(ctx);
 	if (status) {
 		if (db_migrate_status(ctx->db, db_sql_dir(), &cause) != 0)
 			return cli_fail("migrate", cause);

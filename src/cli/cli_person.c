@@ -38,23 +38,21 @@ int
 cmd_erase(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct db_res *r;
-	const char *name;
+	const char *name, *tables;
 	char *cause = NULL;
 
 	if ((name = person_actor(a)) == NULL)
 		return MW_EXIT_USAGE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("erase", cause);
-	r = DBQ(ctx->db, &cause, "SELECT e ->> 'pseudonym', e ->> 'total',"
-	    " (SELECT coalesce(string_agg(k || ' ' || v, ', ' ORDER BY k), '')"
-	    "   FROM jsonb_each_text(e -> 'rows') AS t (k, v))"
-	    " FROM midwatch.erase_person($1, $2, $3) AS e",
-	    name, ctx->project_id_str, ctx->actor);
+	r = DBQN(ctx->db, &cause, "cli/erase_person", name,
+	    ctx->project_id_str, ctx->actor);
 	if (r == NULL)
 		return cli_fail("erase", cause);
-	printf("erased: %s rows now name %s%s%s%s\n", db_res_get(r, 0, 1),
-	    db_res_get(r, 0, 0), *db_res_get(r, 0, 2) != '\0' ? " (" : "",
-	    db_res_get(r, 0, 2), *db_res_get(r, 0, 2) != '\0' ? ")" : "");
+	tables = db_val(r, 0, "tables");
+	printf("erased: %s rows now name %s%s%s%s\n", db_val(r, 0, "total"),
+	    db_val(r, 0, "pseudonym"), *tables != '\0' ? " (" : "", tables,
+	    *tables != '\0' ? ")" : "");
 	db_res_free(r);
 	return MW_EXIT_OK;
 }
@@ -71,12 +69,12 @@ cmd_export(struct cli_ctx *ctx, const struct cli_args *a)
 		return MW_EXIT_USAGE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("export", cause);
-	r = DBQ(ctx->db, &cause, "SELECT jsonb_pretty(midwatch.export_person($1,"
-	    " $2, $3, $4))", name, ctx->project_id_str, ctx->actor,
+	r = DBQN(ctx->db, &cause, "cli/export_person", name,
+	    ctx->project_id_str, ctx->actor,
 	    ctx->opts.readonly ? "false" : "true");
 	if (r == NULL)
 		return cli_fail("export", cause);
-	printf("%s\n", db_res_get(r, 0, 0));
+	printf("%s\n", db_val(r, 0, "export"));
 	db_res_free(r);
 	if (ctx->opts.readonly)
 		fprintf(stderr, "midwatch: export: not audited (read-only "

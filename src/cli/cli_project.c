@@ -17,7 +17,6 @@
 #include "midwatch/cli.h"
 #include "midwatch/db.h"
 #include "midwatch/sanitize.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 
 #define PROJECT_USAGE \
@@ -77,9 +76,7 @@ project_create(struct cli_ctx *ctx, const struct cli_args *a)
 	ctx->project_mode = CLI_PROJECT_NONE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("project create", cause);
-	r = DBQ(ctx->db, &cause,
-	    "INSERT INTO midwatch.projects (slug, name) VALUES ($1, $2)"
-	    " ON CONFLICT (slug) DO NOTHING RETURNING id", slug, name);
+	r = DBQN(ctx->db, &cause, "cli/project_add", slug, name);
 	if (r == NULL)
 		return cli_fail("project create", cause);
 	if (db_res_rows(r) == 0) {
@@ -88,8 +85,8 @@ project_create(struct cli_ctx *ctx, const struct cli_args *a)
 		    "already", slug));
 	}
 	s = cli_clip(name, 80);
-	printf("project %s created (id %s, name %s)\n", slug, db_res_get(r, 0, 0),
-	    s);
+	printf("project %s created (id %s, name %s)\n", slug,
+	    db_val(r, 0, "id"), s);
 	free(s);
 	db_res_free(r);
 	return MW_EXIT_OK;
@@ -113,27 +110,21 @@ project_list(struct cli_ctx *ctx, const struct cli_args *a)
 	ctx->project_mode = CLI_PROJECT_NONE;
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail("project list", cause);
-	r = db_query(ctx->db, &cause,
-	    "SELECT p.slug, p.name,"
-	    " " SQL_RFC3339("p.created_at") ","
-	    " (SELECT count(*) FROM midwatch.incidents i WHERE i.project_id = p.id"
-	    "   AND i.status IN ('open', 'triaged')),"
-	    " (SELECT count(*) FROM midwatch.alerts a WHERE a.project_id = p.id"
-	    "   AND a.status IN ('active', 'acknowledged')),"
-	    " (SELECT " SQL_RFC3339("max(r.finished_at)") " FROM midwatch.pipeline_runs r"
-	    "   WHERE r.project_id = p.id AND r.status = 'completed')"
-	    " FROM midwatch.projects p ORDER BY p.slug COLLATE \"C\"", 0, NULL);
+	r = db_run(ctx->db, &cause, "cli/project_list", 0, NULL);
 	if (r == NULL)
 		return cli_fail("project list", cause);
 	if (json) {
 		arr = json_array();
 		for (i = 0; i < db_res_rows(r); i++) {
 			o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?}",
-			    "slug", db_res_get(r, i, 0), "name", db_res_get(r, i, 1),
-			    "created_at", db_res_get(r, i, 2),
-			    "open_incidents", (json_int_t)db_res_ll(r, i, 3),
-			    "active_alerts", (json_int_t)db_res_ll(r, i, 4),
-			    "last_run_at", db_res_get(r, i, 5));
+			    "slug", db_val(r, i, "slug"),
+			    "name", db_val(r, i, "name"),
+			    "created_at", db_val(r, i, "created_at"),
+			    "open_incidents",
+			    (json_int_t)db_val_ll(r, i, "open_incidents"),
+			    "active_alerts",
+			    (json_int_t)db_val_ll(r, i, "active_alerts"),
+			    "last_run_at", db_val(r, i, "last_run_at"));
 			if (o != NULL)
 				json_array_append_new(arr, o);
 		}
@@ -147,11 +138,13 @@ project_list(struct cli_ctx *ctx, const struct cli_args *a)
 		printf("%-24s %-20s %-20s %9s %6s  %s\n", "SLUG", "CREATED (UTC)",
 		    "LAST RUN (UTC)", "INCIDENTS", "ALERTS", "NAME");
 		for (i = 0; i < db_res_rows(r); i++) {
-			name = cli_clip(db_res_get(r, i, 1), 60);
+			name = cli_clip(db_val(r, i, "name"), 60);
 			printf("%-24s %-20s %-20s %9lld %6lld  %s\n",
-			    db_res_get(r, i, 0), db_res_get(r, i, 2),
-			    db_res_get(r, i, 5) != NULL ? db_res_get(r, i, 5) : "-",
-			    db_res_ll(r, i, 3), db_res_ll(r, i, 4), name);
+			    db_val(r, i, "slug"), db_val(r, i, "created_at"),
+			    db_val(r, i, "last_run_at") != NULL ?
+			    db_val(r, i, "last_run_at") : "-",
+			    db_val_ll(r, i, "open_incidents"),
+			    db_val_ll(r, i, "active_alerts"), name);
 			free(name);
 		}
 	}

@@ -46,27 +46,15 @@ settings_write(struct cli_ctx *ctx, const char *verb, const char *key,
 		return cli_refuse_readonly(verb);
 	if (cli_connect(ctx, &cause) != 0)
 		return cli_fail(verb, cause);
-	r = DBQ(ctx->db, &cause,
-	    "WITH old AS (SELECT p.settings -> $2 AS v FROM midwatch.projects p"
-	    "  WHERE p.id = $1 FOR UPDATE),"
-	    " upd AS (UPDATE midwatch.projects p SET settings = CASE"
-	    "  WHEN $3::float8 IS NULL THEN p.settings - $2"
-	    "  ELSE p.settings || jsonb_build_object($2, $3::float8) END"
-	    "  WHERE p.id = $1 RETURNING p.settings -> $2 AS v),"
-	    " aud AS (INSERT INTO midwatch.audit_entries (project_id, actor,"
-	    "  action, target, details)"
-	    "  SELECT $1, $4, 'project.setting', 'project_setting:' || $2,"
-	    "   jsonb_build_object('before', o.v, 'after', u.v)"
-	    "  FROM old o, upd u WHERE o.v IS DISTINCT FROM u.v RETURNING 1)"
-	    " SELECT (SELECT v::text FROM old), (SELECT v::text FROM upd),"
-	    "  (SELECT count(*) FROM aud)",
+	r = DBQN(ctx->db, &cause, "cli/project_setting_write",
 	    ctx->project_id_str, key, value, ctx->actor);
 	if (r == NULL)
 		return cli_fail(verb, cause);
 	printf("%s: %s s (was %s)%s\n", key,
-	    db_res_get(r, 0, 1) != NULL ? db_res_get(r, 0, 1) : "default",
-	    db_res_get(r, 0, 0) != NULL ? db_res_get(r, 0, 0) : "default",
-	    db_res_ll(r, 0, 2) == 0 ? "; nothing changed" : "");
+	    db_val(r, 0, "after") != NULL ? db_val(r, 0, "after") : "default",
+	    db_val(r, 0, "before") != NULL ? db_val(r, 0, "before") :
+	    "default", db_val_ll(r, 0, "changed") == 0 ?
+	    "; nothing changed" : "");
 	db_res_free(r);
 	return MW_EXIT_OK;
 }
@@ -100,11 +88,11 @@ settings_unset(struct cli_ctx *ctx, const struct cli_args *a)
 	return settings_write(ctx, "project unset", a->argv[2], NULL);
 }
 
-/* Where a shown value comes from (column 1: set for the project). */
+/* Where a shown value comes from (set_here: set for the project). */
 static const char *
 settings_from(const struct db_res *r)
 {
-	const char *v = db_res_get(r, 0, 1);
+	const char *v = db_val(r, 0, "set_here");
 
 	return v != NULL && strcmp(v, "t") == 0 ? "project" : "default";
 }
@@ -132,10 +120,7 @@ settings_show(struct cli_ctx *ctx, const struct cli_args *a)
 	for (k = strtok_r(keys, " ", &save); k != NULL;
 	    k = strtok_r(NULL, " ", &save)) {
 		id = policy_project_key(k);
-		r = DBQ(ctx->db, &cause,
-		    "SELECT midwatch.project_setting($1, $2, $3::float8),"
-		    " jsonb_typeof(p.settings -> $2) = 'number'"
-		    " FROM midwatch.projects p WHERE p.id = $1",
+		r = DBQN(ctx->db, &cause, "cli/project_setting",
 		    ctx->project_id_str, k,
 		    policy_param(def, sizeof def, (enum policy_id)id));
 		if (r == NULL) {
@@ -145,10 +130,10 @@ settings_show(struct cli_ctx *ctx, const struct cli_args *a)
 		}
 		if (arr != NULL)
 			json_array_append_new(arr, json_pack("{s:s, s:f, s:s}",
-			    "key", k, "seconds", db_res_f(r, 0, 0), "from",
+			    "key", k, "seconds", db_val_f(r, 0, "seconds"), "from",
 			    settings_from(r)));
 		else
-			printf("%-26s %10.0f  %s\n", k, db_res_f(r, 0, 0),
+			printf("%-26s %10.0f  %s\n", k, db_val_f(r, 0, "seconds"),
 			    settings_from(r));
 		db_res_free(r);
 	}

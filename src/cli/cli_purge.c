@@ -30,17 +30,15 @@ purge_policies(struct cli_ctx *ctx)
 	char *cause = NULL;
 	int i;
 
-	r = DBQ(ctx->db, &cause, "SELECT table_name, ts_column,"
-	    " coalesce(keep_days::text, 'forever'), coalesce(note, '')"
-	    " FROM midwatch.retention_policies WHERE $1::bigint IS NOT NULL"
-	    " ORDER BY midwatch.retention_order(table_name), table_name",
+	r = DBQN(ctx->db, &cause, "cli/retention_policies",
 	    ctx->project_id_str);
 	if (r == NULL)
 		return cli_fail("purge", cause);
 	printf("%-22s %-14s %-8s %s\n", "TABLE", "BY", "KEEP", "NOTE");
 	for (i = 0; i < db_res_rows(r); i++)
-		printf("%-22s %-14s %-8s %s\n", db_res_get(r, i, 0),
-		    db_res_get(r, i, 1), db_res_get(r, i, 2), db_res_get(r, i, 3));
+		printf("%-22s %-14s %-8s %s\n", db_val(r, i, "table_name"),
+		    db_val(r, i, "ts_column"), db_val(r, i, "keep"),
+		    db_val(r, i, "note"));
 	db_res_free(r);
 	return MW_EXIT_OK;
 }
@@ -66,18 +64,8 @@ purge_keep(struct cli_ctx *ctx, const char *arg)
 			    "--keep %s: days from 1 to 36500, or forever", arg);
 	}
 	table = xstrndup(arg, (size_t)(eq - arg));
-	r = DBQ(ctx->db, &cause,
-	    "WITH old AS (SELECT keep_days FROM midwatch.retention_policies"
-	    "  WHERE table_name = $2),"
-	    " upd AS (UPDATE midwatch.retention_policies SET keep_days ="
-	    "  CASE WHEN $3 = 'forever' THEN NULL ELSE $3::int END"
-	    "  WHERE table_name = $2 RETURNING keep_days)"
-	    " INSERT INTO midwatch.audit_entries (project_id, actor, action,"
-	    "  target, details)"
-	    " SELECT $1, $4, 'retention.policy_changed', 'retention:' || $2,"
-	    "  jsonb_build_object('before', o.keep_days, 'after', u.keep_days)"
-	    " FROM old o, upd u RETURNING 1",
-	    ctx->project_id_str, table, days, ctx->actor);
+	r = DBQN(ctx->db, &cause, "cli/retention_keep", ctx->project_id_str,
+	    table, days, ctx->actor);
 	if (r == NULL) {
 		free(table);
 		return cli_fail("purge", cause);

@@ -17,7 +17,6 @@
 #include "midwatch/db.h"
 #include "midwatch/notify.h"
 #include "midwatch/pipeline.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -63,13 +62,7 @@ print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
 	char id[24];
 
 	snprintf(id, sizeof id, "%lld", run_id);
-	r = DBQ(ctx->db, cause,
-	    "SELECT status, " SQL_RFC3339("window_start") ", "
-	    SQL_RFC3339("window_end") ", summary::text,"
-	    " round(extract(epoch FROM finished_at - started_at)::numeric, 2),"
-	    " skipped_units"
-	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
-	    ctx->project_id_str, id);
+	r = DBQN(ctx->db, cause, "cli/run_summary", ctx->project_id_str, id);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) != 1) {
@@ -77,10 +70,10 @@ print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
 		*cause = xasprintf("run %s vanished", id);
 		return -1;
 	}
-	printf("run %s %s: window %s .. %s (%ss)\n", id, db_res_get(r, 0, 0),
-	    db_res_get(r, 0, 1), db_res_get(r, 0, 2),
-	    db_res_get(r, 0, 4) ? db_res_get(r, 0, 4) : "?");
-	sum = json_loads(db_res_get(r, 0, 3), 0, &jerr);
+	printf("run %s %s: window %s .. %s (%ss)\n", id, db_val(r, 0, "status"),
+	    db_val(r, 0, "window_start"), db_val(r, 0, "window_end"),
+	    db_val(r, 0, "seconds") ? db_val(r, 0, "seconds") : "?");
+	sum = json_loads(db_val(r, 0, "summary"), 0, &jerr);
 	for (st = pipeline_stages; sum != NULL && st->name != NULL; st++)
 		if ((o = json_object_get(sum, st->name)) != NULL &&
 		    json_is_object(o))
@@ -89,7 +82,7 @@ print_summary(struct cli_ctx *ctx, long long run_id, long long *skipped,
 	if (sum != NULL && (o = json_object_get(sum, "investigate")) != NULL &&
 	    json_is_object(o))
 		print_stage("investigate", o);
-	*skipped = db_res_ll(r, 0, 5);
+	*skipped = db_val_ll(r, 0, "skipped_units");
 	if (*skipped > 0)
 		print_skipped(sum, *skipped);
 	json_decref(sum);

@@ -20,7 +20,6 @@
 #include "midwatch/db.h"
 #include "midwatch/model.h"
 #include "midwatch/sanitize.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -37,20 +36,11 @@ status_runs(struct cli_ctx *ctx, const char *which, char **cause)
 	json_error_t jerr;
 	int i, n;
 
-	r = DBQ(ctx->db, cause,
-	    "SELECT coalesce(jsonb_agg(x ORDER BY x.id DESC), '[]')::text"
-	    " FROM (SELECT id, status, requested_by,"
-	    "  " SQL_RFC3339("window_start") " AS window_start,"
-	    "  " SQL_RFC3339("window_end") " AS window_end,"
-	    "  " SQL_RFC3339("finished_at") " AS finished_at,"
-	    "  skipped_units, error FROM midwatch.pipeline_runs"
-	    "  WHERE project_id = $1 AND kind = 'pipeline'"
-	    "  AND ($2 = 'runs' OR status = 'skipped')"
-	    "  ORDER BY id DESC LIMIT $3::int) x",
-	    ctx->project_id_str, which, STATUS_RUNS);
+	r = DBQN(ctx->db, cause, "cli/status_runs", ctx->project_id_str, which,
+	    STATUS_RUNS);
 	if (r == NULL)
 		return NULL;
-	a = json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	a = json_loads(db_val(r, 0, "runs"), 0, &jerr);
 	db_res_free(r);
 	if (!json_is_array(a)) {
 		json_decref(a);

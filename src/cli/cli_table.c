@@ -160,9 +160,12 @@ const struct cli_cmd cli_cmds[] = {
 	    "console remind.\nmidwatch notify, midwatch run and the console "
 	    "deliver them, retried with the\nchannel's backoff; --list shows "
 	    "the runs (doc/integrations.md)." },
-	{ .name = "migrate", .run = cmd_migrate, .usage = "migrate [--status]",
-	    .help = "apply or list schema migrations",
-	    .opts = (const struct cli_opt[]){ { "status", 0 }, { NULL, 0 } },
+	{ .name = "migrate", .run = cmd_migrate,
+	    .usage = "migrate [--status | --check-queries]",
+	    .help = "apply or list schema migrations; --check-queries prepares "
+	    "every statement of sql/queries/ and compares it with its header",
+	    .opts = (const struct cli_opt[]){ { "status", 0 },
+		{ "check-queries", 0 }, { NULL, 0 } },
 	    .max_args = 0 },
 	{ .name = "cluster", .run = cmd_cluster, .usage = "cluster start|stop|status",
 	    .help = "the embedded private PostgreSQL cluster: start, stop, or say "

@@ -64,6 +64,7 @@ db_query(struct db *db, char **cause, const char *sql, int n,
 		return NULL;
 	r = xmalloc(sizeof *r);
 	r->res = res;
+	r->q = NULL;
 	return r;
 }
 

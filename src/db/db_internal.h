@@ -16,6 +16,7 @@ struct db {
 
 struct db_res {
 	PGresult *res;
+	const struct db_query_text *q;	/* the named query, or NULL */
 };
 
 /* Checks a result like psql's AcceptResult: returns 0 if it is a success,

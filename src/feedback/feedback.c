@@ -73,150 +73,18 @@ static const struct feedback_spec feedback_specs[] = {
 	    "given an action", NULL },
 };
 
-/* Locks (or, for evidence, reads) a target: its status and incident. */
+/* Locks (or, for evidence, reads) a target: its status and incident
+ * (sql/queries/feedback/target_*.sql). */
 static const struct {
 	const char *kind;
-	const char *sql;
+	const char *query;
 } feedback_targets[] = {
-	{ "alert", "SELECT status, incident_id FROM midwatch.alerts"
-	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
-	{ "hypothesis", "SELECT status, incident_id FROM midwatch.hypotheses"
-	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
-	{ "recommendation", "SELECT status, incident_id"
-	    " FROM midwatch.recommendations"
-	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
-	{ "incident", "SELECT status, id FROM midwatch.incidents"
-	    " WHERE project_id = $1 AND id = $2 FOR UPDATE" },
-	{ "evidence", "SELECT NULL::text, incident_id"
-	    " FROM midwatch.evidence_artifacts"
-	    " WHERE project_id = $1 AND id = $2 FOR SHARE" },
+	{ "alert", "feedback/target_alert" },
+	{ "hypothesis", "feedback/target_hypothesis" },
+	{ "recommendation", "feedback/target_recommendation" },
+	{ "incident", "feedback/target_incident" },
+	{ "evidence", "feedback/target_evidence" },
 };
-
-/*
- * Inserts the event under its idempotency key: a conflict means this intent
- * was recorded before (a retry, a replay from the journal), and nothing
- * changes.  Returns the new id (NULL on a conflict) and the id of the event
- * already recorded under the key.
- */
-static const char feedback_sql_insert[] =
-    "WITH ins AS ("
-    "	INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,"
-    "	       event_type, target_kind, target_id, incident_id, payload,"
-    "	       idempotency_key)"
-    "	VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8::jsonb, $9)"
-    "	ON CONFLICT (project_id, idempotency_key) DO NOTHING"
-    "	RETURNING id)"
-    " SELECT (SELECT id FROM ins), (SELECT f.id FROM midwatch.feedback_events f"
-    "         WHERE f.project_id = $1 AND f.idempotency_key = $9)";
-
-/*
- * A repeat that changes nothing: the target's latest event (notes aside) is
- * the same person's same action with the same payload, and the target is
- * still in the state it set.  Returns that event's id and whether it is
- * such a repeat ($1 project, $2 kind, $3 target, $4 actor, $5 event type,
- * $6 payload).  No clock is involved: a repeat an hour later is still one,
- * and anything in between (another person, another action, the pipeline
- * moving the status) makes the next press count again.
- */
-static const char feedback_sql_repeat[] =
-    "SELECT f.id, (f.actor_id IS NOT DISTINCT FROM $4 AND f.event_type = $5"
-    "              AND f.payload = $6::jsonb)"
-    "  FROM midwatch.feedback_events f"
-    " WHERE f.project_id = $1 AND f.target_kind = $2 AND f.target_id = $3::bigint"
-    "   AND f.event_type <> 'human_note_added'"
-    " ORDER BY f.id DESC LIMIT 1";
-
-/* The derived status updates; $1 project, $2 target, $3 actor. */
-static const char feedback_sql_alert_ack[] =
-    "UPDATE midwatch.alerts SET status = 'acknowledged',"
-    " status_source = 'feedback', acknowledged_at = now(),"
-    " acknowledged_by = $3, silenced_until = NULL"
-    " WHERE project_id = $1 AND id = $2";
-static const char feedback_sql_alert_resolve[] =
-    "UPDATE midwatch.alerts SET status = 'resolved',"
-    " status_source = 'feedback', resolved_at = now(), resolved_by = $3,"
-    " silenced_until = NULL"
-    " WHERE project_id = $1 AND id = $2";
-/*
- * Acknowledging or resolving a group's head (sql/017_alert_groups.sql) does
- * the same to the members it holds (group_inhibited: they paged through the
- * head), each a system event naming the head; members that page on their
- * own (more severe, outlived their incident) are left to the operator.
- * $1 project, $2 head, $3 actor, $4 event type (alert_acknowledged or
- * alert_resolved).
- */
-static const char feedback_sql_alert_group[] =
-    "WITH m AS ("
-    "	UPDATE midwatch.alerts a SET status = CASE WHEN $4 = 'alert_resolved'"
-    "	       THEN 'resolved' ELSE 'acknowledged' END,"
-    "	       status_source = 'feedback', silenced_until = NULL,"
-    "	       acknowledged_at = CASE WHEN $4 = 'alert_resolved'"
-    "	           THEN a.acknowledged_at ELSE now() END,"
-    "	       acknowledged_by = CASE WHEN $4 = 'alert_resolved'"
-    "	           THEN a.acknowledged_by ELSE $3 END,"
-    "	       resolved_at = CASE WHEN $4 = 'alert_resolved' THEN now()"
-    "	           ELSE a.resolved_at END,"
-    "	       resolved_by = CASE WHEN $4 = 'alert_resolved' THEN $3"
-    "	           ELSE a.resolved_by END"
-    "	 WHERE a.project_id = $1 AND a.group_head_id = $2::bigint"
-    "	   AND a.id <> $2::bigint AND a.group_inhibited"
-    "	   AND (a.status = 'active' OR (a.status = 'acknowledged'"
-    "	        AND $4 = 'alert_resolved'))"
-    "	RETURNING a.id, a.incident_id)"
-    " INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,"
-    "	event_type, target_kind, target_id, incident_id, payload,"
-    "	idempotency_key)"
-    " SELECT $1, 'system', 'midwatch', $4, 'alert', m.id, m.incident_id,"
-    "	jsonb_build_object('reason', CASE WHEN $4 = 'alert_resolved'"
-    "	    THEN 'resolved' ELSE 'acknowledged' END || ' with its group head,"
-    " alert ' || $2, 'group_head_id', $2::bigint, 'automatic', true),"
-    "	'system:' || $4 || ':' || m.id || ':head:' || $2 || ':'"
-    "	|| extract(epoch FROM now())"
-    "  FROM m";
-
-/* Unsilencing gives the alert back the status it had: acknowledged when it
- * was acknowledged before the silence, else active. */
-static const char feedback_sql_alert_unsilence[] =
-    "UPDATE midwatch.alerts SET status = CASE WHEN acknowledged_at IS NULL"
-    " THEN 'active' ELSE 'acknowledged' END, status_source = 'feedback',"
-    " silenced_until = NULL"
-    " WHERE project_id = $1 AND id = $2";
-static const char feedback_sql_alert_silence[] =
-    "UPDATE midwatch.alerts SET status = 'silenced',"
-    " status_source = 'feedback', silenced_at = now(), silenced_by = $3,"
-    " silenced_until = now() + make_interval(secs => $4::double precision)"
-    " WHERE project_id = $1 AND id = $2";
-static const char feedback_sql_hyp_status[] =
-    "UPDATE midwatch.hypotheses SET status = $4,"
-    " status_source = 'feedback', status_changed_at = now(),"
-    " status_changed_by = $3"
-    " WHERE project_id = $1 AND id = $2";
-static const char feedback_sql_rec_ack[] =
-    "UPDATE midwatch.recommendations SET status = 'acknowledged',"
-    " status_source = 'feedback', acknowledged_at = now(),"
-    " acknowledged_by = $3, status_changed_at = now(), status_changed_by = $3"
-    " WHERE project_id = $1 AND id = $2";
-static const char feedback_sql_rec_status[] =
-    "UPDATE midwatch.recommendations SET status = $4,"
-    " status_source = 'feedback', status_changed_at = now(),"
-    " status_changed_by = $3"
-    " WHERE project_id = $1 AND id = $2";
-static const char feedback_sql_inc_resolve[] =
-    "UPDATE midwatch.incidents SET status = 'resolved',"
-    " status_source = 'feedback', resolved_at = now(), resolved_by = $3,"
-    " resolution = coalesce($4, resolution)"
-    " WHERE project_id = $1 AND id = $2";
-/* $3 is the new status (open or triaged): an earlier resolution is undone. */
-static const char feedback_sql_inc_status[] =
-    "UPDATE midwatch.incidents SET status = $3, status_source = 'feedback',"
-    " resolved_at = NULL, resolved_by = NULL"
-    " WHERE project_id = $1 AND id = $2";
-
-/* Re-gates the recommendations of hypothesis $2. */
-static const char feedback_sql_regate[] =
-    "SELECT midwatch.apply_recommendation_gate($1, ARRAY("
-    "	SELECT r.id FROM midwatch.recommendations r"
-    "	 WHERE r.project_id = $1 AND r.hypothesis_id = $2))";
 
 /* The spec of an action, or NULL. */
 static const struct feedback_spec *
@@ -279,7 +147,7 @@ feedback_target_sql(const char *kind)
 
 	for (i = 0; kind != NULL && i < MW_ARRAY_LEN(feedback_targets); i++)
 		if (strcmp(feedback_targets[i].kind, kind) == 0)
-			return feedback_targets[i].sql;
+			return feedback_targets[i].query;
 	return NULL;
 }
 
@@ -366,55 +234,35 @@ feedback_apply_hypothesis(struct db *db, const struct feedback *fb,
 	struct db_res *r;
 	int was_root;
 
-	if (!same && DBX(db, cause, feedback_sql_hyp_status, project, target,
+	if (!same && DBXN(db, cause, "feedback/hypothesis_status", project, target,
 	    fb->actor, confirm ? "confirmed" : "rejected") != 0)
 		return -1;
 	if (confirm && json_is_true(json_object_get(payload, "root_cause"))) {
-		if (DBX(db, cause,
-		    "UPDATE midwatch.incidents SET root_cause_hypothesis_id = $2"
-		    " WHERE project_id = $1 AND id = $3"
-		    "   AND root_cause_hypothesis_id IS DISTINCT FROM $2",
-		    project, target, incident) != 0 ||
-		    DBX(db, cause,
-		    "SELECT midwatch.record_case_outcome($1, $2, $3, $4)",
-		    project, incident, target, fb->actor) != 0 ||
+		if (DBXN(db, cause, "feedback/root_cause_set", project, target,
+		    incident) != 0 ||
+		    DBXN(db, cause, "feedback/case_outcome", project, incident,
+		    target, fb->actor) != 0 ||
 		    /* The confirmed root cause ranks first at once (the next
 		     * run keeps it there); the others keep their order. */
-		    DBX(db, cause,
-		    "UPDATE midwatch.hypotheses h SET rank = n.r"
-		    " FROM (SELECT id, row_number() OVER (ORDER BY id = $2 DESC,"
-		    "  rank, id) AS r FROM midwatch.hypotheses"
-		    "  WHERE project_id = $1 AND incident_id = $3) n"
-		    " WHERE h.project_id = $1 AND h.id = n.id AND h.rank <> n.r",
-		    project, target, incident) != 0)
+		    DBXN(db, cause, "feedback/root_cause_first", project, target,
+		    incident) != 0)
 			return -1;
 	}
 	if (!confirm) {
 		/* Rejecting the confirmed root cause withdraws it. */
-		r = DBQ(db, cause,
-		    "UPDATE midwatch.incidents SET root_cause_hypothesis_id = NULL"
-		    " WHERE project_id = $1 AND id = $3"
-		    "   AND root_cause_hypothesis_id = $2 RETURNING id",
-		    project, target, incident);
+		r = DBQN(db, cause, "feedback/root_cause_withdraw", project,
+		    target, incident);
 		if (r == NULL)
 			return -1;
 		was_root = db_res_rows(r) > 0;
 		db_res_free(r);
-		if (was_root && (DBX(db, cause,
-		    "UPDATE midwatch.past_case_outcomes SET outcome = 'unconfirmed',"
-		    " confirmed_hypothesis_id = NULL, confirmed_hypothesis_type = NULL,"
-		    " root_cause_service_id = NULL, ref = NULL, recorded_at = now(),"
-		    " details = details || jsonb_build_object('withdrawn_by', $4::text,"
-		    "     'withdrawn_hypothesis_id', $2::bigint)"
-		    " WHERE project_id = $1 AND incident_id = $3"
-		    "   AND confirmed_hypothesis_id = $2",
+		if (was_root && (DBXN(db, cause, "feedback/case_unconfirm",
 		    project, target, incident, fb->actor) != 0 ||
-		    DBX(db, cause,
-		    "SELECT midwatch.record_case_outcome($1, $2, NULL, $3)",
-		    project, incident, fb->actor) != 0))
+		    DBXN(db, cause, "feedback/case_outcome", project, incident,
+		    NULL, fb->actor) != 0))
 			return -1;
 	}
-	return DBX(db, cause, feedback_sql_regate, project, target);
+	return DBXN(db, cause, "feedback/regate", project, target);
 }
 
 /* Applies the derived status of the event; 0 or -1 with *cause. */
@@ -432,47 +280,47 @@ feedback_apply(struct db *db, const struct feedback *fb, const char *project,
 	case FB_ALERT_RESOLVE:
 		if (same)
 			return 0;
-		if (DBX(db, cause, fb->action == FB_ALERT_ACK ?
-		    feedback_sql_alert_ack : feedback_sql_alert_resolve, project,
+		if (DBXN(db, cause, fb->action == FB_ALERT_ACK ?
+		    "feedback/alert_ack" : "feedback/alert_resolve", project,
 		    target, fb->actor) != 0)
 			return -1;
-		return DBX(db, cause, feedback_sql_alert_group, project, target,
+		return DBXN(db, cause, "feedback/alert_group", project, target,
 		    fb->actor, s->event_type);
 	case FB_ALERT_SILENCE:
 		snprintf(secs, sizeof secs, "%lld", (long long)json_integer_value(
 		    json_object_get(payload, "seconds")));
-		return DBX(db, cause, feedback_sql_alert_silence, project, target,
+		return DBXN(db, cause, "feedback/alert_silence", project, target,
 		    fb->actor, secs);
 	case FB_ALERT_UNSILENCE:
-		return DBX(db, cause, feedback_sql_alert_unsilence, project,
+		return DBXN(db, cause, "feedback/alert_unsilence", project,
 		    target);
 	case FB_HYP_CONFIRM:
 	case FB_HYP_REJECT:
 		return feedback_apply_hypothesis(db, fb, project, target,
 		    incident, same, payload, cause);
 	case FB_REC_ACK:
-		return same ? 0 : DBX(db, cause, feedback_sql_rec_ack, project,
+		return same ? 0 : DBXN(db, cause, "feedback/recommendation_ack", project,
 		    target, fb->actor);
 	case FB_REC_DONE:
 	case FB_REC_DISMISS:
-		return same ? 0 : DBX(db, cause, feedback_sql_rec_status, project,
-		    target, fb->actor, s->to_status);
+		return same ? 0 : DBXN(db, cause,
+		    "feedback/recommendation_status", project, target,
+		    fb->actor, s->to_status);
 	case FB_INC_RESOLVE:
 		if (same)
 			return 0;
 		resolution = jsonx_str(payload, "resolution", 0, NULL);
-		if (DBX(db, cause, feedback_sql_inc_resolve, project, target,
+		if (DBXN(db, cause, "feedback/incident_resolve", project, target,
 		    fb->actor, resolution) != 0)
 			return -1;
 		/* An incident that ends is a case to learn from, confirmed
 		 * root cause or not. */
-		return DBX(db, cause,
-		    "SELECT midwatch.record_case_outcome($1, $2, NULL, $3)",
-		    project, target, fb->actor);
+		return DBXN(db, cause, "feedback/case_outcome", project,
+		    target, NULL, fb->actor);
 	case FB_INC_REOPEN:
 	case FB_INC_TRIAGE:
-		return same ? 0 : DBX(db, cause, feedback_sql_inc_status, project,
-		    target, s->to_status);
+		return same ? 0 : DBXN(db, cause, "feedback/incident_status",
+		    project, target, s->to_status);
 	case FB_NOTE:
 	case FB_REC_ACT:	/* its run: feedback_act_apply */
 		return 0;
@@ -535,21 +383,20 @@ feedback_known(struct db *db, const char *project, const char *key,
 	struct db_res *r;
 	int known;
 
-	r = DBQ(db, cause, "SELECT id FROM midwatch.feedback_events"
-	    " WHERE project_id = $1 AND idempotency_key = $2", project, key);
+	r = DBQN(db, cause, "feedback/known", project, key);
 	if (r == NULL)
 		return -1;
 	known = db_res_rows(r) > 0;
 	if (known && event_id != NULL)
-		*event_id = db_res_ll(r, 0, 0);
+		*event_id = db_val_ll(r, 0, "id");
 	db_res_free(r);
 	return known;
 }
 
 /*
  * Whether fb repeats, unchanged, the event that put its target in its
- * current state (feedback_sql_repeat): silences (re-applied on purpose)
- * and notes (no state) never do.  1 with *event_id set to that event, 0
+ * current state (sql/queries/feedback/repeat.sql): silences (re-applied on
+ * purpose) and notes (no state) never do.  1 with *event_id set to that event, 0
  * not, -1 with *cause.
  */
 static int
@@ -562,13 +409,13 @@ feedback_repeat(struct db *db, const struct feedback *fb, const char *project,
 
 	if (fb->action == FB_ALERT_SILENCE || fb->action == FB_NOTE)
 		return 0;
-	r = DBQ(db, cause, feedback_sql_repeat, project, kind, target, fb->actor,
+	r = DBQN(db, cause, "feedback/repeat", project, kind, target, fb->actor,
 	    feedback_event_type(fb->action), payload_txt);
 	if (r == NULL)
 		return -1;
-	rep = db_res_rows(r) > 0 && strcmp(db_res_get(r, 0, 1), "t") == 0;
+	rep = db_res_rows(r) > 0 && strcmp(db_val(r, 0, "repeat"), "t") == 0;
 	if (rep && event_id != NULL)
-		*event_id = db_res_ll(r, 0, 0);
+		*event_id = db_val_ll(r, 0, "id");
 	db_res_free(r);
 	return rep;
 }
@@ -599,17 +446,17 @@ feedback_record(struct db *db, const struct feedback *fb,
 
 	if (db_begin(db, cause) != 0)
 		goto out;
-	r = DBQ(db, cause, feedback_target_sql(kind), project, target);
+	r = DBQN(db, cause, feedback_target_sql(kind), project, target);
 	if (r == NULL)
 		goto fail;
 	if (db_res_rows(r) == 0) {
 		*cause = xasprintf("no %s %s", kind, target);
 		goto fail;
 	}
-	status = db_res_get(r, 0, 0);
+	status = db_val(r, 0, "status");
 	snprintf(res->was, sizeof res->was, "%s", status != NULL ? status : "");
-	if (db_res_get(r, 0, 1) != NULL)
-		incident = xstrdup(db_res_get(r, 0, 1));
+	if (db_val(r, 0, "incident_id") != NULL)
+		incident = xstrdup(db_val(r, 0, "incident_id"));
 	/* An intent recorded before is a no-op, whatever happened since (a
 	 * replay from the journal after someone else resolved the alert). */
 	if (fb->idempotency_key != NULL && (rep = feedback_known(db, project,
@@ -645,19 +492,19 @@ feedback_record(struct db *db, const struct feedback *fb,
 
 	if (fb->idempotency_key == NULL)
 		uuid_v4(key);	/* this call is the whole intent */
-	r = DBQ(db, cause, feedback_sql_insert, project, actor_type, fb->actor,
+	r = DBQN(db, cause, "feedback/insert", project, actor_type, fb->actor,
 	    feedback_event_type(fb->action), kind, target, incident, payload_txt,
 	    fb->idempotency_key != NULL ? fb->idempotency_key : key);
 	if (r == NULL)
 		goto fail;
-	if (db_res_isnull(r, 0, 0)) {
+	if (db_val_null(r, 0, "new_id")) {
 		/* The key was used already: nothing changes. */
-		res->event_id = db_res_ll(r, 0, 1);
+		res->event_id = db_val_ll(r, 0, "existing_id");
 		db_rollback(db);
 		rc = 1;
 		goto out;
 	}
-	res->event_id = db_res_ll(r, 0, 0);
+	res->event_id = db_val_ll(r, 0, "new_id");
 	db_res_free(r);
 	r = NULL;
 

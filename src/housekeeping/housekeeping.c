@@ -29,9 +29,8 @@ housekeeping_audit(struct db *db, const char *project, const char *action,
 	int rc;
 
 	json_decref(details);
-	rc = DBX(db, cause, "INSERT INTO midwatch.audit_entries (project_id,"
-	    " actor, action, details) VALUES ($1, 'system', $2, $3::jsonb)",
-	    project, action, text);
+	rc = DBXN(db, cause, "housekeeping/audit", project, "system", action,
+	    text);
 	free(text);
 	return rc;
 }
@@ -46,15 +45,14 @@ housekeeping_dead_letters(struct db *db, const char *project, json_t *done,
 	json_t *d;
 
 	policy_param(secs, sizeof secs, POL_HK_DEAD_LETTER_EXPIRY);
-	r = DBQ(db, cause, "SELECT ingest_errors, outbound_messages,"
-	    " alert_silences FROM midwatch.expire_dead_letters($1,"
-	    " $2::double precision)", project, secs);
+	r = DBQN(db, cause, "housekeeping/dead_letters", project, secs);
 	if (r == NULL)
 		return -1;
 	d = json_pack("{s:I, s:I, s:I, s:f}",
-	    "ingest_errors", (json_int_t)db_res_ll(r, 0, 0),
-	    "outbound_messages", (json_int_t)db_res_ll(r, 0, 1),
-	    "alert_silences", (json_int_t)db_res_ll(r, 0, 2),
+	    "ingest_errors", (json_int_t)db_val_ll(r, 0, "ingest_errors"),
+	    "outbound_messages",
+	    (json_int_t)db_val_ll(r, 0, "outbound_messages"),
+	    "alert_silences", (json_int_t)db_val_ll(r, 0, "alert_silences"),
 	    "older_than_seconds", POLICY(HK_DEAD_LETTER_EXPIRY));
 	db_res_free(r);
 	json_object_set(done, "dead_letters", d);
@@ -72,11 +70,10 @@ housekeeping_signatures(struct db *db, const char *project, json_t *done,
 
 	policy_param(batch, sizeof batch, POL_HK_BATCH);
 	do {
-		r = DBQ(db, cause, "SELECT midwatch.refresh_case_signatures($1,"
-		    " $2::double precision::int)", project, batch);
+		r = DBQN(db, cause, "housekeeping/signatures", project, batch);
 		if (r == NULL)
 			return -1;
-		n = db_res_ll(r, 0, 0);
+		n = db_val_ll(r, 0, "refresh_case_signatures");
 		db_res_free(r);
 		total += n;
 	} while (n >= (long long)POLICY(HK_BATCH));
@@ -96,9 +93,7 @@ housekeeping_daily(struct db *db, long long project_id)
 	int claimed;
 
 	snprintf(project, sizeof project, "%lld", project_id);
-	r = DBQ(db, &cause, "INSERT INTO midwatch.housekeeping_runs (project_id,"
-	    " day) VALUES ($1, (now() AT TIME ZONE 'UTC')::date)"
-	    " ON CONFLICT DO NOTHING RETURNING 1", project);
+	r = DBQN(db, &cause, "housekeeping/claim_day", project);
 	if (r == NULL)
 		goto fail;
 	claimed = db_res_rows(r) > 0;
@@ -115,9 +110,8 @@ housekeeping_daily(struct db *db, long long project_id)
 		if (db_alive(db)) {
 			char *why = NULL;
 
-			if (DBX(db, &why, "DELETE FROM midwatch.housekeeping_runs"
-			    " WHERE project_id = $1 AND day = (now() AT TIME ZONE"
-			    " 'UTC')::date", project) != 0)
+			if (DBXN(db, &why, "housekeeping/give_back_day",
+			    project) != 0)
 				free(why);
 		}
 		goto fail;
@@ -125,9 +119,7 @@ housekeeping_daily(struct db *db, long long project_id)
 	json_object_set_new(done, "retention", tables);
 	text = jsonx_dump(done);
 	json_decref(done);
-	if (DBX(db, &cause, "UPDATE midwatch.housekeeping_runs SET finished_at ="
-	    " now(), details = $2::jsonb WHERE project_id = $1 AND day ="
-	    " (now() AT TIME ZONE 'UTC')::date", project, text) != 0) {
+	if (DBXN(db, &cause, "housekeeping/day_done", project, text) != 0) {
 		free(text);
 		goto fail;
 	}

@@ -32,12 +32,11 @@ retention_table(struct db *db, const char *project, const char *table,
 	*rows = 0;
 	policy_param(batch, sizeof batch, POL_HK_BATCH);
 	do {
-		r = DBQ(db, cause, "SELECT midwatch.retention_batch($1, $2, $3,"
-		    " $4::double precision::int)", project, table,
-		    dry ? "true" : "false", batch);
+		r = DBQN(db, cause, "housekeeping/retention_batch", project,
+		    table, dry ? "true" : "false", batch);
 		if (r == NULL)
 			return -1;
-		n = db_res_ll(r, 0, 0);
+		n = db_val_ll(r, 0, "retention_batch");
 		db_res_free(r);
 		*rows += n;
 	} while (!dry && n > 0);
@@ -60,9 +59,8 @@ retention_audit(struct db *db, const char *project, const char *actor,
 		json_object_set_new(d, "error", json_string(error));
 	details = jsonx_dump(d);
 	json_decref(d);
-	rc = DBX(db, cause, "INSERT INTO midwatch.audit_entries (project_id,"
-	    " actor, action, target, details) VALUES ($1, $2, 'retention.purged',"
-	    " NULL, $3::jsonb)", project, actor, details);
+	rc = DBXN(db, cause, "housekeeping/audit", project, actor,
+	    "retention.purged", details);
 	free(details);
 	return rc;
 }
@@ -81,12 +79,11 @@ housekeeping_retention(struct db *db, long long project_id, int dry,
 	*tables = json_object();
 	*total = 0;
 	snprintf(project, sizeof project, "%lld", project_id);
-	plan = DBQ(db, cause, "SELECT table_name FROM midwatch.retention_plan"
-	    " WHERE $1::bigint IS NOT NULL", project);
+	plan = DBQN(db, cause, "housekeeping/retention_plan", project);
 	if (plan == NULL)
 		rc = -1;
 	for (i = 0; rc == 0 && i < db_res_rows(plan); i++) {
-		const char *table = db_res_get(plan, i, 0);
+		const char *table = db_val(plan, i, "table_name");
 
 		rc = retention_table(db, project, table, dry, &rows, cause);
 		if (rc == 0) {

@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/model.h"
-#include "midwatch/pgarray.h"
 #include "midwatch/xmalloc.h"
+#include "model_int.h"
 
 /* The runs of the project's recommendations, or of those of the incidents
  * $2 (a bigint[]; NULL: every one), at most $3 per recommendation. */
@@ -44,23 +43,13 @@ act_col(const struct db_res *r, int row, int col)
 	    xstrdup(db_res_get(r, row, col));
 }
 
-/* Loads the runs of incidents ids (a bigint[] literal, or NULL) into *out
- * (NULL when none); 0, or -1 with *cause. */
-static int
-model_actions_query(struct db *db, long long project_id, const char *ids,
-    struct mw_action_run **out, size_t *n, char **cause)
+/* The runs of result r in a malloc'd array (NULL when none) of *n. */
+static struct mw_action_run *
+model_actions_parse(const struct db_res *r, size_t *n)
 {
 	struct mw_action_run *v, *a;
-	struct db_res *r;
-	char project[24], max[24];
 	int i, rows;
 
-	*n = 0;
-	*out = NULL;
-	snprintf(project, sizeof project, "%lld", project_id);
-	snprintf(max, sizeof max, "%d", MODEL_MAX_ACTIONS);
-	if ((r = DBQ(db, cause, model_sql_actions, project, ids, max)) == NULL)
-		return -1;
 	rows = db_res_rows(r);
 	v = rows > 0 ? xcalloc((size_t)rows, sizeof *v) : NULL;
 	for (i = 0; i < rows; i++) {
@@ -84,7 +73,33 @@ model_actions_query(struct db *db, long long project_id, const char *ids,
 		a->requested_by = act_col(r, i, 16);
 	}
 	*n = (size_t)rows;
-	*out = v;
+	return v;
+}
+
+/* The most runs shown per recommendation, as a parameter. */
+static const char *
+model_actions_max(char *buf, size_t len)
+{
+	snprintf(buf, len, "%d", MODEL_MAX_ACTIONS);
+	return buf;
+}
+
+/* Loads the runs of incidents ids (a bigint[] literal, or NULL) into *out
+ * (NULL when none); 0, or -1 with *cause. */
+static int
+model_actions_query(struct db *db, long long project_id, const char *ids,
+    struct mw_action_run **out, size_t *n, char **cause)
+{
+	struct db_res *r;
+	char project[24], max[24];
+
+	*n = 0;
+	*out = NULL;
+	snprintf(project, sizeof project, "%lld", project_id);
+	if ((r = DBQ(db, cause, model_sql_actions, project, ids,
+	    model_actions_max(max, sizeof max))) == NULL)
+		return -1;
+	*out = model_actions_parse(r, n);
 	db_res_free(r);
 	return 0;
 }
@@ -123,26 +138,28 @@ model_actions_free(struct mw_action_run *v, size_t n)
 	free(v);
 }
 
-/* Attaches the snapshot's runs to their recommendations (see model.h). */
+/* Queues the runs of the incidents ids for a snapshot (model_int.h). */
 int
-model_actions_attach(struct db *db, long long project_id,
-    struct mw_snapshot *s, char **cause)
+model_actions_queue(struct db_batch *b, const char *project, const char *ids)
+{
+	char max[24];
+
+	return DBB(b, model_sql_actions, project, ids,
+	    model_actions_max(max, sizeof max));
+}
+
+/* Attaches the runs of result r to the snapshot's recommendations
+ * (model_int.h). */
+void
+model_actions_attach(const struct db_res *r, struct mw_snapshot *s)
 {
 	struct mw_action_run *v;
 	struct mw_recommendation *rec;
-	struct buf ids;
 	size_t i, j, k, n, from;
-	int rc;
 
-	buf_init(&ids);
-	pgarray_begin(&ids);
-	for (i = 0; i < s->n_incidents; i++)
-		pgarray_add_ll(&ids, s->incidents[i].id);
-	pgarray_end(&ids);
-	rc = model_actions_query(db, project_id, buf_str(&ids), &v, &n, cause);
-	buf_free(&ids);
-	if (rc != 0 || v == NULL)
-		return rc;
+	v = model_actions_parse(r, &n);
+	if (v == NULL)
+		return;
 	/* Rows come by recommendation: hand each its slice (moved, so the
 	 * strings have one owner). */
 	for (i = 0; i < s->n_incidents; i++)
@@ -162,7 +179,6 @@ model_actions_attach(struct db *db, long long project_id,
 			rec->n_actions = k - from;
 		}
 	model_actions_free(v, n);
-	return 0;
 }
 
 /* One run as JSON (see model.h). */

@@ -60,49 +60,6 @@ struct act_run {
 	int have_ch;
 };
 
-/* The next due run: $1 project. */
-static const char act_sql_pick[] =
-    "SELECT r.id, r.action, r.channel, r.params::text, r.idempotency_key,"
-    "       r.recommendation_id, r.requested_by, r.incident_id"
-    "  FROM midwatch.recommendation_action_runs r"
-    " WHERE r.project_id = $1 AND r.status IN ('pending', 'running')"
-    "   AND r.next_retry_at <= now()"
-    "   AND NOT (r.action = 'create_or_update_task' AND EXISTS (SELECT 1"
-    "        FROM midwatch.recommendation_action_runs o"
-    "       WHERE o.project_id = r.project_id"
-    "         AND o.incident_id = r.incident_id AND o.channel = r.channel"
-    "         AND o.action = 'create_or_update_task' AND o.id < r.id"
-    "         AND o.status IN ('pending', 'running')))"
-    " ORDER BY r.next_retry_at, r.id"
-    " LIMIT 1 FOR UPDATE OF r SKIP LOCKED";
-
-/* Claims it: $1 project, $2 run, $3 lease seconds, $4 the channel's
- * retries (max-attempts - 1). */
-static const char act_sql_claim[] =
-    "UPDATE midwatch.recommendation_action_runs SET status = 'running',"
-    "       attempts = attempts + 1,"
-    "       max_retries = coalesce(max_retries, $4::integer),"
-    "       next_retry_at = now() + make_interval(secs => $3::integer)"
-    " WHERE project_id = $1 AND id = $2 RETURNING attempts, max_retries";
-
-/* What the body says: $1 project, $2 recommendation, $3 channel. */
-static const char act_sql_context[] =
-    "SELECT json_build_object('id', rc.id, 'type', rc.type,"
-    "           'title', rc.title, 'status', rc.status)::text,"
-    "       json_build_object('id', i.id, 'title', i.title,"
-    "           'service', s.name, 'severity', i.severity,"
-    "           'status', i.status)::text,"
-    "       t.task_key, t.task_id, t.created_run_id IS NOT NULL"
-    "  FROM midwatch.recommendations rc"
-    "  JOIN midwatch.incidents i"
-    "    ON i.project_id = rc.project_id AND i.id = rc.incident_id"
-    "  LEFT JOIN midwatch.services s"
-    "    ON s.project_id = i.project_id AND s.id = i.service_id"
-    "  LEFT JOIN midwatch.recommendation_action_tasks t"
-    "    ON t.project_id = rc.project_id AND t.incident_id = i.id"
-    "   AND t.channel = $3"
-    " WHERE rc.project_id = $1 AND rc.id = $2";
-
 /* Frees a claimed run. */
 static void
 act_run_free(struct act_run *a)
@@ -133,9 +90,9 @@ act_json(const char *s)
 
 /* A text column, malloc'd, or NULL. */
 static char *
-act_col(const struct db_res *r, int col)
+act_col(const struct db_res *r, const char *col)
 {
-	return db_res_isnull(r, 0, col) ? NULL : xstrdup(db_res_get(r, 0, col));
+	return db_val_null(r, 0, col) ? NULL : xstrdup(db_val(r, 0, col));
 }
 
 /* Claims the next due run; 1 with *a, 0 none due, -1 *cause. */
@@ -146,53 +103,49 @@ act_claim(struct db *db, const char *project, struct act_run *a,
 	struct db_res *r = NULL;
 	struct net_retry pol;
 	char lease[24], retries[24], reco[24];
-	int timeout_ms, rc;
 
 	memset(a, 0, sizeof *a);
 	if (db_begin(db, cause) != 0)
 		return -1;
-	if ((r = DBQ(db, cause, act_sql_pick, project)) == NULL)
+	if ((r = DBQN(db, cause, "notify/act_pick", project)) == NULL)
 		goto fail;
 	if (db_res_rows(r) == 0) {
 		db_res_free(r);
 		db_rollback(db);
 		return 0;
 	}
-	snprintf(a->id, sizeof a->id, "%s", db_res_get(r, 0, 0));
-	a->action = xstrdup(db_res_get(r, 0, 1));
-	a->channel = xstrdup(db_res_get(r, 0, 2));
-	a->params = act_json(db_res_get(r, 0, 3));
-	a->key = xstrdup(db_res_get(r, 0, 4));
-	snprintf(reco, sizeof reco, "%s", db_res_get(r, 0, 5));
-	a->requested_by = xstrdup(db_res_get(r, 0, 6));
+	snprintf(a->id, sizeof a->id, "%s", db_val(r, 0, "id"));
+	a->action = xstrdup(db_val(r, 0, "action"));
+	a->channel = xstrdup(db_val(r, 0, "channel"));
+	a->params = act_json(db_val(r, 0, "params"));
+	a->key = xstrdup(db_val(r, 0, "idempotency_key"));
+	snprintf(reco, sizeof reco, "%s", db_val(r, 0, "recommendation_id"));
+	a->requested_by = xstrdup(db_val(r, 0, "requested_by"));
 	snprintf(a->incident_id, sizeof a->incident_id, "%s",
-	    db_res_get(r, 0, 7));
+	    db_val(r, 0, "incident_id"));
 	db_res_free(r);
 	r = NULL;
 
-	if ((rc = notify_channel_load(db, project, a->channel, &a->ch,
-	    cause)) < 0)
+	if (notify_channel_lease(db, project, a->channel, &a->ch, &a->have_ch,
+	    &pol, lease, sizeof lease, cause) != 0)
 		goto fail;
-	a->have_ch = rc == 0;
-	notify_channel_policy(a->have_ch ? &a->ch : NULL, &pol, &timeout_ms);
-	snprintf(lease, sizeof lease, "%d", timeout_ms / 1000 +
-	    NOTIFY_LEASE_MARGIN_S);
 	snprintf(retries, sizeof retries, "%d", pol.max_attempts - 1);
-	if ((r = DBQ(db, cause, act_sql_claim, project, a->id, lease,
+	if ((r = DBQN(db, cause, "notify/act_claim", project, a->id, lease,
 	    retries)) == NULL)
 		goto fail;
-	a->attempts = (int)db_res_ll(r, 0, 0);
-	a->max_retries = (int)db_res_ll(r, 0, 1);
+	a->attempts = (int)db_val_ll(r, 0, "attempts");
+	a->max_retries = (int)db_val_ll(r, 0, "max_retries");
 	db_res_free(r);
-	if ((r = DBQ(db, cause, act_sql_context, project, reco,
+	if ((r = DBQN(db, cause, "notify/act_context", project, reco,
 	    a->channel)) == NULL)
 		goto fail;
 	if (db_res_rows(r) == 1) {
-		a->reco = act_json(db_res_get(r, 0, 0));
-		a->incident = act_json(db_res_get(r, 0, 1));
-		a->task_key = act_col(r, 2);
-		a->task_id = act_col(r, 3);
-		a->task_created = strcmp(db_res_get(r, 0, 4), "t") == 0;
+		a->reco = act_json(db_val(r, 0, "recommendation"));
+		a->incident = act_json(db_val(r, 0, "incident"));
+		a->task_key = act_col(r, "task_key");
+		a->task_id = act_col(r, "task_id");
+		a->task_created = strcmp(db_val(r, 0, "task_created"),
+		    "t") == 0;
 	}
 	db_res_free(r);
 	r = NULL;
@@ -295,8 +248,7 @@ act_record(struct db *db, const char *project, const struct act_run *a,
     char **cause)
 {
 	struct net_retry pol;
-	struct db_res *r;
-	char delay[32], n[24], *result = NULL, *task_id = NULL;
+	char delay[32], *result = NULL, *task_id = NULL;
 	const char *op = NULL;
 	double d = 0;
 	int timeout_ms, owned, rc = -1;
@@ -314,7 +266,6 @@ act_record(struct db *db, const char *project, const struct act_run *a,
 	else
 		*state = "failed";
 	snprintf(delay, sizeof delay, "%.3f", d);
-	snprintf(n, sizeof n, "%d", a->attempts);
 	res = json_pack("{s:i, s:i}", "attempts", a->attempts, "http_status",
 	    (int)resp->status);
 	if (strcmp(a->action, "create_or_update_task") == 0 && err == NULL) {
@@ -334,39 +285,20 @@ act_record(struct db *db, const char *project, const struct act_run *a,
 	if (db_begin(db, cause) != 0)
 		goto out;
 	/* Still ours?  (A lapsed lease lets another runner take it.) */
-	r = DBQ(db, cause, "SELECT status = 'running' AND attempts = $3::integer"
-	    "  FROM midwatch.recommendation_action_runs"
-	    " WHERE project_id = $1 AND id = $2 FOR UPDATE", project, a->id, n);
-	if (r == NULL)
+	if ((owned = notify_still_ours(db, "notify/act_owned", project, a->id,
+	    a->attempts, cause)) < 0)
 		goto fail;
-	owned = db_res_rows(r) == 1 && strcmp(db_res_get(r, 0, 0), "t") == 0;
-	db_res_free(r);
 	if (!owned) {
 		*state = "lost";
 		db_rollback(db);
 		rc = 0;
 		goto out;
 	}
-	if (DBX(db, cause,
-	    "UPDATE midwatch.recommendation_action_runs SET status = $3,"
-	    "       error = $4, result = CASE WHEN $3 = 'succeeded'"
-	    "           THEN $5::jsonb ELSE result END,"
-	    "       next_retry_at = CASE WHEN $3 = 'pending'"
-	    "           THEN now() + make_interval(secs => $6::double precision)"
-	    "           ELSE next_retry_at END,"
-	    "       finished_at = CASE WHEN $3 IN ('succeeded', 'failed')"
-	    "           THEN now() END"
-	    " WHERE project_id = $1 AND id = $2",
-	    project, a->id, *state, err, result, delay) != 0)
+	if (DBXN(db, cause, "notify/act_outcome", project, a->id, *state,
+	    err, result, delay) != 0)
 		goto fail;
-	if (op != NULL && DBX(db, cause,
-	    "UPDATE midwatch.recommendation_action_tasks"
-	    "   SET task_id = coalesce($4, task_id),"
-	    "       created_run_id = coalesce(created_run_id, $5::bigint),"
-	    "       updates = updates + CASE WHEN $6 = 'update' THEN 1 ELSE 0 END"
-	    " WHERE project_id = $1 AND incident_id = $2 AND channel = $3",
-	    project, a->incident_id, a->channel,
-	    task_id, a->id, op) != 0)
+	if (op != NULL && DBXN(db, cause, "notify/act_task", project,
+	    a->incident_id, a->channel, task_id, a->id, op) != 0)
 		goto fail;
 	rc = db_commit(db, cause);
 	goto out;
@@ -452,24 +384,4 @@ notify_act_pass(struct db *db, const char *project, struct notify_counts *c,
 		else if (strcmp(state, "failed") == 0)
 			c->act_failed++;
 	}
-}
-
-/* Seconds until the next action run is due, < 0 none, < -1 error. */
-double
-notify_act_next_due(struct db *db, const char *project, char **cause)
-{
-	struct db_res *r;
-	double d;
-
-	r = DBQ(db, cause, "SELECT extract(epoch FROM min(next_retry_at) - now())"
-	    "  FROM midwatch.recommendation_action_runs"
-	    " WHERE project_id = $1 AND status IN ('pending', 'running')",
-	    project);
-	if (r == NULL)
-		return -2;
-	d = db_res_isnull(r, 0, 0) ? -1 : db_res_f(r, 0, 0);
-	if (d < 0 && !db_res_isnull(r, 0, 0))
-		d = 0;
-	db_res_free(r);
-	return d;
 }

@@ -16,7 +16,6 @@
 #include "midwatch/net.h"
 #include "midwatch/notify.h"
 #include "midwatch/settings.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
 
@@ -80,24 +79,40 @@ notify_channel_load(struct db *db, const char *project, const char *name,
 	json_error_t jerr;
 
 	memset(ch, 0, sizeof *ch);
-	r = DBQ(db, cause, "SELECT name, kind, url, settings::text"
-	    "  FROM midwatch.channels WHERE project_id = $1 AND name = $2",
-	    project, name);
+	r = DBQN(db, cause, "notify/channel_load", project, name);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) == 0) {
 		db_res_free(r);
 		return 1;
 	}
-	ch->name = xstrdup(db_res_get(r, 0, 0));
-	ch->kind = xstrdup(db_res_get(r, 0, 1));
-	ch->url = db_res_isnull(r, 0, 2) ? NULL : xstrdup(db_res_get(r, 0, 2));
-	ch->settings = json_loads(db_res_get(r, 0, 3), 0, &jerr);
+	ch->name = xstrdup(db_val(r, 0, "name"));
+	ch->kind = xstrdup(db_val(r, 0, "kind"));
+	ch->url = db_val_null(r, 0, "url") ? NULL :
+	    xstrdup(db_val(r, 0, "url"));
+	ch->settings = json_loads(db_val(r, 0, "settings"), 0, &jerr);
 	if (!json_is_object(ch->settings)) {
 		json_decref(ch->settings);
 		ch->settings = json_object();
 	}
 	db_res_free(r);
+	return 0;
+}
+
+/* Loads a claimed item's channel, its policy and lease (see notify_int.h). */
+int
+notify_channel_lease(struct db *db, const char *project, const char *name,
+    struct notify_channel *ch, int *have_ch, struct net_retry *pol,
+    char *lease, size_t leasesz, char **cause)
+{
+	int rc, timeout_ms;
+
+	if ((rc = notify_channel_load(db, project, name, ch, cause)) < 0)
+		return -1;
+	*have_ch = rc == 0;
+	notify_channel_policy(*have_ch ? ch : NULL, pol, &timeout_ms);
+	snprintf(lease, leasesz, "%d", timeout_ms / 1000 +
+	    NOTIFY_LEASE_MARGIN_S);
 	return 0;
 }
 
@@ -121,14 +136,7 @@ chan_on_all_rules(struct db *db, const char *project, const char *name,
 	struct db_res *r;
 
 	/* Rules name channels by name; kind is a hint for old rows. */
-	r = DBQ(db, cause,
-	    "UPDATE midwatch.alert_rules SET channels = channels ||"
-	    "       jsonb_build_array(jsonb_build_object('name', $2::text,"
-	    "           'kind', $3::text))"
-	    " WHERE project_id = $1 AND NOT EXISTS ("
-	    "       SELECT 1 FROM jsonb_array_elements(channels) e"
-	    "        WHERE coalesce(e->>'name', e #>> '{}') = $2)"
-	    " RETURNING id", project, name, kind);
+	r = DBQN(db, cause, "notify/channel_on_rules", project, name, kind);
 	if (r == NULL)
 		return -1;
 	*rules = db_res_rows(r);
@@ -148,30 +156,8 @@ chan_stored_url(const char *kind, const char *url)
 	return url;
 }
 
-/*
- * Adds or updates a channel to match a declaration, audited with where it
- * came from (see notify.h).  $1 project, $2 name, $3 kind, $4 url, $5
- * settings: the row locked, inserted when missing, updated when it
- * differs; the counts and the row before.
- */
-static const char chan_sql_sync[] =
-    "WITH old AS ("
-    "	SELECT id, kind, url, settings FROM midwatch.channels"
-    "	 WHERE project_id = $1 AND name = $2 FOR UPDATE),"
-    " ins AS ("
-    "	INSERT INTO midwatch.channels (project_id, name, kind, url, settings)"
-    "	SELECT $1, $2, $3, $4, $5::jsonb WHERE NOT EXISTS (SELECT 1 FROM old)"
-    "	RETURNING id),"
-    " upd AS ("
-    "	UPDATE midwatch.channels c SET kind = $3, url = $4,"
-    "	       settings = $5::jsonb"
-    "	  FROM old o WHERE c.id = o.id AND (o.kind, o.url, o.settings)"
-    "	       IS DISTINCT FROM ($3::text, $4::text, $5::jsonb)"
-    "	RETURNING c.id)"
-    " SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd),"
-    "	(SELECT jsonb_build_object('kind', kind, 'settings', settings)::text"
-    "	   FROM old)";
-
+/* Adds or updates a channel to match a declaration, audited with where it
+ * came from (see notify.h; sql/queries/notify/channel_sync.sql). */
 int
 notify_channel_sync(struct db *db, long long project_id, const char *name,
     const char *kind, const char *url, json_t *settings, int all_rules,
@@ -185,24 +171,19 @@ notify_channel_sync(struct db *db, long long project_id, const char *name,
 	snprintf(project, sizeof project, "%lld", project_id);
 	if (db_begin(db, cause) != 0)
 		goto out;
-	r = DBQ(db, cause, chan_sql_sync, project, name, kind,
+	r = DBQN(db, cause, "notify/channel_sync", project, name, kind,
 	    chan_stored_url(kind, url), stxt);
 	if (r == NULL)
 		goto fail;
-	rc = db_res_ll(r, 0, 0) > 0 ? 1 : db_res_ll(r, 0, 1) > 0 ? 2 : 0;
+	rc = db_val_ll(r, 0, "inserted") > 0 ? 1 :
+	    db_val_ll(r, 0, "updated") > 0 ? 2 : 0;
 	if (all_rules && chan_on_all_rules(db, project, name, kind, rules,
 	    cause) != 0)
 		goto fail;
-	if ((rc != 0 || *rules > 0) && DBX(db, cause,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action,"
-	    "       target, details)"
-	    " VALUES ($1, $2, $3, 'channel:' || $4,"
-	    "         jsonb_build_object('origin', $5::text, 'kind', $6::text,"
-	    "             'all_rules', $7::boolean, 'settings', $8::jsonb,"
-	    "             'before', $9::jsonb))",
+	if ((rc != 0 || *rules > 0) && DBXN(db, cause, "notify/channel_synced",
 	    project, actor, rc == 1 ? "channel.added" : "channel.changed", name,
 	    origin, kind, all_rules ? "true" : "false", stxt,
-	    db_res_get(r, 0, 2)) != 0)
+	    db_val(r, 0, "before")) != 0)
 		goto fail;
 	if (db_commit(db, cause) != 0)
 		goto fail;
@@ -231,11 +212,8 @@ notify_channel_add(struct db *db, long long project_id, const char *name,
 	url = chan_stored_url(kind, url);
 	if (db_begin(db, cause) != 0)
 		goto out;
-	r = DBQ(db, cause,
-	    "INSERT INTO midwatch.channels (project_id, name, kind, url, settings)"
-	    " VALUES ($1, $2, $3, $4, $5::jsonb)"
-	    " ON CONFLICT (project_id, name) DO NOTHING RETURNING id",
-	    project, name, kind, url, stxt);
+	r = DBQN(db, cause, "notify/channel_add", project, name, kind, url,
+	    stxt);
 	if (r == NULL)
 		goto fail;
 	if (db_res_rows(r) == 0) {
@@ -247,13 +225,8 @@ notify_channel_add(struct db *db, long long project_id, const char *name,
 	if (all_rules && chan_on_all_rules(db, project, name, kind, rules,
 	    cause) != 0)
 		goto fail;
-	if (DBX(db, cause,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action,"
-	    "       target, details)"
-	    " VALUES ($1, $2, 'channel.added', 'channel:' || $3,"
-	    "         jsonb_build_object('kind', $4::text, 'all_rules', $5::boolean,"
-	    "             'settings', $6::jsonb))",
-	    project, actor, name, kind, all_rules ? "true" : "false", stxt) != 0)
+	if (DBXN(db, cause, "notify/channel_added", project, actor, name, kind,
+	    all_rules ? "true" : "false", stxt) != 0)
 		goto fail;
 	if (db_commit(db, cause) != 0)
 		goto fail;
@@ -281,9 +254,7 @@ notify_channel_remove(struct db *db, long long project_id, const char *name,
 	snprintf(project, sizeof project, "%lld", project_id);
 	if (db_begin(db, cause) != 0)
 		return -1;
-	r = DBQ(db, cause, "DELETE FROM midwatch.channels"
-	    " WHERE project_id = $1 AND name = $2 RETURNING kind",
-	    project, name);
+	r = DBQN(db, cause, "notify/channel_remove", project, name);
 	if (r == NULL)
 		goto fail;
 	if (db_res_rows(r) == 0) {
@@ -291,27 +262,14 @@ notify_channel_remove(struct db *db, long long project_id, const char *name,
 		goto fail;
 	}
 	db_res_free(r);
-	r = DBQ(db, cause,
-	    "UPDATE midwatch.alert_rules r SET channels = coalesce((SELECT"
-	    "       jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(r.channels)"
-	    "       WITH ORDINALITY AS x (e, n)"
-	    "       WHERE coalesce(e->>'name', e #>> '{}') <> $2), '[]')"
-	    " WHERE r.project_id = $1 AND EXISTS ("
-	    "       SELECT 1 FROM jsonb_array_elements(r.channels) e"
-	    "        WHERE coalesce(e->>'name', e #>> '{}') = $2)"
-	    " RETURNING id", project, name);
+	r = DBQN(db, cause, "notify/channel_off_rules", project, name);
 	if (r == NULL)
 		goto fail;
 	*rules = db_res_rows(r);
 	db_res_free(r);
 	/* A message whose send is in flight keeps its claim; it fails on its
 	 * next attempt for want of the channel. */
-	r = DBQ(db, cause,
-	    "UPDATE midwatch.outbound_messages SET status = 'dead',"
-	    "       last_error = 'channel removed'"
-	    " WHERE project_id = $1 AND channel = $2"
-	    "   AND status IN ('pending', 'failed') RETURNING id",
-	    project, name);
+	r = DBQN(db, cause, "notify/channel_dead_letter", project, name);
 	if (r == NULL)
 		goto fail;
 	*dead = db_res_rows(r);
@@ -319,13 +277,8 @@ notify_channel_remove(struct db *db, long long project_id, const char *name,
 	r = NULL;
 	snprintf(nrules, sizeof nrules, "%d", *rules);
 	snprintf(ndead, sizeof ndead, "%lld", *dead);
-	if (DBX(db, cause,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action,"
-	    "       target, details)"
-	    " VALUES ($1, $2, 'channel.removed', 'channel:' || $3,"
-	    "         jsonb_build_object('rules', $4::integer,"
-	    "             'dead_lettered', $5::bigint))",
-	    project, actor, name, nrules, ndead) != 0)
+	if (DBXN(db, cause, "notify/channel_removed", project, actor, name,
+	    nrules, ndead) != 0)
 		goto fail;
 	if (db_commit(db, cause) != 0)
 		goto fail;
@@ -335,45 +288,6 @@ fail:
 	db_res_free(r);
 	return rc;
 }
-
-/*
- * The channels with delivery counts: configured ones, plus names that
- * messages use without a channel row (kind null), so a dead letter to a
- * channel nobody added is visible too.
- */
-static const char notify_sql_list[] =
-    "WITH names AS ("
-    "	SELECT name FROM midwatch.channels WHERE project_id = $1"
-    "	UNION SELECT channel FROM midwatch.outbound_messages"
-    "	 WHERE project_id = $1),"
-    " counts AS ("
-    "	SELECT channel,"
-    "	       count(*) FILTER (WHERE status IN ('pending', 'sending', 'failed'))"
-    "	           AS pending,"
-    "	       count(*) FILTER (WHERE status = 'sent') AS sent,"
-    "	       count(*) FILTER (WHERE status = 'dead') AS dead"
-    "	  FROM midwatch.outbound_messages WHERE project_id = $1"
-    "	 GROUP BY channel),"
-    " last AS ("
-    "	SELECT DISTINCT ON (m.channel) m.channel, a.attempted_at, a.http_status,"
-    "	       a.error"
-    "	  FROM midwatch.outbound_attempts a"
-    "	  JOIN midwatch.outbound_messages m"
-    "	    ON m.project_id = a.project_id AND m.id = a.message_id"
-    "	 WHERE a.project_id = $1"
-    "	 ORDER BY m.channel, a.attempted_at DESC, a.id DESC)"
-    " SELECT json_agg(json_build_object("
-    "	'name', n.name, 'kind', c.kind, 'url', c.url,"
-    "	'settings', coalesce(c.settings, '{}'),"
-    "	'pending', coalesce(k.pending, 0), 'sent', coalesce(k.sent, 0),"
-    "	'dead', coalesce(k.dead, 0),"
-    "	'last_attempt_at', " SQL_RFC3339("l.attempted_at") ","
-    "	'last_status', l.http_status, 'last_error', l.error)"
-    "	ORDER BY n.name)::text"
-    "  FROM names n"
-    "  LEFT JOIN midwatch.channels c ON c.project_id = $1 AND c.name = n.name"
-    "  LEFT JOIN counts k ON k.channel = n.name"
-    "  LEFT JOIN last l ON l.channel = n.name";
 
 /* Lists channels with counts (see notify.h). */
 json_t *
@@ -385,11 +299,11 @@ notify_channel_list(struct db *db, long long project_id, char **cause)
 	json_t *a;
 
 	snprintf(project, sizeof project, "%lld", project_id);
-	r = DBQ(db, cause, notify_sql_list, project);
+	r = DBQN(db, cause, "notify/channel_list", project);
 	if (r == NULL)
 		return NULL;
-	a = db_res_isnull(r, 0, 0) ? json_array() :
-	    json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	a = db_val_null(r, 0, "channels") ? json_array() :
+	    json_loads(db_val(r, 0, "channels"), 0, &jerr);
 	db_res_free(r);
 	if (a == NULL)
 		*cause = xasprintf("channel list: %s", jerr.text);

@@ -29,6 +29,13 @@ struct notify_channel {
 /* Loads channel name of project (text id); 0 ok, 1 none, -1 *cause. */
 int notify_channel_load(struct db *db, const char *project, const char *name,
     struct notify_channel *ch, char **cause);
+/* Loads the channel a claimed message or action run goes to (*have_ch: it
+ * exists), its retry policy, and the lease (seconds, text) the attempt's
+ * claim gets: the channel's total timeout plus NOTIFY_LEASE_MARGIN_S.
+ * 0, or -1 *cause. */
+int notify_channel_lease(struct db *db, const char *project, const char *name,
+    struct notify_channel *ch, int *have_ch, struct net_retry *pol,
+    char *lease, size_t leasesz, char **cause);
 void notify_channel_free(struct notify_channel *ch);
 /* The channel's retry policy and total timeout in milliseconds. */
 void notify_channel_policy(const struct notify_channel *ch,
@@ -58,8 +65,19 @@ int notify_render(struct db *db, const char *project, struct notify_msg *m,
 struct notify_counts;
 int notify_act_pass(struct db *db, const char *project,
     struct notify_counts *c, char **cause);
-/* Seconds until the next action run is due: < 0 none, < -1 an error. */
-double notify_act_next_due(struct db *db, const char *project, char **cause);
+/*
+ * The delivery steps messages (notify.c) and action runs (notify_act.c)
+ * share.  notify_due_in: seconds until the next item is due by the named
+ * statement (one row, column seconds: NULL none, negative already due):
+ * < 0 none, 0 due, < -1 an error.  notify_still_ours: whether the claimed
+ * item is still ours at record time, by the named statement (column
+ * owned; $1 project, $2 id, $3 the attempt we claimed; it locks the row):
+ * a lapsed lease lets another deliverer take it.  1 yes, 0 no, -1 *cause.
+ */
+double notify_due_in(struct db *db, const char *query, const char *project,
+    char **cause);
+int notify_still_ours(struct db *db, const char *query, const char *project,
+    const char *id, int attempts, char **cause);
 
 /* The body for the channel's kind built from a notification (net.h); a new
  * reference, or NULL for the log kind. */

@@ -17,58 +17,9 @@
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/units.h"
 #include "midwatch/xmalloc.h"
 #include "notify_int.h"
-
-/*
- * The notification (net.h) of leader $2: its alerts (the payloads of the
- * group), the incident, its top hypothesis (confirmed first, never a
- * rejected one) and the evidence that hypothesis cites.  $1 project.
- */
-static const char notify_sql_note[] =
-    "SELECT jsonb_build_object("
-    "  'event', l.event, 'key', l.incident_key,"
-    "  'idempotency_key', l.idempotency_key, 'channel', l.channel,"
-    "  'project', (SELECT slug FROM midwatch.projects WHERE id = $1),"
-    "  'alerts', CASE WHEN l.event = 'trigger' THEN (SELECT coalesce("
-    "	jsonb_agg(m.payload - 'channel' - 'run_window' ORDER BY m.id), '[]')"
-    "	FROM midwatch.outbound_messages m WHERE m.project_id = $1"
-    "	 AND (m.id = l.id OR m.group_leader_id = l.id)) ELSE '[]' END,"
-    "  'incident', (SELECT jsonb_build_object('id', i.id, 'title', i.title,"
-    "	'service', s.name, 'severity', i.severity, 'status', i.status,"
-    "	'trigger_type', i.trigger_type,"
-    "	'window_start', " SQL_RFC3339("i.window_start") ","
-    "	'window_end', " SQL_RFC3339("i.window_end") ")"
-    "	FROM midwatch.incidents i LEFT JOIN midwatch.services s"
-    "	  ON s.project_id = i.project_id AND s.id = i.service_id"
-    "	WHERE i.project_id = $1 AND i.id = l.incident_id),"
-    "  'hypothesis', (SELECT jsonb_build_object('id', h.id, 'rank', h.rank,"
-    "	'type', h.hypothesis_type, 'title', h.title,"
-    "	'confidence', round(h.confidence::numeric, 2), 'status', h.status,"
-    "	'service', hs.name, 'ref', h.ref,"
-    "	'evidence', (SELECT coalesce(jsonb_agg(jsonb_build_object("
-    "	    'id', e.id, 'role', he.role,"
-    "	    'kind', coalesce(e.kind, he.expected_kind, 'unknown'),"
-    "	    'summary', coalesce(e.summary, he.note, 'expected ' ||"
-    "	        coalesce(he.expected_kind, 'evidence') ||"
-    "	        ': looked for, not found'))"
-    "	    ORDER BY CASE he.role WHEN 'supports' THEN 0"
-    "	             WHEN 'contradicts' THEN 1 ELSE 2 END,"
-    "	             he.weight DESC, e.id), '[]')"
-    "	  FROM midwatch.hypothesis_evidence he"
-    "	  LEFT JOIN midwatch.evidence_artifacts e"
-    "	    ON e.project_id = he.project_id AND e.id = he.evidence_id"
-    "	 WHERE he.project_id = $1 AND he.hypothesis_id = h.id))"
-    "	FROM midwatch.hypotheses h LEFT JOIN midwatch.services hs"
-    "	  ON hs.project_id = h.project_id AND hs.id = h.service_id"
-    "	WHERE h.project_id = $1 AND h.incident_id = l.incident_id"
-    "	  AND h.status <> 'rejected'"
-    "	ORDER BY h.status = 'confirmed' DESC, h.rank, h.id LIMIT 1)"
-    ")::text"
-    "  FROM midwatch.outbound_messages l"
-    " WHERE l.project_id = $1 AND l.id = $2";
 
 /* Adds severity (the worst of the incident's and the alerts') and a one-line
  * summary to a notification. */
@@ -129,10 +80,10 @@ notify_render(struct db *db, const char *project, struct notify_msg *m,
 	json_t *note;
 	char *txt;
 
-	r = DBQ(db, cause, notify_sql_note, project, m->id);
+	r = DBQN(db, cause, "notify/note", project, m->id);
 	if (r == NULL)
 		return -1;
-	note = json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	note = json_loads(db_val(r, 0, "note"), 0, &jerr);
 	db_res_free(r);
 	if (note == NULL) {
 		*cause = xasprintf("notification %s: %s", m->id, jerr.text);
@@ -145,16 +96,14 @@ notify_render(struct db *db, const char *project, struct notify_msg *m,
 		m->body = notify_body(m->ch.kind, note);
 	json_decref(note);
 	txt = json_dumps(m->body, NOTIFY_JSON_FLAGS);
-	r = DBQ(db, cause, "UPDATE midwatch.outbound_messages SET body = $3::jsonb"
-	    " WHERE project_id = $1 AND id = $2 RETURNING body::text", project,
-	    m->id, txt);
+	r = DBQN(db, cause, "notify/store_body", project, m->id, txt);
 	free(txt);
 	if (r == NULL)
 		return -1;
 	/* What is sent is what was stored, so a retry sends the very same
 	 * document as the first attempt. */
 	json_decref(m->body);
-	m->body = json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	m->body = json_loads(db_val(r, 0, "body"), 0, &jerr);
 	db_res_free(r);
 	if (m->body == NULL) {
 		*cause = xasprintf("notification %s: %s", m->id, jerr.text);

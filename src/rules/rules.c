@@ -20,20 +20,7 @@
 #include "midwatch/rules.h"
 #include "midwatch/settings.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
-
-/* The rule object of row r (alias r): one shape for list, before, after. */
-#define RULE_JSON(r) \
-	"jsonb_build_object('name', " r ".name, 'description', " r ".description," \
-	" 'kind', " r ".kind, 'config', " r ".config - 'hold_down_seconds'," \
-	" 'severity', " r ".severity, 'enabled', " r ".enabled," \
-	" 'channels', (SELECT coalesce(jsonb_agg(coalesce(e->>'name'," \
-	"     e #>> '{}') ORDER BY n), '[]') FROM jsonb_array_elements(" r \
-	"     .channels) WITH ORDINALITY AS x (e, n))," \
-	" 'cooldown_seconds', " r ".cooldown_seconds," \
-	" 'hold_down_seconds', coalesce((" r ".config->>'hold_down_seconds')" \
-	"     ::integer, 600))"
 
 static const char *const rule_fields[] = { "name", "description", "kind",
     "config", "severity", "enabled", "channels", "cooldown_seconds",
@@ -137,24 +124,10 @@ rules_list(struct db *db, long long project_id, const char *name,
 	json_t *a;
 
 	snprintf(project, sizeof project, "%lld", project_id);
-	r = DBQ(db, cause,
-	    "SELECT coalesce(jsonb_agg(" RULE_JSON("r") " || jsonb_build_object("
-	    "   'last_triggered_at', " SQL_RFC3339("r.last_triggered_at") ","
-	    "   'alerts', coalesce(a.n, 0), 'fired', coalesce(a.fired, 0),"
-	    "   'active_alerts', coalesce(a.active, 0),"
-	    "   'last_fired_at', " SQL_RFC3339("a.last") ")"
-	    "   ORDER BY r.name), '[]')::text"
-	    "  FROM midwatch.alert_rules r"
-	    "  LEFT JOIN (SELECT rule_id, count(*) AS n, sum(fire_count) AS fired,"
-	    "        count(*) FILTER (WHERE status IN ('active', 'acknowledged'))"
-	    "            AS active, max(last_fired_at) AS last"
-	    "       FROM midwatch.alerts WHERE project_id = $1 GROUP BY rule_id) a"
-	    "    ON a.rule_id = r.id"
-	    " WHERE r.project_id = $1 AND ($2::text IS NULL OR r.name = $2)",
-	    project, name);
+	r = DBQN(db, cause, "rules/list", project, name);
 	if (r == NULL)
 		return NULL;
-	a = json_loads(db_res_get(r, 0, 0), 0, NULL);
+	a = json_loads(db_val(r, 0, "rules"), 0, NULL);
 	db_res_free(r);
 	if (a == NULL)
 		*cause = xstrdup("rule list: not JSON");
@@ -170,16 +143,13 @@ missing_channel(struct db *db, const char *project, const char *chans,
 	char *m = NULL;
 
 	*err = 0;
-	r = DBQ(db, cause,
-	    "SELECT x FROM jsonb_array_elements_text($2::jsonb) x"
-	    " WHERE NOT EXISTS (SELECT 1 FROM midwatch.channels c"
-	    "   WHERE c.project_id = $1 AND c.name = x) LIMIT 1", project, chans);
+	r = DBQN(db, cause, "rules/missing_channel", project, chans);
 	if (r == NULL) {
 		*err = 1;
 		return NULL;
 	}
 	if (db_res_rows(r) > 0)
-		m = xstrdup(db_res_get(r, 0, 0));
+		m = xstrdup(db_val(r, 0, "channel"));
 	db_res_free(r);
 	return m;
 }
@@ -224,36 +194,7 @@ rules_put(struct db *db, long long project_id, json_t *rule,
 	v = json_object_get(rule, "cooldown_seconds");
 	snprintf(cool, sizeof cool, "%lld", json_is_integer(v) ?
 	    (long long)json_integer_value(v) : 900LL);
-	r = DBQ(db, cause,
-	    "WITH before AS (SELECT " RULE_JSON("b") " AS j"
-	    "   FROM midwatch.alert_rules b WHERE b.project_id = $1 AND b.name = $2),"
-	    " ch AS (SELECT coalesce(jsonb_agg(jsonb_build_object('name', c.name,"
-	    "     'kind', c.kind) ORDER BY x.n), '[]') AS j"
-	    "   FROM jsonb_array_elements_text($7::jsonb) WITH ORDINALITY x (name, n)"
-	    "   JOIN midwatch.channels c ON c.project_id = $1 AND c.name = x.name),"
-	    " up AS (INSERT INTO midwatch.alert_rules AS r (project_id, name,"
-	    "     description, kind, config, severity, enabled, channels,"
-	    "     cooldown_seconds, created_by)"
-	    "   SELECT $1, $2, $3, $4, $5::jsonb, $6, $8::boolean, ch.j,"
-	    "          $9::integer, $10 FROM ch"
-	    "   ON CONFLICT (project_id, name) DO UPDATE SET"
-	    "     description = EXCLUDED.description, kind = EXCLUDED.kind,"
-	    "     config = EXCLUDED.config, severity = EXCLUDED.severity,"
-	    "     enabled = EXCLUDED.enabled, channels = EXCLUDED.channels,"
-	    "     cooldown_seconds = EXCLUDED.cooldown_seconds"
-	    "   WHERE (r.description, r.kind, r.config, r.severity, r.enabled,"
-	    "          r.channels, r.cooldown_seconds)"
-	    "     IS DISTINCT FROM (EXCLUDED.description, EXCLUDED.kind,"
-	    "          EXCLUDED.config, EXCLUDED.severity, EXCLUDED.enabled,"
-	    "          EXCLUDED.channels, EXCLUDED.cooldown_seconds)"
-	    "   RETURNING (xmax = 0) AS ins, " RULE_JSON("r") " AS after),"
-	    " aud AS (INSERT INTO midwatch.audit_entries (project_id, actor, action,"
-	    "     target, details)"
-	    "   SELECT $1, $10, CASE WHEN up.ins THEN 'rule.added'"
-	    "          ELSE 'rule.changed' END, 'rule:' || $2,"
-	    "          jsonb_build_object('before', (SELECT j FROM before),"
-	    "              'after', up.after) FROM up)"
-	    " SELECT ins FROM up",
+	r = DBQN(db, cause, "rules/put",
 	    project, jsonx_str(rule, "name", 0, NULL),
 	    jsonx_str(rule, "description", 0, NULL),
 	    jsonx_str(rule, "kind", 0, NULL), cfg,
@@ -265,7 +206,7 @@ rules_put(struct db *db, long long project_id, json_t *rule,
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) == 1)
-		*what = strcmp(db_res_get(r, 0, 0), "t") == 0 ? 1 : 2;
+		*what = strcmp(db_val(r, 0, "ins"), "t") == 0 ? 1 : 2;
 	db_res_free(r);
 	return 0;
 }

@@ -16,7 +16,6 @@
 #include "midwatch/db.h"
 #include "midwatch/ingest.h"
 #include "midwatch/jsonx.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "sources_int.h"
@@ -92,28 +91,22 @@ am_absent(struct db *db, struct src *s, json_t *alerts, json_t *seen,
 	char project[24], ts[40];
 	struct db_res *r;
 	json_t *a;
-	int i;
+	int i, c_fp;
 
 	snprintf(project, sizeof project, "%lld", s->project_id);
-	r = DBQ(db, cause,
-	    "SELECT fingerprint, labels::text, annotations::text,"
-	    "       coalesce(extra->>'starts_at',"
-	    "           " SQL_RFC3339("ts") ")"
-	    "  FROM (SELECT DISTINCT ON (fingerprint) * FROM midwatch.external_alerts"
-	    "         WHERE project_id = $1 AND extra->>'midwatch_source' = $2"
-	    "         ORDER BY fingerprint, ts DESC, (status = 'resolved') DESC) l"
-	    " WHERE l.status = 'firing'", project, s->name);
+	r = DBQN(db, cause, "sources/am_firing", project, s->name);
 	if (r == NULL)
 		return -1;
 	timefmt_format(now, ts, sizeof ts);
+	c_fp = db_col(r, "fingerprint");
 	for (i = 0; i < db_res_rows(r); i++) {
-		if (json_object_get(seen, db_res_get(r, i, 0)) != NULL)
+		if (json_object_get(seen, db_res_get(r, i, c_fp)) != NULL)
 			continue;
 		a = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s}", "status",
-		    "resolved", "fingerprint", db_res_get(r, i, 0), "labels",
-		    json_loads(db_res_get(r, i, 1), 0, NULL), "annotations",
-		    json_loads(db_res_get(r, i, 2), 0, NULL), "startsAt",
-		    db_res_get(r, i, 3), "endsAt", ts);
+		    "resolved", "fingerprint", db_res_get(r, i, c_fp), "labels",
+		    json_loads(db_val(r, i, "labels"), 0, NULL), "annotations",
+		    json_loads(db_val(r, i, "annotations"), 0, NULL),
+		    "startsAt", db_val(r, i, "starts_at"), "endsAt", ts);
 		if (a != NULL) {
 			json_array_append_new(alerts, a);
 			(*n)++;

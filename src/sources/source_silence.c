@@ -21,25 +21,6 @@
 #include "midwatch/xmalloc.h"
 #include "sources_int.h"
 
-/* The due silences with their source (columns 0-5 as src_load reads). */
-static const char sql_due[] =
-    "SELECT src.id, src.kind, src.name, src.config::text, src.cursor::text,"
-    "       src.retries,"
-    "       s.id, s.state, s.silence_id, s.matchers::text,"
-    "       extract(epoch FROM s.ends_at), s.attempts,"
-    "       coalesce(f.actor_id, 'midwatch'), s.alert_id, a.incident_id,"
-    "       f.event_type"
-    "  FROM midwatch.alert_silences s"
-    "  JOIN midwatch.ingest_sources src"
-    "    ON src.project_id = s.project_id AND src.id = s.source_id"
-    "  JOIN midwatch.feedback_events f"
-    "    ON f.project_id = s.project_id AND f.id = s.feedback_event_id"
-    "  LEFT JOIN midwatch.alerts a"
-    "    ON a.project_id = s.project_id AND a.id = s.alert_id"
-    " WHERE s.project_id = $1 AND s.state IN ('pending', 'expiring')"
-    "   AND s.next_attempt_at <= now()"
-    " ORDER BY s.id LIMIT 200";
-
 /* One silence's outcome: state, silence id (or NULL), error (or NULL). */
 static int
 silence_store(struct db *db, long long project_id, const char *id,
@@ -50,13 +31,8 @@ silence_store(struct db *db, long long project_id, const char *id,
 
 	snprintf(project, sizeof project, "%lld", project_id);
 	snprintf(wait, sizeof wait, "%.3f", retry_s);
-	return DBX(db, cause,
-	    "UPDATE midwatch.alert_silences SET state = $3,"
-	    "       silence_id = coalesce($4, silence_id), last_error = $5,"
-	    "       attempts = attempts + 1,"
-	    "       next_attempt_at = now() + make_interval(secs => $6::float8)"
-	    " WHERE project_id = $1 AND id = $2::bigint",
-	    project, id, state, silence_id, error, wait);
+	return DBXN(db, cause, "sources/silence_store", project, id, state,
+	    silence_id, error, wait);
 }
 
 /* POSTs a silence; 0 with *sid (malloc'd), 1 with *why. */
@@ -150,10 +126,14 @@ silence_one(struct db *db, long long project_id, struct db_res *r, int i,
 	struct net_retry pol = { SOURCES_RETRY_BASE_S, SOURCES_RETRY_CAP_S,
 	    SOURCES_SILENCE_ATTEMPTS };
 	struct src_fail f = { NULL, NULL };
-	const char *id = db_res_get(r, i, 6), *state = db_res_get(r, i, 7);
-	const char *sid = db_res_get(r, i, 8);
+	const char *id = db_val(r, i, "silence"), *state = db_val(r, i, "state");
+	const char *sid = db_val(r, i, "silence_id");
+	const char *alert = db_val(r, i, "alert_id");
+	const char *incident = db_val(r, i, "incident_id");
+	const char *verb = strcmp(db_val(r, i, "event_type"),
+	    "alert_silenced") == 0 ? "silenced" : "acknowledged";
 	char *why = NULL, *newsid = NULL, *comment;
-	double ends = db_res_f(r, i, 10), delay = 0;
+	double ends = db_val_f(r, i, "ends_at"), delay = 0;
 	int expiring = strcmp(state, "expiring") == 0, rc, attempts;
 	long status = 0;
 	json_t *matchers;
@@ -161,7 +141,7 @@ silence_one(struct db *db, long long project_id, struct db_res *r, int i,
 	time_t now;
 
 	src_load(&s, project_id, r, i);
-	attempts = (int)db_res_ll(r, i, 11) + 1;
+	attempts = (int)db_val_ll(r, i, "attempts") + 1;
 	now = time(NULL);
 	if (!expiring && ends <= (double)now) {
 		rc = silence_store(db, project_id, id, "expired", NULL,
@@ -182,17 +162,13 @@ silence_one(struct db *db, long long project_id, struct db_res *r, int i,
 	} else if (expiring)
 		rc = silence_expire(&s, sid, &status, &why);
 	else {
-		matchers = json_loads(db_res_get(r, i, 9), 0, NULL);
-		if (db_res_isnull(r, i, 14))
-			comment = xasprintf("midwatch: alert %s %s", db_res_get(r, i,
-			    13), strcmp(db_res_get(r, i, 15), "alert_silenced") == 0 ?
-			    "silenced" : "acknowledged");
+		matchers = json_loads(db_val(r, i, "matchers"), 0, NULL);
+		if (incident == NULL)
+			comment = xasprintf("midwatch: alert %s %s", alert, verb);
 		else
 			comment = xasprintf("midwatch: alert %s of incident %s %s",
-			    db_res_get(r, i, 13), db_res_get(r, i, 14),
-			    strcmp(db_res_get(r, i, 15), "alert_silenced") == 0 ?
-			    "silenced" : "acknowledged");
-		rc = silence_create(&s, matchers, ends, db_res_get(r, i, 12),
+			    alert, incident, verb);
+		rc = silence_create(&s, matchers, ends, db_val(r, i, "actor"),
 		    comment, &newsid, &status, &why);
 		json_decref(matchers);
 		free(comment);
@@ -236,7 +212,7 @@ sources_push_silences(struct db *db, long long project_id,
 
 	memset(c, 0, sizeof *c);
 	snprintf(project, sizeof project, "%lld", project_id);
-	r = DBQ(db, cause, sql_due, project);
+	r = DBQN(db, cause, "sources/silences_due", project);
 	if (r == NULL)
 		return -1;
 	for (i = 0; i < db_res_rows(r) && rc == 0; i++)

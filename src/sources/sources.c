@@ -16,7 +16,6 @@
 #include "midwatch/db.h"
 #include "midwatch/ingest.h"
 #include "midwatch/jsonx.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "sources_int.h"
@@ -88,24 +87,15 @@ sources_add(struct db *db, long long project_id, const char *kind,
 	json_decref(c);
 	if (db_begin(db, cause) != 0)
 		goto out;
-	r = DBQ(db, cause,
-	    "INSERT INTO midwatch.ingest_sources (project_id, kind, name, config)"
-	    " SELECT $1, $2, $3, $4::jsonb WHERE NOT EXISTS ("
-	    "   SELECT 1 FROM midwatch.ingest_sources WHERE project_id = $1"
-	    "      AND name = $3 AND kind IN ('prometheus', 'alertmanager'))"
-	    " RETURNING id", project, kind, name, config);
+	r = DBQN(db, cause, "sources/add", project, kind, name, config);
 	if (r == NULL)
 		goto fail;
 	if (db_res_rows(r) == 0) {
 		rc = 1;
 		goto fail;
 	}
-	if (DBX(db, cause,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action,"
-	    "       target, details)"
-	    " VALUES ($1, $2, 'source.added', 'source:' || $3, $4::jsonb"
-	    "         || jsonb_build_object('kind', $5::text))",
-	    project, actor, name, config, kind) != 0)
+	if (DBXN(db, cause, "sources/added", project, actor, name, config,
+	    kind) != 0)
 		goto fail;
 	if (db_commit(db, cause) != 0)
 		goto fail;
@@ -130,10 +120,7 @@ sources_remove(struct db *db, long long project_id, const char *name,
 	snprintf(project, sizeof project, "%lld", project_id);
 	if (db_begin(db, cause) != 0)
 		return -1;
-	r = DBQ(db, cause, "DELETE FROM midwatch.ingest_sources"
-	    " WHERE project_id = $1 AND name = $2"
-	    "   AND kind IN ('prometheus', 'alertmanager') RETURNING kind",
-	    project, name);
+	r = DBQN(db, cause, "sources/remove", project, name);
 	if (r == NULL)
 		goto fail;
 	if (db_res_rows(r) == 0) {
@@ -142,10 +129,7 @@ sources_remove(struct db *db, long long project_id, const char *name,
 		return 1;
 	}
 	db_res_free(r);
-	if (DBX(db, cause,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action, target)"
-	    " VALUES ($1, $2, 'source.removed', 'source:' || $3)",
-	    project, actor, name) != 0)
+	if (DBXN(db, cause, "sources/removed", project, actor, name) != 0)
 		goto fail;
 	if (db_commit(db, cause) != 0)
 		goto fail;
@@ -166,25 +150,10 @@ sources_list(struct db *db, long long project_id, const char *name,
 	json_t *a;
 
 	snprintf(project, sizeof project, "%lld", project_id);
-	r = DBQ(db, cause,
-	    "SELECT coalesce(json_agg(json_build_object("
-	    "  'name', s.name, 'kind', s.kind, 'url', s.config->>'url',"
-	    "  'settings', coalesce(s.config->'settings', '{}'),"
-	    "  'cursor', s.cursor, 'status', s.status, 'retries', s.retries,"
-	    "  'last_ok_at', " SQL_RFC3339("s.last_ok_at") ","
-	    "  'last_attempt_at', " SQL_RFC3339("s.last_attempt_at") ","
-	    "  'next_retry_at', " SQL_RFC3339("s.next_retry_at") ","
-	    "  'last_error', s.last_error,"
-	    "  'errors', (SELECT count(*) FROM midwatch.ingest_errors e"
-	    "    WHERE e.project_id = s.project_id AND e.source_id = s.id"
-	    "      AND e.resolved_at IS NULL))"
-	    "  ORDER BY s.name), '[]')::text"
-	    " FROM midwatch.ingest_sources s"
-	    " WHERE s.project_id = $1 AND s.kind IN ('prometheus', 'alertmanager')"
-	    "   AND ($2::text IS NULL OR s.name = $2)", project, name);
+	r = DBQN(db, cause, "sources/list", project, name);
 	if (r == NULL)
 		return NULL;
-	a = json_loads(db_res_get(r, 0, 0), 0, &jerr);
+	a = json_loads(db_val(r, 0, "sources"), 0, &jerr);
 	db_res_free(r);
 	if (a == NULL)
 		*cause = xasprintf("source list: %s", jerr.text);
@@ -301,16 +270,7 @@ state_ok(struct db *db, struct src *s, json_t *cursor, char **cause)
 	snprintf(id, sizeof id, "%lld", s->id);
 	if (cursor != NULL)
 		ctext = json_dumps(cursor, JSON_COMPACT);
-	rc = DBX(db, cause,
-	    "WITH s AS (UPDATE midwatch.ingest_sources SET status = 'ok',"
-	    "       last_ok_at = now(), last_attempt_at = now(), retries = 0,"
-	    "       last_error = NULL, next_retry_at = NULL,"
-	    "       cursor = coalesce($3::jsonb, cursor)"
-	    " WHERE project_id = $1 AND id = $2 RETURNING id)"
-	    " UPDATE midwatch.ingest_errors SET resolved_at = now()"
-	    "  WHERE project_id = $1 AND source_id = $2 AND line_no IS NULL"
-	    "    AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM s)",
-	    project, id, ctext);
+	rc = DBXN(db, cause, "sources/state_ok", project, id, ctext);
 	free(ctext);
 	return rc;
 }
@@ -334,21 +294,8 @@ state_failed(struct db *db, struct src *s, struct src_fail *f, double *delay,
 	    strlen(f->payload), strlen(f->payload)) : NULL;
 	if (payload != NULL)
 		net_redact(payload, s->secrets);
-	rc = DBX(db, cause,
-	    "WITH s AS (UPDATE midwatch.ingest_sources SET status = 'error',"
-	    "       last_attempt_at = now(), retries = retries + 1,"
-	    "       last_error = $3,"
-	    "       next_retry_at = now() + make_interval(secs => $4::float8)"
-	    " WHERE project_id = $1 AND id = $2 RETURNING id, name,"
-	    "       next_retry_at)"
-	    " INSERT INTO midwatch.ingest_errors AS e (project_id, source_id,"
-	    "       source, payload, error, next_retry_at)"
-	    " SELECT $1, s.id, s.name, $5, $3, s.next_retry_at FROM s"
-	    " ON CONFLICT (project_id, source, line_no, payload_md5) DO UPDATE"
-	    "   SET attempts = e.attempts + 1, error = EXCLUDED.error,"
-	    "       next_retry_at = EXCLUDED.next_retry_at, resolved_at = NULL,"
-	    "       source_id = EXCLUDED.source_id",
-	    project, id, f->reason, wait, payload);
+	rc = DBXN(db, cause, "sources/state_failed", project, id, f->reason,
+	    wait, payload);
 	free(payload);
 	return rc;
 }
@@ -415,10 +362,10 @@ src_load(struct src *s, long long project_id, const struct db_res *r, int i)
 
 	memset(s, 0, sizeof *s);
 	s->project_id = project_id;
-	s->id = db_res_ll(r, i, 0);
-	s->kind = xstrdup(db_res_get(r, i, 1));
-	s->name = xstrdup(db_res_get(r, i, 2));
-	config = json_loads(db_res_get(r, i, 3), 0, NULL);
+	s->id = db_val_ll(r, i, "id");
+	s->kind = xstrdup(db_val(r, i, "kind"));
+	s->name = xstrdup(db_val(r, i, "name"));
+	config = json_loads(db_val(r, i, "config"), 0, NULL);
 	s->url = xstrdup(jsonx_str(config, "url", 0, NULL) != NULL ?
 	    jsonx_str(config, "url", 0, NULL) : "");
 	s->settings = json_incref(json_object_get(config, "settings"));
@@ -427,19 +374,11 @@ src_load(struct src *s, long long project_id, const struct db_res *r, int i)
 		s->settings = json_object();
 	}
 	json_decref(config);
-	s->cursor = json_loads(db_res_get(r, i, 4), 0, NULL);
+	s->cursor = json_loads(db_val(r, i, "cursor"), 0, NULL);
 	if (s->cursor == NULL)
 		s->cursor = json_object();
-	s->retries = (int)db_res_ll(r, i, 5);
+	s->retries = (int)db_val_ll(r, i, "retries");
 }
-
-static const char sql_sources[] =
-    "SELECT id, kind, name, config::text, cursor::text, retries,"
-    "       next_retry_at IS NULL OR next_retry_at <= now()"
-    "  FROM midwatch.ingest_sources"
-    " WHERE project_id = $1 AND kind IN ('prometheus', 'alertmanager')"
-    "   AND status <> 'disabled' AND ($2::text IS NULL OR name = $2)"
-    " ORDER BY name";
 
 /* Pulls every due source (see sources.h). */
 int
@@ -453,11 +392,11 @@ sources_pull(struct db *db, long long project_id, double now, int force,
 
 	memset(c, 0, sizeof *c);
 	snprintf(project, sizeof project, "%lld", project_id);
-	r = DBQ(db, cause, sql_sources, project, NULL);
+	r = DBQN(db, cause, "sources/sources", project, NULL);
 	if (r == NULL)
 		return -1;
 	for (i = 0; i < db_res_rows(r) && rc == 0; i++) {
-		if (!force && strcmp(db_res_get(r, i, 6), "t") != 0) {
+		if (!force && strcmp(db_val(r, i, "due"), "t") != 0) {
 			c->waiting++;
 			continue;
 		}
@@ -489,7 +428,7 @@ sources_test(struct db *db, long long project_id, const char *name,
 
 	*report = NULL;
 	snprintf(project, sizeof project, "%lld", project_id);
-	r = DBQ(db, cause, sql_sources, project, name);
+	r = DBQN(db, cause, "sources/sources", project, name);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) == 0) {

@@ -15,36 +15,13 @@
 # act --list and --json show the runs.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
-pgtest_start
-pgtest_createdb mw
-RECEIVER=$top_builddir/tests/net/receiver
-"$MIDWATCH" migrate >/dev/null 2>&1 || { echo "Bail out! migrate failed"; exit 1; }
-pgtest_psql -f "$top_srcdir/tests/model/fixture.sql" >/dev/null ||
-	{ echo "Bail out! fixture failed"; exit 1; }
+. "$top_srcdir/tests/lib/receiver.sh"
+receiver_db
 MIDWATCH_ACTOR=alice; export MIDWATCH_ACTOR
 
-LOG=$TAP_TMP/requests.log
-MODE=$TAP_TMP/mode
 BODY=$TAP_TMP/answer
-echo 200 >"$MODE"
-"$RECEIVER" --port-file "$TAP_TMP/port" --log "$LOG" --mode-file "$MODE" \
-    --body-file "$BODY" &
-RPID=$!
-trap 'kill $RPID 2>/dev/null; pgtest_stop' EXIT INT TERM
-i=0
-while [ ! -s "$TAP_TMP/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(cat "$TAP_TMP/port" 2>/dev/null)
-[ -n "$PORT" ] || { echo "Bail out! the receiver did not start"; exit 1; }
-: >"$LOG"
-URL=http://127.0.0.1:$PORT
+receiver_start --body-file "$BODY"
 
-q() { pgtest_psql -c "$1"; }
-mode() { echo "$1" >"$MODE"; }
-# requests carrying an idempotency key, and their bodies
-nreq() { grep -c "^REQ .* idem=$1 " "$LOG"; }
-bodies() {
-	awk -v k="$1" '/^REQ / { on = index($0, " idem=" k " ") > 0 } on && /^BODY /' "$LOG"
-}
 answers() {
 	grep "^REQ .* idem=$1 " "$LOG" | sed 's/^REQ answer=\([^ ]*\) .*/\1/' | tr '\n' ' '
 }

@@ -13,32 +13,13 @@
 # `midwatch run` delivers what is due.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
-pgtest_start
-pgtest_createdb mw
+. "$top_srcdir/tests/lib/receiver.sh"
+receiver_db
 DRIVER=$top_builddir/tests/model/stage_driver
-RECEIVER=$top_builddir/tests/net/receiver
-"$MIDWATCH" migrate >/dev/null 2>&1 || { echo "Bail out! migrate failed"; exit 1; }
-pgtest_psql -f "$top_srcdir/tests/model/fixture.sql" >/dev/null ||
-	{ echo "Bail out! fixture failed"; exit 1; }
 MIDWATCH_ACTOR=alice; export MIDWATCH_ACTOR
+receiver_start
 
-LOG=$TAP_TMP/requests.log
-MODE=$TAP_TMP/mode
-echo 200 >"$MODE"
-"$RECEIVER" --port-file "$TAP_TMP/port" --log "$LOG" --mode-file "$MODE" &
-RPID=$!
-trap 'kill $RPID 2>/dev/null; pgtest_stop' EXIT INT TERM
-i=0
-while [ ! -s "$TAP_TMP/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(cat "$TAP_TMP/port" 2>/dev/null)
-[ -n "$PORT" ] || { echo "Bail out! the receiver did not start"; exit 1; }
-: >"$LOG"
-URL=http://127.0.0.1:$PORT
-
-q() { pgtest_psql -c "$1"; }
-mode() { echo "$1" >"$MODE"; }
-# requests for an idempotency key, and those answered with a status
-nreq() { grep -c "^REQ .* idem=$1 " "$LOG"; }
+# requests answered with a status
 nans() { grep -c "^REQ answer=$2 .* idem=$1 " "$LOG"; }
 # queue ID CHANNEL [INCIDENT]: a new alert and its message on CHANNEL, as
 # the alert stage queues them; prints the message's idempotency key
@@ -55,10 +36,6 @@ queue() {
 	          'test:$1:$2'
 	     from midwatch.alerts where id = $1" >/dev/null
 	q "select idempotency_key from midwatch.outbound_messages where alert_id = $1"
-}
-# bodies KEY: the BODY lines of the requests carrying that idempotency key
-bodies() {
-	awk -v k="$1" '/^REQ / { on = index($0, " idem=" k " ") > 0 } on && /^BODY /' "$LOG"
 }
 headers() {
 	awk -v k="$1" '/^REQ / { on = index($0, " idem=" k " ") > 0 } on && /^H /' "$LOG"

@@ -1,0 +1,16 @@
+-- cli/project_list - the projects with their open incidents, active alerts
+-- and last completed run.
+-- columns: slug, name, created_at, open_incidents, active_alerts,
+-- columns: last_run_at
+SELECT p.slug, p.name,
+       to_char((p.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+         AS created_at,
+       (SELECT count(*) FROM midwatch.incidents i WHERE i.project_id = p.id
+           AND i.status IN ('open', 'triaged')) AS open_incidents,
+       (SELECT count(*) FROM midwatch.alerts a WHERE a.project_id = p.id
+           AND a.status IN ('active', 'acknowledged')) AS active_alerts,
+       (SELECT to_char((max(r.finished_at)) AT TIME ZONE 'UTC',
+                       'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+          FROM midwatch.pipeline_runs r
+         WHERE r.project_id = p.id AND r.status = 'completed') AS last_run_at
+  FROM midwatch.projects p ORDER BY p.slug COLLATE "C"

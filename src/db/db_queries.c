@@ -1,0 +1,200 @@
+/*
+ * db_queries.c - the named queries of sql/queries/: finding an embedded
+ * statement by name, running it with its result checked against the columns
+ * its header lists, reading results by column name, and the self-check that
+ * prepares every statement (midwatch migrate --check-queries).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+#include "midwatch/buf.h"
+#include "midwatch/db.h"
+#include "midwatch/log.h"
+#include "midwatch/xmalloc.h"
+
+/* bsearch comparison: a name against a table entry. */
+static int
+query_cmp(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct db_query_text *)entry)->name);
+}
+
+const struct db_query_text *
+db_query_find(const char *name)
+{
+	const struct db_query_text *q;
+
+	q = bsearch(name, db_query_texts, db_query_ntexts, sizeof *q, query_cmp);
+	if (q == NULL)
+		fatal("no query %s in sql/queries", name);
+	return q;
+}
+
+/*
+ * Compares the result columns of res with the space-separated list cols;
+ * NULL when they agree, else a malloc'd explanation.
+ */
+static char *
+columns_differ(const PGresult *res, const char *cols)
+{
+	int i, n = PQnfields(res);
+	const char *p = cols, *f;
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		f = PQfname(res, i);
+		len = strcspn(p, " ");
+		if (len == 0)
+			return xasprintf("result has %d column(s), the header "
+			    "lists %d (column %d is '%s')", n, i, i + 1, f);
+		if (strlen(f) != len || strncmp(f, p, len) != 0)
+			return xasprintf("result column %d is '%s', the header "
+			    "says '%.*s'", i + 1, f, (int)len, p);
+		p += len;
+		p += *p == ' ';
+	}
+	if (*p != '\0')
+		return xasprintf("result has %d column(s), the header lists "
+		    "more ('%s' onwards)", n, p);
+	return NULL;
+}
+
+struct db_res *
+db_run(struct db *db, char **cause, const char *name, int n,
+    const char *const *params)
+{
+	const struct db_query_text *q = db_query_find(name);
+	struct db_res *r;
+	char *why;
+
+	r = db_query(db, cause, q->sql, n, params);
+	if (r == NULL)
+		return NULL;
+	r->q = q;
+	/* A statement without rows (PGRES_COMMAND_OK) has no columns. */
+	if (PQresultStatus(r->res) == PGRES_TUPLES_OK &&
+	    (why = columns_differ(r->res, q->columns)) != NULL) {
+		log_error("query %s: %s", q->name, why);
+		*cause = xasprintf("query %s does not match its header "
+		    "(sql/queries/%s.sql): %s", q->name, q->name, why);
+		free(why);
+		db_res_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+db_run_exec(struct db *db, char **cause, const char *name, int n,
+    const char *const *params)
+{
+	struct db_res *r = db_run(db, cause, name, n, params);
+
+	if (r == NULL)
+		return -1;
+	db_res_free(r);
+	return 0;
+}
+
+int
+db_col(const struct db_res *r, const char *col)
+{
+	int c = PQfnumber(r->res, col);
+
+	if (c < 0)
+		fatal("query %s has no result column %s",
+		    r->q != NULL ? r->q->name : "(unnamed)", col);
+	return c;
+}
+
+const char *
+db_val(const struct db_res *r, int row, const char *col)
+{
+	return db_res_get(r, row, db_col(r, col));
+}
+
+int
+db_val_null(const struct db_res *r, int row, const char *col)
+{
+	return db_res_isnull(r, row, db_col(r, col));
+}
+
+long long
+db_val_ll(const struct db_res *r, int row, const char *col)
+{
+	return db_res_ll(r, row, db_col(r, col));
+}
+
+double
+db_val_f(const struct db_res *r, int row, const char *col)
+{
+	return db_res_f(r, row, db_col(r, col));
+}
+
+/* Prepares q as the unnamed statement and compares it with its header;
+ * NULL when it agrees, else a malloc'd explanation. */
+static char *
+query_check(struct db *db, const struct db_query_text *q)
+{
+	PGresult *res;
+	char *why = NULL;
+	struct buf b;
+	int i;
+
+	res = PQprepare(db->conn, "", q->sql, 0, NULL);
+	if (db_check(db, res, &why) != 0)
+		return why;
+	PQclear(res);
+	res = PQdescribePrepared(db->conn, "");
+	if (db_check(db, res, &why) != 0)
+		return why;
+	if (PQnparams(res) != q->nparams)
+		why = xasprintf("the statement takes %d parameter(s), the "
+		    "header documents %d", PQnparams(res), q->nparams);
+	else if ((why = columns_differ(res, q->columns)) != NULL) {
+		/* Say what the header should list. */
+		buf_init(&b);
+		buf_printf(&b, "%s; it returns:", why);
+		for (i = 0; i < PQnfields(res); i++)
+			buf_printf(&b, "%s %s", i > 0 ? "," : "",
+			    PQfname(res, i));
+		if (PQnfields(res) == 0)
+			buf_printf(&b, " none");
+		free(why);
+		why = buf_steal(&b);
+	}
+	PQclear(res);
+	return why;
+}
+
+int
+db_queries_check(struct db *db, FILE *out, char **cause)
+{
+	size_t i;
+	int bad = 0;
+	char *why;
+
+	if (db == NULL || db->conn == NULL) {
+		*cause = xstrdup("not connected to the database");
+		return -1;
+	}
+	for (i = 0; i < db_query_ntexts; i++) {
+		why = NULL;
+		if (i > 0 && strcmp(db_query_texts[i - 1].name,
+		    db_query_texts[i].name) >= 0)
+			why = xstrdup("the table is not sorted by name here");
+		if (why == NULL)
+			why = query_check(db, &db_query_texts[i]);
+		if (why != NULL) {
+			fprintf(out, "FAIL %s: %s\n", db_query_texts[i].name, why);
+			bad++;
+		} else
+			fprintf(out, "ok %s\n", db_query_texts[i].name);
+		free(why);
+	}
+	return bad;
+}
