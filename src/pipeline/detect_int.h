@@ -52,12 +52,13 @@ int detect_states_take(struct db_res *r, struct dseries *s, size_t n,
     int *first);
 /* Appends a series' new state (resume_t NAN: none) and its first point
  * judged to arr, for detect_states_save. */
-void detect_state_add(json_t *arr, const char *metric, const char *labels,
-    const struct detect_state *st, double first);
-/* Clears the features from the window's start on of a service's quiet
- * series (quiet = [{m, l}]) and stores its series' states (arr), in one
+void detect_state_add(json_t *arr, const char *svc, const char *metric,
+    const char *labels, const struct detect_state *st, double first);
+/* Clears the features from the window's start on of quiet series (quiet
+ * = [{s, m, l}]: service id, metric, labels) and stores series' states
+ * (arr, from detect_state_add), of one service or several, in one
  * statement; 0, or -1 with *cause. */
-int detect_states_save(struct pipeline_ctx *ctx, const char *svc,
-    json_t *quiet, json_t *arr, char **cause);
+int detect_states_save(struct pipeline_ctx *ctx, json_t *quiet, json_t *arr,
+    char **cause);
 
 #endif

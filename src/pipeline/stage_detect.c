@@ -438,14 +438,14 @@ detect_one(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 	detect_series_from(&p, pts, m, in, jd.ev, &jd.runs, &jd.nruns, &out);
 	if (!has_signal(ctx, &jd, pts, m) &&
 	    pipeline_unit_quiet(ctx, "detect", "series", id)) {
-		json_array_append_new(quiet, json_pack("{s:s, s:s}", "m", metric,
-		    "l", labels));
+		json_array_append_new(quiet, json_pack("{s:s, s:s, s:s}", "s", svc,
+		    "m", metric, "l", labels));
 		dc->series++;
 		dc->points += (long long)m;
 	} else
 		rc = detect_series_unit(ctx, svc, id, metric, labels, pts, m,
 		    &jd, dc, cause);
-	detect_state_add(states, metric, labels, &out, jd.first);
+	detect_state_add(states, svc, metric, labels, &out, jd.first);
 	detect_state_free(&out);
 	judged_free(&jd);
 	free(id);
@@ -493,17 +493,18 @@ full_job(struct pipeline_ctx *ctx, const char *svc, struct pf_job *j)
  * as float8 (date_part: the same double extract's numeric rounds to,
  * without formatting a numeric per point); each series is averaged per
  * minute in C (restarts as a rolling 15-minute sum: detect_per_minute)
- * and, when it has points in the window, judged on its own, as a unit; the
- * states to resume from next time are stored together.  Returns 0, 1 when
- * the read failed (*cause: the service's unit fails), or -1 (fatal).
+ * and, when it has points in the window, judged on its own (a series with
+ * signals to write as a unit); the quiet series and the states to resume
+ * from next time go to quiet and states, for the caller to write.  Returns
+ * 0, 1 when the read failed (*cause: the service's unit fails), or -1
+ * (fatal).
  */
 static int
-detect_service(struct pipeline_ctx *ctx, struct dservice *sv,
-    struct detect_counts *dc, char **cause)
+detect_service(struct pipeline_ctx *ctx, struct dservice *sv, json_t *quiet,
+    json_t *states, struct detect_counts *dc, char **cause)
 {
 	struct detect_point *raw, *pts;
 	struct db_res *r;
-	json_t *quiet, *states;
 	const char *metric, *labels;
 	int rows, i, j, first = 0, rc = 0, resumed = sv->resumed;
 	size_t k = 0, n;
@@ -532,8 +533,6 @@ detect_service(struct pipeline_ctx *ctx, struct dservice *sv,
 		sv->read.res = NULL;
 	}
 	dc->resumed += resumed ? (long long)sv->ns : 0;
-	quiet = json_array();
-	states = json_array();
 	rows = db_res_rows(r);
 	raw = xcalloc((size_t)rows + 1, sizeof *raw);
 	pts = xcalloc((size_t)rows + 1, sizeof *pts);
@@ -562,13 +561,6 @@ detect_service(struct pipeline_ctx *ctx, struct dservice *sv,
 		    resumed ? sv->s[k].first_t : NAN, pts, quiet, states, dc,
 		    cause);
 	}
-	/* the quiet series' writes and the states fail (and are kept) with
-	 * the service */
-	if (rc == 0 && detect_states_save(ctx, sv->id, quiet, states,
-	    cause) != 0)
-		rc = 1;
-	json_decref(quiet);
-	json_decref(states);
 	free(raw);
 	free(pts);
 	db_res_free(r);
@@ -584,15 +576,115 @@ detect_service_unit(struct pipeline_ctx *ctx, struct dservice *sv,
 	char *ucause = NULL;
 	int rc;
 
+	json_t *quiet = json_array(), *states = json_array();
+
 	rc = pipeline_unit_begin(ctx, "detect", "service", sv->name, &ucause);
 	if (rc == 0 && !read)
 		pf_job_run(ctx->db, &sv->read);
 	if (rc == 0)
-		rc = detect_service(ctx, sv, dc, &ucause);
+		rc = detect_service(ctx, sv, quiet, states, dc, &ucause);
+	/* the quiet series' writes and the states fail (and are kept) with
+	 * the service */
+	if (rc == 0 && detect_states_save(ctx, quiet, states, &ucause) != 0)
+		rc = 1;
+	json_decref(quiet);
+	json_decref(states);
 	if (rc != 0)
 		keep_add(dc, NULL, sv->id, NULL, NULL, NULL);
 	return pipeline_unit_end(ctx, rc != 0, "detect", "service", sv->name,
 	    &ucause, cause);
+}
+
+/*
+ * The writes of services judged without a savepoint of their own (their
+ * reads came from the read-ahead connection, so nothing of theirs touched
+ * this one but their series' own units): their quiet series and states,
+ * written for WRITE_BATCH services at a time in one statement under one
+ * savepoint; when that fails, each service's are written again as its own
+ * unit, so only the one at fault is skipped.
+ */
+#define WRITE_BATCH 32
+
+struct wbatch {
+	size_t n;
+	struct dservice *sv[WRITE_BATCH];
+	json_t *quiet[WRITE_BATCH], *states[WRITE_BATCH];
+};
+
+/* Writes the batch (see above); 0 or -1 (fatal). */
+static int
+batch_flush(struct pipeline_ctx *ctx, struct wbatch *b,
+    struct detect_counts *dc, char **cause)
+{
+	json_t *quiet = json_array(), *states = json_array();
+	char *ucause = NULL;
+	size_t i;
+	int rc = 0, one;
+
+	for (i = 0; i < b->n; i++) {
+		json_array_extend(quiet, b->quiet[i]);
+		json_array_extend(states, b->states[i]);
+	}
+	if (b->n > 0 && (DBX(ctx->db, cause, "SAVEPOINT midwatch_unit") != 0 ||
+	    detect_states_save(ctx, quiet, states, &ucause) != 0)) {
+		if (*cause != NULL || !db_alive(ctx->db) ||
+		    DBX(ctx->db, cause, "ROLLBACK TO SAVEPOINT midwatch_unit") != 0 ||
+		    DBX(ctx->db, cause, "RELEASE SAVEPOINT midwatch_unit") != 0)
+			rc = -1;
+		free(ucause);
+		for (i = 0; i < b->n && rc == 0; i++) {
+			ucause = NULL;
+			one = pipeline_unit_begin(ctx, "detect", "service",
+			    b->sv[i]->name, &ucause);
+			if (one == 0)
+				one = detect_states_save(ctx, b->quiet[i],
+				    b->states[i], &ucause);
+			if (one != 0)
+				keep_add(dc, NULL, b->sv[i]->id, NULL, NULL, NULL);
+			rc = pipeline_unit_end(ctx, one != 0, "detect", "service",
+			    b->sv[i]->name, &ucause, cause);
+		}
+	} else if (b->n > 0)
+		rc = DBX(ctx->db, cause, "RELEASE SAVEPOINT midwatch_unit");
+	for (i = 0; i < b->n; i++) {
+		json_decref(b->quiet[i]);
+		json_decref(b->states[i]);
+	}
+	b->n = 0;
+	json_decref(quiet);
+	json_decref(states);
+	return rc;
+}
+
+/* Judges a service whose read is done and writes nothing of its own but
+ * through the batch; when its read failed, or a state changed since it was
+ * listed (it reads again, here), it is a unit of its own instead. */
+static int
+detect_service_batched(struct pipeline_ctx *ctx, struct dservice *sv,
+    struct wbatch *b, struct detect_counts *dc, char **cause)
+{
+	json_t *quiet, *states;
+	int first, rc;
+
+	if (sv->read.res == NULL || !pipeline_unit_quiet(ctx, "detect",
+	    "service", sv->name) || (sv->resumed && detect_states_take(
+	    sv->read.res, sv->s, sv->ns, &first) != 0))
+		return detect_service_unit(ctx, sv, 1, dc, cause);
+	quiet = json_array();
+	states = json_array();
+	rc = detect_service(ctx, sv, quiet, states, dc, cause);
+	if (rc != 0) {
+		/* only a series unit's fatal failure gets here */
+		json_decref(quiet);
+		json_decref(states);
+		return -1;
+	}
+	b->sv[b->n] = sv;
+	b->quiet[b->n] = quiet;
+	b->states[b->n] = states;
+	if (++b->n == WRITE_BATCH)
+		return batch_flush(ctx, b, dc, cause);
+	return 0;
 }
 
 /* How many services the read-ahead thread reads ahead of the one judged. */
@@ -606,6 +698,7 @@ detect_services(struct pipeline_ctx *ctx, struct dservice *sv, size_t n,
 {
 	struct prefetch *pf;
 	struct pf_job *jobs = xcalloc(n + 1, sizeof *jobs);
+	struct wbatch b;
 	char *why = NULL;
 	size_t i;
 	int rc = 0;
@@ -618,14 +711,24 @@ detect_services(struct pipeline_ctx *ctx, struct dservice *sv, size_t n,
 	if (why != NULL)
 		log_info("detect: reading on one connection (%s)", why);
 	free(why);
+	b.n = 0;
 	for (i = 0; i < n && rc == 0; i++) {
 		/* a job is the thread's until taken */
 		if (pf != NULL)
 			prefetch_take(pf, i);
 		sv[i].read = jobs[i];
 		memset(&jobs[i], 0, sizeof jobs[i]);
-		rc = detect_service_unit(ctx, &sv[i], pf != NULL, dc, cause);
+		rc = pf != NULL ? detect_service_batched(ctx, &sv[i], &b, dc,
+		    cause) : detect_service_unit(ctx, &sv[i], 0, dc, cause);
 	}
+	if (rc == 0)
+		rc = batch_flush(ctx, &b, dc, cause);
+	else
+		while (b.n > 0) {
+			b.n--;
+			json_decref(b.quiet[b.n]);
+			json_decref(b.states[b.n]);
+		}
 	prefetch_stop(pf);
 	for (i = 0; i < n; i++) {
 		pf_job_free(&jobs[i]);

@@ -218,15 +218,16 @@ pairs(const double *t, const double *x, size_t n)
 }
 
 void
-detect_state_add(json_t *arr, const char *metric, const char *labels,
-    const struct detect_state *st, double first)
+detect_state_add(json_t *arr, const char *svc, const char *metric,
+    const char *labels, const struct detect_state *st, double first)
 {
 	char fp[17];
 	json_t *o;
 
 	detect_params_fp(metric, fp);
-	o = json_pack("{s:s, s:s, s:s, s:f, s:f}", "m", metric, "l", labels,
-	    "p", fp, "st", isnan(st->resume_t) ? 60 : st->step, "f", first);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "s", svc, "m", metric,
+	    "l", labels, "p", fp, "st", isnan(st->resume_t) ? 60 : st->step,
+	    "f", first);
 	if (!isnan(st->resume_t)) {
 		json_object_set_new(o, "r", json_real(st->resume_t));
 		json_object_set_new(o, "tr", pairs(st->tr_t, st->tr_x, st->ntr));
@@ -236,8 +237,8 @@ detect_state_add(json_t *arr, const char *metric, const char *labels,
 }
 
 int
-detect_states_save(struct pipeline_ctx *ctx, const char *svc, json_t *quiet,
-    json_t *arr, char **cause)
+detect_states_save(struct pipeline_ctx *ctx, json_t *quiet, json_t *arr,
+    char **cause)
 {
 	char *js, *qs, f[40];
 	int rc;
@@ -248,24 +249,24 @@ detect_states_save(struct pipeline_ctx *ctx, const char *svc, json_t *quiet,
 	qs = jsonx_dump(quiet);
 	rc = DBX(ctx->db, cause,
 	    "WITH q AS (DELETE FROM midwatch.anomaly_features a"
-	    "  USING jsonb_to_recordset($5::jsonb) AS q (m text, l text)"
-	    "  WHERE a.project_id = $1 AND a.service_id = $2"
+	    "  USING jsonb_to_recordset($4::jsonb) AS q (s bigint, m text,"
+	    "   l text)"
+	    "  WHERE a.project_id = $1 AND a.service_id = q.s"
 	    "  AND a.metric_name = q.m AND a.labels_key = q.l"
-	    "  AND a.ts >= to_timestamp($6::float8))"
+	    "  AND a.ts >= to_timestamp($5::float8))"
 	    " INSERT INTO midwatch.detect_state (project_id, service_id,"
 	    " metric_name, labels_key, params, step, first_at, resume_at,"
 	    " trailing_ring, seasonal_ring, run_id)"
-	    " SELECT $1, $2, x.m, x.l, x.p, x.st, x.f, x.r, coalesce(x.tr, '{}'),"
-	    "  coalesce(x.se, '{}'), $4"
-	    " FROM jsonb_to_recordset($3::jsonb) AS x (m text, l text, p text,"
-	    "  st float8, f float8, r float8, tr float8[], se float8[])"
+	    " SELECT $1, x.s, x.m, x.l, x.p, x.st, x.f, x.r, coalesce(x.tr, '{}'),"
+	    "  coalesce(x.se, '{}'), $3"
+	    " FROM jsonb_to_recordset($2::jsonb) AS x (s bigint, m text, l text,"
+	    "  p text, st float8, f float8, r float8, tr float8[], se float8[])"
 	    " ON CONFLICT (project_id, service_id, metric_name, labels_key)"
 	    " DO UPDATE SET params = EXCLUDED.params, step = EXCLUDED.step,"
-	    "  first_at = EXCLUDED.first_at,"
-	    "  resume_at = EXCLUDED.resume_at,"
+	    "  first_at = EXCLUDED.first_at, resume_at = EXCLUDED.resume_at,"
 	    "  trailing_ring = EXCLUDED.trailing_ring,"
 	    "  seasonal_ring = EXCLUDED.seasonal_ring, run_id = EXCLUDED.run_id",
-	    ctx->project, svc, js, ctx->run, qs,
+	    ctx->project, js, ctx->run, qs,
 	    pipeline_num(f, sizeof f, ctx->start));
 	free(js);
 	free(qs);
