@@ -25,6 +25,9 @@ struct db_res;
  * the libpq environment).  Sets search_path to midwatch, public.
  */
 struct db *db_open(const char *conninfo, char **cause);
+/* A second connection to where db connects (for another thread's
+ * reads); NULL with *cause. */
+struct db *db_open_like(const struct db *db, char **cause);
 void db_close(struct db *db);
 /* Non-zero while the connection is usable. */
 int db_alive(struct db *db);

@@ -122,6 +122,47 @@ void detect_series(const struct detect_params *p, const struct detect_point *pts
     size_t n, struct detect_eval *eval, struct detect_run **runs, size_t *nruns);
 
 /*
+ * A series' detector state before one of its points, kept between runs so
+ * that a run judges only what is new (stage_detect.c keeps it in
+ * midwatch.detect_state): the series' step and the normal points of the
+ * trailing and seasonal baselines.  It is taken only at a quiet point (no
+ * episode within detect_state_quiet() before it, none in the
+ * detect.feature_margin points from it on), where judging again from it
+ * gives what judging the whole history gives: no later run can merge with,
+ * flap with or take margin points from what lies before it.
+ */
+struct detect_state {
+	double step;		/* the series' step when taken */
+	double resume_t;	/* judging resumes at the first point at or
+				 * after it; NAN: no state */
+	size_t ntr, nsr;	/* points in the trailing / seasonal rings */
+	double *tr_t, *tr_x;	/* oldest first (malloc'd) */
+	double *sr_t, *sr_x;	/* seasonal: value minus the reference */
+};
+
+/*
+ * detect_series, resuming from a state (in, NULL: the whole series): the
+ * points before in->resume_t are only the references' (the seasonal and the
+ * drift's) and are not judged; out (may be NULL) receives the state to
+ * resume from next time: the newest quiet point's, else a copy of in, else
+ * resume_t NAN (none).
+ */
+void detect_series_from(const struct detect_params *p,
+    const struct detect_point *pts, size_t n, const struct detect_state *in,
+    struct detect_eval *eval, struct detect_run **runs, size_t *nruns,
+    struct detect_state *out);
+/* Seconds of quiet a state needs before it (flapping and merging look that
+ * far back). */
+double detect_state_quiet(const struct detect_params *p, double step);
+/* Seconds of raw points before resume_t the references need (the drift's
+ * lag; a restarts sum's window is the stage's). */
+double detect_state_lead(const struct detect_params *p);
+/* Frees the arrays of s (s itself is the caller's); resume_t becomes NAN. */
+void detect_state_free(struct detect_state *s);
+/* Makes dst a copy of src (dst's old arrays are not freed). */
+void detect_state_copy(struct detect_state *dst, const struct detect_state *src);
+
+/*
  * The per-minute points of one series from its raw points (sorted by t):
  * at each minute (t rounded down to a whole minute) the mean of its points
  * or, with sum_window_s >= 0, the sum of the points of the minutes in

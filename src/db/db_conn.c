@@ -104,6 +104,13 @@ db_open(const char *conninfo, char **cause)
 	return db;
 }
 
+/* Opens a second connection to where db connects (for another thread). */
+struct db *
+db_open_like(const struct db *db, char **cause)
+{
+	return db_open(db->conninfo, cause);
+}
+
 /* Closes and frees. */
 void
 db_close(struct db *db)

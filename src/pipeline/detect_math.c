@@ -14,101 +14,6 @@
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 
-/* ---- parameters ---------------------------------------------------------- */
-
-/* Sets the fields every series kind shares (policy.def, "detect"). */
-static void
-params_common(struct detect_params *p)
-{
-	memset(p, 0, sizeof *p);
-	p->dir = DETECT_BOTH;
-	p->window_s = POLICY(DETECT_WINDOW);
-	p->baseline_s = POLICY(DETECT_BASELINE);
-	p->min_duration_s = POLICY(DETECT_MIN_DURATION);
-	p->merge_gap_s = POLICY(DETECT_MERGE_GAP);
-	p->max_duration_s = POLICY(DETECT_MAX_DURATION);
-	p->min_points = (int)POLICY(DETECT_MIN_POINTS);
-	p->min_baseline = (int)POLICY(DETECT_BASELINE_MIN_POINTS);
-	p->use_z = 1;
-	p->trend = 1;
-	p->enter_z = POLICY(DETECT_ENTER_Z);
-	p->exit_z = POLICY(DETECT_EXIT_Z);
-	p->period = POLICY(DETECT_SEASON);
-	p->period_half = POLICY(DETECT_SEASON_HALF);
-}
-
-/* Default parameters by metric meaning (policy.def; doc/pipeline.md). */
-void
-detect_params_for_metric(const char *metric, struct detect_params *p)
-{
-	params_common(p);
-	if (strcmp(metric, "request_rate") == 0) {
-		p->enter_rel = POLICY(RATE_ENTER_REL);
-		p->exit_rel = POLICY(RATE_EXIT_REL);
-		p->floor_rel = POLICY(RATE_FLOOR_REL);
-	} else if (strcmp(metric, "error_ratio") == 0) {
-		p->dir = DETECT_UP;
-		p->enter_abs = POLICY(ERR_ENTER_ABS);
-		p->exit_abs = POLICY(ERR_EXIT_ABS);
-		p->enter_rel = POLICY(ERR_ENTER_REL);
-		p->exit_rel = POLICY(ERR_EXIT_REL);
-		p->floor_abs = POLICY(ERR_FLOOR_ABS);
-		p->floor_rel = POLICY(ERR_FLOOR_REL);
-	} else if (strcmp(metric, "latency_p99_ms") == 0) {
-		p->dir = DETECT_UP;
-		p->enter_rel = POLICY(LAT_ENTER_REL);
-		p->exit_rel = POLICY(LAT_EXIT_REL);
-		p->floor_rel = POLICY(LAT_FLOOR_REL);
-		p->floor_abs = POLICY(LAT_FLOOR_ABS);
-	} else if (strcmp(metric, "cpu_utilization") == 0 ||
-	    strcmp(metric, "memory_utilization") == 0) {
-		p->dir = DETECT_UP;
-		p->level_enter = POLICY(SAT_LEVEL_ENTER);
-		p->level_exit = POLICY(SAT_LEVEL_EXIT);
-		p->level_hard = POLICY(SAT_LEVEL_HARD);
-		p->enter_abs = POLICY(SAT_ENTER_ABS);
-		p->exit_abs = POLICY(SAT_EXIT_ABS);
-		p->floor_abs = POLICY(SAT_FLOOR_ABS);
-	} else if (strcmp(metric, "restarts") == 0) {
-		/* Judged on the stage's rolling sum: a level rule. */
-		p->dir = DETECT_UP;
-		p->use_z = 0;
-		p->trend = 0;
-		p->level_enter = POLICY(RESTART_LEVEL_ENTER);
-		p->level_exit = POLICY(RESTART_LEVEL_EXIT);
-		p->floor_abs = 1.0;	/* counts: one restart */
-		p->baseline_s = 0;
-		p->min_baseline = 1;
-		p->min_duration_s = 0;
-		p->min_points = 1;
-		p->period = 0;
-	} else {
-		p->enter_rel = POLICY(CUSTOM_ENTER_REL);
-		p->exit_rel = POLICY(CUSTOM_EXIT_REL);
-		p->floor_rel = POLICY(CUSTOM_FLOOR_REL);
-		p->floor_abs = 1e-9;	/* numerical: never divide by zero */
-	}
-}
-
-/* Parameters for a funnel conversion ratio (snapshots every few minutes). */
-void
-detect_params_for_conversion(struct detect_params *p)
-{
-	params_common(p);
-	p->dir = DETECT_DOWN;
-	p->window_s = POLICY(CONV_WINDOW);
-	p->baseline_s = POLICY(CONV_BASELINE);
-	p->min_baseline = (int)POLICY(CONV_BASELINE_MIN_POINTS);
-	p->enter_z = POLICY(CONV_ENTER_Z);
-	p->exit_z = POLICY(CONV_EXIT_Z);
-	p->enter_rel = POLICY(CONV_ENTER_REL);
-	p->exit_rel = POLICY(CONV_EXIT_REL);
-	p->floor_rel = POLICY(CONV_FLOOR_REL);
-	p->floor_abs = 1e-6;	/* numerical: never divide by zero */
-	p->min_duration_s = POLICY(CONV_MIN_DURATION);
-	p->merge_gap_s = POLICY(CONV_MERGE_GAP);
-}
-
 /* ---- the grid of one series ---------------------------------------------- */
 
 /* The series' step (see detect.h). */
@@ -647,20 +552,82 @@ void
 detect_series(const struct detect_params *p, const struct detect_point *pts,
     size_t n, struct detect_eval *eval, struct detect_run **runs, size_t *nruns)
 {
+	detect_series_from(p, pts, n, NULL, eval, runs, nruns, NULL);
+}
+
+/* Fills ring r (oldest first) from the latest of n (t, x) pairs. */
+static void
+ring_load(struct ring *r, const double *t, const double *x, size_t n)
+{
+	size_t i = n > r->cap ? n - r->cap : 0;
+
+	for (; i < n; i++)
+		ring_push(r, t[i], x[i]);
+}
+
+/* Copies ring r out, oldest first, into malloc'd arrays. */
+static void
+ring_save(const struct ring *r, double **t, double **x, size_t *n)
+{
+	size_t i, start = (r->head + r->cap - r->n) % r->cap;
+
+	*n = r->n;
+	*t = xcalloc(r->n + 1, sizeof **t);
+	*x = xcalloc(r->n + 1, sizeof **x);
+	for (i = 0; i < r->n; i++) {
+		(*t)[i] = r->t[(start + i) % r->cap];
+		(*x)[i] = r->v[(start + i) % r->cap];
+	}
+}
+
+/*
+ * Whether the state saved before point c (out, filled at c) may be resumed
+ * from: no point of an episode from detect_state_quiet() before it up to
+ * the end of the series (so no run found later can merge with, flap with,
+ * or take margin points from what lies before it); jlast is the last
+ * anomalous point judged here (n: none), from the first judged point i0.
+ */
+static int
+resumable(const struct detect_params *p, const struct detect_grid *g,
+    const struct detect_point *pts, size_t c, size_t jlast, size_t n)
+{
+	if (jlast == n)
+		return 1;
+	return jlast < c && pts[c].t - pts[jlast].t > detect_state_quiet(p, g->step);
+}
+
+/* Judges a series, from a saved state when there is one (see detect.h). */
+void
+detect_series_from(const struct detect_params *p,
+    const struct detect_point *pts, size_t n, const struct detect_state *in,
+    struct detect_eval *eval, struct detect_run **runs, size_t *nruns,
+    struct detect_state *out)
+{
 	struct detect_grid g;
 	struct ring tr, sr;
 	struct base bs[2];
 	struct detect_eval *ev = eval;
 	struct episode *eps = NULL;
 	double *ref, *drift, *tmp, *absz, med, sig;
-	size_t neps = 0, i, j, a, start = 0, ignored = 0, k2;
+	size_t neps = 0, i, j, a, start = 0, ignored = 0, k2, i0 = 0, c, jlast;
 	int in_ep = 0, s, dirs[2], nd, k, ok;
 
 	*runs = NULL;
 	*nruns = 0;
+	if (out != NULL) {
+		memset(out, 0, sizeof *out);
+		out->resume_t = NAN;
+	}
 	if (n == 0)
 		return;
-	detect_grid_at(p, detect_step(pts, n), &g);
+	detect_grid_at(p, in != NULL ? in->step : detect_step(pts, n), &g);
+	if (in != NULL)
+		while (i0 < n && pts[i0].t < in->resume_t)
+			i0++;
+	/* the state is taken before this point, margin points before the end */
+	c = n > (size_t)POLICY(DETECT_FEATURE_MARGIN) ?
+	    n - (size_t)POLICY(DETECT_FEATURE_MARGIN) : 0;
+	jlast = n;
 	if (ev == NULL)
 		ev = xcalloc(n, sizeof *ev);
 	memset(ev, 0, n * sizeof *ev);
@@ -683,10 +650,21 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	if (p->dir <= 0)
 		dirs[nd++] = DETECT_DOWN;
 	eps = xcalloc(n, sizeof *eps);
+	if (in != NULL) {
+		ring_load(&tr, in->tr_t, in->tr_x, in->ntr);
+		ring_load(&sr, in->sr_t, in->sr_x, in->nsr);
+	}
 
-	for (i = 0; i < n; i++) {
+	for (i = i0; i < n; i++) {
 		double x = pts[i].x;
 
+		/* The state a later run resumes from (checked below). */
+		if (out != NULL && i == c && !in_ep && ignored == 0) {
+			out->step = g.step;
+			out->resume_t = pts[i].t;
+			ring_save(&tr, &out->tr_t, &out->tr_x, &out->ntr);
+			ring_save(&sr, &out->sr_t, &out->sr_x, &out->nsr);
+		}
 		/* The baselines from the normal points seen so far. */
 		bs[0].ok = bs[1].ok = 0;
 		ev[i].history = (int)tr.n;
@@ -774,6 +752,19 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	}
 	if (in_ep)
 		neps++;
+	for (i = n; i > i0 && jlast == n; i--)
+		if (ev[i - 1].anomalous)
+			jlast = i - 1;
+	if (out != NULL && !isnan(out->resume_t) &&
+	    !resumable(p, &g, pts, c, jlast, n)) {
+		detect_state_free(out);
+		out->resume_t = NAN;
+	}
+	/* no quiet point lately (or fewer new points than the margin): the
+	 * state resumed from still holds - judging from it again gives what
+	 * judging the whole history gives */
+	if (out != NULL && in != NULL && isnan(out->resume_t))
+		detect_state_copy(out, in);
 
 	/* Merge episodes of one direction separated by short quiet gaps. */
 	if (neps > 0) {

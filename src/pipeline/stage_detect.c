@@ -34,9 +34,12 @@
 #include "midwatch/db.h"
 #include "midwatch/detect.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/log.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
+#include "detect_int.h"
+#include "detect_prefetch.h"
 #include "pipeline_int.h"
 
 /* Its numbers: detect.* in policy.def (lookback, feature margin, the
@@ -49,6 +52,7 @@ struct detect_counts {
 	long long points;
 	long long signals;
 	long long features;
+	long long resumed;	/* series judged from a saved state */
 	json_t *keep;		/* what skipped units had: [{type, service_id,
 				 * metric_name, labels_key, ref}], NULL = any */
 };
@@ -230,22 +234,9 @@ struct judged {
 	struct detect_eval *ev;		/* n entries */
 	struct detect_run *runs;
 	size_t nruns;
+	double first;			/* the series' first point (a resumed
+					 * series': as its state says) */
 };
-
-/* Judges the series pts[0..n-1] of a metric into j (free with
- * judged_free). */
-static void
-judge(const char *metric, const struct detect_point *pts, size_t n,
-    struct judged *j)
-{
-	struct detect_params p;
-
-	detect_params_for_metric(metric, &p);
-	j->ev = xcalloc(n > 0 ? n : 1, sizeof *j->ev);
-	j->runs = NULL;
-	j->nruns = 0;
-	detect_series(&p, pts, n, j->ev, &j->runs, &j->nruns);
-}
 
 static void
 judged_free(struct judged *j)
@@ -299,7 +290,7 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 	pipeline_ll(svc, sizeof svc, service_id);
 	dc->series++;
 	dc->points += (long long)n;
-	seasonal = n > 0 && pts[0].t <= ctx->start - 86400 + 3600;
+	seasonal = n > 0 && j->first <= ctx->start - 86400 + 3600;
 
 	buf_adds(&ts, "{");
 	buf_adds(&names, "{");
@@ -413,108 +404,408 @@ detect_series_unit(struct pipeline_ctx *ctx, const char *svc, const char *id,
 	    cause);
 }
 
-/* Deletes the features from the window's start on of a service's quiet
- * series (judged, no signal to write: quiet = [{m, l}]), in one
- * statement instead of one per series. */
+/* Judges one series of a service from its raw points (resumed from *in
+ * when not NULL) and writes it: a series with no signal to write only
+ * clears its features, batched into quiet (no savepoint of its own); its
+ * new state goes to states.  pts has room for n points.  0, or -1 (fatal). */
 static int
-quiet_write(struct pipeline_ctx *ctx, const char *svc, json_t *quiet,
-    char **cause)
+detect_one(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
+    const char *metric, const char *labels, const struct detect_point *raw,
+    size_t n, const struct detect_state *in, double first,
+    struct detect_point *pts, json_t *quiet, json_t *states,
+    struct detect_counts *dc, char **cause)
 {
-	char f[40], *q;
+	struct detect_params p;
+	struct detect_state out;
+	struct judged jd;
+	size_t k, m;
+	char *id;
+	int rc = 0, in_window = 0;
+
+	/* minute buckets: a window of w seconds ends w - 60 s after its
+	 * first */
+	m = detect_per_minute(raw, n, strcmp(metric, "restarts") == 0 ?
+	    POLICY(RESTART_WINDOW) - 60 : -1, pts);
+	for (k = 0; k < m && !in_window; k++)
+		in_window = pts[k].t >= ctx->start;
+	if (!in_window)
+		return 0;
+	id = xasprintf("%s/%s%s%s%s", svc_name, metric, *labels ? "{" : "",
+	    labels, *labels ? "}" : "");
+	detect_params_for_metric(metric, &p);
+	jd.ev = xcalloc(m > 0 ? m : 1, sizeof *jd.ev);
+	jd.first = in != NULL && first < pts[0].t ? first : pts[0].t;
+	detect_series_from(&p, pts, m, in, jd.ev, &jd.runs, &jd.nruns, &out);
+	if (!has_signal(ctx, &jd, pts, m) &&
+	    pipeline_unit_quiet(ctx, "detect", "series", id)) {
+		json_array_append_new(quiet, json_pack("{s:s, s:s, s:s}", "s", svc,
+		    "m", metric, "l", labels));
+		dc->series++;
+		dc->points += (long long)m;
+	} else
+		rc = detect_series_unit(ctx, svc, id, metric, labels, pts, m,
+		    &jd, dc, cause);
+	detect_state_add(states, svc, metric, labels, &out, jd.first);
+	detect_state_free(&out);
+	judged_free(&jd);
+	free(id);
+	return rc;
+}
+
+/* A service to judge: its series as the window lists them (ns 0: not
+ * listed), whether they resume from their states, and its read. */
+struct dservice {
+	const char *id, *name;		/* borrowed */
+	struct dseries *s;		/* borrowed */
+	size_t ns;
+	int resumed;
+	struct pf_job read;
+};
+
+/* The read of a service's series over the window plus the lookback. */
+static void
+full_job(struct pipeline_ctx *ctx, const char *svc, struct pf_job *j)
+{
+	char lb[40];
+
+	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
+	memset(j, 0, sizeof *j);
+	j->sql = "SELECT metric_name, labels_key, date_part('epoch', ts),"
+	    " midwatch.metric_value(value) FROM midwatch.metric_points"
+	    " WHERE project_id = $1 AND service_id = $2"
+	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
+	    " AND ts <= $4 ORDER BY metric_name, labels_key, ts";
+	j->n = 5;
+	j->params[0] = xstrdup(ctx->project);
+	j->params[1] = xstrdup(svc);
+	j->params[2] = xstrdup(ctx->start_ts);
+	j->params[3] = xstrdup(ctx->end_ts);
+	j->params[4] = xstrdup(lb);
+}
+
+/*
+ * Judges the metric series of one service from its read (done, by the
+ * read-ahead thread or here): when every series the window lists has a
+ * state to resume from, the read has the states and only the points they
+ * need (detect_resumed_job); otherwise all the service's raw points over
+ * the window plus the lookback, ordered by series and time (an index-only
+ * scan of the primary key, which carries the value: sql/024).  Times come
+ * as float8 (date_part: the same double extract's numeric rounds to,
+ * without formatting a numeric per point); each series is averaged per
+ * minute in C (restarts as a rolling 15-minute sum: detect_per_minute)
+ * and, when it has points in the window, judged on its own (a series with
+ * signals to write as a unit); the quiet series and the states to resume
+ * from next time go to quiet and states, for the caller to write.  Returns
+ * 0, 1 when the read failed (*cause: the service's unit fails), or -1
+ * (fatal).
+ */
+static int
+detect_service(struct pipeline_ctx *ctx, struct dservice *sv, json_t *quiet,
+    json_t *states, struct detect_counts *dc, char **cause)
+{
+	struct detect_point *raw, *pts;
+	struct db_res *r;
+	const char *metric, *labels;
+	int rows, i, j, first = 0, rc = 0, resumed = sv->resumed;
+	size_t k = 0, n;
+
+	if (sv->read.res == NULL) {
+		*cause = sv->read.cause != NULL ? sv->read.cause :
+		    xstrdup("the read failed");
+		sv->read.cause = NULL;
+		return 1;
+	}
+	r = sv->read.res;
+	sv->read.res = NULL;
+	if (resumed && detect_states_take(r, sv->s, sv->ns, &first) != 0) {
+		/* a state changed since it was listed: read it all, here */
+		db_res_free(r);
+		resumed = 0;
+		first = 0;
+		pf_job_free(&sv->read);
+		full_job(ctx, sv->id, &sv->read);
+		pf_job_run(ctx->db, &sv->read);
+		if ((r = sv->read.res) == NULL) {
+			*cause = sv->read.cause;
+			sv->read.cause = NULL;
+			return 1;
+		}
+		sv->read.res = NULL;
+	}
+	dc->resumed += resumed ? (long long)sv->ns : 0;
+	rows = db_res_rows(r);
+	raw = xcalloc((size_t)rows + 1, sizeof *raw);
+	pts = xcalloc((size_t)rows + 1, sizeof *pts);
+	for (i = first; i < rows && rc == 0; i = j) {
+		if (resumed) {
+			k = (size_t)db_res_ll(r, i, 1);
+			metric = sv->s[k].metric;
+			labels = sv->s[k].labels;
+			for (j = i, n = 0; j < rows && (size_t)db_res_ll(r, j, 1) == k;
+			    j++, n++) {
+				raw[n].t = db_res_f(r, j, 2);
+				raw[n].x = db_res_f(r, j, 3);
+			}
+		} else {
+			metric = db_res_get(r, i, 0);
+			labels = db_res_get(r, i, 1);
+			for (j = i, n = 0; j < rows &&
+			    strcmp(db_res_get(r, j, 0), metric) == 0 &&
+			    strcmp(db_res_get(r, j, 1), labels) == 0; j++, n++) {
+				raw[n].t = db_res_f(r, j, 2);
+				raw[n].x = db_res_f(r, j, 3);
+			}
+		}
+		rc = detect_one(ctx, sv->id, sv->name, metric, labels, raw, n,
+		    resumed ? &sv->s[k].in : NULL,
+		    resumed ? sv->s[k].first_t : NAN, pts, quiet, states, dc,
+		    cause);
+	}
+	free(raw);
+	free(pts);
+	db_res_free(r);
+	return rc;
+}
+
+/* Judges one service as a unit, its read already made (by the read-ahead
+ * thread) or made here; 0 or -1 (fatal). */
+static int
+detect_service_unit(struct pipeline_ctx *ctx, struct dservice *sv,
+    int read, struct detect_counts *dc, char **cause)
+{
+	char *ucause = NULL;
 	int rc;
 
-	if (json_array_size(quiet) == 0)
-		return 0;
-	q = jsonx_dump(quiet);
-	rc = DBX(ctx->db, cause,
-	    "DELETE FROM midwatch.anomaly_features a"
-	    " USING jsonb_to_recordset($3::jsonb) AS q (m text, l text)"
-	    " WHERE a.project_id = $1 AND a.service_id = $2"
-	    " AND a.metric_name = q.m AND a.labels_key = q.l"
-	    " AND a.ts >= to_timestamp($4::float8)", ctx->project, svc, q,
-	    pipeline_num(f, sizeof f, ctx->start));
-	free(q);
+	json_t *quiet = json_array(), *states = json_array();
+
+	rc = pipeline_unit_begin(ctx, "detect", "service", sv->name, &ucause);
+	if (rc == 0 && !read)
+		pf_job_run(ctx->db, &sv->read);
+	if (rc == 0)
+		rc = detect_service(ctx, sv, quiet, states, dc, &ucause);
+	/* the quiet series' writes and the states fail (and are kept) with
+	 * the service */
+	if (rc == 0 && detect_states_save(ctx, quiet, states, &ucause) != 0)
+		rc = 1;
+	json_decref(quiet);
+	json_decref(states);
+	if (rc != 0)
+		keep_add(dc, NULL, sv->id, NULL, NULL, NULL);
+	return pipeline_unit_end(ctx, rc != 0, "detect", "service", sv->name,
+	    &ucause, cause);
+}
+
+/*
+ * The writes of services judged without a savepoint of their own (their
+ * reads came from the read-ahead connection, so nothing of theirs touched
+ * this one but their series' own units): their quiet series and states,
+ * written for WRITE_BATCH services at a time in one statement under one
+ * savepoint; when that fails, each service's are written again as its own
+ * unit, so only the one at fault is skipped.
+ */
+#define WRITE_BATCH 32
+
+struct wbatch {
+	size_t n;
+	struct dservice *sv[WRITE_BATCH];
+	json_t *quiet[WRITE_BATCH], *states[WRITE_BATCH];
+};
+
+/* Writes the batch (see above); 0 or -1 (fatal). */
+static int
+batch_flush(struct pipeline_ctx *ctx, struct wbatch *b,
+    struct detect_counts *dc, char **cause)
+{
+	json_t *quiet = json_array(), *states = json_array();
+	char *ucause = NULL;
+	size_t i;
+	int rc = 0, one;
+
+	for (i = 0; i < b->n; i++) {
+		json_array_extend(quiet, b->quiet[i]);
+		json_array_extend(states, b->states[i]);
+	}
+	if (b->n > 0 && (DBX(ctx->db, cause, "SAVEPOINT midwatch_unit") != 0 ||
+	    detect_states_save(ctx, quiet, states, &ucause) != 0)) {
+		if (*cause != NULL || !db_alive(ctx->db) ||
+		    DBX(ctx->db, cause, "ROLLBACK TO SAVEPOINT midwatch_unit") != 0 ||
+		    DBX(ctx->db, cause, "RELEASE SAVEPOINT midwatch_unit") != 0)
+			rc = -1;
+		free(ucause);
+		for (i = 0; i < b->n && rc == 0; i++) {
+			ucause = NULL;
+			one = pipeline_unit_begin(ctx, "detect", "service",
+			    b->sv[i]->name, &ucause);
+			if (one == 0)
+				one = detect_states_save(ctx, b->quiet[i],
+				    b->states[i], &ucause);
+			if (one != 0)
+				keep_add(dc, NULL, b->sv[i]->id, NULL, NULL, NULL);
+			rc = pipeline_unit_end(ctx, one != 0, "detect", "service",
+			    b->sv[i]->name, &ucause, cause);
+		}
+	} else if (b->n > 0)
+		rc = DBX(ctx->db, cause, "RELEASE SAVEPOINT midwatch_unit");
+	for (i = 0; i < b->n; i++) {
+		json_decref(b->quiet[i]);
+		json_decref(b->states[i]);
+	}
+	b->n = 0;
+	json_decref(quiet);
+	json_decref(states);
+	return rc;
+}
+
+/* Judges a service whose read is done and writes nothing of its own but
+ * through the batch; when its read failed, or a state changed since it was
+ * listed (it reads again, here), it is a unit of its own instead. */
+static int
+detect_service_batched(struct pipeline_ctx *ctx, struct dservice *sv,
+    struct wbatch *b, struct detect_counts *dc, char **cause)
+{
+	json_t *quiet, *states;
+	int first, rc;
+
+	if (sv->read.res == NULL || !pipeline_unit_quiet(ctx, "detect",
+	    "service", sv->name) || (sv->resumed && detect_states_take(
+	    sv->read.res, sv->s, sv->ns, &first) != 0))
+		return detect_service_unit(ctx, sv, 1, dc, cause);
+	quiet = json_array();
+	states = json_array();
+	rc = detect_service(ctx, sv, quiet, states, dc, cause);
+	if (rc != 0) {
+		/* only a series unit's fatal failure gets here */
+		json_decref(quiet);
+		json_decref(states);
+		return -1;
+	}
+	b->sv[b->n] = sv;
+	b->quiet[b->n] = quiet;
+	b->states[b->n] = states;
+	if (++b->n == WRITE_BATCH)
+		return batch_flush(ctx, b, dc, cause);
+	return 0;
+}
+
+/* How many services the read-ahead thread reads ahead of the one judged. */
+#define READ_AHEAD 2
+
+/* Judges the services sv[0..n-1] in order, their reads made a few ahead by
+ * a second connection (or here, one by one, when there is none). */
+static int
+detect_services(struct pipeline_ctx *ctx, struct dservice *sv, size_t n,
+    struct detect_counts *dc, char **cause)
+{
+	struct prefetch *pf;
+	struct pf_job *jobs = xcalloc(n + 1, sizeof *jobs);
+	struct wbatch b;
+	char *why = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		jobs[i] = sv[i].read;
+		memset(&sv[i].read, 0, sizeof sv[i].read);
+	}
+	pf = prefetch_start(ctx->db, jobs, n, READ_AHEAD, &why);
+	if (why != NULL)
+		log_info("detect: reading on one connection (%s)", why);
+	free(why);
+	b.n = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		/* a job is the thread's until taken */
+		if (pf != NULL)
+			prefetch_take(pf, i);
+		sv[i].read = jobs[i];
+		memset(&jobs[i], 0, sizeof jobs[i]);
+		rc = pf != NULL ? detect_service_batched(ctx, &sv[i], &b, dc,
+		    cause) : detect_service_unit(ctx, &sv[i], 0, dc, cause);
+	}
+	if (rc == 0)
+		rc = batch_flush(ctx, &b, dc, cause);
+	else
+		while (b.n > 0) {
+			b.n--;
+			json_decref(b.quiet[b.n]);
+			json_decref(b.states[b.n]);
+		}
+	prefetch_stop(pf);
+	for (i = 0; i < n; i++) {
+		pf_job_free(&jobs[i]);
+		pf_job_free(&sv[i].read);
+	}
+	free(jobs);
 	return rc;
 }
 
 /*
- * Judges the metric series of one service: one query reads all their raw
- * points over the window plus the lookback, ordered by series and time (an
- * index-only scan of the primary key, which carries the value: sql/024);
- * the time comes as float8 (date_part: the same double extract's numeric
- * rounds to, without formatting a numeric per point); each series is
- * averaged per minute in C (restarts as a rolling 15-minute
- * sum: detect_per_minute) and, when it has points in the window, judged on
- * its own, as a unit.  Returns 0, 1 when the read itself failed (*cause:
- * the service's unit fails), or -1 (fatal).
+ * A short window lists its series from the window's own points (the
+ * (project_id, ts) index: a minute's run reads a minute of entries) with
+ * their saved states, so a series that has one is judged from it.  A
+ * longer window's listing would read as much as judging it does: its
+ * services are judged on the whole lookback (their states are still
+ * stored for the runs after it).
  */
-static int
-detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
-    struct detect_counts *dc, char **cause)
-{
-	struct detect_point *raw, *pts;
-	struct judged jd;
-	struct db_res *r;
-	json_t *quiet = json_array();
-	const char *metric, *labels;
-	char lb[40], *id;
-	int rows, i, j, in_window, rc = 0;
-	size_t k, n, m;
+#define CATALOG_WINDOW_S (6 * 3600.0)
 
-	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
+/* Judges every metric series with points in a short window, service by
+ * service, from the listing above.  0 or -1 (fatal). */
+static int
+detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
+{
+	struct dseries *s;
+	struct dservice *sv;
+	struct db_res *r;
+	int i, j, rows, rc;
+	size_t n, nsv = 0, k;
+
 	r = DBQ(ctx->db, cause,
-	    "SELECT metric_name, labels_key, date_part('epoch', ts),"
-	    " midwatch.metric_value(value) FROM midwatch.metric_points"
-	    " WHERE project_id = $1 AND service_id = $2"
-	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
-	    " AND ts <= $4 ORDER BY metric_name, labels_key, ts",
-	    ctx->project, svc, ctx->start_ts, ctx->end_ts, lb);
-	if (r == NULL) {
-		json_decref(quiet);
-		return 1;
-	}
+	    "SELECT c.service_id, v.name, c.metric_name, c.labels_key, d.params,"
+	    " d.resume_at, d.step, d.first_at"
+	    " FROM (SELECT DISTINCT service_id, metric_name,"
+	    "  labels_key FROM midwatch.metric_points WHERE project_id = $1"
+	    "  AND ts >= $2 AND ts <= $3) c"
+	    " JOIN midwatch.services v ON v.project_id = $1 AND v.id = c.service_id"
+	    " LEFT JOIN midwatch.detect_state d ON d.project_id = $1"
+	    "  AND d.service_id = c.service_id AND d.metric_name = c.metric_name"
+	    "  AND d.labels_key = c.labels_key"
+	    " ORDER BY c.service_id, c.metric_name, c.labels_key",
+	    ctx->project, ctx->start_ts, ctx->end_ts);
+	if (r == NULL)
+		return -1;
 	rows = db_res_rows(r);
-	raw = xcalloc((size_t)rows + 1, sizeof *raw);
-	pts = xcalloc((size_t)rows + 1, sizeof *pts);
-	for (i = 0; i < rows && rc == 0; i = j) {
-		metric = db_res_get(r, i, 0);
-		labels = db_res_get(r, i, 1);
-		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j, 0), metric) == 0 &&
-		    strcmp(db_res_get(r, j, 1), labels) == 0; j++, n++) {
-			raw[n].t = db_res_f(r, j, 2);
-			raw[n].x = db_res_f(r, j, 3);
+	s = xcalloc((size_t)rows + 1, sizeof *s);
+	sv = xcalloc((size_t)rows + 1, sizeof *sv);
+	for (i = 0; i < rows; i = j, nsv++) {
+		sv[nsv].id = db_res_get(r, i, 0);
+		sv[nsv].name = db_res_get(r, i, 1);
+		sv[nsv].s = &s[i];
+		sv[nsv].resumed = 1;
+		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j, 0),
+		    sv[nsv].id) == 0; j++, n++) {
+			s[j].metric = db_res_get(r, j, 2);
+			s[j].labels = db_res_get(r, j, 3);
+			s[j].in.resume_t = NAN;
+			s[j].usable = detect_state_usable(ctx, s[j].metric,
+			    db_res_get(r, j, 4), db_res_get(r, j, 5));
+			s[j].resume_t = db_res_f(r, j, 5);
+			s[j].step = db_res_f(r, j, 6);
+			s[j].first_t = db_res_isnull(r, j, 7) ? NAN :
+			    db_res_f(r, j, 7);
+			sv[nsv].resumed = sv[nsv].resumed && s[j].usable;
 		}
-		/* minute buckets: a window of w seconds ends w - 60 s after
-		 * its first */
-		m = detect_per_minute(raw, n, strcmp(metric, "restarts") == 0 ?
-		    POLICY(RESTART_WINDOW) - 60 : -1, pts);
-		for (in_window = 0, k = 0; k < m && !in_window; k++)
-			in_window = pts[k].t >= ctx->start;
-		if (!in_window)
-			continue;
-		id = xasprintf("%s/%s%s%s%s", svc_name, metric,
-		    *labels ? "{" : "", labels, *labels ? "}" : "");
-		judge(metric, pts, m, &jd);
-		/* A series with no signal to write only clears its features:
-		 * batched below, without a savepoint of its own. */
-		if (!has_signal(ctx, &jd, pts, m) &&
-		    pipeline_unit_quiet(ctx, "detect", "series", id)) {
-			json_array_append_new(quiet, json_pack("{s:s, s:s}",
-			    "m", metric, "l", labels));
-			dc->series++;
-			dc->points += (long long)m;
-		} else
-			rc = detect_series_unit(ctx, svc, id, metric, labels,
-			    pts, m, &jd, dc, cause);
-		judged_free(&jd);
-		free(id);
+		sv[nsv].ns = n;
+		if (sv[nsv].resumed)
+			detect_resumed_job(ctx, sv[nsv].id, sv[nsv].s, n,
+			    &sv[nsv].read);
+		else
+			full_job(ctx, sv[nsv].id, &sv[nsv].read);
 	}
-	/* the quiet series' writes fail (and are kept) with the service */
-	if (rc == 0 && quiet_write(ctx, svc, quiet, cause) != 0)
-		rc = 1;
-	json_decref(quiet);
-	free(raw);
-	free(pts);
+	rc = detect_services(ctx, sv, nsv, dc, cause);
+	for (k = 0; k < (size_t)rows; k++)
+		detect_state_free(&s[k].in);
+	free(s);
+	free(sv);
 	db_res_free(r);
 	return rc;
 }
@@ -524,14 +815,15 @@ detect_service(struct pipeline_ctx *ctx, const char *svc, const char *svc_name,
 static int
 detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 {
+	struct dservice *sv;
 	struct db_res *r;
-	const char *svc, *name;
-	char *ucause = NULL;
-	int i, rows, rc = 0;
+	int i, rows, rc;
 
-	/* per service, one probe of the primary key (or, for a short window,
-	 * the window's stretch of metric_points_ts_idx): not every point of
-	 * the window; points always belong to a service (ingest checks each batch's services) */
+	if (ctx->end - ctx->start <= CATALOG_WINDOW_S)
+		return detect_listed(ctx, dc, cause);
+	/* per service, one probe of the primary key: not every point of the
+	 * window; points always belong to a service (ingest checks each
+	 * batch's services) */
 	r = DBQ(ctx->db, cause,
 	    "SELECT s.id, s.name FROM midwatch.services s"
 	    " WHERE s.project_id = $1 AND EXISTS (SELECT 1"
@@ -541,17 +833,14 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
-	for (i = 0; i < rows && rc == 0; i++) {
-		svc = db_res_get(r, i, 0);
-		name = db_res_get(r, i, 1);
-		rc = pipeline_unit_begin(ctx, "detect", "service", name, &ucause);
-		if (rc == 0)
-			rc = detect_service(ctx, svc, name, dc, &ucause);
-		if (rc != 0)
-			keep_add(dc, NULL, svc, NULL, NULL, NULL);
-		rc = pipeline_unit_end(ctx, rc != 0, "detect", "service", name,
-		    &ucause, cause);
+	sv = xcalloc((size_t)rows + 1, sizeof *sv);
+	for (i = 0; i < rows; i++) {
+		sv[i].id = db_res_get(r, i, 0);
+		sv[i].name = db_res_get(r, i, 1);
+		full_job(ctx, sv[i].id, &sv[i].read);
 	}
+	rc = detect_services(ctx, sv, (size_t)rows, dc, cause);
+	free(sv);
 	db_res_free(r);
 	return rc;
 }
@@ -720,160 +1009,6 @@ exec_count(struct pipeline_ctx *ctx, const char *sql, const char *type,
 	    cause);
 }
 
-/* The ON CONFLICT tail shared by the SQL-made signals. */
-#define SIGNAL_UPSERT \
-	" ON CONFLICT (project_id, dedupe_key) DO UPDATE SET" \
-	"  run_id = EXCLUDED.run_id, status = EXCLUDED.status," \
-	"  service_id = EXCLUDED.service_id, ref = EXCLUDED.ref," \
-	"  severity = EXCLUDED.severity, quality_score = EXCLUDED.quality_score," \
-	"  onset_at = EXCLUDED.onset_at, peak_at = EXCLUDED.peak_at," \
-	"  ended_at = EXCLUDED.ended_at, baseline = EXCLUDED.baseline," \
-	"  peak_value = EXCLUDED.peak_value, direction = EXCLUDED.direction," \
-	"  details = EXCLUDED.details RETURNING 1"
-
-/*
- * New error fingerprints: first seen (for that service, over all stored
- * history) inside the window or the day before it (a burst that began in an
- * earlier run is followed to its end), at least an hour after the project's
- * error history begins (else everything is "new"), and repeated: 5 or more
- * times in the 15 minutes after first seen.  The signal lasts while
- * occurrences continue with gaps under 15 minutes.
- */
-static const char sql_fingerprints[] =
-    "WITH hist AS (SELECT min(ts) AS t0 FROM midwatch.error_events"
-    "  WHERE project_id = $1),"
-    " win AS (SELECT DISTINCT service_id, fingerprint FROM midwatch.error_events"
-    "  WHERE project_id = $1 AND ts >= $3::timestamptz - interval '1 day'"
-    "  AND ts <= $4),"
-    " firsts AS (SELECT w.service_id, w.fingerprint, (SELECT min(e.ts)"
-    "   FROM midwatch.error_events e WHERE e.project_id = $1"
-    "   AND e.service_id = w.service_id AND e.fingerprint = w.fingerprint)"
-    "   AS first_seen FROM win w),"
-    " fresh AS (SELECT f.* FROM firsts f, hist"
-    "  WHERE f.first_seen >= $3::timestamptz - interval '1 day'"
-    "  AND f.first_seen <= $4"
-    "  AND f.first_seen >= hist.t0 + interval '1 hour'),"
-    " occ AS (SELECT f.service_id, f.fingerprint, f.first_seen, e.ts,"
-    "  e.message, e.severity, e.error_type,"
-    "  coalesce(extract(epoch FROM e.ts - lag(e.ts) OVER w) > 900, false)"
-    "   AS gap FROM fresh f JOIN midwatch.error_events e"
-    "  ON e.project_id = $1 AND e.service_id = f.service_id"
-    "  AND e.fingerprint = f.fingerprint AND e.ts <= $4"
-    "  WINDOW w AS (PARTITION BY f.service_id, f.fingerprint ORDER BY e.ts)),"
-    " burst AS (SELECT *, sum(gap::int) OVER (PARTITION BY service_id,"
-    "  fingerprint ORDER BY ts) AS cluster FROM occ),"
-    " agg AS (SELECT service_id, fingerprint, min(first_seen) AS first_seen,"
-    "  max(ts) AS last_seen, count(*) AS n,"
-    "  count(*) FILTER (WHERE ts < first_seen + interval '15 minutes') AS n15,"
-    "  (array_agg(message ORDER BY ts))[1] AS message,"
-    "  (array_agg(error_type ORDER BY ts))[1] AS error_type,"
-    "  min(CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1"
-    "   WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END) AS sev"
-    "  FROM burst WHERE cluster = 0 GROUP BY 1, 2),"
-    " peak AS (SELECT DISTINCT ON (service_id, fingerprint) service_id,"
-    "  fingerprint, date_trunc('minute', ts) AS m, count(*) AS c"
-    "  FROM burst WHERE cluster = 0 GROUP BY 1, 2, 3"
-    "  ORDER BY service_id, fingerprint, c DESC, m)"
-    " INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
-    "  signal_type, status, service_id, ref, severity, quality_score,"
-    "  onset_at, peak_at, ended_at, baseline, peak_value, direction, details)"
-    " SELECT $1, $2, 'fp:' || a.service_id || ':' || a.fingerprint,"
-    "  'error_fingerprint_new', 'active', a.service_id, a.fingerprint,"
-    "  CASE WHEN a.sev <= 1 OR a.n15 >= 30 THEN 'high'"
-    "   WHEN a.n15 >= 10 THEN 'medium' ELSE 'low' END,"
-    "  least(1, 0.2 + 0.04 * a.n15), a.first_seen, p.m,"
-    "  CASE WHEN a.last_seen < $4::timestamptz - interval '15 minutes'"
-    "   THEN a.last_seen END, 0, p.c, 'up',"
-    "  jsonb_build_object('fingerprint', a.fingerprint, 'message',"
-    "   left(a.message, 300), 'error_type', a.error_type, 'count', a.n,"
-    "   'count_15min', a.n15, 'last_seen', a.last_seen)"
-    " FROM agg a JOIN peak p USING (service_id, fingerprint)"
-    " WHERE a.n15 >= 5"
-    SIGNAL_UPSERT;
-
-/*
- * Health streaks: two or more consecutive non-healthy checks of a service
- * spanning at least two minutes; down anywhere in the streak makes it high.
- */
-static const char sql_health[] =
-    "WITH h AS (SELECT service_id, ts, status, error_rate, response_time_ms,"
-    "  row_number() OVER (PARTITION BY service_id ORDER BY ts)"
-    "  - row_number() OVER (PARTITION BY service_id, status <> 'healthy'"
-    "    ORDER BY ts) AS grp, status <> 'healthy' AS bad"
-    "  FROM midwatch.health_checks WHERE project_id = $1"
-    "  AND ts >= $3::timestamptz - interval '6 hours' AND ts <= $4),"
-    " latest AS (SELECT service_id, max(ts) AS t FROM h GROUP BY 1),"
-    " s AS (SELECT service_id, grp, min(ts) AS onset, max(ts) AS last,"
-    "  count(*) AS n, count(*) FILTER (WHERE status = 'down') AS ndown,"
-    "  max(error_rate) AS max_err, max(response_time_ms) AS max_rt,"
-    "  (array_agg(ts ORDER BY status = 'down' DESC, error_rate DESC NULLS LAST,"
-    "   ts))[1] AS peak"
-    "  FROM h WHERE bad GROUP BY 1, 2"
-    "  HAVING count(*) >= 2 AND max(ts) - min(ts) >= interval '2 minutes')"
-    " INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
-    "  signal_type, status, service_id, severity, quality_score, onset_at,"
-    "  peak_at, ended_at, peak_value, direction, details)"
-    " SELECT $1, $2, 'h:' || s.service_id || ':' || floor(extract(epoch FROM s.onset))::bigint,"
-    "  'health_down', 'active', s.service_id,"
-    "  CASE WHEN s.ndown > 0 THEN 'high' ELSE 'medium' END,"
-    "  least(1, 0.3 + 0.1 * s.n + CASE WHEN s.ndown > 0 THEN 0.2 ELSE 0 END),"
-    "  s.onset, s.peak, CASE WHEN s.last < l.t THEN s.last END, s.max_err,"
-    "  'down', jsonb_build_object('checks', s.n, 'down', s.ndown,"
-    "   'degraded', s.n - s.ndown, 'max_error_rate', s.max_err,"
-    "   'max_response_time_ms', s.max_rt)"
-    " FROM s JOIN latest l USING (service_id)"
-    " WHERE s.last >= $3 OR s.last = l.t"
-    SIGNAL_UPSERT;
-
-/*
- * External alerts: one signal per firing episode (consecutive firing
- * notifications until a resolved one), for episodes of the window and the day
- * before it (so the verdict settles once the hour after an episode is known).
- * An alert that fired 3 or more times within an hour is flapping: low
- * quality, watch.
- */
-static const char sql_alerts[] =
-    "WITH fir AS (SELECT a.fingerprint, a.ts, a.service_id, a.labels,"
-    "  a.annotations, (SELECT max(r.ts) FROM midwatch.external_alerts r"
-    "   WHERE r.project_id = $1 AND r.fingerprint = a.fingerprint"
-    "   AND r.status = 'resolved' AND r.ts <= a.ts) AS prev_res"
-    "  FROM midwatch.external_alerts a WHERE a.project_id = $1"
-    "  AND a.status = 'firing' AND a.ts <= $4"
-    "  AND a.ts >= $3::timestamptz - interval '1 day'),"
-    " ep AS (SELECT fingerprint, prev_res, min(ts) AS onset,"
-    "  (array_agg(service_id ORDER BY ts))[1] AS service_id,"
-    "  (array_agg(labels ORDER BY ts))[1] AS labels,"
-    "  (array_agg(annotations ORDER BY ts))[1] AS annotations"
-    "  FROM fir GROUP BY 1, 2),"
-    " ep2 AS (SELECT ep.*, (SELECT min(r.ts) FROM midwatch.external_alerts r"
-    "   WHERE r.project_id = $1 AND r.fingerprint = ep.fingerprint"
-    "   AND r.status = 'resolved' AND r.ts > ep.onset AND r.ts <= $4)"
-    "   AS resolved_at,"
-    "  (SELECT count(*) FROM ep e2 WHERE e2.fingerprint = ep.fingerprint"
-    "   AND e2.onset BETWEEN ep.onset - interval '1 hour'"
-    "   AND ep.onset + interval '1 hour') AS nearby FROM ep),"
-    " x AS (SELECT *, nearby >= 3 AS flapping,"
-    "  CASE lower(coalesce(labels ->> 'severity', ''))"
-    "   WHEN 'critical' THEN 'critical' WHEN 'page' THEN 'critical'"
-    "   WHEN 'error' THEN 'high' WHEN 'high' THEN 'high'"
-    "   WHEN 'info' THEN 'info' WHEN 'low' THEN 'low' ELSE 'medium' END AS sev"
-    "  FROM ep2)"
-    " INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
-    "  signal_type, status, service_id, ref, severity, quality_score,"
-    "  onset_at, peak_at, ended_at, direction, details)"
-    " SELECT $1, $2, 'a:' || fingerprint || ':' || floor(extract(epoch FROM onset))::bigint,"
-    "  'external_alert', CASE WHEN flapping THEN 'watch' ELSE 'active' END,"
-    "  service_id, fingerprint, CASE WHEN flapping THEN 'low' ELSE sev END,"
-    "  (CASE sev WHEN 'critical' THEN 0.6 WHEN 'high' THEN 0.5"
-    "   WHEN 'medium' THEN 0.45 ELSE 0.3 END)"
-    "   * CASE WHEN flapping THEN 0.3 ELSE 1 END,"
-    "  onset, onset, resolved_at, 'up',"
-    "  jsonb_build_object('alertname', labels ->> 'alertname',"
-    "   'labels', labels, 'annotations', annotations, 'flapping', flapping,"
-    "   'firings_within_hour', nearby)"
-    " FROM x"
-    SIGNAL_UPSERT;
-
 /* ---- the stage ----------------------------------------------------------- */
 
 /* Detects signals in the run's window (see the top of the file). */
@@ -888,10 +1023,10 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	memset(&dc, 0, sizeof dc);
 	if (detect_metrics(ctx, &dc, cause) != 0 ||
 	    detect_funnels(ctx, &dc, cause) != 0 ||
-	    exec_count(ctx, sql_fingerprints, "error_fingerprint_new", &fp, &dc,
+	    exec_count(ctx, detect_sql_fingerprints, "error_fingerprint_new", &fp, &dc,
 	    cause) != 0 ||
-	    exec_count(ctx, sql_health, "health_down", &health, &dc, cause) != 0 ||
-	    exec_count(ctx, sql_alerts, "external_alert", &alerts, &dc,
+	    exec_count(ctx, detect_sql_health, "health_down", &health, &dc, cause) != 0 ||
+	    exec_count(ctx, detect_sql_alerts, "external_alert", &alerts, &dc,
 	    cause) != 0) {
 		json_decref(dc.keep);
 		return -1;
@@ -942,5 +1077,6 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	pipeline_count(ctx, "detect", "health_streaks", health);
 	pipeline_count(ctx, "detect", "external_alerts", alerts);
 	pipeline_count(ctx, "detect", "features", dc.features);
+	pipeline_count(ctx, "detect", "resumed", dc.resumed);
 	return 0;
 }

@@ -13,6 +13,8 @@
 #   BENCH_PARTS  which parts, of "ingest pipeline console" (default all)
 #   BENCH_DIR    where results.json goes (default ./bench)
 #   BENCH_SEED   the random data's seed (default 1)
+#   BENCH_PIPE_SERVICES  the pipeline part's services (default 1000 full,
+#                4 small): a quicker look at its per-stage times
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
@@ -42,6 +44,7 @@ small)
 	;;
 esac
 BENCH_RUNS=${BENCH_RUNS:-$runs}
+PIPE_SERVICES=${BENCH_PIPE_SERVICES:-$PIPE_SERVICES}
 BENCH_PARTS=${BENCH_PARTS:-ingest pipeline console}
 BENCH_DIR=${BENCH_DIR:-$PWD/bench}
 BENCH_SEED=${BENCH_SEED:-1}

@@ -6,7 +6,8 @@
  * gives a low-quality flapping run (and flips before a steady run do not
  * move its onset), hysteresis keeps one episode together; the per-minute
  * series (detect_minutes.c) equals a brute-force mean / rolling sum of random
- * raw points.
+ * raw points; resuming from a saved state judges new points exactly as
+ * judging the whole history does (random series).
  */
 #include "config.h"
 
@@ -627,12 +628,149 @@ test_per_minute(void **state)
 	}
 }
 
+/* A random valid series of n one-minute points for a metric: a daily
+ * pattern, noise, and random steps, spikes and flapping stretches. */
+static struct detect_point *
+random_series(const char *metric, size_t n, uint64_t *s)
+{
+	struct detect_point *p = calloc(n, sizeof *p);
+	double level, rel, k;
+	size_t i, j, a, len;
+	int kinds, f;
+
+	level = strcmp(metric, "error_ratio") == 0 ? 0.01 :
+	    strcmp(metric, "cpu_utilization") == 0 ? 0.4 :
+	    strcmp(metric, "restarts") == 0 ? 0 : 50 + fabs(gauss(s)) * 500;
+	rel = 0.02 + fabs(gauss(s)) * 0.05;
+	for (i = 0; i < n; i++) {
+		p[i].t = 1794787200.0 + 60.0 * (double)i;
+		p[i].x = level * (1 + 0.3 * sin((double)i / 1440 * 6.2832)) *
+		    (1 + rel * gauss(s));
+		if (strcmp(metric, "restarts") == 0)
+			p[i].x = gauss(s) > 2.8 ? 1 : 0;
+	}
+	kinds = (int)(fabs(gauss(s)) * 4);
+	for (f = 0; f < kinds; f++) {
+		a = 1440 + (size_t)(fabs(gauss(s)) * 600) % (n - 1440);
+		len = 1 + (size_t)(fabs(gauss(s)) * 60);
+		k = gauss(s) > 0 ? 3 + fabs(gauss(s)) * 5 : 0.2;
+		for (j = a; j < a + len && j < n; j++) {
+			if (f % 3 == 2 && (j - a) / 5 % 2)
+				continue;	/* flapping */
+			p[j].x = strcmp(metric, "restarts") == 0 ? 4 :
+			    strcmp(metric, "cpu_utilization") == 0 ? 0.97 :
+			    p[j].x * k;
+		}
+	}
+	return p;
+}
+
+/* Whether two runs are the same (indices shifted by nothing). */
+static void
+assert_same_run(const struct detect_run *a, const struct detect_run *b)
+{
+	assert_int_equal(a->first, b->first);
+	assert_int_equal(a->last, b->last);
+	assert_int_equal(a->peak, b->peak);
+	assert_int_equal(a->dir, b->dir);
+	assert_int_equal(a->cycles, b->cycles);
+	assert_int_equal(a->anomalous, b->anomalous);
+	assert_int_equal(a->open, b->open);
+	assert_int_equal(a->spike, b->spike);
+	assert_int_equal(a->flapping, b->flapping);
+	assert_int_equal(a->is_signal, b->is_signal);
+	assert_int_equal(a->history, b->history);
+	assert_true(a->baseline == b->baseline);
+	assert_true(a->quality == b->quality);
+	assert_true(a->median_z == b->median_z);
+}
+
+/* Resuming from a saved state judges the new points exactly as judging the
+ * whole history does (random series, random cuts; a property of
+ * detect_series_from). */
+static void
+test_resume(void **state)
+{
+	static const char *metrics[] = { "request_rate", "error_ratio",
+	    "latency_p99_ms", "cpu_utilization", "restarts" };
+	struct detect_params prm;
+	struct detect_state st, st2;
+	struct detect_point *p;
+	struct detect_eval *ea, *eb;
+	struct detect_run *ra, *rb;
+	size_t n = 2880, m, m2, na, nb, i, j, i0;
+	uint64_t s = 0x7e5u;
+	int round_, resumed = 0, chained = 0;
+
+	(void)state;
+	for (round_ = 0; round_ < 300; round_++) {
+		const char *metric = metrics[round_ % 5];
+
+		detect_params_for_metric(metric, &prm);
+		p = random_series(metric, n, &s);
+		m = 1500 + (size_t)(fabs(gauss(&s)) * 400) % (n - 1600);
+		/* the state after judging the first m points */
+		detect_series_from(&prm, p, m, NULL, NULL, &ra, &na, &st);
+		free(ra);
+		if (isnan(st.resume_t)) {
+			free(p);
+			continue;
+		}
+		resumed++;
+		/* one more cut on the way, as runs follow each other */
+		m2 = m + (size_t)(fabs(gauss(&s)) * 100) % (n - m);
+		detect_series_from(&prm, p, m2, &st, NULL, &ra, &na, &st2);
+		free(ra);
+		/* a resumed series always has a state after: a newer one or
+		 * the one it resumed from */
+		assert_false(isnan(st2.resume_t));
+		assert_true(st2.resume_t >= st.resume_t);
+		if (st2.resume_t > st.resume_t)
+			chained++;
+		detect_state_free(&st);
+		st = st2;
+		for (i0 = 0; p[i0].t < st.resume_t; i0++)
+			;
+		ea = calloc(n, sizeof *ea);
+		eb = calloc(n, sizeof *eb);
+		detect_series_from(&prm, p, n, NULL, ea, &ra, &na, NULL);
+		detect_series_from(&prm, p, n, &st, eb, &rb, &nb, NULL);
+		for (i = 0; i < n; i++) {
+			if (i < i0) {
+				assert_int_equal(eb[i].judged, 0);
+				continue;
+			}
+			assert_int_equal(ea[i].judged, eb[i].judged);
+			assert_int_equal(ea[i].anomalous, eb[i].anomalous);
+			assert_int_equal(ea[i].history, eb[i].history);
+			assert_true(ea[i].baseline == eb[i].baseline);
+			assert_true(ea[i].z == eb[i].z);
+		}
+		for (i = 0; i < na && ra[i].first < i0; i++)
+			assert_true(ra[i].last < i0);
+		assert_int_equal(na - i, nb);
+		for (j = 0; j < nb; j++)
+			assert_same_run(&ra[i + j], &rb[j]);
+		free(ra);
+		free(rb);
+		free(ea);
+		free(eb);
+		detect_state_free(&st);
+		free(p);
+	}
+	print_message("resumed %d, then advanced %d of 300\n", resumed, chained);
+	/* most cuts land on a quiet stretch */
+	assert_true(resumed >= 150);
+	assert_true(chained >= 50);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_step),
 		cmocka_unit_test(test_per_minute),
+		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_step_down_and_direction),
 		cmocka_unit_test(test_spike),
 		cmocka_unit_test(test_short_extreme),
