@@ -11,6 +11,7 @@
 
 #include "midwatch/detect.h"
 
+struct buf;
 struct db_res;
 struct pf_job;
 struct pipeline_ctx;
@@ -59,6 +60,54 @@ void detect_state_add(json_t *arr, const char *svc, const char *metric,
  * (arr, from detect_state_add), of one service or several, in one
  * statement; 0, or -1 with *cause. */
 int detect_states_save(struct pipeline_ctx *ctx, json_t *quiet, json_t *arr,
+    char **cause);
+
+/* Counts of the stage, for the run summary. */
+struct detect_counts {
+	long long series;
+	long long points;
+	long long signals;
+	long long features;
+	long long resumed;	/* series judged from a saved state */
+	json_t *keep;		/* what skipped units had: [{type, service_id,
+				 * metric_name, labels_key, ref}], NULL = any */
+};
+
+/* A signal to upsert. */
+struct sig {
+	const char *type;
+	const char *status;
+	long long service_id;		/* 0: none */
+	const char *metric;		/* or NULL */
+	const char *labels_key;
+	const char *ref;		/* or NULL */
+	const char *severity;
+	double quality;
+	double onset, peak, ended;	/* epoch; ended NAN while open */
+	double baseline, peak_value;	/* NAN: NULL */
+	const char *direction;		/* "up", "down" or NULL */
+	json_t *details;		/* borrowed */
+	char *dedupe;			/* malloc'd; never cut */
+};
+
+/* The writing of judged runs (stage_detect_write.c). */
+int detect_sig_upsert(struct pipeline_ctx *ctx, const struct sig *s,
+    char **cause);
+int detect_features_write(struct pipeline_ctx *ctx, const char *svc,
+    const char *metric, const char *labels, double from, struct buf *ts,
+    struct buf *names, struct buf *vals, char **cause);
+const char *detect_metric_signal_type(const char *metric, int dir);
+const char *detect_metric_severity(const char *type,
+    const struct detect_run *r);
+const char *detect_run_status(const struct detect_run *r);
+json_t *detect_run_details(const struct detect_run *r, int seasonal);
+/* Remembers that a skipped unit's earlier signals are kept (stage_detect.c):
+ * those of the given type / service / metric / labels / ref (NULL: any). */
+void detect_keep_add(struct detect_counts *dc, const char *type,
+    const char *svc, const char *metric, const char *labels, const char *ref);
+/* Judges every funnel with snapshots in the window, each a unit
+ * (stage_detect_funnel.c); 0 or -1 (fatal). */
+int detect_funnels(struct pipeline_ctx *ctx, struct detect_counts *dc,
     char **cause);
 
 #endif

@@ -2,16 +2,19 @@
  * stage_detect.c - pipeline stage "detect": signals from the raw data of the
  * run's window.
  *
- *  - metric series: per (service, metric, labels) series, the raw points over
- *    the window plus a day and an hour of lookback (for the seasonal
- *    reference and the trailing baseline), averaged per minute in C
- *    (detect_minutes.c); detect_math.c judges
- *    the series; runs long enough become signals typed by the metric's
- *    meaning, and their stretch gets anomaly_features (value, baseline,
- *    zscore);
- *  - funnels: the conversion ratio (last step / first step) per funnel, judged
- *    the same way, with the revenue at risk;
- *  - new error fingerprints, health streaks and external alerts: in SQL.
+ *  - metric series (here): per (service, metric, labels) series, the raw
+ *    points over the window plus a day and an hour of lookback (for the
+ *    seasonal reference and the trailing baseline) - or, for a series with
+ *    a saved detector state, only what comes after it
+ *    (stage_detect_state.c) - read a few services ahead on a second
+ *    connection (detect_prefetch.c), averaged per minute in C
+ *    (detect_minutes.c); detect_math.c judges the series; runs long enough
+ *    become signals typed by the metric's meaning (stage_detect_write.c),
+ *    and their stretch gets anomaly_features (value, baseline, zscore);
+ *  - funnels: the conversion ratio (last step / first step) per funnel,
+ *    judged the same way, with the revenue at risk (stage_detect_funnel.c);
+ *  - new error fingerprints, health streaks and external alerts: in SQL
+ *    (stage_detect_sql.c).
  *
  * Signals are upserted by dedupe_key; signals with onset in the window that
  * this run did not produce again are deleted (delete-and-rebuild), so a
@@ -46,187 +49,11 @@
  * restarts window, the detector's thresholds). */
 #define FEATURE_MARGIN ((size_t)POLICY(DETECT_FEATURE_MARGIN))
 
-/* Counts of the stage, for the run summary. */
-struct detect_counts {
-	long long series;
-	long long points;
-	long long signals;
-	long long features;
-	long long resumed;	/* series judged from a saved state */
-	json_t *keep;		/* what skipped units had: [{type, service_id,
-				 * metric_name, labels_key, ref}], NULL = any */
-};
-
-/* A signal to upsert. */
-struct sig {
-	const char *type;
-	const char *status;
-	long long service_id;		/* 0: none */
-	const char *metric;		/* or NULL */
-	const char *labels_key;
-	const char *ref;		/* or NULL */
-	const char *severity;
-	double quality;
-	double onset, peak, ended;	/* epoch; ended NAN while open */
-	double baseline, peak_value;	/* NAN: NULL */
-	const char *direction;		/* "up", "down" or NULL */
-	json_t *details;		/* borrowed */
-	char *dedupe;			/* malloc'd; never cut */
-};
-
-/* ---- writing ------------------------------------------------------------- */
-
-/* Upserts one signal row. */
-static int
-sig_upsert(struct pipeline_ctx *ctx, const struct sig *s, char **cause)
-{
-	char svc[24], q[40], on[40], pk[40], en[40], bl[40], pv[40];
-	char *det = jsonx_dump(s->details);
-	int rc;
-
-	rc = DBX(ctx->db, cause,
-	    "INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
-	    " signal_type, status, service_id, metric_name, labels_key, ref,"
-	    " severity, quality_score, onset_at, peak_at, ended_at, baseline,"
-	    " peak_value, direction, details)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, ''), $9, $10,"
-	    "  least(1, greatest(0, $11::real)), to_timestamp($12::float8),"
-	    "  to_timestamp($13::float8), to_timestamp($14::float8), $15, $16,"
-	    "  $17, $18::jsonb)"
-	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, signal_type = EXCLUDED.signal_type,"
-	    "  status = EXCLUDED.status, service_id = EXCLUDED.service_id,"
-	    "  metric_name = EXCLUDED.metric_name, labels_key = EXCLUDED.labels_key,"
-	    "  ref = EXCLUDED.ref, severity = EXCLUDED.severity,"
-	    "  quality_score = EXCLUDED.quality_score, onset_at = EXCLUDED.onset_at,"
-	    "  peak_at = EXCLUDED.peak_at, ended_at = EXCLUDED.ended_at,"
-	    "  baseline = EXCLUDED.baseline, peak_value = EXCLUDED.peak_value,"
-	    "  direction = EXCLUDED.direction, details = EXCLUDED.details",
-	    ctx->project, ctx->run, s->dedupe, s->type, s->status,
-	    s->service_id > 0 ? pipeline_ll(svc, sizeof svc, s->service_id) : NULL,
-	    s->metric, s->labels_key, s->ref, s->severity,
-	    pipeline_num(q, sizeof q, s->quality),
-	    pipeline_num(on, sizeof on, s->onset),
-	    pipeline_num(pk, sizeof pk, s->peak),
-	    isnan(s->ended) ? NULL : pipeline_num(en, sizeof en, s->ended),
-	    isnan(s->baseline) ? NULL : pipeline_num(bl, sizeof bl, s->baseline),
-	    isnan(s->peak_value) ? NULL : pipeline_num(pv, sizeof pv, s->peak_value),
-	    s->direction, det);
-	free(det);
-	return rc;
-}
-
 /* Appends v to a PostgreSQL array literal in b ("{...}"). */
 static void
 arr_add(struct buf *b, double v)
 {
 	buf_printf(b, "%s%.17g", b->len > 1 ? "," : "", v);
-}
-
-/* Replaces the features of a series from `from` on with the given points. */
-static int
-features_write(struct pipeline_ctx *ctx, const char *svc, const char *metric,
-    const char *labels, double from, struct buf *ts, struct buf *names,
-    struct buf *vals, char **cause)
-{
-	char f[40];
-	struct db_res *r;
-
-	if (DBX(ctx->db, cause,
-	    "DELETE FROM midwatch.anomaly_features WHERE project_id = $1"
-	    " AND service_id = $2 AND metric_name = $3 AND labels_key = $4"
-	    " AND ts >= to_timestamp($5::float8)", ctx->project, svc, metric,
-	    labels, pipeline_num(f, sizeof f, from)) != 0)
-		return -1;
-	if (ts->len <= 1)
-		return 0;
-	buf_addc(ts, '}');
-	buf_addc(names, '}');
-	buf_addc(vals, '}');
-	r = DBQ(ctx->db, cause,
-	    "INSERT INTO midwatch.anomaly_features (project_id, service_id,"
-	    " metric_name, labels_key, feature_name, ts, value, run_id)"
-	    " SELECT $1, $2, $3, $4, n, to_timestamp(t), v, $8"
-	    " FROM unnest($5::float8[], $6::text[], $7::float8[]) AS u (t, n, v)"
-	    " ON CONFLICT (project_id, service_id, metric_name, labels_key,"
-	    "  feature_name, ts) DO UPDATE SET value = EXCLUDED.value,"
-	    "  run_id = EXCLUDED.run_id", ctx->project, svc, metric, labels,
-	    buf_str(ts), buf_str(names), buf_str(vals), ctx->run);
-	if (r == NULL)
-		return -1;
-	db_res_free(r);
-	return 0;
-}
-
-/* ---- metric series ------------------------------------------------------- */
-
-/* The signal type of a metric run. */
-static const char *
-metric_signal_type(const char *metric, int dir)
-{
-	if (strcmp(metric, "request_rate") == 0)
-		return dir > 0 ? "traffic_surge" : "traffic_drop";
-	if (strcmp(metric, "error_ratio") == 0)
-		return "error_rate_spike";
-	if (strcmp(metric, "latency_p99_ms") == 0)
-		return "latency_regression";
-	if (strcmp(metric, "cpu_utilization") == 0 ||
-	    strcmp(metric, "memory_utilization") == 0)
-		return "saturation";
-	if (strcmp(metric, "restarts") == 0)
-		return "crashloop";
-	return "custom";
-}
-
-/* The severity of a metric run from its magnitude. */
-static const char *
-metric_severity(const char *type, const struct detect_run *r)
-{
-	double ratio = r->baseline > 0 ? r->peak_value / r->baseline : 0;
-
-	if (r->flapping)
-		return "low";
-	if (strcmp(type, "error_rate_spike") == 0)
-		return r->peak_value >= 0.10 ? "critical" :
-		    r->peak_value >= 0.05 ? "high" :
-		    r->peak_value >= 0.02 ? "medium" : "low";
-	if (strcmp(type, "latency_regression") == 0)
-		return ratio >= 5 ? "high" : ratio >= 2 ? "medium" : "low";
-	if (strcmp(type, "saturation") == 0)
-		return r->peak_value >= 0.95 ? "high" : "medium";
-	if (strcmp(type, "traffic_surge") == 0)
-		return ratio >= 3 ? "high" : ratio >= 2 ? "medium" : "low";
-	if (strcmp(type, "traffic_drop") == 0)
-		return ratio <= 0.3 ? "high" : ratio <= 0.6 ? "medium" : "low";
-	if (strcmp(type, "crashloop") == 0)
-		return "high";
-	return r->quality >= 0.5 ? "medium" : "low";
-}
-
-/* The lifecycle status of a new signal: watch when weak, short or flapping,
- * and when it is a spike (isolated points, however many: policy
- * detect.spike_factor - watched, never an anchor). */
-static const char *
-run_status(const struct detect_run *r)
-{
-	return r->flapping || r->spike || r->quality < POLICY(WATCH_QUALITY) ||
-	    !r->is_signal ? "watch" :
-	    "active";
-}
-
-/* The details object of a run. */
-static json_t *
-run_details(const struct detect_run *r, int seasonal)
-{
-	return json_pack("{s:b, s:i, s:i, s:i, s:f, s:f, s:b, s:b, s:b, s:f,"
-	    " s:b, s:b, s:i}",
-	    "flapping", r->flapping, "cycles", r->cycles,
-	    "anomalous_points", r->anomalous, "longest", r->longest,
-	    "median_z", round(r->median_z * 100) / 100,
-	    "peak_z", round(r->peak_z * 100) / 100, "open", r->open,
-	    "level_shift", r->level_shift, "seasonal", seasonal,
-	    "step_s", r->step, "spike", r->spike, "short", r->short_extreme,
-	    "history_points", r->history);
 }
 
 /* A series judged (detect_series), before anything is written. */
@@ -304,12 +131,12 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 		if (!r->is_signal || pts[hi].t < ctx->start)
 			continue;
 		memset(&s, 0, sizeof s);
-		s.type = metric_signal_type(metric, r->dir);
-		s.status = run_status(r);
+		s.type = detect_metric_signal_type(metric, r->dir);
+		s.status = detect_run_status(r);
 		s.service_id = service_id;
 		s.metric = metric;
 		s.labels_key = labels;
-		s.severity = metric_severity(s.type, r);
+		s.severity = detect_metric_severity(s.type, r);
 		s.quality = r->quality;
 		s.onset = pts[r->first].t;
 		s.peak = pts[r->peak].t;
@@ -317,10 +144,10 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 		s.baseline = r->baseline;
 		s.peak_value = r->peak_value;
 		s.direction = r->dir > 0 ? "up" : "down";
-		s.details = run_details(r, seasonal);
+		s.details = detect_run_details(r, seasonal);
 		s.dedupe = xasprintf("m:%lld:%s:%s:%s:%.0f", service_id, metric,
 		    labels, s.direction, s.onset);
-		rc = sig_upsert(ctx, &s, cause);
+		rc = detect_sig_upsert(ctx, &s, cause);
 		json_decref(s.details);
 		free(s.dedupe);
 		if (rc != 0)
@@ -349,7 +176,7 @@ detect_metric_series(struct pipeline_ctx *ctx, long long service_id,
 			dc->features += 3;
 		}
 	}
-	if (features_write(ctx, svc, metric, labels, from, &ts, &names,
+	if (detect_features_write(ctx, svc, metric, labels, from, &ts, &names,
 	    &vals, cause) != 0)
 		goto out;
 	rc = 0;
@@ -362,8 +189,8 @@ out:
 
 /* Remembers that a skipped unit's earlier signals are to be kept: those of
  * the given type / service / metric / labels / ref (NULL: any). */
-static void
-keep_add(struct detect_counts *dc, const char *type, const char *svc,
+void
+detect_keep_add(struct detect_counts *dc, const char *type, const char *svc,
     const char *metric, const char *labels, const char *ref)
 {
 	json_t *o = json_object();
@@ -399,7 +226,7 @@ detect_series_unit(struct pipeline_ctx *ctx, const char *svc, const char *id,
 		rc = detect_metric_series(ctx, strtoll(svc, NULL, 10), metric,
 		    labels, pts, n, j, dc, &ucause);
 	if (rc != 0)
-		keep_add(dc, NULL, svc, metric, labels, NULL);
+		detect_keep_add(dc, NULL, svc, metric, labels, NULL);
 	return pipeline_unit_end(ctx, rc, "detect", "series", id, &ucause,
 	    cause);
 }
@@ -590,7 +417,7 @@ detect_service_unit(struct pipeline_ctx *ctx, struct dservice *sv,
 	json_decref(quiet);
 	json_decref(states);
 	if (rc != 0)
-		keep_add(dc, NULL, sv->id, NULL, NULL, NULL);
+		detect_keep_add(dc, NULL, sv->id, NULL, NULL, NULL);
 	return pipeline_unit_end(ctx, rc != 0, "detect", "service", sv->name,
 	    &ucause, cause);
 }
@@ -640,7 +467,7 @@ batch_flush(struct pipeline_ctx *ctx, struct wbatch *b,
 				one = detect_states_save(ctx, b->quiet[i],
 				    b->states[i], &ucause);
 			if (one != 0)
-				keep_add(dc, NULL, b->sv[i]->id, NULL, NULL, NULL);
+				detect_keep_add(dc, NULL, b->sv[i]->id, NULL, NULL, NULL);
 			rc = pipeline_unit_end(ctx, one != 0, "detect", "service",
 			    b->sv[i]->name, &ucause, cause);
 		}
@@ -845,142 +672,6 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	return rc;
 }
 
-/* ---- funnels ------------------------------------------------------------- */
-
-/* Judges one funnel's conversion ratio and writes conversion_drop signals. */
-static int
-detect_funnel(struct pipeline_ctx *ctx, const char *funnel, long long svc_id,
-    struct detect_counts *dc, char **cause)
-{
-	struct detect_params p;
-	struct detect_point *pts = NULL;
-	struct detect_eval *ev = NULL;
-	struct detect_run *runs = NULL, *r;
-	double *entered = NULL, *rpc = NULL, lost, ratio;
-	struct db_res *res;
-	struct sig s;
-	char lb[40];
-	size_t n, nruns = 0, i, k;
-	int rows, rc = -1;
-
-	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
-	res = DBQ(ctx->db, cause,
-	    "SELECT extract(epoch FROM ts),"
-	    " (steps -> -1 ->> 'count')::float8 / (steps -> 0 ->> 'count')::float8,"
-	    " (steps -> 0 ->> 'count')::float8,"
-	    " greatest(coalesce(revenue_per_conversion, 0), 0)"
-	    " FROM midwatch.funnel_snapshots WHERE project_id = $1"
-	    " AND funnel_type = $2 AND jsonb_array_length(steps) >= 2"
-	    " AND (steps -> 0 ->> 'count')::float8 > 0"
-	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
-	    " AND ts <= $4 ORDER BY ts", ctx->project, funnel, ctx->start_ts,
-	    ctx->end_ts, lb);
-	if (res == NULL)
-		return -1;
-	rows = db_res_rows(res);
-	n = (size_t)rows;
-	pts = xcalloc(n + 1, sizeof *pts);
-	entered = xcalloc(n + 1, sizeof *entered);
-	rpc = xcalloc(n + 1, sizeof *rpc);
-	for (i = 0; i < n; i++) {
-		pts[i].t = db_res_f(res, (int)i, 0);
-		pts[i].x = db_res_f(res, (int)i, 1);
-		entered[i] = db_res_f(res, (int)i, 2);
-		rpc[i] = db_res_f(res, (int)i, 3);
-	}
-	db_res_free(res);
-	dc->series++;
-	dc->points += (long long)n;
-	detect_params_for_conversion(&p);
-	ev = xcalloc(n + 1, sizeof *ev);
-	detect_series(&p, pts, n, ev, &runs, &nruns);
-	for (k = 0; k < nruns; k++) {
-		r = &runs[k];
-		if (!r->is_signal || pts[r->last].t < ctx->start)
-			continue;
-		lost = 0;
-		ratio = 0;
-		for (i = r->first; i <= r->last; i++) {
-			if (!ev[i].anomalous || ev[i].baseline <= pts[i].x)
-				continue;
-			lost += (ev[i].baseline - pts[i].x) * entered[i];
-			ratio += (ev[i].baseline - pts[i].x) * entered[i] * rpc[i];
-		}
-		memset(&s, 0, sizeof s);
-		s.type = "conversion_drop";
-		s.status = run_status(r);
-		s.service_id = svc_id;
-		s.metric = "conversion";
-		s.labels_key = "";
-		s.ref = funnel;
-		s.severity = r->peak_value <= 0.5 * r->baseline ? "high" : "medium";
-		s.quality = r->quality;
-		s.onset = pts[r->first].t;
-		s.peak = pts[r->peak].t;
-		s.ended = r->open ? NAN : pts[r->last].t + 300;
-		s.baseline = r->baseline;
-		s.peak_value = r->peak_value;
-		s.direction = "down";
-		s.details = run_details(r, 0);
-		json_object_set_new(s.details, "funnel", json_string(funnel));
-		json_object_set_new(s.details, "lost_conversions",
-		    json_real(round(lost * 10) / 10));
-		json_object_set_new(s.details, "revenue_at_risk",
-		    json_pack("{s:f, s:f}", "low", round(0.75 * ratio),
-		    "high", round(1.25 * ratio)));
-		s.dedupe = xasprintf("f:%s:%.0f", funnel, s.onset);
-		rc = sig_upsert(ctx, &s, cause);
-		json_decref(s.details);
-		free(s.dedupe);
-		if (rc != 0)
-			goto out;
-		rc = -1;
-		dc->signals++;
-	}
-	rc = 0;
-out:
-	free(runs);
-	free(ev);
-	free(rpc);
-	free(entered);
-	free(pts);
-	return rc;
-}
-
-/* Judges every funnel with snapshots in the window, each a unit. */
-static int
-detect_funnels(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
-{
-	struct db_res *r;
-	const char *funnel;
-	char *ucause = NULL;
-	int i, rows, rc = 0;
-
-	r = DBQ(ctx->db, cause,
-	    "SELECT f.funnel_type, (SELECT s.id FROM midwatch.services s"
-	    "  WHERE s.project_id = $1 AND s.name = f.funnel_type ORDER BY s.id"
-	    "  LIMIT 1)"
-	    " FROM midwatch.funnel_snapshots f WHERE f.project_id = $1"
-	    " AND f.ts >= $2 AND f.ts <= $3 GROUP BY 1 ORDER BY 1",
-	    ctx->project, ctx->start_ts, ctx->end_ts);
-	if (r == NULL)
-		return -1;
-	rows = db_res_rows(r);
-	for (i = 0; i < rows && rc == 0; i++) {
-		funnel = db_res_get(r, i, 0);
-		rc = pipeline_unit_begin(ctx, "detect", "funnel", funnel, &ucause);
-		if (rc == 0)
-			rc = detect_funnel(ctx, funnel, db_res_ll(r, i, 1), dc,
-			    &ucause);
-		if (rc != 0)
-			keep_add(dc, "conversion_drop", NULL, NULL, NULL, funnel);
-		rc = pipeline_unit_end(ctx, rc, "detect", "funnel", funnel,
-		    &ucause, cause);
-	}
-	db_res_free(r);
-	return rc;
-}
-
 /* ---- signals computed in SQL --------------------------------------------- */
 
 /* Runs an INSERT ... RETURNING 1 making signals of one type, as a unit, and
@@ -1004,7 +695,7 @@ exec_count(struct pipeline_ctx *ctx, const char *sql, const char *type,
 		db_res_free(r);
 	}
 	if (rc != 0)
-		keep_add(dc, type, NULL, NULL, NULL, NULL);
+		detect_keep_add(dc, type, NULL, NULL, NULL, NULL);
 	return pipeline_unit_end(ctx, rc, "detect", "signals", type, &ucause,
 	    cause);
 }

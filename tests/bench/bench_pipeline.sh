@@ -97,7 +97,7 @@ SQL
 		next_t="$next_t $(bench_since "$t")"
 		run_rss="$run_rss $(awk '{ printf "%.1f", $1 / 1024 }' "$W/rss")"
 		bench_pipe_stages next
-		bench_note "pipeline: next-minute run $r: detect $(pgtest_psql -c "SELECT
+		bench_log "pipeline: next-minute run $r: detect $(pgtest_psql -c "SELECT
 		    format('judged %s series (%s resumed from a saved state), %s points',
 		           summary -> 'detect' ->> 'series', summary -> 'detect' ->> 'resumed',
 		           summary -> 'detect' ->> 'points')
