@@ -14,55 +14,6 @@
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 
-/* ---- the grid of one series ---------------------------------------------- */
-
-/* The series' step (see detect.h). */
-double
-detect_step(const struct detect_point *pts, size_t n)
-{
-	double *d, step;
-	size_t i, m = 0;
-
-	if (n < 2)
-		return 60;
-	d = xcalloc(n, sizeof *d);
-	for (i = 1; i < n; i++)
-		if (pts[i].t > pts[i - 1].t)
-			d[m++] = pts[i].t - pts[i - 1].t;
-	step = m > 0 ? detect_median(d, m) : 60;
-	free(d);
-	return step > 0 ? step : 60;
-}
-
-/* Points covering a duration at a step, at least floor_. */
-static int
-points_for(double seconds, double step, int floor_)
-{
-	double n = ceil(seconds / step - 1e-9);
-
-	if (n > 1e6)
-		n = 1e6;
-	return n < floor_ ? floor_ : (int)n;
-}
-
-/* The point counts of p at a step (see detect.h). */
-void
-detect_grid_at(const struct detect_params *p, double step,
-    struct detect_grid *g)
-{
-	g->step = step > 0 ? step : 60;
-	g->min_baseline = points_for(p->baseline_s, g->step,
-	    p->min_baseline > 0 ? p->min_baseline : 1);
-	g->window = points_for(p->window_s, g->step,
-	    (int)POLICY(DETECT_WINDOW_MIN_POINTS));
-	if (g->window < g->min_baseline)
-		g->window = g->min_baseline;
-	g->min_points = points_for(p->min_duration_s, g->step,
-	    p->min_points > 0 ? p->min_points : 1);
-	g->merge_gap = points_for(p->merge_gap_s, g->step, 0);
-	g->max_points = points_for(p->max_duration_s, g->step, g->min_points + 1);
-}
-
 /* ---- small statistics ---------------------------------------------------- */
 
 /* Returns the k-th smallest of v[0..n-1] (0-based), reordering v so that
