@@ -297,9 +297,6 @@ void model_item_detail_free(struct mw_item_detail *d);
 int model_load_detail(struct db *db, long long project_id,
     struct mw_incident *inc, char **cause);
 void model_free(struct mw_snapshot *s);
-/* Sets n_open_total and n_active_total from the snapshot's own lists, for a
- * snapshot no database counted (MIDWATCH_DEV_FAKE's). */
-void model_count_lists(struct mw_snapshot *s);
 /* Like model_load, but exactly the incidents ids[0..n) whatever their
  * status or decision (the report stage, refreshing one incident). */
 struct mw_snapshot *model_load_ids(struct db *db, long long project_id,

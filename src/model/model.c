@@ -172,24 +172,6 @@ model_incident_clear(struct mw_incident *inc)
 	model_detail_clear(inc);
 }
 
-/* Counts the lists' open incidents and active alerts (see model.h). */
-void
-model_count_lists(struct mw_snapshot *s)
-{
-	size_t i;
-
-	s->n_open_total = s->n_active_total = 0;
-	for (i = 0; i < s->n_incidents; i++)
-		if (s->incidents[i].status != NULL &&
-		    (strcmp(s->incidents[i].status, "open") == 0 ||
-		    strcmp(s->incidents[i].status, "triaged") == 0))
-			s->n_open_total++;
-	for (i = 0; i < s->n_alerts; i++)
-		if (s->alerts[i].status != NULL &&
-		    strcmp(s->alerts[i].status, "active") == 0)
-			s->n_active_total++;
-}
-
 /* Frees a snapshot and everything in it; NULL is fine. */
 void
 model_free(struct mw_snapshot *s)

@@ -167,7 +167,7 @@ worker_investigate_once(struct worker *w, const struct intent *in,
 	m->seq = in->seq;
 	timefmt_format(in->at, when, sizeof when);
 	if (w->readonly) {	/* an investigation writes: never here */
-		m->rc = -1;
+		m->rc = WRC_FAILED;
 		m->text = xstrdup("read-only console: nothing investigated");
 		worker_send(w, m);
 		return;
@@ -177,7 +177,7 @@ worker_investigate_once(struct worker *w, const struct intent *in,
 	else if (!db_alive(w->pdb))
 		db_reconnect(w->pdb, &cause);
 	if (cause != NULL) {
-		m->rc = -1;
+		m->rc = WRC_FAILED;
 		m->text = xasprintf("investigate %s: database unavailable: %s",
 		    when, cause);
 		free(cause);
@@ -191,19 +191,19 @@ worker_investigate_once(struct worker *w, const struct intent *in,
 	opts.service = in->service;
 	rc = investigate_run(w->pdb, w->project_id, &opts, &res, &cause);
 	if (rc != 0) {
-		m->rc = -1;
+		m->rc = WRC_FAILED;
 		m->text = xasprintf("investigate %s: %s", when,
 		    cause != NULL ? cause : "failed");
 		if (rc < 0)
 			log_warn("investigation failed: %s", cause ? cause : "?");
 	} else if (res.reused) {
-		m->rc = 1;
+		m->rc = WRC_ALREADY;
 		m->id = res.incident_id;
 		m->text = xasprintf("incident #%lld already covers %s%s%s",
 		    res.incident_id, when, in->service != NULL ? " on " : "",
 		    in->service != NULL ? in->service : "");
 	} else {
-		m->rc = 0;
+		m->rc = WRC_OK;
 		m->id = res.incident_id;
 		m->text = xasprintf("investigation of %s%s%s opened incident #%lld "
 		    "(%d abnormal series on %d service%s)", when,
@@ -314,7 +314,7 @@ worker_pipeline_request(struct worker *w, struct intent *in)
 			struct wmsg *m = worker_msg_new(WMSG_INVESTIGATE);
 
 			m->seq = in->seq;
-			m->rc = -1;
+			m->rc = WRC_FAILED;
 			m->text = xstrdup(w->readonly ? "read-only console: "
 			    "nothing investigated" : w->no_runs ? "investigations "
 			    "need the admin role" : "investigations do not run "

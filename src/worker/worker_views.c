@@ -51,7 +51,7 @@ worker_view_load(struct worker *w, const struct intent *in)
 	else
 		cause = xstrdup("unknown view");
 	if (j == NULL) {
-		m->rc = -1;
+		m->rc = WRC_FAILED;
 		m->text = cause;
 		return m;
 	}
