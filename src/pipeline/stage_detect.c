@@ -287,7 +287,22 @@ struct dservice {
 	size_t ns;
 	int resumed;
 	struct pf_job read;
+	int first;			/* resumed: the read's first point row,
+					 * once its states are taken; -1 not yet */
 };
+
+/* Takes the states of a resumed service's read into its series, once
+ * (detect_states_take); 0, or 1 when one changed since it was listed. */
+static int
+service_states(struct dservice *sv)
+{
+	if (sv->first >= 0)
+		return 0;
+	if (detect_states_take(sv->read.res, sv->s, sv->ns, &sv->first) == 0)
+		return 0;
+	sv->first = -1;
+	return 1;
+}
 
 /* The read of a service's series over the window plus the lookback. */
 static void
@@ -334,6 +349,7 @@ detect_service(struct pipeline_ctx *ctx, struct dservice *sv, json_t *quiet,
 	struct db_res *r;
 	const char *metric, *labels;
 	int rows, i, j, first = 0, rc = 0, resumed = sv->resumed;
+	int changed;
 	size_t k = 0, n;
 
 	if (sv->read.res == NULL) {
@@ -342,13 +358,14 @@ detect_service(struct pipeline_ctx *ctx, struct dservice *sv, json_t *quiet,
 		sv->read.cause = NULL;
 		return 1;
 	}
+	changed = resumed && service_states(sv) != 0;
+	first = resumed && !changed ? sv->first : 0;
 	r = sv->read.res;
 	sv->read.res = NULL;
-	if (resumed && detect_states_take(r, sv->s, sv->ns, &first) != 0) {
+	if (changed) {
 		/* a state changed since it was listed: read it all, here */
 		db_res_free(r);
 		resumed = 0;
-		first = 0;
 		pf_job_free(&sv->read);
 		full_job(ctx, sv->id, &sv->read);
 		pf_job_run(ctx->db, &sv->read);
@@ -491,11 +508,10 @@ detect_service_batched(struct pipeline_ctx *ctx, struct dservice *sv,
     struct wbatch *b, struct detect_counts *dc, char **cause)
 {
 	json_t *quiet, *states;
-	int first, rc;
+	int rc;
 
 	if (sv->read.res == NULL || !pipeline_unit_quiet(ctx, "detect",
-	    "service", sv->name) || (sv->resumed && detect_states_take(
-	    sv->read.res, sv->s, sv->ns, &first) != 0))
+	    "service", sv->name) || (sv->resumed && service_states(sv) != 0))
 		return detect_service_unit(ctx, sv, 1, dc, cause);
 	quiet = json_array();
 	states = json_array();
@@ -608,6 +624,7 @@ detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 		sv[nsv].name = db_res_get(r, i, 1);
 		sv[nsv].s = &s[i];
 		sv[nsv].resumed = 1;
+		sv[nsv].first = -1;
 		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j, 0),
 		    sv[nsv].id) == 0; j++, n++) {
 			s[j].metric = db_res_get(r, j, 2);
