@@ -191,6 +191,9 @@ void db_batch_free(struct db_batch *b);
 /* ---- transactions and locks ---------------------------------------------- */
 
 int db_begin(struct db *db, char **cause);
+/* Makes the transaction just begun read-only: the server refuses any write
+ * in it (before its first statement). */
+int db_set_readonly(struct db *db, char **cause);
 int db_commit(struct db *db, char **cause);
 /* Rolls back; never fails loudly (used on error paths). */
 void db_rollback(struct db *db);

@@ -254,6 +254,12 @@ db_begin(struct db *db, char **cause)
 }
 
 int
+db_set_readonly(struct db *db, char **cause)
+{
+	return db_exec(db, cause, "SET TRANSACTION READ ONLY", 0, NULL);
+}
+
+int
 db_commit(struct db *db, char **cause)
 {
 	return db_exec(db, cause, "COMMIT", 0, NULL);

@@ -31,7 +31,7 @@
  * Each notification is a row in outbound_messages per channel of the rule
  * (delivered by the notify stage), keyed so a re-run queues nothing twice.
  * After the rules, an alert whose condition stayed clear for its rule's
- * hold-down is resolved, as a system feedback event (alert_sql_resolve).
+ * hold-down is resolved, as a system feedback event (alert_resolve_clear).
  * Then the alerts are grouped by incident and only each group's head pages
  * (alert_group.c).  A run
  * whose window holds several separate breaches of one series records them
@@ -50,9 +50,7 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
-#include "alert_int.h"
 #include "pipeline_int.h"
 
 /*
@@ -72,13 +70,25 @@ struct alert_counts {
 	json_t *skipped;	/* [{rule, reason}] */
 };
 
-/* One rule's evaluation: the candidate query and its parameters. */
+/* One rule's evaluation: its candidate statement (pipeline/alert_cand_*),
+ * the common parameters it takes (their numbers above, 0-terminated; they
+ * come first, the source's after them) and all the parameters. */
 struct alert_eval {
-	const char *cand_sql;
+	const char *cand;
+	const int *common;
 	const char *params[ALERT_NPARAMS_MAX];
 	int nparams;
 	char bufs[4][64];	/* storage for formatted parameters */
 };
+
+/* The common parameters each candidate statement takes. */
+static const int cand_incident[] = { 1, 2, 3, 4, 0 };
+static const int cand_series[] = { 1, 3, 4, 5, 6, 0 };	/* metric, trend, health */
+static const int cand_signal[] = { 1, 2, 3, 4, 6, 0 };
+
+/* Chooses the candidate statement of a source and its common parameters. */
+#define CAND(ev, name, map) ((ev)->cand = (name), \
+	(ev)->common = (map))
 
 /* 1 if op is a comparison operator rules may use. */
 static int
@@ -139,7 +149,7 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 			*why = "incident rules need op and a severity value";
 			return -1;
 		}
-		ev->cand_sql = alert_sql_incident;
+		CAND(ev, "pipeline/alert_cand_incident", cand_incident);
 		ev->params[n++] = op;
 		ev->params[n++] = val;
 	} else if (strcmp(source, "metric") == 0 && strcmp(kind, "trend") == 0) {
@@ -158,7 +168,7 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 			return -1;
 		}
 		snprintf(ev->bufs[1], sizeof ev->bufs[1], "%.17g", ratio);
-		ev->cand_sql = alert_sql_trend;
+		CAND(ev, "pipeline/alert_cand_trend", cand_series);
 		ev->params[n++] = metric;
 		ev->params[n++] = dir;
 		ev->params[n++] = ev->bufs[0];
@@ -175,7 +185,7 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 			return -1;
 		}
 		snprintf(ev->bufs[1], sizeof ev->bufs[1], "%.17g", num);
-		ev->cand_sql = alert_sql_metric;
+		CAND(ev, "pipeline/alert_cand_metric", cand_series);
 		ev->params[n++] = metric;
 		ev->params[n++] = op;
 		ev->params[n++] = ev->bufs[1];
@@ -195,7 +205,7 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 			    "for_seconds >= 0";
 			return -1;
 		}
-		ev->cand_sql = alert_sql_health;
+		CAND(ev, "pipeline/alert_cand_health", cand_series);
 		ev->params[n++] = op;
 		ev->params[n++] = val;
 		ev->params[n++] = ev->bufs[0];
@@ -205,7 +215,7 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 			*why = "signal rules need signal_type";
 			return -1;
 		}
-		ev->cand_sql = alert_sql_signal;
+		CAND(ev, "pipeline/alert_cand_signal", cand_signal);
 		ev->params[n++] = val;
 	} else {
 		*why = "unknown source (incident, metric, health or signal)";
@@ -213,6 +223,50 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 	}
 	ev->nparams = n;
 	return 0;
+}
+
+/* Runs a rule's candidate statement: the common parameters it takes, then
+ * the source's. */
+static struct db_res *
+cand_run(struct db *db, const struct alert_eval *ev, char **cause)
+{
+	const char *p[ALERT_NPARAMS_MAX];
+	int n = 0, i;
+
+	for (i = 0; ev->common[i] != 0; i++)
+		p[n++] = ev->params[ev->common[i] - 1];
+	for (i = ALERT_NPARAMS_COMMON; i < ev->nparams; i++)
+		p[n++] = ev->params[i];
+	return db_run(db, cause, ev->cand, n, p);
+}
+
+/* A rule's candidates as pipeline/alert_merge and pipeline/alert_preview
+ * take them: a JSON array of objects, every column's text (or null), so
+ * each value reaches them exactly as it left (malloc'd). */
+static char *
+cand_json(const struct db_res *r)
+{
+	static const char *const cols[] = { "fingerprint", "service_id",
+	    "incident_id", "title", "message", "severity", "score",
+	    "fired_at", "last_at", "details" };
+	json_t *a = json_array(), *o;
+	const char *v;
+	char *out;
+	size_t k;
+	int i;
+
+	for (i = 0; i < db_res_rows(r); i++) {
+		o = json_object();
+		for (k = 0; k < MW_ARRAY_LEN(cols); k++) {
+			v = db_val(r, i, cols[k]);
+			json_object_set_new(o, cols[k], v != NULL ?
+			    json_string(v) : json_null());
+		}
+		json_array_append_new(a, o);
+	}
+	out = jsonx_dump(a);
+	json_decref(a);
+	return out;
 }
 
 /* Notes a skipped rule in the summary and the log. */
@@ -230,20 +284,20 @@ alert_rule_run(struct pipeline_ctx *ctx, const struct db_res *rules, int i,
     struct alert_counts *c, char **cause)
 {
 	struct alert_eval ev;
-	const char *name = db_res_get(rules, i, 1), *why = NULL;
+	const char *name = db_val(rules, i, "name"), *why = NULL;
 	json_t *cfg;
 	struct db_res *r;
-	char *sql;
+	char *cands;
 	int rc = -1;
 
 	memset(&ev, 0, sizeof ev);
-	cfg = json_loads(db_res_get(rules, i, 3), 0, NULL);
+	cfg = json_loads(db_val(rules, i, "config"), 0, NULL);
 	if (!json_is_object(cfg)) {
 		alert_skip(c, name, "config is not a JSON object");
 		json_decref(cfg);
 		return 0;
 	}
-	if (alert_prepare(&ev, db_res_get(rules, i, 2), cfg, &why) != 0) {
+	if (alert_prepare(&ev, db_val(rules, i, "kind"), cfg, &why) != 0) {
 		alert_skip(c, name, why);
 		json_decref(cfg);
 		return 0;
@@ -252,21 +306,28 @@ alert_rule_run(struct pipeline_ctx *ctx, const struct db_res *rules, int i,
 	ev.params[1] = ctx->run;
 	ev.params[2] = ctx->start_ts;
 	ev.params[3] = ctx->end_ts;
-	ev.params[4] = db_res_get(rules, i, 0);
-	ev.params[5] = db_res_get(rules, i, 4);
-	ev.params[6] = db_res_get(rules, i, 6);
-	ev.params[7] = db_res_get(rules, i, 5);
+	ev.params[4] = db_val(rules, i, "id");
+	ev.params[5] = db_val(rules, i, "severity");
+	ev.params[6] = db_val(rules, i, "cooldown_seconds");
+	ev.params[7] = db_val(rules, i, "channels");
 	ev.params[8] = name;
-	/* Both parts are constant text of this file: no input in the SQL. */
-	sql = xasprintf("%s%s", ev.cand_sql, alert_sql_merge);
-	r = db_query(ctx->db, cause, sql, ev.nparams, ev.params);
+	/* the candidates, then their merge into alerts */
+	r = cand_run(ctx->db, &ev, cause);
+	if (r != NULL) {
+		cands = cand_json(r);
+		db_res_free(r);
+		ev.params[ALERT_NPARAMS_COMMON] = cands;
+		r = db_run(ctx->db, cause, "pipeline/alert_merge",
+		    ALERT_NPARAMS_COMMON + 1, ev.params);
+		free(cands);
+	}
 	if (r != NULL) {
 		c->rules++;
-		c->created += db_res_ll(r, 0, 0);
-		c->reactivated += db_res_ll(r, 0, 1);
-		c->refreshed += db_res_ll(r, 0, 2);
-		c->cooldown += db_res_ll(r, 0, 3);
-		c->messages += db_res_ll(r, 0, 4);
+		c->created += db_val_ll(r, 0, "created");
+		c->reactivated += db_val_ll(r, 0, "reactivated");
+		c->refreshed += db_val_ll(r, 0, "refreshed");
+		c->cooldown += db_val_ll(r, 0, "cooldown");
+		c->messages += db_val_ll(r, 0, "messages");
 		db_res_free(r);
 		rc = 0;
 	} else {
@@ -275,7 +336,6 @@ alert_rule_run(struct pipeline_ctx *ctx, const struct db_res *rules, int i,
 		free(*cause);
 		*cause = why2;
 	}
-	free(sql);
 	json_decref(cfg);
 	return rc;
 }
@@ -288,70 +348,21 @@ alert_rule_run(struct pipeline_ctx *ctx, const struct db_res *rules, int i,
  * metric or health rule's when it last fired a hold-down before it.  Each
  * is a system feedback event saying why (which also queues PagerDuty's
  * resolve and expires an Alertmanager silence).  External alerts are the
- * source's to resolve.  $1 project, $2 window end, $3 default hold-down,
- * $4 run.
+ * source's to resolve (pipeline/alert_resolve).  *n gets how many alerts it
+ * resolved.
  */
-static const char alert_sql_resolve[] =
-    "WITH due AS ("
-    "	SELECT a.id, a.incident_id, r.name AS rule, a.fingerprint,"
-    "	       coalesce((r.config ->> 'hold_down_seconds')::integer,"
-    "	           $3::integer) AS hold"
-    "	  FROM midwatch.alerts a"
-    "	  JOIN midwatch.alert_rules r"
-    "	    ON r.project_id = a.project_id AND r.id = a.rule_id"
-    "	 WHERE a.project_id = $1"
-    "	   AND a.status IN ('active', 'acknowledged', 'silenced')"
-    "	   AND a.fingerprint NOT LIKE 'external:%'),"
-    " clear AS ("
-    "	SELECT d.*, CASE"
-    "	  WHEN d.fingerprint LIKE 'incident:%' THEN 'incident ' || d.incident_id"
-    "	       || ' resolved'"
-    "	  WHEN d.fingerprint LIKE 'signal:%' THEN 'its signal ended ' || d.hold"
-    "	       || ' s ago or more (hold-down of rule ' || d.rule || ')'"
-    "	  ELSE 'condition clear for ' || d.hold || ' s (hold-down of rule '"
-    "	       || d.rule || ')' END AS reason"
-    "	  FROM due d JOIN midwatch.alerts a"
-    "	    ON a.project_id = $1 AND a.id = d.id"
-    "	 WHERE CASE"
-    "	  WHEN d.fingerprint LIKE 'incident:%' THEN EXISTS ("
-    "	       SELECT 1 FROM midwatch.incidents i WHERE i.project_id = $1"
-    "	          AND i.id = a.incident_id AND i.status = 'resolved')"
-    "	  WHEN d.fingerprint LIKE 'signal:%' THEN NOT EXISTS ("
-    "	       SELECT 1 FROM midwatch.signals g WHERE g.project_id = $1"
-    "	          AND g.id::text = a.details ->> 'signal_id'"
-    "	          AND coalesce(g.ended_at, 'infinity') > $2::timestamptz"
-    "	              - make_interval(secs => d.hold))"
-    "	  ELSE a.last_fired_at < $2::timestamptz - make_interval(secs => d.hold)"
-    "	  END),"
-    " upd AS ("
-    "	UPDATE midwatch.alerts a SET status = 'resolved',"
-    "	       status_source = 'pipeline', resolved_at = now(),"
-    "	       resolved_by = 'midwatch', silenced_until = NULL"
-    "	  FROM clear c WHERE a.project_id = $1 AND a.id = c.id"
-    "	RETURNING a.id, a.incident_id, c.reason),"
-    " ev AS ("
-    "	INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,"
-    "	       event_type, target_kind, target_id, incident_id, payload,"
-    "	       idempotency_key)"
-    "	SELECT $1, 'system', 'midwatch', 'alert_resolved', 'alert', u.id,"
-    "	       u.incident_id, jsonb_build_object('reason', u.reason,"
-    "	           'run_id', $4::bigint, 'automatic', true),"
-    "	       'system:alert_resolved:' || u.id || ':' || $4"
-    "	  FROM upd u ON CONFLICT DO NOTHING RETURNING 1)"
-    " SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM ev)";
-
-/* Runs the resolution pass; *n gets how many alerts it resolved. */
 static int
 alert_resolve_clear(struct pipeline_ctx *ctx, long long *n, char **cause)
 {
 	struct db_res *r;
 	char hold[32];
 
-	r = DBQ(ctx->db, cause, alert_sql_resolve, ctx->project, ctx->end_ts,
+	r = DBQN(ctx->db, cause, "pipeline/alert_resolve", ctx->project,
+	    ctx->end_ts,
 	    policy_param(hold, sizeof hold, POL_ALERT_HOLD_DOWN), ctx->run);
 	if (r == NULL)
 		return -1;
-	*n = db_res_ll(r, 0, 0);
+	*n = db_val_ll(r, 0, "resolved");
 	db_res_free(r);
 	return 0;
 }
@@ -381,18 +392,8 @@ alert_rule_preview(struct db *db, long long project_id, long long rule_id,
     const char *kind, json_t *cfg, const char *severity, const char *since,
     const char *until, char **cause)
 {
-	static const char tail[] =
-	    " SELECT c.fingerprint, c.title, c.severity, s.name,"
-	    "        c.incident_id, " ALERT_TS("c.fired_at") ","
-	    "        " ALERT_TS("c.last_at")
-	    "   FROM cand c"
-	    "   LEFT JOIN midwatch.services s"
-	    "     ON s.project_id = $1 AND s.id = c.service_id"
-	    "  CROSS JOIN (SELECT $2::bigint, $5::bigint, $6::text, $7::integer,"
-	    "       $8::jsonb, $9::text) AS unused"
-	    "  ORDER BY c.fired_at, c.fingerprint LIMIT 1000";
 	struct alert_eval ev;
-	char project[24], id[24], *sql;
+	char project[24], id[24], *cands;
 	const char *why = NULL;
 	struct db_res *r;
 	json_t *out;
@@ -417,24 +418,30 @@ alert_rule_preview(struct db *db, long long project_id, long long rule_id,
 	/* a read-only transaction: a preview can write nothing */
 	if (db_begin(db, cause) != 0)
 		return NULL;
-	if (DBX(db, cause, "SET TRANSACTION READ ONLY") != 0) {
+	if (db_set_readonly(db, cause) != 0) {
 		db_rollback(db);
 		return NULL;
 	}
-	sql = xasprintf("%s%s", ev.cand_sql, tail);
-	r = db_query(db, cause, sql, ev.nparams, ev.params);
-	free(sql);
+	r = cand_run(db, &ev, cause);
+	if (r != NULL) {
+		cands = cand_json(r);
+		db_res_free(r);
+		r = DBQN(db, cause, "pipeline/alert_preview", project, cands);
+		free(cands);
+	}
 	db_rollback(db);
 	if (r == NULL)
 		return NULL;
 	out = json_array();
 	for (i = 0; i < db_res_rows(r); i++)
 		json_array_append_new(out, json_pack("{s:s, s:s?, s:s?, s:s?, s:o,"
-		    " s:s?, s:s?}", "fingerprint", db_res_get(r, i, 0), "title",
-		    db_res_get(r, i, 1), "severity", db_res_get(r, i, 2), "service",
-		    db_res_get(r, i, 3), "incident_id", db_res_isnull(r, i, 4) ?
-		    json_null() : json_integer(db_res_ll(r, i, 4)), "fired_at",
-		    db_res_get(r, i, 5), "last_at", db_res_get(r, i, 6)));
+		    " s:s?, s:s?}", "fingerprint", db_val(r, i, "fingerprint"),
+		    "title", db_val(r, i, "title"), "severity",
+		    db_val(r, i, "severity"), "service", db_val(r, i, "service"),
+		    "incident_id", db_val_null(r, i, "incident_id") ?
+		    json_null() : json_integer(db_val_ll(r, i, "incident_id")),
+		    "fired_at", db_val(r, i, "fired_at"), "last_at",
+		    db_val(r, i, "last_at")));
 	db_res_free(r);
 	return out;
 }
@@ -451,19 +458,13 @@ stage_alert_run(struct pipeline_ctx *ctx, char **cause)
 	memset(&c, 0, sizeof c);
 	/* Most severe rules first: when two rules describe one problem (an
 	 * incident), the more severe one creates the alert. */
-	rules = DBQ(ctx->db, cause,
-	    "SELECT id, name, kind, config::text, severity, channels::text,"
-	    "       cooldown_seconds"
-	    "  FROM midwatch.alert_rules"
-	    " WHERE project_id = $1 AND enabled"
-	    " ORDER BY midwatch.severity_rank(severity) DESC, id",
-	    ctx->project);
+	rules = DBQN(ctx->db, cause, "pipeline/alert_rules", ctx->project);
 	if (rules == NULL)
 		return -1;
 	c.skipped = json_array();
 	n = db_res_rows(rules);
 	for (i = 0; i < n && rc == 0; i++) {
-		const char *name = db_res_get(rules, i, 1);
+		const char *name = db_val(rules, i, "name");
 		char *ucause = NULL;
 
 		rc = pipeline_unit_begin(ctx, "alert", "rule", name, &ucause);
