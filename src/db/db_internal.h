@@ -23,4 +23,10 @@ struct db_res {
  * else fills *cause (with SQLSTATE), remembers the SQLSTATE, clears res. */
 int db_check(struct db *db, PGresult *res, char **cause);
 
+/* Checks a result of the named query q against the columns its header
+ * lists (db_queries.c); 0, or -1 with *cause naming the query. */
+struct db_query_text;
+int db_named_check(const struct db_query_text *q, const PGresult *res,
+    char **cause);
+
 #endif
