@@ -177,8 +177,7 @@ model_incident_clear(struct mw_incident *inc)
 		model_actions_free(r->actions, r->n_actions);
 	}
 	free(inc->recommendations);
-	for (i = 0; i < inc->n_alerts; i++)
-		model_alert_clear(&inc->alerts[i]);
+	/* the alerts' strings are the snapshot list's (model.h) */
 	free(inc->alerts);
 	model_detail_clear(inc);
 }

@@ -1,6 +1,7 @@
 /*
  * model_incident_alerts.c - the snapshot's alerts: the loaded incidents'
- * own and the project's newest, each also attached to its incident (a step
+ * own and the project's newest, each also attached to its incident (a
+ * shallow copy: the list owns the strings; a step
  * of model.c's snapshot load, model_int.h).  `midwatch alerts` has its own
  * list (model_alerts.c).
  */
@@ -70,8 +71,9 @@ model_snapshot_alerts_queue(struct db_batch *b, const char *project,
 	    published);
 }
 
-/* Fills the snapshot's alerts and each incident's own from the rows of r
- * (model_int.h). */
+/* Fills the snapshot's alerts from the rows of r, and gives each incident
+ * its own: copies of the list's entries whose strings the list owns (each
+ * alert is read from the result once; model_int.h). */
 void
 model_snapshot_alerts_attach(const struct db_res *r, struct mw_snapshot *s,
     const struct model_idx *map)
@@ -101,8 +103,9 @@ model_snapshot_alerts_attach(const struct db_res *r, struct mw_snapshot *s,
 		    db_res_ll(r, i, c[AC_INCIDENT]));
 		if (idx < 0)
 			continue;
+		/* the same alert, its strings shared with the list's */
 		inc = &s->incidents[idx];
-		model_fill_alert(&inc->alerts[inc->n_alerts++], r, i, c);
+		inc->alerts[inc->n_alerts++] = s->alerts[i];
 	}
 	free(counts);
 }
