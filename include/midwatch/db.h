@@ -152,7 +152,8 @@ void db_clear_sqlstate(struct db *db);
  * running them in order in one implicit transaction (read committed: each
  * statement still sees its own snapshot).  The first failure aborts the
  * statements after it.  All results at once:
- *   b = db_batch_new(db); i = DBB(b, sql, x, y); ...; db_batch_run(b, &cause);
+ *   b = db_batch_new(db); i = DBBN(b, "mod/name", x, y); ...;
+ *   db_batch_run(b, &cause);
  *   r = db_batch_take(b, i); ... db_res_free(r); db_batch_free(b);
  * or one by one, working on each while the server runs the next:
  *   db_batch_send(b, &cause); r = db_batch_next(b, &cause); ...;
@@ -168,6 +169,14 @@ int db_batch_add(struct db_batch *b, const char *sql, int n,
 	db_batch_add((b), (sql), \
 	    (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), \
 	    (const char *const[]){ __VA_ARGS__ })
+/* Queues the embedded statement name (sql/queries/, as DBQN runs one)
+ * with n text parameters; its result is checked against the header's
+ * columns (a mismatch fails the statement, naming the query) and read by
+ * column name (db_col, db_val).  Returns its index. */
+int db_batch_add_named(struct db_batch *b, const char *name, int n,
+    const char *const *params);
+#define DBBN(b, name, ...) \
+	db_batch_add_named((b), (name), DB_PARAMS(__VA_ARGS__))
 /* Sends the queued statements and reads every result; 0, or -1 with *cause
  * (the first failure's, as db_query words it). */
 int db_batch_run(struct db_batch *b, char **cause);

@@ -163,6 +163,9 @@ struct mw_incident {
 	size_t n_hypotheses;
 	struct mw_recommendation *recommendations;
 	size_t n_recommendations;
+	/* Copies of entries of the snapshot's alerts (struct mw_snapshot):
+	 * their strings belong to that list, and model_free frees only
+	 * this array. */
 	struct mw_alert *alerts;
 	size_t n_alerts;
 	/* Filled only by model_load_detail. */

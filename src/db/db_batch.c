@@ -5,7 +5,9 @@
  * order - all at once (db_batch_run), or one by one (db_batch_next), so
  * the caller works on one result while the server runs the next
  * statement.  The server runs them one after another in one implicit
- * transaction, so the first failure aborts the rest.
+ * transaction, so the first failure aborts the rest.  A named statement
+ * (db_batch_add_named) is checked against its header's columns as db_run
+ * checks one, and its result is read by column name.
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 /* One queued statement. */
 struct db_batch_stmt {
 	const char *sql;	/* borrowed: a string literal of the caller */
+	const struct db_query_text *q;	/* the named query, or NULL */
 	int n;
 	char **params;		/* copies (NULL entries are SQL NULL) */
 	PGresult *res;		/* after db_batch_run */
@@ -65,6 +68,18 @@ db_batch_add(struct db_batch *b, const char *sql, int n,
 	for (i = 0; i < n; i++)
 		st->params[i] = params[i] != NULL ? xstrdup(params[i]) : NULL;
 	return (int)b->n++;
+}
+
+/* Queues the embedded statement name (see db.h). */
+int
+db_batch_add_named(struct db_batch *b, const char *name, int n,
+    const char *const *params)
+{
+	const struct db_query_text *q = db_query_find(name);
+	int i = db_batch_add(b, q->sql, n, params);
+
+	b->v[i].q = q;
+	return i;
 }
 
 /* Sends every queued statement and a Sync (see db.h). */
@@ -127,6 +142,11 @@ db_batch_read(struct db_batch *b, char **cause)
 	}
 	if (db_check(b->db, st->res, cause) != 0) {
 		st->res = NULL;		/* db_check cleared it */
+		return -1;
+	}
+	if (st->q != NULL && db_named_check(st->q, st->res, cause) != 0) {
+		PQclear(st->res);
+		st->res = NULL;
 		return -1;
 	}
 	return 0;
@@ -218,6 +238,7 @@ db_batch_take(struct db_batch *b, int i)
 		return NULL;
 	r = xmalloc(sizeof *r);
 	r->res = b->v[i].res;
+	r->q = b->v[i].q;
 	b->v[i].res = NULL;
 	return r;
 }

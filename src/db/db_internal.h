@@ -26,4 +26,10 @@ int db_check(struct db *db, PGresult *res, char **cause);
 struct db_res *db_query_format(struct db *db, char **cause, const char *sql,
     int n, const char *const *params, int format);
 
+/* Checks a result of the named query q against the columns its header
+ * lists (db_queries.c); 0, or -1 with *cause naming the query. */
+struct db_query_text;
+int db_named_check(const struct db_query_text *q, const PGresult *res,
+    char **cause);
+
 #endif

@@ -63,6 +63,25 @@ columns_differ(const PGresult *res, const char *cols)
 	return NULL;
 }
 
+/* Checks a result of the named query q against its header's columns; 0,
+ * or -1 with *cause naming the query (db_internal.h). */
+int
+db_named_check(const struct db_query_text *q, const PGresult *res,
+    char **cause)
+{
+	char *why;
+
+	/* A statement without rows (PGRES_COMMAND_OK) has no columns. */
+	if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+	    (why = columns_differ(res, q->columns)) == NULL)
+		return 0;
+	log_error("query %s: %s", q->name, why);
+	*cause = xasprintf("query %s does not match its header "
+	    "(sql/queries/%s.sql): %s", q->name, q->name, why);
+	free(why);
+	return -1;
+}
+
 /* Runs the embedded statement name, its results as text (0) or binary (1),
  * and checks its columns against its header. */
 static struct db_res *
@@ -71,19 +90,12 @@ run_named(struct db *db, char **cause, const char *name, int n,
 {
 	const struct db_query_text *q = db_query_find(name);
 	struct db_res *r;
-	char *why;
 
 	r = db_query_format(db, cause, q->sql, n, params, format);
 	if (r == NULL)
 		return NULL;
 	r->q = q;
-	/* A statement without rows (PGRES_COMMAND_OK) has no columns. */
-	if (PQresultStatus(r->res) == PGRES_TUPLES_OK &&
-	    (why = columns_differ(r->res, q->columns)) != NULL) {
-		log_error("query %s: %s", q->name, why);
-		*cause = xasprintf("query %s does not match its header "
-		    "(sql/queries/%s.sql): %s", q->name, q->name, why);
-		free(why);
+	if (db_named_check(q, r->res, cause) != 0) {
 		db_res_free(r);
 		return NULL;
 	}

@@ -8,9 +8,10 @@
  * series, on demand) in model_detail.c.  The console and the headless
  * commands both read through here, so they cannot disagree.
  *
- * Every query filters on project_id first and is bounded (MODEL_MAX_* in
- * model.h); rows arrive ordered so that children of one parent are
- * consecutive and can be attached in one pass.
+ * The statements live in sql/queries/model/ and results are read by
+ * column name.  Every query filters on project_id first and is bounded
+ * (MODEL_MAX_* in model.h); rows arrive ordered so that children of one
+ * parent are consecutive and can be attached in one pass.
  *
  * Nothing half-written is shown: the lists (model_load) hold only published
  * rows, those of completed runs (sql/015_run_output.sql), so an incident a
@@ -42,6 +43,16 @@ enum model_filter {
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
+
+/* The numbers of the columns names of r (model_int.h). */
+void
+model_cols(const struct db_res *r, const char *const *names, int *cols, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		cols[k] = db_col(r, names[k]);
+}
 
 /* A malloc'd copy of a column value, or NULL for SQL NULL (model_int.h). */
 char *
@@ -166,8 +177,7 @@ model_incident_clear(struct mw_incident *inc)
 		model_actions_free(r->actions, r->n_actions);
 	}
 	free(inc->recommendations);
-	for (i = 0; i < inc->n_alerts; i++)
-		model_alert_clear(&inc->alerts[i]);
+	/* the alerts' strings are the snapshot list's (model.h) */
 	free(inc->alerts);
 	model_detail_clear(inc);
 }
@@ -194,48 +204,19 @@ model_free(struct mw_snapshot *s)
 /* The snapshot                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* The last pipeline run and the database clock; with $2 the status bar's
- * counts ride along (the lists' snapshot; an initplan under a false CASE
- * is never run). */
-static const char model_sql_run[] =
-    "SELECT extract(epoch FROM now()), p.id, p.status,"
-    "       extract(epoch FROM p.finished_at),"
-    "       CASE WHEN $2::boolean THEN"
-    "           (SELECT count(*) FROM midwatch.incidents i"
-    "             WHERE i.project_id = $1 AND i.published"
-    "               AND i.status IN ('open', 'triaged')) END,"
-    "       CASE WHEN $2::boolean THEN"
-    "           (SELECT count(*) FROM midwatch.alerts a"
-    "             WHERE a.project_id = $1 AND a.published"
-    "               AND a.status = 'active') END"
-    "  FROM (SELECT 1) one"
-    "  LEFT JOIN LATERAL (SELECT id, status, finished_at"
-    "                       FROM midwatch.pipeline_runs"
-    "                      WHERE project_id = $1 AND kind = 'pipeline'"
-    "                      ORDER BY id DESC LIMIT 1) p ON true";
-
-/*
- * The snapshot's queries run without JIT compilation, and the session's
- * setting is put back after them.  At 10,000 incidents the alerts query's
- * estimated cost passes jit_above_cost, and compiling it took 130-170 ms
- * for a query that runs in less (doc/performance.md, "Console").
- */
-static const char model_sql_jit_off[] =
-    "SELECT set_config('midwatch.saved_jit', current_setting('jit'), false),"
-    "       set_config('jit', 'off', false)";
-static const char model_sql_jit_back[] =
-    "SELECT set_config('jit', current_setting('midwatch.saved_jit'), false)";
-
-/* Fills the run, the clock and the counts from the run query's row. */
+/* Fills the run, the clock and the counts from the row of
+ * model/snapshot_run. */
 static void
 model_run_fill(const struct db_res *r, struct mw_snapshot *s)
 {
-	s->taken_at = db_res_f(r, 0, 0);
-	s->last_run_id = db_res_ll(r, 0, 1);
-	s->last_run_status = model_col_dup(r, 0, 2);
-	s->last_run_finished = db_res_f(r, 0, 3);
-	s->n_open_total = db_res_isnull(r, 0, 4) ? -1 : db_res_ll(r, 0, 4);
-	s->n_active_total = db_res_isnull(r, 0, 5) ? -1 : db_res_ll(r, 0, 5);
+	s->taken_at = db_val_f(r, 0, "now");
+	s->last_run_id = db_val_ll(r, 0, "run_id");
+	s->last_run_status = model_col_dup(r, 0, db_col(r, "run_status"));
+	s->last_run_finished = db_val_f(r, 0, "run_finished");
+	s->n_open_total = db_val_null(r, 0, "open_total") ? -1 :
+	    db_val_ll(r, 0, "open_total");
+	s->n_active_total = db_val_null(r, 0, "active_total") ? -1 :
+	    db_val_ll(r, 0, "active_total");
 }
 
 /* The pipeline's health; 0 or -1. */
@@ -267,9 +248,12 @@ model_load_head(struct db *db, const char *project, enum model_filter f,
 	struct db_res *inc, *run;
 	int qi, qr, rc = -1;
 
-	(void)db_batch_add(b, model_sql_jit_off, 0, NULL);
+	/* The snapshot's queries run without JIT compilation, and the
+	 * session's setting is put back after them (model/jit_off). */
+	(void)db_batch_add_named(b, "model/jit_off", 0, NULL);
 	qi = model_incidents_queue(b, project, modes[f], want);
-	qr = DBB(b, model_sql_run, project, f != MODEL_IDS ? "true" : "false");
+	qr = DBBN(b, "model/snapshot_run", project,
+	    f != MODEL_IDS ? "true" : "false");
 	if (db_batch_run(b, cause) == 0) {
 		inc = db_batch_take(b, qi);
 		run = db_batch_take(b, qr);
@@ -323,7 +307,7 @@ model_load_children(struct db *db, const char *project, const char *ids,
 	(void)model_recommendations_queue(b, project, ids, with_hidden,
 	    published);
 	(void)model_actions_queue(b, project, ids);
-	(void)db_batch_add(b, model_sql_jit_back, 0, NULL);
+	(void)db_batch_add_named(b, "model/jit_back", 0, NULL);
 	rc = db_batch_send(b, cause);
 	for (i = 0; rc == 0 && i < 4; i++) {
 		if ((r = db_batch_next(b, cause)) == NULL) {

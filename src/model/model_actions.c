@@ -2,7 +2,7 @@
  * model_actions.c - the actions requested on recommendations as the
  * console's recommendation detail and `midwatch act --list` show them
  * (recommendation_action_runs, sql/021_action_runs.sql): one statement
- * for both, the newest runs of each recommendation first.
+ * for both (model/actions), the newest runs of each recommendation first.
  */
 #include "config.h"
 
@@ -16,61 +16,49 @@
 #include "midwatch/xmalloc.h"
 #include "model_int.h"
 
-/* The runs of the project's recommendations, or of those of the incidents
- * $2 (a bigint[]; NULL: every one), at most $3 per recommendation. */
-static const char model_sql_actions[] =
-    "SELECT id, recommendation_id, incident_id, action, channel, status,"
-    "       attempts, coalesce(max_retries, -1),"
-    "       extract(epoch FROM next_retry_at), extract(epoch FROM created_at),"
-    "       extract(epoch FROM finished_at),"
-    "       extract(epoch FROM (params->>'at')::timestamptz),"
-    "       params->>'text', error, result::text, result->>'task_id',"
-    "       requested_by"
-    "  FROM (SELECT r.*, row_number() OVER (PARTITION BY r.recommendation_id"
-    "                                       ORDER BY r.id DESC) AS n"
-    "          FROM midwatch.recommendation_action_runs r"
-    "         WHERE r.project_id = $1"
-    "           AND ($2::bigint[] IS NULL OR r.incident_id = ANY ($2::bigint[])))"
-    "       x"
-    " WHERE n <= $3::integer"
-    " ORDER BY recommendation_id, id DESC";
-
-/* A malloc'd copy of a column, or NULL. */
-static char *
-act_col(const struct db_res *r, int row, int col)
-{
-	return db_res_isnull(r, row, col) ? NULL :
-	    xstrdup(db_res_get(r, row, col));
-}
+/* The columns of model/actions. */
+enum {
+	XC_ID, XC_REC, XC_INCIDENT, XC_ACTION, XC_CHANNEL, XC_STATUS,
+	XC_ATTEMPTS, XC_MAX_RETRIES, XC_NEXT_RETRY, XC_CREATED, XC_FINISHED,
+	XC_REMIND, XC_TEXT, XC_ERROR, XC_RESULT, XC_TASK, XC_BY, XC_N
+};
+static const char *const xc_names[XC_N] = {
+	"id", "recommendation_id", "incident_id", "action", "channel", "status",
+	"attempts", "max_retries", "next_retry_at", "created_at", "finished_at",
+	"remind_at", "text", "error", "result", "task_id", "requested_by"
+};
 
 /* The runs of result r in a malloc'd array (NULL when none) of *n. */
 static struct mw_action_run *
 model_actions_parse(const struct db_res *r, size_t *n)
 {
 	struct mw_action_run *v, *a;
-	int i, rows;
+	int c[XC_N], i, rows;
 
+	model_cols(r, xc_names, c, XC_N);
 	rows = db_res_rows(r);
 	v = rows > 0 ? xcalloc((size_t)rows, sizeof *v) : NULL;
 	for (i = 0; i < rows; i++) {
 		a = &v[i];
-		a->id = db_res_ll(r, i, 0);
-		a->recommendation_id = db_res_ll(r, i, 1);
-		a->incident_id = db_res_ll(r, i, 2);
-		a->action = act_col(r, i, 3);
-		a->channel = act_col(r, i, 4);
-		a->status = act_col(r, i, 5);
-		a->attempts = (int)db_res_ll(r, i, 6);
-		a->max_retries = (int)db_res_ll(r, i, 7);
-		a->next_retry_at = db_res_f(r, i, 8);
-		a->created_at = db_res_f(r, i, 9);
-		a->finished_at = db_res_isnull(r, i, 10) ? 0 : db_res_f(r, i, 10);
-		a->remind_at = db_res_isnull(r, i, 11) ? 0 : db_res_f(r, i, 11);
-		a->text = act_col(r, i, 12);
-		a->error = act_col(r, i, 13);
-		a->result = act_col(r, i, 14);
-		a->task_id = act_col(r, i, 15);
-		a->requested_by = act_col(r, i, 16);
+		a->id = db_res_ll(r, i, c[XC_ID]);
+		a->recommendation_id = db_res_ll(r, i, c[XC_REC]);
+		a->incident_id = db_res_ll(r, i, c[XC_INCIDENT]);
+		a->action = model_col_dup(r, i, c[XC_ACTION]);
+		a->channel = model_col_dup(r, i, c[XC_CHANNEL]);
+		a->status = model_col_dup(r, i, c[XC_STATUS]);
+		a->attempts = (int)db_res_ll(r, i, c[XC_ATTEMPTS]);
+		a->max_retries = (int)db_res_ll(r, i, c[XC_MAX_RETRIES]);
+		a->next_retry_at = db_res_f(r, i, c[XC_NEXT_RETRY]);
+		a->created_at = db_res_f(r, i, c[XC_CREATED]);
+		a->finished_at = db_res_isnull(r, i, c[XC_FINISHED]) ? 0 :
+		    db_res_f(r, i, c[XC_FINISHED]);
+		a->remind_at = db_res_isnull(r, i, c[XC_REMIND]) ? 0 :
+		    db_res_f(r, i, c[XC_REMIND]);
+		a->text = model_col_dup(r, i, c[XC_TEXT]);
+		a->error = model_col_dup(r, i, c[XC_ERROR]);
+		a->result = model_col_dup(r, i, c[XC_RESULT]);
+		a->task_id = model_col_dup(r, i, c[XC_TASK]);
+		a->requested_by = model_col_dup(r, i, c[XC_BY]);
 	}
 	*n = (size_t)rows;
 	return v;
@@ -96,7 +84,7 @@ model_actions_query(struct db *db, long long project_id, const char *ids,
 	*n = 0;
 	*out = NULL;
 	snprintf(project, sizeof project, "%lld", project_id);
-	if ((r = DBQ(db, cause, model_sql_actions, project, ids,
+	if ((r = DBQN(db, cause, "model/actions", project, ids,
 	    model_actions_max(max, sizeof max))) == NULL)
 		return -1;
 	*out = model_actions_parse(r, n);
@@ -144,7 +132,7 @@ model_actions_queue(struct db_batch *b, const char *project, const char *ids)
 {
 	char max[24];
 
-	return DBB(b, model_sql_actions, project, ids,
+	return DBBN(b, "model/actions", project, ids,
 	    model_actions_max(max, sizeof max));
 }
 

@@ -21,91 +21,40 @@
 #include "midwatch/model.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
+#include "model_int.h"
 
-/*
- * $1 project, $2 all (boolean), $3 limit.  Labels come from the external
- * alert an alert mirrors (details.labels) or, for an alert a rule raised
- * on an external_alert signal, from that signal.  started: the episode's
- * start, else the data time the alert fired, else when it was created.
- */
-static const char model_sql_alert_list[] =
-    "SELECT a.id, a.title, a.severity, a.status,"
-    "       CASE WHEN a.details ->> 'source' = 'external'"
-    "            THEN coalesce(a.details ->> 'external_source', 'external')"
-    "            ELSE 'midwatch' END AS source,"
-    "       coalesce(a.details ->> 'external_fingerprint', g.ref,"
-    "           a.fingerprint) AS fingerprint,"
-    "       s.name AS service, ru.name AS rule, a.message,"
-    "       a.details ->> 'generator_url' AS generator_url,"
-    "       coalesce(a.details -> 'labels', g.details -> 'labels', '{}')::text"
-    "           AS labels,"
-    "       coalesce(a.details -> 'annotations', g.details -> 'annotations',"
-    "           '{}')::text AS annotations,"
-    "       a.incident_id, a.fire_count,"
-    "       extract(epoch FROM coalesce("
-    "           CASE WHEN a.details ? 'starts_at'"
-    "                THEN (a.details ->> 'starts_at')::timestamptz END,"
-    "           CASE WHEN a.details ? 'fired_at'"
-    "                THEN (a.details ->> 'fired_at')::timestamptz END,"
-    "           a.created_at)) AS started,"
-    "       extract(epoch FROM a.resolved_at) AS resolved,"
-    "       extract(epoch FROM a.last_fired_at) AS last_fired,"
-    "       a.acknowledged_by, extract(epoch FROM a.acknowledged_at) AS acked,"
-    "       a.resolved_by, a.silenced_by,"
-    "       extract(epoch FROM a.silenced_at) AS silenced,"
-    "       extract(epoch FROM a.silenced_until) AS silenced_until,"
-    "       sil.silence_id AS am_silence_id, sil.state AS am_silence_state,"
-    "       extract(epoch FROM sil.ends_at) AS am_silence_ends,"
-    "       sil.last_error AS am_silence_error,"
-    "       a.group_key, a.group_head_id, a.group_inhibited::int AS inhibited,"
-    "       a.group_reason,"
-    "       (SELECT count(*) FROM midwatch.alerts b"
-    "         WHERE b.project_id = a.project_id AND b.group_head_id = a.id"
-    "           AND b.id <> a.id AND b.published) AS group_members"
-    "  FROM midwatch.alerts a"
-    "  LEFT JOIN LATERAL (SELECT x.silence_id, x.state, x.ends_at, x.last_error"
-    "       FROM midwatch.alert_silences x"
-    "      WHERE x.project_id = a.project_id AND x.alert_id = a.id"
-    "      ORDER BY x.id DESC LIMIT 1) sil ON true"
-    "  LEFT JOIN midwatch.services s"
-    "    ON s.project_id = a.project_id AND s.id = a.service_id"
-    "  LEFT JOIN midwatch.alert_rules ru"
-    "    ON ru.project_id = a.project_id AND ru.id = a.rule_id"
-    "  LEFT JOIN midwatch.signals g"
-    "    ON g.project_id = a.project_id AND g.signal_type = 'external_alert'"
-    "   AND a.details ->> 'signal_type' = 'external_alert'"
-    "   AND g.id::text = a.details ->> 'signal_id'"
-    " WHERE a.project_id = $1 AND a.published"
-    "   AND ($2::boolean OR a.status IN ('active', 'acknowledged')"
-    "        OR (a.status = 'silenced'"
-    "            AND coalesce(a.silenced_until, '-infinity') <= now()))"
-    " ORDER BY midwatch.severity_rank(a.severity) DESC NULLS LAST,"
-    "          started DESC, a.id DESC"
-    " LIMIT $3";
+/* The columns of model/alert_list (the statement's header says what
+ * they hold). */
+enum {
+	LC_ID, LC_TITLE, LC_SEVERITY, LC_STATUS, LC_SOURCE, LC_FINGERPRINT,
+	LC_SERVICE, LC_RULE, LC_MESSAGE, LC_URL, LC_LABELS, LC_ANNOTATIONS,
+	LC_INCIDENT, LC_FIRES, LC_STARTED, LC_RESOLVED, LC_LAST_FIRED,
+	LC_ACKED_BY, LC_ACKED, LC_RESOLVED_BY, LC_SILENCED_BY, LC_SILENCED,
+	LC_SILENCED_UNTIL, LC_AM_ID, LC_AM_STATE, LC_AM_ENDS, LC_AM_ERROR,
+	LC_GROUP_KEY, LC_HEAD, LC_INHIBITED, LC_REASON, LC_MEMBERS, LC_N
+};
+static const char *const lc_names[LC_N] = {
+	"id", "title", "severity", "status", "source", "fingerprint",
+	"service", "rule", "message", "generator_url", "labels", "annotations",
+	"incident_id", "fire_count", "started", "resolved", "last_fired",
+	"acknowledged_by", "acked", "resolved_by", "silenced_by", "silenced",
+	"silenced_until", "am_silence_id", "am_silence_state",
+	"am_silence_ends", "am_silence_error", "group_key", "group_head_id",
+	"inhibited", "group_reason", "group_members"
+};
 
-/* A copy of column name of row i, or NULL. */
-static char *
-col_dup(const struct db_res *r, int i, const char *name)
-{
-	const char *v = db_res_get(r, i, db_res_colnum(r, name));
-
-	return v != NULL ? xstrdup(v) : NULL;
-}
-
-/* Column name of row i as a number (0 when NULL). */
+/* Column c of row i as a number (0 when NULL). */
 static double
-col_f(const struct db_res *r, int i, const char *name)
+col_f(const struct db_res *r, int i, int c)
 {
-	int c = db_res_colnum(r, name);
-
 	return db_res_isnull(r, i, c) ? 0 : db_res_f(r, i, c);
 }
 
-/* Column name of row i (JSON text) as an object; {} when it is not one. */
+/* Column c of row i (JSON text) as an object; {} when it is not one. */
 static json_t *
-col_object(const struct db_res *r, int i, const char *name)
+col_object(const struct db_res *r, int i, int c)
 {
-	const char *v = db_res_get(r, i, db_res_colnum(r, name));
+	const char *v = db_res_get(r, i, c);
 	json_t *j = v != NULL ? json_loads(v, 0, NULL) : NULL;
 
 	if (!json_is_object(j)) {
@@ -115,63 +64,66 @@ col_object(const struct db_res *r, int i, const char *name)
 	return j;
 }
 
+/* Fills one item from row i of r (c: its columns). */
+static void
+alert_item_fill(struct mw_alert_item *a, const struct db_res *r, int i,
+    const int *c)
+{
+	a->id = db_res_ll(r, i, c[LC_ID]);
+	a->title = model_col_dup(r, i, c[LC_TITLE]);
+	a->severity = model_col_dup(r, i, c[LC_SEVERITY]);
+	a->status = model_col_dup(r, i, c[LC_STATUS]);
+	a->source = model_col_dup(r, i, c[LC_SOURCE]);
+	a->fingerprint = model_col_dup(r, i, c[LC_FINGERPRINT]);
+	a->service = model_col_dup(r, i, c[LC_SERVICE]);
+	a->rule = model_col_dup(r, i, c[LC_RULE]);
+	a->message = model_col_dup(r, i, c[LC_MESSAGE]);
+	a->generator_url = model_col_dup(r, i, c[LC_URL]);
+	a->labels = col_object(r, i, c[LC_LABELS]);
+	a->annotations = col_object(r, i, c[LC_ANNOTATIONS]);
+	a->incident_id = db_res_ll(r, i, c[LC_INCIDENT]);
+	a->fire_count = (int)db_res_ll(r, i, c[LC_FIRES]);
+	a->started_at = col_f(r, i, c[LC_STARTED]);
+	a->resolved_at = col_f(r, i, c[LC_RESOLVED]);
+	a->last_fired_at = col_f(r, i, c[LC_LAST_FIRED]);
+	a->acked_by = model_col_dup(r, i, c[LC_ACKED_BY]);
+	a->acked_at = col_f(r, i, c[LC_ACKED]);
+	a->resolved_by = model_col_dup(r, i, c[LC_RESOLVED_BY]);
+	a->silenced_by = model_col_dup(r, i, c[LC_SILENCED_BY]);
+	a->silenced_at = col_f(r, i, c[LC_SILENCED]);
+	a->silenced_until = col_f(r, i, c[LC_SILENCED_UNTIL]);
+	a->am_silence_id = model_col_dup(r, i, c[LC_AM_ID]);
+	a->am_silence_state = model_col_dup(r, i, c[LC_AM_STATE]);
+	a->am_silence_ends = col_f(r, i, c[LC_AM_ENDS]);
+	a->am_silence_error = model_col_dup(r, i, c[LC_AM_ERROR]);
+	a->group_key = model_col_dup(r, i, c[LC_GROUP_KEY]);
+	a->group_head_id = db_res_ll(r, i, c[LC_HEAD]);
+	a->group_inhibited = db_res_ll(r, i, c[LC_INHIBITED]) != 0;
+	a->group_reason = model_col_dup(r, i, c[LC_REASON]);
+	a->group_members = (int)db_res_ll(r, i, c[LC_MEMBERS]);
+}
+
 /* Loads the alert list (see model.h). */
 struct mw_alert_list *
 model_alerts_load(struct db *db, long long project_id, int all, char **cause)
 {
 	struct mw_alert_list *l;
-	struct mw_alert_item *a;
 	struct db_res *r;
 	char project[24], limit[24];
-	int i, n;
+	int c[LC_N], i, n;
 
 	snprintf(project, sizeof project, "%lld", project_id);
 	snprintf(limit, sizeof limit, "%d", MODEL_MAX_ALERT_LIST);
-	r = DBQ(db, cause, model_sql_alert_list, project, all ? "true" : "false",
-	    limit);
+	r = DBQN(db, cause, "model/alert_list", project,
+	    all ? "true" : "false", limit);
 	if (r == NULL)
 		return NULL;
+	model_cols(r, lc_names, c, LC_N);
 	n = db_res_rows(r);
 	l = xcalloc(1, sizeof *l);
 	l->items = xcalloc(n > 0 ? (size_t)n : 1, sizeof *l->items);
-	for (i = 0; i < n; i++) {
-		a = &l->items[l->n++];
-		a->id = db_res_ll(r, i, db_res_colnum(r, "id"));
-		a->title = col_dup(r, i, "title");
-		a->severity = col_dup(r, i, "severity");
-		a->status = col_dup(r, i, "status");
-		a->source = col_dup(r, i, "source");
-		a->fingerprint = col_dup(r, i, "fingerprint");
-		a->service = col_dup(r, i, "service");
-		a->rule = col_dup(r, i, "rule");
-		a->message = col_dup(r, i, "message");
-		a->generator_url = col_dup(r, i, "generator_url");
-		a->labels = col_object(r, i, "labels");
-		a->annotations = col_object(r, i, "annotations");
-		a->incident_id = db_res_ll(r, i, db_res_colnum(r, "incident_id"));
-		a->fire_count = (int)db_res_ll(r, i, db_res_colnum(r, "fire_count"));
-		a->started_at = col_f(r, i, "started");
-		a->resolved_at = col_f(r, i, "resolved");
-		a->last_fired_at = col_f(r, i, "last_fired");
-		a->acked_by = col_dup(r, i, "acknowledged_by");
-		a->acked_at = col_f(r, i, "acked");
-		a->resolved_by = col_dup(r, i, "resolved_by");
-		a->silenced_by = col_dup(r, i, "silenced_by");
-		a->silenced_at = col_f(r, i, "silenced");
-		a->silenced_until = col_f(r, i, "silenced_until");
-		a->am_silence_id = col_dup(r, i, "am_silence_id");
-		a->am_silence_state = col_dup(r, i, "am_silence_state");
-		a->am_silence_ends = col_f(r, i, "am_silence_ends");
-		a->am_silence_error = col_dup(r, i, "am_silence_error");
-		a->group_key = col_dup(r, i, "group_key");
-		a->group_head_id = db_res_ll(r, i, db_res_colnum(r,
-		    "group_head_id"));
-		a->group_inhibited = db_res_ll(r, i, db_res_colnum(r,
-		    "inhibited")) != 0;
-		a->group_reason = col_dup(r, i, "group_reason");
-		a->group_members = (int)db_res_ll(r, i, db_res_colnum(r,
-		    "group_members"));
-	}
+	for (i = 0; i < n; i++)
+		alert_item_fill(&l->items[l->n++], r, i, c);
 	db_res_free(r);
 	return l;
 }

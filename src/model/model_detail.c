@@ -33,104 +33,31 @@ model_detail_clear(struct mw_incident *inc)
 	inc->n_series = 0;
 }
 
-/*
- * Everything around the incident on one axis: deploys and config changes of
- * the incident's service, the suspected services and the services of its
- * signals within the window +- 2 h (config changes without a service too),
- * the incident's alerts (at their data-time firing), signal onsets (of
- * another investigation's signals only its own incident shows them; an
- * expired signal of another incident is of kind 'expired', which the
- * console shows on request), and
- * the operators' notes on anything of the incident (at the time they were
- * written).
- */
-static const char model_sql_timeline[] =
-    "WITH inc AS ("
-    "	SELECT i.id, i.service_id, i.window_start - interval '2 hours' AS t0,"
-    "	       i.window_end + interval '2 hours' AS t1"
-    "	  FROM midwatch.incidents i WHERE i.project_id = $1 AND i.id = $2),"
-    " svc AS ("
-    "	SELECT service_id FROM inc WHERE service_id IS NOT NULL"
-    "	UNION SELECT h.service_id FROM midwatch.hypotheses h, inc"
-    "	 WHERE h.project_id = $1 AND h.incident_id = inc.id"
-    "	   AND h.service_id IS NOT NULL"
-    "	UNION SELECT g.service_id FROM midwatch.signals g, inc"
-    "	 WHERE g.project_id = $1 AND g.incident_id = inc.id"
-    "	   AND g.service_id IS NOT NULL),"
-    " items AS ("
-    "	SELECT d.started_at AS ts, 'deploy' AS kind,"
-    "	       'deploy ' || d.ext_id || ' of ' || s.name"
-    "	       || CASE WHEN d.is_rollback THEN ' (rollback)' ELSE '' END"
-    "	       || coalesce(' to ' || d.revision, '') AS label"
-    "	  FROM midwatch.deployment_events d"
-    "	  JOIN inc ON d.started_at BETWEEN inc.t0 AND inc.t1"
-    "	  JOIN midwatch.services s ON s.project_id = d.project_id"
-    "	   AND s.id = d.service_id"
-    "	 WHERE d.project_id = $1 AND d.service_id IN (SELECT service_id FROM svc)"
-    "	UNION ALL"
-    "	SELECT c.detected_at, 'config_change',"
-    "	       'config change ' || c.ext_id || ': ' || c.change_kind || ' '"
-    "	       || c.resource_name || ' on ' || coalesce(s.name, 'the cluster')"
-    "	  FROM midwatch.config_change_events c"
-    "	  JOIN inc ON c.detected_at BETWEEN inc.t0 AND inc.t1"
-    "	  LEFT JOIN midwatch.services s ON s.project_id = c.project_id"
-    "	   AND s.id = c.service_id"
-    "	 WHERE c.project_id = $1 AND (c.service_id IS NULL"
-    "	       OR c.service_id IN (SELECT service_id FROM svc))"
-    "	UNION ALL"
-    "	SELECT coalesce((a.details->>'fired_at')::timestamptz, a.last_fired_at,"
-    "	                a.created_at), 'alert',"
-    "	       'alert ' || a.id || ' [' || a.severity || '] ' || a.title"
-    "	       || ' (' || a.status || ')'"
-    "	  FROM midwatch.alerts a, inc"
-    "	 WHERE a.project_id = $1 AND a.incident_id = inc.id"
-    "	UNION ALL"
-    "	SELECT g.onset_at, CASE WHEN g.status = 'expired'"
-    "	       AND g.incident_id IS DISTINCT FROM inc.id THEN 'expired'"
-    "	       ELSE 'onset' END,"
-    "	       g.signal_type || coalesce(' ' || g.metric_name, '')"
-    "	       || coalesce(' on ' || s.name, '')"
-    "	       || coalesce(' (' || g.ref || ')', '')"
-    "	       || CASE WHEN g.status = 'expired' THEN ' (expired)' ELSE '' END"
-    "	  FROM midwatch.signals g"
-    "	  JOIN inc ON true"
-    "	  LEFT JOIN midwatch.services s ON s.project_id = g.project_id"
-    "	   AND s.id = g.service_id"
-    "	 WHERE g.project_id = $1 AND (g.incident_id = inc.id"
-    "	       OR (g.service_id IN (SELECT service_id FROM svc)"
-    "	           AND g.onset_at BETWEEN inc.t0 AND inc.t1"
-    "	           AND coalesce(g.details ->> 'source', '') <> 'investigate'))"
-    "	UNION ALL"
-    "	SELECT f.created_at, 'note',"
-    "	       'note by ' || coalesce(f.actor_id, '?') || ' on ' || f.target_kind"
-    "	       || ' ' || f.target_id || ': ' || coalesce(f.payload->>'text', '')"
-    "	  FROM midwatch.feedback_events f, inc"
-    "	 WHERE f.project_id = $1 AND f.incident_id = inc.id"
-    "	   AND f.event_type = 'human_note_added')"
-    " SELECT extract(epoch FROM ts), kind, label FROM items"
-    " ORDER BY ts, kind, label LIMIT $3";
-
-/* Loads the timeline of inc; 0 or -1. */
+/* Loads the timeline of inc (model/timeline: everything around it on one
+ * axis); 0 or -1. */
 static int
 model_load_timeline(struct db *db, const char *project, const char *incident,
     struct mw_incident *inc, char **cause)
 {
 	struct db_res *r;
 	char limit[16];
-	int i, n;
+	int i, n, c_at, c_kind, c_label;
 
 	snprintf(limit, sizeof limit, "%d", MODEL_MAX_TIMELINE);
-	r = DBQ(db, cause, model_sql_timeline, project, incident, limit);
+	r = DBQN(db, cause, "model/timeline", project, incident, limit);
 	if (r == NULL)
 		return -1;
+	c_at = db_col(r, "at");
+	c_kind = db_col(r, "kind");
+	c_label = db_col(r, "label");
 	n = db_res_rows(r);
 	inc->timeline = n > 0 ? xcalloc((size_t)n, sizeof *inc->timeline) : NULL;
 	for (i = 0; i < n; i++) {
 		struct mw_timeline_item *t = &inc->timeline[inc->n_timeline++];
 
-		t->ts = db_res_f(r, i, 0);
-		t->kind = model_col_dup(r, i, 1);
-		t->label = model_col_dup(r, i, 2);
+		t->ts = db_res_f(r, i, c_at);
+		t->kind = model_col_dup(r, i, c_kind);
+		t->label = model_col_dup(r, i, c_label);
 	}
 	db_res_free(r);
 	return 0;
@@ -144,11 +71,11 @@ model_load_report(struct db *db, const char *project, const char *incident,
 {
 	struct db_res *r;
 
-	r = DBQ(db, cause, "SELECT markdown FROM midwatch.incident_reports"
-	    " WHERE project_id = $1 AND incident_id = $2", project, incident);
+	r = DBQN(db, cause, "model/report", project, incident);
 	if (r == NULL)
 		return -1;
-	inc->report_md = db_res_rows(r) > 0 ? model_col_dup(r, 0, 0) : NULL;
+	inc->report_md = db_res_rows(r) > 0 ?
+	    model_col_dup(r, 0, db_col(r, "markdown")) : NULL;
 	db_res_free(r);
 	return 0;
 }

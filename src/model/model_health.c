@@ -19,7 +19,6 @@
 #include "midwatch/buf.h"
 #include "midwatch/db.h"
 #include "midwatch/model.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 
@@ -34,9 +33,9 @@ model_health_name(int state)
 
 /* A column as a malloc'd string or NULL. */
 static char *
-col(const struct db_res *r, int c)
+col(const struct db_res *r, const char *name)
 {
-	const char *v = db_res_get(r, 0, c);
+	const char *v = db_val(r, 0, name);
 
 	return v != NULL ? xstrdup(v) : NULL;
 }
@@ -147,40 +146,30 @@ health_sources(struct db *db, const char *proj, struct mw_health *h,
 {
 	struct db_res *r;
 
-	r = DBQ(db, cause,
-	    "SELECT count(*) OVER (), name, coalesce(last_error, 'failing'),"
-	    "       retries FROM midwatch.ingest_sources"
-	    " WHERE project_id = $1 AND status = 'error'"
-	    "   AND kind IN ('prometheus', 'alertmanager')"
-	    " ORDER BY last_ok_at NULLS FIRST, name LIMIT 1", proj);
+	r = DBQN(db, cause, "model/health_sources", proj);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) == 1) {
-		h->sources_failing = (int)db_res_ll(r, 0, 0);
+		h->sources_failing = (int)db_val_ll(r, 0, "failing");
 		h->source_line = xasprintf("source %s failing (%lld pull%s): %s",
-		    db_res_get(r, 0, 1), db_res_ll(r, 0, 3),
-		    db_res_ll(r, 0, 3) == 1 ? "" : "s", db_res_get(r, 0, 2));
+		    db_val(r, 0, "name"), db_val_ll(r, 0, "retries"),
+		    db_val_ll(r, 0, "retries") == 1 ? "" : "s",
+		    db_val(r, 0, "error"));
 		if (h->state == MW_HEALTH_OK)
 			h->state = MW_HEALTH_DEGRADED;
 	}
 	db_res_free(r);
 	/* a notification that gave up is a page nobody got */
-	r = DBQ(db, cause,
-	    "SELECT count(*), (SELECT channel FROM midwatch.outbound_messages"
-	    "   WHERE project_id = $1 AND status = 'dead'"
-	    "     AND updated_at > now() - interval '24 hours'"
-	    "   ORDER BY updated_at DESC LIMIT 1)"
-	    "  FROM midwatch.outbound_messages WHERE project_id = $1"
-	    "   AND status = 'dead' AND updated_at > now() - interval '24 hours'",
-	    proj);
+	r = DBQN(db, cause, "model/health_dead", proj);
 	if (r == NULL)
 		return -1;
-	h->dead_messages = db_res_ll(r, 0, 0);
+	h->dead_messages = db_val_ll(r, 0, "dead");
 	if (h->dead_messages > 0) {
 		char *line = xasprintf("%lld notification%s dead-lettered in 24 h "
 		    "(last on channel %s; midwatch channels list)",
 		    h->dead_messages, h->dead_messages == 1 ? "" : "s",
-		    db_res_get(r, 0, 1) != NULL ? db_res_get(r, 0, 1) : "?");
+		    db_val(r, 0, "channel") != NULL ? db_val(r, 0, "channel") :
+		    "?");
 
 		if (h->source_line == NULL)
 			h->source_line = line;
@@ -213,60 +202,34 @@ model_health_load(struct db *db, long long project_id, double max_age,
 	 * so, or in a read-only session only counted so. */
 	if (db_reap_dead_runs(db, project_id, &dead, cause) != 0)
 		return -1;
-	r = DBQ(db, cause,
-	    "WITH runs AS (SELECT id, kind, window_end, started_at, created_at,"
-	    "  finished_at, skipped_units, summary,"
-	    "  CASE WHEN id = ANY ($2::bigint[]) THEN 'failed' ELSE status END"
-	    "   AS status,"
-	    "  CASE WHEN id = ANY ($2::bigint[]) AND status <> 'failed'"
-	    "   THEN 'abandoned: runner died (its session and the pipeline lock"
-	    " are gone)' ELSE error END AS error"
-	    "  FROM midwatch.pipeline_runs"
-	    "  WHERE project_id = $1 AND kind = 'pipeline'),"
-	    " last AS (SELECT * FROM runs"
-	    "  WHERE status IN ('completed', 'failed', 'skipped')"
-	    "  ORDER BY id DESC LIMIT 1),"
-	    " ok AS (SELECT coalesce(max(id), 0) AS id, max(window_end) AS wm"
-	    "  FROM runs WHERE status IN ('completed', 'skipped')),"
-	    " streak AS (SELECT min(coalesce(r.started_at, r.created_at)) AS since"
-	    "  FROM runs r, ok WHERE r.status = 'failed' AND r.id > ok.id)"
-	    " SELECT extract(epoch FROM now()), l.id, l.status, l.skipped_units,"
-	    "  (l.summary -> 'skipped')::text, l.error,"
-	    "  (SELECT extract(epoch FROM max(finished_at)) FROM runs"
-	    "   WHERE status IN ('completed', 'skipped')),"
-	    "  extract(epoch FROM streak.since),"
-	    "  " SQL_RFC3339("ok.wm") ","
-	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'from')::timestamptz),"
-	    "  extract(epoch FROM (l.summary -> 'gap' ->> 'to')::timestamptz),"
-	    "  (SELECT count(*) FROM runs), l.summary -> 'gap' ->> 'last_error'"
-	    " FROM ok CROSS JOIN streak LEFT JOIN last l ON true", proj, dead);
+	r = DBQN(db, cause, "model/health_runs", proj, dead);
 	free(dead);
 	if (r == NULL)
 		return -1;
-	h->now = db_res_f(r, 0, 0);
-	h->last_run_id = db_res_ll(r, 0, 1);
-	h->last_run_status = col(r, 2);
-	h->skipped_units = db_res_ll(r, 0, 3);
-	sk = db_res_get(r, 0, 4) != NULL ?
-	    json_loads(db_res_get(r, 0, 4), 0, NULL) : NULL;
+	h->now = db_val_f(r, 0, "now");
+	h->last_run_id = db_val_ll(r, 0, "id");
+	h->last_run_status = col(r, "status");
+	h->skipped_units = db_val_ll(r, 0, "skipped_units");
+	sk = db_val(r, 0, "skipped") != NULL ?
+	    json_loads(db_val(r, 0, "skipped"), 0, NULL) : NULL;
 	h->skipped = json_is_array(sk) ? sk : json_array();
 	if (!json_is_array(sk))
 		json_decref(sk);
-	h->last_ok = db_res_f(r, 0, 6);
-	h->watermark = col(r, 8);
+	h->last_ok = db_val_f(r, 0, "last_ok");
+	h->watermark = col(r, "watermark");
 	st = h->last_run_status != NULL ? h->last_run_status : "";
 	if (strcmp(st, "failed") == 0) {
 		h->state = MW_HEALTH_FAILING;
-		h->failing_since = db_res_f(r, 0, 7);
-		h->reason = col(r, 5);
-	} else if (max_age > 0 && db_res_ll(r, 0, 11) > 0 &&
+		h->failing_since = db_val_f(r, 0, "failing_since");
+		h->reason = col(r, "error");
+	} else if (max_age > 0 && db_val_ll(r, 0, "runs") > 0 &&
 	    (h->last_ok <= 0 || h->now - h->last_ok > max_age)) {
 		h->state = MW_HEALTH_FAILING;
 	} else if (strcmp(st, "skipped") == 0) {
 		h->state = MW_HEALTH_DEGRADED;
-		h->gap_from = db_res_f(r, 0, 9);
-		h->gap_to = db_res_f(r, 0, 10);
-		h->reason = col(r, 12);
+		h->gap_from = db_val_f(r, 0, "gap_from");
+		h->gap_to = db_val_f(r, 0, "gap_to");
+		h->reason = col(r, "gap_error");
 	} else if (strcmp(st, "completed") == 0 && h->skipped_units > 0) {
 		h->state = MW_HEALTH_DEGRADED;
 	}

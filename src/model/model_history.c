@@ -14,24 +14,11 @@
 #include "midwatch/xmalloc.h"
 #include "model_int.h"
 
-/* The newest MODEL_MAX_HISTORY events on the target, oldest first. */
-static const char model_sql_history[] =
-    "SELECT extract(epoch FROM x.created_at), x.actor, x.event_type,"
-    "       x.summary, x.note"
-    "  FROM (SELECT f.id, f.created_at, coalesce(f.actor_id, f.actor_type)"
-    "               AS actor, f.event_type,"
-    "               coalesce((SELECT string_agg(k.key || '=' || left("
-    "                   CASE jsonb_typeof(k.value) WHEN 'string'"
-    "                   THEN k.value #>> '{}' ELSE k.value::text END, 80),"
-    "                   ', ' ORDER BY k.key)"
-    "                 FROM jsonb_each(f.payload) k), '') AS summary,"
-    "               CASE WHEN f.event_type = 'human_note_added'"
-    "                    THEN f.payload ->> 'text' END AS note"
-    "          FROM midwatch.feedback_events f"
-    "         WHERE f.project_id = $1 AND f.target_kind = $2"
-    "           AND f.target_id = $3"
-    "         ORDER BY f.created_at DESC, f.id DESC LIMIT $4) x"
-    " ORDER BY x.created_at, x.id";
+/* The columns of model/history. */
+enum { HI_AT, HI_ACTOR, HI_ACTION, HI_SUMMARY, HI_NOTE, HI_N };
+static const char *const hi_names[HI_N] = {
+	"at", "actor", "action", "summary", "note"
+};
 
 /* Loads the history (see model.h). */
 int
@@ -41,25 +28,26 @@ model_history_load(struct db *db, long long project_id,
 {
 	struct db_res *r;
 	char project[24], target[24], limit[16];
-	int i, n;
+	int c[HI_N], i, n;
 
 	snprintf(project, sizeof project, "%lld", project_id);
 	snprintf(target, sizeof target, "%lld", target_id);
 	snprintf(limit, sizeof limit, "%d", MODEL_MAX_HISTORY);
-	r = DBQ(db, cause, model_sql_history, project, target_kind, target,
+	r = DBQN(db, cause, "model/history", project, target_kind, target,
 	    limit);
 	if (r == NULL)
 		return -1;
+	model_cols(r, hi_names, c, HI_N);
 	n = db_res_rows(r);
 	d->history = n > 0 ? xcalloc((size_t)n, sizeof *d->history) : NULL;
 	for (i = 0; i < n; i++) {
 		struct mw_history_item *h = &d->history[d->n_history++];
 
-		h->at = db_res_f(r, i, 0);
-		h->actor = model_col_dup(r, i, 1);
-		h->action = model_col_dup(r, i, 2);
-		h->summary = model_col_dup(r, i, 3);
-		h->text = model_col_dup(r, i, 4);
+		h->at = db_res_f(r, i, c[HI_AT]);
+		h->actor = model_col_dup(r, i, c[HI_ACTOR]);
+		h->action = model_col_dup(r, i, c[HI_ACTION]);
+		h->summary = model_col_dup(r, i, c[HI_SUMMARY]);
+		h->text = model_col_dup(r, i, c[HI_NOTE]);
 	}
 	db_res_free(r);
 	return 0;

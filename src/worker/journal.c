@@ -53,12 +53,11 @@ journal_db_identity(struct db *db, char **cause)
 	struct db_res *r;
 	char *id;
 
-	r = db_query(db, cause, "SELECT system_identifier::text || '/' ||"
-	    " current_database() FROM pg_control_system()", 0, NULL);
+	r = db_run(db, cause, "worker/db_identity", 0, NULL);
 	if (r == NULL)
 		return NULL;
-	id = db_res_rows(r) > 0 && db_res_get(r, 0, 0) != NULL ?
-	    xstrdup(db_res_get(r, 0, 0)) : NULL;
+	id = db_res_rows(r) > 0 && db_val(r, 0, "identity") != NULL ?
+	    xstrdup(db_val(r, 0, "identity")) : NULL;
 	db_res_free(r);
 	if (id == NULL)
 		*cause = xstrdup("cannot tell which database this is");

@@ -55,8 +55,8 @@ worker_shown_flush(struct worker *w)
 			pgarray_add_ll(&b, w->shown[i]);
 		pgarray_end(&b);
 		snprintf(project, sizeof project, "%lld", w->project_id);
-		r = DBQ(w->db, &cause, "SELECT midwatch.mark_recommendations_shown("
-		    "$1, $2::bigint[])", project, buf_str(&b));
+		r = DBQN(w->db, &cause, "worker/recommendations_shown", project,
+		    buf_str(&b));
 		if (r == NULL) {
 			log_warn("recording shown recommendations: %s", cause);
 			free(cause);

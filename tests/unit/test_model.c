@@ -87,13 +87,17 @@ build_snapshot(void)
 	inc->recommendations[0].status = xstrdup("new");
 	inc->recommendations[0].publishable = 1;
 
+	/* the snapshot's list owns the alert; the incident holds a copy */
+	s->n_alerts = 1;
+	s->alerts = xcalloc(1, sizeof *s->alerts);
+	s->alerts[0].id = 800;
+	s->alerts[0].incident_id = 200;
+	s->alerts[0].title = xstrdup("[high] Errors on checkout");
+	s->alerts[0].severity = xstrdup("high");
+	s->alerts[0].status = xstrdup("active");
 	inc->n_alerts = 1;
 	inc->alerts = xcalloc(1, sizeof *inc->alerts);
-	inc->alerts[0].id = 800;
-	inc->alerts[0].incident_id = 200;
-	inc->alerts[0].title = xstrdup("[high] Errors on checkout");
-	inc->alerts[0].severity = xstrdup("high");
-	inc->alerts[0].status = xstrdup("active");
+	inc->alerts[0] = s->alerts[0];
 	return s;
 }
 
