@@ -63,23 +63,6 @@ static const struct inv_policy {
 	{ "*", "custom", "custom", 1e-9, 0.05, 0.0, 0.3, NAN, NAN, NAN, 0 },
 };
 
-/* ---- the scoring statement ------------------------------------------------ */
-
-
-/*
- * $1 project, $2 the moment, $3 window seconds, $4 the policy (JSON),
- * $5 baseline seconds, $6 baseline reach seconds, $7 baseline minimum
- * minutes, $8 minutes required, $9 quantile, $10 z min, $11 onset lookback
- * seconds, $12 restarts min, $13 restarts ratio, $14 MAD scale, $15 the
- * short factor (detect.short_factor: two consecutive minutes this many
- * times as far out, on the z and the material change, are abnormal
- * however short the fault).
- *
- * Minutes are counted from the moment (k < 0 before it).  One row per
- * abnormal (service, metric, direction) - its most abnormal series - plus
- * the number of series scored (a row of NULLs when nothing is abnormal).
- */
-
 /* The severity of an abnormal series (its rank, severity.h). */
 static int
 inv_severity(const char *type, double value, double base)

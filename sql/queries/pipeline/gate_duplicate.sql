@@ -1,4 +1,5 @@
--- pipeline/gate_duplicate - the open incident of a service that a gate candidate duplicates.
+-- pipeline/gate_duplicate - the open incident of a service that a gate
+-- candidate duplicates.
 -- $1 project id
 -- $2 the candidate's key (its own incident is not a duplicate)
 -- $3 service id

@@ -1,7 +1,7 @@
--- pipeline/gate_existing_key - the keys of the incidents a gate candidate may continue, best first:
--- the incident its signals were attached to, an open incident of its main
--- service that overlaps it, a resolved one of its anchor service whose reopen
--- window holds its onset (recurs).
+-- pipeline/gate_existing_key - the keys of the incidents a gate candidate may
+-- continue, best first: the incident its signals were attached to, an open
+-- incident of its main service that overlaps it, a resolved one of its anchor
+-- service whose reopen window holds its onset (recurs).
 -- $1 project id
 -- $2 the candidate's signal ids (bigint[])
 -- $3 its main service id

@@ -1,5 +1,6 @@
--- pipeline/gate_impact - failed requests (request_rate x error_ratio above its baseline) from
--- onset to end: the worst service's and the sum over the services.
+-- pipeline/gate_impact - failed requests (request_rate x error_ratio above
+-- its baseline) from onset to end: the worst service's and the sum over the
+-- services.
 -- $1 project id
 -- $2 service ids (bigint[])
 -- $3 onset (epoch seconds)

@@ -1,5 +1,5 @@
--- pipeline/gate_incident - upserts a gate candidate's incident by key (a feedback status or a
--- resolution stays unless it reopens).
+-- pipeline/gate_incident - upserts a gate candidate's incident by key (a
+-- feedback status or a resolution stays unless it reopens).
 -- $1 project id
 -- $2 run id
 -- $3 incident key

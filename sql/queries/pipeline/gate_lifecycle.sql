@@ -1,6 +1,6 @@
--- pipeline/gate_lifecycle - the lifecycle of every signal still alive and of everything the run
--- (re)wrote: ended long ago expired; else in an approved incident diagnosed;
--- else watch when flapping, a spike or weak; else active.
+-- pipeline/gate_lifecycle - the lifecycle of every signal still alive and of
+-- everything the run (re)wrote: ended long ago expired; else in an approved
+-- incident diagnosed; else watch when flapping, a spike or weak; else active.
 -- $1 project id
 -- $2 window end
 -- $3 expiry (seconds, gate.expire)

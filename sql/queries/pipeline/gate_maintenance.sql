@@ -1,6 +1,6 @@
--- pipeline/gate_maintenance - how many of the services of the given signals are outside a
--- maintenance window at their onset, and the windows' reasons (no row: no
--- service).
+-- pipeline/gate_maintenance - how many of the services of the given signals
+-- are outside a maintenance window at their onset, and the windows' reasons
+-- (no row: no service).
 -- $1 project id
 -- $2 signal ids (bigint[])
 -- columns: outside reasons

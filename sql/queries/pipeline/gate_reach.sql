@@ -1,5 +1,5 @@
--- pipeline/gate_reach - the call paths (caller, callee) among the given services, and the
--- pairs that call one external dependency.
+-- pipeline/gate_reach - the call paths (caller, callee) among the given
+-- services, and the pairs that call one external dependency.
 -- $1 project id
 -- $2 service ids (bigint[])
 -- columns: src dst

@@ -1,5 +1,5 @@
--- pipeline/gate_reopen_why - why a candidate reopens the resolved incident of key (no row: it
--- does not).
+-- pipeline/gate_reopen_why - why a candidate reopens the resolved incident of
+-- key (no row: it does not).
 -- $1 project id
 -- $2 incident key
 -- $3 the newest anchoring onset (epoch seconds)

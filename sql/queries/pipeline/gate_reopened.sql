@@ -1,4 +1,5 @@
--- pipeline/gate_reopened - the system feedback event of a reopened incident (once per run).
+-- pipeline/gate_reopened - the system feedback event of a reopened incident
+-- (once per run).
 -- $1 project id
 -- $2 run id
 -- $3 incident id

@@ -1,13 +1,14 @@
--- pipeline/gate_signals - the signals touching the window (not an investigation's), and the
--- rest of the incidents they were attached to.  blind: new error text its
--- service's metrics cannot judge (fewer scrapes while it lasted than a signal
--- needs: a coarse scrape step, a gap).
+-- pipeline/gate_signals - the signals touching the window (not an
+-- investigation's), and the rest of the incidents they were attached to.
 -- $1 project id
 -- $2 window start
 -- $3 window end
 -- $4 slack (seconds, gate.slack)
 -- $5 minimum points of a signal (detect.min_points)
--- columns: id signal_type status service_id svc_name metric_name ref severity quality_score onset ended baseline peak_value flapping message alertname checks dedupe_key funnel revenue_low revenue_high incident_id spike blind
+-- columns: id signal_type status service_id svc_name metric_name ref severity
+-- columns: quality_score onset ended baseline peak_value flapping message
+-- columns: alertname checks dedupe_key funnel revenue_low revenue_high
+-- columns: incident_id spike blind
 WITH base AS (SELECT id, incident_id FROM midwatch.signals
  WHERE project_id = $1 AND onset_at <= $3
  AND coalesce(details ->> 'source', '') <> 'investigate'
@@ -24,6 +25,8 @@ s.details ->> 'checks' AS checks, s.dedupe_key, s.details ->> 'funnel' AS funnel
 s.details -> 'revenue_at_risk' ->> 'low' AS revenue_low,
 s.details -> 'revenue_at_risk' ->> 'high' AS revenue_high, s.incident_id,
 midwatch.signal_spike(s.details) AS spike,
+-- blind: new error text its service's metrics cannot judge (fewer scrapes
+-- while it lasted than a signal needs: a coarse scrape step, a gap)
 s.signal_type = 'error_fingerprint_new'
  AND s.service_id IS NOT NULL AND (SELECT count(DISTINCT p.ts)
   FROM midwatch.metric_points p WHERE p.project_id = s.project_id

@@ -1,6 +1,6 @@
--- pipeline/investigate_alerts - active external alerts of at least a severity in a window that no
--- approved incident covers and no investigation ran for, the worst and newest
--- first.
+-- pipeline/investigate_alerts - active external alerts of at least a severity
+-- in a window that no approved incident covers and no investigation ran for,
+-- the worst and newest first.
 -- $1 project id
 -- $2 window start
 -- $3 window end

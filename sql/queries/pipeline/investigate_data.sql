@@ -1,5 +1,5 @@
--- pipeline/investigate_data - whether there are points before the moment (within reach) and after it
--- (within the window).
+-- pipeline/investigate_data - whether there are points before the moment
+-- (within reach) and after it (within the window).
 -- $1 project id
 -- $2 the moment
 -- $3 window (seconds)

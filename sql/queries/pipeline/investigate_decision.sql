@@ -1,4 +1,5 @@
--- pipeline/investigate_decision - upserts the approval of an investigation's incident.
+-- pipeline/investigate_decision - upserts the approval of an investigation's
+-- incident.
 -- $1 project id
 -- $2 run id
 -- $3 incident id

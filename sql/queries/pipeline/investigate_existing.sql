@@ -1,5 +1,5 @@
--- pipeline/investigate_existing - the approved open incident that covers the moment (on the service
--- when given).
+-- pipeline/investigate_existing - the approved open incident that covers the
+-- moment (on the service when given).
 -- $1 project id
 -- $2 the moment
 -- $3 slack (seconds)

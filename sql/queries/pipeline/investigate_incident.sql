@@ -1,4 +1,5 @@
--- pipeline/investigate_incident - upserts an investigation's incident by key (a feedback status stays).
+-- pipeline/investigate_incident - upserts an investigation's incident by key
+-- (a feedback status stays).
 -- $1 project id
 -- $2 run id
 -- $3 incident key

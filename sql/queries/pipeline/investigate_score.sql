@@ -1,26 +1,33 @@
--- pipeline/investigate_score - scores every series against its baseline around the moment: the
--- strongest series per service, metric and direction (one row with n and
--- NULLs when none).
+-- pipeline/investigate_score - scores every series against its baseline around
+-- the moment.  Minutes are counted from the moment (k < 0 before it).  One row
+-- per abnormal (service, metric, direction) - its most abnormal series - plus
+-- the number of series scored (a row of NULLs when nothing is abnormal).
 -- $1 project id
 -- $2 the moment
 -- $3 window (seconds)
--- $4 the per-metric policy (jsonb array)
+-- $4 the per-metric policy (JSON array)
 -- $5 baseline (seconds)
 -- $6 baseline reach (seconds)
--- $7 baseline minimum points
--- $8 baseline required points
+-- $7 baseline minimum minutes
+-- $8 baseline minutes required
 -- $9 quantile
 -- $10 z minimum
--- $11 the onset share of the window (seconds)
+-- $11 onset lookback (seconds)
 -- $12 restarts minimum
 -- $13 restarts ratio
 -- $14 MAD scale
--- $15 short run factor
--- columns: n service_id svc_name metric_name labels_key dir stype zq val baseline vpeak ton tpeak tend nabn na nb med mad scale nseries fmt_val fmt_base counts cycles runpts short_ok lvl_ok
+-- $15 the short factor (detect.short_factor: two consecutive minutes this
+-- many times as far out, on the z and the material change, are abnormal
+-- however short the fault)
+-- columns: n service_id svc_name metric_name labels_key dir stype zq val
+-- columns: baseline vpeak ton tpeak tend nabn na nb med mad scale nseries
+-- columns: fmt_val fmt_base counts cycles runpts short_ok lvl_ok
 WITH pol AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS p (metric text,
  up_type text, down_type text, floor_abs float8, floor_rel float8,
  min_abs float8, min_rel float8, min_level float8, sat_level float8,
  sat_rise float8, counts boolean)),
+-- per series and minute: the mean (a level), the sum (a count), the first
+-- and last point's time
 pts AS (SELECT m.service_id, m.metric_name, m.labels_key,
  floor(extract(epoch FROM m.ts - $2::timestamptz) / 60)::int AS k,
  avg(midwatch.metric_value(m.value)) AS va,
@@ -30,6 +37,7 @@ pts AS (SELECT m.service_id, m.metric_name, m.labels_key,
  AND m.ts >= $2::timestamptz - make_interval(secs => $6::float8)
  AND m.ts < $2::timestamptz + make_interval(secs => $3::float8)
  GROUP BY 1, 2, 3, 4),
+-- the baseline: the last hour, or the last $7 minutes with data
 ranked AS (SELECT p.*, row_number() OVER (PARTITION BY p.service_id,
  p.metric_name, p.labels_key ORDER BY p.k DESC) AS rn
  FROM pts p WHERE p.k < 0),
@@ -39,6 +47,8 @@ med AS (SELECT service_id, metric_name, labels_key, count(*) AS nb,
  percentile_cont(0.5) WITHIN GROUP (ORDER BY va) AS med,
  sum(vs) AS bsum, -min(k) AS bspan
  FROM base GROUP BY 1, 2, 3 HAVING count(*) >= $8::int),
+-- MATERIALIZED: once per statement, never once per series (a planner
+-- without statistics on fresh partitions would nest it)
 mad AS MATERIALIZED (SELECT b.service_id, b.metric_name, b.labels_key,
  percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(b.va - d.med)) AS mad
  FROM base b JOIN med d USING (service_id, metric_name, labels_key)
@@ -52,6 +62,7 @@ st AS (SELECT d.*, x.mad, pol.*,
   WHERE q.metric = d.metric_name), '*')
  LEFT JOIN midwatch.metric_names mn ON mn.project_id = $1
   AND mn.metric_name = d.metric_name),
+-- z of every minute from the onset lookback on, and of its neighbours
 zp AS (SELECT p.service_id, p.metric_name, p.labels_key, p.k, p.va, p.vs,
  p.t0, p.t1, st.sat_level, (p.va - st.med) / st.scale AS z
  FROM pts p JOIN st USING (service_id, metric_name, labels_key)
@@ -76,6 +87,8 @@ agg AS MATERIALIZED (SELECT service_id, metric_name, labels_key,
  count(*) FILTER (WHERE k >= 0 AND z >= $10::float8) AS nup,
  count(*) FILTER (WHERE k >= 0 AND z <= -$10::float8) AS ndown,
  count(*) FILTER (WHERE k >= 0 AND vs > 0) AS ncnt,
+ -- the onset: the first minute abnormal with the next one too (else the
+ -- first abnormal, else the first at the saturation level)
  (array_agg(t0 ORDER BY k) FILTER (WHERE z >= $10::float8
   AND coalesce(znext >= $10::float8, true)))[1] AS ton_up,
  (array_agg(t0 ORDER BY k) FILTER (WHERE z <= -$10::float8
@@ -94,10 +107,13 @@ agg AS MATERIALIZED (SELECT service_id, metric_name, labels_key,
  (array_agg(t0 ORDER BY z, k) FILTER (WHERE k >= 0))[1] AS tpk_down,
  (array_agg(va ORDER BY z, k) FILTER (WHERE k >= 0))[1] AS pv_down,
  (array_agg(t0 ORDER BY vs DESC, k) FILTER (WHERE k >= 0))[1] AS tpk_cnt,
+ -- times it went abnormal (from normal): a flapping series cycles
  count(*) FILTER (WHERE z >= $10::float8
   AND coalesce(zprev < $10::float8, true)) AS cyc_up,
  count(*) FILTER (WHERE z <= -$10::float8
   AND coalesce(zprev > -$10::float8, true)) AS cyc_down,
+ -- abnormal points next to another abnormal one: none when every excursion
+ -- is one isolated point (flipping at a coarse step)
  count(*) FILTER (WHERE z >= $10::float8 AND (coalesce(zprev
   >= $10::float8, false) OR coalesce(znext >= $10::float8, false)))
   AS run_up,
@@ -105,6 +121,8 @@ agg AS MATERIALIZED (SELECT service_id, metric_name, labels_key,
   <= -$10::float8, false) OR coalesce(znext <= -$10::float8, false)))
   AS run_down,
  sum(vs) FILTER (WHERE k >= 0) AS asum,
+ -- the strongest two consecutive minutes after the moment: a short fault is
+ -- abnormal when even the weaker of the two is far out
  max(least(z, znext)) FILTER (WHERE k >= 0 AND znext IS NOT NULL)
   AS zs_up,
  max(-greatest(z, znext)) FILTER (WHERE k >= 0 AND znext IS NOT NULL)
@@ -114,6 +132,7 @@ agg AS MATERIALIZED (SELECT service_id, metric_name, labels_key,
  (array_agg(greatest(va, vnext) ORDER BY greatest(z, znext), k)
   FILTER (WHERE k >= 0 AND znext IS NOT NULL))[1] AS vs_down
  FROM zl GROUP BY 1, 2, 3),
+-- each direction of each series, judged
 c AS (SELECT a.*, st.med, st.mad, st.scale, st.nb, st.bad, st.counts,
  st.min_abs, st.min_rel, st.min_level, st.sat_level, st.sat_rise,
  st.metric AS pmetric, d.dir,
@@ -146,6 +165,8 @@ j0 AS (SELECT c.*,
   AS runpts
  FROM c WHERE stype IS NOT NULL
  AND (pmetric <> '*' OR bad = 'both' OR bad = dir)),
+-- short: the two minutes pass every test $15 times over; its strength is
+-- its z divided by that factor, as far as it beats the quantile's
 j1 AS (SELECT j0.*, coalesce(zs >= $15::float8 * $10::float8
   AND abs(vs2 - med) >= $15::float8 * greatest(min_abs,
    min_rel * abs(med))
@@ -158,6 +179,9 @@ j AS (SELECT j1.*,
   ELSE val0 END AS val,
  coalesce(dir = 'up' AND sat_level IS NOT NULL AND val0 >= sat_level
   AND val0 - med >= sat_rise, false) AS lvl_ok FROM j1),
+-- abnormal: a robust z and a material change, or (utilisation) a level near
+-- the limit reached by a real rise, or two minutes of a short fault, or
+-- (counts) enough
 ok AS (SELECT j.*, count(*) OVER (PARTITION BY service_id, metric_name,
   dir) AS nseries FROM j
  WHERE CASE WHEN counts THEN asum >= $12::float8

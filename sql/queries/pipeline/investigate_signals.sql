@@ -1,4 +1,5 @@
--- pipeline/investigate_signals - upserts an investigation's signals, diagnosed, in its incident.
+-- pipeline/investigate_signals - upserts an investigation's signals,
+-- diagnosed, in its incident.
 -- $1 project id
 -- $2 run id
 -- $3 incident id

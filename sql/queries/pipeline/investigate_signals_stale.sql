@@ -1,4 +1,5 @@
--- pipeline/investigate_signals_stale - removes the signals an earlier investigation put in the incident.
+-- pipeline/investigate_signals_stale - removes the signals an earlier
+-- investigation put in the incident.
 -- $1 project id
 -- $2 run id
 -- $3 incident id

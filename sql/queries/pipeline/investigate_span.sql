@@ -1,4 +1,5 @@
--- pipeline/investigate_span - the span of the project's points and where the moment lies in it.
+-- pipeline/investigate_span - the span of the project's points and where the
+-- moment lies in it.
 -- $1 project id
 -- $2 the moment
 -- columns: first_ts last_ts all_after all_before at_first

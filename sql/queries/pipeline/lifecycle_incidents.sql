@@ -1,6 +1,6 @@
--- pipeline/lifecycle_incidents - resolves the open incidents whose signals all ended a quiet period
--- ago (with a system feedback event each); the counts (under the run
--- summary's key).
+-- pipeline/lifecycle_incidents - resolves the open incidents whose signals
+-- all ended a quiet period ago (with a system feedback event each); the
+-- counts (under the run summary's key).
 -- $1 project id
 -- $2 run id
 -- $3 window end

@@ -1,6 +1,7 @@
--- pipeline/lifecycle_recommendations - marks done the rollback and revert recommendations that a later
--- deploy or config change already carried out (with a system feedback event
--- each); the counts (under the run summary's key).
+-- pipeline/lifecycle_recommendations - marks done the rollback and revert
+-- recommendations that a later deploy or config change already carried out
+-- (with a system feedback event each); the counts (under the run summary's
+-- key).
 -- $1 project id
 -- $2 run id
 -- $3 window end
