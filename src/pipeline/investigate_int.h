@@ -105,8 +105,9 @@ struct inv_found {
 	int kept, nsvc, sev;	/* signals and services kept, top severity */
 };
 
-/* investigate_score.c: runs the scoring statement into f->r and makes its
- * abnormal series f->sg (f->n, f->scored); 0, or -1 with *cause. */
+/* investigate_score.c: runs the scoring statement (pipeline/investigate_score)
+ * into f->r (its columns in f->c) and makes its abnormal series f->sg (f->n,
+ * f->scored); 0, or -1 with *cause. */
 int inv_score(struct inv *v, struct inv_found *f, char **cause);
 
 /* How strong a signal is, as the gate ranks a trigger. */

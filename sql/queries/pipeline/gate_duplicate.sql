@@ -8,6 +8,9 @@
 -- columns: id title
 SELECT i.id, i.title FROM midwatch.incidents i
 WHERE i.project_id = $1 AND i.dedupe_key <> $2
+-- open at the onset: open or triaged, or resolved by the pipeline after it
+-- (a window recomputed after the resolution, or a late run, sees the
+-- incident as it was then)
 AND (i.status IN ('open', 'triaged') OR (i.status = 'resolved' AND i.resolved_data_at > to_timestamp($4::float8)))
 AND (i.service_id = $3::bigint OR EXISTS (SELECT 1
  FROM midwatch.signals s WHERE s.project_id = $1

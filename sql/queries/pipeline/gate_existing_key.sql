@@ -19,6 +19,9 @@ GROUP BY i.id, i.dedupe_key ORDER BY count(*) DESC, i.id)
 UNION ALL
 (SELECT i.dedupe_key, false FROM midwatch.incidents i
 WHERE i.project_id = $1 AND i.service_id = $3::bigint
+-- open at the onset: open or triaged, or resolved by the pipeline after it
+-- (a window recomputed after the resolution, or a late run, sees the
+-- incident as it was then)
  AND (i.status IN ('open', 'triaged') OR (i.status = 'resolved' AND i.resolved_data_at > to_timestamp($4::float8)))
  AND i.window_start <= to_timestamp($5::float8)
   + make_interval(secs => $6::float8)
@@ -33,6 +36,8 @@ WHERE i.project_id = $1 AND i.status = 'resolved'
   AND s.incident_id = i.id AND s.service_id = $7::bigint))
  AND midwatch.incident_approved(i.project_id, i.id)
  AND i.window_end <= to_timestamp($4::float8)
+-- when it resolved, in data time: the pipeline's resolution
+-- (sql/016_lifecycle.sql), else the end of its trouble
  AND to_timestamp($4::float8) <= coalesce(i.resolved_data_at, i.window_end)
   + make_interval(secs => midwatch.project_setting($1,
    'incident.reopen_window', $8::float8))

@@ -1,5 +1,7 @@
 -- pipeline/gate_reopen_why - why a candidate reopens the resolved incident of
--- key (no row: it does not).
+-- key (no row: it does not).  An incident resolved, in data time, at the
+-- pipeline's resolution (sql/016_lifecycle.sql), else at the end of its
+-- trouble.
 -- $1 project id
 -- $2 incident key
 -- $3 the newest anchoring onset (epoch seconds)
