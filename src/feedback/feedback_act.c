@@ -171,23 +171,6 @@ feedback_act_request(const char *action, const char *channel,
 	return p;
 }
 
-/* The run; $1 project, $2 recommendation, $3 incident, $4 event, $5 action,
- * $6 channel, $7 params, $8 actor, $9 key, $10 due (NULL: now). */
-static const char feedback_sql_act_run[] =
-    "INSERT INTO midwatch.recommendation_action_runs (project_id,"
-    "       recommendation_id, incident_id, feedback_event_id, action,"
-    "       channel, params, requested_by, idempotency_key, next_retry_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9,"
-    "         coalesce($10::timestamptz, now()))";
-
-/* The incident's task on a channel, made once: later requests update it.
- * $1 project, $2 incident, $3 channel. */
-static const char feedback_sql_act_task[] =
-    "INSERT INTO midwatch.recommendation_action_tasks (project_id,"
-    "       incident_id, channel, task_key)"
-    " VALUES ($1, $2, $3, 'midwatch-task-' || gen_random_uuid())"
-    " ON CONFLICT DO NOTHING";
-
 /* Creates the run of a recorded request (see feedback_int.h). */
 int
 feedback_act_apply(struct db *db, const char *project, const char *reco,
@@ -208,8 +191,7 @@ feedback_act_apply(struct db *db, const char *project, const char *reco,
 	}
 	if (channel == NULL)
 		channel = FEEDBACK_REMINDER_CHANNEL;
-	r = DBQ(db, cause, "SELECT kind FROM midwatch.channels"
-	    " WHERE project_id = $1 AND name = $2", project, channel);
+	r = DBQN(db, cause, "feedback/act_channel", project, channel);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) == 0) {
@@ -218,7 +200,7 @@ feedback_act_apply(struct db *db, const char *project, const char *reco,
 		    channel);
 		return -1;
 	}
-	kind = db_res_get(r, 0, 0);
+	kind = db_val(r, 0, "kind");
 	want = xasprintf(" %s ", kind);
 	ok = strstr(feedback_acts[i].kinds, want) != NULL;
 	free(want);
@@ -231,12 +213,14 @@ feedback_act_apply(struct db *db, const char *project, const char *reco,
 	db_res_free(r);
 	snprintf(ev, sizeof ev, "%lld", event);
 	params = jsonx_dump(payload);
-	rc = DBX(db, cause, feedback_sql_act_run, project, reco, incident, ev,
+	/* the run; then the incident's task on a channel, made once (later
+	 * requests update it) */
+	rc = DBXN(db, cause, "feedback/act_run", project, reco, incident, ev,
 	    action, channel, params, actor, key,
 	    jsonx_str(payload, "at", 0, NULL));
 	free(params);
 	if (rc == 0 && strcmp(action, "create_or_update_task") == 0)
-		rc = DBX(db, cause, feedback_sql_act_task, project, incident,
+		rc = DBXN(db, cause, "feedback/act_task", project, incident,
 		    channel);
 	return rc;
 }

@@ -22,7 +22,6 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "gate_int.h"
@@ -53,18 +52,22 @@ fmt_ms(char *buf, size_t len, double v)
 
 /* Builds the incident title from its strongest signal (malloc'd). */
 char *
-gate_make_title(const struct db_res *r, int row, int nsvc)
+gate_make_title(const struct gate_rows *r, int row, int nsvc)
 {
-	const char *type = db_res_get(r, row, C_TYPE);
-	const char *svc = db_res_get(r, row, C_SVCNAME);
-	const char *metric = db_res_get(r, row, C_METRIC);
-	double base = db_res_f(r, row, C_BASE), peak = db_res_f(r, row, C_PEAK);
+	const struct db_res *res = r->res;
+	const struct gate_cols *c = &r->c;
+	const char *type = db_res_get(res, row, c->signal_type);
+	const char *svc = db_res_get(res, row, c->svc_name);
+	const char *metric = db_res_get(res, row, c->metric_name);
+	double base = db_res_f(res, row, c->baseline);
+	double peak = db_res_f(res, row, c->peak_value);
 	char a[32], b[32];
 	struct buf t;
 
 	buf_init(&t);
 	if (svc == NULL)
-		svc = db_res_get(r, row, C_REF) ? db_res_get(r, row, C_REF) : "project";
+		svc = db_res_get(res, row, c->ref) ? db_res_get(res, row, c->ref) :
+		    "project";
 	if (strcmp(type, "error_rate_spike") == 0) {
 		fmt_pct(a, sizeof a, peak);
 		fmt_pct(b, sizeof b, base);
@@ -86,25 +89,27 @@ gate_make_title(const struct db_res *r, int row, int nsvc)
 	} else if (strcmp(type, "crashloop") == 0) {
 		buf_printf(&t, "%s: %.0f restarts in 15 min", svc, peak);
 	} else if (strcmp(type, "error_fingerprint_new") == 0) {
-		const char *msg = db_res_get(r, row, C_MSG) ?
-		    db_res_get(r, row, C_MSG) : "?";
+		const char *msg = db_res_get(res, row, c->message) ?
+		    db_res_get(res, row, c->message) : "?";
 
 		/* 80 bytes of the message, cut between characters */
 		buf_printf(&t, "%s: new error: %.*s", svc,
 		    (int)utf8_boundary(msg, 80), msg);
 	} else if (strcmp(type, "health_down") == 0) {
 		buf_printf(&t, "%s: health checks failing (%s checks)", svc,
-		    db_res_get(r, row, C_CHECKS) ? db_res_get(r, row, C_CHECKS) : "?");
+		    db_res_get(res, row, c->checks) ?
+		    db_res_get(res, row, c->checks) : "?");
 	} else if (strcmp(type, "conversion_drop") == 0) {
 		fmt_pct(a, sizeof a, peak);
 		fmt_pct(b, sizeof b, base);
 		buf_printf(&t, "%s funnel: conversion %s (baseline %s)",
-		    db_res_get(r, row, C_REF) ? db_res_get(r, row, C_REF) : svc,
+		    db_res_get(res, row, c->ref) ? db_res_get(res, row, c->ref) : svc,
 		    a, b);
 	} else if (strcmp(type, "external_alert") == 0) {
 		buf_printf(&t, "%s: alert %s firing", svc,
-		    db_res_get(r, row, C_ALERT) ? db_res_get(r, row, C_ALERT) :
-		    db_res_get(r, row, C_REF));
+		    db_res_get(res, row, c->alertname) ?
+		    db_res_get(res, row, c->alertname) :
+		    db_res_get(res, row, c->ref));
 	} else {
 		buf_printf(&t, "%s: %s %.4g (baseline %.4g)", svc,
 		    metric ? metric : "metric", peak, base);
@@ -117,9 +122,9 @@ gate_make_title(const struct db_res *r, int row, int nsvc)
 /* The strength of a signal as the trigger of an incident: metric signals
  * first, then severity times quality. */
 double
-gate_strength(const struct db_res *r, const struct gsig *s)
+gate_strength(const struct gate_rows *r, const struct gsig *s)
 {
-	const char *type = db_res_get(r, s->row, C_TYPE);
+	const char *type = GATE_TEXT(r, s->row, signal_type);
 	double w = s->flapping ? 0.2 : 1.0;
 
 	if (strcmp(type, "external_alert") == 0 ||
@@ -135,12 +140,12 @@ gate_strength(const struct db_res *r, const struct gsig *s)
  * it lasted: a fault shorter than a coarse scrape step, a scrape gap), the
  * only witness there is. */
 int
-gate_corroborates(const struct db_res *r, int i)
+gate_corroborates(const struct gate_rows *r, int i)
 {
-	const char *type = db_res_get(r, i, C_TYPE);
+	const char *type = GATE_TEXT(r, i, signal_type);
 
 	if (strcmp(type, "error_fingerprint_new") == 0)
-		return strcmp(db_res_get(r, i, C_BLIND), "t") == 0;
+		return strcmp(GATE_TEXT(r, i, blind), "t") == 0;
 	return strcmp(type, "external_alert") != 0;
 }
 
@@ -150,7 +155,7 @@ gate_corroborates(const struct db_res *r, int i)
  * error text are cited, never gate_anchors (but error text its metrics cannot
  * see: gate_corroborates()). */
 int
-gate_anchors(const struct db_res *r, const struct gsig *s)
+gate_anchors(const struct gate_rows *r, const struct gsig *s)
 {
 	return s->active && gate_corroborates(r, s->row);
 }
@@ -205,33 +210,7 @@ gate_existing_key(struct pipeline_ctx *ctx, const char *ids,
 	int i;
 
 	*err = 0;
-	r = DBQ(ctx->db, cause,
-	    "(SELECT i.dedupe_key, false FROM midwatch.signals s"
-	    " JOIN midwatch.incidents i ON i.project_id = s.project_id"
-	    "  AND i.id = s.incident_id"
-	    " WHERE s.project_id = $1 AND s.id = ANY ($2::bigint[])"
-	    " GROUP BY i.id, i.dedupe_key ORDER BY count(*) DESC, i.id)"
-	    " UNION ALL "
-	    "(SELECT i.dedupe_key, false FROM midwatch.incidents i"
-	    " WHERE i.project_id = $1 AND i.service_id = $3::bigint"
-	    "  AND " GATE_OPEN_AT("to_timestamp($4::float8)")
-	    "  AND i.window_start <= to_timestamp($5::float8)"
-	    "   + make_interval(secs => $6::float8)"
-	    "  AND i.window_end >= to_timestamp($4::float8)"
-	    "   - make_interval(secs => $6::float8)"
-	    " ORDER BY i.window_start, i.id)"
-	    " UNION ALL "
-	    "(SELECT i.dedupe_key, true FROM midwatch.incidents i"
-	    " WHERE i.project_id = $1 AND i.status = 'resolved'"
-	    "  AND (i.service_id = $7::bigint OR EXISTS (SELECT 1"
-	    "   FROM midwatch.signals s WHERE s.project_id = $1"
-	    "   AND s.incident_id = i.id AND s.service_id = $7::bigint))"
-	    "  AND midwatch.incident_approved(i.project_id, i.id)"
-	    "  AND i.window_end <= to_timestamp($4::float8)"
-	    "  AND to_timestamp($4::float8) <= " GATE_RESOLVED_AT
-	    "   + make_interval(secs => midwatch.project_setting($1,"
-	    "    'incident.reopen_window', $8::float8))"
-	    " ORDER BY " GATE_RESOLVED_AT " DESC, i.id DESC)",
+	r = DBQN(ctx->db, cause, "pipeline/gate_existing_key",
 	    ctx->project, ids, main_svc, pipeline_num(on, sizeof on, onset),
 	    pipeline_num(en, sizeof en, end),
 	    policy_param(slack, sizeof slack, POL_GATE_SLACK), anchor_svc,
@@ -242,9 +221,9 @@ gate_existing_key(struct pipeline_ctx *ctx, const char *ids,
 	}
 	*recurs = 0;
 	for (i = 0; i < db_res_rows(r) && key == NULL; i++)
-		if (json_object_get(used, db_res_get(r, i, 0)) == NULL) {
-			key = xstrdup(db_res_get(r, i, 0));
-			*recurs = strcmp(db_res_get(r, i, 1), "t") == 0;
+		if (json_object_get(used, db_val(r, i, "dedupe_key")) == NULL) {
+			key = xstrdup(db_val(r, i, "dedupe_key"));
+			*recurs = strcmp(db_val(r, i, "recurs"), "t") == 0;
 		}
 	db_res_free(r);
 	return key;
@@ -280,7 +259,8 @@ gate_verdict_add(struct verdict *v, const char *reason, const char *fmt, ...)
 /* Appends the ids of the candidate's anchoring signals (all of them when none
  * anchors) as an array literal. */
 static void
-anchor_ids_literal(struct buf *b, const struct db_res *r, const struct gsig *g,
+anchor_ids_literal(struct buf *b, const struct gate_rows *r,
+    const struct gsig *g,
     const struct cand *c)
 {
 	int i, n = 0;
@@ -298,7 +278,7 @@ anchor_ids_literal(struct buf *b, const struct db_res *r, const struct gsig *g,
 
 /* Applies policy gate-v1 to a candidate; fills v. */
 int
-gate_decide(struct pipeline_ctx *ctx, const struct db_res *r,
+gate_decide(struct pipeline_ctx *ctx, const struct gate_rows *r,
     const struct gsig *g,
     const struct cand *c, const char *ids, const char *key, struct verdict *v,
     char **cause)
@@ -334,24 +314,14 @@ gate_decide(struct pipeline_ctx *ctx, const struct db_res *r,
 	 * window at its onset (a weak signal that joined does not count). */
 	buf_init(&anchor_ids);
 	anchor_ids_literal(&anchor_ids, r, g, c);
-	q = DBQ(ctx->db, cause,
-	    "SELECT count(*) FILTER (WHERE m.id IS NULL),"
-	    " string_agg(DISTINCT m.reason, '; ')"
-	    " FROM (SELECT s.service_id, min(s.onset_at) AS onset"
-	    "  FROM midwatch.signals s WHERE s.project_id = $1"
-	    "  AND s.id = ANY ($2::bigint[]) AND s.service_id IS NOT NULL"
-	    "  GROUP BY 1) a"
-	    " LEFT JOIN LATERAL (SELECT w.id, w.reason"
-	    "  FROM midwatch.maintenance_windows w WHERE w.project_id = $1"
-	    "  AND w.service_id = a.service_id AND w.starts_at <= a.onset"
-	    "  AND w.ends_at >= a.onset ORDER BY w.starts_at LIMIT 1) m ON true"
-	    " HAVING count(*) > 0", ctx->project, buf_str(&anchor_ids));
+	q = DBQN(ctx->db, cause, "pipeline/gate_maintenance",
+	    ctx->project, buf_str(&anchor_ids));
 	buf_free(&anchor_ids);
 	if (q == NULL)
 		return -1;
-	if (db_res_rows(q) == 1 && db_res_ll(q, 0, 0) == 0)
+	if (db_res_rows(q) == 1 && db_val_ll(q, 0, "outside") == 0)
 		gate_verdict_add(v, "maintenance", "inside a maintenance window (%s)",
-		    db_res_get(q, 0, 1) ? db_res_get(q, 0, 1) : "planned");
+		    db_val(q, 0, "reasons") ? db_val(q, 0, "reasons") : "planned");
 	db_res_free(q);
 
 	/* Duplicate: an open incident that ended just before already covers
@@ -360,25 +330,15 @@ gate_decide(struct pipeline_ctx *ctx, const struct db_res *r,
 	 * with the old incident is not enough - opens its own incident. */
 	pipeline_ll(asvc, sizeof asvc, c->anchor_svc != 0 ? c->anchor_svc :
 	    g[c->main].svc);
-	q = DBQ(ctx->db, cause,
-	    "SELECT i.id, i.title FROM midwatch.incidents i"
-	    " WHERE i.project_id = $1 AND i.dedupe_key <> $2"
-	    " AND " GATE_OPEN_AT("to_timestamp($4::float8)")
-	    " AND (i.service_id = $3::bigint OR EXISTS (SELECT 1"
-	    "  FROM midwatch.signals s WHERE s.project_id = $1"
-	    "  AND s.incident_id = i.id AND s.service_id = $3::bigint))"
-	    " AND i.window_start < to_timestamp($4::float8)"
-	    " AND i.window_end >= to_timestamp($4::float8)"
-	    "  - make_interval(secs => $5::float8)"
-	    " ORDER BY i.window_start, i.id LIMIT 1", ctx->project, key,
+	q = DBQN(ctx->db, cause, "pipeline/gate_duplicate", ctx->project, key,
 	    asvc, pipeline_num(on, sizeof on, c->onset),
 	    policy_param(dup, sizeof dup, POL_GATE_DUPLICATE));
 	if (q == NULL)
 		return -1;
 	if (db_res_rows(q) == 1) {
-		v->dup_of = db_res_ll(q, 0, 0);
+		v->dup_of = db_val_ll(q, 0, "id");
 		gate_verdict_add(v, "duplicate", "duplicate of open incident #%lld (%s)",
-		    v->dup_of, db_res_get(q, 0, 1));
+		    v->dup_of, db_val(q, 0, "title"));
 	}
 	db_res_free(q);
 
@@ -406,35 +366,13 @@ gate_impact(struct pipeline_ctx *ctx, const char *svcs, double onset,
 	char on[40], en[40];
 
 	*low = *high = 0;
-	r = DBQ(ctx->db, cause,
-	    "WITH svc AS (SELECT unnest($2::bigint[]) AS sid),"
-	    " base AS (SELECT s.sid, (SELECT percentile_cont(0.5) WITHIN GROUP"
-	    "   (ORDER BY midwatch.metric_value(m.value))"
-	    "   FROM midwatch.metric_points m"
-	    "   WHERE m.project_id = $1 AND m.service_id = s.sid"
-	    "   AND m.metric_name = 'error_ratio'"
-	    "   AND m.ts >= to_timestamp($3::float8) - interval '1 hour'"
-	    "   AND m.ts < to_timestamp($3::float8)) AS b FROM svc s),"
-	    " per AS (SELECT m.service_id, date_trunc('minute', m.ts) AS t,"
-	    "  avg(midwatch.metric_value(m.value))"
-	    "   FILTER (WHERE m.metric_name = 'error_ratio') AS err,"
-	    "  greatest(0, avg(midwatch.metric_value(m.value))"
-	    "   FILTER (WHERE m.metric_name = 'request_rate')) AS rate"
-	    "  FROM midwatch.metric_points m WHERE m.project_id = $1"
-	    "  AND m.service_id IN (SELECT sid FROM svc)"
-	    "  AND m.metric_name IN ('error_ratio', 'request_rate')"
-	    "  AND m.ts >= to_timestamp($3::float8) AND m.ts <= to_timestamp($4::float8)"
-	    "  GROUP BY 1, 2),"
-	    " tot AS (SELECT p.service_id, sum(greatest(0, p.err - coalesce(b.b, 0))"
-	    "   * p.rate * 60) AS failed FROM per p JOIN base b ON b.sid = p.service_id"
-	    "  WHERE p.err IS NOT NULL AND p.rate IS NOT NULL GROUP BY 1)"
-	    " SELECT coalesce(max(failed), 0), coalesce(sum(failed), 0) FROM tot",
+	r = DBQN(ctx->db, cause, "pipeline/gate_impact",
 	    ctx->project, svcs, pipeline_num(on, sizeof on, onset),
 	    pipeline_num(en, sizeof en, end));
 	if (r == NULL)
 		return -1;
-	*low = round(db_res_f(r, 0, 0));
-	*high = round(db_res_f(r, 0, 1));
+	*low = round(db_val_f(r, 0, "worst"));
+	*high = round(db_val_f(r, 0, "total"));
 	db_res_free(r);
 	return 0;
 }

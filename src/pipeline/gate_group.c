@@ -21,7 +21,6 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "gate_int.h"
@@ -132,38 +131,19 @@ gate_reach_load(struct pipeline_ctx *ctx, const char *svcs, struct reach *rc,
     char **cause)
 {
 	struct db_res *r;
-	int i;
+	int i, src, dst;
 
-	r = DBQ(ctx->db, cause,
-	    "WITH RECURSIVE seeds AS (SELECT unnest($2::bigint[]) AS id),"
-	    " reach (src, dst) AS ("
-	    "  SELECT d.from_service_id, d.to_service_id"
-	    "  FROM midwatch.service_dependencies d JOIN seeds s"
-	    "   ON s.id = d.from_service_id"
-	    "  WHERE d.project_id = $1 AND d.to_service_id IS NOT NULL"
-	    "  UNION"
-	    "  SELECT r.src, d.to_service_id FROM reach r"
-	    "  JOIN midwatch.service_dependencies d ON d.project_id = $1"
-	    "   AND d.from_service_id = r.dst WHERE d.to_service_id IS NOT NULL)"
-	    " SELECT src, dst FROM reach WHERE dst IN (SELECT id FROM seeds)"
-	    " AND src <> dst"
-	    " UNION"
-	    " SELECT a.from_service_id, b.from_service_id"
-	    " FROM midwatch.service_dependencies a"
-	    " JOIN midwatch.service_dependencies b ON b.project_id = a.project_id"
-	    "  AND b.to_name = a.to_name AND b.from_service_id <> a.from_service_id"
-	    " WHERE a.project_id = $1 AND a.dep_kind = 'external'"
-	    "  AND b.dep_kind = 'external'"
-	    "  AND a.from_service_id IN (SELECT id FROM seeds)"
-	    "  AND b.from_service_id IN (SELECT id FROM seeds)", ctx->project, svcs);
+	r = DBQN(ctx->db, cause, "pipeline/gate_reach", ctx->project, svcs);
 	if (r == NULL)
 		return -1;
+	src = db_col(r, "src");
+	dst = db_col(r, "dst");
 	rc->n = db_res_rows(r);
 	rc->from = xcalloc((size_t)rc->n + 1, sizeof *rc->from);
 	rc->to = xcalloc((size_t)rc->n + 1, sizeof *rc->to);
 	for (i = 0; i < rc->n; i++) {
-		rc->from[i] = db_res_ll(r, i, 0);
-		rc->to[i] = db_res_ll(r, i, 1);
+		rc->from[i] = db_res_ll(r, i, src);
+		rc->to[i] = db_res_ll(r, i, dst);
 	}
 	db_res_free(r);
 	return 0;
@@ -214,7 +194,8 @@ gate_group_signals(struct gsig *g, int n, const struct reach *reach)
 /* The candidates of the grouped signals (*nc of them, new array): members,
  * main signal, onset and end, anchor, severity. */
 struct cand *
-gate_collect_candidates(const struct db_res *r, struct gsig *g, int n, int *nc)
+gate_collect_candidates(const struct gate_rows *r, struct gsig *g, int n,
+    int *nc)
 {
 	struct cand *cands;
 	int i, k, root;

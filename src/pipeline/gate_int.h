@@ -15,15 +15,6 @@
 struct db_res;
 struct pipeline_ctx;
 
-/* When a resolved incident (alias i) resolved, in data time: the pipeline's
- * resolution (sql/016_lifecycle.sql), else the end of its trouble. */
-#define GATE_RESOLVED_AT "coalesce(i.resolved_data_at, i.window_end)"
-/* Whether incident i was open at data time t: open or triaged, or resolved
- * by the pipeline after t (a window recomputed after the resolution, or a
- * late run, sees the incident as it was then). */
-#define GATE_OPEN_AT(t) "(i.status IN ('open', 'triaged')" \
-	" OR (i.status = 'resolved' AND i.resolved_data_at > " t "))"
-
 /* One signal in scope, with its row in the loaded result. */
 struct gsig {
 	int row;
@@ -41,11 +32,26 @@ struct gsig {
 	int group;			/* union-find parent */
 };
 
-/* Column numbers of the signal query. */
-enum {
-	C_ID, C_TYPE, C_STATUS, C_SVC, C_SVCNAME, C_METRIC, C_REF, C_SEV, C_Q,
-	C_ONSET, C_END, C_BASE, C_PEAK, C_FLAP, C_MSG, C_ALERT, C_CHECKS,
-	C_DEDUPE, C_FUNNEL, C_REVLO, C_REVHI, C_INC, C_SPIKE, C_BLIND
+/* The columns of pipeline/gate_signals read by name: X(column) each. */
+#define GATE_SIGNAL_COLUMNS(X) \
+	X(id) X(signal_type) X(service_id) X(svc_name) X(metric_name) X(ref) \
+	X(severity) X(quality_score) X(onset) X(ended) X(baseline) \
+	X(peak_value) X(flapping) X(message) X(alertname) X(checks) \
+	X(dedupe_key) X(funnel) X(revenue_low) X(revenue_high) X(incident_id) \
+	X(spike) X(blind)
+#define GATE_COL_FIELD(x) int x;
+/* A loaded signal's column col (by name) in row: text (NULL for SQL NULL),
+ * number. */
+#define GATE_TEXT(r, row, col) db_res_get((r)->res, (row), (r)->c.col)
+#define GATE_NUM(r, row, col) db_res_f((r)->res, (row), (r)->c.col)
+
+/* The loaded signals: the result of pipeline/gate_signals and the numbers
+ * of its columns (looked up once, stage_gate.c). */
+struct gate_rows {
+	struct db_res *res;
+	struct gate_cols {
+		GATE_SIGNAL_COLUMNS(GATE_COL_FIELD)
+	} c;
 };
 
 /* The reachability pairs (caller, callee) among services. */
@@ -88,15 +94,15 @@ int gate_reach_load(struct pipeline_ctx *ctx, const char *svcs,
     struct reach *rc,
     char **cause);
 void gate_group_signals(struct gsig *g, int n, const struct reach *reach);
-struct cand *gate_collect_candidates(const struct db_res *r, struct gsig *g,
+struct cand *gate_collect_candidates(const struct gate_rows *r, struct gsig *g,
     int n, int *nc);
 
 /* gate_decide.c: a candidate's title, strength, anchors, array literals of
  * its signals and services, its incident's key, decision and impact. */
-char *gate_make_title(const struct db_res *r, int row, int nsvc);
-double gate_strength(const struct db_res *r, const struct gsig *s);
-int gate_corroborates(const struct db_res *r, int i);
-int gate_anchors(const struct db_res *r, const struct gsig *s);
+char *gate_make_title(const struct gate_rows *r, int row, int nsvc);
+double gate_strength(const struct gate_rows *r, const struct gsig *s);
+int gate_corroborates(const struct gate_rows *r, int i);
+int gate_anchors(const struct gate_rows *r, const struct gsig *s);
 void gate_ids_literal(struct buf *b, const struct gsig *g,
     const struct cand *c);
 int gate_svcs_literal(struct buf *b, const struct gsig *g,
@@ -108,7 +114,7 @@ char *gate_existing_key(struct pipeline_ctx *ctx, const char *ids,
 char *gate_fresh_key(const struct gsig *m, const struct cand *c, json_t *used);
 void gate_verdict_add(struct verdict *v, const char *reason, const char *fmt,
     ...);
-int gate_decide(struct pipeline_ctx *ctx, const struct db_res *r,
+int gate_decide(struct pipeline_ctx *ctx, const struct gate_rows *r,
     const struct gsig *g,
     const struct cand *c, const char *ids, const char *key, struct verdict *v,
     char **cause);
@@ -118,9 +124,9 @@ int gate_impact(struct pipeline_ctx *ctx, const char *svcs, double onset,
 
 /* gate_write.c: whether a candidate reopens a resolved incident; writes
  * one candidate's incident, decision and signal links. */
-int gate_reopens(struct pipeline_ctx *ctx, const struct db_res *r, int row,
+int gate_reopens(struct pipeline_ctx *ctx, const struct gate_rows *r, int row,
     const char *key, double latest, char **why, char **cause);
-int gate_write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
+int gate_write_candidate(struct pipeline_ctx *ctx, const struct gate_rows *r,
     struct gsig *g, struct cand *c, json_t *used, struct gate_counts *gc,
     char **cause);
 

@@ -21,7 +21,6 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "gate_int.h"
@@ -34,33 +33,21 @@
  * reason (malloc'd) when it does, else leaves it NULL.  0, or -1 with *cause.
  */
 int
-gate_reopens(struct pipeline_ctx *ctx, const struct db_res *r, int row,
+gate_reopens(struct pipeline_ctx *ctx, const struct gate_rows *r, int row,
     const char *key, double latest, char **why, char **cause)
 {
 	struct db_res *q;
 	char on[40], reopen[40];
 
 	*why = NULL;
-	q = DBQ(ctx->db, cause,
-	    "SELECT $4::text || coalesce(' on ' || $5::text, '') || ' at '"
-	    "  || " SQL_RFC3339_MIN("to_timestamp($3::float8)") " || ', '"
-	    "  || round(extract(epoch FROM to_timestamp($3::float8) - "
-	    GATE_RESOLVED_AT ") / 60) || ' min after it resolved (reopen window '"
-	    "  || round(w.secs / 60) || ' min)'"
-	    " FROM midwatch.incidents i, (SELECT midwatch.project_setting($1,"
-	    "  'incident.reopen_window', $6::float8) AS secs) w"
-	    " WHERE i.project_id = $1 AND i.dedupe_key = $2"
-	    " AND i.status = 'resolved'"
-	    " AND to_timestamp($3::float8) > i.window_end"
-	    " AND to_timestamp($3::float8) <= " GATE_RESOLVED_AT
-	    "  + make_interval(secs => w.secs)",
+	q = DBQN(ctx->db, cause, "pipeline/gate_reopen_why",
 	    ctx->project, key, pipeline_num(on, sizeof on, latest),
-	    db_res_get(r, row, C_TYPE), db_res_get(r, row, C_SVCNAME),
+	    GATE_TEXT(r, row, signal_type), GATE_TEXT(r, row, svc_name),
 	    policy_param(reopen, sizeof reopen, POL_LIFECYCLE_REOPEN));
 	if (q == NULL)
 		return -1;
 	if (db_res_rows(q) == 1)
-		*why = xasprintf("recurred: %s", db_res_get(q, 0, 0));
+		*why = xasprintf("recurred: %s", db_val(q, 0, "why"));
 	db_res_free(q);
 	return 0;
 }
@@ -89,7 +76,7 @@ cand_newest(const struct gsig *g, const struct cand *c, double *latest)
  * and impact; the impact range *ilow..*ihigh in *unit (failed requests, or
  * the revenue at risk of a conversion drop among its signals). */
 static json_t *
-cand_details(const struct db_res *r, const struct gsig *g,
+cand_details(const struct gate_rows *r, const struct gsig *g,
     const struct cand *c, double *ilow, double *ihigh, const char **unit)
 {
 	const struct gsig *m = &g[c->main];
@@ -100,19 +87,20 @@ cand_details(const struct db_res *r, const struct gsig *g,
 	for (i = 0; i < c->n; i++) {
 		const struct gsig *s = &g[c->members[i]];
 
-		if (strcmp(db_res_get(r, s->row, C_TYPE), "conversion_drop") == 0 &&
-		    db_res_get(r, s->row, C_REVHI) != NULL) {
+		if (strcmp(GATE_TEXT(r, s->row, signal_type),
+		    "conversion_drop") == 0 &&
+		    GATE_TEXT(r, s->row, revenue_high) != NULL) {
 			json_decref(rev);
 			rev = json_pack("{s:s, s:f, s:f}", "funnel",
-			    db_res_get(r, s->row, C_FUNNEL) ?
-			    db_res_get(r, s->row, C_FUNNEL) : "",
-			    "low", db_res_f(r, s->row, C_REVLO),
-			    "high", db_res_f(r, s->row, C_REVHI));
+			    GATE_TEXT(r, s->row, funnel) ?
+			    GATE_TEXT(r, s->row, funnel) : "",
+			    "low", GATE_NUM(r, s->row, revenue_low),
+			    "high", GATE_NUM(r, s->row, revenue_high));
 		}
 	}
 	names = json_array();
 	for (i = 0; i < c->n; i++) {
-		const char *n = db_res_get(r, g[c->members[i]].row, C_SVCNAME);
+		const char *n = GATE_TEXT(r, g[c->members[i]].row, svc_name);
 		size_t k;
 		json_t *x;
 		int seen = 0;
@@ -126,7 +114,7 @@ cand_details(const struct db_res *r, const struct gsig *g,
 	}
 	details = json_pack("{s:o, s:i, s:s, s:{s:f, s:f, s:s}}",
 	    "services", names, "signals", c->n,
-	    "trigger_signal", db_res_get(r, m->row, C_DEDUPE),
+	    "trigger_signal", GATE_TEXT(r, m->row, dedupe_key),
 	    "failed_requests", "low", *ilow, "high", *ihigh, "basis",
 	    "request_rate x error_ratio above the hour-before median");
 	if (rev != NULL) {
@@ -145,7 +133,7 @@ cand_details(const struct db_res *r, const struct gsig *g,
 /* Upserts the candidate's incident under key: its id, or -1 with *cause.
  * reopen (why != NULL) opens a resolved one again. */
 static long long
-write_incident(struct pipeline_ctx *ctx, const struct db_res *r,
+write_incident(struct pipeline_ctx *ctx, const struct gate_rows *r,
     const struct gsig *g, const struct cand *c, const char *key, int approved,
     const char *title, const char *det, double ilow, double ihigh,
     const char *unit, const char *why, char **cause)
@@ -156,39 +144,17 @@ write_incident(struct pipeline_ctx *ctx, const struct db_res *r,
 	long long incident_id;
 
 	pipeline_ll(main_svc, sizeof main_svc, m->svc);
-	q = DBQ(ctx->db, cause,
-	    "INSERT INTO midwatch.incidents AS i (project_id, run_id, dedupe_key,"
-	    " service_id, status, trigger_type, severity, title, window_start,"
-	    " window_end, impact_low, impact_high, impact_unit, details)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::float8),"
-	    "  to_timestamp($10::float8), $11, $12, $13, $14::jsonb)"
-	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, service_id = EXCLUDED.service_id,"
-	    "  status = CASE WHEN $15::boolean THEN EXCLUDED.status"
-	    "   WHEN i.status_source = 'feedback' OR i.status = 'resolved'"
-	    "   THEN i.status ELSE EXCLUDED.status END,"
-	    "  status_source = CASE WHEN $15::boolean THEN 'pipeline'"
-	    "   ELSE i.status_source END,"
-	    "  resolved_at = CASE WHEN $15::boolean THEN NULL ELSE i.resolved_at END,"
-	    "  resolved_by = CASE WHEN $15::boolean THEN NULL ELSE i.resolved_by END,"
-	    "  resolution = CASE WHEN $15::boolean THEN NULL ELSE i.resolution END,"
-	    "  trigger_type = EXCLUDED.trigger_type, severity = EXCLUDED.severity,"
-	    "  title = EXCLUDED.title, window_start = CASE WHEN $15::boolean"
-	    "   THEN least(i.window_start, EXCLUDED.window_start)"
-	    "   ELSE EXCLUDED.window_start END,"
-	    "  window_end = EXCLUDED.window_end, impact_low = EXCLUDED.impact_low,"
-	    "  impact_high = EXCLUDED.impact_high, impact_unit = EXCLUDED.impact_unit,"
-	    "  details = i.details || EXCLUDED.details"
-	    " RETURNING id", ctx->project, ctx->run, key,
-	    m->svc ? main_svc : NULL, approved ? "open" : "suppressed",
-	    db_res_get(r, m->row, C_TYPE), severity_name(c->sev), title,
+	q = DBQN(ctx->db, cause, "pipeline/gate_incident", ctx->project,
+	    ctx->run, key, m->svc ? main_svc : NULL,
+	    approved ? "open" : "suppressed", GATE_TEXT(r, m->row, signal_type),
+	    severity_name(c->sev), title,
 	    pipeline_num(on, sizeof on, c->onset),
 	    pipeline_num(en, sizeof en, c->end),
 	    pipeline_num(lo, sizeof lo, ilow), pipeline_num(hi, sizeof hi, ihigh),
 	    unit, det, why != NULL ? "true" : "false");
 	if (q == NULL)
 		return -1;
-	incident_id = db_res_ll(q, 0, 0);
+	incident_id = db_val_ll(q, 0, "id");
 	db_res_free(q);
 	return incident_id;
 }
@@ -198,24 +164,15 @@ static int
 write_reopened(struct pipeline_ctx *ctx, const char *inc, const char *why,
     char **cause)
 {
-	return DBX(ctx->db, cause,
-	    "INSERT INTO midwatch.feedback_events (project_id, actor_type,"
-	    " actor_id, event_type, target_kind, target_id, incident_id,"
-	    " payload, idempotency_key)"
-	    " VALUES ($1, 'system', 'midwatch', 'incident_reopened',"
-	    "  'incident', $3::bigint, $3::bigint,"
-	    "  jsonb_build_object('reason', $4::text, 'run_id', $2::bigint,"
-	    "   'automatic', true),"
-	    "  'system:incident_reopened:' || $3 || ':' || $2)"
-	    " ON CONFLICT DO NOTHING", ctx->project, ctx->run, inc,
-	    why);
+	return DBXN(ctx->db, cause, "pipeline/gate_reopened", ctx->project,
+	    ctx->run, inc, why);
 }
 
 /* Writes the gate's decision on incident inc (approved, or suppressed with
  * the verdict's reasons) and links the candidate's signals (ids, an array
  * literal) to it. */
 static int
-write_decision(struct pipeline_ctx *ctx, const struct db_res *r,
+write_decision(struct pipeline_ctx *ctx, const struct gate_rows *r,
     const struct gsig *g, const struct cand *c, struct verdict *v,
     int approved, const char *inc, const char *ids, char **cause)
 {
@@ -227,26 +184,16 @@ write_decision(struct pipeline_ctx *ctx, const struct db_res *r,
 	details = json_pack("{s:O, s:i, s:I}", "reasons", v->reasons, "signals",
 	    c->n, "duplicate_of", (json_int_t)v->dup_of);
 	det = jsonx_dump(details);
-	if (DBX(ctx->db, cause,
-	    "INSERT INTO midwatch.incident_decisions AS d (project_id, run_id,"
-	    " incident_id, decision, rationale, policy_version, details)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"
-	    " ON CONFLICT (project_id, incident_id, policy_version) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, decision = EXCLUDED.decision,"
-	    "  rationale = EXCLUDED.rationale, details = EXCLUDED.details,"
-	    "  decided_at = CASE WHEN d.decision = EXCLUDED.decision"
-	    "   THEN d.decided_at ELSE now() END",
+	if (DBXN(ctx->db, cause, "pipeline/gate_decision",
 	    ctx->project, ctx->run, inc, approved ? "approved" : "suppressed",
 	    approved ? (ok = xasprintf("approved: %s on %s (quality %.2f, "
-	    "severity %s)", db_res_get(r, m->row, C_TYPE),
-	    db_res_get(r, m->row, C_SVCNAME) ? db_res_get(r, m->row, C_SVCNAME) :
-	    "the project", m->q, severity_name(c->sev))) : buf_str(&v->why),
+	    "severity %s)", GATE_TEXT(r, m->row, signal_type),
+	    GATE_TEXT(r, m->row, svc_name) ?
+	    GATE_TEXT(r, m->row, svc_name) : "the project", m->q, severity_name(c->sev))) : buf_str(&v->why),
 	    PIPELINE_POLICY_VERSION, det) != 0)
 		goto out;
-	if (DBX(ctx->db, cause,
-	    "UPDATE midwatch.signals SET incident_id = $3"
-	    " WHERE project_id = $1 AND id = ANY ($2::bigint[])",
-	    ctx->project, ids, inc) != 0)
+	if (DBXN(ctx->db, cause, "pipeline/gate_attach", ctx->project, ids,
+	    inc) != 0)
 		goto out;
 
 	rc = 0;
@@ -281,7 +228,7 @@ count_verdict(struct gate_counts *gc, const struct verdict *v, int approved)
 
 /* Writes the incident, decision and signal links of one candidate. */
 int
-gate_write_candidate(struct pipeline_ctx *ctx, const struct db_res *r,
+gate_write_candidate(struct pipeline_ctx *ctx, const struct gate_rows *r,
     struct gsig *g, struct cand *c, json_t *used, struct gate_counts *gc,
     char **cause)
 {

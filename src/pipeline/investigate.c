@@ -49,7 +49,6 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "investigate_int.h"
@@ -99,9 +98,8 @@ inv_service(struct inv *v, char **cause)
 
 	if (v->o->service == NULL)
 		return 0;
-	r = DBQ(v->pc.db, cause,
-	    "SELECT id FROM midwatch.services WHERE project_id = $1"
-	    " AND name = $2 ORDER BY id", v->pc.project, v->o->service);
+	r = DBQN(v->pc.db, cause, "pipeline/investigate_service", v->pc.project,
+	    v->o->service);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) == 0) {
@@ -114,7 +112,7 @@ inv_service(struct inv *v, char **cause)
 		    v->o->service, db_res_rows(r));
 		rc = INVESTIGATE_REFUSED;
 	} else {
-		v->svc_id = db_res_ll(r, 0, 0);
+		v->svc_id = db_val_ll(r, 0, "id");
 		pipeline_ll(v->svc, sizeof v->svc, v->svc_id);
 	}
 	db_res_free(r);
@@ -131,44 +129,34 @@ inv_data(struct inv *v, char **cause)
 	int before, after, rc = 0;
 	const char *lo, *hi;
 
-	r = DBQ(v->pc.db, cause,
-	    "SELECT EXISTS (SELECT 1 FROM midwatch.metric_points"
-	    "  WHERE project_id = $1 AND ts < $2::timestamptz"
-	    "  AND ts >= $2::timestamptz - make_interval(secs => $4::float8)),"
-	    " EXISTS (SELECT 1 FROM midwatch.metric_points"
-	    "  WHERE project_id = $1 AND ts >= $2::timestamptz"
-	    "  AND ts < $2::timestamptz + make_interval(secs => $3::float8))",
-	    v->pc.project, v->at_ts, pipeline_ll(w, sizeof w, v->window),
+	r = DBQN(v->pc.db, cause, "pipeline/investigate_data", v->pc.project,
+	    v->at_ts, pipeline_ll(w, sizeof w, v->window),
 	    pipeline_ll(reach, sizeof reach, INVESTIGATE_BASE_MAX_SECONDS));
 	if (r == NULL)
 		return -1;
-	before = strcmp(db_res_get(r, 0, 0), "t") == 0;
-	after = strcmp(db_res_get(r, 0, 1), "t") == 0;
+	before = strcmp(db_val(r, 0, "before_data"), "t") == 0;
+	after = strcmp(db_val(r, 0, "after_data"), "t") == 0;
 	db_res_free(r);
 	if (before && after)
 		return 0;
 	/* Only now the (slower) range of the whole data, for the message. */
-	r = DBQ(v->pc.db, cause,
-	    "SELECT " SQL_RFC3339("min(ts)") ", " SQL_RFC3339("max(ts)") ","
-	    " min(ts) >= $2::timestamptz, max(ts) < $2::timestamptz,"
-	    " min(ts) = $2::timestamptz"
-	    " FROM midwatch.metric_points WHERE project_id = $1",
-	    v->pc.project, v->at_ts);
+	r = DBQN(v->pc.db, cause, "pipeline/investigate_span", v->pc.project,
+	    v->at_ts);
 	if (r == NULL)
 		return -1;
-	lo = db_res_get(r, 0, 0);
-	hi = db_res_get(r, 0, 1);
+	lo = db_val(r, 0, "first_ts");
+	hi = db_val(r, 0, "last_ts");
 	if (lo == NULL)
 		*cause = xstrdup("the project has no metric points to investigate "
 		    "(ingest some first)");
-	else if (strcmp(db_res_get(r, 0, 4), "t") == 0)
+	else if (strcmp(db_val(r, 0, "at_first"), "t") == 0)
 		*cause = xasprintf("nothing before %s to compare with: the "
 		    "project's metric points start there", v->at_ts);
-	else if (strcmp(db_res_get(r, 0, 2), "t") == 0)
+	else if (strcmp(db_val(r, 0, "all_after"), "t") == 0)
 		*cause = xasprintf("%s is before the project's data (its metric "
 		    "points start at %s): nothing before it to compare with",
 		    v->at_ts, lo);
-	else if (strcmp(db_res_get(r, 0, 3), "t") == 0)
+	else if (strcmp(db_val(r, 0, "all_before"), "t") == 0)
 		*cause = xasprintf("%s is after the project's newest data (%s): "
 		    "nothing after it to score", v->at_ts, hi);
 	else if (!before)
@@ -194,28 +182,14 @@ inv_covering(struct inv *v, char **cause)
 	char slack[24];
 	long long id = 0;
 
-	r = DBQ(v->pc.db, cause,
-	    "SELECT i.id FROM midwatch.incidents i"
-	    " WHERE i.project_id = $1 AND i.status IN ('open', 'triaged')"
-	    " AND midwatch.incident_decision(i.project_id, i.id) = 'approved'"
-	    " AND i.window_start - make_interval(secs => $3::float8)"
-	    "  <= $2::timestamptz"
-	    " AND i.window_end + make_interval(secs => $3::float8)"
-	    "  >= $2::timestamptz"
-	    " AND NOT (i.dedupe_key = $4 AND i.trigger_type = 'investigation')"
-	    " AND ($5::bigint IS NULL OR i.service_id = $5::bigint"
-	    "  OR EXISTS (SELECT 1 FROM midwatch.signals s"
-	    "   WHERE s.project_id = i.project_id AND s.incident_id = i.id"
-	    "   AND s.service_id = $5::bigint))"
-	    " ORDER BY i.trigger_type = 'investigation',"
-	    "  abs(extract(epoch FROM i.window_start - $2::timestamptz)), i.id"
-	    " LIMIT 1", v->pc.project, v->at_ts,
+	r = DBQN(v->pc.db, cause, "pipeline/investigate_existing",
+	    v->pc.project, v->at_ts,
 	    pipeline_ll(slack, sizeof slack, INVESTIGATE_COVER_SLACK), v->key,
 	    v->svc_id != 0 ? v->svc : NULL);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) > 0)
-		id = db_res_ll(r, 0, 0);
+		id = db_val_ll(r, 0, "id");
 	db_res_free(r);
 	return id;
 }
@@ -282,19 +256,15 @@ investigate_run(struct db *db, long long project_id,
 	v.reuse_id = inv_covering(&v, cause);
 	if (v.reuse_id < 0)
 		goto out;
-	r = DBQ(db, cause,
-	    "INSERT INTO midwatch.pipeline_runs (project_id, kind, status,"
-	    " window_start, window_end, requested_by)"
-	    " VALUES ($1, 'investigate', 'pending', $2, $3, $4) RETURNING id",
-	    v.pc.project, v.pc.start_ts, v.pc.end_ts, by);
+	r = DBQN(db, cause, "pipeline/investigate_run", v.pc.project,
+	    v.pc.start_ts, v.pc.end_ts, by);
 	if (r == NULL)
 		goto out;
-	v.pc.run_id = db_res_ll(r, 0, 0);
+	v.pc.run_id = db_val_ll(r, 0, "id");
 	db_res_free(r);
 	pipeline_ll(v.pc.run, sizeof v.pc.run, v.pc.run_id);
 	res->run_id = v.pc.run_id;
-	if (DBX(db, cause, "UPDATE midwatch.pipeline_runs SET status = 'running',"
-	    " started_at = now() WHERE project_id = $1 AND id = $2",
+	if (DBXN(db, cause, "pipeline/investigate_run_start",
 	    v.pc.project, v.pc.run) != 0)
 		goto out;
 	v.pc.summary = json_object();

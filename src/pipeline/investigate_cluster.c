@@ -57,20 +57,19 @@ inv_cluster(struct inv *v, struct inv_sig *sg, int n, long long mainsvc,
 	struct db_res *r;
 	long long *ids;
 	int *from, *to, *start, *adj, *parent, *seen, *stack, *nodes;
-	int ne, nid = 0, i, j, k, e, top, x;
+	int ne, nid = 0, i, j, k, e, top, x, cf, ct;
 
-	r = DBQ(v->pc.db, cause,
-	    "SELECT from_service_id, to_service_id"
-	    " FROM midwatch.service_dependencies WHERE project_id = $1"
-	    " AND to_service_id IS NOT NULL", v->pc.project);
+	r = DBQN(v->pc.db, cause, "pipeline/investigate_calls", v->pc.project);
 	if (r == NULL)
 		return -1;
+	cf = db_col(r, "from_service_id");
+	ct = db_col(r, "to_service_id");
 	ne = db_res_rows(r);
 	/* every service named by an edge or a signal, and mainsvc, densely */
 	ids = xcalloc((size_t)(2 * ne + n + 1), sizeof *ids);
 	for (e = 0; e < ne; e++) {
-		ids[nid++] = db_res_ll(r, e, 0);
-		ids[nid++] = db_res_ll(r, e, 1);
+		ids[nid++] = db_res_ll(r, e, cf);
+		ids[nid++] = db_res_ll(r, e, ct);
 	}
 	for (i = 0; i < n; i++)
 		ids[nid++] = sg[i].svc;
@@ -86,8 +85,8 @@ inv_cluster(struct inv *v, struct inv_sig *sg, int n, long long mainsvc,
 	start = xcalloc((size_t)nid + 1, sizeof *start);
 	adj = xcalloc((size_t)ne + 1, sizeof *adj);
 	for (e = 0; e < ne; e++) {
-		from[e] = inv_index(ids, nid, db_res_ll(r, e, 0));
-		to[e] = inv_index(ids, nid, db_res_ll(r, e, 1));
+		from[e] = inv_index(ids, nid, db_res_ll(r, e, cf));
+		to[e] = inv_index(ids, nid, db_res_ll(r, e, ct));
 		start[from[e] + 1]++;
 	}
 	for (i = 0; i < nid; i++)

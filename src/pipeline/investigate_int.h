@@ -47,12 +47,16 @@ struct db_res;
 #define INV_SEV_DROP_HIGH 0.3		/* request rate x baseline: high */
 #define INV_SEV_DROP_MEDIUM 0.6		/* ... medium, else low */
 
-/* Columns of inv_sql_score. */
-enum {
-	S_SCORED, S_SVC, S_SVCNAME, S_METRIC, S_LABELS, S_DIR, S_TYPE, S_Z,
-	S_VAL, S_BASE, S_PEAKV, S_ONSET, S_PEAKAT, S_END, S_NABN, S_NA, S_NB,
-	S_MED, S_MAD, S_SCALE, S_NSERIES, S_FMTVAL, S_FMTBASE, S_COUNTS,
-	S_CYCLES, S_RUNPTS, S_SHORT, S_LEVEL
+/* The columns of pipeline/investigate_score read by name: X(column) each,
+ * and their numbers in its result (inv_score looks them up once). */
+#define INV_SCORE_COLUMNS(X) \
+	X(n) X(service_id) X(svc_name) X(metric_name) X(labels_key) X(dir) \
+	X(stype) X(zq) X(val) X(baseline) X(vpeak) X(ton) X(tpeak) X(tend) \
+	X(nabn) X(na) X(nb) X(med) X(mad) X(scale) X(nseries) X(fmt_val) \
+	X(fmt_base) X(counts) X(cycles) X(runpts) X(short_ok) X(lvl_ok)
+#define INV_COL_FIELD(x) int x;
+struct inv_cols {
+	INV_SCORE_COLUMNS(INV_COL_FIELD)
 };
 
 /* ---- state ---------------------------------------------------------------- */
@@ -90,6 +94,7 @@ struct inv_sig {
  * (investigate_score.c fills the first part, investigate_open.c the rest). */
 struct inv_found {
 	struct db_res *r;	/* the scoring statement's rows */
+	struct inv_cols c;	/* ... its columns */
 	struct inv_sig *sg;	/* its abnormal series, n of them */
 	int n;
 	long long scored;	/* series scored */
@@ -100,8 +105,9 @@ struct inv_found {
 	int kept, nsvc, sev;	/* signals and services kept, top severity */
 };
 
-/* investigate_score.c: runs the scoring statement into f->r and makes its
- * abnormal series f->sg (f->n, f->scored); 0, or -1 with *cause. */
+/* investigate_score.c: runs the scoring statement (pipeline/investigate_score)
+ * into f->r (its columns in f->c) and makes its abnormal series f->sg (f->n,
+ * f->scored); 0, or -1 with *cause. */
 int inv_score(struct inv *v, struct inv_found *f, char **cause);
 
 /* How strong a signal is, as the gate ranks a trigger. */

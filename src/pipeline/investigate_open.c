@@ -39,10 +39,7 @@ inv_audit(struct inv *v, long long incident, char **cause)
 	    json_string(v->o->service) : json_null());
 	json_object_set_new(d, "signals", json_integer(v->res->signals));
 	dump = jsonx_dump(d);
-	rc = DBX(v->pc.db, cause,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action,"
-	    " target, details) VALUES ($1, $2, 'incident.investigate',"
-	    " 'incident:' || $3, $4::jsonb)", v->pc.project,
+	rc = DBXN(v->pc.db, cause, "pipeline/investigate_audit", v->pc.project,
 	    v->o->actor != NULL ? v->o->actor : "unknown",
 	    pipeline_ll(id, sizeof id, incident), dump);
 	free(dump);
@@ -53,9 +50,11 @@ inv_audit(struct inv *v, long long incident, char **cause)
 /* The title: "investigation at 04:36 UTC: payments error_ratio 4.1%
  * (baseline 0.5%), +2 services" (malloc'd). */
 static char *
-inv_title(struct inv *v, const struct db_res *r, const struct inv_sig *top,
+inv_title(struct inv *v, const struct inv_found *f, const struct inv_sig *top,
     int nsvc)
 {
+	const struct db_res *r = f->r;
+	const struct inv_cols *c = &f->c;
 	struct buf b;
 
 	buf_init(&b);
@@ -66,10 +65,10 @@ inv_title(struct inv *v, const struct db_res *r, const struct inv_sig *top,
 		buf_adds(&b, ": nothing abnormal found");
 	else {
 		buf_printf(&b, ": %s %s %s (baseline %s)",
-		    db_res_get(r, top->row, S_SVCNAME),
-		    db_res_get(r, top->row, S_METRIC),
-		    db_res_get(r, top->row, S_FMTVAL),
-		    db_res_get(r, top->row, S_FMTBASE));
+		    db_res_get(r, top->row, c->svc_name),
+		    db_res_get(r, top->row, c->metric_name),
+		    db_res_get(r, top->row, c->fmt_val),
+		    db_res_get(r, top->row, c->fmt_base));
 		if (nsvc > 1)
 			buf_printf(&b, ", +%d service%s", nsvc - 1,
 			    nsvc > 2 ? "s" : "");
@@ -79,47 +78,50 @@ inv_title(struct inv *v, const struct db_res *r, const struct inv_sig *top,
 
 /* One signal row for the INSERT (new reference). */
 static json_t *
-inv_signal_json(struct inv *v, const struct db_res *r, const struct inv_sig *s)
+inv_signal_json(struct inv *v, const struct inv_found *f,
+    const struct inv_sig *s)
 {
+	const struct db_res *r = f->r;
+	const struct inv_cols *c = &f->c;
 	int i = s->row;
-	const char *labels = db_res_get(r, i, S_LABELS);
+	const char *labels = db_res_get(r, i, c->labels_key);
 	char *key;
 	json_t *o, *d;
 
-	key = xasprintf("%s/%s:%s:%s:%s", v->key, db_res_get(r, i, S_SVC),
-	    db_res_get(r, i, S_METRIC), labels != NULL ? labels : "",
-	    db_res_get(r, i, S_DIR));
+	key = xasprintf("%s/%s:%s:%s:%s", v->key, db_res_get(r, i, c->service_id),
+	    db_res_get(r, i, c->metric_name), labels != NULL ? labels : "",
+	    db_res_get(r, i, c->dir));
 	d = json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:o, s:o, s:I, s:I,"
 	    " s:I, s:I, s:b, s:b}",
 	    "source", "investigate", "investigation", v->key,
 	    "requested_by", v->o->actor != NULL ? v->o->actor : "unknown",
 	    "z", round(s->z * 1000) / 1000, "z_quantile", INVESTIGATE_QUANTILE,
-	    "median", inv_jnum(r, i, S_MED), "mad", inv_jnum(r, i, S_MAD),
-	    "scale", inv_jnum(r, i, S_SCALE), "value", inv_jnum(r, i, S_VAL),
-	    "base_minutes", (json_int_t)db_res_ll(r, i, S_NB),
-	    "after_minutes", (json_int_t)db_res_ll(r, i, S_NA),
-	    "abnormal_minutes", (json_int_t)db_res_ll(r, i, S_NABN),
-	    "series_abnormal", (json_int_t)db_res_ll(r, i, S_NSERIES),
-	    "counts", strcmp(db_res_get(r, i, S_COUNTS), "t") == 0,
+	    "median", inv_jnum(r, i, c->med), "mad", inv_jnum(r, i, c->mad),
+	    "scale", inv_jnum(r, i, c->scale), "value", inv_jnum(r, i, c->val),
+	    "base_minutes", (json_int_t)db_res_ll(r, i, c->nb),
+	    "after_minutes", (json_int_t)db_res_ll(r, i, c->na),
+	    "abnormal_minutes", (json_int_t)db_res_ll(r, i, c->nabn),
+	    "series_abnormal", (json_int_t)db_res_ll(r, i, c->nseries),
+	    "counts", strcmp(db_res_get(r, i, c->counts), "t") == 0,
 	    "flapping", s->flapping);
 	json_object_set_new(d, "cycles", json_integer(db_res_ll(r, i,
-	    S_CYCLES)));
+	    c->cycles)));
 	if (s->spike)
 		json_object_set_new(d, "spike", json_true());
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:f, s:o, s:o, s:o,"
 	    " s:o, s:o, s:s, s:o}",
 	    "dedupe_key", key, "signal_type", s->type,
 	    "service_id", (json_int_t)s->svc,
-	    "metric_name", db_res_get(r, i, S_METRIC),
+	    "metric_name", db_res_get(r, i, c->metric_name),
 	    "labels_key", labels != NULL ? labels : "",
 	    "severity", severity_name(s->sev),
 	    "quality", round(s->q * 1000) / 1000,
-	    "onset_at", inv_jstr(r, i, S_ONSET),
-	    "peak_at", inv_jstr(r, i, S_PEAKAT),
-	    "ended_at", inv_jstr(r, i, S_END),
-	    "baseline", inv_jnum(r, i, S_BASE),
-	    "peak_value", inv_jnum(r, i, S_PEAKV),
-	    "direction", db_res_get(r, i, S_DIR), "details", d);
+	    "onset_at", inv_jstr(r, i, c->ton),
+	    "peak_at", inv_jstr(r, i, c->tpeak),
+	    "ended_at", inv_jstr(r, i, c->tend),
+	    "baseline", inv_jnum(r, i, c->baseline),
+	    "peak_value", inv_jnum(r, i, c->vpeak),
+	    "direction", db_res_get(r, i, c->dir), "details", d);
 	free(key);
 	return o;
 }
@@ -164,7 +166,7 @@ inv_pick(struct inv *v, struct inv_found *f, char **cause)
 		f->kept++;
 		if (best->sev > f->sev)
 			f->sev = best->sev;
-		json_array_append_new(f->rows, inv_signal_json(v, f->r, best));
+		json_array_append_new(f->rows, inv_signal_json(v, f, best));
 	}
 	/* the services they are on */
 	for (i = 0; i < f->n; i++) {
@@ -174,7 +176,7 @@ inv_pick(struct inv *v, struct inv_found *f, char **cause)
 			f->nsvc++;
 	}
 	for (i = 0; i < f->n; i++) {
-		const char *name = db_res_get(f->r, f->sg[i].row, S_SVCNAME);
+		const char *name = db_res_get(f->r, f->sg[i].row, f->c.svc_name);
 
 		if (f->sg[i].keep != 0)
 			continue;
@@ -199,7 +201,7 @@ inv_write_incident(struct inv *v, struct inv_found *f, char *inc,
 	int rc = -1;
 
 	pipeline_ll(w, sizeof w, v->window);
-	title = inv_title(v, f->r, f->top, f->nsvc);
+	title = inv_title(v, f, f->top, f->nsvc);
 	det = json_pack("{s:s, s:s, s:s, s:i, s:I, s:i, s:i, s:O}",
 	    "source", "investigate",
 	    "requested_by", v->o->actor != NULL ? v->o->actor : "unknown",
@@ -211,41 +213,18 @@ inv_write_incident(struct inv *v, struct inv_found *f, char *inc,
 	json_object_set_new(det, "strongest_signal_type", f->top != NULL ?
 	    json_string(f->top->type) : json_null());
 	ddump = jsonx_dump(det);
-	q = DBQ(v->pc.db, cause,
-	    "INSERT INTO midwatch.incidents AS i (project_id, run_id, dedupe_key,"
-	    " service_id, status, trigger_type, severity, title, window_start,"
-	    " window_end, details)"
-	    " VALUES ($1, $2, $3, $4, 'open', 'investigation', $5, $6,"
-	    "  $7::timestamptz, $7::timestamptz + make_interval(secs => $8::float8),"
-	    "  $9::jsonb)"
-	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, service_id = EXCLUDED.service_id,"
-	    "  status = CASE WHEN i.status_source = 'feedback' THEN i.status"
-	    "   ELSE EXCLUDED.status END,"
-	    "  trigger_type = EXCLUDED.trigger_type, severity = EXCLUDED.severity,"
-	    "  title = EXCLUDED.title, window_start = EXCLUDED.window_start,"
-	    "  window_end = EXCLUDED.window_end,"
-	    "  details = i.details || EXCLUDED.details"
-	    " RETURNING id", v->pc.project, v->pc.run, v->key,
+	q = DBQN(v->pc.db, cause, "pipeline/investigate_incident",
+	    v->pc.project, v->pc.run, v->key,
 	    f->mainsvc != 0 ? pipeline_ll(inc, incsz, f->mainsvc) : NULL,
 	    severity_name(f->sev), title, v->at_ts, w, ddump);
 	if (q == NULL)
 		goto out;
-	v->res->incident_id = db_res_ll(q, 0, 0);
+	v->res->incident_id = db_val_ll(q, 0, "id");
 	db_res_free(q);
 	pipeline_ll(inc, incsz, v->res->incident_id);
 	why = xasprintf("investigation requested by %s at %s",
 	    v->o->actor != NULL ? v->o->actor : "unknown", v->at_ts);
-	if (DBX(v->pc.db, cause,
-	    "INSERT INTO midwatch.incident_decisions AS d (project_id, run_id,"
-	    " incident_id, decision, rationale, policy_version, details)"
-	    " VALUES ($1, $2, $3, 'approved', $4, $5,"
-	    "  '{\"source\": \"investigate\"}')"
-	    " ON CONFLICT (project_id, incident_id, policy_version) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, decision = EXCLUDED.decision,"
-	    "  rationale = EXCLUDED.rationale, details = EXCLUDED.details,"
-	    "  decided_at = CASE WHEN d.decision = EXCLUDED.decision"
-	    "   THEN d.decided_at ELSE now() END",
+	if (DBXN(v->pc.db, cause, "pipeline/investigate_decision",
 	    v->pc.project, v->pc.run, inc, why, PIPELINE_POLICY_VERSION) != 0)
 		goto out;
 	rc = 0;
@@ -267,36 +246,11 @@ inv_write_signals(struct inv *v, struct inv_found *f, const char *inc,
 	int rc = -1;
 
 	rdump = jsonx_dump(f->rows);
-	if (DBX(v->pc.db, cause,
-	    "INSERT INTO midwatch.signals AS s (project_id, run_id, dedupe_key,"
-	    " signal_type, status, service_id, metric_name, labels_key, severity,"
-	    " quality_score, onset_at, peak_at, ended_at, baseline, peak_value,"
-	    " direction, incident_id, details)"
-	    " SELECT $1, $2, x.dedupe_key, x.signal_type, 'diagnosed',"
-	    "  x.service_id, x.metric_name, x.labels_key, x.severity, x.quality,"
-	    "  x.onset_at, x.peak_at, greatest(x.ended_at, x.onset_at),"
-	    "  x.baseline, x.peak_value, x.direction, $3, x.details"
-	    " FROM jsonb_to_recordset($4::jsonb) AS x (dedupe_key text,"
-	    "  signal_type text, service_id bigint, metric_name text,"
-	    "  labels_key text, severity text, quality real, onset_at timestamptz,"
-	    "  peak_at timestamptz, ended_at timestamptz, baseline float8,"
-	    "  peak_value float8, direction text, details jsonb)"
-	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, signal_type = EXCLUDED.signal_type,"
-	    "  status = EXCLUDED.status, service_id = EXCLUDED.service_id,"
-	    "  metric_name = EXCLUDED.metric_name, labels_key = EXCLUDED.labels_key,"
-	    "  severity = EXCLUDED.severity, quality_score = EXCLUDED.quality_score,"
-	    "  onset_at = EXCLUDED.onset_at, peak_at = EXCLUDED.peak_at,"
-	    "  ended_at = EXCLUDED.ended_at, baseline = EXCLUDED.baseline,"
-	    "  peak_value = EXCLUDED.peak_value, direction = EXCLUDED.direction,"
-	    "  incident_id = EXCLUDED.incident_id, details = EXCLUDED.details",
+	if (DBXN(v->pc.db, cause, "pipeline/investigate_signals",
 	    v->pc.project, v->pc.run, inc, rdump) != 0)
 		goto out;
 	/* What a re-run of the same moment no longer finds goes. */
-	if (DBX(v->pc.db, cause,
-	    "DELETE FROM midwatch.signals WHERE project_id = $1"
-	    " AND incident_id = $3 AND run_id IS DISTINCT FROM $2"
-	    " AND details ->> 'source' = 'investigate'",
+	if (DBXN(v->pc.db, cause, "pipeline/investigate_signals_stale",
 	    v->pc.project, v->pc.run, inc) != 0)
 		goto out;
 	rc = 0;

@@ -83,7 +83,7 @@ pipeline_unit_begin(struct pipeline_ctx *ctx, const char *stage,
 	const char *before;
 
 	db_clear_sqlstate(ctx->db);
-	if (DBX(ctx->db, ucause, "SAVEPOINT midwatch_unit") != 0)
+	if (DBXN(ctx->db, ucause, "pipeline/unit_begin") != 0)
 		return -1;
 	if ((before = skipped_by(ctx, unit, id)) != NULL &&
 	    strcmp(before, stage) != 0) {
@@ -91,7 +91,7 @@ pipeline_unit_begin(struct pipeline_ctx *ctx, const char *stage,
 		return -1;
 	}
 	if (unit_fault(stage, unit, id) &&
-	    DBX(ctx->db, ucause, "SELECT 1 / 0 -- MIDWATCH_TEST_FAIL_UNIT") != 0)
+	    DBXN(ctx->db, ucause, "pipeline/unit_test_fail") != 0)
 		return -1;
 	return 0;
 }
@@ -142,7 +142,7 @@ pipeline_unit_end(struct pipeline_ctx *ctx, int rc, const char *stage,
 	if (rc == 0) {
 		free(*ucause);
 		*ucause = NULL;
-		return DBX(ctx->db, cause, "RELEASE SAVEPOINT midwatch_unit");
+		return DBXN(ctx->db, cause, "pipeline/unit_release");
 	}
 	if (!db_alive(ctx->db) || fatal_sqlstate(st)) {
 		*cause = xasprintf("%s %s: %s", unit, id,
@@ -151,8 +151,8 @@ pipeline_unit_end(struct pipeline_ctx *ctx, int rc, const char *stage,
 		*ucause = NULL;
 		return -1;
 	}
-	if (DBX(ctx->db, &why, "ROLLBACK TO SAVEPOINT midwatch_unit") != 0 ||
-	    DBX(ctx->db, &why, "RELEASE SAVEPOINT midwatch_unit") != 0) {
+	if (DBXN(ctx->db, &why, "pipeline/unit_rollback") != 0 ||
+	    DBXN(ctx->db, &why, "pipeline/unit_release") != 0) {
 		*cause = xasprintf("%s %s: %s; then: %s", unit, id,
 		    *ucause != NULL ? *ucause : "failed", why);
 		free(why);

@@ -52,7 +52,6 @@
 #include "midwatch/pipeline.h"
 #include "midwatch/policy.h"
 #include "midwatch/severity.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 #include "gate_int.h"
@@ -87,50 +86,23 @@ cmp_cand(const void *a, const void *b)
  * gsig each in *g (*n of them), and the call paths between their services
  * in *reach.  0, or -1 with *cause. */
 static int
-load_signals(struct pipeline_ctx *ctx, struct db_res **r, struct gsig **g,
+load_signals(struct pipeline_ctx *ctx, struct gate_rows *r, struct gsig **g,
     int *n, struct reach *reach, char **cause)
 {
 	struct buf svcs;
 	char exp[40], minpts[40];
 	int i, rc;
 
-	*r = DBQ(ctx->db, cause,
-	    "WITH base AS (SELECT id, incident_id FROM midwatch.signals"
-	    "  WHERE project_id = $1 AND onset_at <= $3"
-	    "  AND coalesce(details ->> 'source', '') <> 'investigate'"
-	    "  AND coalesce(ended_at, $3::timestamptz)"
-	    "   >= $2::timestamptz - make_interval(secs => $4::float8))"
-	    " SELECT s.id, s.signal_type, s.status, s.service_id, v.name,"
-	    " s.metric_name, s.ref, s.severity, s.quality_score,"
-	    " extract(epoch FROM s.onset_at),"
-	    " extract(epoch FROM coalesce(s.ended_at, $3::timestamptz)),"
-	    " s.baseline, s.peak_value,"
-	    " midwatch.signal_flapping(s.details),"
-	    " s.details ->> 'message', s.details ->> 'alertname',"
-	    " s.details ->> 'checks', s.dedupe_key, s.details ->> 'funnel',"
-	    " s.details -> 'revenue_at_risk' ->> 'low',"
-	    " s.details -> 'revenue_at_risk' ->> 'high', s.incident_id,"
-	    " midwatch.signal_spike(s.details),"
-	    /* new error text its service's metrics cannot judge (fewer
-	     * scrapes while it lasted than a signal needs: a coarse scrape
-	     * step, a gap) */
-	    " s.signal_type = 'error_fingerprint_new'"
-	    "  AND s.service_id IS NOT NULL AND (SELECT count(DISTINCT p.ts)"
-	    "   FROM midwatch.metric_points p WHERE p.project_id = s.project_id"
-	    "   AND p.service_id = s.service_id AND p.ts BETWEEN s.onset_at"
-	    "   AND coalesce(s.ended_at, s.onset_at)) < $5::int"
-	    " FROM midwatch.signals s LEFT JOIN midwatch.services v"
-	    "  ON v.project_id = s.project_id AND v.id = s.service_id"
-	    " WHERE s.project_id = $1 AND s.onset_at <= $3"
-	    " AND coalesce(s.details ->> 'source', '') <> 'investigate'"
-	    " AND (s.id IN (SELECT id FROM base)"
-	    "  OR s.incident_id IN (SELECT incident_id FROM base))"
-	    " ORDER BY s.onset_at, s.id", ctx->project, ctx->start_ts, ctx->end_ts,
+	r->res = DBQN(ctx->db, cause, "pipeline/gate_signals",
+	    ctx->project, ctx->start_ts, ctx->end_ts,
 	    policy_param(exp, sizeof exp, POL_GATE_SLACK),
 	    policy_param(minpts, sizeof minpts, POL_DETECT_MIN_POINTS));
-	if (*r == NULL)
+	if (r->res == NULL)
 		return -1;
-	*n = db_res_rows(*r);
+#define GATE_COL_FIND(x) r->c.x = db_col(r->res, #x);
+	GATE_SIGNAL_COLUMNS(GATE_COL_FIND)
+#undef GATE_COL_FIND
+	*n = db_res_rows(r->res);
 	buf_init(&svcs);
 	*g = xcalloc((size_t)*n + 1, sizeof **g);
 	pgarray_begin(&svcs);
@@ -138,20 +110,20 @@ load_signals(struct pipeline_ctx *ctx, struct db_res **r, struct gsig **g,
 		struct gsig *x = &(*g)[i];
 
 		x->row = i;
-		x->id = db_res_ll(*r, i, C_ID);
-		x->svc = db_res_ll(*r, i, C_SVC);
-		x->sev = sev_rank(db_res_get(*r, i, C_SEV));
-		x->q = db_res_f(*r, i, C_Q);
-		x->onset = db_res_f(*r, i, C_ONSET);
-		x->end = db_res_f(*r, i, C_END);
-		x->flapping = strcmp(db_res_get(*r, i, C_FLAP), "t") == 0;
+		x->id = db_res_ll(r->res, i, r->c.id);
+		x->svc = db_res_ll(r->res, i, r->c.service_id);
+		x->sev = sev_rank(db_res_get(r->res, i, r->c.severity));
+		x->q = db_res_f(r->res, i, r->c.quality_score);
+		x->onset = db_res_f(r->res, i, r->c.onset);
+		x->end = db_res_f(r->res, i, r->c.ended);
+		x->flapping = strcmp(db_res_get(r->res, i, r->c.flapping), "t") == 0;
 		/* Steady and strong enough: the rule detect's active/watch
 		 * follows (the stored status may have aged to expired); a
 		 * spike is watched, never an anchor. */
 		x->active = !x->flapping && x->q >= POLICY(WATCH_QUALITY) &&
-		    strcmp(db_res_get(*r, i, C_SPIKE), "t") != 0;
-		x->incident = db_res_ll(*r, i, C_INC);
-		x->anchor = gate_anchors(*r, x);
+		    strcmp(db_res_get(r->res, i, r->c.spike), "t") != 0;
+		x->incident = db_res_ll(r->res, i, r->c.incident_id);
+		x->anchor = gate_anchors(r, x);
 		x->group = i;
 		if (x->svc != 0)
 			pgarray_add_ll(&svcs, x->svc);
@@ -173,18 +145,7 @@ signal_lifecycle(struct pipeline_ctx *ctx, char **cause)
 	 * lifecycle ends for every signal); else attached to an approved
 	 * incident (whatever run decided it) diagnosed; else watch when
 	 * flapping, a spike or weak; else active. */
-	if (DBX(ctx->db, cause,
-	    "UPDATE midwatch.signals s SET status = CASE"
-	    "  WHEN s.ended_at < $2::timestamptz - make_interval(secs => $3::float8)"
-	    "  THEN 'expired'"
-	    "  WHEN EXISTS (SELECT 1 FROM midwatch.incident_decisions d"
-	    "   WHERE d.project_id = s.project_id AND d.incident_id = s.incident_id"
-	    "   AND d.policy_version = $4 AND d.decision = 'approved')"
-	    "  THEN 'diagnosed'"
-	    "  WHEN midwatch.signal_watched(s.details, s.quality_score,"
-	    "   $6::float8) THEN 'watch'"
-	    "  ELSE 'active' END"
-	    " WHERE s.project_id = $1 AND (s.status <> 'expired' OR s.run_id = $5)",
+	if (DBXN(ctx->db, cause, "pipeline/gate_lifecycle",
 	    ctx->project, ctx->end_ts,
 	    policy_param(exp, sizeof exp, POL_GATE_EXPIRE),
 	    PIPELINE_POLICY_VERSION, ctx->run,
@@ -197,7 +158,7 @@ signal_lifecycle(struct pipeline_ctx *ctx, char **cause)
 int
 stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 {
-	struct db_res *r = NULL;
+	struct gate_rows r = { NULL, { 0 } };
 	struct gsig *g = NULL;
 	struct cand *cands = NULL;
 	struct reach reach = { NULL, NULL, 0 };
@@ -209,17 +170,18 @@ stage_gate_run(struct pipeline_ctx *ctx, char **cause)
 	if (load_signals(ctx, &r, &g, &n, &reach, cause) != 0)
 		goto out;
 	gate_group_signals(g, n, &reach);
-	cands = gate_collect_candidates(r, g, n, &nc);
+	cands = gate_collect_candidates(&r, g, n, &nc);
 	qsort(cands, (size_t)nc, sizeof *cands, cmp_cand);
 	for (k = 0; k < nc; k++) {
 		/* Each candidate is a unit, named by its main signal. */
-		const char *uid = db_res_get(r, g[cands[k].main].row, C_DEDUPE);
+		const char *uid = db_res_get(r.res, g[cands[k].main].row,
+		    r.c.dedupe_key);
 		char *ucause = NULL;
 		int urc;
 
 		urc = pipeline_unit_begin(ctx, "gate", "candidate", uid, &ucause);
 		if (urc == 0)
-			urc = gate_write_candidate(ctx, r, g, &cands[k], used, &gc,
+			urc = gate_write_candidate(ctx, &r, g, &cands[k], used, &gc,
 			    &ucause);
 		if (pipeline_unit_end(ctx, urc, "gate", "candidate", uid, &ucause,
 		    cause) != 0)
@@ -248,6 +210,6 @@ out:
 	free(reach.to);
 	free(g);
 	json_decref(used);
-	db_res_free(r);
+	db_res_free(r.res);
 	return rc;
 }
