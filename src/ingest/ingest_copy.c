@@ -50,9 +50,7 @@ copy_ensure(struct ingest *in, double from, double to, char **cause)
 
 	snprintf(a, sizeof a, "%.6f", from);
 	snprintf(b, sizeof b, "%.6f", to);
-	return DBX(in->db, cause,
-	    "SELECT midwatch.ensure_metric_partitions("
-	    "to_timestamp($1::float8), to_timestamp($2::float8))", a, b);
+	return DBXN(in->db, cause, "ingest/partitions", a, b);
 }
 
 /* Compares two long longs (day numbers, ids) for qsort. */
@@ -174,10 +172,11 @@ copy_tuple(struct buf *b, long long project, const struct ingest_point *p)
 	buf_add(b, labels, strlen(labels));
 }
 
-/* Streams the batch's points with the binary COPY statement sql (project
- * non-zero: the tuples carry project_id first).  0 or -1 with *cause. */
+/* Streams the batch's points with the binary COPY statement called name
+ * (project non-zero: the tuples carry project_id first).  0 or -1 with
+ * *cause. */
 static int
-copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
+copy_stream(struct ingest *in, struct ingest_batch *b, const char *name,
     long long project, char **cause)
 {
 	static const char header[] = "PGCOPY\n\377\r\n";	/* + its NUL */
@@ -185,7 +184,7 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
 	char *ignored = NULL;
 	size_t i;
 
-	if (db_copy_begin(in->db, cause, sql) != 0)
+	if (db_copy_begin(in->db, cause, db_query_find(name)->sql) != 0)
 		return -1;
 	buf_reset(data);
 	buf_add(data, header, sizeof header);
@@ -219,7 +218,7 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 	unsigned mark = ++in->scope_mark;
 	long long *found, id;
 	size_t i, n = 0;
-	int row;
+	int row, col;
 
 	buf_init(&ids);
 	buf_addc(&ids, '{');
@@ -231,10 +230,7 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 		    b->points[i].svc->id);
 	}
 	buf_addc(&ids, '}');
-	r = DBQ(in->db, cause,
-	    "SELECT id FROM midwatch.services"
-	    " WHERE project_id = $1 AND id = ANY ($2::bigint[])",
-	    in->project, buf_str(&ids));
+	r = DBQN(in->db, cause, "ingest/scope", in->project, buf_str(&ids));
 	buf_free(&ids);
 	if (r == NULL)
 		return -1;
@@ -244,8 +240,9 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 	}
 	/* the first point whose service is not the project's */
 	found = xreallocarray(NULL, (size_t)db_res_rows(r) + 1, sizeof *found);
+	col = db_col(r, "id");
 	for (row = 0; row < db_res_rows(r); row++)
-		found[row] = db_res_ll(r, row, 0);
+		found[row] = db_res_ll(r, row, col);
 	qsort(found, (size_t)row, sizeof *found, copy_day_cmp);
 	for (i = 0; i < b->npoints; i++) {
 		id = b->points[i].svc->id;
@@ -271,14 +268,10 @@ copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 {
 	char *why = NULL;
 
-	if (DBX(in->db, cause, "SAVEPOINT mw_ingest_points") != 0)
+	if (DBXN(in->db, cause, "ingest/points_savepoint") != 0)
 		return -1;
-	if (copy_stream(in, b,
-	    "COPY midwatch.metric_points (project_id, service_id, metric_name, "
-	    "labels_key, ts, value, labels) FROM STDIN (FORMAT binary)",
-	    in->project_id, &why) == 0)
-		return DBX(in->db, cause,
-		    "RELEASE SAVEPOINT mw_ingest_points") != 0 ? -1 : 0;
+	if (copy_stream(in, b, "ingest/copy_points", in->project_id, &why) == 0)
+		return DBXN(in->db, cause, "ingest/points_release") != 0 ? -1 : 0;
 	if (!db_alive(in->db) ||
 	    (strcmp(db_last_sqlstate(in->db), "23505") != 0 &&
 	    strcmp(db_last_sqlstate(in->db), "0A000") != 0)) {
@@ -286,7 +279,7 @@ copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 		return -1;
 	}
 	free(why);
-	if (DBX(in->db, cause, "ROLLBACK TO SAVEPOINT mw_ingest_points") != 0)
+	if (DBXN(in->db, cause, "ingest/points_rollback") != 0)
 		return -1;
 	return 1;
 }
@@ -310,16 +303,9 @@ ingest_copy_points(struct ingest *in, struct ingest_batch *b,
 		}
 		in->copy_dedupe = 1;
 	}
-	if (copy_stream(in, b,
-	    "COPY pg_temp.mw_ingest_points (service_id, metric_name, labels_key, "
-	    "ts, value, labels) FROM STDIN (FORMAT binary)", 0, cause) != 0)
+	if (copy_stream(in, b, "ingest/copy_stage", 0, cause) != 0)
 		return -1;
-	r = DBQ(in->db, cause,
-	    "INSERT INTO midwatch.metric_points"
-	    "       (project_id, service_id, metric_name, labels_key, ts, value, labels)"
-	    " SELECT $1, service_id, metric_name, labels_key, ts, value, labels"
-	    "   FROM pg_temp.mw_ingest_points"
-	    " ON CONFLICT DO NOTHING", in->project);
+	r = DBQN(in->db, cause, "ingest/stage_insert", in->project);
 	if (r == NULL)
 		return -1;
 	*inserted += db_res_affected(r);

@@ -37,11 +37,7 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 	in->gen++;
 	if (b->npoints > 0) {
 		if (!in->stage_ready) {
-			if (db_exec_script(in->db, cause,
-			    "CREATE TEMP TABLE IF NOT EXISTS mw_ingest_points ("
-			    "service_id bigint, metric_name text, labels_key text, "
-			    "ts timestamptz, value double precision, labels jsonb) "
-			    "ON COMMIT DELETE ROWS") != 0)
+			if (DBXN(in->db, cause, "ingest/temp_stage") != 0)
 				return -1;
 			in->stage_ready = 1;
 		}
