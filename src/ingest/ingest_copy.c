@@ -64,7 +64,9 @@ copy_day_cmp(const void *a, const void *b)
 
 /* Creates the partitions for the points in [from, to] (see ingest_int.h).
  * A range of at most a month is one call; a sparse range (last year's and
- * today's points in one file) creates only the days that have points. */
+ * today's points in one file) creates only the days that have points.  A
+ * batch within a dense range ensured before (and no flush failed since:
+ * ingest_flush.c forgets it) needs no call: one round trip a batch less. */
 int
 ingest_copy_partitions(struct ingest *in, struct ingest_batch *b, char **cause)
 {
@@ -73,8 +75,16 @@ ingest_copy_partitions(struct ingest *in, struct ingest_batch *b, char **cause)
 	size_t i, n = 0, start;
 	int rc = 0;
 
-	if (to - from <= COPY_DENSE_DAYS * 86400.0)
-		return copy_ensure(in, from, to, cause);
+	if (in->parts_known && from >= in->parts_from && to <= in->parts_to)
+		return 0;
+	if (to - from <= COPY_DENSE_DAYS * 86400.0) {
+		if (copy_ensure(in, from, to, cause) != 0)
+			return -1;
+		in->parts_known = 1;
+		in->parts_from = from;
+		in->parts_to = to;
+		return 0;
+	}
 	/* sparse: each day with points, with a second of margin for the
 	 * rounding to microseconds */
 	days = xreallocarray(NULL, b->npoints * 2 + 1, sizeof *days);
@@ -206,12 +216,36 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *name,
 	return db_copy_end(in->db, cause);
 }
 
+/* Runs ingest/scope for ids (an array literal); with savepoint, sets the
+ * direct COPY's savepoint in the same round trip. */
+static struct db_res *
+copy_scope_query(struct ingest *in, const char *ids, int savepoint,
+    char **cause)
+{
+	struct db_batch *q;
+	struct db_res *r = NULL;
+	int i;
+
+	if (!savepoint)
+		return DBQN(in->db, cause, "ingest/scope", in->project, ids);
+	q = db_batch_new(in->db);
+	i = DBB(q, db_query_find("ingest/scope")->sql, in->project, ids);
+	(void)db_batch_add(q, db_query_find("ingest/points_savepoint")->sql, 0,
+	    NULL);
+	if (db_batch_run(q, cause) == 0)
+		r = db_batch_take(q, i);
+	db_batch_free(q);
+	return r;
+}
+
 /* Refuses the batch (-1 with *cause) unless every point's service is a
  * service of the project: one query for the batch's distinct ids.  The ids
  * come from names resolved in the project, so this catches a cached id
- * whose service was deleted since (the statement trigger's guarantee). */
+ * whose service was deleted since (the statement trigger's guarantee).
+ * savepoint: the direct COPY's savepoint is set in the same round trip. */
 static int
-copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
+copy_scope(struct ingest *in, struct ingest_batch *b, int savepoint,
+    char **cause)
 {
 	struct db_res *r;
 	struct buf ids;
@@ -230,7 +264,7 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 		    b->points[i].svc->id);
 	}
 	buf_addc(&ids, '}');
-	r = DBQN(in->db, cause, "ingest/scope", in->project, buf_str(&ids));
+	r = copy_scope_query(in, buf_str(&ids), savepoint, cause);
 	buf_free(&ids);
 	if (r == NULL)
 		return -1;
@@ -258,7 +292,9 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 	return -1;
 }
 
-/* COPYs the points straight into metric_points inside a savepoint.
+/* COPYs the points straight into metric_points inside the savepoint
+ * copy_scope set (kept to the commit: releasing it changes nothing a
+ * later failure would not roll back anyway, and costs a round trip).
  * 0 done, 1 some point was stored already or the user is under row-level
  * security, which COPY FROM does not support (an admin who does not own
  * the schema: sql/020_roles.sql; refused before any data is sent) --
@@ -268,10 +304,8 @@ copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 {
 	char *why = NULL;
 
-	if (DBXN(in->db, cause, "ingest/points_savepoint") != 0)
-		return -1;
 	if (copy_stream(in, b, "ingest/copy_points", in->project_id, &why) == 0)
-		return DBXN(in->db, cause, "ingest/points_release") != 0 ? -1 : 0;
+		return 0;
 	if (!db_alive(in->db) ||
 	    (strcmp(db_last_sqlstate(in->db), "23505") != 0 &&
 	    strcmp(db_last_sqlstate(in->db), "0A000") != 0)) {
@@ -292,7 +326,7 @@ ingest_copy_points(struct ingest *in, struct ingest_batch *b,
 	struct db_res *r;
 	int rc;
 
-	if (copy_scope(in, b, cause) != 0)
+	if (copy_scope(in, b, !in->copy_dedupe, cause) != 0)
 		return -1;
 	if (!in->copy_dedupe) {
 		rc = copy_direct(in, b, cause);

@@ -50,6 +50,7 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 	    db_commit(in->db, cause) != 0) {
 		db_rollback(in->db);
 		ingest_svc_forget(in, in->gen);
+		in->parts_known = 0;	/* ensure them again (ingest_copy.c) */
 		return -1;
 	}
 	for (k = 0; k < INGEST_KIND_COUNT; k++)
