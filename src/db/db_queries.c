@@ -199,6 +199,16 @@ query_check(struct db *db, const struct db_query_text *q)
 	return why;
 }
 
+/* A statement that creates a temporary table (<module>/temp_<name>), for
+ * the statements that read it. */
+static int
+query_is_temp(const struct db_query_text *q)
+{
+	const char *slash = strchr(q->name, '/');
+
+	return slash != NULL && strncmp(slash + 1, "temp_", 5) == 0;
+}
+
 int
 db_queries_check(struct db *db, FILE *out, char **cause)
 {
@@ -209,6 +219,14 @@ db_queries_check(struct db *db, FILE *out, char **cause)
 	if (db == NULL || db->conn == NULL) {
 		*cause = xstrdup("not connected to the database");
 		return -1;
+	}
+	/* the temporary tables first: the others may read them */
+	for (i = 0; i < db_query_ntexts; i++) {
+		why = NULL;
+		if (query_is_temp(&db_query_texts[i]) &&
+		    db_run_exec(db, &why, db_query_texts[i].name, 0, NULL) != 0)
+			fprintf(out, "note %s: %s\n", db_query_texts[i].name, why);
+		free(why);
 	}
 	for (i = 0; i < db_query_ntexts; i++) {
 		why = NULL;

@@ -50,9 +50,7 @@ copy_ensure(struct ingest *in, double from, double to, char **cause)
 
 	snprintf(a, sizeof a, "%.6f", from);
 	snprintf(b, sizeof b, "%.6f", to);
-	return DBX(in->db, cause,
-	    "SELECT midwatch.ensure_metric_partitions("
-	    "to_timestamp($1::float8), to_timestamp($2::float8))", a, b);
+	return DBXN(in->db, cause, "ingest/partitions", a, b);
 }
 
 /* Compares two long longs (day numbers, ids) for qsort. */
@@ -66,7 +64,9 @@ copy_day_cmp(const void *a, const void *b)
 
 /* Creates the partitions for the points in [from, to] (see ingest_int.h).
  * A range of at most a month is one call; a sparse range (last year's and
- * today's points in one file) creates only the days that have points. */
+ * today's points in one file) creates only the days that have points.  A
+ * batch within a dense range ensured before (and no flush failed since:
+ * ingest_flush.c forgets it) needs no call: one round trip a batch less. */
 int
 ingest_copy_partitions(struct ingest *in, struct ingest_batch *b, char **cause)
 {
@@ -75,8 +75,16 @@ ingest_copy_partitions(struct ingest *in, struct ingest_batch *b, char **cause)
 	size_t i, n = 0, start;
 	int rc = 0;
 
-	if (to - from <= COPY_DENSE_DAYS * 86400.0)
-		return copy_ensure(in, from, to, cause);
+	if (in->parts_known && from >= in->parts_from && to <= in->parts_to)
+		return 0;
+	if (to - from <= COPY_DENSE_DAYS * 86400.0) {
+		if (copy_ensure(in, from, to, cause) != 0)
+			return -1;
+		in->parts_known = 1;
+		in->parts_from = from;
+		in->parts_to = to;
+		return 0;
+	}
 	/* sparse: each day with points, with a second of margin for the
 	 * rounding to microseconds */
 	days = xreallocarray(NULL, b->npoints * 2 + 1, sizeof *days);
@@ -174,10 +182,11 @@ copy_tuple(struct buf *b, long long project, const struct ingest_point *p)
 	buf_add(b, labels, strlen(labels));
 }
 
-/* Streams the batch's points with the binary COPY statement sql (project
- * non-zero: the tuples carry project_id first).  0 or -1 with *cause. */
+/* Streams the batch's points with the binary COPY statement called name
+ * (project non-zero: the tuples carry project_id first).  0 or -1 with
+ * *cause. */
 static int
-copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
+copy_stream(struct ingest *in, struct ingest_batch *b, const char *name,
     long long project, char **cause)
 {
 	static const char header[] = "PGCOPY\n\377\r\n";	/* + its NUL */
@@ -185,7 +194,7 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
 	char *ignored = NULL;
 	size_t i;
 
-	if (db_copy_begin(in->db, cause, sql) != 0)
+	if (db_copy_begin(in->db, cause, db_query_find(name)->sql) != 0)
 		return -1;
 	buf_reset(data);
 	buf_add(data, header, sizeof header);
@@ -207,19 +216,43 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *sql,
 	return db_copy_end(in->db, cause);
 }
 
+/* Runs ingest/scope for ids (an array literal); with savepoint, sets the
+ * direct COPY's savepoint in the same round trip. */
+static struct db_res *
+copy_scope_query(struct ingest *in, const char *ids, int savepoint,
+    char **cause)
+{
+	struct db_batch *q;
+	struct db_res *r = NULL;
+	int i;
+
+	if (!savepoint)
+		return DBQN(in->db, cause, "ingest/scope", in->project, ids);
+	q = db_batch_new(in->db);
+	i = DBB(q, db_query_find("ingest/scope")->sql, in->project, ids);
+	(void)db_batch_add(q, db_query_find("ingest/points_savepoint")->sql, 0,
+	    NULL);
+	if (db_batch_run(q, cause) == 0)
+		r = db_batch_take(q, i);
+	db_batch_free(q);
+	return r;
+}
+
 /* Refuses the batch (-1 with *cause) unless every point's service is a
  * service of the project: one query for the batch's distinct ids.  The ids
  * come from names resolved in the project, so this catches a cached id
- * whose service was deleted since (the statement trigger's guarantee). */
+ * whose service was deleted since (the statement trigger's guarantee).
+ * savepoint: the direct COPY's savepoint is set in the same round trip. */
 static int
-copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
+copy_scope(struct ingest *in, struct ingest_batch *b, int savepoint,
+    char **cause)
 {
 	struct db_res *r;
 	struct buf ids;
 	unsigned mark = ++in->scope_mark;
 	long long *found, id;
 	size_t i, n = 0;
-	int row;
+	int row, col;
 
 	buf_init(&ids);
 	buf_addc(&ids, '{');
@@ -231,10 +264,7 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 		    b->points[i].svc->id);
 	}
 	buf_addc(&ids, '}');
-	r = DBQ(in->db, cause,
-	    "SELECT id FROM midwatch.services"
-	    " WHERE project_id = $1 AND id = ANY ($2::bigint[])",
-	    in->project, buf_str(&ids));
+	r = copy_scope_query(in, buf_str(&ids), savepoint, cause);
 	buf_free(&ids);
 	if (r == NULL)
 		return -1;
@@ -244,8 +274,9 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 	}
 	/* the first point whose service is not the project's */
 	found = xreallocarray(NULL, (size_t)db_res_rows(r) + 1, sizeof *found);
+	col = db_col(r, "id");
 	for (row = 0; row < db_res_rows(r); row++)
-		found[row] = db_res_ll(r, row, 0);
+		found[row] = db_res_ll(r, row, col);
 	qsort(found, (size_t)row, sizeof *found, copy_day_cmp);
 	for (i = 0; i < b->npoints; i++) {
 		id = b->points[i].svc->id;
@@ -261,7 +292,9 @@ copy_scope(struct ingest *in, struct ingest_batch *b, char **cause)
 	return -1;
 }
 
-/* COPYs the points straight into metric_points inside a savepoint.
+/* COPYs the points straight into metric_points inside the savepoint
+ * copy_scope set (kept to the commit: releasing it changes nothing a
+ * later failure would not roll back anyway, and costs a round trip).
  * 0 done, 1 some point was stored already or the user is under row-level
  * security, which COPY FROM does not support (an admin who does not own
  * the schema: sql/020_roles.sql; refused before any data is sent) --
@@ -271,14 +304,8 @@ copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 {
 	char *why = NULL;
 
-	if (DBX(in->db, cause, "SAVEPOINT mw_ingest_points") != 0)
-		return -1;
-	if (copy_stream(in, b,
-	    "COPY midwatch.metric_points (project_id, service_id, metric_name, "
-	    "labels_key, ts, value, labels) FROM STDIN (FORMAT binary)",
-	    in->project_id, &why) == 0)
-		return DBX(in->db, cause,
-		    "RELEASE SAVEPOINT mw_ingest_points") != 0 ? -1 : 0;
+	if (copy_stream(in, b, "ingest/copy_points", in->project_id, &why) == 0)
+		return 0;
 	if (!db_alive(in->db) ||
 	    (strcmp(db_last_sqlstate(in->db), "23505") != 0 &&
 	    strcmp(db_last_sqlstate(in->db), "0A000") != 0)) {
@@ -286,7 +313,7 @@ copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 		return -1;
 	}
 	free(why);
-	if (DBX(in->db, cause, "ROLLBACK TO SAVEPOINT mw_ingest_points") != 0)
+	if (DBXN(in->db, cause, "ingest/points_rollback") != 0)
 		return -1;
 	return 1;
 }
@@ -299,7 +326,7 @@ ingest_copy_points(struct ingest *in, struct ingest_batch *b,
 	struct db_res *r;
 	int rc;
 
-	if (copy_scope(in, b, cause) != 0)
+	if (copy_scope(in, b, !in->copy_dedupe, cause) != 0)
 		return -1;
 	if (!in->copy_dedupe) {
 		rc = copy_direct(in, b, cause);
@@ -310,16 +337,9 @@ ingest_copy_points(struct ingest *in, struct ingest_batch *b,
 		}
 		in->copy_dedupe = 1;
 	}
-	if (copy_stream(in, b,
-	    "COPY pg_temp.mw_ingest_points (service_id, metric_name, labels_key, "
-	    "ts, value, labels) FROM STDIN (FORMAT binary)", 0, cause) != 0)
+	if (copy_stream(in, b, "ingest/copy_stage", 0, cause) != 0)
 		return -1;
-	r = DBQ(in->db, cause,
-	    "INSERT INTO midwatch.metric_points"
-	    "       (project_id, service_id, metric_name, labels_key, ts, value, labels)"
-	    " SELECT $1, service_id, metric_name, labels_key, ts, value, labels"
-	    "   FROM pg_temp.mw_ingest_points"
-	    " ON CONFLICT DO NOTHING", in->project);
+	r = DBQN(in->db, cause, "ingest/stage_insert", in->project);
 	if (r == NULL)
 		return -1;
 	*inserted += db_res_affected(r);

@@ -37,11 +37,7 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 	in->gen++;
 	if (b->npoints > 0) {
 		if (!in->stage_ready) {
-			if (db_exec_script(in->db, cause,
-			    "CREATE TEMP TABLE IF NOT EXISTS mw_ingest_points ("
-			    "service_id bigint, metric_name text, labels_key text, "
-			    "ts timestamptz, value double precision, labels jsonb) "
-			    "ON COMMIT DELETE ROWS") != 0)
+			if (DBXN(in->db, cause, "ingest/temp_stage") != 0)
 				return -1;
 			in->stage_ready = 1;
 		}
@@ -54,6 +50,7 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 	    db_commit(in->db, cause) != 0) {
 		db_rollback(in->db);
 		ingest_svc_forget(in, in->gen);
+		in->parts_known = 0;	/* ensure them again (ingest_copy.c) */
 		return -1;
 	}
 	for (k = 0; k < INGEST_KIND_COUNT; k++)

@@ -70,6 +70,9 @@ struct ingest {
 	int stage_ready;	/* the TEMP staging table exists */
 	int copy_dedupe;	/* the last batch met stored points: COPY the
 				 * next through the staging table */
+	int parts_known;	/* the partitions for [parts_from, parts_to]
+				 * were ensured since the last failed flush */
+	double parts_from, parts_to;
 	char *source;		/* current source name (for dead letters) */
 	long long source_id;	/* its ingest_sources row, or 0 */
 	struct ingest_batch batch;
