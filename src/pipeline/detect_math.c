@@ -14,139 +14,7 @@
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 
-/* ---- small statistics ---------------------------------------------------- */
-
-/* Returns the k-th smallest of v[0..n-1] (0-based), reordering v so that
- * v[k] holds it, everything before is <= and everything after >= (Hoare's
- * selection: linear on average, where sorting would be n log n). */
-static double
-select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1, i, j;
-	double pivot, t;
-
-	while (lo < hi) {
-		pivot = v[lo + (hi - lo) / 2];
-		i = lo;
-		j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
-
-/* Median of v (reorders v). */
-double
-detect_median(double *v, size_t n)
-{
-	double a, b;
-	size_t i;
-
-	if (n == 0)
-		return NAN;
-	a = select_kth(v, n, n / 2);
-	if (n % 2)
-		return a;
-	/* The lower middle is the largest of the lower half. */
-	b = v[0];
-	for (i = 1; i < n / 2; i++)
-		if (v[i] > b)
-			b = v[i];
-	return 0.5 * (a + b);
-}
-
-/* A ring of the last cap (time, value) pairs. */
-struct ring {
-	double *t, *v;
-	size_t cap, n, head;
-};
-
-/* Appends (t, x), dropping the oldest pair when full. */
-static void
-ring_push(struct ring *r, double t, double x)
-{
-	r->t[r->head] = t;
-	r->v[r->head] = x;
-	r->head = (r->head + 1) % r->cap;
-	if (r->n < r->cap)
-		r->n++;
-}
-
-/* Mean of v[0..n-1]. */
-static double
-mean(const double *v, size_t n)
-{
-	double s = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		s += v[i];
-	return n > 0 ? s / (double)n : 0;
-}
-
-/*
- * The baseline at time t from the ring: a robust line (the slope between the
- * medians of the older and the newer half, the level a median of the
- * detrended values), extrapolated from the ring's centre with a damped trend
- * (slope * tau * (1 - exp(-dt / tau))), and 1.4826 * MAD of the residuals.  Without trend (or with
- * few points) it is the plain median.  tmp holds 3 * cap doubles.
- */
-static void
-ring_line(const struct ring *r, int trend, double t, double *tmp, double *base,
-    double *sigma)
-{
-	double *xs = tmp, *ts = tmp + r->cap, *w = tmp + 2 * r->cap;
-	double slope = 0, tm, level, dt, tau, lo = INFINITY;
-	size_t i, n = r->n, h, start = (r->head + r->cap - n) % r->cap;
-
-	for (i = 0; i < n; i++) {
-		xs[i] = r->v[(start + i) % r->cap];
-		ts[i] = r->t[(start + i) % r->cap];
-		if (xs[i] < lo)
-			lo = xs[i];
-	}
-	tm = mean(ts, n);
-	if (trend && n >= 8) {
-		h = n / 2;
-		memcpy(w, xs, h * sizeof *w);
-		slope = detect_median(w, h);
-		memcpy(w, xs + n - h, h * sizeof *w);
-		dt = mean(ts + n - h, h) - mean(ts, h);
-		slope = dt > 0 ? (detect_median(w, h) - slope) / dt : 0;
-	}
-	for (i = 0; i < n; i++)
-		w[i] = xs[i] - slope * (ts[i] - tm);
-	level = detect_median(w, n);
-	for (i = 0; i < n; i++)
-		w[i] = fabs(xs[i] - slope * (ts[i] - tm) - level);
-	*sigma = 1.4826 * detect_median(w, n);
-	dt = t - tm;
-	tau = POLICY(DETECT_TREND_TAU);
-	if (dt > 0)
-		dt = tau * (1 - exp(-dt / tau));
-	*base = level + slope * dt;
-	if (lo >= 0 && *base < 0)
-		*base = 0;
-}
+#include "detect_ring.h"
 
 /* ---- one baseline -------------------------------------------------------- */
 
@@ -272,14 +140,42 @@ min_z(const struct detect_params *p, const struct base *bs, int nb, double x,
 
 /* ---- seasonal reference -------------------------------------------------- */
 
+/* The points pts[lo..hi) of a lagged window, their values also sorted (win,
+ * nw of them) but for the special ones (detect_special), counted in nsp. */
+struct lwin {
+	double *win;
+	size_t nw, nsp;
+};
+
+static void
+lwin_add(struct lwin *w, double x)
+{
+	if (detect_special(x))
+		w->nsp++;
+	else
+		detect_sorted_insert(w->win, w->nw++, x);
+}
+
+static void
+lwin_drop(struct lwin *w, double x)
+{
+	if (detect_special(x))
+		w->nsp--;
+	else
+		detect_sorted_remove(w->win, w->nw--, x);
+}
+
 /* Fills ref[i] with the median of the points lag before pts[i] (within
  * half), or NAN when fewer than 5 such points exist (or lag is 0): one
- * period before (the seasonal reference), or long before (a drift's). */
+ * period before (the seasonal reference), or long before (a drift's).
+ * The window slides, kept sorted; with a special value in it the median
+ * is selected from a copy as before. */
 static void
 lagged_refs(double lag, double half, const struct detect_point *pts,
     size_t n, double *ref)
 {
 	size_t i, lo = 0, hi = 0, k;
+	struct lwin w = { NULL, 0, 0 };
 	double *tmp;
 
 	if (lag <= 0) {
@@ -288,23 +184,28 @@ lagged_refs(double lag, double half, const struct detect_point *pts,
 		return;
 	}
 	tmp = xcalloc(n + 1, sizeof *tmp);
+	w.win = xcalloc(n + 1, sizeof *w.win);
 	for (i = 0; i < n; i++) {
 		double from = pts[i].t - lag - half;
 		double to = pts[i].t - lag + half;
 
-		while (lo < n && pts[lo].t < from)
-			lo++;
+		for (; lo < n && pts[lo].t < from; lo++)
+			if (lo < hi)
+				lwin_drop(&w, pts[lo].x);
 		if (hi < lo)
 			hi = lo;
-		while (hi < n && pts[hi].t <= to)
-			hi++;
+		for (; hi < n && pts[hi].t <= to; hi++)
+			lwin_add(&w, pts[hi].x);
 		ref[i] = NAN;
-		if (hi - lo >= 5) {
+		if (hi - lo >= 5 && w.nsp == 0) {
+			ref[i] = detect_sorted_median(w.win, w.nw);
+		} else if (hi - lo >= 5) {
 			for (k = lo; k < hi; k++)
 				tmp[k - lo] = pts[k].x;
 			ref[i] = detect_median(tmp, hi - lo);
 		}
 	}
+	free(w.win);
 	free(tmp);
 }
 
@@ -506,31 +407,6 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	detect_series_from(p, pts, n, NULL, eval, runs, nruns, NULL);
 }
 
-/* Fills ring r (oldest first) from the latest of n (t, x) pairs. */
-static void
-ring_load(struct ring *r, const double *t, const double *x, size_t n)
-{
-	size_t i = n > r->cap ? n - r->cap : 0;
-
-	for (; i < n; i++)
-		ring_push(r, t[i], x[i]);
-}
-
-/* Copies ring r out, oldest first, into malloc'd arrays. */
-static void
-ring_save(const struct ring *r, double **t, double **x, size_t *n)
-{
-	size_t i, start = (r->head + r->cap - r->n) % r->cap;
-
-	*n = r->n;
-	*t = xcalloc(r->n + 1, sizeof **t);
-	*x = xcalloc(r->n + 1, sizeof **x);
-	for (i = 0; i < r->n; i++) {
-		(*t)[i] = r->t[(start + i) % r->cap];
-		(*x)[i] = r->v[(start + i) % r->cap];
-	}
-}
-
 /*
  * Whether the state saved before point c (out, filled at c) may be resumed
  * from: no point of an episode from detect_state_quiet() before it up to
@@ -555,11 +431,11 @@ detect_series_from(const struct detect_params *p,
     struct detect_state *out)
 {
 	struct detect_grid g;
-	struct ring tr, sr;
+	struct dring tr, sr;
 	struct base bs[2];
 	struct detect_eval *ev = eval;
 	struct episode *eps = NULL;
-	double *ref, *drift, *tmp, *absz, med, sig;
+	double *ref, *drift, *absz, med, sig;
 	size_t neps = 0, i, j, a, start = 0, ignored = 0, k2, i0 = 0, c, jlast;
 	int in_ep = 0, s, dirs[2], nd, k, ok;
 
@@ -588,13 +464,8 @@ detect_series_from(const struct detect_params *p,
 	lagged_refs(p->period, p->period_half, pts, n, ref);
 	lagged_refs(p->level_enter > 0 && p->use_z ? POLICY(DETECT_DRIFT_LAG) : 0,
 	    POLICY(DETECT_DRIFT_HALF), pts, n, drift);
-	tr.cap = sr.cap = (size_t)g.window;
-	tr.n = sr.n = tr.head = sr.head = 0;
-	tr.v = xcalloc(tr.cap, sizeof *tr.v);
-	tr.t = xcalloc(tr.cap, sizeof *tr.t);
-	sr.v = xcalloc(sr.cap, sizeof *sr.v);
-	sr.t = xcalloc(sr.cap, sizeof *sr.t);
-	tmp = xcalloc(3 * tr.cap, sizeof *tmp);
+	dring_init(&tr, (size_t)g.window);
+	dring_init(&sr, (size_t)g.window);
 	nd = 0;
 	if (p->dir >= 0)
 		dirs[nd++] = DETECT_UP;
@@ -602,8 +473,8 @@ detect_series_from(const struct detect_params *p,
 		dirs[nd++] = DETECT_DOWN;
 	eps = xcalloc(n, sizeof *eps);
 	if (in != NULL) {
-		ring_load(&tr, in->tr_t, in->tr_x, in->ntr);
-		ring_load(&sr, in->sr_t, in->sr_x, in->nsr);
+		dring_load(&tr, in->tr_t, in->tr_x, in->ntr);
+		dring_load(&sr, in->sr_t, in->sr_x, in->nsr);
 	}
 
 	for (i = i0; i < n; i++) {
@@ -613,20 +484,20 @@ detect_series_from(const struct detect_params *p,
 		if (out != NULL && i == c && !in_ep && ignored == 0) {
 			out->step = g.step;
 			out->resume_t = pts[i].t;
-			ring_save(&tr, &out->tr_t, &out->tr_x, &out->ntr);
-			ring_save(&sr, &out->sr_t, &out->sr_x, &out->nsr);
+			dring_save(&tr, &out->tr_t, &out->tr_x, &out->ntr);
+			dring_save(&sr, &out->sr_t, &out->sr_x, &out->nsr);
 		}
 		/* The baselines from the normal points seen so far. */
 		bs[0].ok = bs[1].ok = 0;
 		ev[i].history = (int)tr.n;
 		if ((int)tr.n >= g.min_baseline) {
-			ring_line(&tr, p->trend, pts[i].t, tmp, &med, &sig);
+			dring_line(&tr, p->trend, pts[i].t, &med, &sig);
 			bs[0].ok = 1;
 			bs[0].b = med;
 			bs[0].scale = floored(p, sig, med);
 		}
 		if (!isnan(ref[i]) && (int)sr.n >= g.min_baseline) {
-			ring_line(&sr, 0, pts[i].t, tmp, &med, &sig);
+			dring_line(&sr, 0, pts[i].t, &med, &sig);
 			bs[1].ok = 1;
 			bs[1].b = ref[i] + med;
 			bs[1].scale = floored(p, sig, bs[1].b);
@@ -650,12 +521,13 @@ detect_series_from(const struct detect_params *p,
 					eps[neps].level_shift = 1;
 					neps++;
 					in_ep = 0;
-					tr.n = tr.head = sr.n = sr.head = 0;
+					dring_clear(&tr);
+					dring_clear(&sr);
 					start = i + 1 > tr.cap ? i + 1 - tr.cap : 0;
 					for (j = start; j <= i; j++) {
-						ring_push(&tr, pts[j].t, pts[j].x);
+						dring_push(&tr, pts[j].t, pts[j].x);
 						if (!isnan(ref[j]))
-							ring_push(&sr, pts[j].t,
+							dring_push(&sr, pts[j].t,
 							    pts[j].x - ref[j]);
 					}
 				}
@@ -687,18 +559,18 @@ detect_series_from(const struct detect_params *p,
 				continue;
 			start = i + 1 - ignored;
 			for (j = start; j <= i; j++) {
-				ring_push(&tr, pts[j].t, pts[j].x);
+				dring_push(&tr, pts[j].t, pts[j].x);
 				if (!isnan(ref[j]))
-					ring_push(&sr, pts[j].t, pts[j].x - ref[j]);
+					dring_push(&sr, pts[j].t, pts[j].x - ref[j]);
 			}
 			ignored = 0;
 			continue;
 		}
 		ignored = 0;
 		if (!ok) {
-			ring_push(&tr, pts[i].t, x);
+			dring_push(&tr, pts[i].t, x);
 			if (!isnan(ref[i]))
-				ring_push(&sr, pts[i].t, x - ref[i]);
+				dring_push(&sr, pts[i].t, x - ref[i]);
 		}
 	}
 	if (in_ep)
@@ -739,11 +611,8 @@ detect_series_from(const struct detect_params *p,
 		flap_series(&g, pts, *runs, *nruns);
 	}
 	free(eps);
-	free(tmp);
-	free(sr.v);
-	free(sr.t);
-	free(tr.v);
-	free(tr.t);
+	dring_free(&sr);
+	dring_free(&tr);
 	free(absz);
 	free(ref);
 	free(drift);
