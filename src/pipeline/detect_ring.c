@@ -122,6 +122,22 @@ detect_sorted_remove(double *a, size_t n, double x)
 	memmove(a + i, a + i + 1, (n - i - 1) * sizeof *a);
 }
 
+/* Replaces one old (it is there) in sorted a[0..n-1] by x, moving only
+ * what lies between the two. */
+static void
+sorted_replace(double *a, size_t n, double old, double x)
+{
+	size_t i = lower_bound(a, n, old);
+
+	if (x > old)
+		for (; i + 1 < n && a[i + 1] < x; i++)
+			a[i] = a[i + 1];
+	else
+		for (; i > 0 && a[i - 1] > x; i--)
+			a[i] = a[i - 1];
+	a[i] = x;
+}
+
 /* Sorts a[0..n-1] (insertion: a few dozen values). */
 static void
 sort_small(double *a, size_t n)
@@ -185,6 +201,7 @@ dring_init(struct dring *r, size_t cap)
 	r->so = xcalloc(cap / 2 + 1, sizeof *r->so);
 	r->sn = xcalloc(cap / 2 + 1, sizeof *r->sn);
 	r->tmp = xcalloc(3 * cap, sizeof *r->tmp);
+	r->perm = xcalloc(cap, sizeof *r->perm);
 	r->sv_ok = 1;
 }
 
@@ -197,6 +214,7 @@ dring_free(struct dring *r)
 	free(r->so);
 	free(r->sn);
 	free(r->tmp);
+	free(r->perm);
 }
 
 void
@@ -225,20 +243,17 @@ sorted_push(struct dring *r, double x, int full, double old)
 		r->sv_ok = r->halves_ok = 0;
 		return;
 	}
-	if (r->sv_ok) {
-		if (full)
-			detect_sorted_remove(r->sv, r->n, old);
-		detect_sorted_insert(r->sv, r->n - (size_t)full, x);
-	}
+	if (r->sv_ok && full)
+		sorted_replace(r->sv, r->n, old, x);
+	else if (r->sv_ok)
+		detect_sorted_insert(r->sv, r->n, x);
 	if (!r->halves_ok || !full) {
 		r->halves_ok = 0;
 		return;
 	}
 	/* older half: old[1..h]; newer: old[n - h + 1..n - 1] and x */
-	detect_sorted_remove(r->so, h, old);
-	detect_sorted_insert(r->so, h - 1, r->v[(r->head + h) % r->cap]);
-	detect_sorted_remove(r->sn, h, r->v[(r->head + r->n - h) % r->cap]);
-	detect_sorted_insert(r->sn, h - 1, x);
+	sorted_replace(r->so, h, old, r->v[(r->head + h) % r->cap]);
+	sorted_replace(r->sn, h, r->v[(r->head + r->n - h) % r->cap], x);
 }
 
 void
@@ -253,6 +268,8 @@ dring_push(struct dring *r, double t, double x)
 	if (detect_special(x))
 		r->special++;
 	sorted_push(r, x, full, old);
+	if (!full)
+		r->perm[r->n] = r->head;
 	r->t[r->head] = t;
 	r->v[r->head] = x;
 	r->head = (r->head + 1) % r->cap;
@@ -344,20 +361,29 @@ dring_line_ref(const struct dring *r, int trend, double t, double *tmp,
 	*base = extrapolate(level, slope, tm, lo, t);
 }
 
-/* Mean of the times of the ring's pairs from the from-th oldest on, count
- * of them, summed in the order mean() sums. */
-static double
-ring_tmean(const struct dring *r, size_t from, size_t count)
+/* The means of the ring's times, each summed in the order mean() sums
+ * them: of all (r->tm) and, for h > 0, of the h oldest (*older) and the h
+ * newest (*newer). */
+static void
+ring_tmeans(struct dring *r, size_t h, double *older, double *newer)
 {
-	double s = 0;
-	size_t i, k = slot(r, from);
+	double s = 0, so = 0, sn = 0;
+	size_t i, n = r->n, k = slot(r, 0);
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < n; i++) {
 		s += r->t[k];
+		if (i + 1 == h)
+			so = s;
+		if (h > 0 && i >= n - h)
+			sn += r->t[k];
 		if (++k == r->cap)
 			k = 0;
 	}
-	return count > 0 ? s / (double)count : 0;
+	r->tm = n > 0 ? s / (double)n : 0;
+	if (h > 0) {
+		*older = so / (double)h;
+		*newer = sn / (double)h;
+	}
 }
 
 /* Sorts count of the ring's values from the from-th oldest into dst. */
@@ -374,9 +400,10 @@ ring_sorted(const struct dring *r, double *dst, size_t from, size_t count)
 	sort_small(dst, count);
 }
 
-/* The slope between the medians of the older and the newer half. */
+/* The slope between the medians of the older and the newer half (their
+ * times' means to and tn). */
 static double
-ring_slope(struct dring *r)
+ring_slope(struct dring *r, double to, double tn)
 {
 	size_t n = r->n, h = n / 2;
 	double dt;
@@ -386,9 +413,34 @@ ring_slope(struct dring *r)
 		ring_sorted(r, r->sn, n - h, h);
 		r->halves_ok = 1;
 	}
-	dt = ring_tmean(r, n - h, h) - ring_tmean(r, 0, h);
+	dt = tn - to;
 	return dt > 0 ? (detect_sorted_median(r->sn, h) -
 	    detect_sorted_median(r->so, h)) / dt : 0;
+}
+
+/* The detrended values (about r->tm) sorted into w, in the order they
+ * had last time (r->perm, slots) then by insertion: the line moves little
+ * from one point to the next, so that order is nearly sorted.  0, or -1
+ * when a value is not finite. */
+static int
+detrended_sorted(struct dring *r, double slope, double *w)
+{
+	size_t i, j, k, n = r->n, *perm = r->perm;
+	double x;
+
+	for (i = 0; i < n; i++) {
+		k = perm[i];
+		x = r->v[k] - slope * (r->t[k] - r->tm);
+		if (!isfinite(x))
+			return -1;
+		for (j = i; j > 0 && w[j - 1] > x; j--) {
+			w[j] = w[j - 1];
+			perm[j] = perm[j - 1];
+		}
+		w[j] = x;
+		perm[j] = k;
+	}
+	return 0;
 }
 
 /* Fits the ring's line into its cache from the sorted values; 0, or -1
@@ -397,8 +449,8 @@ ring_slope(struct dring *r)
 static int
 ring_fit(struct dring *r, int trend)
 {
-	size_t i, n = r->n, k;
-	double slope = 0, *w = r->sv;
+	size_t n = r->n, h = trend && n >= 8 ? n / 2 : 0;
+	double slope = 0, *w = r->sv, to = 0, tn = 0;
 
 	if (r->special > 0 || n == 0)
 		return -1;
@@ -406,20 +458,14 @@ ring_fit(struct dring *r, int trend)
 		ring_sorted(r, r->sv, 0, n);
 		r->sv_ok = 1;
 	}
-	r->tm = ring_tmean(r, 0, n);
-	if (trend && n >= 8)
-		slope = ring_slope(r);
+	ring_tmeans(r, h, &to, &tn);
+	if (h > 0)
+		slope = ring_slope(r, to, tn);
 	/* without slope the detrended values are the values themselves */
 	if (slope != 0) {
 		w = r->tmp;
-		for (i = 0, k = slot(r, 0); i < n; i++) {
-			w[i] = r->v[k] - slope * (r->t[k] - r->tm);
-			if (!isfinite(w[i]))
-				return -1;
-			if (++k == r->cap)
-				k = 0;
-		}
-		sort_small(w, n);
+		if (detrended_sorted(r, slope, w) < 0)
+			return -1;
 	}
 	r->level = detect_sorted_median(w, n);
 	if (!isfinite(r->level))

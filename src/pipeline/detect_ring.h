@@ -33,6 +33,8 @@ struct dring {
 	int cached, ctrend;
 	double slope, level, sigma, tm, lo;
 	double *tmp;		/* 3 * cap scratch doubles */
+	size_t *perm;		/* the occupied slots, by detrended value last
+				 * sorted (nearly sorted the next time) */
 };
 
 /* A ring for cap pairs (cap >= 1); dring_free frees its arrays. */
