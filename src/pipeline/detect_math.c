@@ -1,8 +1,9 @@
 /*
  * detect_math.c - the detector's pure maths (see detect.h): robust trailing
- * and seasonal baselines (their rings in detect_ring.c), hysteresis episodes, merging of episodes across
- * short gaps into runs, and the run quality score.  Works on one series
- * window held by the caller; allocates only its small buffers.
+ * and seasonal baselines (their rings in detect_ring.c), hysteresis
+ * episodes, merging of episodes across short gaps into runs, and the run
+ * quality score.  Works on one series window held by the caller; allocates
+ * only its small buffers.
  */
 #include "config.h"
 
