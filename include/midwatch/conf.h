@@ -100,6 +100,9 @@ struct conf_option {
 	int min;		/* durations: the least accepted */
 	const char *value;	/* what it takes, for the documentation */
 	const char *def_text;	/* texts: what applies when it is not set */
+	const char *flag;	/* also a command-line option: its argument's
+				 * name ("" none), else NULL */
+	const char *help;	/* what it does, one line for --help */
 };
 extern const struct conf_option conf_options[];
 extern const size_t conf_n_options;
@@ -107,6 +110,10 @@ extern const size_t conf_n_options;
 const struct conf_option *conf_option(const char *name);
 /* The settings as doc/console.md lists them: a Markdown table; malloc'd. */
 char *conf_options_markdown(void);
+/* The settings as --help lists them: the command-line options (the settings
+ * with a flag) and, when settings is non-zero, every setting of the file
+ * with its default; text lines, malloc'd. */
+char *conf_options_usage(int settings);
 
 /* Sets every setting to its default (texts: NULL), and no directives. */
 void conf_init(struct conf *c);

@@ -110,6 +110,14 @@ struct db_res *db_run(struct db *db, char **cause, const char *name, int n,
 /* db_run with the parameters inline: DBQN(db, &cause, "mod/name", a, b). */
 #define DBQN(db, cause, name, ...) \
 	db_run((db), (cause), (name), DB_PARAMS(__VA_ARGS__))
+/* db_run with the results in binary (no number formatted as text by the
+ * server and parsed back by the client: for reads of many rows).  Read
+ * numbers with db_res_ll/db_res_f/db_val_ll/db_val_f (they decode int4,
+ * int8 and float8 by the column's type: cast anything else to text or to
+ * one of those in the statement) and text columns with db_res_get;
+ * db_res_get of a numeric column gives its raw bytes. */
+struct db_res *db_run_bin(struct db *db, char **cause, const char *name,
+    int n, const char *const *params);
 /* db_run, the result dropped; 0 on success. */
 int db_run_exec(struct db *db, char **cause, const char *name, int n,
     const char *const *params);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "midwatch/cli.h"
+#include "midwatch/conf.h"
 #include "midwatch/xmalloc.h"
 
 /* Option lists shared by several commands. */
@@ -309,15 +310,17 @@ cli_find(const char *name)
 	return NULL;
 }
 
-/* The global options, as every --help lists them. */
-static const char cli_global_help[] =
-    "global options (before or after the command):\n"
-    "  --db CONNINFO    a libpq key=value string or postgresql:// URI\n"
-    "  --project SLUG   the project (default: default)\n"
-    "  --as NAME        the operator recorded with feedback\n"
-    "  --config FILE    the configuration file (it must exist)\n"
-    "  --readonly       read only: commands that write are refused\n"
-    "  -v, --verbose    log what happens;  -h, --help;  -V, --version\n";
+/* The global options (and the configuration file's settings when settings
+ * is non-zero), as every --help lists them: from the settings table,
+ * conf_options. */
+static void
+cli_global_help(FILE *f, int settings)
+{
+	char *t = conf_options_usage(settings);
+
+	fprintf(f, "\nglobal options (before or after the command):\n%s", t);
+	free(t);
+}
 
 /* Prints the usage summary. */
 void
@@ -329,12 +332,13 @@ cli_usage(FILE *f)
 	    "[--readonly] [--config FILE] [COMMAND [ARGS]]\n\ncommands:\n");
 	for (c = cli_cmds; c->name != NULL; c++)
 		fprintf(f, "  %-58s %s\n", c->usage, c->help);
-	fprintf(f, "\n%s\nExit status: 0 ok, 1 error, 2 usage error (and what "
+	cli_global_help(f, 1);
+	fprintf(f, "\nExit status: 0 ok, 1 error, 2 usage error (and what "
 	    "`midwatch COMMAND --help` adds).\nWith no --db and no libpq "
 	    "environment (PGHOST, PGDATABASE, PGSERVICE, DATABASE_URL),\n"
 	    "midwatch starts a private PostgreSQL cluster under "
 	    "$XDG_STATE_HOME/midwatch.\nSee midwatch(1) and "
-	    "doc/interfaces.md.\n", cli_global_help);
+	    "doc/interfaces.md.\n");
 }
 
 /* Prints a command's --help. */
@@ -363,7 +367,8 @@ cli_cmd_help(const struct cli_cmd *c, FILE *f)
 		}
 		fputc('\n', f);
 	}
-	fprintf(f, "\n%s\nexit status: 0 ok, 1 error, 2 usage error", cli_global_help);
+	cli_global_help(f, 0);
+	fprintf(f, "\nexit status: 0 ok, 1 error, 2 usage error");
 	if (c->exits != NULL)
 		fprintf(f, ";\n  %s", c->exits);
 	fputs(".\n", f);

@@ -23,22 +23,29 @@
 const struct conf_option conf_options[] = {
 	{ "db", "database", CONF_TEXT, CONF_AT(db), 0, 0,
 	    "conninfo or `postgresql://` URI",
-	    "libpq environment, else the embedded cluster" },
+	    "libpq environment, else the embedded cluster", "CONNINFO",
+	    "a libpq key=value string or postgresql:// URI" },
 	{ "project", NULL, CONF_NAME, CONF_AT(project), 0, 0,
-	    "project slug", "`default`" },
+	    "project slug", "`default`", "SLUG", "the project" },
 	{ "as", "actor", CONF_OPTIONAL, CONF_AT(actor), 0, 0,
 	    "operator name for feedback",
-	    "`$MIDWATCH_ACTOR`, else the login name" },
-	{ "readonly", NULL, CONF_BOOL, CONF_AT(readonly), 0, 0, "yes/no", NULL },
+	    "`$MIDWATCH_ACTOR`, else the login name", "NAME",
+	    "the operator recorded with feedback" },
+	{ "readonly", NULL, CONF_BOOL, CONF_AT(readonly), 0, 0, "yes/no", NULL,
+	    "", "read only: commands that write are refused" },
 	{ "pipeline-interval", "interval", CONF_DURATION,
 	    CONF_AT(pipeline_interval), 60, 0,
-	    "duration (`90`, `90s`, `5m`, `1h30m`); 0 = no timer", NULL },
+	    "duration (`90`, `90s`, `5m`, `1h30m`); 0 = no timer", NULL, NULL,
+	    "the console's pipeline timer (0: only on R)" },
 	{ "refresh-interval", NULL, CONF_DURATION, CONF_AT(refresh_interval),
-	    30, 1, "duration \xe2\x89\xa5 1 s", NULL },
+	    30, 1, "duration \xe2\x89\xa5 1 s", NULL, NULL,
+	    "the console's reload when no notification came" },
 	{ "stale-ack", NULL, CONF_DURATION, CONF_AT(stale_ack), 1800, 0,
-	    "duration", NULL },
-	{ "color", "colour", CONF_BOOL, CONF_AT(color), 1, 0, "yes/no", NULL },
-	{ "ascii", NULL, CONF_BOOL, CONF_AT(ascii), 0, 0, "yes/no", NULL },
+	    "duration", NULL, NULL, "older acknowledgements stand out" },
+	{ "color", "colour", CONF_BOOL, CONF_AT(color), 1, 0, "yes/no", NULL,
+	    NULL, "colours (no: monochrome even on a colour terminal)" },
+	{ "ascii", NULL, CONF_BOOL, CONF_AT(ascii), 0, 0, "yes/no", NULL, NULL,
+	    "ASCII borders and bars even on UTF-8" },
 };
 const size_t conf_n_options = sizeof conf_options / sizeof conf_options[0];
 
@@ -102,6 +109,61 @@ conf_options_markdown(void)
 			buf_adds(&b, o->def_text);
 		buf_adds(&b, " |\n");
 	}
+	return buf_steal(&b);
+}
+
+/* A setting's default as text, Markdown's backquotes left out. */
+static void
+conf_default_text(const struct conf_option *o, struct buf *b)
+{
+	const char *p;
+
+	if (o->type == CONF_BOOL)
+		buf_adds(b, o->def ? "yes" : "no");
+	else if (o->type == CONF_DURATION)
+		conf_duration_text(o->def, b);
+	else
+		for (p = o->def_text != NULL ? o->def_text : "-"; *p; p++)
+			if (*p != '`')
+				buf_addc(b, *p);
+}
+
+char *
+conf_options_usage(int settings)
+{
+	struct buf b, arg;
+	size_t i;
+
+	buf_init(&b);
+	buf_init(&arg);
+	for (i = 0; i < conf_n_options; i++) {
+		const struct conf_option *o = &conf_options[i];
+
+		if (o->flag == NULL)
+			continue;
+		buf_reset(&arg);
+		buf_printf(&arg, "--%s%s%s", o->name, *o->flag ? " " : "",
+		    o->flag);
+		buf_printf(&b, "  %-16s %s (default: ", buf_str(&arg), o->help);
+		conf_default_text(o, &b);
+		buf_adds(&b, ")\n");
+	}
+	buf_adds(&b, "  --config FILE    the configuration file (it must "
+	    "exist; default: $XDG_CONFIG_HOME/midwatch/config)\n"
+	    "  -v, --verbose    log what happens;  -h, --help;  -V, "
+	    "--version\n");
+	if (settings)
+		buf_adds(&b, "\nconfiguration file settings (NAME = VALUE, one "
+		    "a line; the command line wins):\n");
+	for (i = 0; settings && i < conf_n_options; i++) {
+		const struct conf_option *o = &conf_options[i];
+
+		buf_reset(&arg);
+		conf_default_text(o, &arg);
+		buf_printf(&b, "  %-18s %s (default: %s)\n", o->name, o->help,
+		    buf_str(&arg));
+	}
+	buf_free(&arg);
 	return buf_steal(&b);
 }
 

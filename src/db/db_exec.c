@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +48,11 @@ db_check(struct db *db, PGresult *res, char **cause)
 	return -1;
 }
 
-/* Runs a parameterised statement; NULL on failure. */
+/* Runs a parameterised statement, its results as text (format 0) or
+ * binary (1); NULL on failure. */
 struct db_res *
-db_query(struct db *db, char **cause, const char *sql, int n,
-    const char *const *params)
+db_query_format(struct db *db, char **cause, const char *sql, int n,
+    const char *const *params, int format)
 {
 	PGresult *res;
 	struct db_res *r;
@@ -59,13 +61,21 @@ db_query(struct db *db, char **cause, const char *sql, int n,
 		*cause = xstrdup("not connected to the database");
 		return NULL;
 	}
-	res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, format);
 	if (db_check(db, res, cause) != 0)
 		return NULL;
 	r = xmalloc(sizeof *r);
 	r->res = res;
 	r->q = NULL;
 	return r;
+}
+
+/* Runs a parameterised statement; NULL on failure. */
+struct db_res *
+db_query(struct db *db, char **cause, const char *sql, int n,
+    const char *const *params)
+{
+	return db_query_format(db, cause, sql, n, params, 0);
 }
 
 /* Runs a statement and drops its result. */
@@ -127,22 +137,85 @@ db_res_isnull(const struct db_res *r, int row, int col)
 	return db_res_get(r, row, col) == NULL;
 }
 
-/* Integer value (0 for NULL). */
+/* The type OIDs of pg_type.h that binary results decode (libpq-fe.h does
+ * not carry them). */
+#define OID_INT8	20
+#define OID_INT4	23
+#define OID_FLOAT8	701
+
+/* A big-endian unsigned integer of len (4 or 8) bytes. */
+static unsigned long long
+be_uint(const char *v, int len)
+{
+	const unsigned char *u = (const unsigned char *)v;
+	unsigned long long x = 0;
+	int i;
+
+	for (i = 0; i < len; i++)
+		x = x << 8 | u[i];
+	return x;
+}
+
+/* The 8 bytes of a binary float8 value. */
+static double
+bin_float8(const char *v)
+{
+	unsigned long long x = be_uint(v, 8);
+	double d;
+
+	memcpy(&d, &x, sizeof d);
+	return d;
+}
+
+/* Integer value (0 for NULL).  A binary int4 or int8 is decoded, a
+ * float8 truncated; other binary values are taken as text. */
 long long
 db_res_ll(const struct db_res *r, int row, int col)
 {
 	const char *v = db_res_get(r, row, col);
+	int len;
+	double d;
 
-	return v ? strtoll(v, NULL, 10) : 0;
+	if (v == NULL)
+		return 0;
+	if (PQfformat(r->res, col) != 0) {
+		len = PQgetlength(r->res, row, col);
+		switch (PQftype(r->res, col)) {
+		case OID_INT4:
+			return len == 4 ? (int32_t)be_uint(v, 4) : 0;
+		case OID_INT8:
+			return len == 8 ? (long long)be_uint(v, 8) : 0;
+		case OID_FLOAT8:
+			d = len == 8 ? bin_float8(v) : 0;
+			return d > -9e18 && d < 9e18 ? (long long)d : 0;
+		}
+	}
+	return strtoll(v, NULL, 10);
 }
 
-/* Floating value (0 for NULL). */
+/* Floating value (0 for NULL).  A binary float8, int4 or int8 is decoded;
+ * other binary values are taken as text. */
 double
 db_res_f(const struct db_res *r, int row, int col)
 {
 	const char *v = db_res_get(r, row, col);
+	long long ll;
+	int len;
 
-	return v ? strtod(v, NULL) : 0.0;
+	if (v == NULL)
+		return 0.0;
+	if (PQfformat(r->res, col) != 0) {
+		len = PQgetlength(r->res, row, col);
+		switch (PQftype(r->res, col)) {
+		case OID_FLOAT8:
+			return len == 8 ? bin_float8(v) : 0;
+		case OID_INT4:
+		case OID_INT8:
+			ll = db_res_ll(r, row, col);
+			return (double)ll;
+		}
+	}
+	return strtod(v, NULL);
 }
 
 long long

@@ -22,5 +22,8 @@ struct db_res {
 /* Checks a result like psql's AcceptResult: returns 0 if it is a success,
  * else fills *cause (with SQLSTATE), remembers the SQLSTATE, clears res. */
 int db_check(struct db *db, PGresult *res, char **cause);
+/* db_query with the results as text (format 0) or binary (1). */
+struct db_res *db_query_format(struct db *db, char **cause, const char *sql,
+    int n, const char *const *params, int format);
 
 #endif

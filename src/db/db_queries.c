@@ -63,15 +63,17 @@ columns_differ(const PGresult *res, const char *cols)
 	return NULL;
 }
 
-struct db_res *
-db_run(struct db *db, char **cause, const char *name, int n,
-    const char *const *params)
+/* Runs the embedded statement name, its results as text (0) or binary (1),
+ * and checks its columns against its header. */
+static struct db_res *
+run_named(struct db *db, char **cause, const char *name, int n,
+    const char *const *params, int format)
 {
 	const struct db_query_text *q = db_query_find(name);
 	struct db_res *r;
 	char *why;
 
-	r = db_query(db, cause, q->sql, n, params);
+	r = db_query_format(db, cause, q->sql, n, params, format);
 	if (r == NULL)
 		return NULL;
 	r->q = q;
@@ -86,6 +88,20 @@ db_run(struct db *db, char **cause, const char *name, int n,
 		return NULL;
 	}
 	return r;
+}
+
+struct db_res *
+db_run(struct db *db, char **cause, const char *name, int n,
+    const char *const *params)
+{
+	return run_named(db, cause, name, n, params, 0);
+}
+
+struct db_res *
+db_run_bin(struct db *db, char **cause, const char *name, int n,
+    const char *const *params)
+{
+	return run_named(db, cause, name, n, params, 1);
 }
 
 int

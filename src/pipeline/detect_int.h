@@ -1,6 +1,7 @@
 /*
  * detect_int.h - what the detect stage's files share (stage_detect.c,
- * stage_detect_sql.c, stage_detect_state.c); not part of any interface.
+ * stage_detect_state.c, stage_detect_write.c, ...); not part of any
+ * interface.
  */
 #ifndef MIDWATCH_DETECT_INT_H
 #define MIDWATCH_DETECT_INT_H
@@ -15,12 +16,6 @@ struct buf;
 struct db_res;
 struct pf_job;
 struct pipeline_ctx;
-
-/* The signals made in SQL (stage_detect_sql.c): $1 project, $2 run, $3 and
- * $4 the window; a row per signal written. */
-extern const char detect_sql_fingerprints[];
-extern const char detect_sql_health[];
-extern const char detect_sql_alerts[];
 
 /* One metric series of a service, as the window's listing has it. */
 struct dseries {

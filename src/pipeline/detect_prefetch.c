@@ -29,7 +29,7 @@ struct prefetch {
 void
 pf_job_run(struct db *db, struct pf_job *j)
 {
-	j->res = db_query(db, &j->cause, j->sql, j->n,
+	j->res = db_run_bin(db, &j->cause, j->name, j->n,
 	    (const char *const *)j->params);
 }
 

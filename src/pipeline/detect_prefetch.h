@@ -15,10 +15,11 @@ struct db_res;
 
 #define PF_MAX_PARAMS 6
 
-/* One read: a statement and its parameters (malloc'd, NULL = SQL NULL);
- * res, or cause when it failed, once done. */
+/* One read: a named statement (sql/queries/, its results in binary) and
+ * its parameters (malloc'd, NULL = SQL NULL); res, or cause when it
+ * failed, once done. */
 struct pf_job {
-	const char *sql;
+	const char *name;
 	int n;
 	char *params[PF_MAX_PARAMS];
 	struct db_res *res;

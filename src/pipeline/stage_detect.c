@@ -14,7 +14,7 @@
  *  - funnels: the conversion ratio (last step / first step) per funnel,
  *    judged the same way, with the revenue at risk (stage_detect_funnel.c);
  *  - new error fingerprints, health streaks and external alerts: in SQL
- *    (stage_detect_sql.c).
+ *    (sql/queries/pipeline/detect_*.sql).
  *
  * Signals are upserted by dedupe_key; signals with onset in the window that
  * this run did not produce again are deleted (delete-and-rebuild), so a
@@ -312,11 +312,7 @@ full_job(struct pipeline_ctx *ctx, const char *svc, struct pf_job *j)
 
 	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
 	memset(j, 0, sizeof *j);
-	j->sql = "SELECT metric_name, labels_key, date_part('epoch', ts),"
-	    " midwatch.metric_value(value) FROM midwatch.metric_points"
-	    " WHERE project_id = $1 AND service_id = $2"
-	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
-	    " AND ts <= $4 ORDER BY metric_name, labels_key, ts";
+	j->name = "pipeline/detect_read_all";
 	j->n = 5;
 	j->params[0] = xstrdup(ctx->project);
 	j->params[1] = xstrdup(svc);
@@ -349,6 +345,7 @@ detect_service(struct pipeline_ctx *ctx, struct dservice *sv, json_t *quiet,
 	struct db_res *r;
 	const char *metric, *labels;
 	int rows, i, j, first = 0, rc = 0, resumed = sv->resumed;
+	int ct, cv, ci, cm, cl;
 	int changed;
 	size_t k = 0, n;
 
@@ -380,24 +377,29 @@ detect_service(struct pipeline_ctx *ctx, struct dservice *sv, json_t *quiet,
 	rows = db_res_rows(r);
 	raw = xcalloc((size_t)rows + 1, sizeof *raw);
 	pts = xcalloc((size_t)rows + 1, sizeof *pts);
+	ct = db_col(r, "t");
+	cv = db_col(r, "v");
 	for (i = first; i < rows && rc == 0; i = j) {
 		if (resumed) {
-			k = (size_t)db_res_ll(r, i, 1);
+			ci = db_col(r, "i");
+			k = (size_t)db_res_ll(r, i, ci);
 			metric = sv->s[k].metric;
 			labels = sv->s[k].labels;
-			for (j = i, n = 0; j < rows && (size_t)db_res_ll(r, j, 1) == k;
-			    j++, n++) {
-				raw[n].t = db_res_f(r, j, 2);
-				raw[n].x = db_res_f(r, j, 3);
+			for (j = i, n = 0; j < rows &&
+			    (size_t)db_res_ll(r, j, ci) == k; j++, n++) {
+				raw[n].t = db_res_f(r, j, ct);
+				raw[n].x = db_res_f(r, j, cv);
 			}
 		} else {
-			metric = db_res_get(r, i, 0);
-			labels = db_res_get(r, i, 1);
+			cm = db_col(r, "metric_name");
+			cl = db_col(r, "labels_key");
+			metric = db_res_get(r, i, cm);
+			labels = db_res_get(r, i, cl);
 			for (j = i, n = 0; j < rows &&
-			    strcmp(db_res_get(r, j, 0), metric) == 0 &&
-			    strcmp(db_res_get(r, j, 1), labels) == 0; j++, n++) {
-				raw[n].t = db_res_f(r, j, 2);
-				raw[n].x = db_res_f(r, j, 3);
+			    strcmp(db_res_get(r, j, cm), metric) == 0 &&
+			    strcmp(db_res_get(r, j, cl), labels) == 0; j++, n++) {
+				raw[n].t = db_res_f(r, j, ct);
+				raw[n].x = db_res_f(r, j, cv);
 			}
 		}
 		rc = detect_one(ctx, sv->id, sv->name, metric, labels, raw, n,
@@ -602,17 +604,7 @@ detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	int i, j, rows, rc;
 	size_t n, nsv = 0, k;
 
-	r = DBQ(ctx->db, cause,
-	    "SELECT c.service_id, v.name, c.metric_name, c.labels_key, d.params,"
-	    " d.resume_at, d.step, d.first_at"
-	    " FROM (SELECT DISTINCT service_id, metric_name,"
-	    "  labels_key FROM midwatch.metric_points WHERE project_id = $1"
-	    "  AND ts >= $2 AND ts <= $3) c"
-	    " JOIN midwatch.services v ON v.project_id = $1 AND v.id = c.service_id"
-	    " LEFT JOIN midwatch.detect_state d ON d.project_id = $1"
-	    "  AND d.service_id = c.service_id AND d.metric_name = c.metric_name"
-	    "  AND d.labels_key = c.labels_key"
-	    " ORDER BY c.service_id, c.metric_name, c.labels_key",
+	r = DBQN(ctx->db, cause, "pipeline/detect_listed",
 	    ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
@@ -620,22 +612,22 @@ detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	s = xcalloc((size_t)rows + 1, sizeof *s);
 	sv = xcalloc((size_t)rows + 1, sizeof *sv);
 	for (i = 0; i < rows; i = j, nsv++) {
-		sv[nsv].id = db_res_get(r, i, 0);
-		sv[nsv].name = db_res_get(r, i, 1);
+		sv[nsv].id = db_val(r, i, "service_id");
+		sv[nsv].name = db_val(r, i, "name");
 		sv[nsv].s = &s[i];
 		sv[nsv].resumed = 1;
 		sv[nsv].first = -1;
-		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j, 0),
+		for (j = i, n = 0; j < rows && strcmp(db_val(r, j, "service_id"),
 		    sv[nsv].id) == 0; j++, n++) {
-			s[j].metric = db_res_get(r, j, 2);
-			s[j].labels = db_res_get(r, j, 3);
+			s[j].metric = db_val(r, j, "metric_name");
+			s[j].labels = db_val(r, j, "labels_key");
 			s[j].in.resume_t = NAN;
 			s[j].usable = detect_state_usable(ctx, s[j].metric,
-			    db_res_get(r, j, 4), db_res_get(r, j, 5));
-			s[j].resume_t = db_res_f(r, j, 5);
-			s[j].step = db_res_f(r, j, 6);
-			s[j].first_t = db_res_isnull(r, j, 7) ? NAN :
-			    db_res_f(r, j, 7);
+			    db_val(r, j, "params"), db_val(r, j, "resume_at"));
+			s[j].resume_t = db_val_f(r, j, "resume_at");
+			s[j].step = db_val_f(r, j, "step");
+			s[j].first_t = db_val_null(r, j, "first_at") ? NAN :
+			    db_val_f(r, j, "first_at");
 			sv[nsv].resumed = sv[nsv].resumed && s[j].usable;
 		}
 		sv[nsv].ns = n;
@@ -665,22 +657,15 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 
 	if (ctx->end - ctx->start <= CATALOG_WINDOW_S)
 		return detect_listed(ctx, dc, cause);
-	/* per service, one probe of the primary key: not every point of the
-	 * window; points always belong to a service (ingest checks each
-	 * batch's services) */
-	r = DBQ(ctx->db, cause,
-	    "SELECT s.id, s.name FROM midwatch.services s"
-	    " WHERE s.project_id = $1 AND EXISTS (SELECT 1"
-	    "  FROM midwatch.metric_points m WHERE m.project_id = $1"
-	    "  AND m.service_id = s.id AND m.ts >= $2 AND m.ts <= $3)"
-	    " ORDER BY 1", ctx->project, ctx->start_ts, ctx->end_ts);
+	r = DBQN(ctx->db, cause, "pipeline/detect_services",
+	    ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
 	sv = xcalloc((size_t)rows + 1, sizeof *sv);
 	for (i = 0; i < rows; i++) {
-		sv[i].id = db_res_get(r, i, 0);
-		sv[i].name = db_res_get(r, i, 1);
+		sv[i].id = db_val(r, i, "id");
+		sv[i].name = db_val(r, i, "name");
 		full_job(ctx, sv[i].id, &sv[i].read);
 	}
 	rc = detect_services(ctx, sv, (size_t)rows, dc, cause);
@@ -691,10 +676,10 @@ detect_metrics(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 
 /* ---- signals computed in SQL --------------------------------------------- */
 
-/* Runs an INSERT ... RETURNING 1 making signals of one type, as a unit, and
- * adds the row count to *count; 0 or -1 (fatal). */
+/* Runs the named INSERT ... RETURNING making signals of one type, as a
+ * unit, and adds the row count to *count; 0 or -1 (fatal). */
 static int
-exec_count(struct pipeline_ctx *ctx, const char *sql, const char *type,
+exec_count(struct pipeline_ctx *ctx, const char *name, const char *type,
     long long *count, struct detect_counts *dc, char **cause)
 {
 	struct db_res *r = NULL;
@@ -703,7 +688,7 @@ exec_count(struct pipeline_ctx *ctx, const char *sql, const char *type,
 
 	rc = pipeline_unit_begin(ctx, "detect", "signals", type, &ucause);
 	if (rc == 0) {
-		r = DBQ(ctx->db, &ucause, sql, ctx->project, ctx->run,
+		r = DBQN(ctx->db, &ucause, name, ctx->project, ctx->run,
 		    ctx->start_ts, ctx->end_ts);
 		rc = r == NULL ? -1 : 0;
 	}
@@ -731,10 +716,10 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	memset(&dc, 0, sizeof dc);
 	if (detect_metrics(ctx, &dc, cause) != 0 ||
 	    detect_funnels(ctx, &dc, cause) != 0 ||
-	    exec_count(ctx, detect_sql_fingerprints, "error_fingerprint_new", &fp, &dc,
+	    exec_count(ctx, "pipeline/detect_fingerprints", "error_fingerprint_new", &fp, &dc,
 	    cause) != 0 ||
-	    exec_count(ctx, detect_sql_health, "health_down", &health, &dc, cause) != 0 ||
-	    exec_count(ctx, detect_sql_alerts, "external_alert", &alerts, &dc,
+	    exec_count(ctx, "pipeline/detect_health", "health_down", &health, &dc, cause) != 0 ||
+	    exec_count(ctx, "pipeline/detect_alerts", "external_alert", &alerts, &dc,
 	    cause) != 0) {
 		json_decref(dc.keep);
 		return -1;
@@ -745,19 +730,7 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 		dc.keep = json_array();
 	keep = jsonx_dump(dc.keep);
 	json_decref(dc.keep);
-	r = DBQ(ctx->db, cause,
-	    "DELETE FROM midwatch.signals x WHERE project_id = $1"
-	    " AND onset_at >= $3 AND onset_at <= $4"
-	    " AND run_id IS DISTINCT FROM $2"
-	    " AND coalesce(x.details ->> 'source', '') <> 'investigate'"
-	    " AND NOT EXISTS (SELECT 1"
-	    "  FROM jsonb_to_recordset($5::jsonb) AS k (type text,"
-	    "   service_id bigint, metric_name text, labels_key text, ref text)"
-	    "  WHERE (k.type IS NULL OR k.type = x.signal_type)"
-	    "  AND (k.service_id IS NULL OR k.service_id = x.service_id)"
-	    "  AND (k.metric_name IS NULL OR k.metric_name = x.metric_name)"
-	    "  AND (k.labels_key IS NULL OR k.labels_key = x.labels_key)"
-	    "  AND (k.ref IS NULL OR k.ref = x.ref)) RETURNING 1",
+	r = DBQN(ctx->db, cause, "pipeline/detect_stale",
 	    ctx->project, ctx->run, ctx->start_ts, ctx->end_ts, keep);
 	free(keep);
 	if (r == NULL)
@@ -766,12 +739,7 @@ stage_detect_run(struct pipeline_ctx *ctx, char **cause)
 	db_res_free(r);
 	/* A signal still open from an earlier run that nothing continued (its
 	 * series went quiet) ended by the start of this window. */
-	r = DBQ(ctx->db, cause,
-	    "UPDATE midwatch.signals SET ended_at = greatest(onset_at, $3::timestamptz),"
-	    " details = details || '{\"closed_without_data\": true}'"
-	    " WHERE project_id = $1 AND ended_at IS NULL AND onset_at < $3"
-	    " AND run_id IS DISTINCT FROM $2"
-	    " AND coalesce(details ->> 'source', '') <> 'investigate' RETURNING 1",
+	r = DBQN(ctx->db, cause, "pipeline/detect_close_quiet",
 	    ctx->project, ctx->run, ctx->start_ts);
 	if (r == NULL)
 		return -1;

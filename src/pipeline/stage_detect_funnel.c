@@ -39,32 +39,27 @@ detect_funnel(struct pipeline_ctx *ctx, const char *funnel, long long svc_id,
 	struct sig s;
 	char lb[40];
 	size_t n, nruns = 0, i, k;
-	int rows, rc = -1;
+	int rows, rc = -1, ct, cx, ce, cr;
 
 	policy_param(lb, sizeof lb, POL_DETECT_LOOKBACK);
-	res = DBQ(ctx->db, cause,
-	    "SELECT extract(epoch FROM ts),"
-	    " (steps -> -1 ->> 'count')::float8 / (steps -> 0 ->> 'count')::float8,"
-	    " (steps -> 0 ->> 'count')::float8,"
-	    " greatest(coalesce(revenue_per_conversion, 0), 0)"
-	    " FROM midwatch.funnel_snapshots WHERE project_id = $1"
-	    " AND funnel_type = $2 AND jsonb_array_length(steps) >= 2"
-	    " AND (steps -> 0 ->> 'count')::float8 > 0"
-	    " AND ts >= $3::timestamptz - make_interval(secs => $5::float8)"
-	    " AND ts <= $4 ORDER BY ts", ctx->project, funnel, ctx->start_ts,
-	    ctx->end_ts, lb);
+	res = DBQN(ctx->db, cause, "pipeline/detect_funnel_read", ctx->project,
+	    funnel, ctx->start_ts, ctx->end_ts, lb);
 	if (res == NULL)
 		return -1;
 	rows = db_res_rows(res);
+	ct = db_col(res, "t");
+	cx = db_col(res, "ratio");
+	ce = db_col(res, "entered");
+	cr = db_col(res, "revenue_per_conversion");
 	n = (size_t)rows;
 	pts = xcalloc(n + 1, sizeof *pts);
 	entered = xcalloc(n + 1, sizeof *entered);
 	rpc = xcalloc(n + 1, sizeof *rpc);
 	for (i = 0; i < n; i++) {
-		pts[i].t = db_res_f(res, (int)i, 0);
-		pts[i].x = db_res_f(res, (int)i, 1);
-		entered[i] = db_res_f(res, (int)i, 2);
-		rpc[i] = db_res_f(res, (int)i, 3);
+		pts[i].t = db_res_f(res, (int)i, ct);
+		pts[i].x = db_res_f(res, (int)i, cx);
+		entered[i] = db_res_f(res, (int)i, ce);
+		rpc[i] = db_res_f(res, (int)i, cr);
 	}
 	db_res_free(res);
 	dc->series++;
@@ -134,21 +129,16 @@ detect_funnels(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	char *ucause = NULL;
 	int i, rows, rc = 0;
 
-	r = DBQ(ctx->db, cause,
-	    "SELECT f.funnel_type, (SELECT s.id FROM midwatch.services s"
-	    "  WHERE s.project_id = $1 AND s.name = f.funnel_type ORDER BY s.id"
-	    "  LIMIT 1)"
-	    " FROM midwatch.funnel_snapshots f WHERE f.project_id = $1"
-	    " AND f.ts >= $2 AND f.ts <= $3 GROUP BY 1 ORDER BY 1",
-	    ctx->project, ctx->start_ts, ctx->end_ts);
+	r = DBQN(ctx->db, cause, "pipeline/detect_funnels", ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	rows = db_res_rows(r);
 	for (i = 0; i < rows && rc == 0; i++) {
-		funnel = db_res_get(r, i, 0);
+		funnel = db_val(r, i, "funnel_type");
 		rc = pipeline_unit_begin(ctx, "detect", "funnel", funnel, &ucause);
 		if (rc == 0)
-			rc = detect_funnel(ctx, funnel, db_res_ll(r, i, 1), dc,
+			rc = detect_funnel(ctx, funnel,
+			    db_val_ll(r, i, "service_id"), dc,
 			    &ucause);
 		if (rc != 0)
 			detect_keep_add(dc, "conversion_drop", NULL, NULL, NULL, funnel);

@@ -111,17 +111,17 @@ detect_states_take(struct db_res *r, struct dseries *s, size_t n, int *first)
 	size_t k;
 	int i, rows = db_res_rows(r);
 
-	for (i = 0; i < rows && strcmp(db_res_get(r, i, 0), "1") == 0; i++) {
-		k = (size_t)db_res_ll(r, i, 1);
-		if (k >= n || db_res_isnull(r, i, 5))
+	for (i = 0; i < rows && db_val_ll(r, i, "kind") == 1; i++) {
+		k = (size_t)db_val_ll(r, i, "i");
+		if (k >= n || db_val_null(r, i, "resume_at"))
 			continue;
 		detect_state_free(&s[k].in);
-		s[k].in.step = db_res_f(r, i, 4);
-		s[k].in.resume_t = db_res_f(r, i, 5);
-		unpair(db_res_get(r, i, 6), &s[k].in.tr_t, &s[k].in.tr_x,
-		    &s[k].in.ntr);
-		unpair(db_res_get(r, i, 7), &s[k].in.sr_t, &s[k].in.sr_x,
-		    &s[k].in.nsr);
+		s[k].in.step = db_val_f(r, i, "step");
+		s[k].in.resume_t = db_val_f(r, i, "resume_at");
+		unpair(db_val(r, i, "trailing_ring"), &s[k].in.tr_t,
+		    &s[k].in.tr_x, &s[k].in.ntr);
+		unpair(db_val(r, i, "seasonal_ring"), &s[k].in.sr_t,
+		    &s[k].in.sr_x, &s[k].in.nsr);
 	}
 	*first = i;
 	for (k = 0; k < n; k++)
@@ -171,28 +171,9 @@ detect_resumed_job(struct pipeline_ctx *ctx, const char *svc,
 		}
 		range_add(ranges, k, &s[k], lo, NAN);
 	}
-	/* the states first (kind 1), then the points by series and time;
-	 * OFFSET 0 keeps the points' subquery per range (a nested loop of
-	 * index range scans, pruned to the partitions of the range) rather
-	 * than a hash join over every point of the service */
+	/* the states first (kind 1), then the points by series and time */
 	memset(j, 0, sizeof *j);
-	j->sql = "SELECT 1 AS kind, k.i, NULL::float8 AS t, NULL::float8 AS v,"
-	    " d.step, d.resume_at, d.trailing_ring::text, d.seasonal_ring::text"
-	    " FROM jsonb_to_recordset($5::jsonb) AS k (i int, m text, l text)"
-	    " JOIN midwatch.detect_state d ON d.project_id = $1"
-	    "  AND d.service_id = $2 AND d.metric_name = k.m"
-	    "  AND d.labels_key = k.l"
-	    " UNION ALL"
-	    " SELECT 0, x.i, date_part('epoch', m.ts),"
-	    " midwatch.metric_value(m.value), NULL, NULL, NULL, NULL"
-	    " FROM jsonb_to_recordset($4::jsonb) AS x (i int, m text, l text,"
-	    "  lo float8, hi float8)"
-	    " CROSS JOIN LATERAL (SELECT ts, value FROM midwatch.metric_points"
-	    "  WHERE project_id = $1 AND service_id = $2 AND metric_name = x.m"
-	    "  AND labels_key = x.l AND ts >= to_timestamp(x.lo)"
-	    "  AND ts <= coalesce(to_timestamp(x.hi), $3::timestamptz)"
-	    "  OFFSET 0) m"
-	    " ORDER BY 1 DESC, 2, 3";
+	j->name = "pipeline/detect_read_resumed";
 	j->n = 5;
 	j->params[0] = xstrdup(ctx->project);
 	j->params[1] = xstrdup(svc);
@@ -247,25 +228,7 @@ detect_states_save(struct pipeline_ctx *ctx, json_t *quiet, json_t *arr,
 		return 0;
 	js = jsonx_dump(arr);
 	qs = jsonx_dump(quiet);
-	rc = DBX(ctx->db, cause,
-	    "WITH q AS (DELETE FROM midwatch.anomaly_features a"
-	    "  USING jsonb_to_recordset($4::jsonb) AS q (s bigint, m text,"
-	    "   l text)"
-	    "  WHERE a.project_id = $1 AND a.service_id = q.s"
-	    "  AND a.metric_name = q.m AND a.labels_key = q.l"
-	    "  AND a.ts >= to_timestamp($5::float8))"
-	    " INSERT INTO midwatch.detect_state (project_id, service_id,"
-	    " metric_name, labels_key, params, step, first_at, resume_at,"
-	    " trailing_ring, seasonal_ring, run_id)"
-	    " SELECT $1, x.s, x.m, x.l, x.p, x.st, x.f, x.r, coalesce(x.tr, '{}'),"
-	    "  coalesce(x.se, '{}'), $3"
-	    " FROM jsonb_to_recordset($2::jsonb) AS x (s bigint, m text, l text,"
-	    "  p text, st float8, f float8, r float8, tr float8[], se float8[])"
-	    " ON CONFLICT (project_id, service_id, metric_name, labels_key)"
-	    " DO UPDATE SET params = EXCLUDED.params, step = EXCLUDED.step,"
-	    "  first_at = EXCLUDED.first_at, resume_at = EXCLUDED.resume_at,"
-	    "  trailing_ring = EXCLUDED.trailing_ring,"
-	    "  seasonal_ring = EXCLUDED.seasonal_ring, run_id = EXCLUDED.run_id",
+	rc = DBXN(ctx->db, cause, "pipeline/detect_states_save",
 	    ctx->project, js, ctx->run, qs,
 	    pipeline_num(f, sizeof f, ctx->start));
 	free(js);

@@ -33,24 +33,8 @@ detect_sig_upsert(struct pipeline_ctx *ctx, const struct sig *s, char **cause)
 	char *det = jsonx_dump(s->details);
 	int rc;
 
-	rc = DBX(ctx->db, cause,
-	    "INSERT INTO midwatch.signals (project_id, run_id, dedupe_key,"
-	    " signal_type, status, service_id, metric_name, labels_key, ref,"
-	    " severity, quality_score, onset_at, peak_at, ended_at, baseline,"
-	    " peak_value, direction, details)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, ''), $9, $10,"
-	    "  least(1, greatest(0, $11::real)), to_timestamp($12::float8),"
-	    "  to_timestamp($13::float8), to_timestamp($14::float8), $15, $16,"
-	    "  $17, $18::jsonb)"
-	    " ON CONFLICT (project_id, dedupe_key) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, signal_type = EXCLUDED.signal_type,"
-	    "  status = EXCLUDED.status, service_id = EXCLUDED.service_id,"
-	    "  metric_name = EXCLUDED.metric_name, labels_key = EXCLUDED.labels_key,"
-	    "  ref = EXCLUDED.ref, severity = EXCLUDED.severity,"
-	    "  quality_score = EXCLUDED.quality_score, onset_at = EXCLUDED.onset_at,"
-	    "  peak_at = EXCLUDED.peak_at, ended_at = EXCLUDED.ended_at,"
-	    "  baseline = EXCLUDED.baseline, peak_value = EXCLUDED.peak_value,"
-	    "  direction = EXCLUDED.direction, details = EXCLUDED.details",
+	rc = DBXN(ctx->db, cause,
+	    "pipeline/detect_signal_upsert",
 	    ctx->project, ctx->run, s->dedupe, s->type, s->status,
 	    s->service_id > 0 ? pipeline_ll(svc, sizeof svc, s->service_id) : NULL,
 	    s->metric, s->labels_key, s->ref, s->severity,
@@ -74,10 +58,8 @@ detect_features_write(struct pipeline_ctx *ctx, const char *svc, const char *met
 	char f[40];
 	struct db_res *r;
 
-	if (DBX(ctx->db, cause,
-	    "DELETE FROM midwatch.anomaly_features WHERE project_id = $1"
-	    " AND service_id = $2 AND metric_name = $3 AND labels_key = $4"
-	    " AND ts >= to_timestamp($5::float8)", ctx->project, svc, metric,
+	if (DBXN(ctx->db, cause,
+	    "pipeline/detect_features_clear", ctx->project, svc, metric,
 	    labels, pipeline_num(f, sizeof f, from)) != 0)
 		return -1;
 	if (ts->len <= 1)
@@ -85,14 +67,8 @@ detect_features_write(struct pipeline_ctx *ctx, const char *svc, const char *met
 	buf_addc(ts, '}');
 	buf_addc(names, '}');
 	buf_addc(vals, '}');
-	r = DBQ(ctx->db, cause,
-	    "INSERT INTO midwatch.anomaly_features (project_id, service_id,"
-	    " metric_name, labels_key, feature_name, ts, value, run_id)"
-	    " SELECT $1, $2, $3, $4, n, to_timestamp(t), v, $8"
-	    " FROM unnest($5::float8[], $6::text[], $7::float8[]) AS u (t, n, v)"
-	    " ON CONFLICT (project_id, service_id, metric_name, labels_key,"
-	    "  feature_name, ts) DO UPDATE SET value = EXCLUDED.value,"
-	    "  run_id = EXCLUDED.run_id", ctx->project, svc, metric, labels,
+	r = DBQN(ctx->db, cause,
+	    "pipeline/detect_features_put", ctx->project, svc, metric, labels,
 	    buf_str(ts), buf_str(names), buf_str(vals), ctx->run);
 	if (r == NULL)
 		return -1;

@@ -49,7 +49,8 @@ t_eq "no stage defines its own threshold beside the table" "0" "$n"
 n=$(grep -nE "interval '(3 hours|30 minutes|10 min|14 minutes)'" \
     "$top_srcdir/src/pipeline/stage_evidence.c" "$top_srcdir/src/pipeline/stage_gate.c" \
     "$top_srcdir"/src/pipeline/gate_*.c \
-    "$top_srcdir"/src/pipeline/stage_detect*.c | wc -l)
+    "$top_srcdir"/src/pipeline/stage_detect*.c \
+    "$top_srcdir"/sql/queries/pipeline/*.sql | wc -l)
 t_eq "the windows reach SQL as parameters, not as literals" "0" "$n"
 n=$(grep -cE "term\([a-z]+, -?0\.[0-9]+" "$top_srcdir/src/pipeline/rank.c")
 t_eq "every ranking weight comes from the table" "0" "$n"

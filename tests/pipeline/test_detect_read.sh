@@ -45,7 +45,12 @@ t_eq "metric_points' primary key has 5 key columns and INCLUDEs value" "5/6:valu
 n=$(pgtest_psql -c "select pg_get_indexdef('midwatch.metric_points_ts_idx'::regclass) ~ '\(project_id, ts\)'")
 t_eq "metric_points_ts_idx indexes (project_id, ts)" "t" "$n"
 pgtest_psql -c "vacuum analyze midwatch.metric_points"
-plan=$(pgtest_psql -c "explain SELECT metric_name, labels_key, date_part('epoch', ts), midwatch.metric_value(value) FROM midwatch.metric_points WHERE project_id = (select min(project_id) from midwatch.services) AND service_id = (select min(id) from midwatch.services) AND ts >= '2026-11-15' AND ts <= '2026-11-17' ORDER BY metric_name, labels_key, ts")
+# the statement detect runs (sql/queries/pipeline/detect_read_all.sql),
+# planned for its parameters as libpq's unnamed statement is
+ids=$(pgtest_psql -F ' ' -c "select min(project_id), min(id) from midwatch.services")
+plan=$(pgtest_psql -c "set plan_cache_mode = force_custom_plan" \
+    -c "PREPARE q AS $(cat "$top_srcdir/sql/queries/pipeline/detect_read_all.sql")" \
+    -c "explain EXECUTE q(${ids% *}, ${ids#* }, '2026-11-16', '2026-11-17', 86400)")
 t_match "detect's read of a service is an index-only scan" "Index Only Scan using metric_points_2026111[56]_pkey" "$plan"
 
 out=$("$MIDWATCH" run 2>&1); rc=$?

@@ -319,6 +319,45 @@ test_conf_doc(void **state)
 	free(path);
 }
 
+/* --help comes from the same table: every setting is listed under its name
+ * with its default, and a setting with a flag as --NAME; the defaults are
+ * the ones conf_init sets. */
+static void
+test_conf_usage(void **state)
+{
+	char *u, *g, line[128];
+	struct conf c;
+	size_t i;
+
+	(void)state;
+	g = conf_options_usage(0);
+	u = conf_options_usage(1);
+	u = realloc(u, strlen(u) + 2);
+	assert_non_null(u);
+	memmove(u + 1, u, strlen(u) + 1);
+	u[0] = '\n';
+	conf_init(&c);
+	assert_non_null(strstr(u, "\n  --db CONNINFO "));
+	assert_non_null(strstr(u, "  --readonly "));
+	assert_null(strstr(g, "stale-ack"));
+	assert_non_null(strstr(g, "  --project SLUG "));
+	for (i = 0; i < conf_n_options; i++) {
+		snprintf(line, sizeof line, "\n  %-18s %s (default: ",
+		    conf_options[i].name, conf_options[i].help);
+		assert_non_null(strstr(u, line));
+		if (conf_options[i].flag != NULL) {
+			snprintf(line, sizeof line, "\n  --%s", conf_options[i].name);
+			assert_non_null(strstr(u, line));
+		}
+	}
+	assert_int_equal(c.stale_ack, 1800);
+	assert_non_null(strstr(u, "stale-ack          older acknowledgements stand out (default: 30m)"));
+	assert_non_null(strstr(u, "color              colours (no: monochrome even on a colour terminal) (default: yes)"));
+	conf_free(&c);
+	free(u);
+	free(g);
+}
+
 int
 main(void)
 {
@@ -326,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_conf_example),
 		cmocka_unit_test(test_conf_unset),
 		cmocka_unit_test(test_conf_doc),
+		cmocka_unit_test(test_conf_usage),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_conf_channels),
 		cmocka_unit_test(test_conf_durations),
