@@ -1,8 +1,9 @@
 /*
  * detect_math.c - the detector's pure maths (see detect.h): robust trailing
- * and seasonal baselines, hysteresis episodes, merging of episodes across
- * short gaps into runs, and the run quality score.  Works on one series
- * window held by the caller; allocates only its small buffers.
+ * and seasonal baselines (their rings in detect_ring.c), hysteresis
+ * episodes, merging of episodes across short gaps into runs, and the run
+ * quality score.  Works on one series window held by the caller; allocates
+ * only its small buffers.
  */
 #include "config.h"
 
@@ -14,139 +15,7 @@
 #include "midwatch/policy.h"
 #include "midwatch/xmalloc.h"
 
-/* ---- small statistics ---------------------------------------------------- */
-
-/* Returns the k-th smallest of v[0..n-1] (0-based), reordering v so that
- * v[k] holds it, everything before is <= and everything after >= (Hoare's
- * selection: linear on average, where sorting would be n log n). */
-static double
-select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1, i, j;
-	double pivot, t;
-
-	while (lo < hi) {
-		pivot = v[lo + (hi - lo) / 2];
-		i = lo;
-		j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
-
-/* Median of v (reorders v). */
-double
-detect_median(double *v, size_t n)
-{
-	double a, b;
-	size_t i;
-
-	if (n == 0)
-		return NAN;
-	a = select_kth(v, n, n / 2);
-	if (n % 2)
-		return a;
-	/* The lower middle is the largest of the lower half. */
-	b = v[0];
-	for (i = 1; i < n / 2; i++)
-		if (v[i] > b)
-			b = v[i];
-	return 0.5 * (a + b);
-}
-
-/* A ring of the last cap (time, value) pairs. */
-struct ring {
-	double *t, *v;
-	size_t cap, n, head;
-};
-
-/* Appends (t, x), dropping the oldest pair when full. */
-static void
-ring_push(struct ring *r, double t, double x)
-{
-	r->t[r->head] = t;
-	r->v[r->head] = x;
-	r->head = (r->head + 1) % r->cap;
-	if (r->n < r->cap)
-		r->n++;
-}
-
-/* Mean of v[0..n-1]. */
-static double
-mean(const double *v, size_t n)
-{
-	double s = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		s += v[i];
-	return n > 0 ? s / (double)n : 0;
-}
-
-/*
- * The baseline at time t from the ring: a robust line (the slope between the
- * medians of the older and the newer half, the level a median of the
- * detrended values), extrapolated from the ring's centre with a damped trend
- * (slope * tau * (1 - exp(-dt / tau))), and 1.4826 * MAD of the residuals.  Without trend (or with
- * few points) it is the plain median.  tmp holds 3 * cap doubles.
- */
-static void
-ring_line(const struct ring *r, int trend, double t, double *tmp, double *base,
-    double *sigma)
-{
-	double *xs = tmp, *ts = tmp + r->cap, *w = tmp + 2 * r->cap;
-	double slope = 0, tm, level, dt, tau, lo = INFINITY;
-	size_t i, n = r->n, h, start = (r->head + r->cap - n) % r->cap;
-
-	for (i = 0; i < n; i++) {
-		xs[i] = r->v[(start + i) % r->cap];
-		ts[i] = r->t[(start + i) % r->cap];
-		if (xs[i] < lo)
-			lo = xs[i];
-	}
-	tm = mean(ts, n);
-	if (trend && n >= 8) {
-		h = n / 2;
-		memcpy(w, xs, h * sizeof *w);
-		slope = detect_median(w, h);
-		memcpy(w, xs + n - h, h * sizeof *w);
-		dt = mean(ts + n - h, h) - mean(ts, h);
-		slope = dt > 0 ? (detect_median(w, h) - slope) / dt : 0;
-	}
-	for (i = 0; i < n; i++)
-		w[i] = xs[i] - slope * (ts[i] - tm);
-	level = detect_median(w, n);
-	for (i = 0; i < n; i++)
-		w[i] = fabs(xs[i] - slope * (ts[i] - tm) - level);
-	*sigma = 1.4826 * detect_median(w, n);
-	dt = t - tm;
-	tau = POLICY(DETECT_TREND_TAU);
-	if (dt > 0)
-		dt = tau * (1 - exp(-dt / tau));
-	*base = level + slope * dt;
-	if (lo >= 0 && *base < 0)
-		*base = 0;
-}
+#include "detect_ring.h"
 
 /* ---- one baseline -------------------------------------------------------- */
 
@@ -272,14 +141,42 @@ min_z(const struct detect_params *p, const struct base *bs, int nb, double x,
 
 /* ---- seasonal reference -------------------------------------------------- */
 
+/* The points pts[lo..hi) of a lagged window, their values also sorted (win,
+ * nw of them) but for the special ones (detect_special), counted in nsp. */
+struct lwin {
+	double *win;
+	size_t nw, nsp;
+};
+
+static void
+lwin_add(struct lwin *w, double x)
+{
+	if (detect_special(x))
+		w->nsp++;
+	else
+		detect_sorted_insert(w->win, w->nw++, x);
+}
+
+static void
+lwin_drop(struct lwin *w, double x)
+{
+	if (detect_special(x))
+		w->nsp--;
+	else
+		detect_sorted_remove(w->win, w->nw--, x);
+}
+
 /* Fills ref[i] with the median of the points lag before pts[i] (within
  * half), or NAN when fewer than 5 such points exist (or lag is 0): one
- * period before (the seasonal reference), or long before (a drift's). */
+ * period before (the seasonal reference), or long before (a drift's).
+ * The window slides, kept sorted; with a special value in it the median
+ * is selected from a copy as before. */
 static void
 lagged_refs(double lag, double half, const struct detect_point *pts,
     size_t n, double *ref)
 {
 	size_t i, lo = 0, hi = 0, k;
+	struct lwin w = { NULL, 0, 0 };
 	double *tmp;
 
 	if (lag <= 0) {
@@ -288,23 +185,28 @@ lagged_refs(double lag, double half, const struct detect_point *pts,
 		return;
 	}
 	tmp = xcalloc(n + 1, sizeof *tmp);
+	w.win = xcalloc(n + 1, sizeof *w.win);
 	for (i = 0; i < n; i++) {
 		double from = pts[i].t - lag - half;
 		double to = pts[i].t - lag + half;
 
-		while (lo < n && pts[lo].t < from)
-			lo++;
+		for (; lo < n && pts[lo].t < from; lo++)
+			if (lo < hi)
+				lwin_drop(&w, pts[lo].x);
 		if (hi < lo)
 			hi = lo;
-		while (hi < n && pts[hi].t <= to)
-			hi++;
+		for (; hi < n && pts[hi].t <= to; hi++)
+			lwin_add(&w, pts[hi].x);
 		ref[i] = NAN;
-		if (hi - lo >= 5) {
+		if (hi - lo >= 5 && w.nsp == 0) {
+			ref[i] = detect_sorted_median(w.win, w.nw);
+		} else if (hi - lo >= 5) {
 			for (k = lo; k < hi; k++)
 				tmp[k - lo] = pts[k].x;
 			ref[i] = detect_median(tmp, hi - lo);
 		}
 	}
+	free(w.win);
 	free(tmp);
 }
 
@@ -506,31 +408,6 @@ detect_series(const struct detect_params *p, const struct detect_point *pts,
 	detect_series_from(p, pts, n, NULL, eval, runs, nruns, NULL);
 }
 
-/* Fills ring r (oldest first) from the latest of n (t, x) pairs. */
-static void
-ring_load(struct ring *r, const double *t, const double *x, size_t n)
-{
-	size_t i = n > r->cap ? n - r->cap : 0;
-
-	for (; i < n; i++)
-		ring_push(r, t[i], x[i]);
-}
-
-/* Copies ring r out, oldest first, into malloc'd arrays. */
-static void
-ring_save(const struct ring *r, double **t, double **x, size_t *n)
-{
-	size_t i, start = (r->head + r->cap - r->n) % r->cap;
-
-	*n = r->n;
-	*t = xcalloc(r->n + 1, sizeof **t);
-	*x = xcalloc(r->n + 1, sizeof **x);
-	for (i = 0; i < r->n; i++) {
-		(*t)[i] = r->t[(start + i) % r->cap];
-		(*x)[i] = r->v[(start + i) % r->cap];
-	}
-}
-
 /*
  * Whether the state saved before point c (out, filled at c) may be resumed
  * from: no point of an episode from detect_state_quiet() before it up to
@@ -547,6 +424,237 @@ resumable(const struct detect_params *p, const struct detect_grid *g,
 	return jlast < c && pts[c].t - pts[jlast].t > detect_state_quiet(p, g->step);
 }
 
+/* A series being judged: what detect_series_from's steps share. */
+struct judge {
+	const struct detect_params *p;
+	const struct detect_point *pts;
+	size_t n;
+	struct detect_grid g;
+	struct dring tr, sr;		/* trailing and seasonal baselines */
+	struct detect_eval *ev;
+	struct episode *eps;
+	size_t neps;
+	double *ref, *drift, *absz;
+	size_t ignored;			/* unwatched excursion points held out */
+	int in_ep;			/* eps[neps] is open */
+	int dirs[2], nd;		/* the watched directions */
+};
+
+/* Sets up j for judging pts[0..n-1] from state in (or NULL). */
+static void
+judge_open(struct judge *j, const struct detect_params *p,
+    const struct detect_point *pts, size_t n, const struct detect_state *in,
+    struct detect_eval *eval)
+{
+	memset(j, 0, sizeof *j);
+	j->p = p;
+	j->pts = pts;
+	j->n = n;
+	detect_grid_at(p, in != NULL ? in->step : detect_step(pts, n), &j->g);
+	j->ev = eval != NULL ? eval : xcalloc(n, sizeof *j->ev);
+	memset(j->ev, 0, n * sizeof *j->ev);
+	j->ref = xcalloc(n, sizeof *j->ref);
+	j->drift = xcalloc(n, sizeof *j->drift);
+	j->absz = xcalloc(n, sizeof *j->absz);
+	lagged_refs(p->period, p->period_half, pts, n, j->ref);
+	lagged_refs(p->level_enter > 0 && p->use_z ? POLICY(DETECT_DRIFT_LAG) : 0,
+	    POLICY(DETECT_DRIFT_HALF), pts, n, j->drift);
+	dring_init(&j->tr, (size_t)j->g.window);
+	dring_init(&j->sr, (size_t)j->g.window);
+	if (p->dir >= 0)
+		j->dirs[j->nd++] = DETECT_UP;
+	if (p->dir <= 0)
+		j->dirs[j->nd++] = DETECT_DOWN;
+	j->eps = xcalloc(n, sizeof *j->eps);
+	if (in != NULL) {
+		dring_load(&j->tr, in->tr_t, in->tr_x, in->ntr);
+		dring_load(&j->sr, in->sr_t, in->sr_x, in->nsr);
+	}
+}
+
+static void
+judge_close(struct judge *j, const struct detect_eval *eval)
+{
+	free(j->eps);
+	dring_free(&j->sr);
+	dring_free(&j->tr);
+	free(j->absz);
+	free(j->ref);
+	free(j->drift);
+	if (j->ev != eval)
+		free(j->ev);
+}
+
+/* Takes points from..to (inclusive) into the baselines as normal. */
+static void
+judge_push(struct judge *j, size_t from, size_t to)
+{
+	size_t k;
+
+	for (k = from; k <= to; k++) {
+		dring_push(&j->tr, j->pts[k].t, j->pts[k].x);
+		if (!isnan(j->ref[k]))
+			dring_push(&j->sr, j->pts[k].t, j->pts[k].x - j->ref[k]);
+	}
+}
+
+/* The baselines of point i from the normal points seen so far (bs[0]
+ * trailing, bs[1] seasonal) and its verdict's numbers in ev[i]. */
+static void
+judge_baselines(struct judge *j, size_t i, struct base *bs)
+{
+	const struct detect_params *p = j->p;
+	struct detect_eval *e = &j->ev[i];
+	double med, sig, x = j->pts[i].x;
+	int k;
+
+	bs[0].ok = bs[1].ok = 0;
+	e->history = (int)j->tr.n;
+	if ((int)j->tr.n >= j->g.min_baseline) {
+		dring_line(&j->tr, p->trend, j->pts[i].t, &med, &sig);
+		bs[0].ok = 1;
+		bs[0].b = med;
+		bs[0].scale = floored(p, sig, med);
+	}
+	if (!isnan(j->ref[i]) && (int)j->sr.n >= j->g.min_baseline) {
+		dring_line(&j->sr, 0, j->pts[i].t, &med, &sig);
+		bs[1].ok = 1;
+		bs[1].b = j->ref[i] + med;
+		bs[1].scale = floored(p, sig, bs[1].b);
+	}
+	k = bs[1].ok ? 1 : 0;
+	e->judged = bs[0].ok || bs[1].ok;
+	if (e->judged) {
+		e->baseline = bs[k].b;
+		e->scale = bs[k].scale;
+		e->z = (x - bs[k].b) / bs[k].scale;
+	}
+}
+
+/* Point i inside the open episode: 1 when it stays in (held too long, the
+ * episode is a new normal level the baselines restart on), 0 when the
+ * episode ends before it. */
+static int
+judge_inside(struct judge *j, size_t i, const struct base *bs)
+{
+	struct episode *ep = &j->eps[j->neps];
+	double x = j->pts[i].x;
+	size_t cap = j->tr.cap;
+
+	if (j->ev[i].judged &&
+	    passes(j->p, bs, 2, x, j->drift[i], ep->dir, 0)) {
+		j->ev[i].anomalous = 1;
+		j->absz[i] = min_z(j->p, bs, 2, x, j->drift[i], ep->dir);
+		ep->last = i;
+		if ((int)(i - ep->first + 1) >= j->g.max_points) {
+			/* A new normal level: re-baseline on it. */
+			ep->level_shift = 1;
+			j->neps++;
+			j->in_ep = 0;
+			dring_clear(&j->tr);
+			dring_clear(&j->sr);
+			judge_push(j, i + 1 > cap ? i + 1 - cap : 0, i);
+		}
+		return 1;
+	}
+	j->neps++;
+	j->in_ep = 0;
+	return 0;
+}
+
+/* Point i outside an episode: it opens one, is an unwatched excursion
+ * held out of the baselines, or is normal and joins them. */
+static void
+judge_outside(struct judge *j, size_t i, const struct base *bs)
+{
+	const struct detect_params *p = j->p;
+	double x = j->pts[i].x;
+	int k, ok = 0;
+
+	if (j->ev[i].judged) {
+		for (k = 0; k < j->nd && !ok; k++) {
+			if (passes(p, bs, 2, x, j->drift[i], j->dirs[k], 1)) {
+				struct episode *ep = &j->eps[j->neps];
+
+				ok = 1;
+				j->in_ep = 1;
+				ep->first = ep->last = i;
+				ep->dir = j->dirs[k];
+				ep->level_shift = 0;
+				j->ev[i].anomalous = 1;
+				j->absz[i] = min_z(p, bs, 2, x, j->drift[i],
+				    j->dirs[k]);
+			}
+		}
+	}
+	/* An excursion in a direction nobody watches (an error ratio
+	 * dropping) is kept out of the baseline, so the way back is not
+	 * taken for a spike; held long enough it becomes the new level. */
+	if (!ok && j->ev[i].judged && j->nd == 1 &&
+	    passes_mirror(p, bs, 2, x, -j->dirs[0])) {
+		if (++j->ignored < (size_t)j->g.max_points)
+			return;
+		judge_push(j, i + 1 - j->ignored, i);
+		j->ignored = 0;
+		return;
+	}
+	j->ignored = 0;
+	if (!ok)
+		judge_push(j, i, i);
+}
+
+/* The state out after judging from i0 (taken at point c, or none):
+ * dropped when not resumable, the resumed one kept when none newer. */
+static void
+judge_state(const struct judge *j, size_t i0, size_t c,
+    const struct detect_state *in, struct detect_state *out)
+{
+	size_t i, jlast = j->n;
+
+	for (i = j->n; i > i0 && jlast == j->n; i--)
+		if (j->ev[i - 1].anomalous)
+			jlast = i - 1;
+	if (!isnan(out->resume_t) &&
+	    !resumable(j->p, &j->g, j->pts, c, jlast, j->n)) {
+		detect_state_free(out);
+		out->resume_t = NAN;
+	}
+	/* no quiet point lately (or fewer new points than the margin): the
+	 * state resumed from still holds - judging from it again gives what
+	 * judging the whole history gives */
+	if (in != NULL && isnan(out->resume_t))
+		detect_state_copy(out, in);
+}
+
+/* Merges the episodes of one direction separated by short quiet gaps
+ * into runs (*runs, *nruns). */
+static void
+judge_runs(const struct judge *j, struct detect_run **runs, size_t *nruns)
+{
+	const struct episode *eps = j->eps;
+	size_t a = 0, k, k2, neps = j->neps;
+
+	if (neps == 0)
+		return;
+	*runs = xcalloc(neps, sizeof **runs);
+	for (k = 1; k <= neps; k++) {
+		if (k < neps && eps[k].dir == eps[a].dir &&
+		    !eps[k - 1].level_shift &&
+		    eps[k].first - eps[k - 1].last - 1 <= (size_t)j->g.merge_gap)
+			continue;
+		if ((k2 = clean_start(&j->g, eps, a, k - 1)) > a) {
+			make_run(j->p, &j->g, j->pts, j->ev, j->absz, eps, a,
+			    k2 - 1, 0, &(*runs)[(*nruns)++]);
+			(*runs)[*nruns - 1].flapping = 1;
+			a = k2;
+		}
+		make_run(j->p, &j->g, j->pts, j->ev, j->absz, eps, a, k - 1,
+		    k == neps && j->in_ep, &(*runs)[(*nruns)++]);
+		a = k;
+	}
+	flap_series(&j->g, j->pts, *runs, *nruns);
+}
+
 /* Judges a series, from a saved state when there is one (see detect.h). */
 void
 detect_series_from(const struct detect_params *p,
@@ -554,14 +662,9 @@ detect_series_from(const struct detect_params *p,
     struct detect_eval *eval, struct detect_run **runs, size_t *nruns,
     struct detect_state *out)
 {
-	struct detect_grid g;
-	struct ring tr, sr;
+	struct judge j;
 	struct base bs[2];
-	struct detect_eval *ev = eval;
-	struct episode *eps = NULL;
-	double *ref, *drift, *tmp, *absz, med, sig;
-	size_t neps = 0, i, j, a, start = 0, ignored = 0, k2, i0 = 0, c, jlast;
-	int in_ep = 0, s, dirs[2], nd, k, ok;
+	size_t i, i0 = 0, c;
 
 	*runs = NULL;
 	*nruns = 0;
@@ -571,182 +674,30 @@ detect_series_from(const struct detect_params *p,
 	}
 	if (n == 0)
 		return;
-	detect_grid_at(p, in != NULL ? in->step : detect_step(pts, n), &g);
+	judge_open(&j, p, pts, n, in, eval);
 	if (in != NULL)
 		while (i0 < n && pts[i0].t < in->resume_t)
 			i0++;
 	/* the state is taken before this point, margin points before the end */
 	c = n > (size_t)POLICY(DETECT_FEATURE_MARGIN) ?
 	    n - (size_t)POLICY(DETECT_FEATURE_MARGIN) : 0;
-	jlast = n;
-	if (ev == NULL)
-		ev = xcalloc(n, sizeof *ev);
-	memset(ev, 0, n * sizeof *ev);
-	ref = xcalloc(n, sizeof *ref);
-	drift = xcalloc(n, sizeof *drift);
-	absz = xcalloc(n, sizeof *absz);
-	lagged_refs(p->period, p->period_half, pts, n, ref);
-	lagged_refs(p->level_enter > 0 && p->use_z ? POLICY(DETECT_DRIFT_LAG) : 0,
-	    POLICY(DETECT_DRIFT_HALF), pts, n, drift);
-	tr.cap = sr.cap = (size_t)g.window;
-	tr.n = sr.n = tr.head = sr.head = 0;
-	tr.v = xcalloc(tr.cap, sizeof *tr.v);
-	tr.t = xcalloc(tr.cap, sizeof *tr.t);
-	sr.v = xcalloc(sr.cap, sizeof *sr.v);
-	sr.t = xcalloc(sr.cap, sizeof *sr.t);
-	tmp = xcalloc(3 * tr.cap, sizeof *tmp);
-	nd = 0;
-	if (p->dir >= 0)
-		dirs[nd++] = DETECT_UP;
-	if (p->dir <= 0)
-		dirs[nd++] = DETECT_DOWN;
-	eps = xcalloc(n, sizeof *eps);
-	if (in != NULL) {
-		ring_load(&tr, in->tr_t, in->tr_x, in->ntr);
-		ring_load(&sr, in->sr_t, in->sr_x, in->nsr);
-	}
-
 	for (i = i0; i < n; i++) {
-		double x = pts[i].x;
-
 		/* The state a later run resumes from (checked below). */
-		if (out != NULL && i == c && !in_ep && ignored == 0) {
-			out->step = g.step;
+		if (out != NULL && i == c && !j.in_ep && j.ignored == 0) {
+			out->step = j.g.step;
 			out->resume_t = pts[i].t;
-			ring_save(&tr, &out->tr_t, &out->tr_x, &out->ntr);
-			ring_save(&sr, &out->sr_t, &out->sr_x, &out->nsr);
+			dring_save(&j.tr, &out->tr_t, &out->tr_x, &out->ntr);
+			dring_save(&j.sr, &out->sr_t, &out->sr_x, &out->nsr);
 		}
-		/* The baselines from the normal points seen so far. */
-		bs[0].ok = bs[1].ok = 0;
-		ev[i].history = (int)tr.n;
-		if ((int)tr.n >= g.min_baseline) {
-			ring_line(&tr, p->trend, pts[i].t, tmp, &med, &sig);
-			bs[0].ok = 1;
-			bs[0].b = med;
-			bs[0].scale = floored(p, sig, med);
-		}
-		if (!isnan(ref[i]) && (int)sr.n >= g.min_baseline) {
-			ring_line(&sr, 0, pts[i].t, tmp, &med, &sig);
-			bs[1].ok = 1;
-			bs[1].b = ref[i] + med;
-			bs[1].scale = floored(p, sig, bs[1].b);
-		}
-		k = bs[1].ok ? 1 : 0;
-		ev[i].judged = bs[0].ok || bs[1].ok;
-		if (ev[i].judged) {
-			ev[i].baseline = bs[k].b;
-			ev[i].scale = bs[k].scale;
-			ev[i].z = (x - bs[k].b) / bs[k].scale;
-		}
-
-		if (in_ep) {
-			s = eps[neps].dir;
-			if (ev[i].judged && passes(p, bs, 2, x, drift[i], s, 0)) {
-				ev[i].anomalous = 1;
-				absz[i] = min_z(p, bs, 2, x, drift[i], s);
-				eps[neps].last = i;
-				if ((int)(i - eps[neps].first + 1) >= g.max_points) {
-					/* A new normal level: re-baseline on it. */
-					eps[neps].level_shift = 1;
-					neps++;
-					in_ep = 0;
-					tr.n = tr.head = sr.n = sr.head = 0;
-					start = i + 1 > tr.cap ? i + 1 - tr.cap : 0;
-					for (j = start; j <= i; j++) {
-						ring_push(&tr, pts[j].t, pts[j].x);
-						if (!isnan(ref[j]))
-							ring_push(&sr, pts[j].t,
-							    pts[j].x - ref[j]);
-					}
-				}
-				continue;
-			}
-			neps++;
-			in_ep = 0;
-		}
-		ok = 0;
-		if (ev[i].judged) {
-			for (k = 0; k < nd && !ok; k++) {
-				if (passes(p, bs, 2, x, drift[i], dirs[k], 1)) {
-					ok = 1;
-					in_ep = 1;
-					eps[neps].first = eps[neps].last = i;
-					eps[neps].dir = dirs[k];
-					eps[neps].level_shift = 0;
-					ev[i].anomalous = 1;
-					absz[i] = min_z(p, bs, 2, x, drift[i], dirs[k]);
-				}
-			}
-		}
-		/* An excursion in a direction nobody watches (an error ratio
-		 * dropping) is kept out of the baseline, so the way back is not
-		 * taken for a spike; held long enough it becomes the new level. */
-		if (!ok && ev[i].judged && nd == 1 &&
-		    passes_mirror(p, bs, 2, x, -dirs[0])) {
-			if (++ignored < (size_t)g.max_points)
-				continue;
-			start = i + 1 - ignored;
-			for (j = start; j <= i; j++) {
-				ring_push(&tr, pts[j].t, pts[j].x);
-				if (!isnan(ref[j]))
-					ring_push(&sr, pts[j].t, pts[j].x - ref[j]);
-			}
-			ignored = 0;
+		judge_baselines(&j, i, bs);
+		if (j.in_ep && judge_inside(&j, i, bs))
 			continue;
-		}
-		ignored = 0;
-		if (!ok) {
-			ring_push(&tr, pts[i].t, x);
-			if (!isnan(ref[i]))
-				ring_push(&sr, pts[i].t, x - ref[i]);
-		}
+		judge_outside(&j, i, bs);
 	}
-	if (in_ep)
-		neps++;
-	for (i = n; i > i0 && jlast == n; i--)
-		if (ev[i - 1].anomalous)
-			jlast = i - 1;
-	if (out != NULL && !isnan(out->resume_t) &&
-	    !resumable(p, &g, pts, c, jlast, n)) {
-		detect_state_free(out);
-		out->resume_t = NAN;
-	}
-	/* no quiet point lately (or fewer new points than the margin): the
-	 * state resumed from still holds - judging from it again gives what
-	 * judging the whole history gives */
-	if (out != NULL && in != NULL && isnan(out->resume_t))
-		detect_state_copy(out, in);
-
-	/* Merge episodes of one direction separated by short quiet gaps. */
-	if (neps > 0) {
-		*runs = xcalloc(neps, sizeof **runs);
-		a = 0;
-		for (j = 1; j <= neps; j++) {
-			if (j < neps && eps[j].dir == eps[a].dir &&
-			    !eps[j - 1].level_shift &&
-			    eps[j].first - eps[j - 1].last - 1 <= (size_t)g.merge_gap)
-				continue;
-			if ((k2 = clean_start(&g, eps, a, j - 1)) > a) {
-				make_run(p, &g, pts, ev, absz, eps, a, k2 - 1, 0,
-				    &(*runs)[(*nruns)++]);
-				(*runs)[*nruns - 1].flapping = 1;
-				a = k2;
-			}
-			make_run(p, &g, pts, ev, absz, eps, a, j - 1,
-			    j == neps && in_ep, &(*runs)[(*nruns)++]);
-			a = j;
-		}
-		flap_series(&g, pts, *runs, *nruns);
-	}
-	free(eps);
-	free(tmp);
-	free(sr.v);
-	free(sr.t);
-	free(tr.v);
-	free(tr.t);
-	free(absz);
-	free(ref);
-	free(drift);
-	if (ev != eval)
-		free(ev);
+	if (j.in_ep)
+		j.neps++;	/* still open at the end (the run's open) */
+	if (out != NULL)
+		judge_state(&j, i0, c, in, out);
+	judge_runs(&j, runs, nruns);
+	judge_close(&j, eval);
 }
