@@ -5,8 +5,8 @@
 -- $3 window start (RFC 3339)
 -- $4 window end (RFC 3339)
 -- columns: id, window_start, window_end, service_id
-SELECT i.id, to_char((i.window_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS window_start,
-to_char((i.window_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS window_end, i.service_id
+SELECT i.id, midwatch.rfc3339_us(i.window_start) AS window_start,
+midwatch.rfc3339_us(i.window_end) AS window_end, i.service_id
 FROM midwatch.incidents i
 WHERE i.project_id = $1 AND i.status <> 'suppressed'
 AND i.id IN (SELECT midwatch.run_incidents($1, $2::bigint,

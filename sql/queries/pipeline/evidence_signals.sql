@@ -19,7 +19,7 @@ WITH RECURSIVE prm AS (SELECT $4::timestamptz AS onset,
 $5::timestamptz AS wend, $6::bigint AS isvc, $7::float8 AS wq,
 make_interval(secs => $8::float8) AS chg,
 make_interval(secs => $9::float8) AS fpw,
-make_interval(secs => $10::float8) AS chga), 
+make_interval(secs => $10::float8) AS chga),
 down (sid, depth) AS (SELECT $6::bigint, 0
  UNION SELECT d.to_service_id, down.depth + 1 FROM down
  JOIN midwatch.service_dependencies d ON d.project_id = $1

@@ -3,7 +3,7 @@
 -- $1 project id
 -- $2 lock key
 -- columns: requested_by, id, started_at, pid
-SELECT r.requested_by, r.id, to_char((r.started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at, 
+SELECT r.requested_by, r.id, midwatch.rfc3339_us(r.started_at) AS started_at,
 (SELECT l.pid FROM pg_locks l
   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
     AND l.classid::bigint = ($2::bigint >> 32)

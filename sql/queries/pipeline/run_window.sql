@@ -20,7 +20,7 @@ w AS (SELECT coalesce(to_timestamp($2::float8), raw.hi) AS e,
  coalesce(to_timestamp($3::float8), wm.wm, raw.lo) AS s,
  $3::float8 IS NOT NULL AS forced, raw.hi AS hi
  FROM raw, wm)
-SELECT to_char((s) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS start_ts, to_char((e) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS end_ts,
+SELECT midwatch.rfc3339_us(s) AS start_ts, midwatch.rfc3339_us(e) AS end_ts,
  extract(epoch FROM s) AS start_epoch, extract(epoch FROM e) AS end_epoch,
  (e IS NOT NULL AND s IS NOT NULL AND (e > s OR (e >= s AND
   (forced OR (SELECT wm IS NULL FROM wm))))

@@ -3,6 +3,6 @@
 -- $1 project id
 -- $2 end (RFC 3339)
 -- columns: n, lo, hi
-SELECT count(*) AS n, to_char((min(bucket_start)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS lo,
-to_char((max(bucket_start + midwatch.stats_width(window_name))) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS hi
+SELECT count(*) AS n, midwatch.rfc3339_us(min(bucket_start)) AS lo,
+midwatch.rfc3339_us(max(bucket_start + midwatch.stats_width(window_name))) AS hi
 FROM midwatch.stats_due($1, $2::timestamptz)

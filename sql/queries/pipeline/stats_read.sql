@@ -17,7 +17,7 @@ cell AS (SELECT m.report_slug, m.bucket_start, m.dimension_value,
  WHERE m.project_id = $1 AND m.window_name = $2
  GROUP BY 1, 2, 3),
 bk AS (SELECT c.report_slug, c.bucket_start, jsonb_build_object(
- 'bucket_start', to_char((c.bucket_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+ 'bucket_start', midwatch.rfc3339(c.bucket_start),
  'run_id', max(c.run_id),
  'rows', jsonb_agg(jsonb_build_object('dimension_value',
   c.dimension_value, 'metrics', c.metrics)
@@ -27,7 +27,7 @@ bk AS (SELECT c.report_slug, c.bucket_start, jsonb_build_object(
  FROM cell c JOIN rep ON rep.slug = c.report_slug
  GROUP BY c.report_slug, c.bucket_start),
 lr AS (SELECT jsonb_build_object('id', id, 'status', status,
- 'requested_by', requested_by, 'finished_at', to_char((finished_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'error', error)
+ 'requested_by', requested_by, 'finished_at', midwatch.rfc3339(finished_at), 'error', error)
  AS j FROM midwatch.pipeline_runs WHERE project_id = $1
  AND kind = 'stats' ORDER BY id DESC LIMIT 1)
 SELECT jsonb_build_object('window', $2::text,
