@@ -23,8 +23,8 @@
 
 struct db;
 
-/* The windows the recompute fills, and `stats --window` accepts. */
-#define STATS_WINDOWS "day week"
+/* The windows the recompute fills, and `stats --window` accepts: day and
+ * week (sql/queries/pipeline/stats_range.sql lists them). */
 
 struct stats_range {
 	const char *requested_by;	/* actor name */

@@ -59,7 +59,7 @@ inhead && /^[ \t]*$/ { next }
 {
 	inhead = 0
 	line = $0
-	gsub(/\\/, "\\\\", line)
+	gsub(/\\/, "&&", line)	# doubles each backslash (any awk)
 	gsub(/"/, "\\\"", line)
 	body[++nbody] = line
 }

@@ -352,9 +352,10 @@ hyp_prior_facts(struct hinc *h, struct hcand *c)
 	int i;
 
 	for (i = 0; i < db_res_rows(h->prior); i++)
-		if (strcmp(db_res_get(h->prior, i, 0), type) == 0 &&
-		    db_res_ll(h->prior, i, 1) == c->service_id && c->service_id > 0)
-			c->f.prior_confirmed = (int)db_res_ll(h->prior, i, 2);
+		if (strcmp(db_val(h->prior, i, "confirmed_hypothesis_type"),
+		    type) == 0 && c->service_id > 0 &&
+		    db_val_ll(h->prior, i, "root_cause_service_id") == c->service_id)
+			c->f.prior_confirmed = (int)db_val_ll(h->prior, i, "n");
 	for (i = 0; i < h->nev && c->f.prior_confirmed > 0; i++) {
 		struct hev *e = &h->ev[i];
 

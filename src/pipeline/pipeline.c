@@ -37,7 +37,6 @@
 #include "midwatch/jsonx.h"
 #include "midwatch/log.h"
 #include "midwatch/pipeline.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/stats.h"
 #include "midwatch/xmalloc.h"
 #include "pipeline_int.h"
@@ -53,18 +52,6 @@ const struct pipeline_stage pipeline_stages[] = {
 	{ "report", stage_report_run },
 	{ NULL, NULL }
 };
-
-/* The newest and oldest data time of a project across the raw tables. */
-#define RAW_TIMES \
-	"SELECT max(hi) AS hi, min(lo) AS lo FROM (" \
-	" SELECT max(ts) hi, min(ts) lo FROM midwatch.metric_points WHERE project_id = $1" \
-	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.error_events WHERE project_id = $1" \
-	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.health_checks WHERE project_id = $1" \
-	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.funnel_snapshots WHERE project_id = $1" \
-	" UNION ALL SELECT max(ts), min(ts) FROM midwatch.external_alerts WHERE project_id = $1" \
-	" UNION ALL SELECT max(started_at), min(started_at) FROM midwatch.deployment_events WHERE project_id = $1" \
-	" UNION ALL SELECT max(detected_at), min(detected_at) FROM midwatch.config_change_events WHERE project_id = $1" \
-	") raw"
 
 /* ---- helpers for the stages ---------------------------------------------- */
 
@@ -123,25 +110,17 @@ pipeline_lock_holder(struct db *db, long long project_id, const char *key)
 	const char *by = NULL, *run = NULL, *since = NULL, *pid = NULL;
 
 	pipeline_ll(proj, sizeof proj, project_id);
-	r = DBQ(db, &why,
-	    "SELECT r.requested_by, r.id, " SQL_RFC3339_US("r.started_at") ", "
-	    " (SELECT l.pid FROM pg_locks l"
-	    "   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-	    "     AND l.classid::bigint = ($2::bigint >> 32)"
-	    "     AND l.objid::bigint = ($2::bigint & 4294967295) LIMIT 1)"
-	    " FROM (SELECT 1) one LEFT JOIN midwatch.pipeline_runs r"
-	    "   ON r.project_id = $1 AND r.status IN ('pending', 'running')"
-	    " ORDER BY r.id DESC LIMIT 1", proj, key);
+	r = DBQN(db, &why, "pipeline/run_lock_holder", proj, key);
 	if (r == NULL) {
 		s = xasprintf("pipeline is locked by another session (%s)", why);
 		free(why);
 		return s;
 	}
 	if (db_res_rows(r) > 0) {
-		by = db_res_get(r, 0, 0);
-		run = db_res_get(r, 0, 1);
-		since = db_res_get(r, 0, 2);
-		pid = db_res_get(r, 0, 3);
+		by = db_val(r, 0, "requested_by");
+		run = db_val(r, 0, "id");
+		since = db_val(r, 0, "started_at");
+		pid = db_val(r, 0, "pid");
 	}
 	if (by != NULL)
 		s = xasprintf("pipeline is locked by %s (run %s, running since %s%s%s)",
@@ -180,52 +159,31 @@ compute_window(struct db *db, struct pipeline_ctx *ctx,
 {
 	struct db_res *r;
 	char at[40], since[40];
-	const char *hi, *lo, *wm, *vals[4];
-	int rc = 0, i;
+	const char *hi, *lo, *todo;
+	int rc = 0;
 
 	at[0] = since[0] = '\0';
 	if (opts != NULL && opts->has_at)
 		pipeline_num(at, sizeof at, opts->at);
 	if (opts != NULL && opts->has_since)
 		pipeline_num(since, sizeof since, opts->since);
-	r = DBQ(db, cause,
-	    "WITH raw AS (" RAW_TIMES "),"
-	    " wm AS (SELECT max(window_end) AS wm FROM midwatch.pipeline_runs"
-	    "  WHERE project_id = $1 AND kind = 'pipeline'"
-	    "  AND status IN ('completed', 'skipped')),"
-	    " w AS (SELECT coalesce(to_timestamp($2::float8), raw.hi) AS e,"
-	    "  coalesce(to_timestamp($3::float8), wm.wm, raw.lo) AS s,"
-	    "  $3::float8 IS NOT NULL AS forced, raw.hi AS hi"
-	    "  FROM raw, wm)"
-	    " SELECT " SQL_RFC3339_US("s") ", " SQL_RFC3339_US("e") ","
-	    "  extract(epoch FROM s), extract(epoch FROM e),"
-	    "  (e IS NOT NULL AND s IS NOT NULL AND (e > s OR (e >= s AND"
-	    "   (forced OR (SELECT wm IS NULL FROM wm))))"
-	    "   AND (SELECT wm IS NULL OR forced OR e > wm FROM wm))"
-	    " FROM w", ctx->project, at[0] ? at : NULL, since[0] ? since : NULL);
+	r = DBQN(db, cause, "pipeline/run_window", ctx->project,
+	    at[0] ? at : NULL, since[0] ? since : NULL);
 	if (r == NULL)
 		return -1;
-	for (i = 0; i < 4; i++)
-		vals[i] = db_res_get(r, 0, i);
-	lo = vals[0];
-	hi = vals[1];
-	wm = db_res_get(r, 0, 4);
-	if (lo != NULL && hi != NULL && wm != NULL && strcmp(wm, "t") == 0) {
+	lo = db_val(r, 0, "start_ts");
+	hi = db_val(r, 0, "end_ts");
+	todo = db_val(r, 0, "todo");
+	if (lo != NULL && hi != NULL && todo != NULL && strcmp(todo, "t") == 0) {
 		snprintf(ctx->start_ts, sizeof ctx->start_ts, "%s", lo);
 		snprintf(ctx->end_ts, sizeof ctx->end_ts, "%s", hi);
-		ctx->start = strtod(vals[2], NULL);
-		ctx->end = strtod(vals[3], NULL);
+		ctx->start = strtod(db_val(r, 0, "start_epoch"), NULL);
+		ctx->end = strtod(db_val(r, 0, "end_epoch"), NULL);
 		rc = 1;
 	}
 	db_res_free(r);
 	return rc;
 }
-
-/* Failed runs that say nothing about the window's data: the database went
- * away, the schema is broken, the server ran out of something. */
-#define NOT_THE_DATA_RE \
-	"'(database connection lost|not connected to the database" \
-	"|SQLSTATE (08|42|3F|53|57|58))'"
 
 /*
  * Gives up the window that the last PIPELINE_MAX_TRIES runs (all failed, for
@@ -241,35 +199,12 @@ give_up_window(struct db *db, struct pipeline_ctx *ctx, const char *by,
 	char tries[24];
 
 	pipeline_ll(tries, sizeof tries, PIPELINE_MAX_TRIES);
-	r = DBQ(db, cause,
-	    "WITH last_ok AS (SELECT coalesce(max(id), 0) AS id"
-	    "  FROM midwatch.pipeline_runs WHERE project_id = $1"
-	    "  AND kind = 'pipeline' AND status IN ('completed', 'skipped')),"
-	    " f AS (SELECT r.* FROM midwatch.pipeline_runs r, last_ok"
-	    "  WHERE r.project_id = $1 AND r.kind = 'pipeline'"
-	    "  AND r.id > last_ok.id AND r.status = 'failed'"
-	    "  AND r.window_start IS NOT NULL AND r.window_end IS NOT NULL"
-	    "  AND coalesce(r.error, '') !~ " NOT_THE_DATA_RE "),"
-	    " g AS (SELECT min(window_start) AS s, max(window_end) AS e,"
-	    "  count(*) AS n, jsonb_agg(id ORDER BY id) AS ids,"
-	    "  (array_agg(error ORDER BY id DESC))[1] AS error FROM f"
-	    "  HAVING count(*) >= $2::int),"
-	    " ins AS (INSERT INTO midwatch.pipeline_runs (project_id, status,"
-	    "  window_start, window_end, requested_by, started_at, finished_at,"
-	    "  summary, error) SELECT $1, 'skipped', g.s, g.e, $3, now(), now(),"
-	    "  jsonb_build_object('gap', jsonb_build_object('from', g.s, 'to', g.e,"
-	    "   'failed_runs', g.ids, 'tries', g.n, 'last_error', g.error)),"
-	    "  'window given up after ' || g.n || ' failed runs: ' || g.error"
-	    "  FROM g RETURNING id, window_start, window_end, summary, error)"
-	    " INSERT INTO midwatch.audit_entries (project_id, actor, action, target,"
-	    "  details) SELECT $1, $3, 'pipeline.window_skipped',"
-	    "  'pipeline_run:' || id, summary -> 'gap' FROM ins RETURNING target",
-	    ctx->project, tries, by);
+	r = DBQN(db, cause, "pipeline/run_give_up", ctx->project, tries, by);
 	if (r == NULL)
 		return -1;
 	if (db_res_rows(r) > 0)
 		log_warn("pipeline: gave up a window after %d failed runs (%s)",
-		    PIPELINE_MAX_TRIES, db_res_get(r, 0, 0));
+		    PIPELINE_MAX_TRIES, db_val(r, 0, "target"));
 	db_res_free(r);
 	return 0;
 }
@@ -354,31 +289,13 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 		free(dump);
 		dump = jsonx_dump(ctx->summary);
 	}
-	if (DBX(db, &why,
-	    "UPDATE midwatch.pipeline_runs SET status = CASE WHEN $3::text IS NULL"
-	    "  THEN 'completed' ELSE 'failed' END, finished_at = now(),"
-	    " current_stage = NULL, summary = $2::jsonb, error = $3,"
-	    " skipped_units = $5::int"
-	    " WHERE project_id = $1 AND id = $4"
-	    "   AND (status IN ('pending', 'running')"
-	    /* a reader that saw the lock gone (the connection was lost)
-	     * called it abandoned: the real reason is better */
-	    "    OR ($3::text IS NOT NULL AND status = 'failed'"
-	    "        AND error LIKE 'abandoned:%'))",
-	    ctx->project, dump, error, ctx->run,
-	    pipeline_ll(n, sizeof n, ctx->nskipped)) != 0) {
+	if (DBXN(db, &why, "pipeline/run_finish", ctx->project, dump, error,
+	    ctx->run, pipeline_ll(n, sizeof n, ctx->nskipped)) != 0) {
 		log_error("cannot record the end of pipeline run %s: %s", ctx->run,
 		    why);
 		free(why);
 	}
-	if (DBX(db, &why,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action, target,"
-	    " details) SELECT project_id, requested_by, CASE kind WHEN"
-	    " 'investigate' THEN 'investigate.' ELSE 'pipeline.' END || status,"
-	    " 'pipeline_run:' || id, jsonb_build_object('window_start', window_start,"
-	    " 'window_end', window_end, 'error', error)"
-	    " FROM midwatch.pipeline_runs WHERE project_id = $1 AND id = $2",
-	    ctx->project, ctx->run) != 0) {
+	if (DBXN(db, &why, "pipeline/run_audit", ctx->project, ctx->run) != 0) {
 		log_warn("cannot audit pipeline run %s: %s", ctx->run, why);
 		free(why);
 	}
@@ -386,12 +303,8 @@ finish_run(struct db *db, struct pipeline_ctx *ctx, const char *error)
 	free(dump);
 	dump = jsonx_dump(ctx->skipped);
 	if (ctx->skipped != NULL && json_array_size(ctx->skipped) > 0 &&
-	    DBX(db, &why,
-	    "INSERT INTO midwatch.audit_entries (project_id, actor, action, target,"
-	    " details) SELECT $1, r.requested_by, 'pipeline.unit_skipped',"
-	    " 'pipeline_run:' || r.id, u FROM midwatch.pipeline_runs r,"
-	    " jsonb_array_elements($3::jsonb) u WHERE r.project_id = $1"
-	    " AND r.id = $2", ctx->project, ctx->run, dump) != 0) {
+	    DBXN(db, &why, "pipeline/run_audit_skipped", ctx->project, ctx->run,
+	    dump) != 0) {
 		log_warn("cannot audit the skipped units of run %s: %s", ctx->run,
 		    why);
 		free(why);
@@ -422,8 +335,7 @@ pipeline_run_stages(struct db *db, struct pipeline_ctx *ctx,
 	for (i = 0, st = stages; st->name != NULL; st++, i++) {
 		if (ctx->progress != NULL)
 			ctx->progress(ctx->progress_arg, st->name, i, total);
-		if (DBX(db, cause, "UPDATE midwatch.pipeline_runs SET current_stage = $2"
-		    " WHERE project_id = $1 AND id = $3", ctx->project, st->name,
+		if (DBXN(db, cause, "pipeline/run_stage", ctx->project, st->name,
 		    ctx->run) != 0)
 			goto fail;
 		t0 = now_ms();
@@ -514,20 +426,16 @@ pipeline_run(struct db *db, long long project_id,
 		rc = 0;
 		goto out;
 	}
-	r = DBQ(db, cause,
-	    "INSERT INTO midwatch.pipeline_runs (project_id, status, window_start,"
-	    " window_end, requested_by) VALUES ($1, 'pending', $2, $3, $4)"
-	    " RETURNING id", ctx.project, ctx.start_ts, ctx.end_ts,
-	    opts != NULL && opts->requested_by != NULL ? opts->requested_by : "cli");
+	r = DBQN(db, cause, "pipeline/run_start", ctx.project, ctx.start_ts,
+	    ctx.end_ts, opts != NULL && opts->requested_by != NULL ?
+	    opts->requested_by : "cli");
 	if (r == NULL)
 		goto out;
-	ctx.run_id = db_res_ll(r, 0, 0);
+	ctx.run_id = db_val_ll(r, 0, "id");
 	db_res_free(r);
 	pipeline_ll(ctx.run, sizeof ctx.run, ctx.run_id);
 	*run_id = ctx.run_id;
-	if (DBX(db, cause, "UPDATE midwatch.pipeline_runs SET status = 'running',"
-	    " started_at = now() WHERE project_id = $1 AND id = $2", ctx.project,
-	    ctx.run) != 0)
+	if (DBXN(db, cause, "pipeline/run_running", ctx.project, ctx.run) != 0)
 		goto out;
 	ctx.summary = json_object();
 	rc = pipeline_run_stages(db, &ctx, pipeline_stages, &relinked, cause);
@@ -552,11 +460,8 @@ out:
 
 		why = NULL;
 		if (pipeline_investigate_alerts(db, &ctx, &n, &opened, &why) != 0 ||
-		    (n > 0 && DBX(db, &why, "UPDATE midwatch.pipeline_runs"
-		    " SET summary = summary || jsonb_build_object('investigate',"
-		    " jsonb_build_object('alerts', $3::int, 'opened', $4::int))"
-		    " WHERE project_id = $1 AND id = $2", ctx.project, ctx.run,
-		    pipeline_ll(na, sizeof na, n),
+		    (n > 0 && DBXN(db, &why, "pipeline/run_investigated",
+		    ctx.project, ctx.run, pipeline_ll(na, sizeof na, n),
 		    pipeline_ll(no, sizeof no, opened)) != 0)) {
 			log_warn("investigating the uncovered alerts: %s", why);
 			free(why);

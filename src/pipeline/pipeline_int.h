@@ -16,17 +16,6 @@ struct pipeline_stage;
 /* The gate's policy version, stored with every decision. */
 #define PIPELINE_POLICY_VERSION "gate-v1"
 
-/* FROM ... ORDER BY of "the approved incidents this run touched"
- * (midwatch.run_incidents(), sql/010_touched.sql, the one definition every
- * stage that works per incident uses; alias i); parameters: $1 project,
- * $2 run, $3 window start, $4 window end. */
-#define PIPELINE_SQL_APPROVED_OF_RUN \
-	" FROM midwatch.incidents i" \
-	" WHERE i.project_id = $1 AND i.status <> 'suppressed'" \
-	" AND i.id IN (SELECT midwatch.run_incidents($1, $2::bigint," \
-	"  $3::timestamptz, $4::timestamptz))" \
-	" ORDER BY i.window_start, i.id"
-
 /* A window that failed this many runs in a row (for reasons of its data)
  * is given up, the gap recorded (pipeline.c). */
 #define PIPELINE_MAX_TRIES 3

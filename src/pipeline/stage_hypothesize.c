@@ -97,42 +97,24 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 	char sw[40];
 	int i;
 
-	*rev = DBQ(ctx->db, cause,
-	    "SELECT id, kind, ref, service_id,"
-	    " extract(epoch FROM coalesce(observed_at, created_at)), metadata::text"
-	    " FROM midwatch.evidence_artifacts WHERE project_id = $1"
-	    " AND incident_id = $2 ORDER BY observed_at, kind, dedupe_key",
-	    ctx->project, id);
+	*rev = DBQN(ctx->db, cause, "pipeline/hyp_evidence", ctx->project, id);
 	if (*rev == NULL)
 		return -1;
 	h->nev = db_res_rows(*rev);
 	h->ev = xcalloc((size_t)h->nev + 1, sizeof *h->ev);
 	for (i = 0; i < h->nev; i++) {
-		h->ev[i].id = db_res_ll(*rev, i, 0);
-		h->ev[i].kind = db_res_get(*rev, i, 1);
-		h->ev[i].ref = db_res_get(*rev, i, 2);
-		h->ev[i].svc = db_res_ll(*rev, i, 3);
-		h->ev[i].at = db_res_f(*rev, i, 4);
-		h->ev[i].meta = json_loads(db_res_get(*rev, i, 5), 0, &jerr);
+		h->ev[i].id = db_val_ll(*rev, i, "id");
+		h->ev[i].kind = db_val(*rev, i, "kind");
+		h->ev[i].ref = db_val(*rev, i, "ref");
+		h->ev[i].svc = db_val_ll(*rev, i, "service_id");
+		h->ev[i].at = db_val_f(*rev, i, "observed");
+		h->ev[i].meta = json_loads(db_val(*rev, i, "metadata"), 0, &jerr);
 		if (h->ev[i].meta == NULL)
 			h->ev[i].meta = json_object();
 	}
 	/* a database without a point in the first minutes of the incident is
 	 * silent */
-	*rsvc = DBQ(ctx->db, cause,
-	    "WITH x AS (SELECT s.id, s.name, s.tier,"
-	    " coalesce(s.tier = 'database', false) OR EXISTS"
-	    "  (SELECT 1 FROM midwatch.service_dependencies d"
-	    "   WHERE d.project_id = $1 AND d.to_service_id = s.id"
-	    "   AND d.dep_kind = 'database') AS is_db"
-	    " FROM midwatch.services s WHERE s.project_id = $1)"
-	    " SELECT x.id, x.name, x.tier, x.is_db, x.is_db AND NOT EXISTS"
-	    "  (SELECT 1 FROM midwatch.metric_points p, midwatch.incidents i"
-	    "   WHERE i.project_id = $1 AND i.id = $2::bigint"
-	    "   AND p.project_id = $1 AND p.service_id = x.id"
-	    "   AND p.ts BETWEEN i.window_start"
-	    "   AND i.window_start + make_interval(secs => $3::float8))"
-	    " FROM x ORDER BY x.id", ctx->project, id,
+	*rsvc = DBQN(ctx->db, cause, "pipeline/hyp_services", ctx->project, id,
 	    policy_param(sw, sizeof sw, POL_RANK_SILENT_WINDOW));
 	if (*rsvc == NULL)
 		return -1;
@@ -141,37 +123,28 @@ load(struct pipeline_ctx *ctx, struct hinc *h, const char *id,
 	for (i = 0; i < h->nsvcs; i++) {
 		struct hsvc *s = &h->svcs[i];
 
-		s->id = db_res_ll(*rsvc, i, 0);
-		s->name = db_res_get(*rsvc, i, 1);
-		s->tier = db_res_get(*rsvc, i, 2);
+		s->id = db_val_ll(*rsvc, i, "id");
+		s->name = db_val(*rsvc, i, "name");
+		s->tier = db_val(*rsvc, i, "tier");
 		s->onset = NAN;
-		s->is_db = !db_res_isnull(*rsvc, i, 3) &&
-		    strcmp(db_res_get(*rsvc, i, 3), "t") == 0;
-		s->silent = !db_res_isnull(*rsvc, i, 4) &&
-		    strcmp(db_res_get(*rsvc, i, 4), "t") == 0;
+		s->is_db = !db_val_null(*rsvc, i, "is_db") &&
+		    strcmp(db_val(*rsvc, i, "is_db"), "t") == 0;
+		s->silent = !db_val_null(*rsvc, i, "silent") &&
+		    strcmp(db_val(*rsvc, i, "silent"), "t") == 0;
 	}
 	svc_facts(h);
-	*redge = DBQ(ctx->db, cause,
-	    "SELECT from_service_id, coalesce(to_service_id, 0), to_name, dep_kind"
-	    " FROM midwatch.service_dependencies WHERE project_id = $1"
-	    " ORDER BY from_service_id, to_name", ctx->project);
+	*redge = DBQN(ctx->db, cause, "pipeline/hyp_edges", ctx->project);
 	if (*redge == NULL)
 		return -1;
 	h->nedges = db_res_rows(*redge);
 	h->edges = xcalloc((size_t)h->nedges + 1, sizeof *h->edges);
 	for (i = 0; i < h->nedges; i++) {
-		h->edges[i].from = db_res_ll(*redge, i, 0);
-		h->edges[i].to = db_res_ll(*redge, i, 1);
-		h->edges[i].to_name = db_res_get(*redge, i, 2);
-		h->edges[i].kind = db_res_get(*redge, i, 3);
+		h->edges[i].from = db_val_ll(*redge, i, "from_service_id");
+		h->edges[i].to = db_val_ll(*redge, i, "to_service_id");
+		h->edges[i].to_name = db_val(*redge, i, "to_name");
+		h->edges[i].kind = db_val(*redge, i, "dep_kind");
 	}
-	h->prior = DBQ(ctx->db, cause,
-	    "SELECT confirmed_hypothesis_type, root_cause_service_id, count(*)"
-	    " FROM midwatch.past_case_outcomes WHERE project_id = $1"
-	    " AND outcome = 'confirmed' AND incident_id IS DISTINCT FROM $2"
-	    " AND confirmed_hypothesis_type IS NOT NULL"
-	    " AND root_cause_service_id IS NOT NULL GROUP BY 1, 2",
-	    ctx->project, id);
+	h->prior = DBQN(ctx->db, cause, "pipeline/hyp_prior", ctx->project, id);
 	return h->prior == NULL ? -1 : 0;
 }
 
@@ -360,18 +333,7 @@ write_one(struct pipeline_ctx *ctx, const char *inc, const struct hcand *c,
 	int rc = -1;
 
 	snprintf(rk, sizeof rk, "%d", rank);
-	r = DBQ(ctx->db, cause,
-	    "INSERT INTO midwatch.hypotheses (project_id, run_id, incident_id,"
-	    " dedupe_key, rank, hypothesis_type, service_id, ref, title,"
-	    " confidence, score_details)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
-	    " ON CONFLICT (project_id, incident_id, dedupe_key) DO UPDATE SET"
-	    "  run_id = EXCLUDED.run_id, rank = EXCLUDED.rank,"
-	    "  hypothesis_type = EXCLUDED.hypothesis_type,"
-	    "  service_id = EXCLUDED.service_id, ref = EXCLUDED.ref,"
-	    "  title = EXCLUDED.title, confidence = EXCLUDED.confidence,"
-	    "  score_details = EXCLUDED.score_details"
-	    " RETURNING id", ctx->project, ctx->run, inc, c->key, rk,
+	r = DBQN(ctx->db, cause, "pipeline/hyp_insert", ctx->project, ctx->run, inc, c->key, rk,
 	    rank_type_name(c->f.type),
 	    c->service_id > 0 ? pipeline_ll(svc, sizeof svc, c->service_id) : NULL,
 	    c->ref[0] ? c->ref : NULL, c->title,
@@ -379,19 +341,13 @@ write_one(struct pipeline_ctx *ctx, const char *inc, const struct hcand *c,
 	    sd);
 	if (r == NULL)
 		goto out;
-	pipeline_ll(hid, sizeof hid, db_res_ll(r, 0, 0));
+	pipeline_ll(hid, sizeof hid, db_val_ll(r, 0, "id"));
 	db_res_free(r);
-	if (DBX(ctx->db, cause, "DELETE FROM midwatch.hypothesis_evidence"
-	    " WHERE project_id = $1 AND hypothesis_id = $2", ctx->project, hid) != 0)
+	if (DBXN(ctx->db, cause, "pipeline/hyp_evidence_clear", ctx->project,
+	    hid) != 0)
 		goto out;
-	if (DBX(ctx->db, cause,
-	    "INSERT INTO midwatch.hypothesis_evidence (project_id, run_id,"
-	    " hypothesis_id, evidence_id, role, expected_kind, weight, note)"
-	    " SELECT $1, $2, $3, x.evidence_id, x.role,"
-	    "  nullif(x.expected_kind, ''), round(x.weight::numeric, 3), x.note"
-	    " FROM jsonb_to_recordset($4::jsonb) AS x (role text,"
-	    "  evidence_id bigint, expected_kind text, weight float8, note text)",
-	    ctx->project, ctx->run, hid, rd) != 0)
+	if (DBXN(ctx->db, cause, "pipeline/hyp_evidence_insert", ctx->project,
+	    ctx->run, hid, rd) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -400,6 +356,16 @@ out:
 	json_decref(sj);
 	json_decref(rows);
 	return rc;
+}
+
+/* The order class of an operator's judgement (hyp_judged's status): the
+ * confirmed root cause first, then the confirmed, the rest, rejected last. */
+static int
+judged_class(const char *status)
+{
+	return strcmp(status, "root_cause") == 0 ? -1 :
+	    strcmp(status, "confirmed") == 0 ? 0 :
+	    strcmp(status, "rejected") == 0 ? 2 : 1;
 }
 
 /* Ranks and writes the candidates of one incident; *written counts rows. */
@@ -413,23 +379,15 @@ write_all(struct pipeline_ctx *ctx, struct hinc *h, const char *inc,
 
 	/* Human status survives: the confirmed root cause first, then the
 	 * confirmed, rejected last. */
-	r = DBQ(ctx->db, cause,
-	    "SELECT h.dedupe_key, CASE WHEN h.id = i.root_cause_hypothesis_id"
-	    "  THEN 'root_cause' ELSE h.status END"
-	    " FROM midwatch.hypotheses h JOIN midwatch.incidents i"
-	    "  ON i.project_id = h.project_id AND i.id = h.incident_id"
-	    " WHERE h.project_id = $1 AND h.incident_id = $2"
-	    " AND h.status_source = 'feedback'", ctx->project, inc);
+	r = DBQN(ctx->db, cause, "pipeline/hyp_judged", ctx->project, inc);
 	if (r == NULL)
 		return -1;
 	for (i = 0; i < h->nc; i++) {
 		hyp_cand_key(&h->c[i]);
 		for (k = 0; k < db_res_rows(r); k++)
-			if (strcmp(db_res_get(r, k, 0), h->c[i].key) == 0)
+			if (strcmp(db_val(r, k, "dedupe_key"), h->c[i].key) == 0)
 				h->c[i].status_class =
-				    strcmp(db_res_get(r, k, 1), "root_cause") == 0 ? -1 :
-				    strcmp(db_res_get(r, k, 1), "confirmed") == 0 ? 0 :
-				    strcmp(db_res_get(r, k, 1), "rejected") == 0 ? 2 : 1;
+				    judged_class(db_val(r, k, "status"));
 	}
 	db_res_free(r);
 	qsort(h->c, (size_t)h->nc, sizeof *h->c, cmp_cand);
@@ -450,24 +408,13 @@ write_all(struct pipeline_ctx *ctx, struct hinc *h, const char *inc,
 	}
 	*written += n;
 	/* Hypotheses no longer proposed go, unless an operator judged them. */
-	if (DBX(ctx->db, cause,
-	    "DELETE FROM midwatch.hypotheses WHERE project_id = $1"
-	    " AND incident_id = $2 AND run_id IS DISTINCT FROM $3"
-	    " AND status_source = 'pipeline'", ctx->project, inc, ctx->run) != 0)
+	if (DBXN(ctx->db, cause, "pipeline/hyp_stale", ctx->project, inc,
+	    ctx->run) != 0)
 		return -1;
-	if (DBX(ctx->db, cause,
-	    "WITH old AS (SELECT id, row_number() OVER (ORDER BY rank, id) AS k"
-	    "  FROM midwatch.hypotheses WHERE project_id = $1 AND incident_id = $2"
-	    "  AND run_id IS DISTINCT FROM $3)"
-	    " UPDATE midwatch.hypotheses h SET rank = $4::int + old.k"
-	    " FROM old WHERE h.id = old.id", ctx->project, inc, ctx->run,
-	    pipeline_ll(nbuf, sizeof nbuf, n)) != 0)
+	if (DBXN(ctx->db, cause, "pipeline/hyp_rerank", ctx->project, inc,
+	    ctx->run, pipeline_ll(nbuf, sizeof nbuf, n)) != 0)
 		return -1;
-	return DBX(ctx->db, cause,
-	    "UPDATE midwatch.incidents i SET classification = h.hypothesis_type,"
-	    " confidence = h.confidence FROM midwatch.hypotheses h"
-	    " WHERE i.project_id = $1 AND i.id = $2 AND h.project_id = $1"
-	    " AND h.incident_id = i.id AND h.rank = 1", ctx->project, inc);
+	return DBXN(ctx->db, cause, "pipeline/hyp_classify", ctx->project, inc);
 }
 
 /* Proposes, scores and writes the hypotheses of one incident. */
@@ -524,23 +471,21 @@ stage_hypothesize_run(struct pipeline_ctx *ctx, char **cause)
 	long long written = 0;
 	int i, n, rc = 0;
 
-	r = DBQ(ctx->db, cause,
-	    "SELECT i.id, i.service_id, extract(epoch FROM i.window_start)"
-	    PIPELINE_SQL_APPROVED_OF_RUN, ctx->project, ctx->run,
-	    ctx->start_ts, ctx->end_ts);
+	r = DBQN(ctx->db, cause, "pipeline/hyp_incidents", ctx->project,
+	    ctx->run, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	n = db_res_rows(r);
 	for (i = 0; i < n && rc == 0; i++) {
-		const char *id = db_res_get(r, i, 0);
+		const char *id = db_val(r, i, "id");
 		long long w = 0;
 		char *ucause = NULL;
 
 		rc = pipeline_unit_begin(ctx, "hypothesize", "incident", id,
 		    &ucause);
 		if (rc == 0)
-			rc = hypothesize(ctx, id, db_res_ll(r, i, 1),
-			    db_res_f(r, i, 2), &w, &ucause);
+			rc = hypothesize(ctx, id, db_val_ll(r, i, "service_id"),
+			    db_val_f(r, i, "onset"), &w, &ucause);
 		if (rc == 0)
 			written += w;
 		rc = pipeline_unit_end(ctx, rc, "hypothesize", "incident", id,

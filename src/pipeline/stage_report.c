@@ -37,27 +37,6 @@
 /* How many score terms (score_details.terms) it lists per hypothesis. */
 #define REPORT_MAX_TERMS 4
 
-/* Approved incidents this run touched (any status but suppressed). */
-static const char report_sql_touched[] =
-    "SELECT i.id FROM midwatch.incidents i"
-    " WHERE i.project_id = $1 AND i.status <> 'suppressed'"
-    "   AND i.id IN (SELECT midwatch.run_incidents($1, $2::bigint,"
-    "       $3::timestamptz, $4::timestamptz))"
-    " ORDER BY i.id";
-
-/* Stores a report unless it is unchanged; returns 1 row when written. */
-static const char report_sql_upsert[] =
-    "INSERT INTO midwatch.incident_reports AS r (project_id, run_id,"
-    "       incident_id, markdown, evidence_ids, details)"
-    " VALUES ($1, $2::bigint, $3, $4, $5::bigint[], $6::jsonb)"
-    " ON CONFLICT (incident_id) DO UPDATE"
-    "    SET run_id = EXCLUDED.run_id, markdown = EXCLUDED.markdown,"
-    "        evidence_ids = EXCLUDED.evidence_ids, details = EXCLUDED.details,"
-    "        generated_at = now()"
-    "  WHERE r.markdown IS DISTINCT FROM EXCLUDED.markdown"
-    "     OR r.evidence_ids IS DISTINCT FROM EXCLUDED.evidence_ids"
-    " RETURNING 1";
-
 /* The evidence ids a report cites (grown as hypotheses are written). */
 struct report_ids {
 	long long *v;
@@ -647,8 +626,9 @@ report_store(struct pipeline_ctx *ctx, struct mw_incident *inc, char **cause)
 	    "alerts", (json_int_t)inc->n_alerts,
 	    "timeline", (json_int_t)inc->n_timeline);
 	snprintf(id, sizeof id, "%lld", inc->id);
-	r = DBQ(ctx->db, cause, report_sql_upsert, ctx->project, ctx->run, id, md,
-	    cited, details);
+	/* unless it is unchanged: a row when written */
+	r = DBQN(ctx->db, cause, "pipeline/report_upsert", ctx->project, ctx->run,
+	    id, md, cited, details);
 	if (r == NULL) {
 		rc = -1;
 		goto out;
@@ -673,14 +653,15 @@ stage_report_run(struct pipeline_ctx *ctx, char **cause)
 	int rc = -1, w;
 	long long written = 0;
 
-	r = DBQ(ctx->db, cause, report_sql_touched, ctx->project, ctx->run,
-	    ctx->start_ts, ctx->end_ts);
+	/* the approved incidents this run touched */
+	r = DBQN(ctx->db, cause, "pipeline/report_incidents", ctx->project,
+	    ctx->run, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
 	n = (size_t)db_res_rows(r);
 	ids = xcalloc(n + 1, sizeof *ids);
 	for (i = 0; i < n; i++)
-		ids[i] = db_res_ll(r, (int)i, 0);
+		ids[i] = db_val_ll(r, (int)i, "id");
 	db_res_free(r);
 	if (n > 0) {
 		/* All recommendations, including those the gate holds back. */

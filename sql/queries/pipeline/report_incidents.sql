@@ -1,0 +1,12 @@
+-- pipeline/report_incidents - the approved incidents this run touched (any
+-- status but suppressed).
+-- $1 project id
+-- $2 run id
+-- $3 window start (RFC 3339)
+-- $4 window end (RFC 3339)
+-- columns: id
+SELECT i.id FROM midwatch.incidents i
+WHERE i.project_id = $1 AND i.status <> 'suppressed'
+  AND i.id IN (SELECT midwatch.run_incidents($1, $2::bigint,
+      $3::timestamptz, $4::timestamptz))
+ORDER BY i.id
