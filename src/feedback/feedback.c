@@ -420,12 +420,38 @@ feedback_repeat(struct db *db, const struct feedback *fb, const char *project,
 	return rep;
 }
 
+/* Reads the target of a feedback event (kind, id): its status into was
+ * and its incident (malloc'd, NULL for none) into *incident; 0, or -1
+ * with *cause (no such target). */
+static int
+feedback_target(struct db *db, const char *kind, const char *project,
+    const char *target, char *was, size_t len, char **incident, char **cause)
+{
+	struct db_res *r = DBQN(db, cause, feedback_target_sql(kind), project,
+	    target);
+	const char *status;
+
+	if (r == NULL)
+		return -1;
+	if (db_res_rows(r) == 0) {
+		*cause = xasprintf("no %s %s", kind, target);
+		db_res_free(r);
+		return -1;
+	}
+	status = db_val(r, 0, "status");
+	snprintf(was, len, "%s", status != NULL ? status : "");
+	if (db_val(r, 0, "incident_id") != NULL)
+		*incident = xstrdup(db_val(r, 0, "incident_id"));
+	db_res_free(r);
+	return 0;
+}
+
 /* Records the event and applies its derived status (see feedback.h). */
 int
 feedback_record(struct db *db, const struct feedback *fb,
     struct feedback_result *res, char **cause)
 {
-	const char *kind, *actor_type, *status;
+	const char *kind, *actor_type;
 	char project[24], target[24], *incident = NULL, *payload_txt = NULL;
 	char key[UUID_STRLEN];
 	json_t *payload = NULL;
@@ -446,31 +472,19 @@ feedback_record(struct db *db, const struct feedback *fb,
 
 	if (db_begin(db, cause) != 0)
 		goto out;
-	r = DBQN(db, cause, feedback_target_sql(kind), project, target);
-	if (r == NULL)
+	if (feedback_target(db, kind, project, target, res->was,
+	    sizeof res->was, &incident, cause) != 0)
 		goto fail;
-	if (db_res_rows(r) == 0) {
-		*cause = xasprintf("no %s %s", kind, target);
-		goto fail;
-	}
-	status = db_val(r, 0, "status");
-	snprintf(res->was, sizeof res->was, "%s", status != NULL ? status : "");
-	if (db_val(r, 0, "incident_id") != NULL)
-		incident = xstrdup(db_val(r, 0, "incident_id"));
 	/* An intent recorded before is a no-op, whatever happened since (a
 	 * replay from the journal after someone else resolved the alert). */
 	if (fb->idempotency_key != NULL && (rep = feedback_known(db, project,
 	    fb->idempotency_key, &res->event_id, cause)) != 0) {
-		db_res_free(r);
-		r = NULL;
 		if (rep < 0)
 			goto fail;
 		db_rollback(db);
 		rc = 1;
 		goto out;
 	}
-	db_res_free(r);
-	r = NULL;
 	switch (feedback_check(fb->action, fb->target_id, res->was, cause)) {
 	case FB_REFUSE:
 		goto fail;

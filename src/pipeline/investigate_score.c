@@ -18,7 +18,6 @@
 
 #include "midwatch/db.h"
 #include "midwatch/jsonx.h"
-#include "midwatch/sqltext.h"
 #include "midwatch/xmalloc.h"
 #include "investigate_int.h"
 #include "pipeline_int.h"

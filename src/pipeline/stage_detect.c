@@ -471,11 +471,11 @@ batch_flush(struct pipeline_ctx *ctx, struct wbatch *b,
 		json_array_extend(quiet, b->quiet[i]);
 		json_array_extend(states, b->states[i]);
 	}
-	if (b->n > 0 && (DBX(ctx->db, cause, "SAVEPOINT midwatch_unit") != 0 ||
+	if (b->n > 0 && (DBXN(ctx->db, cause, "pipeline/unit_begin") != 0 ||
 	    detect_states_save(ctx, quiet, states, &ucause) != 0)) {
 		if (*cause != NULL || !db_alive(ctx->db) ||
-		    DBX(ctx->db, cause, "ROLLBACK TO SAVEPOINT midwatch_unit") != 0 ||
-		    DBX(ctx->db, cause, "RELEASE SAVEPOINT midwatch_unit") != 0)
+		    DBXN(ctx->db, cause, "pipeline/unit_rollback") != 0 ||
+		    DBXN(ctx->db, cause, "pipeline/unit_release") != 0)
 			rc = -1;
 		free(ucause);
 		for (i = 0; i < b->n && rc == 0; i++) {
@@ -491,7 +491,7 @@ batch_flush(struct pipeline_ctx *ctx, struct wbatch *b,
 			    b->sv[i]->name, &ucause, cause);
 		}
 	} else if (b->n > 0)
-		rc = DBX(ctx->db, cause, "RELEASE SAVEPOINT midwatch_unit");
+		rc = DBXN(ctx->db, cause, "pipeline/unit_release");
 	for (i = 0; i < b->n; i++) {
 		json_decref(b->quiet[i]);
 		json_decref(b->states[i]);

@@ -4,7 +4,7 @@
 -- columns: member, role, all_projects, granted_by, granted_at, in_group_role
 SELECT g.member, g.role, g.project_id IS NULL AS all_projects,
        coalesce(g.granted_by, '-') AS granted_by,
-       to_char((g.granted_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+       midwatch.rfc3339(g.granted_at)
          AS granted_at,
        coalesce((SELECT pg_has_role(g.member, 'midwatch_' || g.role, 'MEMBER')
                    FROM pg_roles gr, pg_roles mr

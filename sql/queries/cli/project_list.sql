@@ -3,14 +3,13 @@
 -- columns: slug, name, created_at, open_incidents, active_alerts,
 -- columns: last_run_at
 SELECT p.slug, p.name,
-       to_char((p.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+       midwatch.rfc3339(p.created_at)
          AS created_at,
        (SELECT count(*) FROM midwatch.incidents i WHERE i.project_id = p.id
            AND i.status IN ('open', 'triaged')) AS open_incidents,
        (SELECT count(*) FROM midwatch.alerts a WHERE a.project_id = p.id
            AND a.status IN ('active', 'acknowledged')) AS active_alerts,
-       (SELECT to_char((max(r.finished_at)) AT TIME ZONE 'UTC',
-                       'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+       (SELECT midwatch.rfc3339(max(r.finished_at))
           FROM midwatch.pipeline_runs r
          WHERE r.project_id = p.id AND r.status = 'completed') AS last_run_at
   FROM midwatch.projects p ORDER BY p.slug COLLATE "C"

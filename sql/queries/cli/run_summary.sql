@@ -5,9 +5,9 @@
 -- columns: status, window_start, window_end, summary, seconds,
 -- columns: skipped_units
 SELECT status,
-       to_char((window_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+       midwatch.rfc3339(window_start)
          AS window_start,
-       to_char((window_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+       midwatch.rfc3339(window_end)
          AS window_end,
        summary::text AS summary,
        round(extract(epoch FROM finished_at - started_at)::numeric, 2)

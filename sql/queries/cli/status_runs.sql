@@ -6,12 +6,9 @@
 -- columns: runs
 SELECT coalesce(jsonb_agg(x ORDER BY x.id DESC), '[]')::text AS runs
   FROM (SELECT id, status, requested_by,
-               to_char((window_start) AT TIME ZONE 'UTC',
-                       'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS window_start,
-               to_char((window_end) AT TIME ZONE 'UTC',
-                       'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS window_end,
-               to_char((finished_at) AT TIME ZONE 'UTC',
-                       'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finished_at,
+               midwatch.rfc3339(window_start) AS window_start,
+               midwatch.rfc3339(window_end) AS window_end,
+               midwatch.rfc3339(finished_at) AS finished_at,
                skipped_units, error FROM midwatch.pipeline_runs
          WHERE project_id = $1 AND kind = 'pipeline'
            AND ($2 = 'runs' OR status = 'skipped')

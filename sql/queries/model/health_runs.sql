@@ -26,7 +26,7 @@ WITH runs AS (SELECT id, kind, window_end, started_at, created_at,
   (SELECT extract(epoch FROM max(finished_at)) FROM runs
    WHERE status IN ('completed', 'skipped')) AS last_ok,
   extract(epoch FROM streak.since) AS failing_since,
-  to_char((ok.wm) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+  midwatch.rfc3339(ok.wm)
    AS watermark,
   extract(epoch FROM (l.summary -> 'gap' ->> 'from')::timestamptz)
    AS gap_from,

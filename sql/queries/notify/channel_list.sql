@@ -29,7 +29,7 @@ SELECT json_agg(json_build_object(
 	'settings', coalesce(c.settings, '{}'),
 	'pending', coalesce(k.pending, 0), 'sent', coalesce(k.sent, 0),
 	'dead', coalesce(k.dead, 0),
-	'last_attempt_at', to_char((l.attempted_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	'last_attempt_at', midwatch.rfc3339(l.attempted_at),
 	'last_status', l.http_status, 'last_error', l.error)
 	ORDER BY n.name)::text AS channels
  FROM names n

@@ -16,8 +16,8 @@ SELECT jsonb_build_object(
  'incident', (SELECT jsonb_build_object('id', i.id, 'title', i.title,
 	'service', s.name, 'severity', i.severity, 'status', i.status,
 	'trigger_type', i.trigger_type,
-	'window_start', to_char((i.window_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-	'window_end', to_char((i.window_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+	'window_start', midwatch.rfc3339(i.window_start),
+	'window_end', midwatch.rfc3339(i.window_end))
 	FROM midwatch.incidents i LEFT JOIN midwatch.services s
 	  ON s.project_id = i.project_id AND s.id = i.service_id
 	WHERE i.project_id = $1 AND i.id = l.incident_id),

@@ -40,7 +40,7 @@ WITH pts AS (
          || CASE WHEN $6::text = '!=' THEN 'not ' ELSE '' END
          || $7::text || ' for ' || (CASE WHEN extract(epoch FROM $8::interval) < 120 THEN extract(epoch FROM $8::interval)::bigint || ' s' ELSE (extract(epoch FROM $8::interval) / 60)::bigint || ' min' END)
          || ' from '
-         || to_char((h.fired_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS message,
+         || midwatch.rfc3339(h.fired_at) AS message,
          $5::text AS severity, NULL::float8 AS score,
          h.fired_at, h.last_at,
          jsonb_build_object('source', 'health', 'status', $7::text)

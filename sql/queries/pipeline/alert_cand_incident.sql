@@ -19,7 +19,7 @@ WITH touched AS (
          coalesce(nullif(i.title, ''),
              i.trigger_type || coalesce(' on ' || s.name, '')) AS title,
          'Incident ' || i.id || coalesce(' on ' || s.name, '') || ': '
-         || i.trigger_type || ' since ' || to_char((i.window_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+         || i.trigger_type || ' since ' || midwatch.rfc3339(i.window_start)
          || '. ' || coalesce('Top hypothesis: ' || th.title
              || ' (confidence ' || to_char(th.confidence, 'FM0.00')
              || ').', 'No hypothesis yet.') AS message,

@@ -52,7 +52,7 @@ WITH w AS (
          s.name || ': ' || $6::text || ' stayed ' || $7::text || ' '
          || $8::float8 || ' for ' || (CASE WHEN extract(epoch FROM $9::interval) < 120 THEN extract(epoch FROM $9::interval)::bigint || ' s' ELSE (extract(epoch FROM $9::interval) / 60)::bigint || ' min' END)
          || ' from '
-         || to_char((h.fired_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (worst ' || h.worst || ')'
+         || midwatch.rfc3339(h.fired_at) || ' (worst ' || h.worst || ')'
              AS message,
          $5::text AS severity,
          CASE WHEN abs($8::float8) >= 1e-100

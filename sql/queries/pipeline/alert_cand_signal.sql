@@ -22,7 +22,7 @@ WITH cand AS (
          'Signal ' || g.signal_type || coalesce(' on ' || s.name, '')
          || ' (' || g.severity || ', quality '
          || to_char(g.quality_score, 'FM0.00') || ') since '
-         || to_char((g.onset_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+         || midwatch.rfc3339(g.onset_at)
          || coalesce('; ' || g.metric_name, '')
          || coalesce(' peak ' || g.peak_value, '')
          || coalesce(' vs baseline ' || g.baseline, '')

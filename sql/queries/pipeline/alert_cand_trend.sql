@@ -66,7 +66,7 @@ WITH r AS (
              AS title,
          s.name || ': ' || $6::text || ' moved '
          || to_char(h.change * 100, 'FMS9999990') || '% against its 5-minute average ' || (CASE WHEN extract(epoch FROM $8::interval) < 120 THEN extract(epoch FROM $8::interval)::bigint || ' s' ELSE (extract(epoch FROM $8::interval) / 60)::bigint || ' min' END) || ' earlier, sustained for 3 minutes, from '
-         || to_char((h.fired_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS message,
+         || midwatch.rfc3339(h.fired_at) AS message,
          $5::text AS severity, abs(h.change) AS score,
          h.fired_at, h.last_at,
          jsonb_build_object('source', 'trend', 'metric', $6::text,

@@ -5,9 +5,9 @@
 -- $2 the candidates, jsonb [{fingerprint, title, severity, service_id, incident_id, fired_at, last_at}] (every value a string or null)
 -- columns: fingerprint title severity service incident_id fired_at last_at
 SELECT c.fingerprint, c.title, c.severity, s.name AS service, c.incident_id,
-       to_char(c.fired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+       midwatch.rfc3339(c.fired_at)
            AS fired_at,
-       to_char(c.last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+       midwatch.rfc3339(c.last_at)
            AS last_at
   FROM jsonb_to_recordset($2::jsonb) AS c (fingerprint text, title text,
        severity text, service_id bigint, incident_id bigint,

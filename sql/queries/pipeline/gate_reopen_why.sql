@@ -10,7 +10,7 @@
 -- $6 reopen window (seconds, incident.reopen_window default)
 -- columns: why
 SELECT $4::text || coalesce(' on ' || $5::text, '') || ' at '
- || to_char((to_timestamp($3::float8)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') || ', '
+ || midwatch.rfc3339_min(to_timestamp($3::float8)) || ', '
  || round(extract(epoch FROM to_timestamp($3::float8) -
 coalesce(i.resolved_data_at, i.window_end)) / 60) || ' min after it resolved (reopen window '
  || round(w.secs / 60) || ' min)' AS why

@@ -196,9 +196,9 @@ res AS (SELECT b.*, v.name AS svc_name FROM best b
  JOIN midwatch.services v ON v.project_id = $1 AND v.id = b.service_id)
 SELECT sc.n, r.service_id, r.svc_name, r.metric_name, r.labels_key,
  r.dir, r.stype, r.zq, r.val, r.baseline, r.vpeak,
- to_char((r.ton) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ton,
- to_char((r.tpeak) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS tpeak,
- to_char((r.tend) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS tend,
+ midwatch.rfc3339_us(r.ton) AS ton,
+ midwatch.rfc3339_us(r.tpeak) AS tpeak,
+ midwatch.rfc3339_us(r.tend) AS tend,
  r.nabn, r.na, r.nb, r.med, r.mad, r.scale, r.nseries,
  midwatch.pipeline_fmt_metric(r.metric_name, r.val) AS fmt_val,
  midwatch.pipeline_fmt_metric(r.metric_name, r.baseline) AS fmt_base, r.counts,

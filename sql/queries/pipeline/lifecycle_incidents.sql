@@ -13,7 +13,7 @@ cand AS (
 SELECT i.id, max(s.ended_at) AS last_end, count(*) AS n,
        string_agg(s.signal_type || coalesce(' ' || s.metric_name, '')
            || coalesce(' on ' || v.name, '') || ' '
-           || to_char((s.onset_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') || ' to ' || to_char((s.ended_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'),	           '; ' ORDER BY s.ended_at, s.id) AS what
+           || midwatch.rfc3339_min(s.onset_at) || ' to ' || midwatch.rfc3339_min(s.ended_at),	           '; ' ORDER BY s.ended_at, s.id) AS what
   FROM midwatch.incidents i
   JOIN midwatch.signals s
     ON s.project_id = i.project_id AND (s.incident_id = i.id
@@ -46,7 +46,7 @@ UPDATE midwatch.incidents i SET status = 'resolved',
        resolved_data_at = c.last_end
            + make_interval(secs => (SELECT secs FROM q)),
        resolution = 'Resolved by midwatch: all ' || c.n || ' signal'
-           || CASE WHEN c.n = 1 THEN '' ELSE 's' END || ' cleared, the last at ' || to_char((c.last_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') || ', quiet for '
+           || CASE WHEN c.n = 1 THEN '' ELSE 's' END || ' cleared, the last at ' || midwatch.rfc3339_min(c.last_end) || ', quiet for '
            || round((SELECT secs FROM q) / 60) || ' min after. Cleared: '
            || c.what
   FROM cand c WHERE i.project_id = $1 AND i.id = c.id
@@ -56,7 +56,7 @@ INSERT INTO midwatch.feedback_events (project_id, actor_type, actor_id,
        event_type, target_kind, target_id, incident_id, payload,
        idempotency_key)
 SELECT $1, 'system', 'midwatch', 'incident_resolved', 'incident', u.id,
-       u.id, jsonb_build_object('reason', 'all ' || u.n || ' signals ended, the last at ' || to_char((u.last_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') || '; quiet for '
+       u.id, jsonb_build_object('reason', 'all ' || u.n || ' signals ended, the last at ' || midwatch.rfc3339_min(u.last_end) || '; quiet for '
            || round((SELECT secs FROM q)) || ' s (incident.quiet_period)',
            'run_id', $2::bigint, 'automatic', true,
            'last_signal_end', u.last_end, 'signals', u.n),

@@ -15,7 +15,7 @@ SELECT r.id, r.incident_id, r.type, r.details ->> 'ref' AS ref
 dep AS (
 SELECT r.id, r.incident_id,
        'deploy ' || x.ext_id || ' of ' || sv.name || ' at '
-       || to_char((x.started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') || CASE WHEN x.is_rollback
+       || midwatch.rfc3339_min(x.started_at) || CASE WHEN x.is_rollback
             THEN ' rolled back deploy ' || d.ext_id
             ELSE ' redeployed ' || x.revision || ', the revision before deploy ' || d.ext_id END AS reason,
        jsonb_build_object('kind', 'deploy', 'id', x.ext_id,
@@ -36,7 +36,7 @@ SELECT r.id, r.incident_id,
    AND (x.is_rollback OR x.revision = d.previous_revision)),
 cfg AS (
 SELECT r.id, r.incident_id,
-       'config change ' || x.ext_id || ' at ' || to_char((x.detected_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')
+       'config change ' || x.ext_id || ' at ' || midwatch.rfc3339_min(x.detected_at)
        || ' set ' || c.resource_name || ' back as it was before '
        || c.ext_id AS reason,
        jsonb_build_object('kind', 'config_change', 'id', x.ext_id,

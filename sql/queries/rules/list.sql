@@ -14,10 +14,10 @@ SELECT coalesce(jsonb_agg(jsonb_build_object('name', r.name, 'description', r.de
        'hold_down_seconds', coalesce((r.config->>'hold_down_seconds')::integer,
            600))
 || jsonb_build_object(
-  'last_triggered_at', to_char((r.last_triggered_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+  'last_triggered_at', midwatch.rfc3339(r.last_triggered_at),
   'alerts', coalesce(a.n, 0), 'fired', coalesce(a.fired, 0),
   'active_alerts', coalesce(a.active, 0),
-  'last_fired_at', to_char((a.last) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+  'last_fired_at', midwatch.rfc3339(a.last))
   ORDER BY r.name), '[]')::text AS rules
  FROM midwatch.alert_rules r
  LEFT JOIN (SELECT rule_id, count(*) AS n, sum(fire_count) AS fired,

@@ -5,7 +5,7 @@
 -- columns: fingerprint, labels, annotations, starts_at
 SELECT fingerprint, labels::text AS labels, annotations::text AS annotations,
       coalesce(extra->>'starts_at',
-          to_char((ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+          midwatch.rfc3339(ts))
       AS starts_at
  FROM (SELECT DISTINCT ON (fingerprint) * FROM midwatch.external_alerts
         WHERE project_id = $1 AND extra->>'midwatch_source' = $2

@@ -6,9 +6,9 @@ SELECT coalesce(json_agg(json_build_object(
  'name', s.name, 'kind', s.kind, 'url', s.config->>'url',
  'settings', coalesce(s.config->'settings', '{}'),
  'cursor', s.cursor, 'status', s.status, 'retries', s.retries,
- 'last_ok_at', to_char((s.last_ok_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
- 'last_attempt_at', to_char((s.last_attempt_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
- 'next_retry_at', to_char((s.next_retry_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+ 'last_ok_at', midwatch.rfc3339(s.last_ok_at),
+ 'last_attempt_at', midwatch.rfc3339(s.last_attempt_at),
+ 'next_retry_at', midwatch.rfc3339(s.next_retry_at),
  'last_error', s.last_error,
  'errors', (SELECT count(*) FROM midwatch.ingest_errors e
    WHERE e.project_id = s.project_id AND e.source_id = s.id
