@@ -1,7 +1,6 @@
 -- 028_rfc3339.sql - a timestamptz as RFC 3339 text in UTC, written once
 -- (issue 14, "Queries have a home"): the statements of sql/queries/ call
 -- these instead of repeating a to_char format.  The same forms as
--- include/midwatch/sqltext.h gives the statements still in C, and as
 -- timefmt_format prints on the C side: to the second
 -- ("2026-11-16T13:05:00Z"), to the microsecond ("...:00.000000Z", exact:
 -- window bounds read back by timefmt_parse) and to the minute ("...T13:05Z",

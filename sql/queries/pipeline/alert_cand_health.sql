@@ -48,10 +48,6 @@ WITH pts AS (
     FROM hit h
     JOIN midwatch.services s
       ON s.project_id = $1 AND s.id = h.service_id
-   WHERE NOT EXISTS (SELECT 1 FROM midwatch.maintenance_windows mw
-                      WHERE mw.project_id = $1
-                        AND mw.service_id = h.service_id
-                        AND h.fired_at BETWEEN mw.starts_at
-                                           AND mw.ends_at))
+   WHERE NOT midwatch.in_maintenance($1, h.service_id, h.fired_at))
 SELECT fingerprint, service_id, incident_id, title, message, severity,
   score, fired_at, last_at, details FROM cand

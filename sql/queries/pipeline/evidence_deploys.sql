@@ -21,14 +21,7 @@ make_interval(secs => $9::float8) AS fpw,
 make_interval(secs => $10::float8) AS chga), aff AS (SELECT s.service_id AS sid, min(s.onset_at) AS onset
  FROM midwatch.signals s WHERE s.project_id = $1
  AND s.incident_id = $3 AND s.service_id IS NOT NULL GROUP BY 1),
-rel AS (SELECT sid, min(r) AS r FROM (
- SELECT sid, 0 AS r FROM aff
- UNION ALL SELECT d.to_service_id, 1
-  FROM midwatch.service_dependencies d JOIN aff ON d.from_service_id = aff.sid
-  WHERE d.project_id = $1 AND d.to_service_id IS NOT NULL
- UNION ALL SELECT d.from_service_id, 2
-  FROM midwatch.service_dependencies d JOIN aff ON d.to_service_id = aff.sid
-  WHERE d.project_id = $1) x GROUP BY sid),
+rel AS (SELECT sid, r FROM midwatch.incident_services($1, $3)),
 dep AS (SELECT d.*, rel.r, v.name AS svc_name,
  extract(epoch FROM $4::timestamptz - d.started_at) / 60 AS lead
  FROM midwatch.deployment_events d JOIN rel ON rel.sid = d.service_id

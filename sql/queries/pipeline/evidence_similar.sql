@@ -17,17 +17,7 @@ WITH RECURSIVE prm AS (SELECT $4::timestamptz AS onset,
 $5::timestamptz AS wend, $6::bigint AS isvc, $7::float8 AS wq,
 make_interval(secs => $8::float8) AS chg,
 make_interval(secs => $9::float8) AS fpw,
-make_interval(secs => $10::float8) AS chga), aff AS (SELECT s.service_id AS sid, min(s.onset_at) AS onset
- FROM midwatch.signals s WHERE s.project_id = $1
- AND s.incident_id = $3 AND s.service_id IS NOT NULL GROUP BY 1),
-rel AS (SELECT sid, min(r) AS r FROM (
- SELECT sid, 0 AS r FROM aff
- UNION ALL SELECT d.to_service_id, 1
-  FROM midwatch.service_dependencies d JOIN aff ON d.from_service_id = aff.sid
-  WHERE d.project_id = $1 AND d.to_service_id IS NOT NULL
- UNION ALL SELECT d.from_service_id, 2
-  FROM midwatch.service_dependencies d JOIN aff ON d.to_service_id = aff.sid
-  WHERE d.project_id = $1) x GROUP BY sid),
+make_interval(secs => $10::float8) AS chga), rel AS (SELECT sid, r FROM midwatch.incident_services($1, $3)),
 inc AS (SELECT service_id, trigger_type FROM midwatch.incidents
  WHERE project_id = $1 AND id = $3),
 o AS (SELECT o.*, pi.title, pi.trigger_type, pi.service_id AS inc_svc,
