@@ -133,6 +133,9 @@ int db_queries_check(struct db *db, FILE *out, char **cause);
  * column).  In loops, look the number up once with db_col and read with
  * db_res_get and friends. */
 int db_col(const struct db_res *r, const char *col);
+/* The numbers of n columns at once: cols[k] = db_col(r, names[k]). */
+void db_cols(const struct db_res *r, const char *const *names, int *cols,
+    int n);
 const char *db_val(const struct db_res *r, int row, const char *col);
 int db_val_null(const struct db_res *r, int row, const char *col);
 long long db_val_ll(const struct db_res *r, int row, const char *col);

@@ -139,6 +139,15 @@ db_col(const struct db_res *r, const char *col)
 	return c;
 }
 
+void
+db_cols(const struct db_res *r, const char *const *names, int *cols, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		cols[k] = db_col(r, names[k]);
+}
+
 const char *
 db_val(const struct db_res *r, int row, const char *col)
 {

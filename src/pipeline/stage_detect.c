@@ -593,6 +593,14 @@ detect_services(struct pipeline_ctx *ctx, struct dservice *sv, size_t n,
  */
 #define CATALOG_WINDOW_S (6 * 3600.0)
 
+/* The listing's columns, in ls_names' order. */
+enum { LS_SVC, LS_NAME, LS_METRIC, LS_LABELS, LS_PARAMS, LS_RESUME, LS_STEP,
+	LS_FIRST, LS_N };
+static const char *const ls_names[LS_N] = {
+	"service_id", "name", "metric_name", "labels_key", "params",
+	"resume_at", "step", "first_at"
+};
+
 /* Judges every metric series with points in a short window, service by
  * service, from the listing above.  0 or -1 (fatal). */
 static int
@@ -601,33 +609,35 @@ detect_listed(struct pipeline_ctx *ctx, struct detect_counts *dc, char **cause)
 	struct dseries *s;
 	struct dservice *sv;
 	struct db_res *r;
-	int i, j, rows, rc;
+	int c[LS_N], i, j, rows, rc;
 	size_t n, nsv = 0, k;
 
 	r = DBQN(ctx->db, cause, "pipeline/detect_listed",
 	    ctx->project, ctx->start_ts, ctx->end_ts);
 	if (r == NULL)
 		return -1;
+	db_cols(r, ls_names, c, LS_N);
 	rows = db_res_rows(r);
 	s = xcalloc((size_t)rows + 1, sizeof *s);
 	sv = xcalloc((size_t)rows + 1, sizeof *sv);
 	for (i = 0; i < rows; i = j, nsv++) {
-		sv[nsv].id = db_val(r, i, "service_id");
-		sv[nsv].name = db_val(r, i, "name");
+		sv[nsv].id = db_res_get(r, i, c[LS_SVC]);
+		sv[nsv].name = db_res_get(r, i, c[LS_NAME]);
 		sv[nsv].s = &s[i];
 		sv[nsv].resumed = 1;
 		sv[nsv].first = -1;
-		for (j = i, n = 0; j < rows && strcmp(db_val(r, j, "service_id"),
-		    sv[nsv].id) == 0; j++, n++) {
-			s[j].metric = db_val(r, j, "metric_name");
-			s[j].labels = db_val(r, j, "labels_key");
+		for (j = i, n = 0; j < rows && strcmp(db_res_get(r, j,
+		    c[LS_SVC]), sv[nsv].id) == 0; j++, n++) {
+			s[j].metric = db_res_get(r, j, c[LS_METRIC]);
+			s[j].labels = db_res_get(r, j, c[LS_LABELS]);
 			s[j].in.resume_t = NAN;
 			s[j].usable = detect_state_usable(ctx, s[j].metric,
-			    db_val(r, j, "params"), db_val(r, j, "resume_at"));
-			s[j].resume_t = db_val_f(r, j, "resume_at");
-			s[j].step = db_val_f(r, j, "step");
-			s[j].first_t = db_val_null(r, j, "first_at") ? NAN :
-			    db_val_f(r, j, "first_at");
+			    db_res_get(r, j, c[LS_PARAMS]),
+			    db_res_get(r, j, c[LS_RESUME]));
+			s[j].resume_t = db_res_f(r, j, c[LS_RESUME]);
+			s[j].step = db_res_f(r, j, c[LS_STEP]);
+			s[j].first_t = db_res_isnull(r, j, c[LS_FIRST]) ? NAN :
+			    db_res_f(r, j, c[LS_FIRST]);
 			sv[nsv].resumed = sv[nsv].resumed && s[j].usable;
 		}
 		sv[nsv].ns = n;

@@ -105,22 +105,29 @@ unpair(const char *lit, double **t, double **x, size_t *n)
 	free(v);
 }
 
+/* The columns of a state row of the resumed read, in st_names' order. */
+enum { ST_KIND, ST_I, ST_STEP, ST_RESUME, ST_TRAIL, ST_SEASON, ST_N };
+static const char *const st_names[ST_N] = {
+	"kind", "i", "step", "resume_at", "trailing_ring", "seasonal_ring"
+};
+
 int
 detect_states_take(struct db_res *r, struct dseries *s, size_t n, int *first)
 {
 	size_t k;
-	int i, rows = db_res_rows(r);
+	int c[ST_N], i, rows = db_res_rows(r);
 
-	for (i = 0; i < rows && db_val_ll(r, i, "kind") == 1; i++) {
-		k = (size_t)db_val_ll(r, i, "i");
-		if (k >= n || db_val_null(r, i, "resume_at"))
+	db_cols(r, st_names, c, ST_N);
+	for (i = 0; i < rows && db_res_ll(r, i, c[ST_KIND]) == 1; i++) {
+		k = (size_t)db_res_ll(r, i, c[ST_I]);
+		if (k >= n || db_res_isnull(r, i, c[ST_RESUME]))
 			continue;
 		detect_state_free(&s[k].in);
-		s[k].in.step = db_val_f(r, i, "step");
-		s[k].in.resume_t = db_val_f(r, i, "resume_at");
-		unpair(db_val(r, i, "trailing_ring"), &s[k].in.tr_t,
+		s[k].in.step = db_res_f(r, i, c[ST_STEP]);
+		s[k].in.resume_t = db_res_f(r, i, c[ST_RESUME]);
+		unpair(db_res_get(r, i, c[ST_TRAIL]), &s[k].in.tr_t,
 		    &s[k].in.tr_x, &s[k].in.ntr);
-		unpair(db_val(r, i, "seasonal_ring"), &s[k].in.sr_t,
+		unpair(db_res_get(r, i, c[ST_SEASON]), &s[k].in.sr_t,
 		    &s[k].in.sr_x, &s[k].in.nsr);
 	}
 	*first = i;
