@@ -61,21 +61,26 @@ WITH inc AS (
 	   AND x.labels_key = s.labels_key
 	   AND x.feature_name IN ('baseline', 'value', 'zscore')
 	   AND x.ts >= inc.t0 AND x.ts < inc.t1),
- base AS (
+ base AS MATERIALIZED (
 	SELECT f.k, floor(extract(epoch FROM f.ts) / inc.bw) * inc.bw AS t,
 	       avg(f.v) AS v
 	  FROM f CROSS JOIN inc WHERE f.feature_name = 'baseline'
 	 GROUP BY 1, 2),
- spr AS (
-	SELECT b.k, percentile_cont(0.5) WITHIN GROUP (ORDER BY b.v) AS bmed,
+-- a point's baseline, value and zscore side by side (one row each per
+-- series, time and feature)
+ fx AS (
+	SELECT f.k, f.ts,
+	       max(f.v) FILTER (WHERE f.feature_name = 'baseline') AS b,
+	       max(f.v) FILTER (WHERE f.feature_name = 'zscore') AS z,
+	       max(f.v) FILTER (WHERE f.feature_name = 'value') AS x
+	  FROM f GROUP BY 1, 2
+	HAVING bool_or(f.feature_name = 'baseline')),
+ spr AS MATERIALIZED (
+	SELECT fx.k, percentile_cont(0.5) WITHIN GROUP (ORDER BY fx.b) AS bmed,
 	       percentile_cont(0.5) WITHIN GROUP (ORDER BY
-	           abs(x.v - b.v) / abs(z.v)) FILTER (WHERE abs(z.v) >= 0.5)
+	           abs(fx.x - fx.b) / abs(fx.z)) FILTER (WHERE abs(fx.z) >= 0.5)
 	           AS spread
-	  FROM f b
-	  LEFT JOIN f z ON z.k = b.k AND z.ts = b.ts AND z.feature_name = 'zscore'
-	  LEFT JOIN f x ON x.k = b.k AND x.ts = b.ts AND x.feature_name = 'value'
-	 WHERE b.feature_name = 'baseline'
-	 GROUP BY 1),
+	  FROM fx GROUP BY 1),
  j AS (
 	SELECT s.k, sv.name, s.metric_name, s.onset, p.t, p.v,
 	       coalesce(b.v, s.baseline) AS b, x.spread,
@@ -91,19 +96,29 @@ WITH inc AS (
 	           PRECEDING AND UNBOUNDED FOLLOWING) AS vlast,
 	       least(min(j.v) OVER w, min(j.b) OVER w - j.spread) AS lo,
 	       greatest(max(j.v) OVER w, max(j.b) OVER w + j.spread) AS hi
-	  FROM j WINDOW w AS (PARTITION BY j.k))
+	  FROM j WINDOW w AS (PARTITION BY j.k)),
+-- the texts are the series' (one per k), formatted once per series
+ t AS (
+	SELECT a.k,
+	       midwatch.pipeline_fmt_metric(min(a.metric_name), min(a.vmin))
+	           AS min_text,
+	       midwatch.pipeline_fmt_metric(min(a.metric_name), min(a.vmax))
+	           AS max_text,
+	       midwatch.pipeline_fmt_metric(min(a.metric_name), min(a.vlast))
+	           AS last_text,
+	       CASE WHEN min(a.bmed) IS NOT NULL
+	            THEN midwatch.pipeline_fmt_metric(min(a.metric_name), min(a.bmed))
+	       END AS base_text,
+	       CASE WHEN min(a.spread) IS NOT NULL
+	            THEN midwatch.pipeline_fmt_metric(min(a.metric_name),
+	                min(a.spread)) END AS spread_text,
+	       midwatch.pipeline_fmt_metric(min(a.metric_name), min(a.lo))
+	           AS lo_text,
+	       midwatch.pipeline_fmt_metric(min(a.metric_name), min(a.hi))
+	           AS hi_text
+	  FROM a GROUP BY a.k)
  SELECT a.k, a.name AS service, a.metric_name AS metric,
         extract(epoch FROM a.onset) AS onset, a.t, a.v, a.b, a.spread,
-        a.lo, a.hi,
-        midwatch.pipeline_fmt_metric(a.metric_name, a.vmin) AS min_text,
-        midwatch.pipeline_fmt_metric(a.metric_name, a.vmax) AS max_text,
-        midwatch.pipeline_fmt_metric(a.metric_name, a.vlast) AS last_text,
-        CASE WHEN a.bmed IS NOT NULL
-             THEN midwatch.pipeline_fmt_metric(a.metric_name, a.bmed) END
-            AS base_text,
-        CASE WHEN a.spread IS NOT NULL
-             THEN midwatch.pipeline_fmt_metric(a.metric_name, a.spread) END
-            AS spread_text,
-        midwatch.pipeline_fmt_metric(a.metric_name, a.lo) AS lo_text,
-        midwatch.pipeline_fmt_metric(a.metric_name, a.hi) AS hi_text
-   FROM a ORDER BY a.k, a.t
+        a.lo, a.hi, t.min_text, t.max_text, t.last_text, t.base_text,
+        t.spread_text, t.lo_text, t.hi_text
+   FROM a JOIN t ON t.k = a.k ORDER BY a.k, a.t

@@ -7,7 +7,7 @@
 -- $4 end (epoch seconds)
 -- columns: worst total
 WITH svc AS (SELECT unnest($2::bigint[]) AS sid),
-base AS (SELECT s.sid, (SELECT percentile_cont(0.5) WITHIN GROUP
+base AS MATERIALIZED (SELECT s.sid, (SELECT percentile_cont(0.5) WITHIN GROUP
   (ORDER BY midwatch.metric_value(m.value))
   FROM midwatch.metric_points m
   WHERE m.project_id = $1 AND m.service_id = s.sid
