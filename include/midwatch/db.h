@@ -200,6 +200,31 @@ int db_batch_end(struct db_batch *b, char **cause);
  * is fine. */
 void db_batch_free(struct db_batch *b);
 
+/* ---- streams: reads sent ahead of their results ------------------------- */
+
+/*
+ * A stream sends embedded statements (by name) on its connection without
+ * waiting for their results, and reads the results in the order sent, so
+ * the server runs the next statement while the caller reads one.  Each
+ * statement runs in its own transaction (a failure fails only it; the
+ * stream goes on), is prepared once on the connection, and returns its
+ * results in binary (as db_run_bin's), checked against its header.  The
+ * connection is the stream's until db_stream_close:
+ *   s = db_stream_open(db, &cause); db_stream_send(s, "mod/name", n, p,
+ *   &cause); ...; r = db_stream_recv(s, &cause); ...; db_stream_close(s);
+ */
+struct db_stream;
+struct db_stream *db_stream_open(struct db *db, char **cause);
+/* Sends one statement; 0, or -1 with *cause (the connection failed: every
+ * later send and receive fails too). */
+int db_stream_send(struct db_stream *s, const char *name, int n,
+    const char *const *params, char **cause);
+/* The result of the oldest statement sent and not received, or NULL with
+ * *cause (that statement failed, or the connection did). */
+struct db_res *db_stream_recv(struct db_stream *s, char **cause);
+/* Reads and drops the results not received, ends the stream. */
+void db_stream_close(struct db_stream *s);
+
 /* ---- transactions and locks ---------------------------------------------- */
 
 int db_begin(struct db *db, char **cause);

@@ -1,9 +1,13 @@
 /*
  * detect_prefetch.c - the detect stage's read-ahead thread (see
- * detect_prefetch.h).  The thread owns its connection; jobs are handed
- * over under a mutex, in order, and the thread never runs more than
- * `ahead` jobs past the last one taken, so memory stays bounded (a few
- * services' points).
+ * detect_prefetch.h).  The thread owns its connection, on which it sends
+ * the reads as a stream (db_stream_*: up to `ahead` statements queued at
+ * the server, each prepared once, so the server goes from one read to the
+ * next without waiting for the thread to wake up); jobs are handed over
+ * under a mutex, in order, and the thread never sends more than `ahead`
+ * jobs past the last one taken, so memory stays bounded (a few services'
+ * points).  When the connection fails, every job not read yet fails with
+ * its cause (the caller reads those again on its own connection).
  */
 #include "config.h"
 
@@ -16,6 +20,7 @@
 
 struct prefetch {
 	struct db *db;
+	struct db_stream *stream;
 	struct pf_job *jobs;
 	size_t n, ahead;
 	size_t done;		/* jobs [0, done) are read */
@@ -48,24 +53,65 @@ pf_job_free(struct pf_job *j)
 	j->n = 0;
 }
 
+/* Fails the jobs not read yet with why (the connection is gone). */
+static void
+fail_rest(struct prefetch *pf, const char *why)
+{
+	for (; pf->done < pf->n; pf->done++)
+		pf->jobs[pf->done].cause = xstrdup(why);
+	pthread_cond_broadcast(&pf->cv);
+}
+
+/* The thread: sends while the window allows, receives in order.  Called
+ * and returns with pf->mu held. */
+static void
+read_ahead(struct prefetch *pf)
+{
+	struct pf_job *j;
+	struct db_res *r;
+	char *why;
+	size_t sent = 0;
+	int rc;
+
+	while (!pf->stop && pf->done < pf->n) {
+		if (sent < pf->n && sent < pf->taken + pf->ahead) {
+			j = &pf->jobs[sent];	/* not the caller's yet */
+			why = NULL;
+			pthread_mutex_unlock(&pf->mu);
+			rc = db_stream_send(pf->stream, j->name, j->n,
+			    (const char *const *)j->params, &why);
+			pthread_mutex_lock(&pf->mu);
+			if (rc != 0) {
+				fail_rest(pf, why);
+				free(why);
+				return;
+			}
+			sent++;
+			continue;
+		}
+		if (sent == pf->done) {
+			/* nothing sent ahead: wait for the caller to take */
+			pthread_cond_wait(&pf->cv, &pf->mu);
+			continue;
+		}
+		why = NULL;
+		pthread_mutex_unlock(&pf->mu);
+		r = db_stream_recv(pf->stream, &why);
+		pthread_mutex_lock(&pf->mu);
+		pf->jobs[pf->done].res = r;
+		pf->jobs[pf->done].cause = why;
+		pf->done++;
+		pthread_cond_broadcast(&pf->cv);
+	}
+}
+
 static void *
 reader(void *arg)
 {
 	struct prefetch *pf = arg;
-	size_t i;
 
 	pthread_mutex_lock(&pf->mu);
-	for (i = 0; i < pf->n; i++) {
-		while (!pf->stop && i >= pf->taken + pf->ahead)
-			pthread_cond_wait(&pf->cv, &pf->mu);
-		if (pf->stop)
-			break;
-		pthread_mutex_unlock(&pf->mu);
-		pf_job_run(pf->db, &pf->jobs[i]);
-		pthread_mutex_lock(&pf->mu);
-		pf->done = i + 1;
-		pthread_cond_broadcast(&pf->cv);
-	}
+	read_ahead(pf);
 	pthread_mutex_unlock(&pf->mu);
 	return NULL;
 }
@@ -83,6 +129,11 @@ prefetch_start(const struct db *db, struct pf_job *jobs, size_t n,
 		return NULL;
 	pf = xcalloc(1, sizeof *pf);
 	pf->db = own;
+	if ((pf->stream = db_stream_open(own, cause)) == NULL) {
+		db_close(own);
+		free(pf);
+		return NULL;
+	}
 	pf->jobs = jobs;
 	pf->n = n;
 	pf->ahead = ahead > 0 ? ahead : 1;
@@ -92,6 +143,7 @@ prefetch_start(const struct db *db, struct pf_job *jobs, size_t n,
 		*cause = xstrdup("cannot start the read-ahead thread");
 		pthread_mutex_destroy(&pf->mu);
 		pthread_cond_destroy(&pf->cv);
+		db_stream_close(pf->stream);
 		db_close(own);
 		free(pf);
 		return NULL;
@@ -132,6 +184,7 @@ prefetch_stop(struct prefetch *pf)
 	}
 	pthread_mutex_destroy(&pf->mu);
 	pthread_cond_destroy(&pf->cv);
+	db_stream_close(pf->stream);
 	db_close(pf->db);
 	free(pf);
 }

@@ -503,8 +503,9 @@ batch_flush(struct pipeline_ctx *ctx, struct wbatch *b,
 }
 
 /* Judges a service whose read is done and writes nothing of its own but
- * through the batch; when its read failed, or a state changed since it was
- * listed (it reads again, here), it is a unit of its own instead. */
+ * through the batch; when its read failed (it is read again, here: the
+ * read-ahead connection may be what failed), or a state changed since it
+ * was listed (it reads again, here), it is a unit of its own instead. */
 static int
 detect_service_batched(struct pipeline_ctx *ctx, struct dservice *sv,
     struct wbatch *b, struct detect_counts *dc, char **cause)
@@ -512,8 +513,15 @@ detect_service_batched(struct pipeline_ctx *ctx, struct dservice *sv,
 	json_t *quiet, *states;
 	int rc;
 
-	if (sv->read.res == NULL || !pipeline_unit_quiet(ctx, "detect",
-	    "service", sv->name) || (sv->resumed && service_states(sv) != 0))
+	if (sv->read.res == NULL) {
+		log_info("detect: service %s: reading again (%s)", sv->name,
+		    sv->read.cause != NULL ? sv->read.cause : "no result");
+		free(sv->read.cause);
+		sv->read.cause = NULL;
+		return detect_service_unit(ctx, sv, 0, dc, cause);
+	}
+	if (!pipeline_unit_quiet(ctx, "detect", "service", sv->name) ||
+	    (sv->resumed && service_states(sv) != 0))
 		return detect_service_unit(ctx, sv, 1, dc, cause);
 	quiet = json_array();
 	states = json_array();
@@ -532,8 +540,9 @@ detect_service_batched(struct pipeline_ctx *ctx, struct dservice *sv,
 	return 0;
 }
 
-/* How many services the read-ahead thread reads ahead of the one judged. */
-#define READ_AHEAD 2
+/* How many services' reads the read-ahead thread has sent ahead of the
+ * one judged (queued at the server: it never waits for the thread). */
+#define READ_AHEAD 8
 
 /* Judges the services sv[0..n-1] in order, their reads made a few ahead by
  * a second connection (or here, one by one, when there is none). */
