@@ -1,9 +1,10 @@
 /*
  * alert_series.c - the alert stage's metric rules judged in C (issue 13).
- * A threshold or trend rule reads its metric's points once, in binary
- * (pipeline/alert_series_read: the window plus what the rule looks back),
- * judges each series in one ordered pass, and hands only the series that
- * fired to SQL (pipeline/alert_hits_metric|trend), which words them.  The
+ * A threshold or trend rule reads its metric's points in binary, 50
+ * services a statement (pipeline/alert_series_read: the window plus what
+ * the rule looks back), judges each series in one ordered pass, and hands
+ * only the series that fired to SQL (pipeline/alert_hits_metric|trend),
+ * which words them (a read's points only are in memory at a time).  The
  * passes compute what the former statements' window functions computed
  * (pipeline/alert_ref_metric|trend, kept as the reference and run instead
  * under MIDWATCH_TEST_ALERT_SQL=1; tests/pipeline/test_alert_series.sh
@@ -34,6 +35,7 @@
 #include "alert_series.h"
 
 #define MINUTE_US 60000000LL
+#define ALERT_SERIES_BATCH 50	/* services a read */
 
 /* One point of the read. */
 struct apt {
@@ -225,11 +227,10 @@ hits_add(json_t *hits, const struct apt *p, const struct ahit *h, int trend)
 	    trend ? "change" : "worst", w));
 }
 
-/* Judges every series of the read (n points); the firings as JSON. */
-static json_t *
-judge_all(struct apt *p, size_t n, const struct ajudge *j)
+/* Judges every series of a read (n points); their firings into hits. */
+static void
+judge_all(struct apt *p, size_t n, const struct ajudge *j, json_t *hits)
 {
-	json_t *hits = json_array();
 	long long *mt = NULL;
 	double *mv = NULL;
 	struct ahit h;
@@ -258,11 +259,11 @@ judge_all(struct apt *p, size_t n, const struct ajudge *j)
 	}
 	free(mt);
 	free(mv);
-	return hits;
 }
 
-/* The rule in numbers; -1 when the start cannot be read. */
-static int
+/* The rule in numbers (the lookback its read needs as an interval); the
+ * project's services (pipeline/alert_series_services), or NULL. */
+static struct db_res *
 judge_prepare(struct db *db, const struct alert_series_rule *r,
     struct ajudge *j, char *lookback, size_t len, char **cause)
 {
@@ -286,12 +287,11 @@ judge_prepare(struct db *db, const struct alert_series_rule *r,
 		j->for09_us = llrint((double)j->span_us * 0.9);
 		snprintf(lookback, len, "%s", r->span);
 	}
-	res = DBQN(db, cause, "pipeline/alert_series_start", r->start);
-	if (res == NULL)
-		return -1;
-	j->start_us = llrint(strtod(db_val(res, 0, "t"), NULL) * 1e6);
-	db_res_free(res);
-	return 0;
+	res = DBQN(db, cause, "pipeline/alert_series_services", r->project,
+	    r->start);
+	if (res != NULL && db_res_rows(res) > 0)
+		j->start_us = llrint(strtod(db_val(res, 0, "t"), NULL) * 1e6);
+	return res;
 }
 
 /* The series that fire as the reference statements find them. */
@@ -324,24 +324,22 @@ judge_reference(struct db *db, const struct alert_series_rule *r,
 	return hits;
 }
 
-/* The series that fire, judged in C over one binary read. */
-static json_t *
-judge_read(struct db *db, const struct alert_series_rule *r, char **cause)
+/* Reads and judges the series of the services with ids lo..hi; -1 with
+ * *cause. */
+static int
+judge_batch(struct db *db, const struct alert_series_rule *r,
+    const struct ajudge *j, const char *lookback, const char *lo,
+    const char *hi, json_t *hits, char **cause)
 {
-	struct ajudge j;
 	struct db_res *res;
 	struct apt *p;
-	char lookback[48];
-	json_t *hits;
 	int i, n, ck, ct, cv, cs;
 
-	if (judge_prepare(db, r, &j, lookback, sizeof lookback, cause) != 0)
-		return NULL;
-	res = db_run_bin(db, cause, "pipeline/alert_series_read", 5,
+	res = db_run_bin(db, cause, "pipeline/alert_series_read", 7,
 	    (const char *const[]){ r->project, r->metric, r->start, lookback,
-	    r->end });
+	    r->end, lo, hi });
 	if (res == NULL)
-		return NULL;
+		return -1;
 	n = db_res_rows(res);
 	cs = db_col(res, "service_id");
 	ck = db_col(res, "labels_key");
@@ -354,9 +352,39 @@ judge_read(struct db *db, const struct alert_series_rule *r, char **cause)
 		p[i].us = llrint(db_res_f(res, i, ct) * 1e6);
 		p[i].v = db_res_f(res, i, cv);
 	}
-	hits = judge_all(p, (size_t)n, &j);
+	judge_all(p, (size_t)n, j, hits);
 	free(p);
 	db_res_free(res);
+	return 0;
+}
+
+/* The series that fire, judged in C over binary reads of
+ * ALERT_SERIES_BATCH services each. */
+static json_t *
+judge_read(struct db *db, const struct alert_series_rule *r, char **cause)
+{
+	struct ajudge j;
+	struct db_res *svc;
+	char lookback[48];
+	json_t *hits;
+	int i, n, last;
+
+	svc = judge_prepare(db, r, &j, lookback, sizeof lookback, cause);
+	if (svc == NULL)
+		return NULL;
+	hits = json_array();
+	n = db_res_rows(svc);
+	for (i = 0; i < n; i += ALERT_SERIES_BATCH) {
+		last = i + ALERT_SERIES_BATCH < n ? i + ALERT_SERIES_BATCH - 1 :
+		    n - 1;
+		if (judge_batch(db, r, &j, lookback, db_val(svc, i, "id"),
+		    db_val(svc, last, "id"), hits, cause) != 0) {
+			json_decref(hits);
+			hits = NULL;
+			break;
+		}
+	}
+	db_res_free(svc);
 	return hits;
 }
 

@@ -3,7 +3,8 @@
 # (src/pipeline/alert_series.c, issue 13) fire exactly what their former
 # SQL statements fired (pipeline/alert_ref_metric|trend, which
 # MIDWATCH_TEST_ALERT_SQL=1 runs instead).  A random world (the seed is printed):
-# 4 services x 2 metrics x 1-3 series of labels over 8 hours, with gaps,
+# 4-7 of 120 services (the C side reads 50 services a statement: some in
+# each batch) x 2 metrics x 1-3 series of labels over 8 hours, with gaps,
 # a second point in some minutes, level steps, values on the thresholds,
 # huge values, and late points (written after the runs over their time);
 # random threshold rules (every op, values around the levels, for 0 s to
@@ -27,7 +28,7 @@ pgtest_createdb c_side
 # points and the next stretch), the rules
 PGDATABASE=c_side pgtest_psql -c "SELECT setseed($sfrac)" -c "
 INSERT INTO midwatch.services (project_id, name)
-SELECT p.id, 'svc-' || g FROM midwatch.projects p, generate_series(1, 4) g
+SELECT p.id, 'svc-' || g FROM midwatch.projects p, generate_series(1, 120) g
  WHERE p.slug = 'default';
 SELECT midwatch.ensure_metric_partitions('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z');
 CREATE TABLE public.world (batch int, service_id bigint, metric_name text,
@@ -38,7 +39,8 @@ SELECT s.id AS service_id, m.name AS metric_name, l.key AS labels_key,
   FROM midwatch.services s
  CROSS JOIN (VALUES ('m1', 1.0::float8), ('m2', 100.0)) m (name, base)
  CROSS JOIN (VALUES (''), ('az=a'), ('az=b,host=x')) l (key)
- WHERE random() < 0.6 OR l.key = '';
+ WHERE (s.name IN ('svc-1', 'svc-50', 'svc-51', 'svc-120') OR random() < 0.02)
+   AND (random() < 0.6 OR l.key = '');
 CREATE TEMP TABLE steps AS
 SELECT x.service_id, x.metric_name, x.labels_key,
        480 * random() AS at, 30 * random() AS len,
