@@ -51,6 +51,7 @@
 #include "midwatch/policy.h"
 #include "midwatch/severity.h"
 #include "midwatch/xmalloc.h"
+#include "alert_series.h"
 #include "pipeline_int.h"
 
 /*
@@ -75,6 +76,7 @@ struct alert_counts {
  * come first, the source's after them) and all the parameters. */
 struct alert_eval {
 	const char *cand;
+	int series;		/* metric rules: 1 threshold, 2 trend (in C) */
 	const int *common;
 	const char *params[ALERT_NPARAMS_MAX];
 	int nparams;
@@ -83,7 +85,7 @@ struct alert_eval {
 
 /* The common parameters each candidate statement takes. */
 static const int cand_incident[] = { 1, 2, 3, 4, 0 };
-static const int cand_series[] = { 1, 3, 4, 5, 6, 0 };	/* metric, trend, health */
+static const int cand_series[] = { 1, 3, 4, 5, 6, 0 };	/* health */
 static const int cand_signal[] = { 1, 2, 3, 4, 6, 0 };
 
 /* Chooses the candidate statement of a source and its common parameters. */
@@ -168,7 +170,8 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 			return -1;
 		}
 		snprintf(ev->bufs[1], sizeof ev->bufs[1], "%.17g", ratio);
-		CAND(ev, "pipeline/alert_cand_trend", cand_series);
+		CAND(ev, NULL, NULL);	/* alert_series.c */
+		ev->series = 2;
 		ev->params[n++] = metric;
 		ev->params[n++] = dir;
 		ev->params[n++] = ev->bufs[0];
@@ -185,7 +188,8 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 			return -1;
 		}
 		snprintf(ev->bufs[1], sizeof ev->bufs[1], "%.17g", num);
-		CAND(ev, "pipeline/alert_cand_metric", cand_series);
+		CAND(ev, NULL, NULL);	/* alert_series.c */
+		ev->series = 1;
 		ev->params[n++] = metric;
 		ev->params[n++] = op;
 		ev->params[n++] = ev->bufs[1];
@@ -226,13 +230,21 @@ alert_prepare(struct alert_eval *ev, const char *kind, json_t *cfg,
 }
 
 /* Runs a rule's candidate statement: the common parameters it takes, then
- * the source's. */
+ * the source's; a metric rule's series are judged in C (alert_series.c). */
 static struct db_res *
 cand_run(struct db *db, const struct alert_eval *ev, char **cause)
 {
 	const char *p[ALERT_NPARAMS_MAX];
+	const char *const *s = ev->params + ALERT_NPARAMS_COMMON;
 	int n = 0, i;
 
+	if (ev->series != 0) {
+		struct alert_series_rule r = { ev->series == 2, ev->params[0],
+		    ev->params[2], ev->params[3], ev->params[4], ev->params[5],
+		    s[0], s[1], s[2], s[3] };
+
+		return alert_series_cands(db, &r, cause);
+	}
 	for (i = 0; ev->common[i] != 0; i++)
 		p[n++] = ev->params[ev->common[i] - 1];
 	for (i = ALERT_NPARAMS_COMMON; i < ev->nparams; i++)
