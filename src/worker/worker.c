@@ -42,6 +42,10 @@
 #define WORKER_BACKOFF_MIN 1.0
 #define WORKER_BACKOFF_MAX 30.0
 #define WORKER_NOTIFY_DELAY 0.05	/* coalesce a burst of notifications */
+/* The first snapshot's bounds (worker_first): more incidents than any
+ * screen shows rows, and the newest alerts of no loaded incident. */
+#define WORKER_FIRST_INCIDENTS 100
+#define WORKER_FIRST_ALERTS 100
 
 /* Monotonic seconds. */
 double
@@ -211,6 +215,40 @@ static struct mw_snapshot *
 worker_load(struct worker *w, char **cause)
 {
 	return model_load(w->db, w->project_id, 1, 1, cause);
+}
+
+/*
+ * The console's first frame, before anything else: the first rows of the
+ * snapshot (model_load_first: enough incidents for any screen, with what
+ * hangs off them), posted at once on the connection cli_connect opened.
+ * The LISTEN connection is opened after it and the full snapshot follows
+ * it (worker_connect schedules a reload), so nothing that changed in
+ * between is missed.  Skipped when the journal gave back intents: they are
+ * replayed first, as before.  A failure here is left to the full load.
+ */
+static void
+worker_first(struct worker *w)
+{
+	struct mw_snapshot *s;
+	struct wmsg *m;
+	char *cause = NULL;
+
+	if (!queue_empty(w->held))
+		return;
+	/* the status bar names the database from the first frame on */
+	m = worker_msg_new(WMSG_DB);
+	m->db = WDB_UP;
+	m->text = xstrdup(db_describe(w->db));
+	worker_send(w, m);
+	s = model_load_first(w->db, w->project_id, WORKER_FIRST_INCIDENTS,
+	    WORKER_FIRST_ALERTS, &cause);
+	if (s == NULL) {
+		free(cause);
+		return;
+	}
+	m = worker_msg_new(WMSG_SNAPSHOT);
+	m->snap = s;
+	worker_send(w, m);
 }
 
 /* Reloads and posts a snapshot (as the reply to seq when seq is set). */
@@ -514,8 +552,10 @@ worker_data_main(void *arg)
 	int nfd, timeout;
 
 	if (w->db != NULL && db_alive(w->db)) {
-		/* The connection cli_connect opened; add the listener, then
-		 * replay what the journal gave back. */
+		/* The connection cli_connect opened: the first frame's rows;
+		 * then add the listener and replay what the journal gave
+		 * back. */
+		worker_first(w);
 		if (worker_connect(w) == 0)
 			worker_run_held(w);
 	} else
