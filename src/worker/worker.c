@@ -42,10 +42,8 @@
 #define WORKER_BACKOFF_MIN 1.0
 #define WORKER_BACKOFF_MAX 30.0
 #define WORKER_NOTIFY_DELAY 0.05	/* coalesce a burst of notifications */
-/* The first snapshot's bounds (worker_first): more incidents than any
- * screen shows rows, and the newest alerts of no loaded incident. */
-#define WORKER_FIRST_INCIDENTS 100
-#define WORKER_FIRST_ALERTS 100
+/* The first snapshot's bound when the UI gives none (worker_first). */
+#define WORKER_FIRST_ROWS 100
 
 /* Monotonic seconds. */
 double
@@ -219,8 +217,9 @@ worker_load(struct worker *w, char **cause)
 
 /*
  * The console's first frame, before anything else: the first rows of the
- * snapshot (model_load_first: enough incidents for any screen, with what
- * hangs off them), posted at once on the connection cli_connect opened.
+ * snapshot (model_load_first: as many incidents as the terminal has rows,
+ * with what hangs off them, and of the newest as many alerts those of no
+ * loaded incident), posted at once on the connection cli_connect opened.
  * The LISTEN connection is opened after it and the full snapshot follows
  * it (worker_connect schedules a reload), so nothing that changed in
  * between is missed.  Skipped when the journal gave back intents: they are
@@ -240,8 +239,8 @@ worker_first(struct worker *w)
 	m->db = WDB_UP;
 	m->text = xstrdup(db_describe(w->db));
 	worker_send(w, m);
-	s = model_load_first(w->db, w->project_id, WORKER_FIRST_INCIDENTS,
-	    WORKER_FIRST_ALERTS, &cause);
+	s = model_load_first(w->db, w->project_id, w->first_rows, w->first_rows,
+	    &cause);
 	if (s == NULL) {
 		free(cause);
 		return;
@@ -645,6 +644,8 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->pipeline_interval = cfg->pipeline_interval;
 	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval :
 	    conf_option("refresh-interval")->def;
+	w->first_rows = cfg->first_rows > 0 ? cfg->first_rows :
+	    WORKER_FIRST_ROWS;
 	w->to_ui = queue_new();
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();
