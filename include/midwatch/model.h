@@ -254,6 +254,16 @@ const char *model_health_name(int state);
 struct mw_snapshot *model_load(struct db *db, long long project_id, int all,
     int with_hidden, char **cause);
 /*
+ * Like model_load(db, project_id, 1, 1): the same rows, but only the first
+ * `incidents` incidents (in the snapshot's order) with everything that
+ * hangs off them, and of the newest `alerts` alerts those of no loaded
+ * incident (model_load: MODEL_MAX_ALERTS): what the console's first frame
+ * shows, loaded in a fraction of the time (the full snapshot follows;
+ * doc/performance.md).  NULL with *cause on error.
+ */
+struct mw_snapshot *model_load_first(struct db *db, long long project_id,
+    int incidents, int alerts, char **cause);
+/*
  * Loads metric series for sparklines (model_series.c): with evidence_id 0
  * the anomalous series of incident_id (MODEL_MAX_SERIES at most), else the
  * one series evidence item evidence_id cites, around incident_id's window.

@@ -194,6 +194,9 @@ struct worker_config {
 	int no_runs;			/* refuse pipeline runs (the role) */
 	int pipeline_interval;		/* seconds; 0 = only on demand */
 	int refresh_interval;		/* seconds between fallback reloads */
+	int first_rows;			/* rows the first frame shows at most
+					 * (the terminal's): the first
+					 * snapshot's bound; 0: 100 */
 };
 
 struct worker;

@@ -40,6 +40,18 @@ enum model_filter {
 	MODEL_IDS	/* exactly the given ids */
 };
 
+/* How many rows a snapshot holds: the first incidents, the newest alerts
+ * not theirs. */
+struct model_bounds {
+	int incidents;
+	int alerts;
+};
+
+/* A snapshot's usual bounds (model.h). */
+static const struct model_bounds model_full = {
+	MODEL_MAX_INCIDENTS, MODEL_MAX_ALERTS
+};
+
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
@@ -241,7 +253,7 @@ model_load_health(struct db *db, long long project_id, struct mw_snapshot *s,
  * the last run, the clock and (lists only) the counts; 0 or -1. */
 static int
 model_load_head(struct db *db, const char *project, enum model_filter f,
-    const char *want, struct mw_snapshot *s, char **cause)
+    const char *want, int most, struct mw_snapshot *s, char **cause)
 {
 	static const char *modes[] = { "open", "all", "ids" };
 	struct db_batch *b = db_batch_new(db);
@@ -251,7 +263,7 @@ model_load_head(struct db *db, const char *project, enum model_filter f,
 	/* The snapshot's queries run without JIT compilation, and the
 	 * session's setting is put back after them (model/jit_off). */
 	(void)db_batch_add_named(b, "model/jit_off", 0, NULL);
-	qi = model_incidents_queue(b, project, modes[f], want);
+	qi = model_incidents_queue(b, project, modes[f], want, most);
 	qr = DBBN(b, "model/snapshot_run", project,
 	    f != MODEL_IDS ? "true" : "false");
 	if (db_batch_run(b, cause) == 0) {
@@ -295,14 +307,14 @@ model_attach_child(int i, const struct db_res *r, struct mw_snapshot *s,
  * alerts, the most work here, first. */
 static int
 model_load_children(struct db *db, const char *project, const char *ids,
-    int with_hidden, const char *published, struct mw_snapshot *s,
-    const struct model_idx *map, char **cause)
+    int newest, int with_hidden, const char *published,
+    struct mw_snapshot *s, const struct model_idx *map, char **cause)
 {
 	struct db_batch *b = db_batch_new(db);
 	struct db_res *r;
 	int i, rc;
 
-	(void)model_snapshot_alerts_queue(b, project, ids, published);
+	(void)model_snapshot_alerts_queue(b, project, ids, newest, published);
 	(void)model_hypotheses_queue(b, project, ids, published);
 	(void)model_recommendations_queue(b, project, ids, with_hidden,
 	    published);
@@ -323,10 +335,12 @@ model_load_children(struct db *db, const char *project, const char *ids,
 	return rc;
 }
 
-/* Loads a snapshot of the incidents selected by f (ids for MODEL_IDS). */
+/* Loads a snapshot of the incidents selected by f (ids for MODEL_IDS),
+ * within bounds. */
 static struct mw_snapshot *
 model_load_filtered(struct db *db, long long project_id, enum model_filter f,
-    const long long *want, size_t n_want, int with_hidden, char **cause)
+    const long long *want, size_t n_want, int with_hidden,
+    const struct model_bounds *bounds, char **cause)
 {
 	struct mw_snapshot *s;
 	struct model_idx *map = NULL;
@@ -341,7 +355,8 @@ model_load_filtered(struct db *db, long long project_id, enum model_filter f,
 	s = xcalloc(1, sizeof *s);
 	if (f == MODEL_IDS)
 		want_txt = model_id_array(want, n_want);
-	rc = model_load_head(db, project, f, want_txt, s, cause);
+	rc = model_load_head(db, project, f, want_txt, bounds->incidents, s,
+	    cause);
 	if (rc == 0) {
 		map = xcalloc(s->n_incidents + 1, sizeof *map);
 		ids = xcalloc(s->n_incidents + 1, sizeof *ids);
@@ -351,8 +366,8 @@ model_load_filtered(struct db *db, long long project_id, enum model_filter f,
 		}
 		qsort(map, s->n_incidents, sizeof *map, model_idx_cmp);
 		ids_txt = model_id_array(ids, s->n_incidents);
-		rc = model_load_children(db, project, ids_txt, with_hidden,
-		    published, s, map, cause);
+		rc = model_load_children(db, project, ids_txt, bounds->alerts,
+		    with_hidden, published, s, map, cause);
 	}
 	/* the report stage's snapshot of given ids needs no health */
 	if (rc == 0 && f != MODEL_IDS)
@@ -374,7 +389,18 @@ model_load(struct db *db, long long project_id, int all, int with_hidden,
     char **cause)
 {
 	return model_load_filtered(db, project_id, all ? MODEL_ALL : MODEL_OPEN,
-	    NULL, 0, with_hidden, cause);
+	    NULL, 0, with_hidden, &model_full, cause);
+}
+
+/* Loads the first rows of the console's snapshot (see model.h). */
+struct mw_snapshot *
+model_load_first(struct db *db, long long project_id, int incidents,
+    int alerts, char **cause)
+{
+	struct model_bounds bounds = { incidents, alerts };
+
+	return model_load_filtered(db, project_id, MODEL_ALL, NULL, 0, 1,
+	    &bounds, cause);
 }
 
 /* Loads exactly the incidents ids (see model.h). */
@@ -383,5 +409,5 @@ model_load_ids(struct db *db, long long project_id, const long long *ids,
     size_t n, int with_hidden, char **cause)
 {
 	return model_load_filtered(db, project_id, MODEL_IDS, ids, n,
-	    with_hidden, cause);
+	    with_hidden, &model_full, cause);
 }

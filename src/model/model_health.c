@@ -138,38 +138,30 @@ health_line(struct mw_health *h)
 }
 
 /* A failing pulled source (issue 9) makes a healthy pipeline degraded:
- * the run goes on, but judges data that stopped arriving.  So does a
- * notification dead-lettered within a day. */
-static int
-health_sources(struct db *db, const char *proj, struct mw_health *h,
-    char **cause)
+ * the run goes on, but judges data that stopped arriving (src: the row of
+ * model/health_sources).  So does a notification dead-lettered within a
+ * day (dead: the row of model/health_dead). */
+static void
+health_sources(const struct db_res *src, const struct db_res *dead,
+    struct mw_health *h)
 {
-	struct db_res *r;
-
-	r = DBQN(db, cause, "model/health_sources", proj);
-	if (r == NULL)
-		return -1;
-	if (db_res_rows(r) == 1) {
-		h->sources_failing = (int)db_val_ll(r, 0, "failing");
+	if (db_res_rows(src) == 1) {
+		h->sources_failing = (int)db_val_ll(src, 0, "failing");
 		h->source_line = xasprintf("source %s failing (%lld pull%s): %s",
-		    db_val(r, 0, "name"), db_val_ll(r, 0, "retries"),
-		    db_val_ll(r, 0, "retries") == 1 ? "" : "s",
-		    db_val(r, 0, "error"));
+		    db_val(src, 0, "name"), db_val_ll(src, 0, "retries"),
+		    db_val_ll(src, 0, "retries") == 1 ? "" : "s",
+		    db_val(src, 0, "error"));
 		if (h->state == MW_HEALTH_OK)
 			h->state = MW_HEALTH_DEGRADED;
 	}
-	db_res_free(r);
 	/* a notification that gave up is a page nobody got */
-	r = DBQN(db, cause, "model/health_dead", proj);
-	if (r == NULL)
-		return -1;
-	h->dead_messages = db_val_ll(r, 0, "dead");
+	h->dead_messages = db_val_ll(dead, 0, "dead");
 	if (h->dead_messages > 0) {
 		char *line = xasprintf("%lld notification%s dead-lettered in 24 h "
 		    "(last on channel %s; midwatch channels list)",
 		    h->dead_messages, h->dead_messages == 1 ? "" : "s",
-		    db_val(r, 0, "channel") != NULL ? db_val(r, 0, "channel") :
-		    "?");
+		    db_val(dead, 0, "channel") != NULL ?
+		    db_val(dead, 0, "channel") : "?");
 
 		if (h->source_line == NULL)
 			h->source_line = line;
@@ -183,29 +175,15 @@ health_sources(struct db *db, const char *proj, struct mw_health *h,
 		if (h->state == MW_HEALTH_OK)
 			h->state = MW_HEALTH_DEGRADED;
 	}
-	db_res_free(r);
-	return 0;
 }
 
-int
-model_health_load(struct db *db, long long project_id, double max_age,
-    struct mw_health *h, char **cause)
+/* The last runs' state from the row of model/health_runs. */
+static void
+health_runs(const struct db_res *r, double max_age, struct mw_health *h)
 {
-	struct db_res *r;
-	char proj[24], *dead = NULL;
 	const char *st;
 	json_t *sk;
 
-	memset(h, 0, sizeof *h);
-	snprintf(proj, sizeof proj, "%lld", project_id);
-	/* A run whose runner died (its lock is gone) is failed, now: marked
-	 * so, or in a read-only session only counted so. */
-	if (db_reap_dead_runs(db, project_id, &dead, cause) != 0)
-		return -1;
-	r = DBQN(db, cause, "model/health_runs", proj, dead);
-	free(dead);
-	if (r == NULL)
-		return -1;
 	h->now = db_val_f(r, 0, "now");
 	h->last_run_id = db_val_ll(r, 0, "id");
 	h->last_run_status = col(r, "status");
@@ -233,11 +211,44 @@ model_health_load(struct db *db, long long project_id, double max_age,
 	} else if (strcmp(st, "completed") == 0 && h->skipped_units > 0) {
 		h->state = MW_HEALTH_DEGRADED;
 	}
-	db_res_free(r);
-	if (health_sources(db, proj, h, cause) != 0)
+}
+
+/* The runs, the sources and the dead letters are read in one round trip
+ * (db.h's batches), after the dead runs are reaped. */
+int
+model_health_load(struct db *db, long long project_id, double max_age,
+    struct mw_health *h, char **cause)
+{
+	struct db_batch *b;
+	struct db_res *runs, *src, *dead_r;
+	char proj[24], *dead = NULL;
+	int qr, qs, qd, rc = -1;
+
+	memset(h, 0, sizeof *h);
+	snprintf(proj, sizeof proj, "%lld", project_id);
+	/* A run whose runner died (its lock is gone) is failed, now: marked
+	 * so, or in a read-only session only counted so. */
+	if (db_reap_dead_runs(db, project_id, &dead, cause) != 0)
 		return -1;
-	health_line(h);
-	return 0;
+	b = db_batch_new(db);
+	qr = DBBN(b, "model/health_runs", proj, dead);
+	qs = DBBN(b, "model/health_sources", proj);
+	qd = DBBN(b, "model/health_dead", proj);
+	free(dead);
+	if (db_batch_run(b, cause) == 0) {
+		runs = db_batch_take(b, qr);
+		src = db_batch_take(b, qs);
+		dead_r = db_batch_take(b, qd);
+		health_runs(runs, max_age, h);
+		health_sources(src, dead_r, h);
+		db_res_free(runs);
+		db_res_free(src);
+		db_res_free(dead_r);
+		health_line(h);
+		rc = 0;
+	}
+	db_batch_free(b);
+	return rc;
 }
 
 void

@@ -62,11 +62,11 @@ model_fill_alert(struct mw_alert *a, const struct db_res *r, int i,
 /* Queues the snapshot's alerts query (model_int.h). */
 int
 model_snapshot_alerts_queue(struct db_batch *b, const char *project,
-    const char *ids, const char *published)
+    const char *ids, int newest, const char *published)
 {
 	char limit[16];
 
-	snprintf(limit, sizeof limit, "%d", MODEL_MAX_ALERTS);
+	snprintf(limit, sizeof limit, "%d", newest);
 	return DBBN(b, "model/snapshot_alerts", project, ids, limit,
 	    published);
 }

@@ -42,11 +42,11 @@ static const char *const ic_names[IC_N] = {
 /* Queues the incidents query (model_int.h). */
 int
 model_incidents_queue(struct db_batch *b, const char *project,
-    const char *mode, const char *want)
+    const char *mode, const char *want, int most)
 {
 	char limit[16], recent[40];
 
-	snprintf(limit, sizeof limit, "%d", MODEL_MAX_INCIDENTS);
+	snprintf(limit, sizeof limit, "%d", most);
 	return DBBN(b, "model/incidents", project, mode, want, limit,
 	    policy_param(recent, sizeof recent, POL_LIFECYCLE_RECENT));
 }

@@ -44,9 +44,9 @@ void model_detail_clear(struct mw_incident *inc);
  * completed runs' rows only, "false" for given ids) ---- */
 
 /* model_incidents.c: the incident rows, selected by mode ("open", "all",
- * "ids": those of want, an array literal). */
+ * "ids": those of want, an array literal), the first most of them. */
 int model_incidents_queue(struct db_batch *b, const char *project,
-    const char *mode, const char *want);
+    const char *mode, const char *want, int most);
 void model_incidents_fill(const struct db_res *r, struct mw_snapshot *s);
 /* Hypotheses with their cited evidence. */
 int model_hypotheses_queue(struct db_batch *b, const char *project,
@@ -59,9 +59,10 @@ int model_recommendations_queue(struct db_batch *b, const char *project,
 void model_recommendations_attach(const struct db_res *r,
     struct mw_snapshot *s, const struct model_idx *map);
 
-/* model_incident_alerts.c: the snapshot's alerts and each incident's own. */
+/* model_incident_alerts.c: the snapshot's alerts and each incident's own
+ * (and the newest others, at most newest of them). */
 int model_snapshot_alerts_queue(struct db_batch *b, const char *project,
-    const char *ids, const char *published);
+    const char *ids, int newest, const char *published);
 void model_snapshot_alerts_attach(const struct db_res *r,
     struct mw_snapshot *s, const struct model_idx *map);
 

@@ -454,6 +454,7 @@ tui_worker_start(struct ui *ui, struct tui_config *cfg, const struct conf *s,
 	wc.no_runs = cfg->no_runs;
 	wc.pipeline_interval = s->pipeline_interval;
 	wc.refresh_interval = s->refresh_interval;
+	wc.first_rows = LINES;	/* no pane shows more rows at this size */
 	ui->pipe = cfg->readonly || cfg->no_runs ? PIPE_DISABLED : PIPE_IDLE;
 	ui->worker = worker_start(&wc, cause);
 	if (ui->worker == NULL) {

@@ -42,6 +42,8 @@
 #define WORKER_BACKOFF_MIN 1.0
 #define WORKER_BACKOFF_MAX 30.0
 #define WORKER_NOTIFY_DELAY 0.05	/* coalesce a burst of notifications */
+/* The first snapshot's bound when the UI gives none (worker_first). */
+#define WORKER_FIRST_ROWS 100
 
 /* Monotonic seconds. */
 double
@@ -211,6 +213,41 @@ static struct mw_snapshot *
 worker_load(struct worker *w, char **cause)
 {
 	return model_load(w->db, w->project_id, 1, 1, cause);
+}
+
+/*
+ * The console's first frame, before anything else: the first rows of the
+ * snapshot (model_load_first: as many incidents as the terminal has rows,
+ * with what hangs off them, and of the newest as many alerts those of no
+ * loaded incident), posted at once on the connection cli_connect opened.
+ * The LISTEN connection is opened after it and the full snapshot follows
+ * it (worker_connect schedules a reload), so nothing that changed in
+ * between is missed.  Skipped when the journal gave back intents: they are
+ * replayed first, as before.  A failure here is left to the full load.
+ */
+static void
+worker_first(struct worker *w)
+{
+	struct mw_snapshot *s;
+	struct wmsg *m;
+	char *cause = NULL;
+
+	if (!queue_empty(w->held))
+		return;
+	/* the status bar names the database from the first frame on */
+	m = worker_msg_new(WMSG_DB);
+	m->db = WDB_UP;
+	m->text = xstrdup(db_describe(w->db));
+	worker_send(w, m);
+	s = model_load_first(w->db, w->project_id, w->first_rows, w->first_rows,
+	    &cause);
+	if (s == NULL) {
+		free(cause);
+		return;
+	}
+	m = worker_msg_new(WMSG_SNAPSHOT);
+	m->snap = s;
+	worker_send(w, m);
 }
 
 /* Reloads and posts a snapshot (as the reply to seq when seq is set). */
@@ -514,8 +551,10 @@ worker_data_main(void *arg)
 	int nfd, timeout;
 
 	if (w->db != NULL && db_alive(w->db)) {
-		/* The connection cli_connect opened; add the listener, then
-		 * replay what the journal gave back. */
+		/* The connection cli_connect opened: the first frame's rows;
+		 * then add the listener and replay what the journal gave
+		 * back. */
+		worker_first(w);
 		if (worker_connect(w) == 0)
 			worker_run_held(w);
 	} else
@@ -605,6 +644,8 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->pipeline_interval = cfg->pipeline_interval;
 	w->refresh_interval = cfg->refresh_interval > 0 ? cfg->refresh_interval :
 	    conf_option("refresh-interval")->def;
+	w->first_rows = cfg->first_rows > 0 ? cfg->first_rows :
+	    WORKER_FIRST_ROWS;
 	w->to_ui = queue_new();
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();

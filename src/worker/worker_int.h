@@ -18,6 +18,7 @@ struct worker {
 	int no_runs;	/* the user's role runs no pipeline */
 	int pipeline_interval;		/* seconds, 0 = on demand only */
 	int refresh_interval;		/* seconds, > 0 */
+	int first_rows;			/* the first snapshot's bound, > 0 */
 	char *journal;			/* journal.h path, NULL: none kept */
 	char *dbid;			/* the database the journal names */
 

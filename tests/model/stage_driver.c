@@ -18,6 +18,14 @@
  * incident_triaged, recommendation_acknowledged): prints "recorded N" or
  * "already N" (N the event id), or exits 1 with the cause.
  *
+ *   stage_driver snapshot [INCIDENTS ALERTS]
+ *
+ * prints the console's snapshot of the default project (model_load, all
+ * and hidden), or with the bounds its first rows (model_load_first): one
+ * line per incident, "ID h=HYPOTHESES e=EVIDENCE r=RECOMMENDATIONS
+ * a=ALERT,ALERT,...", in the snapshot's order, then "others N" (the
+ * alerts of no loaded incident).
+ *
  * It is a check_PROGRAMS entry, so `make check` also runs it without
  * arguments: then it is a TAP test of the stage table's order (recommend
  * needs hypotheses; report cites recommendations and alerts).
@@ -32,6 +40,7 @@
 #include "midwatch/db.h"
 #include "midwatch/feedback.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/model.h"
 #include "midwatch/pipeline.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
@@ -42,7 +51,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: stage_driver [--project SLUG] --since TS --at TS "
 	    "STAGE...\n       stage_driver feedback EVENT_TYPE ID ACTOR "
-	    "[PAYLOAD]\n");
+	    "[PAYLOAD]\n       stage_driver snapshot [INCIDENTS ALERTS]\n");
 	return 2;
 }
 
@@ -96,6 +105,31 @@ self_test(void)
 	return bad > 0;
 }
 
+/* Connects and finds the default project's id; NULL (said) on error. */
+static struct db *
+open_default(long long *project)
+{
+	struct db_res *r;
+	struct db *db;
+	char *cause = NULL;
+
+	if ((db = db_open("", &cause)) == NULL) {
+		fail("connect", cause);
+		return NULL;
+	}
+	r = DBQ(db, &cause, "SELECT id FROM midwatch.projects WHERE slug = $1",
+	    "default");
+	if (r == NULL || db_res_rows(r) != 1) {
+		db_res_free(r);
+		db_close(db);
+		fail("project", cause);
+		return NULL;
+	}
+	*project = db_res_ll(r, 0, 0);
+	db_res_free(r);
+	return db;
+}
+
 /* feedback EVENT_TYPE ID ACTOR [PAYLOAD] in the default project. */
 static int
 record_feedback(int argc, char **argv)
@@ -105,7 +139,6 @@ record_feedback(int argc, char **argv)
 	    FB_REC_ACK, FB_REC_DONE, FB_REC_DISMISS, FB_INC_RESOLVE,
 	    FB_INC_REOPEN, FB_INC_TRIAGE };
 	struct feedback fb;
-	struct db_res *r;
 	struct db *db;
 	char *cause = NULL;
 	struct feedback_result res;
@@ -127,23 +160,58 @@ record_feedback(int argc, char **argv)
 	fb.actor = argv[4];
 	if (argc == 6 && (fb.payload = json_loads(argv[5], 0, NULL)) == NULL)
 		return usage();
-	if ((db = db_open("", &cause)) == NULL)
-		return fail("connect", cause);
-	r = DBQ(db, &cause, "SELECT id FROM midwatch.projects WHERE slug = $1",
-	    "default");
-	if (r == NULL || db_res_rows(r) != 1) {
-		db_res_free(r);
-		db_close(db);
-		return fail("project", cause);
-	}
-	fb.project_id = db_res_ll(r, 0, 0);
-	db_res_free(r);
+	if ((db = open_default(&fb.project_id)) == NULL)
+		return 1;
 	rc = feedback_record(db, &fb, &res, &cause);
 	json_decref(fb.payload);
 	db_close(db);
 	if (rc < 0)
 		return fail("feedback", cause);
 	printf("%s %lld\n", rc != 1 ? "recorded" : "already", res.event_id);
+	return 0;
+}
+
+/* Prints one incident of a snapshot (see the top of the file). */
+static void
+print_incident(const struct mw_incident *inc)
+{
+	size_t i, ev = 0;
+
+	for (i = 0; i < inc->n_hypotheses; i++)
+		ev += inc->hypotheses[i].n_evidence;
+	printf("%lld h=%zu e=%zu r=%zu a=", inc->id, inc->n_hypotheses, ev,
+	    inc->n_recommendations);
+	for (i = 0; i < inc->n_alerts; i++)
+		printf("%s%lld", i > 0 ? "," : "", inc->alerts[i].id);
+	printf("\n");
+}
+
+/* snapshot [INCIDENTS ALERTS] in the default project. */
+static int
+print_snapshot(int argc, char **argv)
+{
+	struct mw_snapshot *s;
+	struct db *db;
+	char *cause = NULL;
+	size_t i, others;
+	long long project;
+
+	if (argc != 2 && argc != 4)
+		return usage();
+	if ((db = open_default(&project)) == NULL)
+		return 1;
+	s = argc == 2 ? model_load(db, project, 1, 1, &cause) :
+	    model_load_first(db, project, atoi(argv[2]), atoi(argv[3]), &cause);
+	db_close(db);
+	if (s == NULL)
+		return fail("snapshot", cause);
+	others = s->n_alerts;
+	for (i = 0; i < s->n_incidents; i++) {
+		print_incident(&s->incidents[i]);
+		others -= s->incidents[i].n_alerts;
+	}
+	printf("others %zu\n", others);
+	model_free(s);
 	return 0;
 }
 
@@ -163,6 +231,8 @@ main(int argc, char **argv)
 		return self_test();
 	if (strcmp(argv[1], "feedback") == 0)
 		return record_feedback(argc, argv);
+	if (strcmp(argv[1], "snapshot") == 0)
+		return print_snapshot(argc, argv);
 	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		if (i + 1 >= argc)
 			return usage();

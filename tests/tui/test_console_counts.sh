@@ -5,7 +5,8 @@
 # written with SQL, some under a run still running and so unpublished) the
 # console shows exactly the open-or-triaged incidents and the active alerts
 # that independent SQL counts; acknowledging one alert takes one off; rows
-# added behind its back show after a reload (r).
+# added behind its back show after a reload (r).  The full snapshot follows
+# the first frame's rows.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 . "$top_srcdir/tests/tui/console_lib.sh"
@@ -71,6 +72,10 @@ con_wait a "Fixture error spike on checkout-api" 20 >/dev/null
 t_run "the status bar shows the database's counts ($open open, $active alerts)" \
     con_wait a " $open open · $active alerts · " 10
 t_nomatch "not the snapshot's capped count" " 1000 open · " "$(con_screen a)"
+# the first frame's snapshot holds 40 incidents (the terminal's rows); the
+# full one follows it
+t_run "the full snapshot (1,000 incidents) follows the first frame's" \
+    con_wait a "Incidents \\(1000\\)" 20
 
 # ---- acknowledging one alert takes one off ------------------------------------------
 n=0
