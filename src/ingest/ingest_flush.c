@@ -3,7 +3,10 @@
  * transaction (ingest_store.c, ingest_copy.c); when the database refuses the
  * whole batch, it is rolled back and retried one record at a time, so only
  * the offending lines become dead letters.  A lost connection ends the
- * ingest instead.
+ * ingest instead.  A full batch of metric points alone is written by a
+ * writer thread while the driver fills the next one (ingest_flush_full);
+ * its result is taken, and a refused batch retried, on the driver's thread
+ * before anything else happens (ingest_flush_join).
  */
 #include "config.h"
 
@@ -52,6 +55,19 @@ flush_prepare(struct ingest *in, size_t limit)
 	}
 }
 
+/* 1 when batch b holds no record but metric points (dead letters
+ * aside). */
+static int
+flush_points_only(const struct ingest_batch *b)
+{
+	int k;
+
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		if (json_array_size(b->rows[k]) > 0)
+			return 0;
+	return 1;
+}
+
 /* Writes batch b in one transaction (flush_prepare first); *delta gets
  * what it did, its lines counted valid or rejected only once it committed.
  * On failure everything of b is rolled back; the caller forgets the ids
@@ -73,10 +89,15 @@ flush_run(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 		if (ingest_copy_partitions(in, b, cause) != 0)
 			return -1;
 	}
-	if (db_begin(in->db, cause) != 0)
+	/* points alone, names known, the direct COPY: the scope check is the
+	 * first statement, its round trip takes the BEGIN along */
+	in->begin_deferred = b->npoints > 0 && in->nunres == 0 &&
+	    !in->copy_dedupe && flush_points_only(b);
+	if (!in->begin_deferred && db_begin(in->db, cause) != 0)
 		return -1;
 	if (ingest_store_batch(in, b, delta, cause) != 0 ||
 	    db_commit(in->db, cause) != 0) {
+		in->begin_deferred = 0;
 		db_rollback(in->db);
 		in->parts_known = 0;	/* ensure them again (ingest_copy.c) */
 		return -1;
@@ -322,14 +343,10 @@ int
 ingest_flush_full(struct ingest *in, char **cause)
 {
 	struct ingest_batch spare, *b = &in->batch;
-	int k;
-
 	if (ingest_flush_join(in, cause) != 0)
 		return -1;
-	for (k = 0; k < INGEST_KIND_COUNT; k++)
-		if (json_array_size(b->rows[k]) > 0)
-			return ingest_flush(in, cause);
-	if (b->npoints == 0 || json_array_size(b->dead) > 0)
+	if (!flush_points_only(b) || b->npoints == 0 ||
+	    json_array_size(b->dead) > 0)
 		return ingest_flush(in, cause);
 	flush_prepare(in, in->svc_count);
 	in->wlimit = in->svc_count;

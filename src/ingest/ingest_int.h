@@ -75,6 +75,8 @@ struct ingest {
 	int parts_known;	/* the partitions for [parts_from, parts_to]
 				 * were ensured since the last failed flush */
 	double parts_from, parts_to;
+	int begin_deferred;	/* the batch's BEGIN goes in the round trip of
+				 * its scope check (ingest_copy.c) */
 	char *source;		/* current source name (for dead letters) */
 	long long source_id;	/* its ingest_sources row, or 0 */
 	struct ingest_batch batch;
