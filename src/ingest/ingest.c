@@ -96,6 +96,7 @@ ingest_svc_intern(struct ingest *in, const char *name)
 		svc_grow(in);
 	e = xcalloc(1, sizeof *e);
 	e->name = xstrdup(name);
+	e->seq = in->svc_count;
 	h = svc_hash(name, in->svc_size);
 	e->next = in->svc_tab[h];
 	in->svc_tab[h] = e;
@@ -221,6 +222,7 @@ ingest_new(struct db *db, long long project_id)
 	in->svc_tab = xcalloc(in->svc_size, sizeof *in->svc_tab);
 	in->source = xstrdup("-");
 	ingest_batch_init(&in->batch);
+	ingest_batch_init(&in->wbatch);
 	buf_init(&in->copy_buf);
 	return in;
 }
@@ -233,9 +235,15 @@ ingest_free(struct ingest *in)
 	size_t i;
 	int n;
 
+	char *ignored = NULL;
+
 	if (in == NULL)
 		return;
+	(void)ingest_flush_join(in, &ignored);
+	free(ignored);
 	ingest_batch_release(&in->batch, 1);
+	ingest_batch_release(&in->wbatch, 1);
+	free(in->unres);
 	buf_free(&in->copy_buf);
 	for (i = 0; i < in->svc_size; i++) {
 		for (e = in->svc_tab[i]; e != NULL; e = next) {
@@ -299,6 +307,12 @@ ingest_add_record(struct ingest *in, struct ingest_rec *rec, long long line,
 
 	b->valid[rec->kind]++;
 	in->stats.unstored++;
+	/* the writer thread may be storing metric points: anything else waits
+	 * for it (the service cache's ids, the order of the database's work) */
+	if (rec->kind != INGEST_KIND_METRIC && ingest_flush_join(in, cause) != 0) {
+		ingest_kinds_clear(rec);
+		return -1;
+	}
 	if (rec->kind == INGEST_KIND_METRIC) {
 		if (b->npoints == b->cappoints) {
 			b->cappoints = b->cappoints ? b->cappoints * 2 : 1024;
@@ -347,7 +361,7 @@ ingest_add_record(struct ingest *in, struct ingest_rec *rec, long long line,
 		nrows += json_array_size(b->rows[k]);
 	if (b->npoints >= INGEST_BATCH_POINTS || nrows >= INGEST_BATCH_ROWS ||
 	    b->bytes >= INGEST_BATCH_BYTES)
-		return ingest_flush(in, cause);
+		return ingest_flush_full(in, cause);
 	return 0;
 }
 

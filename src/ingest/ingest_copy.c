@@ -217,7 +217,9 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *name,
 }
 
 /* Runs ingest/scope for ids (an array literal); with savepoint, sets the
- * direct COPY's savepoint in the same round trip. */
+ * direct COPY's savepoint in the same round trip, and begins the
+ * transaction first when ingest_flush.c left that to it (begin_deferred,
+ * only with savepoint). */
 static struct db_res *
 copy_scope_query(struct ingest *in, const char *ids, int savepoint,
     char **cause)
@@ -229,6 +231,10 @@ copy_scope_query(struct ingest *in, const char *ids, int savepoint,
 	if (!savepoint)
 		return DBQN(in->db, cause, "ingest/scope", in->project, ids);
 	q = db_batch_new(in->db);
+	if (in->begin_deferred)
+		(void)db_batch_add(q, db_query_find("ingest/begin")->sql, 0,
+		    NULL);
+	in->begin_deferred = 0;
 	i = DBB(q, db_query_find("ingest/scope")->sql, in->project, ids);
 	(void)db_batch_add(q, db_query_find("ingest/points_savepoint")->sql, 0,
 	    NULL);

@@ -121,8 +121,17 @@ ingest_add_dead(struct ingest *in, long long line, char *payload, char *reason,
     char **cause)
 {
 	struct ingest_batch *b = &in->batch;
-	char *clean = ingest_dead_reason(reason);
+	char *clean;
 
+	/* the writer thread's batch first: its refused records are rejected
+	 * before this line, as when it was written at once */
+	if (ingest_flush_join(in, cause) != 0) {
+		in->stats.unstored++;
+		free(payload);
+		free(reason);
+		return -1;
+	}
+	clean = ingest_dead_reason(reason);
 	ingest_stats_reject(in, in->source, line, clean);
 	b->rejected++;
 	in->stats.unstored++;

@@ -3,11 +3,15 @@
  * transaction (ingest_store.c, ingest_copy.c); when the database refuses the
  * whole batch, it is rolled back and retried one record at a time, so only
  * the offending lines become dead letters.  A lost connection ends the
- * ingest instead.
+ * ingest instead.  A full batch of metric points alone is written by a
+ * writer thread while the driver fills the next one (ingest_flush_full);
+ * its result is taken, and a refused batch retried, on the driver's thread
+ * before anything else happens (ingest_flush_join).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +28,58 @@
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
 
-/* Writes batch b in one transaction; *delta gets what it did, its lines
- * counted valid or rejected only once it committed.  On failure everything
- * of b is rolled back. */
+/* Starts a flush on the driver's thread: a new flush number, and the
+ * names it resolves - those of the cache still unresolved, interned before
+ * the cache had limit names (a batch handed to the writer thread resolves
+ * only the names interned before it was full, as when it was written at
+ * once). */
+static void
+flush_prepare(struct ingest *in, size_t limit)
+{
+	struct ingest_svc *e;
+	size_t i;
+
+	in->gen++;
+	in->nunres = 0;
+	for (i = 0; i < in->svc_size; i++) {
+		for (e = in->svc_tab[i]; e != NULL; e = e->next) {
+			if (e->id != 0 || e->seq >= limit)
+				continue;
+			if (in->nunres == in->capunres) {
+				in->capunres = in->capunres ? in->capunres * 2 : 64;
+				in->unres = xreallocarray(in->unres, in->capunres,
+				    sizeof *in->unres);
+			}
+			in->unres[in->nunres++] = e;
+		}
+	}
+}
+
+/* 1 when batch b holds no record but metric points (dead letters
+ * aside). */
 static int
-flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
+flush_points_only(const struct ingest_batch *b)
+{
+	int k;
+
+	for (k = 0; k < INGEST_KIND_COUNT; k++)
+		if (json_array_size(b->rows[k]) > 0)
+			return 0;
+	return 1;
+}
+
+/* Writes batch b in one transaction (flush_prepare first); *delta gets
+ * what it did, its lines counted valid or rejected only once it committed.
+ * On failure everything of b is rolled back; the caller forgets the ids
+ * resolved (ingest_svc_forget).  Touches only the database, the copy state
+ * and the batch's services: it runs on the writer thread too. */
+static int
+flush_run(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
     char **cause)
 {
 	int k;
 
 	memset(delta, 0, sizeof *delta);
-	in->gen++;
 	if (b->npoints > 0) {
 		if (!in->stage_ready) {
 			if (DBXN(in->db, cause, "ingest/temp_stage") != 0)
@@ -44,12 +89,16 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 		if (ingest_copy_partitions(in, b, cause) != 0)
 			return -1;
 	}
-	if (db_begin(in->db, cause) != 0)
+	/* points alone, names known, the direct COPY: the scope check is the
+	 * first statement, its round trip takes the BEGIN along */
+	in->begin_deferred = b->npoints > 0 && in->nunres == 0 &&
+	    !in->copy_dedupe && flush_points_only(b);
+	if (!in->begin_deferred && db_begin(in->db, cause) != 0)
 		return -1;
 	if (ingest_store_batch(in, b, delta, cause) != 0 ||
 	    db_commit(in->db, cause) != 0) {
+		in->begin_deferred = 0;
 		db_rollback(in->db);
-		ingest_svc_forget(in, in->gen);
 		in->parts_known = 0;	/* ensure them again (ingest_copy.c) */
 		return -1;
 	}
@@ -57,6 +106,18 @@ flush_try(struct ingest *in, struct ingest_batch *b, struct ingest_stats *delta,
 		delta->kind[k].valid = b->valid[k];
 	delta->rejected = b->rejected;
 	return 0;
+}
+
+/* flush_prepare and flush_run on the driver's thread. */
+static int
+flush_try(struct ingest *in, struct ingest_batch *b, size_t limit,
+    struct ingest_stats *delta, char **cause)
+{
+	flush_prepare(in, limit);
+	if (flush_run(in, b, delta, cause) == 0)
+		return 0;
+	ingest_svc_forget(in, in->gen);
+	return -1;
 }
 
 /* Writes only the batch's dead letters (many bad lines in a row), so the
@@ -72,7 +133,9 @@ ingest_flush_dead(struct ingest *in, char **cause)
 	json_array_extend(one.dead, in->batch.dead);
 	one.nrecs = json_array_size(one.dead);
 	one.rejected = in->batch.rejected;
-	rc = flush_try(in, &one, &delta, cause);
+	rc = ingest_flush_join(in, cause);
+	if (rc == 0)
+		rc = flush_try(in, &one, in->svc_count, &delta, cause);
 	if (rc == 0) {
 		ingest_stats_merge(&in->stats, &delta);
 		in->batch.nrecs -= one.nrecs;
@@ -111,9 +174,11 @@ fallback_reject(struct ingest *in, json_t *dead, const char *source,
 }
 
 /* Retries a refused batch record by record; refused records become dead
- * letters.  -1 only when the database itself failed. */
+ * letters.  limit: the cache's size when the batch was full.  -1 only when
+ * the database itself failed. */
 static int
-flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
+flush_fallback(struct ingest *in, struct ingest_batch *b, size_t limit,
+    char **cause)
 {
 	struct ingest_batch one;
 	struct ingest_stats delta;
@@ -129,7 +194,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 			json_array_append(one.rows[k], row);
 			one.nrecs = 1;
 			one.valid[k] = 1;
-			if (flush_try(in, &one, &delta, &why) == 0)
+			if (flush_try(in, &one, limit, &delta, &why) == 0)
 				ingest_stats_merge(&in->stats, &delta);
 			else if (!db_alive(in->db)) {
 				*cause = why;
@@ -155,7 +220,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 		one.nrecs = 1;
 		one.valid[INGEST_KIND_METRIC] = 1;
 		one.pmin = one.pmax = b->points[i].ts;
-		if (flush_try(in, &one, &delta, &why) == 0)
+		if (flush_try(in, &one, limit, &delta, &why) == 0)
 			ingest_stats_merge(&in->stats, &delta);
 		else if (!db_alive(in->db)) {
 			*cause = why;
@@ -181,7 +246,7 @@ flush_fallback(struct ingest *in, struct ingest_batch *b, char **cause)
 	one.nrecs = json_array_size(one.dead);
 	one.rejected = b->rejected + refused;
 	if (one.nrecs > 0) {
-		if (flush_try(in, &one, &delta, cause) != 0) {
+		if (flush_try(in, &one, limit, &delta, cause) != 0) {
 			ingest_batch_release(&one, 0);
 			goto out;
 		}
@@ -194,6 +259,28 @@ out:
 	return rc;
 }
 
+/* Takes the result of a flush of in->wbatch or of in->batch (b) with
+ * limit: merges its counts, or retries it record by record when the
+ * database refused it (why: its reason), or ends with *cause when the
+ * connection is gone.  Empties b for reuse. */
+static int
+flush_result(struct ingest *in, struct ingest_batch *b, size_t limit, int rc,
+    const struct ingest_stats *delta, char *why, char **cause)
+{
+	if (rc == 0)
+		ingest_stats_merge(&in->stats, delta);
+	else if (!db_alive(in->db)) {
+		*cause = why;
+	} else {
+		log_warn("ingest: a batch of %zu records was refused (%s); "
+		    "retrying record by record", b->nrecs, why);
+		free(why);
+		rc = flush_fallback(in, b, limit, cause);
+	}
+	ingest_batch_reuse(b);
+	return rc;
+}
+
 /* Writes what is batched (see ingest.h). */
 int
 ingest_flush(struct ingest *in, char **cause)
@@ -201,21 +288,76 @@ ingest_flush(struct ingest *in, char **cause)
 	struct ingest_batch *b = &in->batch;
 	struct ingest_stats delta;
 	char *why = NULL;
-	int rc = 0;
+	int rc;
 
+	if (ingest_flush_join(in, cause) != 0)
+		return -1;
 	if (b->nrecs == 0)
 		return 0;
-	if (flush_try(in, b, &delta, &why) == 0)
-		ingest_stats_merge(&in->stats, &delta);
-	else if (!db_alive(in->db)) {
-		*cause = why;
-		rc = -1;
-	} else {
-		log_warn("ingest: a batch of %zu records was refused (%s); "
-		    "retrying record by record", b->nrecs, why);
-		free(why);
-		rc = flush_fallback(in, b, cause);
+	rc = flush_try(in, b, in->svc_count, &delta, &why);
+	return flush_result(in, b, in->svc_count, rc, &delta, why, cause);
+}
+
+/* The writer thread: writes in->wbatch (see ingest_flush_full). */
+static void *
+flush_writer(void *arg)
+{
+	struct ingest *in = arg;
+
+	in->wrc = flush_run(in, &in->wbatch, &in->wdelta, &in->wwhy);
+	return NULL;
+}
+
+/* Waits for the writer thread (see ingest_int.h). */
+int
+ingest_flush_join(struct ingest *in, char **cause)
+{
+	char *why;
+
+	if (!in->wrunning)
+		return 0;
+	if (in->wrunning == 1)
+		pthread_join(in->wth, NULL);
+	in->wrunning = 0;
+	why = in->wwhy;
+	in->wwhy = NULL;
+	if (in->wrc != 0)
+		ingest_svc_forget(in, in->gen);
+	return flush_result(in, &in->wbatch, in->wlimit, in->wrc, &in->wdelta,
+	    why, cause);
+}
+
+/*
+ * Writes the full batch (see ingest_int.h).  A batch of metric points
+ * alone - the bulk of a large input - is written by a thread while the
+ * driver reads and fills the next one, so the server does not wait for
+ * the client between batches.  Everything else happens on the driver's
+ * thread in input order as before: the next batch is handed over only
+ * after this one's result was taken (ingest_flush_join), and any other
+ * record, dead letter, source or the end of the input joins first.  The
+ * thread touches the connection, the copy state (ingest_copy.c), its own
+ * batch and the names flush_prepare listed; the driver meanwhile only adds
+ * points (and names) to in->batch and counts them.
+ */
+int
+ingest_flush_full(struct ingest *in, char **cause)
+{
+	struct ingest_batch spare, *b = &in->batch;
+	if (ingest_flush_join(in, cause) != 0)
+		return -1;
+	if (!flush_points_only(b) || b->npoints == 0 ||
+	    json_array_size(b->dead) > 0)
+		return ingest_flush(in, cause);
+	flush_prepare(in, in->svc_count);
+	in->wlimit = in->svc_count;
+	spare = in->wbatch;
+	in->wbatch = *b;
+	*b = spare;
+	in->wrunning = 1;
+	if (pthread_create(&in->wth, NULL, flush_writer, in) != 0) {
+		/* no thread: write it here, the result taken as the thread's */
+		in->wrunning = 2;
+		in->wrc = flush_run(in, &in->wbatch, &in->wdelta, &in->wwhy);
 	}
-	ingest_batch_reuse(b);
-	return rc;
+	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef MIDWATCH_INGEST_INT_H
 #define MIDWATCH_INGEST_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -29,6 +30,7 @@ struct ingest_svc {
 	long long id;
 	unsigned gen;
 	unsigned scope_mark;	/* copy_scope's last visit (ingest_copy.c) */
+	size_t seq;		/* order of interning: 0, 1, ... */
 	char *tier;		/* tier to give it if created or still NULL
 				 * (dependency targets: dep_kind), or NULL */
 	struct ingest_svc *next;	/* hash chain */
@@ -73,12 +75,29 @@ struct ingest {
 	int parts_known;	/* the partitions for [parts_from, parts_to]
 				 * were ensured since the last failed flush */
 	double parts_from, parts_to;
+	int begin_deferred;	/* the batch's BEGIN goes in the round trip of
+				 * its scope check (ingest_copy.c) */
 	char *source;		/* current source name (for dead letters) */
 	long long source_id;	/* its ingest_sources row, or 0 */
 	struct ingest_batch batch;
 	struct ingest_stats stats;
 	struct buf copy_buf;	/* COPY data being sent (ingest_copy.c),
 				 * kept from batch to batch */
+	/* The names a flush resolves (unresolved when it started, in the
+	 * cache's order): set by the driver's thread (ingest_flush.c), read
+	 * by ingest_store.c, so a flush never walks the cache. */
+	struct ingest_svc **unres;
+	size_t nunres, capunres;
+	/* A full batch of metric points being written by the writer thread
+	 * while the driver fills the next one (ingest_flush.c). */
+	struct ingest_batch wbatch;
+	struct ingest_stats wdelta;	/* what it did, merged when joined */
+	char *wwhy;		/* why it failed */
+	int wrc;		/* 0 written, -1 failed (rolled back) */
+	int wrunning;		/* 1 the thread runs (not joined yet); 2 no
+				 * thread could start, the result is there */
+	size_t wlimit;		/* the cache's size when it was handed over */
+	pthread_t wth;
 };
 
 /* A line of the input as the reader thread hands it over (ingest_read.c):
@@ -131,6 +150,17 @@ int ingest_copy_partitions(struct ingest *in, struct ingest_batch *b,
  * *cause. */
 int ingest_copy_points(struct ingest *in, struct ingest_batch *b,
     long long *inserted, char **cause);
+
+/* Writes the full batch: a batch of metric points alone is handed to the
+ * writer thread (the driver goes on reading; the result is taken by the
+ * next ingest_flush_join), any other is written at once.  0 or -1 with
+ * *cause (database). */
+int ingest_flush_full(struct ingest *in, char **cause);
+/* Waits for the writer thread, if any, and takes its result: counts merged,
+ * or the batch retried record by record.  Called before anything else
+ * touches the database, the service cache's ids or the counts.  0 or -1
+ * with *cause (database). */
+int ingest_flush_join(struct ingest *in, char **cause);
 
 /* Adds a record (consumed) read at line of the current source to the
  * batch; flushes when the batch is full.  0 or -1 with *cause (database). */

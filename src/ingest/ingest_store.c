@@ -88,26 +88,39 @@ store_services(struct ingest *in, struct ingest_batch *b,
 	return 0;
 }
 
-/* Creates the services referenced but unknown and resolves every
- * unresolved name of the cache to an id. */
+/* Compares two service entries by name (qsort). */
+static int
+store_svc_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct ingest_svc *const *)a)->name,
+	    (*(struct ingest_svc *const *)b)->name);
+}
+
+/* Compares a name with a service entry (bsearch). */
+static int
+store_svc_name_cmp(const void *name, const void *e)
+{
+	return strcmp(name, (*(struct ingest_svc *const *)e)->name);
+}
+
+/* Creates the services referenced but unknown and resolves the names the
+ * flush listed (in->unres, the cache's unresolved names in its order; the
+ * cache itself is not read: the driver may be adding names meanwhile). */
 static int
 store_resolve(struct ingest *in, struct ingest_stats *delta, char **cause)
 {
-	struct ingest_svc *e;
+	struct ingest_svc *e, **byname = NULL, **hit;
 	struct db_res *r = NULL;
 	json_t *names = json_array();
 	char *js = NULL;
 	size_t i;
 	int row, cname, cid, rc = -1, tiers = 0;
 
-	for (i = 0; i < in->svc_size; i++) {
-		for (e = in->svc_tab[i]; e != NULL; e = e->next) {
-			if (e->id != 0)
-				continue;
-			json_array_append_new(names, json_pack("{s:s, s:s?}", "name",
-			    e->name, "tier", e->tier));
-			tiers |= e->tier != NULL;
-		}
+	for (i = 0; i < in->nunres; i++) {
+		e = in->unres[i];
+		json_array_append_new(names, json_pack("{s:s, s:s?}", "name",
+		    e->name, "tier", e->tier));
+		tiers |= e->tier != NULL;
 	}
 	if (json_array_size(names) == 0) {
 		rc = 0;
@@ -123,26 +136,30 @@ store_resolve(struct ingest *in, struct ingest_stats *delta, char **cause)
 	r = DBQN(in->db, cause, "ingest/service_ids", in->project, js);
 	if (r == NULL)
 		goto out;
+	byname = xreallocarray(NULL, in->nunres, sizeof *byname);
+	memcpy(byname, in->unres, in->nunres * sizeof *byname);
+	qsort(byname, in->nunres, sizeof *byname, store_svc_cmp);
 	cname = db_col(r, "name");
 	cid = db_col(r, "id");
 	for (row = 0; row < db_res_rows(r); row++) {
-		e = ingest_svc_find(in, db_res_get(r, row, cname));
-		if (e != NULL) {
-			e->id = db_res_ll(r, row, cid);
-			e->gen = in->gen;
+		hit = bsearch(db_res_get(r, row, cname), byname, in->nunres,
+		    sizeof *byname, store_svc_name_cmp);
+		if (hit != NULL) {
+			(*hit)->id = db_res_ll(r, row, cid);
+			(*hit)->gen = in->gen;
 		}
 	}
-	for (i = 0; i < json_array_size(names); i++) {
-		e = ingest_svc_find(in, json_string_value(json_object_get(
-		    json_array_get(names, i), "name")));
-		if (e == NULL || e->id == 0) {
+	for (i = 0; i < in->nunres; i++) {
+		e = in->unres[i];
+		if (e->id == 0) {
 			*cause = xasprintf("service %s could not be created",
-			    e != NULL ? e->name : "?");
+			    e->name);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
+	free(byname);
 	db_res_free(r);
 	free(js);
 	json_decref(names);

@@ -1,0 +1,3 @@
+-- ingest/begin - begins a batch's transaction in the round trip of its scope check.
+-- columns: none
+BEGIN
