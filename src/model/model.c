@@ -56,16 +56,6 @@ static const struct model_bounds model_full = {
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
 
-/* The numbers of the columns names of r (model_int.h). */
-void
-model_cols(const struct db_res *r, const char *const *names, int *cols, int n)
-{
-	int k;
-
-	for (k = 0; k < n; k++)
-		cols[k] = db_col(r, names[k]);
-}
-
 /* A malloc'd copy of a column value, or NULL for SQL NULL (model_int.h). */
 char *
 model_col_dup(const struct db_res *r, int row, int col)

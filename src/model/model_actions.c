@@ -35,7 +35,7 @@ model_actions_parse(const struct db_res *r, size_t *n)
 	struct mw_action_run *v, *a;
 	int c[XC_N], i, rows;
 
-	model_cols(r, xc_names, c, XC_N);
+	db_cols(r, xc_names, c, XC_N);
 	rows = db_res_rows(r);
 	v = rows > 0 ? xcalloc((size_t)rows, sizeof *v) : NULL;
 	for (i = 0; i < rows; i++) {

@@ -118,7 +118,7 @@ model_alerts_load(struct db *db, long long project_id, int all, char **cause)
 	    all ? "true" : "false", limit);
 	if (r == NULL)
 		return NULL;
-	model_cols(r, lc_names, c, LC_N);
+	db_cols(r, lc_names, c, LC_N);
 	n = db_res_rows(r);
 	l = xcalloc(1, sizeof *l);
 	l->items = xcalloc(n > 0 ? (size_t)n : 1, sizeof *l->items);

@@ -37,7 +37,7 @@ model_history_load(struct db *db, long long project_id,
 	    limit);
 	if (r == NULL)
 		return -1;
-	model_cols(r, hi_names, c, HI_N);
+	db_cols(r, hi_names, c, HI_N);
 	n = db_res_rows(r);
 	d->history = n > 0 ? xcalloc((size_t)n, sizeof *d->history) : NULL;
 	for (i = 0; i < n; i++) {

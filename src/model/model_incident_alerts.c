@@ -83,7 +83,7 @@ model_snapshot_alerts_attach(const struct db_res *r, struct mw_snapshot *s,
 	long idx;
 	int c[AC_N], i, n;
 
-	model_cols(r, ac_names, c, AC_N);
+	db_cols(r, ac_names, c, AC_N);
 	n = db_res_rows(r);
 	s->alerts = xcalloc(n > 0 ? (size_t)n : 1, sizeof *s->alerts);
 	counts = xcalloc(s->n_incidents + 1, sizeof *counts);

@@ -91,7 +91,7 @@ model_incidents_fill(const struct db_res *r, struct mw_snapshot *s)
 {
 	int c[IC_N], i, n;
 
-	model_cols(r, ic_names, c, IC_N);
+	db_cols(r, ic_names, c, IC_N);
 	n = db_res_rows(r);
 	s->recent_resolved = n > 0 ? db_res_f(r, 0, c[IC_RECENT]) :
 	    POLICY(LIFECYCLE_RECENT);
@@ -214,7 +214,7 @@ model_hypotheses_attach(const struct db_res *r, struct mw_snapshot *s,
 	int c[HC_N], i, j, n;
 	size_t nh, ne;
 
-	model_cols(r, hc_names, c, HC_N);
+	db_cols(r, hc_names, c, HC_N);
 	n = db_res_rows(r);
 	i = 0;
 	while (i < n) {
@@ -290,7 +290,7 @@ model_recommendations_attach(const struct db_res *r, struct mw_snapshot *s,
 	long idx;
 	int c[RC_N], i, j, n;
 
-	model_cols(r, rc_names, c, RC_N);
+	db_cols(r, rc_names, c, RC_N);
 	n = db_res_rows(r);
 	i = 0;
 	while (i < n) {

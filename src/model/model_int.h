@@ -15,10 +15,6 @@ struct mw_alert;
 struct mw_incident;
 struct mw_snapshot;
 
-/* The numbers of n columns of r by name (db_col once per result, not per
- * row): cols[k] is the number of names[k]. */
-void model_cols(const struct db_res *r, const char *const *names, int *cols,
-    int n);
 /* A malloc'd copy of a column value, or NULL for SQL NULL. */
 char *model_col_dup(const struct db_res *r, int row, int col);
 /* A boolean column ("t"/"f"); NULL is false. */

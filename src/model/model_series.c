@@ -102,7 +102,7 @@ model_series_load(struct db *db, long long project_id, long long incident_id,
 	    evidence_id > 0 ? evidence : NULL);
 	if (r == NULL)
 		return -1;
-	model_cols(r, sc_names, c, SC_N);
+	db_cols(r, sc_names, c, SC_N);
 	n = db_res_rows(r);
 	for (i = 0; i < n; i++)
 		if (i == 0 || db_res_ll(r, i, c[SC_K]) !=
