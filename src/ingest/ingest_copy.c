@@ -152,17 +152,19 @@ copy_bytes(struct buf *b, const char *s, size_t n)
 
 /* Appends point p as one binary COPY tuple of (project_id, service_id,
  * metric_name, labels_key, ts, value, labels), project_id only when
- * project is non-zero.  NULL labels become '{}' and NULL labels_key '' as
- * the columns' defaults would. */
+ * project is non-zero, labels_key and labels only when not plain (the
+ * columns' defaults then apply).  NULL labels become '{}' and NULL
+ * labels_key '' as the columns' defaults would. */
 static void
-copy_tuple(struct buf *b, long long project, const struct ingest_point *p)
+copy_tuple(struct buf *b, long long project, int plain,
+    const struct ingest_point *p)
 {
 	const char *key = p->labels_key != NULL ? p->labels_key : "";
 	const char *labels = p->labels != NULL ? p->labels : "{}";
 	uint64_t bits;
 	double v = p->value;
 
-	copy_be(b, project != 0 ? 7 : 6, 2);
+	copy_be(b, (uint64_t)(4 + (project != 0) + 2 * !plain), 2);
 	if (project != 0) {
 		copy_be(b, 8, 4);
 		copy_be(b, (uint64_t)project, 8);
@@ -170,24 +172,43 @@ copy_tuple(struct buf *b, long long project, const struct ingest_point *p)
 	copy_be(b, 8, 4);
 	copy_be(b, (uint64_t)p->svc->id, 8);
 	copy_bytes(b, p->metric, strlen(p->metric));
-	copy_bytes(b, key, strlen(key));
+	if (!plain)
+		copy_bytes(b, key, strlen(key));
 	copy_be(b, 8, 4);
 	copy_be(b, (uint64_t)copy_pg_usec(p->ts), 8);
 	memcpy(&bits, &v, sizeof bits);
 	copy_be(b, 8, 4);
 	copy_be(b, bits, 8);
+	if (plain)
+		return;
 	/* jsonb's binary form: a version byte (1), then the JSON text */
 	copy_be(b, (uint64_t)strlen(labels) + 1, 4);
 	buf_addc(b, 1);
 	buf_add(b, labels, strlen(labels));
 }
 
+/* 1 when no point of the batch has labels: the direct COPY can leave
+ * labels_key and labels to their defaults. */
+static int
+copy_plain(const struct ingest_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->npoints; i++)
+		if ((b->points[i].labels_key != NULL &&
+		    b->points[i].labels_key[0] != '\0') ||
+		    (b->points[i].labels != NULL &&
+		    strcmp(b->points[i].labels, "{}") != 0))
+			return 0;
+	return 1;
+}
+
 /* Streams the batch's points with the binary COPY statement called name
- * (project non-zero: the tuples carry project_id first).  0 or -1 with
- * *cause. */
+ * (project non-zero: the tuples carry project_id first; plain: without
+ * labels_key and labels).  0 or -1 with *cause. */
 static int
 copy_stream(struct ingest *in, struct ingest_batch *b, const char *name,
-    long long project, char **cause)
+    long long project, int plain, char **cause)
 {
 	static const char header[] = "PGCOPY\n\377\r\n";	/* + its NUL */
 	struct buf *data = &in->copy_buf;
@@ -201,7 +222,7 @@ copy_stream(struct ingest *in, struct ingest_batch *b, const char *name,
 	copy_be(data, 0, 4);		/* flags */
 	copy_be(data, 0, 4);		/* header extension length */
 	for (i = 0; i < b->npoints; i++) {
-		copy_tuple(data, project, &b->points[i]);
+		copy_tuple(data, project, plain, &b->points[i]);
 		if (i + 1 == b->npoints)
 			copy_be(data, 0xffff, 2);	/* trailer: -1 */
 		if (data->len >= COPY_CHUNK || i + 1 == b->npoints) {
@@ -309,8 +330,10 @@ static int
 copy_direct(struct ingest *in, struct ingest_batch *b, char **cause)
 {
 	char *why = NULL;
+	int plain = copy_plain(b);
 
-	if (copy_stream(in, b, "ingest/copy_points", in->project_id, &why) == 0)
+	if (copy_stream(in, b, plain ? "ingest/copy_points_plain" :
+	    "ingest/copy_points", in->project_id, plain, &why) == 0)
 		return 0;
 	if (!db_alive(in->db) ||
 	    (strcmp(db_last_sqlstate(in->db), "23505") != 0 &&
@@ -343,7 +366,7 @@ ingest_copy_points(struct ingest *in, struct ingest_batch *b,
 		}
 		in->copy_dedupe = 1;
 	}
-	if (copy_stream(in, b, "ingest/copy_stage", 0, cause) != 0)
+	if (copy_stream(in, b, "ingest/copy_stage", 0, 0, cause) != 0)
 		return -1;
 	r = DBQN(in->db, cause, "ingest/stage_insert", in->project);
 	if (r == NULL)

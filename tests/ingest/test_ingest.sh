@@ -87,6 +87,15 @@ t_eq "the dependency points at the created service" "1" \
     "$(q "select count(*) from midwatch.service_dependencies d join midwatch.services s on s.id = d.to_service_id where s.name = 'orders-db' and d.dep_kind = 'database'")"
 t_eq "metric labels are stored with a canonical key" "zone=a" \
     "$(q "select labels_key from midwatch.metric_points where labels_key <> ''")"
+t_eq "a batch with a labelled point keeps every point's labels" "|{} zone=a|{\"zone\": \"a\"}" \
+    "$(q "select string_agg(labels_key || '|' || labels::text, ' ' order by ts) from midwatch.metric_points m join midwatch.services s on s.id = m.service_id where s.name = 'api' and m.metric_name = 'error_ratio'")"
+# a batch without labels is COPYed without those columns (their defaults)
+plain=$TAP_TMP/plain.jsonl
+awk 'BEGIN { for (i = 0; i < 30; i++)
+	printf "{\"kind\":\"metric\",\"ts\":\"2026-11-16T14:%02d:00Z\",\"service\":\"svc-%d\",\"metric\":\"m\",\"value\":%d.25}\n", i, i % 3, i }' >"$plain"
+t_eq "a batch without labels is stored" "0" "$("$MIDWATCH" --project plain ingest "$plain" >/dev/null 2>&1; echo $?)"
+t_eq "its points have the default labels and exact values" "30 30 442.5" \
+    "$(q "select count(*) || ' ' || count(*) filter (where labels_key = '' and labels = '{}') || ' ' || sum(value) from midwatch.metric_points m join midwatch.projects p on p.id = m.project_id where p.slug = 'plain'")"
 t_eq "commit files are classified from their paths" "db/migrations/002_orders.sql=db_migration internal/retry/policy.go=timeout_retry" \
     "$(q "select string_agg(path || '=' || change_type, ' ' order by path) from midwatch.commit_files")"
 t_eq "the deploy is linked to its commit by abbreviated sha" "dep-1 aaaaaaa111111111111111111111111111111111" \
