@@ -254,6 +254,16 @@ const char *model_health_name(int state);
 struct mw_snapshot *model_load(struct db *db, long long project_id, int all,
     int with_hidden, char **cause);
 /*
+ * model_load, reading the hypotheses, recommendations and action runs on
+ * aux (a second open connection to the same database, idle: the console's
+ * LISTEN connection) while the alerts are read on db; the same rows in
+ * about half the time when the server has two cores free
+ * (doc/performance.md).  With aux NULL or lost, as model_load.  Each
+ * statement sees the database as it is when it starts, as with model_load.
+ */
+struct mw_snapshot *model_load_two(struct db *db, struct db *aux,
+    long long project_id, int all, int with_hidden, char **cause);
+/*
  * Like model_load(db, project_id, 1, 1): the same rows, but only the first
  * `incidents` incidents (in the snapshot's order) with everything that
  * hangs off them, and of the newest `alerts` alerts those of no loaded

@@ -291,27 +291,28 @@ model_attach_child(int i, const struct db_res *r, struct mw_snapshot *s,
 	}
 }
 
-/* Round trip 2: the alerts, hypotheses, recommendations and action runs of
- * the incidents (ids: their ids, map: their index); 0 or -1.  Each result
- * is attached as it arrives, while the server runs the next query: the
- * alerts, the most work here, first. */
-static int
-model_load_children(struct db *db, const char *project, const char *ids,
-    int newest, int with_hidden, const char *published,
-    struct mw_snapshot *s, const struct model_idx *map, char **cause)
+/* Queues the hypotheses, recommendations and action runs of the incidents
+ * on b (the arguments as model_load_children's). */
+static void
+model_queue_rest(struct db_batch *b, const char *project, const char *ids,
+    int with_hidden, const char *published)
 {
-	struct db_batch *b = db_batch_new(db);
-	struct db_res *r;
-	int i, rc;
-
-	(void)model_snapshot_alerts_queue(b, project, ids, newest, published);
 	(void)model_hypotheses_queue(b, project, ids, published);
 	(void)model_recommendations_queue(b, project, ids, with_hidden,
 	    published);
 	(void)model_actions_queue(b, project, ids);
-	(void)db_batch_add_named(b, "model/jit_back", 0, NULL);
-	rc = db_batch_send(b, cause);
-	for (i = 0; rc == 0 && i < 4; i++) {
+}
+
+/* Reads the results of steps first..last-1 of model_load_children from b
+ * (sent), attaching each as it arrives, then ends b; 0 or -1. */
+static int
+model_read_children(struct db_batch *b, int first, int last,
+    struct mw_snapshot *s, const struct model_idx *map, char **cause)
+{
+	struct db_res *r;
+	int i, rc = 0;
+
+	for (i = first; i < last; i++) {
 		if ((r = db_batch_next(b, cause)) == NULL) {
 			rc = -1;
 			break;
@@ -321,14 +322,73 @@ model_load_children(struct db *db, const char *project, const char *ids,
 	}
 	if (db_batch_end(b, rc == 0 ? cause : NULL) != 0)
 		rc = -1;
-	db_batch_free(b);
 	return rc;
+}
+
+/* Round trip 2: the alerts, hypotheses, recommendations and action runs of
+ * the incidents (ids: their ids, map: their index); 0 or -1.  Each result
+ * is attached as it arrives, while the server runs the next query: the
+ * alerts, the most work here, first.  With aux (a second connection of the
+ * same database, or NULL), the hypotheses, recommendations and action runs
+ * are read there while the alerts are read on db: two backends, about
+ * half the time on a machine with two cores.  aux's session runs them
+ * without JIT compilation too.  When aux cannot take them, db does. */
+static int
+model_load_children(struct db *db, struct db *aux, const char *project,
+    const char *ids, int newest, int with_hidden, const char *published,
+    struct mw_snapshot *s, const struct model_idx *map, char **cause)
+{
+	struct db_batch *b = db_batch_new(db), *b2 = NULL;
+	char *ignored = NULL;
+	int rc, rc2 = 0;
+
+	if (aux != NULL && db_alive(aux)) {
+		b2 = db_batch_new(aux);
+		(void)db_batch_add_named(b2, "model/jit_off", 0, NULL);
+		model_queue_rest(b2, project, ids, with_hidden, published);
+		(void)db_batch_add_named(b2, "model/jit_back", 0, NULL);
+		if (db_batch_send(b2, &ignored) != 0) {
+			(void)db_batch_end(b2, NULL);
+			db_batch_free(b2);
+			b2 = NULL;
+		}
+		free(ignored);
+		ignored = NULL;
+	}
+	(void)model_snapshot_alerts_queue(b, project, ids, newest, published);
+	if (b2 == NULL)
+		model_queue_rest(b, project, ids, with_hidden, published);
+	(void)db_batch_add_named(b, "model/jit_back", 0, NULL);
+	rc = db_batch_send(b, cause);
+	if (rc == 0)
+		rc = model_read_children(b, 0, b2 == NULL ? 4 : 1, s, map,
+		    cause);
+	else
+		(void)db_batch_end(b, NULL);
+	if (b2 != NULL) {
+		/* its jit_off's result first, then steps 1-3 */
+		struct db_res *r = db_batch_next(b2, rc == 0 ? cause : &ignored);
+
+		if (r == NULL)
+			rc2 = -1;
+		db_res_free(r);
+		if (rc2 == 0)
+			rc2 = model_read_children(b2, 1, 4, s, map,
+			    rc == 0 ? cause : &ignored);
+		else
+			(void)db_batch_end(b2, NULL);
+		free(ignored);
+		db_batch_free(b2);
+	}
+	db_batch_free(b);
+	return rc == 0 && rc2 == 0 ? 0 : -1;
 }
 
 /* Loads a snapshot of the incidents selected by f (ids for MODEL_IDS),
  * within bounds. */
 static struct mw_snapshot *
-model_load_filtered(struct db *db, long long project_id, enum model_filter f,
+model_load_filtered(struct db *db, struct db *aux, long long project_id,
+    enum model_filter f,
     const long long *want, size_t n_want, int with_hidden,
     const struct model_bounds *bounds, char **cause)
 {
@@ -356,7 +416,8 @@ model_load_filtered(struct db *db, long long project_id, enum model_filter f,
 		}
 		qsort(map, s->n_incidents, sizeof *map, model_idx_cmp);
 		ids_txt = model_id_array(ids, s->n_incidents);
-		rc = model_load_children(db, project, ids_txt, bounds->alerts,
+		rc = model_load_children(db, aux, project, ids_txt,
+		    bounds->alerts,
 		    with_hidden, published, s, map, cause);
 	}
 	/* the report stage's snapshot of given ids needs no health */
@@ -378,8 +439,19 @@ struct mw_snapshot *
 model_load(struct db *db, long long project_id, int all, int with_hidden,
     char **cause)
 {
-	return model_load_filtered(db, project_id, all ? MODEL_ALL : MODEL_OPEN,
-	    NULL, 0, with_hidden, &model_full, cause);
+	return model_load_filtered(db, NULL, project_id,
+	    all ? MODEL_ALL : MODEL_OPEN, NULL, 0, with_hidden, &model_full,
+	    cause);
+}
+
+/* model_load with a second connection for half of the work (model.h). */
+struct mw_snapshot *
+model_load_two(struct db *db, struct db *aux, long long project_id, int all,
+    int with_hidden, char **cause)
+{
+	return model_load_filtered(db, aux, project_id,
+	    all ? MODEL_ALL : MODEL_OPEN, NULL, 0, with_hidden, &model_full,
+	    cause);
 }
 
 /* Loads the first rows of the console's snapshot (see model.h). */
@@ -389,7 +461,7 @@ model_load_first(struct db *db, long long project_id, int incidents,
 {
 	struct model_bounds bounds = { incidents, alerts };
 
-	return model_load_filtered(db, project_id, MODEL_ALL, NULL, 0, 1,
+	return model_load_filtered(db, NULL, project_id, MODEL_ALL, NULL, 0, 1,
 	    &bounds, cause);
 }
 
@@ -398,6 +470,6 @@ struct mw_snapshot *
 model_load_ids(struct db *db, long long project_id, const long long *ids,
     size_t n, int with_hidden, char **cause)
 {
-	return model_load_filtered(db, project_id, MODEL_IDS, ids, n,
+	return model_load_filtered(db, NULL, project_id, MODEL_IDS, ids, n,
 	    with_hidden, &model_full, cause);
 }

@@ -208,11 +208,13 @@ worker_check_lost(struct worker *w, const char *cause)
 
 /* ---- snapshots ---------------------------------------------------------------- */
 
-/* Loads a full snapshot; NULL with *cause. */
+/* Loads a full snapshot, half of it on the LISTEN connection (idle but
+ * for notifications, which libpq keeps for worker_notifications); NULL
+ * with *cause. */
 static struct mw_snapshot *
 worker_load(struct worker *w, char **cause)
 {
-	return model_load(w->db, w->project_id, 1, 1, cause);
+	return model_load_two(w->db, w->listen, w->project_id, 1, 1, cause);
 }
 
 /*

@@ -18,13 +18,15 @@
  * incident_triaged, recommendation_acknowledged): prints "recorded N" or
  * "already N" (N the event id), or exits 1 with the cause.
  *
- *   stage_driver snapshot [INCIDENTS ALERTS]
+ *   stage_driver snapshot [INCIDENTS ALERTS | two [lost]]
  *
  * prints the console's snapshot of the default project (model_load, all
  * and hidden), or with the bounds its first rows (model_load_first): one
  * line per incident, "ID h=HYPOTHESES e=EVIDENCE r=RECOMMENDATIONS
  * a=ALERT,ALERT,...", in the snapshot's order, then "others N" (the
- * alerts of no loaded incident).
+ * alerts of no loaded incident) and "alerts ID,ID,..." (all of them, in
+ * the snapshot's order).  With "two": model_load_two over a second
+ * connection; "two lost": that connection's backend ended first.
  *
  * It is a check_PROGRAMS entry, so `make check` also runs it without
  * arguments: then it is a TAP test of the stage table's order (recommend
@@ -51,7 +53,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: stage_driver [--project SLUG] --since TS --at TS "
 	    "STAGE...\n       stage_driver feedback EVENT_TYPE ID ACTOR "
-	    "[PAYLOAD]\n       stage_driver snapshot [INCIDENTS ALERTS]\n");
+	    "[PAYLOAD]\n       stage_driver snapshot [INCIDENTS ALERTS | "
+	    "two [lost]]\n");
 	return 2;
 }
 
@@ -186,22 +189,56 @@ print_incident(const struct mw_incident *inc)
 	printf("\n");
 }
 
-/* snapshot [INCIDENTS ALERTS] in the default project. */
+/* Ends the backend of aux from db (the "lost" second connection of
+ * snapshot two lost); 0 or -1. */
+static int
+end_backend(struct db *db, struct db *aux)
+{
+	struct db_res *r;
+	char *cause = NULL, pid[24];
+
+	r = DBQ(aux, &cause, "SELECT pg_backend_pid()");
+	if (r == NULL) {
+		fail("pid", cause);
+		return -1;
+	}
+	snprintf(pid, sizeof pid, "%s", db_res_get(r, 0, 0));
+	db_res_free(r);
+	if (DBX(db, &cause, "SELECT pg_terminate_backend($1::int)", pid) != 0) {
+		fail("terminate", cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* snapshot [INCIDENTS ALERTS | two [lost]] in the default project. */
 static int
 print_snapshot(int argc, char **argv)
 {
 	struct mw_snapshot *s;
-	struct db *db;
+	struct db *db, *aux = NULL;
 	char *cause = NULL;
 	size_t i, others;
 	long long project;
+	int two = argc >= 3 && strcmp(argv[2], "two") == 0;
 
-	if (argc != 2 && argc != 4)
+	if (two ? argc > 4 : argc != 2 && argc != 4)
 		return usage();
 	if ((db = open_default(&project)) == NULL)
 		return 1;
-	s = argc == 2 ? model_load(db, project, 1, 1, &cause) :
+	if (two && (aux = db_open("", &cause)) == NULL) {
+		db_close(db);
+		return fail("connect", cause);
+	}
+	if (two && argc == 4 && end_backend(db, aux) != 0) {
+		db_close(aux);
+		db_close(db);
+		return 1;
+	}
+	s = two ? model_load_two(db, aux, project, 1, 1, &cause) :
+	    argc == 2 ? model_load(db, project, 1, 1, &cause) :
 	    model_load_first(db, project, atoi(argv[2]), atoi(argv[3]), &cause);
+	db_close(aux);
 	db_close(db);
 	if (s == NULL)
 		return fail("snapshot", cause);
@@ -210,7 +247,10 @@ print_snapshot(int argc, char **argv)
 		print_incident(&s->incidents[i]);
 		others -= s->incidents[i].n_alerts;
 	}
-	printf("others %zu\n", others);
+	printf("others %zu\nalerts", others);
+	for (i = 0; i < s->n_alerts; i++)
+		printf("%s%lld", i > 0 ? "," : " ", s->alerts[i].id);
+	printf("\n");
 	model_free(s);
 	return 0;
 }

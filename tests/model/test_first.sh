@@ -4,7 +4,9 @@
 # alerts written with SQL, its incidents are the first ones of the full
 # snapshot (model_load) in the same order, each with the same children;
 # of the newest alerts as many as its bound, those of no loaded incident;
-# with the full snapshot's bounds it is the full snapshot.
+# with the full snapshot's bounds it is the full snapshot.  The alerts are
+# in the snapshot's order; model_load_two (two connections) loads the same
+# snapshot, and fails cleanly when its second connection is lost.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 pgtest_start
@@ -83,6 +85,48 @@ t_ok $? "at most 20 other alerts"
 
 [ "$(sed -n 's/^others //p' "$TAP_TMP/full")" -gt 20 ]
 t_ok $? "the full snapshot holds more other alerts"
+
+# The snapshot's alerts are in `midwatch alerts`' order (most severe,
+# newest, highest id first; the client sorts them): 60 more alerts with
+# created_at ties and severities NULL-ranked by severity_rank ('info' is
+# ranked; none of them is unknown: the CHECK refuses that).
+pgtest_psql -v ON_ERROR_STOP=1 >/dev/null <<'SQL' || { echo "Bail out! ties failed"; exit 1; }
+SELECT id AS p FROM midwatch.projects WHERE slug = 'default' \gset
+SELECT min(id) AS s0 FROM midwatch.services WHERE project_id = :p \gset
+INSERT INTO midwatch.alerts (id, project_id, incident_id, service_id, fingerprint,
+                             title, severity, status, created_at)
+SELECT 60000 + g, :p, CASE WHEN g % 2 = 0 THEN 5001 + g % 60 END, :s0,
+       'tie-a' || g, 'tie ' || g,
+       (ARRAY['critical', 'high', 'medium', 'low', 'info'])[1 + floor(random() * 5)::int],
+       'active', date_trunc('minute', now()) - (g % 3) * interval '1 minute'
+  FROM generate_series(1, 60) g;
+SQL
+"$DRIVER" snapshot >"$TAP_TMP/full" 2>"$TAP_TMP/err"
+t_ok $? "the full snapshot loads again"
+want=$(pgtest_psql -c "
+    WITH shown AS (SELECT unnest(string_to_array('$(sed -n 's/^alerts //p' "$TAP_TMP/full")', ','))::bigint AS id)
+    SELECT string_agg(a.id::text, ',' ORDER BY midwatch.severity_rank(a.severity) DESC NULLS LAST,
+                      a.created_at DESC, a.id DESC)
+      FROM midwatch.alerts a JOIN shown USING (id)")
+t_eq "its alerts are in the order of severity, then newest, then id" \
+    "$want" "$(sed -n 's/^alerts //p' "$TAP_TMP/full")"
+t_eq "and it holds the tied ones" "60" \
+    "$(sed -n 's/^alerts //p' "$TAP_TMP/full" | tr ',' '\n' | grep -c '^600[0-9][0-9]$')"
+first_inc=$(grep '^[0-9].* a=[0-9]*,[0-9]' "$TAP_TMP/full" | head -n 1)
+ids=$(echo "$first_inc" | sed 's/.* a=//')
+t_eq "an incident's alerts are in the same order" \
+    "$(pgtest_psql -c "SELECT string_agg(id::text, ',' ORDER BY midwatch.severity_rank(severity) DESC NULLS LAST, created_at DESC, id DESC) FROM midwatch.alerts WHERE id = ANY ('{$ids}'::bigint[])")" \
+    "$ids"
+
+# model_load_two: the same snapshot with half of it read on a second
+# connection; with that connection's backend ended, an error, no crash.
+"$DRIVER" snapshot two >"$TAP_TMP/two" 2>"$TAP_TMP/err"
+t_ok $? "the snapshot over two connections loads"
+t_eq "it is the same snapshot" "$(cat "$TAP_TMP/full")" "$(cat "$TAP_TMP/two")"
+"$DRIVER" snapshot two lost >"$TAP_TMP/lost" 2>"$TAP_TMP/err"
+t_eq "with the second connection lost it fails (exit 1)" "1" "$?"
+t_match "and says what failed" "stage_driver: snapshot: .*(terminat|server closed|connection)" \
+    "$(cat "$TAP_TMP/err")"
 
 # model.h's MODEL_MAX_INCIDENTS and MODEL_MAX_ALERTS
 "$DRIVER" snapshot 1000 500 >"$TAP_TMP/big" 2>"$TAP_TMP/err"

@@ -1,6 +1,9 @@
 -- model/snapshot_alerts - the snapshot's alerts: the loaded incidents'
--- own plus the newest others, the important thing first -- by severity
--- (critical first), then newest -- as `midwatch alerts` lists them.  Two
+-- own plus the newest others, in no order: the client puts them in the
+-- snapshot's (by severity, critical first, then newest, as `midwatch
+-- alerts` lists them; model_incident_alerts.c), which costs it a sort of
+-- small keys where an ORDER BY here sorted the wide rows (a third of the
+-- statement's time at 9,400 rows, doc/performance.md).  Two
 -- halves that each use an index (the incidents' alerts through
 -- alerts_incident_idx, one lookup per incident; the newest through
 -- alerts_created_idx backwards), the second without the first's rows: an
@@ -73,5 +76,3 @@ WITH a AS MATERIALIZED (
     ON ru.project_id = a.project_id AND ru.id = a.rule_id
   LEFT JOIN sil ON sil.alert_id = a.id
   LEFT JOIN grp ON grp.group_head_id = a.id
- ORDER BY midwatch.severity_rank(a.severity) DESC NULLS LAST,
-          a.created_at DESC, a.id DESC
