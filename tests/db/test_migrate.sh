@@ -33,6 +33,9 @@ echo "-- edited after the fact" >>"$alt/001_schema.sql"
 out=$(MIDWATCH_SQL_DIR=$alt "$MIDWATCH" migrate 2>&1); rc=$?
 t_eq "a changed applied migration is refused (exit 1)" "1" "$rc"
 t_match "the refusal names the file" "001_schema.sql was changed" "$out"
+out=$(MIDWATCH_SQL_DIR=$alt "$MIDWATCH" migrate --status 2>&1)
+t_match "status shows the changed file CHANGED" "CHANGED +[0-9a-f]{16} +001_schema.sql" "$out"
+t_eq "... and every other one applied" "$((nfiles - 1))" "$(printf '%s\n' "$out" | grep -c ' applied ')"
 cp "$top_srcdir/sql/001_schema.sql" "$alt/001_schema.sql"
 
 printf 'CREATE TABLE midwatch.half_done (x int);\nSELECT nonsense FROM;\n' >"$alt/998_bad.sql"
@@ -46,6 +49,8 @@ rm "$alt/998_bad.sql"
 printf 'CREATE TABLE midwatch.extra_table (x int);\n' >"$alt/999_extra.sql"
 out=$(MIDWATCH_SQL_DIR=$alt "$MIDWATCH" migrate 2>&1)
 t_eq "a new migration is applied on its own" "applied 1 migration(s)" "$out"
+t_match "status shows it applied" "^999 +applied +[0-9a-f]{16} +999_extra.sql" \
+    "$(MIDWATCH_SQL_DIR=$alt "$MIDWATCH" migrate --status 2>&1)"
 
 # Two processes migrating an empty database at once.
 pgtest_createdb mw2
