@@ -104,7 +104,10 @@ extern const size_t db_query_ntexts;
  * error and ends the program. */
 const struct db_query_text *db_query_find(const char *name);
 /* Runs the embedded statement name with n text parameters, like db_query,
- * and checks the result's columns against its header. */
+ * and checks the result's columns against its header.  From its second use
+ * in a session the statement is prepared there (mw_q_<index>_<epoch>) and
+ * executed by name: parsed once, planned once PostgreSQL keeps a generic
+ * plan (db_queries.c). */
 struct db_res *db_run(struct db *db, char **cause, const char *name, int n,
     const char *const *params);
 /* db_run with the parameters inline: DBQN(db, &cause, "mod/name", a, b). */

@@ -48,6 +48,7 @@ db_connect(struct db *db, char **cause)
 
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	db_prepared_reset(db);	/* a new session has none */
 	/* expand_dbname=1: dbname may hold a whole conninfo or URI. */
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
@@ -120,6 +121,7 @@ db_close(struct db *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	free(db->conninfo);
+	free(db->uses);
 	free(db);
 }
 

@@ -82,6 +82,72 @@ db_named_check(const struct db_query_text *q, const PGresult *res,
 	return -1;
 }
 
+/* Forgets the session's prepared statements (db_internal.h): a new
+ * epoch names the next ones, so a name the server may still hold is never
+ * prepared twice. */
+void
+db_prepared_reset(struct db *db)
+{
+	if (db->uses != NULL)
+		memset(db->uses, 0, db_query_ntexts);
+	db->epoch++;
+}
+
+/*
+ * Runs the named query q as a statement prepared in the session from its
+ * second use on: its parse and, once PostgreSQL keeps a generic plan (after
+ * five custom ones, when it costs no more), its planning are paid once per
+ * session instead of per call.  The pipeline's per-incident and per-series
+ * statements are run tens of times a run, and their planning was most of
+ * some stages' time (doc/performance.md, item 13).  A query run once costs
+ * what it did (unnamed); the second use prepares it (one more round trip).
+ * NULL (and the statement as run unnamed) when preparing fails; a prepared
+ * statement the server lost (26000) or whose result changed under it
+ * (0A000: a migration altered a table) is prepared again once, outside a
+ * transaction (in one, the error stands: the transaction is aborted).
+ */
+static PGresult *
+run_prepared(struct db *db, const struct db_query_text *q, int n,
+    const char *const *params, int format)
+{
+	size_t k = (size_t)(q - db_query_texts);
+	char stmt[48];
+	PGresult *res;
+	const char *state;
+	int again;
+
+	if (db->uses == NULL)
+		db->uses = xcalloc(db_query_ntexts, 1);
+	if (db->uses[k] == 0) {
+		db->uses[k] = 1;
+		return PQexecParams(db->conn, q->sql, n, NULL, params, NULL,
+		    NULL, format);
+	}
+	for (again = 0;; again++) {
+		snprintf(stmt, sizeof stmt, "mw_q_%zu_%u", k, db->epoch);
+		if (db->uses[k] != 2) {
+			res = PQprepare(db->conn, stmt, q->sql, 0, NULL);
+			if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+				return res;	/* the caller reports it */
+			PQclear(res);
+			db->uses[k] = 2;
+		}
+		res = PQexecPrepared(db->conn, stmt, n, params, NULL, NULL,
+		    format);
+		state = res != NULL ?
+		    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (state == NULL || (strcmp(state, "26000") != 0 &&
+		    strcmp(state, "0A000") != 0))
+			return res;
+		/* prepared anew under the next epoch's name */
+		db_prepared_reset(db);
+		db->uses[k] = 1;
+		if (again > 0 || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			return res;
+		PQclear(res);
+	}
+}
+
 /* Runs the embedded statement name, its results as text (0) or binary (1),
  * and checks its columns against its header. */
 static struct db_res *
@@ -90,10 +156,17 @@ run_named(struct db *db, char **cause, const char *name, int n,
 {
 	const struct db_query_text *q = db_query_find(name);
 	struct db_res *r;
+	PGresult *res;
 
-	r = db_query_format(db, cause, q->sql, n, params, format);
-	if (r == NULL)
+	if (db == NULL || db->conn == NULL) {
+		*cause = xstrdup("not connected to the database");
 		return NULL;
+	}
+	res = run_prepared(db, q, n, params, format);
+	if (db_check(db, res, cause) != 0)
+		return NULL;
+	r = xmalloc(sizeof *r);
+	r->res = res;
 	r->q = q;
 	if (db_named_check(q, r->res, cause) != 0) {
 		db_res_free(r);
