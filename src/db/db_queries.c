@@ -101,10 +101,12 @@ db_prepared_reset(struct db *db)
  * statements are run tens of times a run, and their planning was most of
  * some stages' time (doc/performance.md, item 13).  A query run once costs
  * what it did (unnamed); the second use prepares it (one more round trip).
- * NULL (and the statement as run unnamed) when preparing fails; a prepared
- * statement the server lost (26000) or whose result changed under it
- * (0A000: a migration altered a table) is prepared again once, outside a
- * transaction (in one, the error stands: the transaction is aborted).
+ * Returns the result for db_check: an error of the Prepare is returned as
+ * the statement's (the same error as unnamed; the next use tries again).
+ * A prepared statement the server lost (26000) or whose result changed
+ * under it (0A000: a migration altered a table) is prepared again once,
+ * outside a transaction (in one, the error stands: the transaction is
+ * aborted).
  */
 static PGresult *
 run_prepared(struct db *db, const struct db_query_text *q, int n,

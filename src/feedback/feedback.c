@@ -35,6 +35,7 @@
 #include "midwatch/db.h"
 #include "midwatch/feedback.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/redact.h"
 #include "midwatch/uuid.h"
 #include "midwatch/xmalloc.h"
 #include "feedback_int.h"
@@ -152,6 +153,30 @@ feedback_target_sql(const char *kind)
 }
 
 /*
+ * Replaces the secrets an operator's text may hold (a pasted token, a URL
+ * with its password: redact_text) in the payload's string members, in
+ * place, before anything is recorded: a note, a rejection's reason, a
+ * resolution.  The feedback log is append-only, so a secret written there
+ * would stay.
+ */
+static void
+feedback_redact(json_t *p)
+{
+	const char *key;
+	json_t *v;
+	char *masked;
+
+	json_object_foreach(p, key, v) {
+		if (!json_is_string(v) ||
+		    (masked = redact_text_changed(json_string_value(v),
+		    NULL)) == NULL)
+			continue;
+		json_object_set_new(p, key, json_string(masked));
+		free(masked);
+	}
+}
+
+/*
  * Checks what the caller asked for and builds the payload to record (a new
  * reference: the caller's payload with defaults filled in, e.g. the silence
  * duration).  NULL with *cause when the request is malformed.
@@ -217,6 +242,7 @@ feedback_payload(const struct feedback *fb, char **cause)
 	default:
 		break;
 	}
+	feedback_redact(p);
 	return p;
 bad:
 	json_decref(p);

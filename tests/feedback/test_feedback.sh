@@ -233,6 +233,13 @@ t_eq "a note on evidence records its incident" "0 evidence|200" \
 "$MIDWATCH" note incident 203 a second, different note >/dev/null 2>&1
 t_eq "two different notes in one minute are two events" 2 \
     "$(q "select count(*) from midwatch.feedback_events where event_type = 'human_note_added' and target_kind = 'incident'")"
+out=$("$MIDWATCH" note incident 203 retried with Authorization: Bearer s3cr3tT0ken123456 2>&1); rc=$?
+t_eq "a note holding a secret is recorded" 0 "$rc"
+t_eq "the secret is redacted before it is stored, the rest kept" \
+    "retried with Authorization: Bearer [redacted]" \
+    "$(q "select payload->>'text' from midwatch.feedback_events where payload->>'text' like 'retried with%'")"
+t_eq "nothing in the feedback log holds it" 0 \
+    "$(q "select count(*) from midwatch.feedback_events where payload::text like '%s3cr3tT0ken%'")"
 "$MIDWATCH" note deploy 1 text >/dev/null 2>&1; rc=$?
 t_eq "note on an unknown kind is a usage error" 2 "$rc"
 "$MIDWATCH" note incident 203 >/dev/null 2>&1; rc=$?
