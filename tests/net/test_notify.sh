@@ -179,6 +179,31 @@ mode 200
 "$MIDWATCH" notify --wait 20s >/dev/null 2>&1
 t_eq "... and lands once the receiver recovers" "sent 1" "$(msg 902 hook | cut -d'|' -f1) $(nans "$k" 200)"
 
+# --- held while the run that raised it has not completed -------------------------
+# An alert a running (or dead) run raised is not published (the console does
+# not list it); its page waits for the run to complete.
+q "insert into midwatch.pipeline_runs (id, project_id, status, window_start, window_end,
+       requested_by, started_at)
+   select 9100, id, 'running', now() - interval '1 hour', now(), 'test', now()
+     from midwatch.projects where slug = 'default'" >/dev/null
+q "insert into midwatch.alerts (id, project_id, run_id, service_id, fingerprint, title, severity)
+   select 907, id, 9100, 100, 'test:907', 'Test alert 907', 'high'
+     from midwatch.projects where slug = 'default';
+   insert into midwatch.outbound_messages (project_id, run_id, alert_id, channel,
+       channel_kind, payload, dedupe_key)
+   select project_id, 9100, id, 'hook', 'webhook',
+          jsonb_build_object('alert_id', id, 'title', title), 'test:907:hook'
+     from midwatch.alerts where id = 907" >/dev/null
+k=$(q "select idempotency_key from midwatch.outbound_messages where alert_id = 907")
+t_eq "the alert of a run not completed is not published" "f" \
+    "$(q "select published from midwatch.alerts where id = 907")"
+"$MIDWATCH" notify >/dev/null 2>&1
+t_eq "its page is held: not sent, not tried" "pending|0 0" "$(msg 907 hook) $(nreq "$k")"
+q "update midwatch.pipeline_runs set status = 'completed', finished_at = now() where id = 9100;
+   update midwatch.alerts set published = true where id = 907" >/dev/null
+"$MIDWATCH" notify >/dev/null 2>&1
+t_eq "once its run completed it is sent, once" "sent|1 1" "$(msg 907 hook) $(nans "$k" 200)"
+
 # --- a hang past the timeout, a closed connection -------------------------------
 mode hang
 k=$(queue 903 hook 201)
