@@ -8,7 +8,9 @@
 #    again and the call succeeds, outside a transaction;
 #  - inside a transaction the call fails with the server's reason, and
 #    after the rollback the statement runs again;
-#  - statements with parameters give their own rows on each use.
+#  - statements with parameters give their own rows on each use;
+#  - a statement whose result type a migration changed (0A000) is prepared
+#    again and the call succeeds.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 pgtest_start
@@ -45,4 +47,15 @@ out=$(probe "run:ingest/service_ids|$P|[{\"name\":\"svc-a\"}]" \
     "run:ingest/service_ids|$P|[{\"name\":\"svc-a\"}]" count)
 t_eq "a parameterised statement's rows follow its parameters" \
     "ok 1 svc-a; ok 1 svc-b; ok 0 -; ok 1 svc-a; prepared 1" "$out"
+# a migration changes the prepared statement's result type (text ->
+# varchar; run here in the same session, another's does the same): "cached
+# plan must not change result type" (0A000); the statement is prepared
+# again and the call succeeds
+out=$(probe "run:ingest/service_ids|$P|[{\"name\":\"svc-a\"}]" \
+    "run:ingest/service_ids|$P|[{\"name\":\"svc-a\"}]" \
+    "sql:ALTER TABLE midwatch.services ALTER COLUMN name TYPE varchar" \
+    "run:ingest/service_ids|$P|[{\"name\":\"svc-b\"}]" count)
+# (the old one stays in the session, under its old name, until it ends)
+t_eq "a prepared statement whose result type changed is prepared again" \
+    "ok 1 svc-a; ok 1 svc-a; ok; ok 1 svc-b; prepared 2" "$out"
 t_done
