@@ -236,8 +236,10 @@ struct mw_health {
 	json_t *skipped;	/* its itemised skipped units (array, owned) */
 	int sources_failing;	/* pulled sources whose last pull failed */
 	char *source_line;	/* "source prom failing ...: <last error>" of
-				 * the first, and/or the dead notifications */
+				 * the first, and/or the dead notifications
+				 * and silences */
 	long long dead_messages;	/* notifications dead-lettered in 24 h */
+	long long dead_silences;	/* Alertmanager silences dead in 24 h */
 };
 
 /* Loads the health of a project's pipeline.  max_age > 0: no run completed

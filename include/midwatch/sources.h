@@ -84,9 +84,9 @@ int sources_remove(struct db *db, long long project_id, const char *name,
 json_t *sources_list(struct db *db, long long project_id, const char *name,
     char **cause);
 /*
- * Tries a source without storing anything: Prometheus' buildinfo and one
- * instant query per meaning (how many series each names), Alertmanager's
- * status and alerts.  0 ok, 1 failed (*report says why), 2 no such source,
+ * Tries a source without storing anything: for Prometheus one instant
+ * query per meaning (how many series each names, and how many lack the
+ * service label), for Alertmanager its status (version) and alerts.  0 ok, 1 failed (*report says why), 2 no such source,
  * -1 with *cause.  *report is malloc'd.
  */
 int sources_test(struct db *db, long long project_id, const char *name,
