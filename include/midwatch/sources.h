@@ -86,8 +86,9 @@ json_t *sources_list(struct db *db, long long project_id, const char *name,
 /*
  * Tries a source without storing anything: for Prometheus one instant
  * query per meaning (how many series each names, and how many lack the
- * service label), for Alertmanager its status (version) and alerts.  0 ok, 1 failed (*report says why), 2 no such source,
- * -1 with *cause.  *report is malloc'd.
+ * service label), for Alertmanager its status (version) and alerts.  0 ok,
+ * 1 failed (*report says why), 2 no such source, -1 with *cause.  *report
+ * is malloc'd.
  */
 int sources_test(struct db *db, long long project_id, const char *name,
     char **report, char **cause);
