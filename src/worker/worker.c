@@ -400,6 +400,10 @@ worker_feedback(struct worker *w, struct intent *in)
 		m->text = xasprintf("%s failed: %s", in->label, cause);
 	free(cause);
 	cause = NULL;	/* reused below */
+	/* an ack, silence or resolution of an Alertmanager alert goes back
+	 * there now (as the CLI pushes at once) */
+	if (rc >= 0)
+		worker_silences_request(w, in->action);
 	/*
 	 * Reply with fresh data, so the UI swaps state in one step.  When more
 	 * intents are waiting (a bulk action: one intent per marked item),
@@ -651,8 +655,13 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->to_ui = queue_new();
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();
+	w->to_push = queue_new();
 	w->held = queue_new();
+	pthread_mutex_init(&w->push_lock, NULL);
 	worker_journal_open(w);
+	/* before the data thread, which may replay feedback at once */
+	if (worker_silences_start(w, cause) != 0)
+		goto fail;
 	if ((rc = worker_spawn(&w->data_thread, worker_data_main, w)) != 0) {
 		*cause = xasprintf("cannot start the data worker: %s", strerror(rc));
 		goto fail;
@@ -713,6 +722,7 @@ worker_stop(struct worker *w, int timeout_ms)
 	__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
 	queue_wake(w->to_data);
 	queue_wake(w->to_pipe);
+	queue_wake(w->to_push);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
 	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
@@ -735,6 +745,9 @@ worker_stop(struct worker *w, int timeout_ms)
 		deadline = now;
 	if (w->pipe_started && worker_join(w->pipe_thread, &deadline) != 0)
 		busy = 1;
+	/* a push waits at most for its HTTP timeout: it is not waited for */
+	if (w->push_started && worker_join(w->push_thread, &deadline) != 0)
+		busy = 1;
 	if (busy) {
 		/* A thread still runs and uses w: leave it for process exit. */
 		log_warn("a worker thread is still busy at exit");
@@ -747,6 +760,8 @@ worker_stop(struct worker *w, int timeout_ms)
 	queue_free(w->to_ui, worker_free_msg);
 	queue_free(w->to_data, worker_free_intent);
 	queue_free(w->to_pipe, worker_free_intent);
+	queue_free(w->to_push, worker_free_intent);
+	pthread_mutex_destroy(&w->push_lock);
 	queue_free(w->held, worker_free_intent);
 	free(w->shown);
 	free(w->journal);

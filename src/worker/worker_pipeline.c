@@ -57,6 +57,7 @@ worker_pull_sources(struct worker *w)
 	struct sources_silence_counts ss;
 	struct timespec ts;
 	char *why = NULL;
+	int rc;
 
 	worker_pipeline_progress(w, "sources", 0, 0);
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -69,7 +70,10 @@ worker_pull_sources(struct worker *w)
 	if (sc.first_error != NULL)
 		log_warn("source %s", sc.first_error);
 	sources_counts_free(&sc);
-	if (sources_push_silences(w->pdb, w->project_id, &ss, &why) != 0) {
+	pthread_mutex_lock(&w->push_lock);	/* not with the silence thread */
+	rc = sources_push_silences(w->pdb, w->project_id, &ss, &why);
+	pthread_mutex_unlock(&w->push_lock);
+	if (rc != 0) {
 		log_warn("alertmanager silences: %s", why);
 		free(why);
 		return;
