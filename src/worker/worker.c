@@ -400,10 +400,6 @@ worker_feedback(struct worker *w, struct intent *in)
 		m->text = xasprintf("%s failed: %s", in->label, cause);
 	free(cause);
 	cause = NULL;	/* reused below */
-	/* an ack, silence or resolution of an Alertmanager alert goes back
-	 * there now (as the CLI pushes at once) */
-	if (rc >= 0)
-		worker_silences_request(w, in->action);
 	/*
 	 * Reply with fresh data, so the UI swaps state in one step.  When more
 	 * intents are waiting (a bulk action: one intent per marked item),
@@ -427,7 +423,12 @@ worker_feedback(struct worker *w, struct intent *in)
 out:
 	/* The database answered (or never will: read-only). */
 	worker_journal_done(w, in);
+	rc = m->rc != WRC_FAILED;	/* m is the UI's once sent */
 	worker_send(w, m);
+	/* an ack, silence or resolution of an Alertmanager alert goes back
+	 * there now (as the CLI pushes at once), said after "recorded" */
+	if (rc)
+		worker_silences_request(w, in->action);
 	intent_free(in);
 	return 0;
 }
