@@ -214,7 +214,7 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	/* Alertmanager's silence of it (an ack's, a silence's) and its end;
 	 * a silence's own end then goes without saying */
 	pane_alerts_am(a, status, l->width >= 120, am, sizeof am);
-	am_w = am[0] != '\0' ? (int)strlen(am) + 1 : 0;
+	am_w = am[0] != '\0' ? (int)strlen(am) + 2 : 0;	/* 2: not "bob AM" */
 	if (am_w > 0 && strcmp(status, "silenced") == 0 &&
 	    until - a->am_silence_ends < 60 && a->am_silence_ends - until < 60)
 		info[0] = '\0';

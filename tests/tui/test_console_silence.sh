@@ -13,6 +13,8 @@
 #   * the alert's detail view shows its labels, annotations and the silence
 #     with its end;
 #   * `x` (resolve) expires the silence there, as promptly;
+#   * `s` with 2h creates a two-hour silence there; the silenced row shows
+#     it once ("AM until HH:MM", not a second "until");
 #   * with Alertmanager gone, an ack still records; the failure is shown
 #     on the message line and the silence waits for its retry.
 . "$top_srcdir/tests/lib/tap.sh"
@@ -63,14 +65,17 @@ AMURL=http://127.0.0.1:$AMPORT
 amtool --alertmanager.url=$AMURL alert add alertname=NodeDown instance=db-7:9100 \
     severity=critical --annotation=summary='node db-7 down' >/dev/null 2>&1 &&
 amtool --alertmanager.url=$AMURL alert add alertname=DiskFull service=ledger \
-    severity=warning --annotation=summary='disk 95%' >/dev/null 2>&1 ||
+    severity=warning --annotation=summary='disk 95%' >/dev/null 2>&1 &&
+amtool --alertmanager.url=$AMURL alert add alertname=CpuHigh service=ledger \
+    severity=warning >/dev/null 2>&1 ||
     { echo "Bail out! amtool alert add failed"; exit 1; }
 M ingest /dev/null >/dev/null 2>&1
 M sources add alertmanager am "$AMURL" >/dev/null 2>&1 || { echo "Bail out! sources add"; exit 1; }
 M run >"$TAP_TMP/run.log" 2>&1
 nd=$(con_q "select id from midwatch.alerts where title like 'NodeDown%' and fingerprint like 'external:%'")
 dk=$(con_q "select id from midwatch.alerts where title like 'DiskFull%' and fingerprint like 'external:%'")
-t_ok "$([ -n "$nd" ] && [ -n "$dk" ]; echo $?)" "the run mirrors both alerts ($nd, $dk)"
+ch=$(con_q "select id from midwatch.alerts where title like 'CpuHigh%' and fingerprint like 'external:%'")
+t_ok "$([ -n "$nd" ] && [ -n "$dk" ] && [ -n "$ch" ]; echo $?)" "the run mirrors the alerts ($nd, $dk, $ch)"
 
 # silences: "state|createdBy|name=value,..." of each of Alertmanager's
 # silences (its API), newest last
@@ -125,13 +130,17 @@ t_run "the message line says it was created" \
     con_wait s "^Alertmanager: 1 silence created" 5
 t_run "the Alerts pane row shows the acknowledgement and the silence's end" \
     con_wait s "acked +crit +NodeDown.* ack [0-9]+s ago dora +AM until $until +[0-9]+[smh]" 10
+con_screen s | sed -n '/^─ Alerts/,/^$/p' | sed 's/^/# /'
 
 # ---- its detail view -----------------------------------------------------------------------
 con_keys s Enter
 t_run "the detail view opens" con_wait s "^ Alert #$nd" 5
 scr=$(con_screen s)
 t_match "it shows the silence with its end" \
-    "Alertmanager silence active until [0-9-]+ $until UTC \([0-9a-f-]+" "$scr"
+    "Alertmanager silence active until [0-9-]+ $until UTC" "$scr"
+sid=$(con_q "select silence_id from midwatch.alert_silences where alert_id = $nd")
+t_match "and its id, whole (wrapped in 80 columns)" "\($sid\)" \
+    "$(printf '%s\n' "$scr" | sed 's/^ *//' | tr -d '\n')"
 t_match "its labels" "alertname=NodeDown, instance=db-7:9100, severity=critical" "$scr"
 t_match "and annotations" "summary: node db-7 down" "$scr"
 con_keys s q
@@ -148,18 +157,41 @@ t_eq "the row says expired" "expired" \
 t_run "the message line says so" con_wait s "^Alertmanager: 1 silence expired" 5
 t_nomatch "the row shows no silence any more" "NodeDown.*AM until" "$(con_screen s)"
 
-# ---- Alertmanager gone: recorded, the failure shown, retried later ----------------------------
-kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
+# ---- s: a silence for the duration typed, there too -------------------------------------------
 con_keys s / C-u
 con_keys s -l DiskFull
 con_keys s Enter
 selected_wait s "DiskFull" >/dev/null
+con_keys s s
+con_wait s "Silence alert #$dk" 5 >/dev/null
+con_keys s -l "2h"
+con_keys s Enter
+t_run "s silences it" con_wait s "silenced +[a-z]+ +DiskFull" 5
+t_run "a silence of two hours appears in Alertmanager within seconds" \
+    con_until 50 has_active
+t_eq "with the alert's labels, by the operator" "active|dora|$(labels_of "$dk")" \
+    "$(active_silences)"
+until=$(con_q "select to_char(ends_at at time zone 'UTC', 'HH24:MI') from midwatch.alert_silences where alert_id = $dk and state = 'active'")
+t_run "the row shows the silence there and its end" \
+    con_wait s "silenced +[a-z]+ +DiskFull.* AM until $until +[0-9]+[smh]" 10
+row=$(con_screen s | grep "DiskFull")
+echo "# $row"
+t_eq "once (the same end goes without saying twice)" 1 \
+    "$(printf '%s\n' "$row" | grep -o until | wc -l | tr -d ' ')"
+
+# ---- Alertmanager gone: recorded, the failure shown, retried later ----------------------------
+kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
+con_keys s / C-u
+con_keys s -l CpuHigh
+con_keys s Enter
+selected_wait s "CpuHigh" >/dev/null
 con_keys s a
-t_run "an ack while Alertmanager is down is recorded" con_wait s "acked +[a-z]+ +DiskFull" 5
+t_run "an ack while Alertmanager is down is recorded" con_wait s "acked +[a-z]+ +CpuHigh" 5
 t_run "the failure is shown, with its retry" \
     con_wait s "Alertmanager: 1 failed, retried in [0-9]+s: POST /api/v2/silences" 10
 t_eq "the silence waits for its retry with the reason" "pending|1|true" \
-    "$(con_q "select state || '|' || attempts || '|' || (next_attempt_at > now()) from midwatch.alert_silences where alert_id = $dk")"
+    "$(con_q "select state || '|' || attempts || '|' || (next_attempt_at > now()) from midwatch.alert_silences where alert_id = $ch")"
+t_nomatch "the row shows no silence" "CpuHigh.*AM until" "$(con_screen s)"
 con_keys s Q
 t_eq "the console quits cleanly" 0 "$(con_exited s 10)"
 t_done
