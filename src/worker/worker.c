@@ -1,7 +1,9 @@
 /*
  * worker.c - the console's data worker: one thread that owns the data
  * connection (snapshots, details, feedback) and the LISTEN connection, and
- * posts results to the UI.  The pipeline thread lives in worker_pipeline.c.
+ * posts results to the UI.  The pipeline thread lives in worker_pipeline.c,
+ * the thread that pushes Alertmanager silences after feedback in
+ * worker_silences.c.
  *
  * Why a thread and not non-blocking libpq in the UI loop: model_load runs a
  * few aggregate queries and feedback_record a transaction; over a slow link

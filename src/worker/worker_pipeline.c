@@ -4,7 +4,9 @@
  * progress to the UI.  pipeline_run takes the advisory lock, so with several
  * consoles on one database only one runs at a time; the others report who
  * holds it.  Before each run the due pulled sources are pulled (Prometheus,
- * Alertmanager); after it the notifications that are due are delivered
+ * Alertmanager) and the due Alertmanager silences pushed (under the lock
+ * the silence thread holds for its pushes); after it the notifications
+ * that are due are delivered
  * (as `midwatch run` does; a failure is logged, the run stands) and the data
  * thread is asked to reload (the NOTIFY from pipeline_runs would do it too;
  * this also covers a broken listener).
