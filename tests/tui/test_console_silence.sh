@@ -178,6 +178,11 @@ row=$(con_screen s | grep "DiskFull")
 echo "# $row"
 t_eq "once (the same end goes without saying twice)" 1 \
     "$(printf '%s\n' "$row" | grep -o until | wc -l | tr -d ' ')"
+con_start w 130 30 -- --project am --as dora --readonly
+t_run "a wide (read-only) console says it in words" \
+    con_wait w "silenced +[a-z]+ +DiskFull.* AM silence until $until +[0-9]+[smh]" 20
+con_keys w Q
+t_eq "and quits cleanly" 0 "$(con_exited w 10)"
 
 # ---- Alertmanager gone: recorded, the failure shown, retried later ----------------------------
 kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
