@@ -113,6 +113,9 @@ struct mw_alert {
 	char *annotations;	/* "k: v; k: v" (sorted), or NULL */
 	char *am_silence;	/* "active until 2026-..Z (id)" of the latest
 				 * Alertmanager silence, or NULL */
+	char *am_silence_state;	/* its state (pending|active|expiring|
+				 * expired|dead), or NULL */
+	double am_silence_ends;	/* its end (epoch), 0 when none */
 	/* Its incident group (sql/017_alert_groups.sql). */
 	long long group_head_id;	/* the head (itself for the head), or 0 */
 	int group_members;	/* for a head: alerts it holds; else 0 */
