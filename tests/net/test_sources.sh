@@ -401,6 +401,23 @@ EOF
 	    "$(q "select state || '|' || attempts || '|' || coalesce(last_error, '') from midwatch.alert_silences where alert_id = $dk")"
 	sid=$(q "select silence_id from midwatch.alert_silences where alert_id = $dk")
 	t_match "Alertmanager has it" "\"id\":\"$sid\",\"status\":\{\"state\":\"active\"\}.*\"value\":\"DiskFull\"" "$(am_silences)"
+	# a silence another process is pushing is left to it (the due rows are
+	# claimed, SKIP LOCKED): two pushers never send one silence twice
+	q "update midwatch.alert_silences set state = 'pending', attempts = 0, next_attempt_at = now() where alert_id = $dk and state = 'active'" >/dev/null
+	pgtest_psql -c "begin; select 1 from midwatch.alert_silences where alert_id = $dk for update; select pg_sleep(3); commit" >/dev/null 2>&1 &
+	lk=$!
+	n=0
+	while [ $n -lt 50 ] && [ "$(q "select count(*) from pg_stat_activity where query like '%pg_sleep(3)%' and pid <> pg_backend_pid()")" != 1 ]; do
+		sleep 0.1; n=$((n + 1))
+	done
+	out=$(M notify 2>&1)
+	t_eq "a silence another process holds is not pushed again" "" \
+	    "$(printf '%s\n' "$out" | grep 'alertmanager silence')"
+	wait $lk
+	t_eq "it is still that process's, pending" "pending|0" \
+	    "$(q "select state || '|' || attempts from midwatch.alert_silences where alert_id = $dk and silence_id = '$sid'")"
+	out=$(M notify 2>&1)
+	t_match "once free it is pushed by the next notify" "1 alertmanager silence created" "$out"
 	# a group head's ack cascades to its held members: their silences are
 	# the operator's too, not midwatch's
 	amtool --alertmanager.url=$AMURL alert add alertname=QueueLag service=ledger severity=warning >/dev/null 2>&1

@@ -5,11 +5,22 @@
 -- mirrored alert's through its latest external_alert signal).  Who is the
 -- event's actor; for an ack cascaded from a group head (actor midwatch,
 -- payload.group_head_id; feedback/alert_group) the operator who acked the
--- head, from the head's event of the same transaction.
+-- head, from the head's event of the same transaction.  The rows are
+-- claimed (next attempt ten minutes on, SKIP LOCKED), so two processes
+-- pushing at once (a CLI ack, a console, a run) never send one silence
+-- twice; sources/silence_store sets the real next attempt, and a pusher
+-- that dies mid-push leaves its rows to be tried again after the claim.
 -- $1 project id
 -- columns: id, kind, name, config, cursor, retries, silence, state,
 -- columns: silence_id, matchers, ends_at, attempts, actor, alert_id,
 -- columns: incident_id, event_type
+WITH due AS (SELECT s.id FROM midwatch.alert_silences s
+  WHERE s.project_id = $1 AND s.state IN ('pending', 'expiring')
+    AND s.next_attempt_at <= now()
+  ORDER BY s.id LIMIT 50 FOR UPDATE SKIP LOCKED),
+ claimed AS (UPDATE midwatch.alert_silences s
+   SET next_attempt_at = now() + interval '10 minutes'
+  FROM due WHERE s.project_id = $1 AND s.id = due.id RETURNING s.*)
 SELECT src.id, src.kind, src.name, src.config::text AS config,
       src.cursor::text AS cursor, src.retries,
       s.id AS silence, s.state, s.silence_id, s.matchers::text AS matchers,
@@ -24,11 +35,9 @@ SELECT src.id, src.kind, src.name, src.config::text AS config,
        f.actor_id, 'midwatch') AS actor, s.alert_id,
       midwatch.alert_incident(s.project_id, s.alert_id) AS incident_id,
       f.event_type
- FROM midwatch.alert_silences s
+ FROM claimed s
  JOIN midwatch.ingest_sources src
    ON src.project_id = s.project_id AND src.id = s.source_id
  JOIN midwatch.feedback_events f
    ON f.project_id = s.project_id AND f.id = s.feedback_event_id
-WHERE s.project_id = $1 AND s.state IN ('pending', 'expiring')
-  AND s.next_attempt_at <= now()
-ORDER BY s.id LIMIT 200
+ORDER BY s.id
