@@ -45,7 +45,7 @@ am_alerts(struct src *s, struct src_fail *f)
 
 	if (src_get(s, "/api/v2/alerts", NULL, &resp, f) != 0)
 		return NULL;
-	payload = xasprintf("GET /api/v2/alerts\nanswer: %.512s", resp.body);
+	payload = src_answer_payload("GET /api/v2/alerts", resp.body);
 	a = json_loadb(resp.body, resp.body_len, 0, NULL);
 	if (resp.status != 200)
 		src_failf(f, payload, "GET /api/v2/alerts: HTTP %ld", resp.status);
