@@ -179,10 +179,13 @@ done
 t_eq "... and nothing was recorded" "$events|active" \
     "$(q "select (select count(*) from midwatch.feedback_events) || '|' ||
               (select status from midwatch.alerts where id = $alert)")"
-out=$("$MIDWATCH" investigate --at "$(q "select midwatch.rfc3339(window_start)
-          from midwatch.incidents where id = $inc")" --json 2>/dev/null)
-t_nomatch "investigate does not answer with its incident" "\"id\": *$inc[,}]" \
-    "$(echo "$out" | tr -d '\n')"
+"$MIDWATCH" investigate --at "$(q "select midwatch.rfc3339(window_start)
+    from midwatch.incidents where id = $inc")" --json >"$TAP_TMP/inv.json" 2>/dev/null
+t_eq "investigate at one of its incidents succeeds" "0" "$?"
+got=$(jsql "$TAP_TMP/inv.json" "case json_typeof(j) when 'array'
+    then j -> 0 ->> 'id' else j ->> 'id' end")
+t_ok "$([ -n "$got" ] && [ "$got" != "$inc" ]; echo $?)" \
+    "... answering with another incident ($got), not the unpublished one"
 
 "$MIDWATCH" run >/dev/null 2>&1
 t_eq "after the next run its incident is one" "0" \
