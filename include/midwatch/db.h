@@ -287,6 +287,10 @@ char *db_cluster_dir(const char *(*getenv_fn)(const char *));
  * dir, then returns a malloc'd conninfo for it in *conninfo.  As root, the
  * server runs as the "postgres" user (or "nobody").  0 ok, -1 *cause. */
 int db_cluster_ensure(const char *dir, char **conninfo, char **cause);
+/* The same for --readonly, writing nothing (no file, no start, no
+ * database): the cluster must exist, run and hold the database midwatch,
+ * else -1 and a *cause saying which and what to run. */
+int db_cluster_reach(const char *dir, char **conninfo, char **cause);
 /* Stops the private cluster under dir; 0 ok (also when not running). */
 int db_cluster_stop(const char *dir, char **cause);
 /* 1 if the cluster under dir is running, 0 if not. */

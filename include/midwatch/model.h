@@ -113,6 +113,9 @@ struct mw_alert {
 	char *annotations;	/* "k: v; k: v" (sorted), or NULL */
 	char *am_silence;	/* "active until 2026-..Z (id)" of the latest
 				 * Alertmanager silence, or NULL */
+	char *am_silence_state;	/* its state (pending|active|expiring|
+				 * expired|dead), or NULL */
+	double am_silence_ends;	/* its end (epoch), 0 when none */
 	/* Its incident group (sql/017_alert_groups.sql). */
 	long long group_head_id;	/* the head (itself for the head), or 0 */
 	int group_members;	/* for a head: alerts it holds; else 0 */
@@ -238,8 +241,10 @@ struct mw_health {
 	json_t *skipped;	/* its itemised skipped units (array, owned) */
 	int sources_failing;	/* pulled sources whose last pull failed */
 	char *source_line;	/* "source prom failing ...: <last error>" of
-				 * the first, and/or the dead notifications */
+				 * the first, and/or the dead notifications
+				 * and silences */
 	long long dead_messages;	/* notifications dead-lettered in 24 h */
+	long long dead_silences;	/* Alertmanager silences dead in 24 h */
 };
 
 /* Loads the health of a project's pipeline.  max_age > 0: no run completed

@@ -103,4 +103,9 @@ struct notify_counts {
 int notify_deliver(struct db *db, long long project_id,
     const struct notify_opts *o, struct notify_counts *c, char **cause);
 
+/* The task id in a tracker's answer to create_or_update_task (notify_act.c):
+ * its "id", "task_id" or "key", a non-empty string (sanitised: one line,
+ * no control) or an integer; malloc'd, or NULL when it names none. */
+char *notify_act_task_id(const char *answer);
+
 #endif

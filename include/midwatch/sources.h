@@ -84,10 +84,11 @@ int sources_remove(struct db *db, long long project_id, const char *name,
 json_t *sources_list(struct db *db, long long project_id, const char *name,
     char **cause);
 /*
- * Tries a source without storing anything: Prometheus' buildinfo and one
- * instant query per meaning (how many series each names), Alertmanager's
- * status and alerts.  0 ok, 1 failed (*report says why), 2 no such source,
- * -1 with *cause.  *report is malloc'd.
+ * Tries a source without storing anything: for Prometheus one instant
+ * query per meaning (how many series each names, and how many lack the
+ * service label), for Alertmanager its status (version) and alerts.  0 ok,
+ * 1 failed (*report says why), 2 no such source, -1 with *cause.  *report
+ * is malloc'd.
  */
 int sources_test(struct db *db, long long project_id, const char *name,
     char **report, char **cause);
@@ -170,5 +171,33 @@ json_t *sources_prom_point(json_t *pair, const char *service,
 int sources_prom_window(double cursor_end, double now, double step,
     double lookback, double delay, double max_window, double *start,
     double *end);
+/*
+ * Alertmanager's answers (source_am.c, source_silence.c), checked as a
+ * pull or a push reads them; each NULL with *why (a one-line UTF-8
+ * reason naming the request, malloc'd) when the answer is not what was
+ * asked.  The alerts of GET /api/v2/alerts (a new reference to the array,
+ * only with HTTP 200); the version of GET /api/v2/status (malloc'd, one
+ * line, "(version unknown)" when it names none); the silence id of POST
+ * /api/v2/silences (malloc'd: 1 to 128 bytes of letters, digits, '-',
+ * '_', '.' and '~', what a URL path may hold as it is: it names the
+ * silence in the DELETE that expires it).
+ */
+json_t *sources_am_alerts_result(long status, const char *body, size_t len,
+    char **why);
+char *sources_am_status_version(long status, const char *body, size_t len,
+    char **why);
+char *sources_silence_id(long status, const char *body, size_t len,
+    char **why);
+/* An alert of the API as an alert of a webhook body (a new reference; what
+ * is not an object is returned as it is, for ingest to refuse). */
+json_t *sources_am_webhook_alert(json_t *g);
+/* The alerts of GET /api/v2/alerts each through sources_am_webhook_alert
+ * (a new array); the fingerprint of each is a key of the object seen. */
+json_t *sources_am_pull_alerts(json_t *got, json_t *seen);
+/* The webhook body a pull of source name (at url) ingests: the alerts of
+ * the API (each through sources_am_webhook_alert) and the resolutions of
+ * the alerts it no longer reports; steals alerts. */
+json_t *sources_am_pull_body(json_t *alerts, const char *url,
+    const char *name);
 
 #endif

@@ -5,7 +5,9 @@
  * The UI thread never holds a database connection.  A data worker thread
  * owns one connection for snapshots and feedback and a second one that
  * LISTENs on channel 'midwatch'; a pipeline thread owns a third for
- * pipeline runs (on a timer and on demand) and investigations.  The UI
+ * pipeline runs (on a timer and on demand) and investigations; a silence
+ * thread a fourth (opened at its first push) for pushing the Alertmanager
+ * silences the operator's feedback queued.  The UI
  * posts intents (refresh, load a detail, record feedback, run the pipeline,
  * investigate a moment) and receives messages
  * (snapshots, results, connection and pipeline state) through queues whose
@@ -124,10 +126,14 @@ enum wmsg_type {
 				 * rc WRC_OK and text the JSON document, or
 				 * WRC_FAILED and text why it could not be
 				 * loaded */
-	WMSG_PENDING		/* an action read back from the journal waits
+	WMSG_PENDING,		/* an action read back from the journal waits
 				 * for the database (seq; kind, id, status,
 				 * who, at; text: its label); its WMSG_DONE
 				 * follows */
+	WMSG_SILENCES		/* Alertmanager silences were pushed after
+				 * feedback: text says what was created or
+				 * expired, rc WRC_FAILED when one failed
+				 * (retried later) */
 };
 
 enum pipe_state {

@@ -60,7 +60,8 @@ static const struct {
 	{ "rules", CLI_ACCESS_SUBCMD, 0 },		/* list, show and test read */
 	{ "stats", CLI_ACCESS_READS, 0 },	/* stats recompute refuses
 						 * --readonly itself */
-	{ "psql", CLI_ACCESS_READS, 0 },		/* a read-only session */
+	{ "psql", CLI_ACCESS_READS, 0 },	/* refuses --readonly itself
+						 * (exit 2: psql can write) */
 	{ "grant", CLI_ACCESS_WRITES, 0 },
 	{ "revoke", CLI_ACCESS_WRITES, 0 },
 	{ "grants", CLI_ACCESS_READS, CLI_ROLE_ADMIN },	/* who may: admins */

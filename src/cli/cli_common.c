@@ -53,17 +53,17 @@ int
 cli_resolve(struct cli_ctx *ctx, char **cause)
 {
 	char *dir, *why = NULL;
+	int rc;
 
 	ctx->conninfo = db_conninfo_resolve(ctx->opts.db, cli_getenv);
 	if (ctx->conninfo == NULL) {
 		dir = db_cluster_dir(cli_getenv);
-		/* --readonly creates nothing, not even the embedded cluster. */
-		if (ctx->opts.readonly && !db_cluster_exists(dir)) {
-			*cause = xasprintf("no embedded database in %s yet (create "
-			    "it without --readonly: 'midwatch demo' or 'midwatch "
-			    "ingest FILE'; or name one with --db)", dir);
+		/* --readonly creates and starts nothing, not even the
+		 * embedded cluster or its database. */
+		if (ctx->opts.readonly) {
+			rc = db_cluster_reach(dir, &ctx->conninfo, cause);
 			free(dir);
-			return -1;
+			return rc;
 		}
 		if (db_cluster_ensure(dir, &ctx->conninfo, &why) != 0) {
 			*cause = xasprintf("embedded database in %s: %s", dir, why);

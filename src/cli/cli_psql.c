@@ -3,9 +3,11 @@
  * midwatch would use (--db, the configuration's db, the libpq environment,
  * else the embedded cluster, started when it is not running), so nobody
  * has to work out the embedded cluster's socket directory.  midwatch execs
- * psql: the exit status is psql's.  With --readonly the session is
- * read-only (default_transaction_read_only through PGOPTIONS).  Nothing
- * is migrated and no project is looked up.
+ * psql: the exit status is psql's.  Nothing is migrated and no project
+ * is looked up.  --readonly refuses it (exit 2): nothing midwatch can set
+ * on a psql session holds against the user typing in it (a read-only
+ * default yields to BEGIN READ WRITE, SET ROLE to RESET ROLE); read-only
+ * SQL is a login role whose only midwatch role is midwatch_viewer.
  */
 #include "config.h"
 
@@ -39,19 +41,20 @@ psql_program(void)
 int
 cmd_psql(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	char **argv, *cause = NULL, *prog, *dbname = NULL, *opts;
-	const char *old;
+	char **argv, *cause = NULL, *prog, *dbname = NULL;
 	int i, n = 0;
 
+	/* before resolving: that may start the embedded cluster */
+	if (ctx->opts.readonly) {
+		fprintf(stderr, "midwatch: psql: refused: --readonly cannot hold "
+		    "in psql (a session can turn it off: BEGIN READ WRITE); for "
+		    "read-only SQL connect as a login role that is only in "
+		    "midwatch_viewer (an admin runs 'midwatch grant viewer "
+		    "LOGIN'): midwatch --db 'user=LOGIN ...' psql\n");
+		return MW_EXIT_USAGE;
+	}
 	if (cli_resolve(ctx, &cause) != 0)
 		return cli_fail("psql", cause);
-	if (ctx->opts.readonly) {
-		old = getenv("PGOPTIONS");
-		opts = xasprintf("%s%s-c default_transaction_read_only=on",
-		    old != NULL ? old : "", old != NULL && *old != '\0' ? " " : "");
-		setenv("PGOPTIONS", opts, 1);
-		free(opts);
-	}
 	prog = psql_program();
 	argv = xcalloc((size_t)a->argc + 3, sizeof *argv);
 	argv[n++] = prog;

@@ -179,10 +179,11 @@ const struct cli_cmd cli_cmds[] = {
 	    "psql)",
 	    .opts = cli_opts_none, .max_args = -1, .flags = CLI_CMD_PASS,
 	    .exits = "psql's own (midwatch execs it); 1 when psql or the "
-	    "database cannot be found",
+	    "database cannot be found; 2 with --readonly",
 	    .more = "Global options go before `psql`; every word after it is "
-	    "psql's (psql's own\nhelp: midwatch psql -- --help).  With "
-	    "--readonly the session is read-only." },
+	    "psql's (psql's own\nhelp: midwatch psql -- --help).  Refused "
+	    "with --readonly (a psql session\ncan always write): for "
+	    "read-only SQL connect as a login role only in\nmidwatch_viewer." },
 	{ .name = "channels", .run = cmd_channels,
 	    .usage = "channels add|list|test|remove ...",
 	    .help = "Slack / PagerDuty / webhook channels and their deliveries",

@@ -7,6 +7,7 @@
  *
  * Layout under DIR: data/ (PGDATA), run/ (socket), postgres.log, setup.log,
  * and a lock file so two midwatch processes do not initdb at once.
+ * db_cluster_reach() (--readonly) only looks: it starts and creates nothing.
  */
 #include "config.h"
 
@@ -23,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "midwatch/db.h"
 #include "midwatch/log.h"
@@ -208,9 +211,10 @@ db_cluster_exists(const char *dir)
 	return rc;
 }
 
-/* Creates the database midwatch inside the cluster if it is missing. */
+/* Creates the database midwatch inside the cluster if it is missing (with
+ * create 0: only says it is missing). */
 static int
-cluster_create_db(const char *sockdir, char **cause)
+cluster_create_db(const char *sockdir, int create, char **cause)
 {
 	char *ci = xasprintf("host=%s port=" DB_CLUSTER_PORT " user=" CLUSTER_USER
 	    " dbname=postgres", sockdir);
@@ -225,6 +229,13 @@ cluster_create_db(const char *sockdir, char **cause)
 	    CLUSTER_DB);
 	if (r == NULL)
 		goto out;
+	if (db_res_rows(r) == 0 && !create) {
+		*cause = xstrdup("it has no database " CLUSTER_DB "; --readonly "
+		    "does not create it (run 'midwatch migrate' without "
+		    "--readonly)");
+		db_res_free(r);
+		goto out;
+	}
 	if (db_res_rows(r) == 0 &&
 	    db_exec(db, cause, "CREATE DATABASE " CLUSTER_DB, 0, NULL) != 0 &&
 	    strcmp(db_last_sqlstate(db), "42P04") != 0) {	/* raced: exists */
@@ -235,6 +246,37 @@ cluster_create_db(const char *sockdir, char **cause)
 	rc = 0;
 out:
 	db_close(db);
+	return rc;
+}
+
+/* The conninfo of the private cluster under dir, changing nothing: no
+ * directory, lock file, initdb, start or database (see db.h). */
+int
+db_cluster_reach(const char *dir, char **conninfo, char **cause)
+{
+	char *sock = db_cluster_sockdir(dir), *ci, *why = NULL;
+	int rc = -1;
+
+	*conninfo = NULL;
+	ci = xasprintf("host=%s port=" DB_CLUSTER_PORT " user=" CLUSTER_USER
+	    " dbname=postgres", sock);
+	if (!db_cluster_exists(dir))
+		*cause = xasprintf("no embedded database in %s yet (create it "
+		    "without --readonly: 'midwatch demo' or 'midwatch ingest "
+		    "FILE'; or name one with --db)", dir);
+	else if (PQping(ci) != PQPING_OK)
+		*cause = xasprintf("the embedded cluster at %s is not running; "
+		    "--readonly does not start it (run 'midwatch cluster "
+		    "start')", dir);
+	else if (cluster_create_db(sock, 0, &why) != 0) {
+		*cause = xasprintf("the embedded cluster at %s: %s", dir, why);
+		free(why);
+	} else {
+		*conninfo = db_cluster_conninfo(dir);
+		rc = 0;
+	}
+	free(ci);
+	free(sock);
 	return rc;
 }
 
@@ -304,7 +346,7 @@ db_cluster_ensure(const char *dir, char **conninfo, char **cause)
 			goto out;
 		}
 	}
-	if (cluster_create_db(sock, cause) != 0)
+	if (cluster_create_db(sock, 1, cause) != 0)
 		goto out;
 	*conninfo = db_cluster_conninfo(dir);
 	rc = 0;

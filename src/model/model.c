@@ -123,6 +123,7 @@ model_alert_clear(struct mw_alert *a)
 	free(a->labels);
 	free(a->annotations);
 	free(a->am_silence);
+	free(a->am_silence_state);
 	free(a->group_reason);
 }
 

@@ -137,44 +137,58 @@ health_line(struct mw_health *h)
 	h->line = buf_steal(&b);
 }
 
+/* Adds line (taken) to h->source_line, after "; " when it has one; what
+ * it names makes a healthy pipeline degraded. */
+static void
+health_add(struct mw_health *h, char *line)
+{
+	if (h->source_line == NULL)
+		h->source_line = line;
+	else {
+		char *both = xasprintf("%s; %s", h->source_line, line);
+
+		free(h->source_line);
+		free(line);
+		h->source_line = both;
+	}
+	if (h->state == MW_HEALTH_OK)
+		h->state = MW_HEALTH_DEGRADED;
+}
+
 /* A failing pulled source (issue 9) makes a healthy pipeline degraded:
  * the run goes on, but judges data that stopped arriving (src: the row of
  * model/health_sources).  So does a notification dead-lettered within a
- * day (dead: the row of model/health_dead). */
+ * day, or an Alertmanager silence that gave up (dead: the row of
+ * model/health_dead). */
 static void
 health_sources(const struct db_res *src, const struct db_res *dead,
     struct mw_health *h)
 {
+	const char *ch = db_val(dead, 0, "channel");
+
 	if (db_res_rows(src) == 1) {
 		h->sources_failing = (int)db_val_ll(src, 0, "failing");
-		h->source_line = xasprintf("source %s failing (%lld pull%s): %s",
+		health_add(h, xasprintf("source %s failing (%lld pull%s): %s",
 		    db_val(src, 0, "name"), db_val_ll(src, 0, "retries"),
 		    db_val_ll(src, 0, "retries") == 1 ? "" : "s",
-		    db_val(src, 0, "error"));
-		if (h->state == MW_HEALTH_OK)
-			h->state = MW_HEALTH_DEGRADED;
+		    db_val(src, 0, "error")));
 	}
 	/* a notification that gave up is a page nobody got */
 	h->dead_messages = db_val_ll(dead, 0, "dead");
-	if (h->dead_messages > 0) {
-		char *line = xasprintf("%lld notification%s dead-lettered in 24 h "
-		    "(last on channel %s; midwatch channels list)",
+	if (h->dead_messages > 0)
+		health_add(h, xasprintf("%lld notification%s dead-lettered in "
+		    "24 h (last on channel %s; midwatch channels list)",
 		    h->dead_messages, h->dead_messages == 1 ? "" : "s",
-		    db_val(dead, 0, "channel") != NULL ?
-		    db_val(dead, 0, "channel") : "?");
-
-		if (h->source_line == NULL)
-			h->source_line = line;
-		else {
-			char *both = xasprintf("%s; %s", h->source_line, line);
-
-			free(h->source_line);
-			free(line);
-			h->source_line = both;
-		}
-		if (h->state == MW_HEALTH_OK)
-			h->state = MW_HEALTH_DEGRADED;
-	}
+		    ch != NULL ? ch : "?"));
+	/* a silence that gave up: Alertmanager pages on (or stays silent) */
+	h->dead_silences = db_val_ll(dead, 0, "dead_silences");
+	if (h->dead_silences > 0)
+		health_add(h, xasprintf("%lld Alertmanager silence%s failed in "
+		    "24 h (last: alert %s: %s)", h->dead_silences,
+		    h->dead_silences == 1 ? "" : "s",
+		    db_val(dead, 0, "silence_alert"),
+		    db_val(dead, 0, "silence_error") != NULL ?
+		    db_val(dead, 0, "silence_error") : "gave up"));
 }
 
 /* The last runs' state from the row of model/health_runs. */

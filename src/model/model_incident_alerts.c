@@ -23,13 +23,15 @@ enum {
 	AC_ID, AC_INCIDENT, AC_TITLE, AC_MESSAGE, AC_SEVERITY, AC_STATUS,
 	AC_CREATED, AC_ACKED_BY, AC_ACKED_AT, AC_SILENCED, AC_SERVICE, AC_RULE,
 	AC_FIRES, AC_LAST_FIRED, AC_SOURCE, AC_LABELS, AC_ANNOTATIONS,
-	AC_AM_SILENCE, AC_HEAD, AC_MEMBERS, AC_REASON, AC_N
+	AC_AM_SILENCE, AC_AM_STATE, AC_AM_ENDS, AC_HEAD, AC_MEMBERS, AC_REASON,
+	AC_N
 };
 static const char *const ac_names[AC_N] = {
 	"id", "incident_id", "title", "message", "severity", "status",
 	"created_at", "acked_by", "acked_at", "silenced_until", "service",
 	"rule", "fire_count", "last_fired_at", "source", "labels",
-	"annotations", "am_silence", "group_head_id", "group_members",
+	"annotations", "am_silence", "am_silence_state", "am_silence_ends",
+	"group_head_id", "group_members",
 	"group_reason"
 };
 
@@ -56,6 +58,8 @@ model_fill_alert(struct mw_alert *a, const struct db_res *r, int i,
 	a->labels = model_col_dup(r, i, c[AC_LABELS]);
 	a->annotations = model_col_dup(r, i, c[AC_ANNOTATIONS]);
 	a->am_silence = model_col_dup(r, i, c[AC_AM_SILENCE]);
+	a->am_silence_state = model_col_dup(r, i, c[AC_AM_STATE]);
+	a->am_silence_ends = db_res_f(r, i, c[AC_AM_ENDS]);
 	a->group_head_id = db_res_ll(r, i, c[AC_HEAD]);
 	a->group_members = (int)db_res_ll(r, i, c[AC_MEMBERS]);
 	a->group_reason = model_col_dup(r, i, c[AC_REASON]);

@@ -217,10 +217,9 @@ act_body(const struct act_run *a)
 	return body;
 }
 
-/* The tracker's task id in its answer ("id", "task_id" or "key", a string
- * or a number), malloc'd, or NULL. */
-static char *
-act_task_id(const char *answer)
+/* The tracker's task id in its answer (see notify.h). */
+char *
+notify_act_task_id(const char *answer)
 {
 	static const char *const names[] = { "id", "task_id", "key" };
 	json_error_t jerr;
@@ -235,6 +234,10 @@ act_task_id(const char *answer)
 			id = sanitize_text(json_string_value(v), 0);
 		else if (json_is_integer(v))
 			id = xasprintf("%lld", (long long)json_integer_value(v));
+		if (id != NULL && *id == '\0') {	/* only an escape sequence */
+			free(id);
+			id = NULL;
+		}
 	}
 	json_decref(j);
 	return id;
@@ -270,7 +273,7 @@ act_record(struct db *db, const char *project, const struct act_run *a,
 	    (int)resp->status);
 	if (strcmp(a->action, "create_or_update_task") == 0 && err == NULL) {
 		op = a->task_created || a->task_id != NULL ? "update" : "create";
-		task_id = act_task_id(resp->body);
+		task_id = notify_act_task_id(resp->body);
 		json_object_set_new(res, "operation", json_string(op));
 		json_object_set_new(res, "task_key", json_string(a->task_key));
 		if (task_id != NULL || a->task_id != NULL)

@@ -35,35 +35,48 @@ const struct setting src_am_settings[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
+/* The alerts of an answer to GET /api/v2/alerts (see sources.h). */
+json_t *
+sources_am_alerts_result(long status, const char *body, size_t len,
+    char **why)
+{
+	json_t *a = json_loadb(body, len, 0, NULL);
+
+	if (status == 200 && json_is_array(a))
+		return a;
+	if (status != 200)
+		*why = xasprintf("GET /api/v2/alerts: HTTP %ld", status);
+	else
+		*why = xstrdup("GET /api/v2/alerts: the answer is not the JSON "
+		    "of Alertmanager's API v2 (an array of alerts)");
+	json_decref(a);
+	return NULL;
+}
+
 /* GET /api/v2/alerts; the array (new reference), or NULL with f filled. */
 static json_t *
 am_alerts(struct src *s, struct src_fail *f)
 {
 	struct net_response resp;
 	json_t *a;
-	char *payload;
+	char *payload, *why = NULL;
 
 	if (src_get(s, "/api/v2/alerts", NULL, &resp, f) != 0)
 		return NULL;
 	payload = src_answer_payload("GET /api/v2/alerts", resp.body);
-	a = json_loadb(resp.body, resp.body_len, 0, NULL);
-	if (resp.status != 200)
-		src_failf(f, payload, "GET /api/v2/alerts: HTTP %ld", resp.status);
-	else if (!json_is_array(a))
-		src_failf(f, payload, "GET /api/v2/alerts: the answer is not the "
-		    "JSON of Alertmanager's API v2 (an array of alerts)");
-	if (resp.status != 200 || !json_is_array(a)) {
-		json_decref(a);
-		a = NULL;
-	}
+	a = sources_am_alerts_result(resp.status, resp.body, resp.body_len,
+	    &why);
+	if (a == NULL)
+		src_failf(f, payload, "%s", why);
+	free(why);
 	free(payload);
 	net_response_free(&resp);
 	return a;
 }
 
-/* An alert of the API as an alert of a webhook body (new reference). */
-static json_t *
-am_webhook_alert(json_t *g)
+/* An alert of the API as an alert of a webhook body (see sources.h). */
+json_t *
+sources_am_webhook_alert(json_t *g)
 {
 	static const char *const keys[] = { "labels", "annotations",
 	    "startsAt", "endsAt", "generatorURL", "fingerprint", NULL };
@@ -116,25 +129,67 @@ am_absent(struct db *db, struct src *s, json_t *alerts, json_t *seen,
 	return 0;
 }
 
+/* The alerts of the API as alerts of a webhook body (see sources.h). */
+json_t *
+sources_am_pull_alerts(json_t *got, json_t *seen)
+{
+	json_t *alerts = json_array(), *g;
+	const char *fp;
+	size_t i;
+
+	json_array_foreach(got, i, g) {
+		json_array_append_new(alerts, sources_am_webhook_alert(g));
+		if ((fp = jsonx_str(g, "fingerprint", 0, NULL)) != NULL)
+			json_object_set_new(seen, fp, json_true());
+	}
+	return alerts;
+}
+
+/* The webhook body of a pull (see sources.h). */
+json_t *
+sources_am_pull_body(json_t *alerts, const char *url, const char *name)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "version", "4",
+	    "receiver", "midwatch-pull", "status", "firing", "externalURL",
+	    url, "midwatchSource", name, "alerts", alerts);
+}
+
+/* The version of an answer to GET /api/v2/status (see sources.h). */
+char *
+sources_am_status_version(long status, const char *body, size_t len,
+    char **why)
+{
+	json_t *st = json_loadb(body, len, 0, NULL);
+	const char *ver;
+	char *v = NULL;
+
+	if (status != 200)
+		*why = xasprintf("GET /api/v2/status: HTTP %ld", status);
+	else if (!json_is_object(st))
+		*why = xstrdup("GET /api/v2/status: the answer is not JSON (is "
+		    "the URL an Alertmanager?)");
+	else {
+		ver = jsonx_str(json_object_get(st, "versionInfo"), "version", 0,
+		    NULL);
+		v = ver != NULL ? ingest_quote(ver, strlen(ver), 64) :
+		    xstrdup("(version unknown)");
+	}
+	json_decref(st);
+	return v;
+}
+
 /* Pulls an Alertmanager source (see sources_int.h). */
 int
 src_am_pull(struct db *db, struct src *s, struct ingest *in, double now,
     struct src_pulled *p, struct src_fail *f, char **cause)
 {
-	json_t *got, *body, *alerts, *g, *seen;
-	const char *fp;
-	size_t i;
+	json_t *got, *body, *alerts, *seen;
 	int rc;
 
 	if ((got = am_alerts(s, f)) == NULL)
 		return 1;
-	alerts = json_array();
 	seen = json_object();
-	json_array_foreach(got, i, g) {
-		json_array_append_new(alerts, am_webhook_alert(g));
-		if ((fp = jsonx_str(g, "fingerprint", 0, NULL)) != NULL)
-			json_object_set_new(seen, fp, json_true());
-	}
+	alerts = sources_am_pull_alerts(got, seen);
 	json_decref(got);
 	p->alerts += (long long)json_array_size(alerts);
 	if (am_absent(db, s, alerts, seen, now, &p->resolved, cause) != 0) {
@@ -143,9 +198,7 @@ src_am_pull(struct db *db, struct src *s, struct ingest *in, double now,
 		return -1;
 	}
 	json_decref(seen);
-	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "version", "4",
-	    "receiver", "midwatch-pull", "status", "firing", "externalURL",
-	    s->url, "midwatchSource", s->name, "alerts", alerts);
+	body = sources_am_pull_body(alerts, s->url, s->name);
 	rc = ingest_object(in, body, 1, cause);
 	json_decref(body);
 	return rc != 0 ? -1 : 0;
@@ -157,35 +210,28 @@ src_am_test(struct src *s, char **report)
 {
 	struct src_fail f = { NULL, NULL };
 	struct net_response resp;
-	const char *ver = NULL;
-	json_t *st, *a;
+	char *ver;
+	json_t *a;
 
 	if (src_get(s, "/api/v2/status", NULL, &resp, &f) != 0) {
 		*report = f.reason;
 		free(f.payload);
 		return 1;
 	}
-	st = json_loadb(resp.body, resp.body_len, 0, NULL);
-	if (resp.status != 200 || !json_is_object(st)) {
-		*report = resp.status != 200 ? xasprintf("GET /api/v2/status: "
-		    "HTTP %ld", resp.status) : xstrdup("GET /api/v2/status: the "
-		    "answer is not JSON (is the URL an Alertmanager?)");
-		json_decref(st);
-		net_response_free(&resp);
-		return 1;
-	}
-	ver = jsonx_str(json_object_get(st, "versionInfo"), "version", 0, NULL);
+	ver = sources_am_status_version(resp.status, resp.body, resp.body_len,
+	    report);
 	net_response_free(&resp);
+	if (ver == NULL)
+		return 1;
 	if ((a = am_alerts(s, &f)) == NULL) {
-		json_decref(st);
+		free(ver);
 		*report = f.reason;
 		free(f.payload);
 		return 1;
 	}
-	*report = xasprintf("Alertmanager %s, %zu alert%s", ver != NULL ? ver :
-	    "(version unknown)", json_array_size(a), json_array_size(a) == 1 ?
-	    "" : "s");
+	*report = xasprintf("Alertmanager %s, %zu alert%s", ver,
+	    json_array_size(a), json_array_size(a) == 1 ? "" : "s");
 	json_decref(a);
-	json_decref(st);
+	free(ver);
 	return 0;
 }

@@ -35,6 +35,28 @@ silence_store(struct db *db, long long project_id, const char *id,
 	    silence_id, error, wait);
 }
 
+/* The silence id of an answer to POST /api/v2/silences (see sources.h). */
+char *
+sources_silence_id(long status, const char *body, size_t len, char **why)
+{
+	json_t *r = json_loadb(body, len, 0, NULL);
+	const char *id = jsonx_str(r, "silenceID", 0, NULL);
+	size_t n = id != NULL ? strlen(id) : 0;
+	char *sid = NULL, *q;
+
+	if (status == 200 && n >= 1 && n <= 128 && strspn(id, "abcdefghijklm"
+	    "nopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~") == n)
+		sid = xstrdup(id);
+	else {
+		q = ingest_quote(body, len, 200);
+		*why = xasprintf("POST /api/v2/silences: HTTP %ld: %s%s", status,
+		    status == 200 && id != NULL ? "not a silence id: " : "", q);
+		free(q);
+	}
+	json_decref(r);
+	return sid;
+}
+
 /* POSTs a silence; 0 with *sid (malloc'd), 1 with *why. */
 static int
 silence_create(struct src *s, json_t *matchers, double ends, const char *by,
@@ -42,8 +64,8 @@ silence_create(struct src *s, json_t *matchers, double ends, const char *by,
 {
 	struct net_request req;
 	struct net_response resp;
-	char from[40], to[40], *body, *url, *q;
-	json_t *j, *r;
+	char from[40], to[40], *body, *url;
+	json_t *j;
 	int rc = 1;
 
 	time_t now = time(NULL);
@@ -67,17 +89,9 @@ silence_create(struct src *s, json_t *matchers, double ends, const char *by,
 		*why = xasprintf("POST /api/v2/silences: %s", resp.error);
 	} else {
 		*status = resp.status;
-		r = json_loadb(resp.body, resp.body_len, 0, NULL);
-		if (resp.status == 200 && jsonx_str(r, "silenceID", 0, NULL) != NULL) {
-			*sid = xstrdup(jsonx_str(r, "silenceID", 0, NULL));
-			rc = 0;
-		} else {
-			q = ingest_quote(resp.body, resp.body_len, 200);
-			*why = xasprintf("POST /api/v2/silences: HTTP %ld: %s",
-			    resp.status, q);
-			free(q);
-		}
-		json_decref(r);
+		*sid = sources_silence_id(resp.status, resp.body, resp.body_len,
+		    why);
+		rc = *sid != NULL ? 0 : 1;
 	}
 	net_response_free(&resp);
 	free(url);

@@ -290,7 +290,7 @@ detail_view_alert(struct ui *ui, struct dlines *d, const struct row *r,
     const struct mw_incident *inc)
 {
 	const struct mw_alert *a = r->obj;
-	char since[32], ts[40], age[32];
+	char since[32], ts[40], age[32], *t;
 
 	detail_ts(a->created_at, ts, sizeof ts);
 	ui_age(a->created_at, since, sizeof since);
@@ -317,8 +317,11 @@ detail_view_alert(struct ui *ui, struct dlines *d, const struct row *r,
 		    a->group_members == 1 ? "" : "s");
 	else if (a->group_reason != NULL)
 		dl_add(d, CS_MUTED, "Group      %s", a->group_reason);
-	if (a->am_silence != NULL)
-		dl_add(d, CS_MUTED, "Alertmanager silence %s", a->am_silence);
+	if (a->am_silence != NULL) {	/* wrapped: its id, its error */
+		t = xasprintf("Alertmanager silence %s", a->am_silence);
+		dl_wrap(d, CS_MUTED, 0, t);
+		free(t);
+	}
 	dl_heading(d, "Message");
 	dl_wrap(d, CS_NORMAL, 2, a->message != NULL && *a->message != '\0' ?
 	    a->message : "(empty)");

@@ -209,6 +209,10 @@ loop_message(struct ui *ui, struct wmsg *m)
 		if (m->db != WDB_NO_DATA)
 			loop_set(&ui->db_text, m->text);
 		break;
+	case WMSG_SILENCES:	/* after an ack: the silence in Alertmanager */
+		if (m->text != NULL)
+			actions_message(ui, m->rc == WRC_FAILED, "%s", m->text);
+		break;
 	case WMSG_INVESTIGATE:
 		actions_message(ui, m->rc == WRC_FAILED, "%s", m->text != NULL ?
 		    m->text : "investigation ended");

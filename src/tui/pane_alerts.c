@@ -1,7 +1,9 @@
 /*
  * pane_alerts.c - alerts: status, severity, title, since; who acknowledged
  * them how long ago, so an acknowledgement that was forgotten stands out
- * (older than stale-ack), and until when a silenced one is quiet.  Shows the
+ * (older than stale-ack), and until when a silenced one is quiet; for an
+ * alert mirrored from Alertmanager, the silence there and when it ends
+ * ("AM until 14:05") while one is active.  Shows the
  * selected incident's alerts, or every alert (toggle-alerts, or when there
  * is no incident at all): critical first, then newest, or in the order `o`
  * chose.  An incident group (sql/017_alert_groups.sql) is
@@ -143,6 +145,44 @@ pane_alerts_title(struct ui *ui, const struct mw_alert *a)
 	return out;
 }
 
+/* "until 14:05" (local time, the date too when not within a day) of a
+ * silence ending at until, or "silence ended". */
+static void
+pane_alerts_until(double until, char *out, size_t len)
+{
+	time_t tt = (time_t)until;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	if (until <= ui_now())
+		snprintf(out, len, "silence ended");
+	else
+		strftime(out, len, until - ui_now() < 86400 ?
+		    "until %H:%M" : "until %b %d %H:%M", &tm);
+}
+
+/*
+ * The Alertmanager silence of a mirrored alert, while one is active there:
+ * "AM until 14:05" ("AM silence until 14:05" on a wide screen) in out,
+ * else "".  Not while the operator's resolve or unsilence (status, not yet
+ * in the data) is expiring it.
+ */
+static void
+pane_alerts_am(const struct mw_alert *a, const char *status, int wide,
+    char *out, size_t len)
+{
+	char until[48];
+
+	out[0] = '\0';
+	if (a->am_silence_state == NULL ||
+	    strcmp(a->am_silence_state, "active") != 0 ||
+	    a->am_silence_ends <= ui_now() || strcmp(status, "resolved") == 0 ||
+	    strcmp(status, "active") == 0)
+		return;
+	pane_alerts_until(a->am_silence_ends, until, sizeof until);
+	snprintf(out, len, "AM%s %s", wide ? " silence" : "", until);
+}
+
 /* One alert. */
 static void
 pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
@@ -152,10 +192,8 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	const char *status = ui_status(ui, ROW_ALERT, a->id, a->status);
 	const char *who = a->acked_by;
 	double at = a->acked_at, until = a->silenced_until;
-	char age[32], info[96], since[32], cell[32], *t, *w;
-	int info_slot = CS_MUTED, info_w, faded;
-	struct tm tm;
-	time_t tt;
+	char age[32], info[96], since[32], cell[32], am[64], *t, *w;
+	int info_slot = CS_MUTED, info_w, faded, am_w;
 
 	if (o != NULL) {
 		who = o->who;
@@ -170,16 +208,16 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 		free(w);
 		info_slot = ui_now() - at > ui->stale_ack ? CS_STALE : CS_ACKED;
 	} else if (strcmp(status, "silenced") == 0 && until > 0) {
-		/* Local time, with the date when it is not within a day; an
-		 * elapsed silence says so (the next run reactivates it). */
-		tt = (time_t)until;
-		localtime_r(&tt, &tm);
-		if (until <= ui_now())
-			snprintf(info, sizeof info, "silence ended");
-		else
-			strftime(info, sizeof info, until - ui_now() < 86400 ?
-			    "until %H:%M" : "until %b %d %H:%M", &tm);
+		/* an elapsed silence says so (the next run reactivates it) */
+		pane_alerts_until(until, info, sizeof info);
 	}
+	/* Alertmanager's silence of it (an ack's, a silence's) and its end;
+	 * a silence's own end then goes without saying */
+	pane_alerts_am(a, status, l->width >= 120, am, sizeof am);
+	am_w = am[0] != '\0' ? (int)strlen(am) + 2 : 0;	/* 2: not "bob AM" */
+	if (am_w > 0 && strcmp(status, "silenced") == 0 &&
+	    until - a->am_silence_ends < 60 && a->am_silence_ends - until < 60)
+		info[0] = '\0';
 	ui_age(a->created_at, since, sizeof since);
 	info_w = l->width >= 120 ? 28 : 20;
 	line_cell(l, ui_status_cell(ui, ROW_ALERT, a->id, status, cell,
@@ -190,10 +228,12 @@ pane_alerts_line(struct ui *ui, const struct row *row, struct line *l)
 	t = pane_alerts_title(ui, a);
 	if (info[0] == '\0')
 		info_w = 0;
-	line_flex(l, t, info_w + 7, faded ? CS_MUTED : -1);
+	line_flex(l, t, info_w + am_w + 7, faded ? CS_MUTED : -1);
 	free(t);
 	if (info_w > 0)
 		line_cell(l, info, info_w, 1, info_slot);
+	if (am_w > 0)
+		line_cell(l, am, am_w, 1, CS_MUTED);
 	line_cell(l, since, 7, 1, -1);
 }
 

@@ -1,7 +1,9 @@
 /*
  * worker.c - the console's data worker: one thread that owns the data
  * connection (snapshots, details, feedback) and the LISTEN connection, and
- * posts results to the UI.  The pipeline thread lives in worker_pipeline.c.
+ * posts results to the UI.  The pipeline thread lives in worker_pipeline.c,
+ * the thread that pushes Alertmanager silences after feedback in
+ * worker_silences.c.
  *
  * Why a thread and not non-blocking libpq in the UI loop: model_load runs a
  * few aggregate queries and feedback_record a transaction; over a slow link
@@ -423,7 +425,12 @@ worker_feedback(struct worker *w, struct intent *in)
 out:
 	/* The database answered (or never will: read-only). */
 	worker_journal_done(w, in);
+	rc = m->rc != WRC_FAILED;	/* m is the UI's once sent */
 	worker_send(w, m);
+	/* an ack, silence or resolution of an Alertmanager alert goes back
+	 * there now (as the CLI pushes at once), said after "recorded" */
+	if (rc)
+		worker_silences_request(w, in->action);
 	intent_free(in);
 	return 0;
 }
@@ -651,8 +658,13 @@ worker_start(const struct worker_config *cfg, char **cause)
 	w->to_ui = queue_new();
 	w->to_data = queue_new();
 	w->to_pipe = queue_new();
+	w->to_push = queue_new();
 	w->held = queue_new();
+	pthread_mutex_init(&w->push_lock, NULL);
 	worker_journal_open(w);
+	/* before the data thread, which may replay feedback at once */
+	if (worker_silences_start(w, cause) != 0)
+		goto fail;
 	if ((rc = worker_spawn(&w->data_thread, worker_data_main, w)) != 0) {
 		*cause = xasprintf("cannot start the data worker: %s", strerror(rc));
 		goto fail;
@@ -713,6 +725,7 @@ worker_stop(struct worker *w, int timeout_ms)
 	__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
 	queue_wake(w->to_data);
 	queue_wake(w->to_pipe);
+	queue_wake(w->to_push);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
 	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
@@ -735,6 +748,9 @@ worker_stop(struct worker *w, int timeout_ms)
 		deadline = now;
 	if (w->pipe_started && worker_join(w->pipe_thread, &deadline) != 0)
 		busy = 1;
+	/* a push waits at most for its HTTP timeout: it is not waited for */
+	if (w->push_started && worker_join(w->push_thread, &deadline) != 0)
+		busy = 1;
 	if (busy) {
 		/* A thread still runs and uses w: leave it for process exit. */
 		log_warn("a worker thread is still busy at exit");
@@ -747,6 +763,8 @@ worker_stop(struct worker *w, int timeout_ms)
 	queue_free(w->to_ui, worker_free_msg);
 	queue_free(w->to_data, worker_free_intent);
 	queue_free(w->to_pipe, worker_free_intent);
+	queue_free(w->to_push, worker_free_intent);
+	pthread_mutex_destroy(&w->push_lock);
 	queue_free(w->held, worker_free_intent);
 	free(w->shown);
 	free(w->journal);

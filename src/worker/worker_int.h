@@ -25,10 +25,15 @@ struct worker {
 	struct queue *to_ui;		/* wmsg, read by the UI */
 	struct queue *to_data;		/* intents, read by the data thread */
 	struct queue *to_pipe;		/* run requests, read by the pipeline thread */
+	struct queue *to_push;		/* push requests, read by the silence thread */
 	int stop;			/* atomic: set by worker_stop */
 
-	pthread_t data_thread, pipe_thread;
-	int data_started, pipe_started;
+	pthread_t data_thread, pipe_thread, push_thread;
+	int data_started, pipe_started, push_started;
+	/* Held around sources_push_silences (the pipeline thread pushes
+	 * before each run too): one push at a time, so a silence is never
+	 * created twice by one console. */
+	pthread_mutex_t push_lock;
 
 	/* Data thread only. */
 	struct db *db;			/* snapshots, details, feedback */
@@ -46,6 +51,9 @@ struct worker {
 
 	/* Pipeline thread only. */
 	struct db *pdb;
+
+	/* Silence thread only. */
+	struct db *sdb;
 };
 
 double worker_now(void);
@@ -75,5 +83,12 @@ int worker_pipeline_start(struct worker *w, char **cause);
 /* Forwards a run request (taken over) to the pipeline thread; called by
  * worker_post on the caller's (the UI's) thread. */
 void worker_pipeline_request(struct worker *w, struct intent *in);
+
+/* worker_silences.c: the thread that pushes the Alertmanager silences
+ * feedback queued (not in a read-only console); the data thread wakes it
+ * once it recorded feedback of action a that may queue or expire one (an
+ * alert's or an incident's). */
+int worker_silences_start(struct worker *w, char **cause);
+void worker_silences_request(struct worker *w, enum feedback_action a);
 
 #endif

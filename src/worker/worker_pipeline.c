@@ -4,7 +4,9 @@
  * progress to the UI.  pipeline_run takes the advisory lock, so with several
  * consoles on one database only one runs at a time; the others report who
  * holds it.  Before each run the due pulled sources are pulled (Prometheus,
- * Alertmanager); after it the notifications that are due are delivered
+ * Alertmanager) and the due Alertmanager silences pushed (under the lock
+ * the silence thread holds for its pushes); after it the notifications
+ * that are due are delivered
  * (as `midwatch run` does; a failure is logged, the run stands) and the data
  * thread is asked to reload (the NOTIFY from pipeline_runs would do it too;
  * this also covers a broken listener).
@@ -57,6 +59,7 @@ worker_pull_sources(struct worker *w)
 	struct sources_silence_counts ss;
 	struct timespec ts;
 	char *why = NULL;
+	int rc;
 
 	worker_pipeline_progress(w, "sources", 0, 0);
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -69,7 +72,10 @@ worker_pull_sources(struct worker *w)
 	if (sc.first_error != NULL)
 		log_warn("source %s", sc.first_error);
 	sources_counts_free(&sc);
-	if (sources_push_silences(w->pdb, w->project_id, &ss, &why) != 0) {
+	pthread_mutex_lock(&w->push_lock);	/* not with the silence thread */
+	rc = sources_push_silences(w->pdb, w->project_id, &ss, &why);
+	pthread_mutex_unlock(&w->push_lock);
+	if (rc != 0) {
 		log_warn("alertmanager silences: %s", why);
 		free(why);
 		return;

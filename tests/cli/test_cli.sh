@@ -174,11 +174,15 @@ out=$("$MIDWATCH" psql -X -At -c "select current_database()" 2>&1); rc=$?
 t_eq "psql runs on the database midwatch uses, its arguments passed on" "0|mwcli" "$rc|$out"
 out=$(PGDATABASE=postgres "$MIDWATCH" --config "$TAP_TMP/p.conf" psql -X -At -c "select current_database()" 2>&1)
 t_eq "... the configuration's db too" "mwcli" "$out"
-out=$("$MIDWATCH" --readonly psql -X -At -c "create table zz (x int)" 2>&1); rc=$?
-t_ok "$([ "$rc" -ne 0 ]; echo $?)" "--readonly psql is a read-only session"
-t_match "... saying so" "read-only transaction" "$out"
-out=$("$MIDWATCH" psql -X -At -c "show default_transaction_read_only" --readonly 2>&1)
-t_eq "... --readonly after psql's own words counts too" "on" "$out"
+# a psql session can always write (BEGIN READ WRITE): --readonly refuses it
+out=$("$MIDWATCH" --readonly psql -X -At -c "begin read write; create table zz (x int); commit" 2>&1); rc=$?
+t_eq "--readonly psql is refused (exit 2)" 2 "$rc"
+t_match "... saying why and what to use" "psql: refused: --readonly cannot hold in psql \(a session can turn it off: BEGIN READ WRITE\); for read-only SQL connect as a login role that is only in midwatch_viewer" "$out"
+out=$("$MIDWATCH" psql -X -At -c "begin read write; create table zz (x int); commit" --readonly 2>&1); rc=$?
+t_eq "... --readonly after psql's own words counts too" 2 "$rc"
+out=$("$MIDWATCH" --config "$TAP_TMP/ro.conf" psql -X -At -c "select 1" 2>&1); rc=$?
+t_eq "... and readonly = yes in the configuration" 2 "$rc"
+t_eq "... nothing was created" 0 "$(pgtest_psql -d mwcli -c "select count(*) from pg_class where relname = 'zz'")"
 out=$("$MIDWATCH" psql --help 2>&1); rc=$?
 t_eq "psql --help is midwatch's (exit 0)" "0" "$rc"
 t_match "... naming psql's own" "midwatch psql -- --help" "$out"

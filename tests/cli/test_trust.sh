@@ -3,7 +3,9 @@
 # PostgreSQL (doc/reliability.md lists each guarantee and its test here):
 #  - --readonly writes nothing, from any command: every writing command is
 #    refused up front (exit 1, "CMD: refused: --readonly (it writes)"),
-#    before or after the command's name; the reading ones work; the content
+#    before or after the command's name; psql too (exit 2: a psql session
+#    can always write); the reading ones work (export records no audit
+#    entry); the content
 #    of every midwatch table is unchanged and no transaction id was handed
 #    out (nothing wrote, not even a NOTIFY); a database that is empty or
 #    behind is not migrated ("database schema is behind (N pending
@@ -94,6 +96,12 @@ rec=$(q "select min(id) from midwatch.recommendations")
 } >"$TAP_TMP/more.jsonl"
 cp "$TAP_TMP/more.jsonl" "$TAP_TMP/other.jsonl"
 "$MIDWATCH" ingest "$TAP_TMP/more.jsonl" >/dev/null 2>&1 || { echo "Bail out! ingest failed"; exit 1; }
+"$MIDWATCH" sources add prometheus prom http://127.0.0.1:9/ >/dev/null 2>&1 ||
+	{ echo "Bail out! sources add failed"; exit 1; }
+rule=ro-errors
+"$MIDWATCH" rules add $rule --metric error_ratio --op '>' --value 0.5 >/dev/null 2>&1 ||
+	{ echo "Bail out! rules add failed"; exit 1; }
+echo '[]' >"$TAP_TMP/rules.json"
 
 # --- every writing command is refused, before or after its name --------------
 s0=$(state)
@@ -127,9 +135,39 @@ channels remove|channels remove log
 channels test|channels test log
 notify|notify
 project create|project create brandnew
+project set|project set incident.quiet_period 1h
+project unset|project unset incident.quiet_period
 cluster start|cluster start
 cluster stop|cluster stop
+unsilence|unsilence 800
+sources add|sources add prometheus prom2 http://127.0.0.1:9/
+sources remove|sources remove prom
+rules add|rules add ro-rule --metric error_ratio --op > --value 1
+rules edit|rules edit $rule --severity low
+rules enable|rules enable $rule
+rules disable|rules disable $rule
+rules apply|rules apply $TAP_TMP/rules.json
+grant|grant viewer nobody
+revoke|revoke nobody
+purge|purge
+purge|purge --dry-run
+purge|purge --policies
+purge|purge --keep alerts=30
+erase|erase --actor tester
+stats recompute|stats recompute
+act|act $rec send_message --channel log --text hi
 EOF
+# psql: a psql session can always write (BEGIN READ WRITE), so --readonly
+# refuses it, a usage error pointing to midwatch_viewer
+for pos in before after; do
+	if [ $pos = before ]; then
+		err=$("$MIDWATCH" --readonly psql -X -c "begin read write; create table midwatch.zz (x int); commit" 2>&1 >/dev/null); rc=$?
+	else
+		err=$("$MIDWATCH" psql -X -c "begin read write; create table midwatch.zz (x int); commit" --readonly 2>&1 >/dev/null); rc=$?
+	fi
+	t_eq "--readonly psql ($pos): exit 2" 2 "$rc"
+	t_match "... saying why, and what gives read-only SQL" "^midwatch: psql: refused: --readonly cannot hold in psql \(a session can turn it off: BEGIN READ WRITE\); for read-only SQL connect as a login role that is only in midwatch_viewer" "$err"
+done
 
 # --- the reading commands work ----------------------------------------------
 # (every statement logged from here to the console's end: each session
@@ -157,7 +195,21 @@ done <<EOF
 0|channels list
 0|project list
 0|project list --json
+0|project show
+0|stats
+0|stats --json
+0|grants
+0|sources list
+0|sources show prom
+0|rules list
+0|rules show $rule
+0|export --actor tester
+0|act --list
 EOF
+audits() { q "select count(*) from midwatch.audit_entries"; }
+a0=$(audits)
+"$MIDWATCH" --readonly export --actor tester >/dev/null 2>&1
+t_eq "--readonly export records no audit entry" "$a0" "$(audits)"
 out=$("$MIDWATCH" --readonly status 2>&1); rc=$?
 t_ok "$([ $rc -le 2 ]; echo $?)" "--readonly status reports the pipeline's state ($rc)"
 out=$("$MIDWATCH" --readonly incidents)
@@ -203,6 +255,10 @@ out=$(MIDWATCH_SQL_DIR=$TAP_TMP/sql-ahead "$MIDWATCH" --readonly migrate --statu
 t_match "--readonly migrate --status lists it pending" "^999 +pending" "$out"
 t_eq "nothing was migrated" "$s0" "$(state)"
 t_eq "... no transaction id was handed out" "$x0" "$(xid)"
+
+# (without --readonly, export is audited: the check above can fail)
+"$MIDWATCH" export --actor tester >/dev/null 2>&1
+t_eq "export without --readonly records an audit entry" "$((a0 + 1))" "$(audits)"
 
 # --- an unknown project is an error, and creates nothing ---------------------
 projects() { q "select string_agg(slug, ',' order by slug) from midwatch.projects"; }

@@ -2,6 +2,8 @@
 # test_cluster.sh - the embedded default: with no database named, midwatch
 # creates a private cluster under $XDG_STATE_HOME/midwatch, starts it, and
 # reuses it next time; without PostgreSQL's binaries it says so clearly.
+# With --readonly it starts and creates nothing: a stopped cluster or a
+# missing database midwatch is an error saying so (doc/reliability.md).
 . "$top_srcdir/tests/lib/tap.sh"
 unset PGHOST PGPORT PGDATABASE PGSERVICE PGUSER DATABASE_URL MIDWATCH_STATE_DIR
 TAP_TMP=$(mktemp -d /tmp/mwcl.XXXXXX)
@@ -43,10 +45,35 @@ t_eq "the same server process is reused" "$pid1" "$pid2"
 "$MIDWATCH" cluster status >/dev/null 2>&1; rc=$?
 t_eq "cluster stop stops it (status exits 3)" "3" "$rc"
 
+# --readonly on the stopped cluster: no pg_ctl start, no file written
+ls -laR --time-style=full-iso "$dir" >"$TAP_TMP/ls0" 2>&1
+for args in incidents status "migrate --status" "channels list" alerts; do
+	# shellcheck disable=SC2086
+	err=$("$MIDWATCH" --readonly $args </dev/null 2>&1); rc=$?
+	t_match "--readonly $args on a stopped cluster: an error (exit $rc)" "^[13]$" "$rc"
+	t_match "... saying it does not start it" "embedded cluster at $dir is not running; --readonly does not start it \(run 'midwatch cluster start'\)" "$err"
+done
+ls -laR --time-style=full-iso "$dir" >"$TAP_TMP/ls1" 2>&1
+t_eq "... and nothing under the state directory changed" "" "$(diff "$TAP_TMP/ls0" "$TAP_TMP/ls1")"
+"$MIDWATCH" cluster status >/dev/null 2>&1; rc=$?
+t_eq "... and it is still stopped" "3" "$rc"
+err=$("$MIDWATCH" --readonly psql -X -c "select 1" 2>&1); rc=$?
+t_eq "--readonly psql is refused (exit 2) before reaching any database" "2" "$rc"
+t_match "... pointing to midwatch_viewer for read-only SQL" "psql: refused: --readonly cannot hold in psql .*midwatch_viewer" "$err"
+
 out=$("$MIDWATCH" migrate 2>&1); rc=$?
 t_eq "a stopped cluster is started again and its data kept" "0 applied 0 migration(s)" "$rc $out"
 n=$(grep -c "creating\|initdb" "$dir/setup.log" 2>/dev/null || true)
 t_ok "$(test "$(grep -c 'Success. You can now start' "$dir/setup.log")" -le 1; echo $?)" "initdb ran only once"
+
+# --readonly on a running cluster without the database midwatch creates none
+out=$("$MIDWATCH" --readonly incidents 2>&1); rc=$?
+t_eq "--readonly reads a running cluster" "0" "$rc"
+psql -X -q -h "$dir/run" -U midwatch -d postgres -c "drop database midwatch" >/dev/null 2>&1
+err=$("$MIDWATCH" --readonly incidents 2>&1); rc=$?
+t_eq "--readonly on a cluster without the database midwatch: exit 1" "1" "$rc"
+t_eq "... saying it does not create it" "midwatch: incidents: the embedded cluster at $dir: it has no database midwatch; --readonly does not create it (run 'midwatch migrate' without --readonly)" "$err"
+t_eq "... and it did not" "0" "$(psql -X -At -h "$dir/run" -U midwatch -d postgres -c "select count(*) from pg_database where datname = 'midwatch'" 2>&1)"
 
 out=$(MIDWATCH_PG_BINDIR=/nonexistent XDG_STATE_HOME=$TAP_TMP/other "$MIDWATCH" migrate 2>&1); rc=$?
 t_eq "without PostgreSQL's programs it exits 1" "1" "$rc"

@@ -15,7 +15,7 @@
 # libFuzzer flags), top_srcdir, top_builddir.
 set -u
 secs=${FUZZ_SECONDS:-60}
-names=${FUZZ_NAMES:-jsonl git conf duration time sanitize redact alertmanager prom}
+names=${FUZZ_NAMES:-jsonl git conf duration time sanitize redact alertmanager prom am_api act}
 src=${top_srcdir:-.}/tests/fuzz
 bin=${top_builddir:-.}/tests/fuzz
 out=${top_builddir:-.}/fuzz-out
@@ -46,7 +46,7 @@ for n in $names; do
 		    -exec cp "{}" "$corpus/" \;
 	done
 	dict=
-	case $n in jsonl|alertmanager|prom) dict=-dict=$src/json.dict ;; esac
+	case $n in jsonl|alertmanager|prom|am_api|act) dict=-dict=$src/json.dict ;; esac
 	start=$(date +%s)
 	# shellcheck disable=SC2086
 	"$prog" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \

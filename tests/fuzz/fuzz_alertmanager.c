@@ -1,9 +1,12 @@
 /*
  * fuzz_alertmanager.c - fuzz target: an Alertmanager webhook body (one
  * line or pretty-printed), or the alerts array of its API v2 (what a pull
- * of an alertmanager source reads), through ingest_kinds_load and
- * ingest_am_alert over each alert (src/ingest/ingest_alertmanager.c), with
- * the label helpers (fingerprint, service, severity).
+ * of an alertmanager source reads: sources_am_alerts_result,
+ * sources_am_pull_alerts and sources_am_pull_body of
+ * src/sources/source_am.c make it the body a pull ingests), through
+ * ingest_kinds_load and ingest_am_alert over each alert
+ * (src/ingest/ingest_alertmanager.c), with the label helpers (fingerprint,
+ * service, severity).
  *
  * Invariants: text that does not load gives a one-line UTF-8 reason; an
  * alert becomes one firing record, and a second, resolved one when it is
@@ -19,6 +22,7 @@
 
 #include "fuzz.h"
 #include "midwatch/ingest.h"
+#include "midwatch/sources.h"
 
 #define NOW 1794834000.0	/* 2026-11-16T13:00:00Z */
 #define MAX_ALERTS 256
@@ -93,6 +97,31 @@ check_body(json_t *body)
 	}
 }
 
+/* GET /api/v2/alerts answered with text, as a pull reads it: the body it
+ * ingests, or NULL (the answer refused, with a reason). */
+static json_t *
+pull_body(const uint8_t *data, size_t size)
+{
+	json_t *got, *seen, *alerts;
+	char *cause = NULL;
+
+	got = sources_am_alerts_result(200, (const char *)data, size, &cause);
+	if (got == NULL) {
+		fuzz_check_cause(cause);
+		free(cause);
+		return NULL;
+	}
+	FUZZ_CHECK(json_is_array(got) && cause == NULL,
+	    "the alerts are an array");
+	seen = json_object();
+	alerts = sources_am_pull_alerts(got, seen);
+	FUZZ_CHECK(json_array_size(alerts) == json_array_size(got),
+	    "one alert of the body for each of the API");
+	json_decref(seen);
+	json_decref(got);
+	return sources_am_pull_body(alerts, "http://am.invalid:9093", "am");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -108,12 +137,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 		return 0;
 	}
-	if (json_is_array(j))	/* GET /api/v2/alerts, as a pull wraps it */
-		body = json_pack("{s:s, s:s, s:O}", "version", "4", "receiver",
-		    "midwatch-pull", "alerts", j);
+	if (json_is_array(j))	/* GET /api/v2/alerts, as a pull reads it */
+		body = pull_body(data, size);
 	else
 		body = json_incref(j);
-	if (ingest_am_is_body(body))
+	if (body != NULL && ingest_am_is_body(body))
 		check_body(body);
 	json_decref(body);
 	json_decref(j);

@@ -11,7 +11,7 @@
  * marks the run completed and prints the run id and its summary JSON
  * ("run 7 {...}").  Exit 0, or 1 with the failing stage's cause.
  *
- *   stage_driver feedback EVENT_TYPE ID ACTOR [PAYLOAD]
+ *   stage_driver [--project SLUG] feedback EVENT_TYPE ID ACTOR [PAYLOAD]
  *
  * records one feedback event through feedback_record(), for the actions the
  * command line does not offer (incident_resolved, incident_reopened,
@@ -52,8 +52,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: stage_driver [--project SLUG] --since TS --at TS "
-	    "STAGE...\n       stage_driver feedback EVENT_TYPE ID ACTOR "
-	    "[PAYLOAD]\n       stage_driver snapshot [INCIDENTS ALERTS | "
+	    "STAGE...\n       stage_driver [--project SLUG] feedback EVENT_TYPE "
+	    "ID ACTOR [PAYLOAD]\n       stage_driver snapshot [INCIDENTS ALERTS | "
 	    "two [lost]]\n");
 	return 2;
 }
@@ -108,7 +108,11 @@ self_test(void)
 	return bad > 0;
 }
 
-/* Connects and finds the default project's id; NULL (said) on error. */
+/* The project of feedback and snapshot: --project before them, else the
+ * default one. */
+static const char *driver_project = "default";
+
+/* Connects and finds driver_project's id; NULL (said) on error. */
 static struct db *
 open_default(long long *project)
 {
@@ -121,7 +125,7 @@ open_default(long long *project)
 		return NULL;
 	}
 	r = DBQ(db, &cause, "SELECT id FROM midwatch.projects WHERE slug = $1",
-	    "default");
+	    driver_project);
 	if (r == NULL || db_res_rows(r) != 1) {
 		db_res_free(r);
 		db_close(db);
@@ -133,7 +137,7 @@ open_default(long long *project)
 	return db;
 }
 
-/* feedback EVENT_TYPE ID ACTOR [PAYLOAD] in the default project. */
+/* feedback EVENT_TYPE ID ACTOR [PAYLOAD] in driver_project. */
 static int
 record_feedback(int argc, char **argv)
 {
@@ -269,6 +273,12 @@ main(int argc, char **argv)
 
 	if (argc == 1)
 		return self_test();
+	if (argc > 3 && strcmp(argv[1], "--project") == 0 &&
+	    strcmp(argv[3], "feedback") == 0) {
+		driver_project = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (strcmp(argv[1], "feedback") == 0)
 		return record_feedback(argc, argv);
 	if (strcmp(argv[1], "snapshot") == 0)

@@ -17,7 +17,13 @@
 #   * a bearer token from an owner-only file reaches the server and nothing
 #     else;
 #   * Alertmanager: alerts fired with amtool become external alerts and
-#     midwatch alerts with their labels; one that stops firing is resolved.
+#     midwatch alerts with their labels; one that stops firing is resolved;
+#     acking one creates a silence there (by the operator, naming the alert
+#     and the incident of its signal), resolving that incident or the alert
+#     expires it; a silence queued while Alertmanager is down is created
+#     when it is back, one that keeps failing gives up after 10 attempts and
+#     `midwatch status` names it; a group head's ack silences its held
+#     members in the operator's name.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
 . "$top_srcdir/tests/tui/console_lib.sh"
@@ -261,6 +267,30 @@ EOF
 }
 
 # ---- the real Alertmanager ---------------------------------------------------------
+# am_start PORT: Alertmanager on PORT (its state in $AMD/data); 0 when it
+# answers, else 1 with AM_PID empty
+am_start() {
+	AMPORT=$1
+	prometheus-alertmanager --config.file="$AMD/am.yml" --storage.path="$AMD/data" \
+	    --cluster.listen-address= --web.listen-address=127.0.0.1:$AMPORT >>"$AMD/am.log" 2>&1 &
+	AM_PID=$!
+	_i=0
+	while [ $_i -lt 50 ] && ! amtool --alertmanager.url=http://127.0.0.1:$AMPORT \
+	    alert query >/dev/null 2>&1; do
+		kill -0 $AM_PID 2>/dev/null || break
+		sleep 0.1; _i=$((_i + 1))
+	done
+	amtool --alertmanager.url=http://127.0.0.1:$AMPORT alert query >/dev/null 2>&1 && return 0
+	kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
+	return 1
+}
+
+# am_silences [--expired]: Alertmanager's silences as compact JSON
+am_silences() {
+	amtool --alertmanager.url=$AMURL silence query "$@" -o json 2>/dev/null |
+	    tr -d '\n' | sed 's/": /":/g; s/, "/,"/g'
+}
+
 am_real() {
 	AMD=$TAP_TMP/am
 	mkdir -p "$AMD"
@@ -271,18 +301,7 @@ receivers:
   - name: blackhole
 EOF
 	for try in 1 2 3 4 5; do
-		AMPORT=$((20000 + ($$ * 13 + try * 137) % 20000))
-		prometheus-alertmanager --config.file="$AMD/am.yml" --storage.path="$AMD/data" \
-		    --cluster.listen-address= --web.listen-address=127.0.0.1:$AMPORT >"$AMD/am.log" 2>&1 &
-		AM_PID=$!
-		_i=0
-		while [ $_i -lt 50 ] && ! amtool --alertmanager.url=http://127.0.0.1:$AMPORT \
-		    alert query >/dev/null 2>&1; do
-			kill -0 $AM_PID 2>/dev/null || break
-			sleep 0.1; _i=$((_i + 1))
-		done
-		amtool --alertmanager.url=http://127.0.0.1:$AMPORT alert query >/dev/null 2>&1 && break
-		kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
+		am_start $((20000 + ($$ * 13 + try * 137) % 20000)) && break
 	done
 	if [ -z "$AM_PID" ]; then
 		t_ok 1 "prometheus-alertmanager starts on loopback"; sed 's/^/# /' "$AMD/am.log"; return
@@ -316,15 +335,18 @@ EOF
 	    "$(q "select string_agg(split_part(title, ':', 1) || '|' || status || '|' || coalesce(resolved_by, ''), ' ' order by title) from midwatch.alerts where fingerprint like 'external:%'")"
 	# acknowledgement goes back: a silence in Alertmanager
 	nd=$(q "select id from midwatch.alerts where title like 'NodeDown%' and fingerprint like 'external:%'")
+	ni=$(q "select g.incident_id from midwatch.signals g join midwatch.alerts a on a.project_id = g.project_id and a.fingerprint = 'external:' || g.ref where a.id = $nd and g.signal_type = 'external_alert' and g.incident_id is not null order by g.onset_at desc limit 1")
+	t_ok "$([ -n "$ni" ] && echo 0 || echo 1)" "NodeDown's signal belongs to an incident (${ni:-none})"
 	out=$(M ack "$nd" 2>&1); rc=$?
 	t_eq "ack of an Alertmanager alert exits 0" 0 "$rc"
 	t_match "and creates a silence there at once" "1 alertmanager silence created" "$out"
 	sil=$(amtool --alertmanager.url=$AMURL silence query -o json 2>/dev/null)
 	t_match "Alertmanager has it, with the alert's labels as matchers" \
 	    '"name":"alertname","value":"NodeDown"' "$(printf '%s' "$sil" | tr -d ' \n')"
-	sil1=$(printf '%s' "$sil" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g')
+	sil1=$(am_silences)
 	t_match "created by the operator" '"createdBy":"alice"' "$sil1"
-	t_match "with a comment naming the midwatch alert" "\"comment\":\"midwatch: alert $nd acknowledged\"" "$sil1"
+	t_match "with a comment naming the midwatch alert and its signal's incident" \
+	    "\"comment\":\"midwatch: alert $nd of incident $ni acknowledged\"" "$sil1"
 	t_eq "its id is kept, active, about an hour (silence-for)" "active|true|true" \
 	    "$(q "select state || '|' || (silence_id = '$(printf '%s' "$sil" | grep -o '"id": *"[^"]*"' | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/')') || '|' || (ends_at between now() + interval '55 min' and now() + interval '61 min') from midwatch.alert_silences where alert_id = $nd")"
 	out=$(M alerts 2>&1)
@@ -332,12 +354,29 @@ EOF
 	    "alertmanager silence active until [0-9-]+ [0-9:]+ UTC \(id [0-9a-f-]+\)" "$out"
 	out=$(M alerts --json 2>&1)
 	t_match "and --json carries it" '"alertmanager_silence": \{' "$out"
+	# resolving the incident (not the alert) expires it
+	DRIVER=$top_builddir/tests/model/stage_driver
+	out=$("$DRIVER" --project src feedback incident_resolved "${ni:-0}" alice '{"resolution": "db-7 rebooted"}' 2>&1)
+	t_match "the incident is resolved" "^(recorded|already) [0-9]+" "$out"
+	t_eq "which marks the mirrored alert's silence to expire" "expiring" \
+	    "$(q "select state from midwatch.alert_silences where alert_id = $nd")"
+	out=$(M notify 2>&1)
+	t_match "midwatch notify expires it in Alertmanager" "0 alertmanager silences created, 1 expired" "$out"
+	sid=$(q "select silence_id from midwatch.alert_silences where alert_id = $nd")
+	t_match "Alertmanager says the silence is expired" \
+	    "\"id\":\"$sid\",\"status\":\{\"state\":\"expired\"\}" "$(am_silences --expired)"
+	t_eq "it has no active silence left" "" \
+	    "$(amtool --alertmanager.url=$AMURL silence query -q 2>/dev/null)"
+	t_eq "the row says expired, by the incident's resolution" "expired|incident_resolved" \
+	    "$(q "select s.state || '|' || f.event_type from midwatch.alert_silences s join midwatch.feedback_events f on f.project_id = s.project_id and f.id = s.expire_event_id where s.alert_id = $nd")"
+	out=$(M silence "$nd" --for 30m 2>&1)
+	t_match "silencing the alert again creates a new silence" "1 alertmanager silence created" "$out"
 	out=$(M resolve "$nd" 2>&1)
 	t_match "resolving the alert expires the silence" "0 alertmanager silences created, 1 expired" "$out"
 	t_eq "Alertmanager has no active silence left" "" \
 	    "$(amtool --alertmanager.url=$AMURL silence query -q 2>/dev/null)"
-	t_eq "and the row says expired" "expired" \
-	    "$(q "select state from midwatch.alert_silences where alert_id = $nd")"
+	t_eq "and the rows say expired" "expired|expired" \
+	    "$(q "select string_agg(state, '|' order by id) from midwatch.alert_silences where alert_id = $nd")"
 	# an Alertmanager that cannot be reached: retried, never dropped
 	kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
 	dk=$(q "select id from midwatch.alerts where title like 'DiskFull%' and fingerprint like 'external:%'")
@@ -349,6 +388,55 @@ EOF
 	    "$(q "select state || '|' || attempts || '|' || (next_attempt_at > now()) || '|' || (last_error like 'POST /api/v2/silences: %') from midwatch.alert_silences where alert_id = $dk")"
 	t_eq "its end is the operator's two hours" "t" \
 	    "$(q "select ends_at between now() + interval '115 min' and now() + interval '121 min' from midwatch.alert_silences where alert_id = $dk")"
+	am_start "$AMPORT"
+	t_ok $? "Alertmanager comes back on the same port"
+	out=$(M notify 2>&1)
+	t_eq "within its backoff the silence waits" "pending|1" \
+	    "$(q "select state || '|' || attempts from midwatch.alert_silences where alert_id = $dk")"
+	# the backoff (30 s and more) is over
+	q "update midwatch.alert_silences set next_attempt_at = now() where alert_id = $dk" >/dev/null
+	out=$(M notify 2>&1)
+	t_match "then the next midwatch notify creates it" "1 alertmanager silence created, 0 expired, 0 to retry" "$out"
+	t_eq "active at its second attempt, the error gone" "active|2|" \
+	    "$(q "select state || '|' || attempts || '|' || coalesce(last_error, '') from midwatch.alert_silences where alert_id = $dk")"
+	sid=$(q "select silence_id from midwatch.alert_silences where alert_id = $dk")
+	t_match "Alertmanager has it" "\"id\":\"$sid\",\"status\":\{\"state\":\"active\"\}.*\"value\":\"DiskFull\"" "$(am_silences)"
+	# a group head's ack cascades to its held members: their silences are
+	# the operator's too, not midwatch's
+	amtool --alertmanager.url=$AMURL alert add alertname=QueueLag service=ledger severity=warning >/dev/null 2>&1
+	amtool --alertmanager.url=$AMURL alert add alertname=ConsumerLag service=worker severity=warning >/dev/null 2>&1
+	due bad; M run >/dev/null 2>&1
+	hd=$(q "select id from midwatch.alerts where title like 'QueueLag%' and fingerprint like 'external:%'")
+	mb=$(q "select id from midwatch.alerts where title like 'ConsumerLag%' and fingerprint like 'external:%'")
+	q "update midwatch.alerts set group_head_id = ${hd:-0}, group_inhibited = (id = ${mb:-0}) where id in (${hd:-0}, ${mb:-0})" >/dev/null
+	out=$(M --as carol ack "${hd:-0}" 2>&1)
+	t_match "acking a group head silences it and its held member" "2 alertmanager silences created" "$out"
+	t_eq "the member's ack is midwatch's cascade" "system|midwatch" \
+	    "$(q "select actor_type || '|' || actor_id from midwatch.feedback_events where target_kind = 'alert' and target_id = ${mb:-0} and event_type = 'alert_acknowledged'")"
+	sid=$(q "select silence_id from midwatch.alert_silences where alert_id = ${mb:-0}")
+	t_match "yet its silence is created by the operator who acked the head" \
+	    "\"id\":\"$sid\"[^]]*\"createdBy\":\"carol\"" "$(am_silences)"
+	# a silence that keeps failing gives up after 10 attempts, and says so
+	kill $AM_PID 2>/dev/null; wait $AM_PID 2>/dev/null; AM_PID=
+	M silence "$dk" --for 3h >/dev/null 2>&1
+	sl=$(q "select max(id) from midwatch.alert_silences where alert_id = $dk")
+	n=1
+	while [ $n -lt 9 ]; do
+		q "update midwatch.alert_silences set next_attempt_at = now() where id = ${sl:-0}" >/dev/null
+		M notify >/dev/null 2>&1
+		n=$((n + 1))
+	done
+	t_eq "after nine failed attempts it still waits" "pending|9" \
+	    "$(q "select state || '|' || attempts from midwatch.alert_silences where id = ${sl:-0}")"
+	q "update midwatch.alert_silences set next_attempt_at = now() where id = ${sl:-0}" >/dev/null
+	out=$(M notify 2>&1)
+	t_match "the tenth failure gives up" "0 expired, 0 to retry, 1 given up" "$out"
+	t_eq "the row is dead, with why" "dead|10|true" \
+	    "$(q "select state || '|' || attempts || '|' || (last_error like 'POST /api/v2/silences: %') from midwatch.alert_silences where id = ${sl:-0}")"
+	out=$(M status 2>&1); rc=$?
+	t_eq "midwatch status is degraded (exit 1)" 1 "$rc"
+	t_match "and names the silence that gave up" \
+	    "1 Alertmanager silence failed in 24 h \(last: alert $dk: POST /api/v2/silences: " "$out"
 }
 
 missing=

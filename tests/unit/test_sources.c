@@ -4,8 +4,9 @@
  * HTTP errors, garbage, wrong result types), the label that names a
  * service, the window after a cursor (alignment, lookback, caps, nothing
  * due), the default PromQL and its overrides, request URLs with encoded
- * parameters and path prefixes, the Authorization header, and --set
- * validation shared with channels.
+ * parameters and path prefixes, the Authorization header, --set
+ * validation shared with channels, and Alertmanager's answers (status,
+ * alerts, a created silence's id).
  */
 #include "config.h"
 
@@ -231,6 +232,54 @@ test_auth_header(void **state)
 	net_secret_free(h);
 }
 
+/* a body and its length */
+#define B(s) (s), strlen(s)
+
+/* Alertmanager's answers: each only with HTTP 200, the rest one-line
+ * reasons; a version on one line; a silence id safe in a URL path. */
+static void
+test_am_answers(void **state)
+{
+	char *why = NULL, *v;
+	json_t *a;
+
+	(void)state;
+	v = sources_am_status_version(200, B("{\"versionInfo\":{\"version\":"
+	    "\"0.27.0\"}}"), &why);
+	assert_string_equal(v, "0.27.0");
+	free(v);
+	v = sources_am_status_version(200, B("{\"versionInfo\":{\"version\":"
+	    "\"1\\nfake: line\"}}"), &why);
+	assert_string_equal(v, "1\\nfake: line");
+	free(v);
+	v = sources_am_status_version(200, B("{}"), &why);
+	assert_string_equal(v, "(version unknown)");
+	free(v);
+	assert_null(sources_am_status_version(503, B("{}"), &why));
+	assert_string_equal(why, "GET /api/v2/status: HTTP 503");
+	free(why);
+	a = sources_am_alerts_result(200, B("[{}]"), &why);
+	assert_int_equal(json_array_size(a), 1);
+	json_decref(a);
+	assert_null(sources_am_alerts_result(200, B("{}"), &why));
+	assert_string_equal(why, "GET /api/v2/alerts: the answer is not the "
+	    "JSON of Alertmanager's API v2 (an array of alerts)");
+	free(why);
+	v = sources_silence_id(200, B("{\"silenceID\":\"3f9c2a1e-8f1d\"}"),
+	    &why);
+	assert_string_equal(v, "3f9c2a1e-8f1d");
+	free(v);
+	why = NULL;
+	assert_null(sources_silence_id(200, B("{\"silenceID\":\"../x\"}"),
+	    &why));
+	assert_string_equal(why, "POST /api/v2/silences: HTTP 200: not a "
+	    "silence id: {\"silenceID\":\"../x\"}");
+	free(why);
+	assert_null(sources_silence_id(500, B("oops\n"), &why));
+	assert_string_equal(why, "POST /api/v2/silences: HTTP 500: oops\\n");
+	free(why);
+}
+
 static void
 test_settings(void **state)
 {
@@ -299,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_url_build),
 		cmocka_unit_test(test_auth_header),
 		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_am_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,8 @@
 -- alerts_created_idx backwards), the second without the first's rows: an
 -- OR of the two scanned all alerts, comparing each with every incident id
 -- (3.5-4.2 s at 100,000 alerts, doc/performance.md).  Then, for those rows
--- only, set-wise: each one's latest Alertmanager silence and a head's
+-- only, set-wise: each one's latest Alertmanager silence (its line for
+-- the detail view, its state and end for the Alerts pane) and a head's
 -- member count are joined, and labels and annotations formatted only where
 -- there are some; four subqueries per row cost 0.15-0.3 s at 9,500 rows
 -- (doc/performance.md).
@@ -20,6 +21,7 @@
 -- columns: id, incident_id, title, message, severity, status, created_at,
 -- columns: acked_by, acked_at, silenced_until, service, rule, fire_count,
 -- columns: last_fired_at, source, labels, annotations, am_silence,
+-- columns: am_silence_state, am_silence_ends,
 -- columns: group_head_id, group_members, group_reason
 WITH a AS MATERIALIZED (
 	SELECT b.* FROM unnest($2::bigint[]) u (incident_id)
@@ -39,7 +41,8 @@ WITH a AS MATERIALIZED (
 	       THEN ' until ' || to_char(x.ends_at AT TIME ZONE 'UTC',
 	           'YYYY-MM-DD HH24:MI "UTC"') ELSE '' END
 	       || coalesce(' (' || x.silence_id || ')', '')
-	       || coalesce(': ' || x.last_error, '') AS line
+	       || coalesce(': ' || x.last_error, '') AS line,
+	       x.state, extract(epoch FROM x.ends_at) AS ends
 	  FROM midwatch.alert_silences x
 	 WHERE x.project_id = $1 AND x.alert_id IN (SELECT id FROM a)
 	 ORDER BY x.alert_id, x.id DESC),
@@ -67,7 +70,8 @@ WITH a AS MATERIALIZED (
            (SELECT string_agg(k || ': ' || v, '; ' ORDER BY k)
               FROM jsonb_each_text(a.details -> 'annotations') n (k, v)) END
            AS annotations,
-       sil.line AS am_silence, a.group_head_id,
+       sil.line AS am_silence, sil.state AS am_silence_state,
+       sil.ends AS am_silence_ends, a.group_head_id,
        coalesce(grp.members, 0) AS group_members, a.group_reason
   FROM a
   LEFT JOIN midwatch.services s
