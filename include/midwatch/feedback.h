@@ -87,6 +87,10 @@ const char *feedback_target_kind(enum feedback_action a);
 const char *feedback_verb(enum feedback_action a);
 /* The action of an event type name; 0, or -1 when the name is unknown. */
 int feedback_action_of(const char *event_type, enum feedback_action *a);
+/* Replaces the secrets found by shape (redact_text) in the string members
+ * of a payload object, in place: what feedback_record stores, and what the
+ * console's journal writes (journal.c). */
+void feedback_redact(json_t *p);
 
 /*
  * The rules, for the CLI and the console alike: what action a does to

@@ -177,6 +177,8 @@ struct mw_incident {
 	struct mw_series *series;
 	size_t n_series;
 	char *report_md;	/* the markdown report, or NULL */
+	/* Loaded by model_load_ids: its detail takes unpublished rows too. */
+	int as_is;
 	/* Added fields. */
 	int has_impact;		/* impact_low/high are set */
 	double impact_low, impact_high;
@@ -326,8 +328,13 @@ int model_load_detail(struct db *db, long long project_id,
     struct mw_incident *inc, char **cause);
 void model_free(struct mw_snapshot *s);
 /* Like model_load, but exactly the incidents ids[0..n) whatever their
- * status or decision (the report stage, refreshing one incident). */
+ * status or decision, published or not, with every row hanging off them
+ * (the report stage, inside its own run: sql/015_run_output.sql). */
 struct mw_snapshot *model_load_ids(struct db *db, long long project_id,
+    const long long *ids, size_t n, int with_hidden, char **cause);
+/* Like model_load_ids, but as readers see them: only those of ids that are
+ * published, with their published rows (a detail view, `investigate`). */
+struct mw_snapshot *model_load_shown(struct db *db, long long project_id,
     const long long *ids, size_t n, int with_hidden, char **cause);
 
 /* Bounds of one snapshot: incidents (the first in display order) and the

@@ -118,7 +118,7 @@ cmd_investigate(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_fail("investigate", cause);
 	}
 
-	s = model_load_ids(ctx->db, ctx->project_id, &res.incident_id, 1, 0,
+	s = model_load_shown(ctx->db, ctx->project_id, &res.incident_id, 1, 0,
 	    &cause);
 	if (s == NULL)
 		return cli_fail("investigate", cause);

@@ -157,9 +157,9 @@ feedback_target_sql(const char *kind)
  * with its password: redact_text) in the payload's string members, in
  * place, before anything is recorded: a note, a rejection's reason, a
  * resolution.  The feedback log is append-only, so a secret written there
- * would stay.
+ * would stay (feedback.h).
  */
-static void
+void
 feedback_redact(json_t *p)
 {
 	const char *key;

@@ -16,9 +16,10 @@
  * Nothing half-written is shown: the lists (model_load) hold only published
  * rows, those of completed runs (sql/015_run_output.sql), so an incident a
  * running or dead run created is not there, nor a hypothesis, cited
- * evidence, recommendation or alert it added to an older incident.  Loading
- * given ids (model_load_ids: the report stage inside its own run, a detail
- * view) takes the rows as they are.
+ * evidence, recommendation or alert it added to an older incident; nor are
+ * they in a detail view or `investigate`'s answer (model_load_shown).  Only
+ * the report stage, inside its own run, loads given ids as they are
+ * (model_load_ids).
  */
 #include "config.h"
 
@@ -37,7 +38,8 @@
 enum model_filter {
 	MODEL_OPEN,	/* approved and open|triaged */
 	MODEL_ALL,	/* every incident */
-	MODEL_IDS	/* exactly the given ids */
+	MODEL_IDS,	/* exactly the given ids, published or not */
+	MODEL_SHOWN	/* the given ids that are published */
 };
 
 /* How many rows a snapshot holds: the first incidents, the newest alerts
@@ -246,7 +248,7 @@ static int
 model_load_head(struct db *db, const char *project, enum model_filter f,
     const char *want, int most, struct mw_snapshot *s, char **cause)
 {
-	static const char *modes[] = { "open", "all", "ids" };
+	static const char *modes[] = { "open", "all", "ids", "shown" };
 	struct db_batch *b = db_batch_new(db);
 	struct db_res *inc, *run;
 	int qi, qr, rc = -1;
@@ -256,7 +258,7 @@ model_load_head(struct db *db, const char *project, enum model_filter f,
 	(void)db_batch_add_named(b, "model/jit_off", 0, NULL);
 	qi = model_incidents_queue(b, project, modes[f], want, most);
 	qr = DBBN(b, "model/snapshot_run", project,
-	    f != MODEL_IDS ? "true" : "false");
+	    f == MODEL_OPEN || f == MODEL_ALL ? "true" : "false");
 	if (db_batch_run(b, cause) == 0) {
 		inc = db_batch_take(b, qi);
 		run = db_batch_take(b, qr);
@@ -404,7 +406,7 @@ model_load_filtered(struct db *db, struct db *aux, long long project_id,
 
 	snprintf(project, sizeof project, "%lld", project_id);
 	s = xcalloc(1, sizeof *s);
-	if (f == MODEL_IDS)
+	if (f == MODEL_IDS || f == MODEL_SHOWN)
 		want_txt = model_id_array(want, n_want);
 	rc = model_load_head(db, project, f, want_txt, bounds->incidents, s,
 	    cause);
@@ -414,6 +416,7 @@ model_load_filtered(struct db *db, struct db *aux, long long project_id,
 		for (i = 0; i < s->n_incidents; i++) {
 			map[i].id = ids[i] = s->incidents[i].id;
 			map[i].idx = i;
+			s->incidents[i].as_is = f == MODEL_IDS;
 		}
 		qsort(map, s->n_incidents, sizeof *map, model_idx_cmp);
 		ids_txt = model_id_array(ids, s->n_incidents);
@@ -421,8 +424,8 @@ model_load_filtered(struct db *db, struct db *aux, long long project_id,
 		    bounds->alerts,
 		    with_hidden, published, s, map, cause);
 	}
-	/* the report stage's snapshot of given ids needs no health */
-	if (rc == 0 && f != MODEL_IDS)
+	/* a snapshot of given ids needs no health */
+	if (rc == 0 && (f == MODEL_OPEN || f == MODEL_ALL))
 		rc = model_load_health(db, project_id, s, cause);
 	free(map);
 	free(ids);
@@ -472,5 +475,14 @@ model_load_ids(struct db *db, long long project_id, const long long *ids,
     size_t n, int with_hidden, char **cause)
 {
 	return model_load_filtered(db, NULL, project_id, MODEL_IDS, ids, n,
+	    with_hidden, &model_full, cause);
+}
+
+/* Loads the given incidents as readers see them (see model.h). */
+struct mw_snapshot *
+model_load_shown(struct db *db, long long project_id, const long long *ids,
+    size_t n, int with_hidden, char **cause)
+{
+	return model_load_filtered(db, NULL, project_id, MODEL_SHOWN, ids, n,
 	    with_hidden, &model_full, cause);
 }

@@ -44,7 +44,8 @@ model_load_timeline(struct db *db, const char *project, const char *incident,
 	int i, n, c_at, c_kind, c_label;
 
 	snprintf(limit, sizeof limit, "%d", MODEL_MAX_TIMELINE);
-	r = DBQN(db, cause, "model/timeline", project, incident, limit);
+	r = DBQN(db, cause, "model/timeline", project, incident, limit,
+	    inc->as_is ? "false" : "true");
 	if (r == NULL)
 		return -1;
 	c_at = db_col(r, "at");

@@ -17,6 +17,7 @@
 #include "midwatch/log.h"
 #include "midwatch/net.h"
 #include "midwatch/notify.h"
+#include "midwatch/redact.h"
 #include "midwatch/sanitize.h"
 #include "midwatch/utf8.h"
 #include "midwatch/xmalloc.h"
@@ -136,19 +137,28 @@ out:
 	return rc;
 }
 
-/* What an outcome was (see notify_int.h). */
+/* What an outcome was (see notify_int.h).  It is stored and shown: the
+ * secrets a receiver's error page or the transport's message may echo (a
+ * token, a URL with its password) are replaced first (redact_text), before
+ * the body is cut. */
 char *
 notify_outcome(const struct net_response *resp)
 {
-	char *clean, *s;
+	char *clean, *masked, *s;
 	size_t n;
 
-	if (resp->error != NULL)
-		return xasprintf("%s%s", resp->timed_out ? "timeout: " : "",
-		    resp->error);
+	if (resp->error != NULL) {
+		masked = redact_text(resp->error, NULL);
+		s = xasprintf("%s%s", resp->timed_out ? "timeout: " : "",
+		    masked);
+		free(masked);
+		return s;
+	}
 	if (resp->status >= 200 && resp->status <= 299)
 		return NULL;
-	clean = sanitize_text(resp->body, 0);
+	masked = redact_text(resp->body != NULL ? resp->body : "", NULL);
+	clean = sanitize_text(masked, 0);
+	free(masked);
 	n = strlen(clean);
 	while (n > 0 && clean[n - 1] == ' ')
 		clean[--n] = '\0';

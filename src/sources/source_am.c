@@ -63,7 +63,7 @@ am_alerts(struct src *s, struct src_fail *f)
 
 	if (src_get(s, "/api/v2/alerts", NULL, &resp, f) != 0)
 		return NULL;
-	payload = xasprintf("GET /api/v2/alerts\nanswer: %.512s", resp.body);
+	payload = src_answer_payload("GET /api/v2/alerts", resp.body);
 	a = sources_am_alerts_result(resp.status, resp.body, resp.body_len,
 	    &why);
 	if (a == NULL)

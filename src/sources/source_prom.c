@@ -342,12 +342,16 @@ feed_series(struct ingest *in, json_t *series, const char *metric_name,
 	return rc;
 }
 
-/* Payload of a failed query: the request and the start of the answer. */
+/* Payload of a failed query: the request and the start of the answer,
+ * redacted (src_answer_payload). */
 static char *
 fail_payload(const char *query, const struct net_response *resp)
 {
-	return xasprintf("query: %s\nanswer: %.512s", query,
-	    resp != NULL && resp->body != NULL ? resp->body : "");
+	char *head = xasprintf("query: %s", query), *payload;
+
+	payload = src_answer_payload(head, resp != NULL ? resp->body : NULL);
+	free(head);
+	return payload;
 }
 
 /* Pulls a Prometheus source (see sources_int.h). */

@@ -16,6 +16,7 @@
 #include "midwatch/db.h"
 #include "midwatch/ingest.h"
 #include "midwatch/jsonx.h"
+#include "midwatch/redact.h"
 #include "midwatch/timefmt.h"
 #include "midwatch/xmalloc.h"
 #include "sources_int.h"
@@ -162,19 +163,36 @@ sources_list(struct db *db, long long project_id, const char *name,
 
 /* ---- one source ----------------------------------------------------------- */
 
-/* Fills f; returns 1 (see sources_int.h). */
+/* The payload of a failed request (see sources_int.h). */
+char *
+src_answer_payload(const char *head, const char *body)
+{
+	char *masked = redact_text(body != NULL ? body : "", NULL);
+	char *payload = xasprintf("%s\nanswer: %.*s", head, SRC_ANSWER_MAX,
+	    masked);
+
+	free(masked);
+	return payload;
+}
+
+/* Fills f; returns 1 (see sources_int.h).  Whatever an answer put in the
+ * reason or the payload is stored and shown: its secrets go first. */
 int
 src_failf(struct src_fail *f, const char *payload, const char *fmt, ...)
 {
 	va_list ap;
+	char *text = NULL;
 
 	free(f->reason);
 	free(f->payload);
 	va_start(ap, fmt);
-	if (vasprintf(&f->reason, fmt, ap) < 0)
-		f->reason = xstrdup("(no memory for the reason)");
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
-	f->payload = payload != NULL ? xstrdup(payload) : NULL;
+	f->reason = text != NULL ? redact_text(text, NULL) :
+	    xstrdup("(no memory for the reason)");
+	free(text);
+	f->payload = payload != NULL ? redact_text(payload, NULL) : NULL;
 	return 1;
 }
 

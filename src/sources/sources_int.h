@@ -53,7 +53,14 @@ void src_load(struct src *s, long long project_id, const struct db_res *r,
 /* Loads the secret and builds the headers; 0, or -1 with f filled. */
 int src_prepare(struct src *s, struct src_fail *f);
 void src_release(struct src *s);
-/* Sets f from a format; returns 1 (a pull's "failed"). */
+/* A failed request's payload (malloc'd): head, then "answer: " and the
+ * first SRC_ANSWER_MAX bytes of body (NULL: none) with its secrets found
+ * by shape replaced (redact_text) before it is cut: an error page may echo
+ * a token. */
+#define SRC_ANSWER_MAX 512
+char *src_answer_payload(const char *head, const char *body);
+/* Sets f from a format, the reason and payload redacted (redact_text);
+ * returns 1 (a pull's "failed"). */
 int src_failf(struct src_fail *f, const char *payload, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /*

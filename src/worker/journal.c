@@ -27,6 +27,7 @@
 #include "midwatch/feedback.h"
 #include "midwatch/journal.h"
 #include "midwatch/log.h"
+#include "midwatch/redact.h"
 #include "midwatch/worker.h"
 #include "midwatch/xmalloc.h"
 
@@ -150,16 +151,21 @@ journal_unlock(int fd)
 		close(fd);	/* closing drops the flock */
 }
 
-/* One intent as a journal line (with its newline) into b. */
+/* One intent as a journal line (with its newline) into b.  The payload's
+ * texts (a note, a reason) and the label are written redacted, as
+ * feedback_record stores them: a pasted token never reaches the file. */
 static void
 journal_line(struct buf *b, const char *dbid, long long project_id,
     const char *actor, const struct intent *in)
 {
 	json_t *o, *payload = NULL;
-	char *text;
+	char *text, *label;
 
 	if (in->payload != NULL)
 		payload = json_loads(in->payload, 0, NULL);
+	if (json_is_object(payload))
+		feedback_redact(payload);
+	label = redact_text(in->label != NULL ? in->label : "", NULL);
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:o, s:s, s:s?,"
 	    " s:f}",
 	    "key", in->key, "db", dbid, "project", (json_int_t)project_id,
@@ -168,8 +174,7 @@ journal_line(struct buf *b, const char *dbid, long long project_id,
 	    "kind", in->target_kind != NULL ? in->target_kind : "",
 	    "id", (json_int_t)in->target_id,
 	    "payload", payload != NULL ? payload : json_null(),
-	    "label", in->label != NULL ? in->label : "",
-	    "expect", in->expect, "at", in->at);
+	    "label", label, "expect", in->expect, "at", in->at);
 	text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) :
 	    NULL;
 	if (text == NULL)
@@ -177,6 +182,7 @@ journal_line(struct buf *b, const char *dbid, long long project_id,
 	buf_adds(b, text);
 	buf_addc(b, '\n');
 	free(text);
+	free(label);
 	json_decref(o);
 }
 

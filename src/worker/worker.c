@@ -305,7 +305,7 @@ worker_detail(struct worker *w, struct intent *in)
 	    &m->item->series, &m->item->n_series, &cause) != 0)
 		goto fail;
 	if (strcmp(kind, "incident") == 0) {
-		s = model_load_ids(w->db, w->project_id, &in->id, 1, 1, &cause);
+		s = model_load_shown(w->db, w->project_id, &in->id, 1, 1, &cause);
 		if (s == NULL)
 			goto fail;
 		for (i = 0; i < s->n_incidents; i++)

@@ -13,18 +13,13 @@
 # over-redaction fails the test too.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pgtest.sh"
+. "$top_srcdir/tests/lib/secrets.sh"
 pgtest_start
 pgtest_createdb mw
 W=$TAP_TMP
-CORPUS=$top_srcdir/tests/ingest/secrets/corpus.txt
 
 # ---- the corpus: secrets, and texts (JSON-escaped) that carry them ----------
-awk -F '\t' -v S="$W/secrets" -v T="$W/texts" -v K="$W/kinds" '
-	/^#/ || NF != 3 { next }
-	{ i = index($3, "{}")
-	  print $2 >S
-	  print substr($3, 1, i - 1) $2 substr($3, i + 2) >T
-	  print $1 >K }' "$CORPUS"
+secrets_corpus "$W"
 n=$(wc -l <"$W/secrets")
 t_ok "$([ "$n" -ge 60 ]; echo $?)" "the corpus has $n secret formats"
 t_eq "every corpus secret is distinct" "" "$(sort "$W/secrets" | uniq -d)"
@@ -165,7 +160,7 @@ t_ok "$([ "$(wc -c <"$W/out.dump")" -gt 1000000 ]; echo $?)" "the dump holds the
 
 # ---- no secret anywhere ------------------------------------------------------
 for f in "$W"/out.*; do
-	leaks=$(grep -o -F -f "$W/secrets" "$f" | sort -u | head -n 5)
+	leaks=$(secrets_leaks "$f")
 	t_eq "no corpus secret in $(basename "$f")" "" "$leaks"
 done
 # which fields were redacted how: the markers of many formats

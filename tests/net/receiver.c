@@ -10,6 +10,8 @@
  *   200, 202, 400, 429 (with Retry-After: 2), 500  answer with that status;
  *   file   answer 200 with the contents of the --body-file (re-read per
  *          request: a test's exporter page or API answer);
+ *   file500  answer 500 with the contents of the --body-file (an error
+ *          page: tests/net/test_error_secrets.sh);
  *   hang   read the request, answer nothing, keep the connection for 60 s;
  *   close  read the request and close the connection without an answer.
  * Each request is logged as one "REQ" summary line (answer, method, path,
@@ -148,9 +150,10 @@ log_request(const char *mode, char *hdrs, const char *body, size_t blen)
 	free(rec);
 }
 
-/* Answers 200 with the body file (empty when it cannot be read). */
+/* Answers status (200 or 500) with the body file (empty when it cannot
+ * be read). */
 static void
-serve_file(int fd)
+serve_file(int fd, int status)
 {
 	static char body[REQ_MAX];
 	char head[256];
@@ -161,8 +164,9 @@ serve_file(int fd)
 		n = fread(body, 1, sizeof body, f);
 		fclose(f);
 	}
-	snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+	snprintf(head, sizeof head, "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	    status == 200 ? "200 OK" : "500 Internal Server Error",
 	    n > 0 && (body[0] == '{' || body[0] == '[') ? "application/json" :
 	    "text/plain; version=0.0.4", n);
 	if (write(fd, head, strlen(head)) < 0 || (n > 0 && write(fd, body, n) < 0))
@@ -188,8 +192,8 @@ serve(int fd)
 	}
 	if (strcmp(mode, "close") == 0)
 		return;
-	if (strcmp(mode, "file") == 0) {
-		serve_file(fd);
+	if (strcmp(mode, "file") == 0 || strcmp(mode, "file500") == 0) {
+		serve_file(fd, mode[4] == '\0' ? 200 : 500);
 		return;
 	}
 	status = atoi(mode);

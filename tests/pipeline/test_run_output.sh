@@ -110,4 +110,86 @@ t_eq "alerts --json shows none of them (only the ingested ones)" "0" \
 "$MIDWATCH" run >/dev/null 2>&1
 t_eq "after the next run they all show" "$n" \
     "$(q "select count(*) from midwatch.alerts where published and run_id is not null")"
+
+# A run killed after its last stage (report), before it completed: every
+# reader and every action takes its rows for rows that do not exist.
+pgtest_createdb mw3
+"$MIDWATCH" ingest "$TAP_TMP/d.jsonl" >/dev/null 2>&1
+"$MIDWATCH" project set incident.quiet_period 30d >/dev/null 2>&1
+MIDWATCH_TEST_DIE_AFTER_STAGE=report "$MIDWATCH" run >/dev/null 2>&1
+inc=$(q "select i.id from midwatch.incidents i join midwatch.incident_reports r
+          on r.project_id = i.project_id and r.incident_id = i.id
+         where not i.published and i.status in ('open', 'triaged')
+         order by i.id limit 1")
+t_ok "$([ -n "$inc" ]; echo $?)" "the killed run wrote an open incident and its report (${inc:-none})"
+# what a command says of an unknown id (999999999), with the id replaced
+unknown() {
+	"$MIDWATCH" "$@" 999999999 2>&1 | sed 's/999999999/ID/'
+}
+# what it says of the id $2 (the command, then the id)
+said() {
+	c=$1 id=$2
+	shift 2
+	"$MIDWATCH" $c "$id" "$@" 2>&1 | sed "s/$id/ID/"
+}
+out=$("$MIDWATCH" report "$inc" 2>&1); rc=$?
+t_eq "report of its incident exits 1" "1" "$rc"
+t_eq "... saying there is no such incident" "$(unknown report)" \
+    "$(echo "$out" | sed "s/$inc/ID/")"
+"$MIDWATCH" project list --json >"$TAP_TMP/projects.json" 2>/dev/null
+t_eq "project list counts none of its incidents open" "0" \
+    "$(jsql "$TAP_TMP/projects.json" "(select (p ->> 'open_incidents')
+        from json_array_elements(j) p where p ->> 'slug' = 'default')")"
+n=$(q "select count(*) from midwatch.alerts where published
+        and status in ('active', 'acknowledged')")
+t_ok "$([ "$(q "select count(*) from midwatch.alerts where not published
+        and status in ('active', 'acknowledged')")" -gt 0 ]; echo $?)" \
+    "the killed run raised alerts"
+t_eq "... and only the published alerts active ($n)" "$n" \
+    "$(jsql "$TAP_TMP/projects.json" "(select (p ->> 'active_alerts')
+        from json_array_elements(j) p where p ->> 'slug' = 'default')")"
+# The console's timeline of an incident with the run's alerts
+ainc=$(q "select incident_id from midwatch.alerts where not published
+           and incident_id is not null order by id limit 1")
+timeline() {
+	{ printf 'SELECT count(*) FILTER (WHERE kind = %s) FROM (\n' "'alert'"
+	  grep -v '^--' "$top_srcdir/sql/queries/model/timeline.sql" |
+	      sed "s/\$1/$(q "select id from midwatch.projects where slug = 'default'")/g
+	           s/\$2/$1/g; s/\$3/200/g; s/\$4/$2/g"
+	  printf ') x;\n'; } | pgtest_psql 2>&1 | tail -n 1
+}
+t_ok "$([ "$(timeline "$ainc" false)" -gt 0 ]; echo $?)" \
+    "the report stage's timeline of incident $ainc has the run's alerts"
+t_eq "the console's timeline (published only) has none" "0" \
+    "$(timeline "$ainc" true)"
+# Acting on the run's rows fails as on an unknown id.
+events=$(q "select count(*) from midwatch.feedback_events")
+alert=$(q "select id from midwatch.alerts where not published
+            and status = 'active' order by id limit 1")
+hyp=$(q "select id from midwatch.hypotheses where not published order by id limit 1")
+rec=$(q "select id from midwatch.recommendations where not published order by id limit 1")
+ev=$(q "select id from midwatch.evidence_artifacts where not published order by id limit 1")
+t_eq "ack of its alert fails as of an unknown id" "$(unknown ack)" "$(said ack "$alert")"
+t_eq "confirm of its hypothesis too" "$(unknown confirm)" "$(said confirm "$hyp")"
+t_eq "dismiss of its recommendation too" "$(unknown dismiss)" "$(said dismiss "$rec")"
+for k in incident:$inc hypothesis:$hyp recommendation:$rec alert:$alert evidence:$ev; do
+	t_eq "a note on its ${k%%:*} too" "$("$MIDWATCH" note "${k%%:*}" 999999999 x 2>&1 | sed 's/999999999/ID/')" \
+	    "$("$MIDWATCH" note "${k%%:*}" "${k#*:}" x 2>&1 | sed "s/${k#*:}/ID/")"
+done
+t_eq "... and nothing was recorded" "$events|active" \
+    "$(q "select (select count(*) from midwatch.feedback_events) || '|' ||
+              (select status from midwatch.alerts where id = $alert)")"
+"$MIDWATCH" investigate --at "$(q "select midwatch.rfc3339(window_start)
+    from midwatch.incidents where id = $inc")" --json >"$TAP_TMP/inv.json" 2>/dev/null
+t_eq "investigate at one of its incidents succeeds" "0" "$?"
+got=$(jsql "$TAP_TMP/inv.json" "case json_typeof(j) when 'array'
+    then j -> 0 ->> 'id' else j ->> 'id' end")
+t_ok "$([ -n "$got" ] && [ "$got" != "$inc" ]; echo $?)" \
+    "... answering with another incident ($got), not the unpublished one"
+
+"$MIDWATCH" run >/dev/null 2>&1
+t_eq "after the next run its incident is one" "0" \
+    "$(q "select count(*) from midwatch.incidents where id = $inc and not published")"
+t_run "... its report prints" "$MIDWATCH" report "$inc"
+t_run "... and its alert can be acknowledged" "$MIDWATCH" ack "$alert"
 t_done

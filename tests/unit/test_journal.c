@@ -4,7 +4,8 @@
  * no repeats); the journal written, read back in order for its database
  * and project only, a line removed by key, the file gone when empty, mode
  * 0600; a line cut short by a crash skipped and the next append starting
- * on a new line; one entry per key; the fields a replay needs survive.
+ * on a new line; one entry per key; the fields a replay needs survive; a
+ * token pasted into a note never reaches the file.
  */
 #include "config.h"
 
@@ -211,6 +212,39 @@ test_journal_torn(void **state)
 	jclean(path);
 }
 
+/* A note's text and label are written redacted (as feedback_record stores
+ * them); the rest of the text stays. */
+static void
+test_journal_redacted(void **state)
+{
+	static const char tok[] = "ghp_n8nFakevGPuKaGmSaWHGOKxG8pKHBJwJq13T";
+	char *path = jpath(), *cause = NULL, *payload, line[4096];
+	struct intent *in;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	payload = xasprintf("{\"text\": \"rolled back, token %s\"}", tok);
+	in = mk("console:n1", 5, payload);
+	in->action = FB_NOTE;
+	free(in->label);
+	in->label = xasprintf("note: token %s", tok);
+	assert_int_equal(journal_append(path, "42/mw", 7, "alice", &in, 1,
+	    &cause), 0);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(line, 1, sizeof line - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	assert_null(strstr(line, tok));
+	assert_null(strstr(line, "FakevGPu"));
+	assert_non_null(strstr(line, "rolled back, token [redacted"));
+	assert_non_null(strstr(line, "note: token [redacted"));
+	assert_int_equal(journal_remove(path, "console:n1", &cause), 0);
+	intent_free(in);
+	free(payload);
+	jclean(path);
+}
+
 static void
 test_journal_errors(void **state)
 {
@@ -244,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_journal_roundtrip),
 		cmocka_unit_test(test_journal_torn),
+		cmocka_unit_test(test_journal_redacted),
 		cmocka_unit_test(test_journal_errors),
 	};
 

@@ -1,7 +1,9 @@
 -- feedback/target_hypothesis - locks a hypothesis a feedback event is about
 -- and reads its status and incident.
+-- Only a published row (sql/015_run_output.sql): one a running or dead
+-- run wrote is no such hypothesis.
 -- $1 project id
 -- $2 hypothesis id
 -- columns: status, incident_id
 SELECT status, incident_id FROM midwatch.hypotheses
-WHERE project_id = $1 AND id = $2 FOR UPDATE
+WHERE project_id = $1 AND id = $2 AND published FOR UPDATE

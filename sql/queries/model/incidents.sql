@@ -5,8 +5,9 @@
 -- the decision of every incident of the project before keeping
 -- MODEL_MAX_INCIDENTS of them.
 -- $1 project id
--- $2 mode: 'open', 'all', or 'ids' (those of $3)
--- $3 the wanted ids (bigint[] literal) for mode 'ids'
+-- $2 mode: 'open', 'all', 'ids' (those of $3, published or not) or 'shown'
+-- (those of $3 that are published)
+-- $3 the wanted ids (bigint[] literal) for modes 'ids' and 'shown'
 -- $4 the most incidents (MODEL_MAX_INCIDENTS)
 -- $5 the default of console.recent_resolved (seconds)
 -- columns: id, service, status, severity, trigger_type, title, window_start,
@@ -32,6 +33,7 @@ SELECT i.id, s.name AS service, i.status, i.severity, i.trigger_type, i.title,
           FROM midwatch.incidents i
          WHERE i.project_id = $1 AND (i.published OR $2 = 'ids')
            AND CASE $2 WHEN 'ids' THEN i.id = ANY ($3::bigint[])
+                       WHEN 'shown' THEN i.id = ANY ($3::bigint[])
                        WHEN 'all' THEN true
                        ELSE i.status IN ('open', 'triaged')
                             AND (SELECT x.decision

@@ -5,10 +5,13 @@
 -- onsets (of another investigation's signals only its own incident shows
 -- them; an expired signal of another incident is of kind 'expired', which
 -- the console shows on request), and the operators' notes on anything of
--- the incident (at the time they were written).
+-- the incident (at the time they were written).  With $4, only the
+-- published alerts and hypotheses (sql/015_run_output.sql): a running or
+-- dead run's are not shown; the report stage reads its own run's too.
 -- $1 project id
 -- $2 incident id
 -- $3 the most items (MODEL_MAX_TIMELINE)
+-- $4 published: the completed runs' rows only (boolean)
 -- columns: at, kind, label
 WITH inc AS (
 	SELECT i.id, i.service_id, i.window_start - interval '2 hours' AS t0,
@@ -18,7 +21,7 @@ WITH inc AS (
 	SELECT service_id FROM inc WHERE service_id IS NOT NULL
 	UNION SELECT h.service_id FROM midwatch.hypotheses h, inc
 	 WHERE h.project_id = $1 AND h.incident_id = inc.id
-	   AND h.service_id IS NOT NULL
+	   AND h.service_id IS NOT NULL AND (h.published OR NOT $4::boolean)
 	UNION SELECT g.service_id FROM midwatch.signals g, inc
 	 WHERE g.project_id = $1 AND g.incident_id = inc.id
 	   AND g.service_id IS NOT NULL),
@@ -49,6 +52,7 @@ WITH inc AS (
 	       || ' (' || a.status || ')'
 	  FROM midwatch.alerts a, inc
 	 WHERE a.project_id = $1 AND a.incident_id = inc.id
+	   AND (a.published OR NOT $4::boolean)
 	UNION ALL
 	SELECT g.onset_at, CASE WHEN g.status = 'expired'
 	       AND g.incident_id IS DISTINCT FROM inc.id THEN 'expired'

@@ -1,5 +1,6 @@
 -- pipeline/investigate_existing - the approved open incident that covers the
--- moment (on the service when given).
+-- moment (on the service when given); a published one (sql/015_run_output.sql):
+-- an incident of a running or dead run is no incident yet.
 -- $1 project id
 -- $2 the moment
 -- $3 slack (seconds)
@@ -7,7 +8,7 @@
 -- $5 service id (NULL: any)
 -- columns: id
 SELECT i.id FROM midwatch.incidents i
-WHERE i.project_id = $1 AND i.status IN ('open', 'triaged')
+WHERE i.project_id = $1 AND i.published AND i.status IN ('open', 'triaged')
 AND midwatch.incident_decision(i.project_id, i.id) = 'approved'
 AND i.window_start - make_interval(secs => $3::float8)
  <= $2::timestamptz
