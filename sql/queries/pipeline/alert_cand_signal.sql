@@ -1,6 +1,7 @@
 -- pipeline/alert_cand_signal - a signal rule's candidates: active signals of a type
 -- (of the run or its window; not of a suppressed incident), fingerprint
--- "signal:<dedupe_key>".
+-- "signal:<dedupe_key>".  Ordered (first fired first), so new alerts get
+-- their ids in the same order whatever plan reads the signals.
 -- $1 project id
 -- $2 run id
 -- $3 window start
@@ -47,3 +48,4 @@ WITH cand AS (
            IS DISTINCT FROM 'suppressed')))
 SELECT fingerprint, service_id, incident_id, title, message, severity,
   score, fired_at, last_at, details FROM cand
+ORDER BY fired_at, fingerprint
